@@ -77,9 +77,9 @@ func CheckScheduler(name string) *ParamError {
 		}
 	}
 	if best := ClosestScheduler(name); best != "" {
-		return &ParamError{Param: "scheduler", Detail: fmt.Sprintf("%q is not a scheduler this model accepts. Did you mean %q?", name, best)}
+		return &ParamError{Param: "scheduler", Reason: ReasonNotAllowed, Detail: fmt.Sprintf("%q is not a scheduler this model accepts. Did you mean %q?", name, best)}
 	}
-	return &ParamError{Param: "scheduler", Detail: fmt.Sprintf("%q is not a scheduler this model accepts. Accepted: %s.", name, quotedList(SchedulerNames()))}
+	return &ParamError{Param: "scheduler", Reason: ReasonNotAllowed, Detail: fmt.Sprintf("%q is not a scheduler this model accepts. Accepted: %s.", name, quotedList(SchedulerNames()))}
 }
 
 // ClosestScheduler returns the accepted scheduler nearest to name, or ""

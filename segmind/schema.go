@@ -120,8 +120,21 @@ func ImageParamNames() []string {
 // emulator all show the same text.
 type ParamError struct {
 	Param  string
+	Reason Reason
 	Detail string
 }
+
+// Reason classifies a ParamError, so that a caller can title it.
+type Reason string
+
+const (
+	ReasonUnknown    Reason = "unknown_parameter"
+	ReasonType       Reason = "wrong_type"
+	ReasonEmpty      Reason = "empty"
+	ReasonNotWhole   Reason = "not_whole"
+	ReasonOutOfRange Reason = "out_of_range"
+	ReasonNotAllowed Reason = "not_allowed"
+)
 
 func (e *ParamError) Error() string { return e.Param + ": " + e.Detail }
 
@@ -129,10 +142,10 @@ func (e *ParamError) Error() string { return e.Param + ": " + e.Detail }
 func CheckInteger(name string, v int64) *ParamError {
 	p, ok := LookupParam(name)
 	if !ok {
-		return &ParamError{Param: name, Detail: fmt.Sprintf("%q is not a parameter of %s.", name, Model)}
+		return &ParamError{Param: name, Reason: ReasonUnknown, Detail: fmt.Sprintf("%q is not a parameter of %s.", name, Model)}
 	}
 	if p.Kind != KindInteger {
-		return &ParamError{Param: name, Detail: fmt.Sprintf("%s must be a %s.", name, p.Kind)}
+		return &ParamError{Param: name, Reason: ReasonType, Detail: fmt.Sprintf("%s must be a %s.", name, p.Kind)}
 	}
 	if len(p.AllowedInts) > 0 {
 		for _, a := range p.AllowedInts {
@@ -140,7 +153,7 @@ func CheckInteger(name string, v int64) *ParamError {
 				return nil
 			}
 		}
-		return &ParamError{Param: name, Detail: fmt.Sprintf("%s must be %s for this model (got %d).", name, formatAllowedInts(p.AllowedInts), v)}
+		return &ParamError{Param: name, Reason: ReasonNotAllowed, Detail: fmt.Sprintf("%s must be %s for this model (got %d).", name, formatAllowedInts(p.AllowedInts), v)}
 	}
 	return checkRange(p, float64(v), strconv.FormatInt(v, 10))
 }
@@ -150,12 +163,12 @@ func CheckInteger(name string, v int64) *ParamError {
 func CheckNumber(name string, v float64) *ParamError {
 	p, ok := LookupParam(name)
 	if !ok {
-		return &ParamError{Param: name, Detail: fmt.Sprintf("%q is not a parameter of %s.", name, Model)}
+		return &ParamError{Param: name, Reason: ReasonUnknown, Detail: fmt.Sprintf("%q is not a parameter of %s.", name, Model)}
 	}
 	switch p.Kind {
 	case KindInteger:
 		if v != math.Trunc(v) || math.IsInf(v, 0) || math.IsNaN(v) {
-			return &ParamError{Param: name, Detail: fmt.Sprintf("%s must be a whole number (got %s).", name, formatNumber(v))}
+			return &ParamError{Param: name, Reason: ReasonNotWhole, Detail: fmt.Sprintf("%s must be a whole number (got %s).", name, formatNumber(v))}
 		}
 		if math.Abs(v) > 1<<53 {
 			return checkRange(p, v, formatNumber(v))
@@ -163,24 +176,24 @@ func CheckNumber(name string, v float64) *ParamError {
 		return CheckInteger(name, int64(v))
 	case KindNumber:
 		if math.IsInf(v, 0) || math.IsNaN(v) {
-			return &ParamError{Param: name, Detail: fmt.Sprintf("%s must be a finite number.", name)}
+			return &ParamError{Param: name, Reason: ReasonType, Detail: fmt.Sprintf("%s must be a finite number.", name)}
 		}
 		return checkRange(p, v, formatNumber(v))
 	}
-	return &ParamError{Param: name, Detail: fmt.Sprintf("%s must be a %s.", name, p.Kind)}
+	return &ParamError{Param: name, Reason: ReasonType, Detail: fmt.Sprintf("%s must be a %s.", name, p.Kind)}
 }
 
 // CheckString validates a string value of the named parameter.
 func CheckString(name string, v string) *ParamError {
 	p, ok := LookupParam(name)
 	if !ok {
-		return &ParamError{Param: name, Detail: fmt.Sprintf("%q is not a parameter of %s.", name, Model)}
+		return &ParamError{Param: name, Reason: ReasonUnknown, Detail: fmt.Sprintf("%q is not a parameter of %s.", name, Model)}
 	}
 	if p.Kind != KindString {
-		return &ParamError{Param: name, Detail: fmt.Sprintf("%s must be a %s.", name, p.Kind)}
+		return &ParamError{Param: name, Reason: ReasonType, Detail: fmt.Sprintf("%s must be a %s.", name, p.Kind)}
 	}
 	if p.Required && strings.TrimSpace(v) == "" {
-		return &ParamError{Param: name, Detail: fmt.Sprintf("%s must not be empty.", name)}
+		return &ParamError{Param: name, Reason: ReasonEmpty, Detail: fmt.Sprintf("%s must not be empty.", name)}
 	}
 	if name == "scheduler" {
 		return CheckScheduler(v)
@@ -192,7 +205,7 @@ func checkRange(p *Param, v float64, shown string) *ParamError {
 	if !p.Ranged || (v >= p.Min && v <= p.Max) {
 		return nil
 	}
-	return &ParamError{Param: p.Name, Detail: fmt.Sprintf("%s must be between %s and %s (got %s).",
+	return &ParamError{Param: p.Name, Reason: ReasonOutOfRange, Detail: fmt.Sprintf("%s must be between %s and %s (got %s).",
 		p.Name, formatNumber(p.Min), formatNumber(p.Max), shown)}
 }
 

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/imgform/imgform/spec"
+)
+
+type validateOptions struct {
+	json bool
+}
+
+func (o *validateOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "print the result and every diagnostic as one JSON document on stdout")
+}
+
+func validateCommand() *command {
+	var o validateOptions
+	return &command{
+		name:  "validate",
+		short: "Check the configuration",
+		long: `Read every *.img.hcl file of the working directory, evaluate variables,
+locals, defaults, for_each and count, and check every image against the
+model's schema. Exits 1 with a diagnostic for every problem, each naming
+its file, line and column.`,
+		flags: o.AddFlags,
+		run: func(ctx context.Context, e *env, args []string) error {
+			return runValidate(e, o)
+		},
+	}
+}
+
+func runValidate(e *env, o validateOptions) error {
+	cfg, diags := spec.Load(".", spec.Options{Vars: e.g.vars, VarFiles: e.g.varFiles, Environ: e.environ()})
+	if o.json {
+		if err := writeJSONDiagnostics(e.stdout, diags, cfg.Files); err != nil {
+			return err
+		}
+		if diags.HasErrors() {
+			return withExitCode(exitError, nil)
+		}
+		return nil
+	}
+	if diags.HasErrors() {
+		return &diagsError{diags: diags, files: cfg.Files}
+	}
+	if len(diags) > 0 {
+		newView(e).diagnostics(diags, cfg.Files)
+	}
+	n := len(cfg.Images)
+	noun := "images"
+	if n == 1 {
+		noun = "image"
+	}
+	_, err := fmt.Fprintf(e.stdout, "Success! The configuration is valid: %d %s.\n", n, noun)
+	return err
+}

@@ -1,0 +1,9 @@
+// Command imgform is Terraform for generated images: it reads *.img.hcl
+// files, plans what must be generated to make the files on disk match
+// them, and applies that plan through the NewReality Lightning SDXL API.
+//
+// This package is the CLI only: flag parsing (spf13/pflag), one file per
+// command, the output views, and the single place (exit.go) that turns
+// errors and diagnostics into messages and exit codes. The work itself
+// lives in the packages it imports: apply, plan, spec, state and segmind.
+package main

@@ -1,0 +1,307 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/imgform/imgform/segmind"
+)
+
+// evaluator turns the decoded module into resolved images.
+type evaluator struct {
+	m       *module
+	base    *hcl.EvalContext
+	outputs *outputChecker
+}
+
+// evaluated is an attribute's value. A value whose evaluation failed is
+// not ok: its error was reported, and the image it belongs to is dropped
+// without further messages about it.
+type evaluated struct {
+	val  cty.Value
+	expr hcl.Expression
+	ok   bool
+}
+
+func newEvaluator(m *module, dir string, vars, locals cty.Value, funcs map[string]function.Function) *evaluator {
+	return &evaluator{
+		m: m,
+		base: &hcl.EvalContext{
+			Variables: map[string]cty.Value{"var": vars, "local": locals, "path": pathObject},
+			Functions: funcs,
+		},
+		outputs: newOutputChecker(dir),
+	}
+}
+
+// eval checks an attribute's references and evaluates it.
+func eval(attr *hcl.Attribute, sc scope, ctx *hcl.EvalContext) (evaluated, hcl.Diagnostics) {
+	if diags := checkRefs(attr.Expr, sc); diags.HasErrors() {
+		return evaluated{expr: attr.Expr}, diags
+	}
+	val, diags := attr.Expr.Value(ctx)
+	return evaluated{val: val, expr: attr.Expr, ok: !diags.HasErrors()}, diags
+}
+
+func (ev *evaluator) images() ([]*Image, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	defaults := map[string]evaluated{}
+	if d := ev.m.defaults; d != nil {
+		sc := scope{variables: ev.m.variables, locals: ev.m.locals, where: "the defaults block"}
+		for _, name := range keysOf(d.Attrs) {
+			e, moreDiags := eval(d.Attrs[name], sc, ev.base)
+			diags = append(diags, moreDiags...)
+			defaults[name] = e
+		}
+	}
+
+	var out []*Image
+	for _, decl := range ev.m.images {
+		imgs, moreDiags := ev.block(decl, defaults)
+		diags = append(diags, moreDiags...)
+		out = append(out, imgs...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Addr.Compare(out[j].Addr) < 0 })
+	return out, diags
+}
+
+// block evaluates one image block into its images.
+func (ev *evaluator) block(decl *imageDecl, defaults map[string]evaluated) ([]*Image, hcl.Diagnostics) {
+	sc := scope{
+		variables: ev.m.variables,
+		locals:    ev.m.locals,
+		each:      decl.ForEach != nil,
+		count:     decl.Count != nil,
+		where:     fmt.Sprintf("image %q", decl.Name),
+	}
+	insts, diags := expand(decl, sc, ev.base)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+
+	// Attributes that do not depend on the instance are evaluated once
+	// for the block; the others once per instance.
+	static := map[string]evaluated{}
+	var dynamic []string
+	for _, name := range keysOf(decl.Attrs) {
+		attr := decl.Attrs[name]
+		if refersToInstance(attr.Expr) {
+			if refDiags := checkRefs(attr.Expr, sc); refDiags.HasErrors() {
+				diags = append(diags, refDiags...)
+				static[name] = evaluated{expr: attr.Expr}
+				continue
+			}
+			dynamic = append(dynamic, name)
+			continue
+		}
+		e, moreDiags := eval(attr, sc, ev.base)
+		diags = append(diags, moreDiags...)
+		static[name] = e
+	}
+
+	var out []*Image
+	for _, inst := range insts {
+		ctx := ev.base
+		vals := static
+		if len(dynamic) > 0 {
+			ctx = ev.base.NewChild()
+			ctx.Variables = map[string]cty.Value{}
+			if inst.Each != cty.NilVal {
+				ctx.Variables["each"] = inst.Each
+			}
+			if inst.Count != cty.NilVal {
+				ctx.Variables["count"] = inst.Count
+			}
+			vals = make(map[string]evaluated, len(static)+len(dynamic))
+			for n, e := range static {
+				vals[n] = e
+			}
+			for _, name := range dynamic {
+				attr := decl.Attrs[name]
+				val, moreDiags := attr.Expr.Value(ctx)
+				diags = append(diags, moreDiags...)
+				vals[name] = evaluated{val: val, expr: attr.Expr, ok: !moreDiags.HasErrors()}
+			}
+		}
+		img, moreDiags := ev.resolve(decl, inst.Addr, vals, defaults, ctx)
+		diags = append(diags, moreDiags...)
+		if img != nil {
+			out = append(out, img)
+		}
+	}
+	return out, diags
+}
+
+func refersToInstance(expr hcl.Expression) bool {
+	for _, t := range expr.Variables() {
+		if r := t.RootName(); r == "each" || r == "count" {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve builds one image from its evaluated attributes, the defaults
+// block and the model's defaults. It returns nil when anything about the
+// image is in error.
+func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[string]evaluated, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	inst := ""
+	if addr.Kind != NoKey {
+		inst = addr.String()
+	}
+	req := segmind.DefaultRequest("")
+	failed := false
+	set := map[string]bool{}
+	for _, name := range segmind.ImageParamNames() {
+		e, ok := vals[name]
+		if !ok || (e.ok && e.val.IsNull()) {
+			e, ok = defaults[name] // null in the image means "not set"
+		}
+		if !ok || (e.ok && e.val.IsNull()) {
+			continue
+		}
+		if !e.ok {
+			failed = true
+			continue
+		}
+		set[name] = true
+		moreDiags := setParam(&req, name, e.val, e.expr, ctx, inst)
+		diags = append(diags, moreDiags...)
+		failed = failed || moreDiags.HasErrors()
+	}
+	if !set["prompt"] && !failed && !decl.malformed {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing required argument",
+			Detail:   instPrefix(inst) + `The argument "prompt" is required, but no definition was found in the image block or the defaults block.`,
+			Subject:  decl.DeclRange.Ptr(),
+		})
+		failed = true
+	}
+
+	origin := SeedDerived
+	switch {
+	case !set[attrSeed]:
+		req.Seed = DeriveSeed(addr)
+	case req.Seed == -1:
+		origin = SeedRandom
+	default:
+		origin = SeedExplicit
+	}
+
+	samples := req.Samples
+	if failed {
+		samples = 0 // unknown: do not count outputs against a bad samples value
+	}
+	outputs, ok, moreDiags := ev.resolveOutputs(decl, addr, samples, vals, inst)
+	diags = append(diags, moreDiags...)
+	if failed || !ok {
+		return nil, diags
+	}
+	return &Image{Addr: addr, Request: req, SeedOrigin: origin, Outputs: outputs, DeclRange: decl.DeclRange}, diags
+}
+
+// resolveOutputs evaluates output or outputs into checked paths. ok is
+// false when the image has no valid outputs, whether or not that produced
+// a diagnostic here. samples is 0 when it is not known.
+func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, vals map[string]evaluated, inst string) (outputs []string, ok bool, diags hcl.Diagnostics) {
+	one, hasOne := vals[attrOutput]
+	many, hasMany := vals[attrOutputs]
+	if (hasOne && !one.ok) || (hasMany && !many.ok) {
+		return nil, false, nil // the evaluation error is already reported
+	}
+	hasOne = hasOne && !one.val.IsNull()
+	hasMany = hasMany && !many.val.IsNull()
+	switch {
+	case hasOne && hasMany:
+		return nil, false, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Conflicting output arguments",
+			Detail:   instPrefix(inst) + `Set either "output" (one image) or "outputs" (one path per sample), not both.`,
+			Subject:  many.expr.Range().Ptr(),
+		}}
+	case !hasOne && !hasMany:
+		if decl.malformed {
+			return nil, false, nil
+		}
+		return nil, false, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Missing output path",
+			Detail:   instPrefix(inst) + `An image must say where it is written: output = "assets/NAME.png", or outputs = [...] with one path per sample when samples > 1.`,
+			Subject:  decl.DeclRange.Ptr(),
+		}}
+	}
+
+	type rawOutput struct {
+		path string
+		rng  hcl.Range
+	}
+	var raws []rawOutput
+	if hasOne {
+		s, err := convert.Convert(one.val, cty.String)
+		if err != nil {
+			return nil, false, hcl.Diagnostics{typeDiag(attrOutput, "a string is", one, inst)}
+		}
+		if samples > 1 {
+			return nil, false, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Too few output paths",
+				Detail:   instPrefix(inst) + fmt.Sprintf(`samples = %d makes %d images, but "output" names one file. Use outputs = [...] with one path per sample.`, samples, samples),
+				Subject:  one.expr.Range().Ptr(),
+			}}
+		}
+		raws = append(raws, rawOutput{path: s.AsString(), rng: one.expr.Range()})
+	} else {
+		list, err := convert.Convert(many.val, cty.List(cty.String))
+		if err != nil || !list.IsWhollyKnown() {
+			return nil, false, hcl.Diagnostics{typeDiag(attrOutputs, "a list of strings is", many, inst)}
+		}
+		elems := list.AsValueSlice()
+		if samples > 0 && len(elems) != samples {
+			return nil, false, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Wrong number of output paths",
+				Detail:   instPrefix(inst) + fmt.Sprintf(`"outputs" has %d paths but samples = %d; give exactly one path per sample.`, len(elems), samples),
+				Subject:  many.expr.Range().Ptr(),
+			}}
+		}
+		tuple, _ := many.expr.(*hclsyntax.TupleConsExpr)
+		for i, el := range elems {
+			rng := many.expr.Range()
+			if tuple != nil && len(tuple.Exprs) == len(elems) {
+				rng = tuple.Exprs[i].Range()
+			}
+			if el.IsNull() {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid output path", Detail: instPrefix(inst) + "An output path must not be null.", Subject: rng.Ptr()})
+				continue
+			}
+			raws = append(raws, rawOutput{path: el.AsString(), rng: rng})
+		}
+	}
+
+	for _, r := range raws {
+		p, moreDiags := ev.outputs.check(r.path, addr, r.rng, inst)
+		diags = append(diags, moreDiags...)
+		outputs = append(outputs, p)
+	}
+	if diags.HasErrors() {
+		return nil, false, diags
+	}
+	return outputs, true, diags
+}
+
+func typeDiag(name, want string, e evaluated, inst string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Incorrect attribute value type",
+		Detail:   instPrefix(inst) + fmt.Sprintf("Inappropriate value for argument %q: %s required, but got %s.", name, want, e.val.Type().FriendlyName()),
+		Subject:  e.expr.Range().Ptr(),
+	}
+}

@@ -1,0 +1,142 @@
+package spec
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// maxInstances bounds count and for_each, so that a typo such as
+// count = 1e9 is an error rather than an exhausted machine.
+const maxInstances = 1_000_000
+
+// instance is one expansion of an image block.
+type instance struct {
+	Addr  Address
+	Each  cty.Value // each object, or cty.NilVal
+	Count cty.Value // count object, or cty.NilVal
+}
+
+// expand evaluates an image block's for_each or count into its instances.
+func expand(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, hcl.Diagnostics) {
+	switch {
+	case img.ForEach != nil:
+		return expandForEach(img, sc, ctx)
+	case img.Count != nil:
+		return expandCount(img, sc, ctx)
+	}
+	return []instance{{Addr: Address{Name: img.Name}}}, nil
+}
+
+func expandForEach(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, hcl.Diagnostics) {
+	expr := img.ForEach.Expr
+	sc.where = "a for_each argument"
+	if diags := checkRefs(expr, sc); diags.HasErrors() {
+		return nil, diags
+	}
+	val, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	invalid := func(detail string) ([]instance, hcl.Diagnostics) {
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity:    hcl.DiagError,
+			Summary:     "Invalid for_each argument",
+			Detail:      detail,
+			Subject:     expr.Range().Ptr(),
+			Expression:  expr,
+			EvalContext: ctx,
+		})
+	}
+	ty := val.Type()
+	switch {
+	case val.IsNull():
+		return invalid(`The given "for_each" argument value is null. A map, or a set of strings, is allowed.`)
+	case !val.IsWhollyKnown():
+		return invalid(`The "for_each" value must be known when the configuration is read.`)
+	case ty.IsMapType() || ty.IsObjectType():
+		var out []instance
+		for it := val.ElementIterator(); it.Next(); {
+			k, v := it.Element()
+			key := k.AsString()
+			out = append(out, instance{
+				Addr: Address{Name: img.Name, Kind: StringKey, StrKey: key},
+				Each: cty.ObjectVal(map[string]cty.Value{"key": k, "value": v}),
+			})
+		}
+		if len(out) > maxInstances {
+			return invalid(fmt.Sprintf("The for_each value has %d elements; at most %d are allowed.", len(out), maxInstances))
+		}
+		return out, diags
+	case ty.IsSetType():
+		if !ty.ElementType().Equals(cty.String) {
+			return invalid(fmt.Sprintf(`The given "for_each" argument value is a set of %s. A set used in for_each must hold strings: each key of an image must be a string. Convert the elements with tostring(), or build a map.`, ty.ElementType().FriendlyName()))
+		}
+		var out []instance
+		for it := val.ElementIterator(); it.Next(); {
+			_, v := it.Element()
+			if v.IsNull() {
+				return invalid(`The given "for_each" set holds a null value; every key must be a string.`)
+			}
+			out = append(out, instance{
+				Addr: Address{Name: img.Name, Kind: StringKey, StrKey: v.AsString()},
+				Each: cty.ObjectVal(map[string]cty.Value{"key": v, "value": v}),
+			})
+		}
+		if len(out) > maxInstances {
+			return invalid(fmt.Sprintf("The for_each value has %d elements; at most %d are allowed.", len(out), maxInstances))
+		}
+		return out, diags
+	case ty.IsListType() || ty.IsTupleType():
+		return invalid(fmt.Sprintf(`The given "for_each" argument value is a %s. A map, or a set of strings, is allowed: a list has no keys to address its images by. Use toset() for a list of distinct strings.`, ty.FriendlyName()))
+	}
+	return invalid(fmt.Sprintf(`The given "for_each" argument value is a %s. A map, or a set of strings, is allowed.`, ty.FriendlyName()))
+}
+
+func expandCount(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, hcl.Diagnostics) {
+	expr := img.Count.Expr
+	sc.where = "a count argument"
+	if diags := checkRefs(expr, sc); diags.HasErrors() {
+		return nil, diags
+	}
+	val, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	invalid := func(detail string) ([]instance, hcl.Diagnostics) {
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity:    hcl.DiagError,
+			Summary:     "Invalid count argument",
+			Detail:      detail,
+			Subject:     expr.Range().Ptr(),
+			Expression:  expr,
+			EvalContext: ctx,
+		})
+	}
+	if val.IsNull() {
+		return invalid(`The given "count" argument value is null. A whole number is required.`)
+	}
+	num, err := convertNumber(val)
+	if err != nil {
+		return invalid(fmt.Sprintf(`The given "count" argument value is a %s. A whole number is required.`, val.Type().FriendlyName()))
+	}
+	n, acc := num.Int64()
+	switch {
+	case !num.IsInt() || acc != big.Exact:
+		return invalid(fmt.Sprintf(`The given "count" argument value is %s. A whole number is required.`, num.Text('f', -1)))
+	case n < 0:
+		return invalid(`The given "count" argument value is negative. Zero or more is required.`)
+	case n > maxInstances:
+		return invalid(fmt.Sprintf(`The given "count" argument value is %d; at most %d images are allowed per block.`, n, maxInstances))
+	}
+	out := make([]instance, n)
+	for i := range out {
+		out[i] = instance{
+			Addr:  Address{Name: img.Name, Kind: IntKey, IntKey: i},
+			Count: cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(int64(i))}),
+		}
+	}
+	return out, diags
+}

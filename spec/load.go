@@ -1,0 +1,164 @@
+package spec
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+)
+
+// FileSuffix is the suffix of configuration files.
+const FileSuffix = ".img.hcl"
+
+// Options carries what a run gives the configuration from outside it.
+type Options struct {
+	Vars     []string // --var NAME=VALUE, in the order given
+	VarFiles []string // --var-file paths, in the order given
+	Environ  []string // the environment as KEY=VALUE; IMGFORM_VAR_* are read
+}
+
+// Config is a loaded configuration.
+type Config struct {
+	// Dir is the configuration directory, as given to Load.
+	Dir string
+	// Files holds every source that was parsed (configuration files,
+	// variable files, values given on the command line), by the name used
+	// in diagnostics, so that diagnostics can be shown with their source.
+	Files map[string]*hcl.File
+	// Images is the desired set, sorted by address. It is complete only
+	// when Load reported no errors.
+	Images []*Image
+	// Sources are the configuration files and the files read by file(),
+	// sorted: what a saved plan must find unchanged.
+	Sources []string
+}
+
+// Lookup returns the image with the given address, or nil.
+func (c *Config) Lookup(a Address) *Image {
+	i := sort.Search(len(c.Images), func(i int) bool { return c.Images[i].Addr.Compare(a) >= 0 })
+	if i < len(c.Images) && c.Images[i].Addr == a {
+		return c.Images[i]
+	}
+	return nil
+}
+
+// ConfigFiles returns the configuration files of dir: every *.img.hcl in
+// it, sorted.
+func ConfigFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading configuration directory: %w", err)
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), FileSuffix) {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	return files, nil
+}
+
+// Load reads the configuration in dir into the desired set of images.
+// It always returns a Config (whose Files render the diagnostics), and the
+// diagnostics of every problem found.
+func Load(dir string, opts Options) (*Config, hcl.Diagnostics) {
+	parser := hclparse.NewParser()
+	cfg := &Config{Dir: dir, Files: parser.Files()}
+	var diags hcl.Diagnostics
+
+	files, err := ConfigFiles(dir)
+	if err != nil {
+		return cfg, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the configuration directory", Detail: err.Error() + "."}}
+	}
+	if len(files) == 0 {
+		shown := dir
+		if abs, err := filepath.Abs(dir); err == nil {
+			shown = abs
+		}
+		return cfg, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "No configuration files",
+			Detail:   fmt.Sprintf("There are no *%s files in %s. imgform reads every *%s file in the working directory; create one, or point -C at the directory that holds them.", FileSuffix, shown, FileSuffix),
+		}}
+	}
+
+	var parsed []*hcl.File
+	for _, name := range files {
+		f, moreDiags := parser.ParseHCLFile(name)
+		diags = append(diags, moreDiags...)
+		if f != nil {
+			parsed = append(parsed, f)
+		}
+	}
+	if diags.HasErrors() {
+		// Syntax errors make everything after them guesswork.
+		return cfg, diags
+	}
+
+	m := newModule()
+	for _, f := range parsed {
+		diags = append(diags, m.addFile(f)...)
+	}
+
+	reader := newFileReader(dir)
+	funcs := reader.functions()
+	vars, moreDiags := collectVariables(m, opts, parser)
+	diags = append(diags, moreDiags...)
+	locals, moreDiags := evalLocals(m, vars, funcs)
+	diags = append(diags, moreDiags...)
+
+	ev := newEvaluator(m, dir, vars, locals, funcs)
+	images, moreDiags := ev.images()
+	diags = append(diags, moreDiags...)
+	cfg.Images = images
+
+	cfg.Files = parser.Files()
+	cfg.Sources = append(files, reader.Files()...)
+	sort.Strings(cfg.Sources)
+	return cfg, sortDiags(dedupe(diags))
+}
+
+// sortDiags orders diagnostics by where they are: sourceless ones first,
+// then by file, line and column. The order of discovery says little to a
+// reader; the order of the source does.
+func sortDiags(diags hcl.Diagnostics) hcl.Diagnostics {
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i].Subject, diags[j].Subject
+		switch {
+		case a == nil || b == nil:
+			return a == nil && b != nil
+		case a.Filename != b.Filename:
+			return a.Filename < b.Filename
+		}
+		return a.Start.Byte < b.Start.Byte
+	})
+	return diags
+}
+
+// dedupe drops repeated diagnostics: an error in an expression shared by
+// every instance of a for_each would otherwise be reported once per key.
+func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
+	type key struct {
+		sev             hcl.DiagnosticSeverity
+		summary, detail string
+		rng             hcl.Range
+	}
+	seen := map[key]bool{}
+	out := diags[:0:0]
+	for _, d := range diags {
+		k := key{sev: d.Severity, summary: d.Summary, detail: d.Detail}
+		if d.Subject != nil {
+			k.rng = *d.Subject
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, d)
+	}
+	return out
+}

@@ -1,0 +1,214 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// EnvVarPrefix is the prefix of environment variables that set variable
+// values: IMGFORM_VAR_brand sets var.brand.
+const EnvVarPrefix = "IMGFORM_VAR_"
+
+// variableValue is one value given for a variable, with where it came from.
+type variableValue struct {
+	Value cty.Value
+	Range hcl.Range // where the value was written (a pseudo file for env and CLI)
+	From  string    // for messages: "IMGFORM_VAR_x", "--var", a var file
+}
+
+// collectVariables resolves every declared variable's value from, in
+// increasing precedence, its default, IMGFORM_VAR_* in the environment,
+// each --var-file in order, and each --var in order.
+func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Value, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	given := map[string]variableValue{}
+
+	// Environment.
+	for _, kv := range opts.Environ {
+		name, raw, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(name, EnvVarPrefix) {
+			continue
+		}
+		varName := strings.TrimPrefix(name, EnvVarPrefix)
+		v, declared := m.variables[varName]
+		if !declared {
+			continue // like TF_VAR_*: an environment may carry values for other configurations
+		}
+		val, moreDiags := parseRawValue(v, raw, name, parser)
+		diags = append(diags, moreDiags...)
+		if !moreDiags.HasErrors() {
+			given[varName] = val
+		}
+	}
+
+	// Variable files.
+	for _, path := range opts.VarFiles {
+		vals, moreDiags := readVarFile(m, path, parser)
+		diags = append(diags, moreDiags...)
+		for n, val := range vals {
+			given[n] = val
+		}
+	}
+
+	// --var NAME=VALUE.
+	for _, arg := range opts.Vars {
+		name, raw, ok := strings.Cut(arg, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid --var option",
+				Detail:   fmt.Sprintf("The value %q is not of the form NAME=VALUE, as in --var brand=acme.", arg),
+			})
+			continue
+		}
+		v, declared := m.variables[name]
+		if !declared {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Value for undeclared variable",
+				Detail:   fmt.Sprintf("A variable named %q was given with --var, but no variable block declares it.%s", name, didYouMean(name, m.varOrder)),
+			})
+			continue
+		}
+		val, moreDiags := parseRawValue(v, raw, "--var", parser)
+		diags = append(diags, moreDiags...)
+		if !moreDiags.HasErrors() {
+			given[name] = val
+		}
+	}
+
+	vals := map[string]cty.Value{}
+	for _, name := range m.varOrder {
+		v := m.variables[name]
+		if g, ok := given[name]; ok {
+			val, moreDiags := convertVariable(v, g.Value, "the value set with "+g.From, g.Range)
+			diags = append(diags, moreDiags...)
+			vals[name] = val
+			continue
+		}
+		if v.Default != cty.NilVal {
+			vals[name] = v.Default
+			continue
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No value for required variable",
+			Detail: fmt.Sprintf("The variable %q has no default value, and no value was given for it. Set it with --var %s=VALUE, in a file passed with --var-file, or in the environment as %s%s.",
+				name, name, EnvVarPrefix, name),
+			Subject: v.DeclRange.Ptr(),
+		})
+		vals[name] = cty.DynamicVal
+	}
+	return cty.ObjectVal(vals), diags
+}
+
+// parseRawValue reads a value given as text (environment or --var): taken
+// literally for a string or untyped variable, parsed as an HCL expression
+// for any other type, as Terraform does.
+func parseRawValue(v *variableDecl, raw, from string, parser *hclparse.Parser) (variableValue, hcl.Diagnostics) {
+	pseudoFile := fmt.Sprintf("<value for var.%s from %s>", v.Name, from)
+	src := []byte(raw)
+	// Register the value as a source so that diagnostics can show it.
+	parser.AddFile(pseudoFile, &hcl.File{Bytes: src})
+	rng := hcl.Range{
+		Filename: pseudoFile,
+		Start:    hcl.InitialPos,
+		End:      hcl.Pos{Line: 1, Column: len(raw) + 1, Byte: len(raw)},
+	}
+	if v.Type == cty.String || v.Type == cty.DynamicPseudoType {
+		return variableValue{Value: cty.StringVal(raw), Range: rng, From: from}, nil
+	}
+	expr, diags := hclsyntax.ParseExpression(src, pseudoFile, hcl.InitialPos)
+	if diags.HasErrors() {
+		return variableValue{}, diags
+	}
+	val, diags := expr.Value(nil)
+	return variableValue{Value: val, Range: expr.Range(), From: from}, diags
+}
+
+// readVarFile reads a --var-file: HCL attributes NAME = VALUE, constant
+// expressions only.
+func readVarFile(m *module, path string, parser *hclparse.Parser) (map[string]variableValue, hcl.Diagnostics) {
+	var f *hcl.File
+	var diags hcl.Diagnostics
+	if strings.HasSuffix(path, ".json") {
+		f, diags = parser.ParseJSONFile(path)
+	} else {
+		f, diags = parser.ParseHCLFile(path)
+	}
+	if f == nil || diags.HasErrors() {
+		if len(diags) == 0 {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Failed to read variables file", Detail: fmt.Sprintf("The file %q could not be read.", path)})
+		}
+		return nil, diags
+	}
+	// A declaration in a values file is a common mistake; say so plainly
+	// rather than "Blocks are not allowed here".
+	if body, ok := f.Body.(*hclsyntax.Body); ok && len(body.Blocks) > 0 {
+		for _, b := range body.Blocks {
+			detail := fmt.Sprintf("A variables file assigns values (NAME = VALUE); a %q block does not belong here.", b.Type)
+			if b.Type == "variable" {
+				detail = "A variables file assigns values to variables declared in the configuration (NAME = VALUE); it cannot declare them. Move this block into a .img.hcl file."
+			}
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Block in a variables file",
+				Detail:   detail,
+				Subject:  b.DefRange().Ptr(),
+			})
+		}
+		return nil, diags
+	}
+	attrs, moreDiags := f.Body.JustAttributes()
+	diags = append(diags, moreDiags...)
+	vals := map[string]variableValue{}
+	names := make([]string, 0, len(attrs))
+	for n := range attrs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		attr := attrs[name]
+		if _, declared := m.variables[name]; !declared {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Value for undeclared variable",
+				Detail:   fmt.Sprintf("The file sets %q, but no variable block declares it, so the value is ignored.%s", name, didYouMean(name, m.varOrder)),
+				Subject:  attr.NameRange.Ptr(),
+			})
+			continue
+		}
+		val, moreDiags := attr.Expr.Value(nil)
+		diags = append(diags, moreDiags...)
+		if !moreDiags.HasErrors() {
+			vals[name] = variableValue{Value: val, Range: attr.Expr.Range(), From: path}
+		}
+	}
+	return vals, diags
+}
+
+// convertVariable applies a variable's type constraint (and its optional
+// attribute defaults) to a value.
+func convertVariable(v *variableDecl, val cty.Value, what string, rng hcl.Range) (cty.Value, hcl.Diagnostics) {
+	if v.TypeDefault != nil {
+		val = v.TypeDefault.Apply(val)
+	}
+	out, err := convert.Convert(val, v.Type)
+	if err != nil {
+		return cty.DynamicVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable",
+			Detail:   fmt.Sprintf("The variable %q does not accept %s: %s.", v.Name, what, err),
+			Subject:  rng.Ptr(),
+		}}
+	}
+	return out, nil
+}
