@@ -21,4 +21,3 @@ func loadConfig(e *env) (*spec.Config, error) {
 	}
 	return cfg, nil
 }
-
