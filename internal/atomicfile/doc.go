@@ -1,0 +1,8 @@
+// Package atomicfile writes files so that a reader (or a crash) sees the
+// old content or the new, never a mix: a temporary file in the same
+// directory, fsync, rename over the target, fsync of the directory.
+//
+// It is a leaf: it imports no other imgform package, and every package
+// that writes a file the user or a later run relies on (the state, the
+// outputs, the cache, the job journal) writes through it.
+package atomicfile

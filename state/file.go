@@ -1,0 +1,223 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+
+	"github.com/imgform/imgform/internal/atomicfile"
+)
+
+// BackupSuffix is appended to the state file's name for the copy of its
+// previous version.
+const BackupSuffix = ".backup"
+
+// File is the state file on disk, with what was last read from it or
+// written to it. Save writes only when the state changed, bumping the
+// serial, so that a run that changes nothing leaves the file
+// byte-identical.
+type File struct {
+	path string
+
+	mu        sync.Mutex
+	persisted []byte // the bytes on disk; nil when there is no file yet
+	serial    uint64
+	lineage   string
+}
+
+// CorruptError reports a state file that cannot be read. Nothing is ever
+// written over such a file.
+type CorruptError struct {
+	Path         string
+	Line, Column int // where the problem is, when known
+	Err          error
+}
+
+func (e *CorruptError) Error() string {
+	where := e.Path
+	if e.Line > 0 {
+		where = fmt.Sprintf("%s:%d:%d", e.Path, e.Line, e.Column)
+	}
+	return fmt.Sprintf("the state file %s cannot be read: %v; imgform will not overwrite it. Fix the file (a copy of the previous version may be in %s%s, and git has the committed one), then run again", where, e.Err, e.Path, BackupSuffix)
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// VersionError reports a state file written by a newer imgform.
+type VersionError struct {
+	Path    string
+	Version int
+}
+
+func (e *VersionError) Error() string {
+	return fmt.Sprintf("the state file %s has format version %d, but this imgform reads versions up to %d; it was written by a newer imgform. Upgrade imgform; the file is left as it is", e.Path, e.Version, Version)
+}
+
+// Load reads the state file at path. A missing file is a new, empty state
+// (not written until it has something to hold).
+func Load(path string) (*File, *State, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		st := New()
+		return &File{path: path, lineage: st.Lineage}, st, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading state: %w", err)
+	}
+	st, err := Parse(path, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &File{path: path, persisted: data, serial: st.Serial, lineage: st.Lineage}, st, nil
+}
+
+// Parse decodes state file bytes; path is only for messages.
+func Parse(path string, data []byte) (*State, error) {
+	var head struct {
+		Version *int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, corrupt(path, data, err)
+	}
+	switch {
+	case head.Version == nil:
+		return nil, &CorruptError{Path: path, Err: errors.New(`it has no "version"`)}
+	case *head.Version > Version:
+		return nil, &VersionError{Path: path, Version: *head.Version}
+	case *head.Version < 1:
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("version %d is not a state format version", *head.Version)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var st State
+	if err := dec.Decode(&st); err != nil {
+		return nil, corrupt(path, data, err)
+	}
+	if err := st.check(); err != nil {
+		return nil, &CorruptError{Path: path, Err: err}
+	}
+	if st.InputHashVersion > InputHashVersion {
+		return nil, &VersionError{Path: path, Version: st.Version}
+	}
+	if st.Images == nil {
+		st.Images = map[string]*Entry{}
+	}
+	return &st, nil
+}
+
+// check finds what JSON decoding cannot: missing or inconsistent fields.
+func (s *State) check() error {
+	if s.Lineage == "" {
+		return errors.New(`it has no "lineage"`)
+	}
+	for addr, e := range s.Images {
+		if e == nil {
+			return fmt.Errorf("the entry of %s is null", addr)
+		}
+		if len(e.Outputs) == 0 {
+			return fmt.Errorf("the entry of %s has no outputs", addr)
+		}
+		if e.InputHash != e.Request.InputHash() && s.InputHashVersion == InputHashVersion {
+			return fmt.Errorf("the input hash of %s does not match its request (edited by hand?)", addr)
+		}
+		for _, o := range e.Outputs {
+			if o.Path == "" {
+				return fmt.Errorf("an output of %s has no path", addr)
+			}
+		}
+	}
+	return nil
+}
+
+// corrupt turns a JSON error into a CorruptError that says where.
+func corrupt(path string, data []byte, err error) error {
+	var offset int64 = -1
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		offset = syn.Offset
+	case errors.As(err, &typ):
+		offset = typ.Offset
+	}
+	ce := &CorruptError{Path: path, Err: err}
+	if offset >= 0 {
+		ce.Line, ce.Column = 1, 1
+		for _, c := range data[:min(int(offset), len(data))] {
+			if c == '\n' {
+				ce.Line++
+				ce.Column = 1
+			} else {
+				ce.Column++
+			}
+		}
+	}
+	return ce
+}
+
+// Marshal encodes the state in its stable form: keys sorted, two-space
+// indent, a final newline.
+func Marshal(s *State) ([]byte, error) {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
+// Path is where the state file lives.
+func (f *File) Path() string { return f.path }
+
+// Lineage is the lineage of the state on disk (or of the new state).
+func (f *File) Lineage() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lineage
+}
+
+// Serial is the serial of the state on disk (0 when there is none).
+func (f *File) Serial() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.serial
+}
+
+// Save writes st when it differs from what is on disk: the serial becomes
+// one more than the file's, the previous file is kept as the backup, and
+// the new one replaces it atomically. An unchanged state writes nothing
+// and reports false. A new, empty state is not written.
+func (f *File) Save(st *State) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.persisted == nil && len(st.Images) == 0 {
+		return false, nil
+	}
+	st.Version, st.InputHashVersion, st.Lineage = Version, InputHashVersion, f.lineage
+	st.Serial = f.serial
+	same, err := Marshal(st)
+	if err != nil {
+		return false, err
+	}
+	if bytes.Equal(same, f.persisted) {
+		return false, nil
+	}
+	st.Serial = f.serial + 1
+	data, err := Marshal(st)
+	if err != nil {
+		return false, err
+	}
+	if f.persisted != nil {
+		if err := atomicfile.WriteFile(f.path+BackupSuffix, f.persisted, 0o644); err != nil {
+			return false, fmt.Errorf("saving state backup: %w", err)
+		}
+	}
+	if err := atomicfile.WriteFile(f.path, data, 0o644); err != nil {
+		return false, fmt.Errorf("saving state: %w", err)
+	}
+	f.persisted, f.serial = data, st.Serial
+	return true, nil
+}

@@ -1,0 +1,106 @@
+package state
+
+import (
+	"crypto/rand"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Version is the version of the state file format this imgform writes and
+// the newest it reads.
+const Version = 1
+
+// Generator says what made an image.
+type Generator string
+
+const (
+	GeneratorAPI      Generator = "api"      // the Segmind API
+	GeneratorOffline  Generator = "offline"  // the built-in placeholder renderer (apply --offline)
+	GeneratorImported Generator = "imported" // adopted with imgform import
+)
+
+// State is what imgform knows it generated.
+type State struct {
+	// Version is the format version (see Version).
+	Version int `json:"version"`
+	// InputHashVersion is the version of the input hash encoding the
+	// entries' hashes were computed with.
+	InputHashVersion int `json:"input_hash_version"`
+	// Lineage identifies this state for its whole life; it is fixed when
+	// the state is created. A saved plan is refused by a state of
+	// another lineage.
+	Lineage string `json:"lineage"`
+	// Serial grows by one with every saved change.
+	Serial uint64 `json:"serial"`
+	// Images holds one entry per image address.
+	Images map[string]*Entry `json:"images"`
+}
+
+// Entry is what the state records of one image.
+type Entry struct {
+	InputHash Hash    `json:"input_hash"`
+	Request   Request `json:"request"`
+	// SeedOrigin is where the seed came from: "explicit", "derived" or
+	// "random" (the configuration asked for -1 and this seed was drawn).
+	SeedOrigin string    `json:"seed_origin"`
+	Generator  Generator `json:"generator"`
+	Outputs    []Output  `json:"outputs"`
+}
+
+// Output is one file an image was written to.
+type Output struct {
+	Path    string    `json:"path"` // relative to the configuration directory, slash-separated
+	SHA256  Hash      `json:"sha256"`
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"mtime"`
+	// RequestID is the API's id of the request that made the image, when
+	// it came from the API.
+	RequestID string `json:"request_id,omitempty"`
+	// InferenceTime is the server's compute time in seconds, when known.
+	InferenceTime float64 `json:"inference_time,omitempty"`
+}
+
+// New returns an empty state with a new lineage.
+func New() *State {
+	return &State{Version: Version, InputHashVersion: InputHashVersion, Lineage: newLineage(), Images: map[string]*Entry{}}
+}
+
+// Addresses returns the addresses of the state's images, sorted.
+func (s *State) Addresses() []string {
+	out := make([]string, 0, len(s.Images))
+	for a := range s.Images {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Clone returns a deep copy, so that a run can change its copy while a
+// checkpoint writes another.
+func (s *State) Clone() *State {
+	c := *s
+	c.Images = make(map[string]*Entry, len(s.Images))
+	for a, e := range s.Images {
+		c.Images[a] = e.Clone()
+	}
+	return &c
+}
+
+// Clone returns a deep copy of the entry.
+func (e *Entry) Clone() *Entry {
+	c := *e
+	c.Outputs = append([]Output(nil), e.Outputs...)
+	return &c
+}
+
+// newLineage returns a random UUID (version 4).
+func newLineage() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("state: reading random bytes: %v", err)) // crypto/rand does not fail on supported systems
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
