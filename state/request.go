@@ -132,3 +132,17 @@ func (r Request) CanonicalEncoding() []byte {
 func (r Request) InputHash() Hash {
 	return sha256.Sum256(r.CanonicalEncoding())
 }
+
+// DisplayParams lists the parameters in the model's schema order (prompt
+// first), without the model: the order people read them in.
+func (r Request) DisplayParams() []Param {
+	byName := map[string]string{}
+	for _, p := range r.Params() {
+		byName[p.Name] = p.Value
+	}
+	var out []Param
+	for _, name := range segmind.ImageParamNames() {
+		out = append(out, Param{Name: name, Value: byName[name]})
+	}
+	return out
+}

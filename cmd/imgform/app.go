@@ -93,6 +93,11 @@ func commands() []*command {
 	return []*command{
 		validateCommand(),
 		fmtCommand(),
+		planCommand(),
+		showCommand(),
+		stateCommand(),
+		importCommand(),
+		forceUnlockCommand(),
 		versionCommand(),
 	}
 }

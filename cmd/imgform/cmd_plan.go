@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/imgform/imgform/plan"
+)
+
+// planningOptions are the flags that shape a plan, shared by plan and
+// apply.
+type planningOptions struct {
+	targets []string
+	replace []string
+	offline bool
+	verify  bool
+}
+
+func (o *planningOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&o.targets, "target", nil, "limit the plan to `ADDR` (image.NAME selects all its instances); repeatable")
+	fs.StringArrayVar(&o.replace, "replace", nil, "generate `ADDR` anew even if nothing changed; repeatable")
+	fs.BoolVar(&o.offline, "offline", false, "plan for offline generation: placeholders from the built-in renderer, no key, no network")
+	fs.BoolVar(&o.verify, "verify", false, "re-hash every output instead of trusting size and modification time")
+}
+
+type planOptions struct {
+	planning planningOptions
+	lock     lockOptions
+	json     bool
+	markdown bool
+	out      string
+	detailed bool
+}
+
+func (o *planOptions) AddFlags(fs *pflag.FlagSet) {
+	o.planning.AddFlags(fs)
+	fs.BoolVar(&o.json, "json", false, "print the plan as one JSON document (see plan/JSON.md)")
+	fs.BoolVar(&o.markdown, "markdown", false, "print a compact markdown summary for a pull request")
+	fs.StringVar(&o.out, "out", "", "save the plan to `FILE` for imgform apply FILE")
+	fs.BoolVar(&o.detailed, "detailed-exitcode", false, "exit 0 when there is nothing to do, 2 when there are changes, 1 on error")
+	o.lock.AddFlags(fs, true)
+}
+
+func planCommand() *command {
+	var o planOptions
+	return &command{
+		name:  "plan",
+		short: "Show what apply would generate, move, restore or delete",
+		long: `Compare the configuration with the state file and the files on disk, and
+show for every image what apply would do and why: create, replace (with
+the parameters that changed, old -> new), move, restore (missing or edited
+on disk; from the cache when it has the image) or delete, and how many
+images would be paid for. Nothing is written, except the plan file with
+--out.
+
+With --detailed-exitcode the exit code is 0 when there is nothing to do,
+2 when there are changes, and 1 on error.`,
+		flags: o.AddFlags,
+		run: func(ctx context.Context, e *env, args []string) error {
+			return runPlan(ctx, e, o)
+		},
+	}
+}
+
+func runPlan(ctx context.Context, e *env, o planOptions) error {
+	if o.json && o.markdown {
+		return &usageError{msg: "--json and --markdown exclude each other", path: "plan"}
+	}
+	w, err := openWorkspace(ctx, e, workspaceOptions{config: true, operation: "plan", lock: o.lock})
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	p, err := makePlan(w, o.planning)
+	if err != nil {
+		return err
+	}
+	if o.out != "" {
+		digest, err := plan.ConfigDigest(w.cfg.Sources)
+		if err != nil {
+			return err
+		}
+		if err := plan.Save(o.out, p, digest); err != nil {
+			return fmt.Errorf("saving plan: %w", err)
+		}
+	}
+	if err := writePlan(e, p, o.json, o.markdown); err != nil {
+		return err
+	}
+	if o.out != "" && !o.json && !o.markdown {
+		fmt.Fprintf(e.stdout, "\nSaved the plan to %s. Run \"imgform apply %s\" to apply exactly this plan.\n", o.out, o.out)
+	}
+	if o.detailed && p.HasChanges() {
+		return withExitCode(exitChanges, nil)
+	}
+	return nil
+}
+
+// makePlan plans the workspace's configuration against its state.
+func makePlan(w *workspace, o planningOptions) (*plan.Plan, error) {
+	targets, err := parseAddresses("target", o.targets)
+	if err != nil {
+		return nil, err
+	}
+	replace, err := parseAddresses("replace", o.replace)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Make(w.cfg.Images, w.st, plan.Options{
+		Dir:     ".",
+		Offline: o.offline,
+		Verify:  o.verify,
+		Targets: targets,
+		Replace: replace,
+		Cache:   w.cache,
+	})
+}
+
+// writePlan prints a plan on stdout in the form asked for.
+func writePlan(e *env, p *plan.Plan, asJSON, asMarkdown bool) error {
+	switch {
+	case asJSON:
+		return plan.WriteJSON(e.stdout, p)
+	case asMarkdown:
+		return plan.WriteMarkdown(e.stdout, p)
+	}
+	return plan.WriteText(e.stdout, p, plan.TextOptions{Color: e.colorOn(e.stdout)})
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/spf13/pflag"
+
+	"github.com/imgform/imgform/plan"
+	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/state"
+)
+
+type showOptions struct {
+	json     bool
+	markdown bool
+}
+
+func (o *showOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "print JSON")
+	fs.BoolVar(&o.markdown, "markdown", false, "print a saved plan as a markdown summary for a pull request")
+}
+
+func showCommand() *command {
+	var o showOptions
+	return &command{
+		name:  "show",
+		args:  "[ADDR|PLANFILE]",
+		short: "Show the state, one image, or a saved plan",
+		long: `Without an argument, show every image the state records: its request,
+what made it, and its outputs with their hashes. With an address, show that
+image. With a plan file saved by plan --out, show the plan.`,
+		flags: o.AddFlags,
+		nargs: atMost(1),
+		run: func(ctx context.Context, e *env, args []string) error {
+			return runShow(e, o, args)
+		},
+	}
+}
+
+func runShow(e *env, o showOptions, args []string) error {
+	if len(args) == 1 {
+		if addr, err := spec.ParseAddress(args[0]); err == nil {
+			return showImage(e, addr.String(), o.json)
+		}
+		p, _, err := plan.Load(args[0])
+		if err != nil {
+			return fmt.Errorf("%s is neither an image address nor a plan file: %w", args[0], err)
+		}
+		return writePlan(e, p, o.json, o.markdown)
+	}
+	if o.markdown {
+		return &usageError{msg: "--markdown shows a saved plan: imgform show --markdown PLANFILE", path: "show"}
+	}
+	_, st, err := state.Load(e.g.statePath)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		data, err := state.Marshal(st)
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(data)
+		return err
+	}
+	if len(st.Images) == 0 {
+		_, err := fmt.Fprintln(e.stdout, "The state is empty: no image has been generated yet.")
+		return err
+	}
+	bw := bufio.NewWriter(e.stdout)
+	for i, addr := range st.Addresses() {
+		if i > 0 {
+			fmt.Fprintln(bw)
+		}
+		writeEntry(bw, addr, st.Images[addr])
+	}
+	return bw.Flush()
+}
+
+func showImage(e *env, addr string, asJSON bool) error {
+	_, st, err := state.Load(e.g.statePath)
+	if err != nil {
+		return err
+	}
+	entry, ok := st.Images[addr]
+	if !ok {
+		return fmt.Errorf("the state has no image %s", addr)
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(entry)
+	}
+	bw := bufio.NewWriter(e.stdout)
+	writeEntry(bw, addr, entry)
+	return bw.Flush()
+}
+
+// writeEntry prints what the state records of one image.
+func writeEntry(w io.Writer, addr string, e *state.Entry) {
+	fmt.Fprintf(w, "# %s\n", addr)
+	fmt.Fprintf(w, "    made by     %s\n", e.Generator)
+	fmt.Fprintf(w, "    input hash  %s\n", e.InputHash)
+	fmt.Fprintf(w, "    seed origin %s\n", e.SeedOrigin)
+	fmt.Fprintf(w, "    model       %s\n", e.Request.Model)
+	params := e.Request.DisplayParams()
+	width := 0
+	for _, p := range params {
+		width = max(width, len(p.Name))
+	}
+	for _, p := range params {
+		fmt.Fprintf(w, "    %-*s = %s\n", width, p.Name, p.Value)
+	}
+	for _, o := range e.Outputs {
+		fmt.Fprintf(w, "    output %s\n", o.Path)
+		fmt.Fprintf(w, "        sha256 %s, %d bytes, modified %s\n", o.SHA256, o.Size, o.ModTime.Format("2006-01-02 15:04:05 MST"))
+		if o.RequestID != "" {
+			fmt.Fprintf(w, "        request %s, inference %.2fs\n", o.RequestID, o.InferenceTime)
+		}
+	}
+}

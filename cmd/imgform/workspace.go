@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/state"
+)
+
+// lockOptions are the flags of a command that takes the state lock.
+type lockOptions struct {
+	lock    bool
+	timeout time.Duration
+}
+
+func (o *lockOptions) AddFlags(fs *pflag.FlagSet, optional bool) {
+	if optional {
+		fs.BoolVar(&o.lock, "lock", true, "hold the state lock while running; --lock=false for read-only checkouts")
+	} else {
+		o.lock = true
+	}
+	fs.DurationVar(&o.timeout, "lock-timeout", 0, "wait up to `DURATION` for a lock held by another run (0: fail at once)")
+}
+
+// workspace is what most commands work on: the configuration, the state
+// (locked when asked) and the content cache.
+type workspace struct {
+	cfg   *spec.Config
+	file  *state.File
+	st    *state.State
+	lock  *state.Lock
+	cache *apply.Cache
+}
+
+type workspaceOptions struct {
+	config    bool   // read the configuration
+	operation string // for the lock holder's record; "" takes no lock
+	lock      lockOptions
+}
+
+// openWorkspace reads the configuration and the state, taking the lock
+// first when asked, so that nothing read can change underneath.
+func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (*workspace, error) {
+	w := &workspace{cache: apply.NewCache(cacheDir(e))}
+	if o.operation != "" && o.lock.lock {
+		l, err := state.AcquireLock(ctx, e.g.statePath, state.LockOptions{Operation: o.operation, Timeout: o.lock.timeout})
+		if err != nil {
+			return nil, err
+		}
+		w.lock = l
+	}
+	var err error
+	if w.file, w.st, err = state.Load(e.g.statePath); err != nil {
+		w.close()
+		return nil, err
+	}
+	if o.config {
+		if w.cfg, err = loadConfig(e); err != nil {
+			w.close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+func (w *workspace) close() {
+	if w.lock != nil {
+		w.lock.Release()
+		w.lock = nil
+	}
+}
+
+// cacheDir is IMGFORM_CACHE_DIR, or .imgform/cache in the configuration
+// directory.
+func cacheDir(e *env) string {
+	if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
+		return d
+	}
+	return apply.DefaultCacheDir
+}
+
+// journalDir is the job journal, beside the state file.
+func journalDir(e *env) string {
+	return filepath.Join(filepath.Dir(e.g.statePath), spec.StateDirName, "jobs")
+}
+
+// parseAddresses reads addresses given to a flag.
+func parseAddresses(flag string, raw []string) ([]spec.Address, error) {
+	var out []spec.Address
+	for _, r := range raw {
+		a, err := spec.ParseAddress(r)
+		if err != nil {
+			return nil, &usageError{msg: "--" + flag + ": " + err.Error()}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}

@@ -1,0 +1,119 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"syscall"
+
+	"github.com/imgform/imgform/state"
+)
+
+// fileStatus is how an output on disk compares with the state's record.
+type fileStatus uint8
+
+const (
+	fileOK      fileStatus = iota // as recorded
+	fileRefresh                   // same content, the mtime moved
+	fileMissing                   // gone
+	fileEdited                    // another content (or not a file)
+)
+
+// statusChecker compares outputs on disk with the state. The cheap test
+// is size and modification time; only a mismatch, or every file with
+// verify, is re-hashed.
+type statusChecker struct {
+	dir    string
+	verify bool
+}
+
+// check returns the status of one recorded output.
+func (c statusChecker) check(out state.Output) (fileStatus, error) {
+	full := filepath.Join(c.dir, filepath.FromSlash(out.Path))
+	fi, err := os.Lstat(full)
+	switch {
+	case errorIsNotExist(err):
+		return fileMissing, nil
+	case err != nil:
+		return 0, fmt.Errorf("checking %s: %w", out.Path, err)
+	case !fi.Mode().IsRegular():
+		return fileEdited, nil
+	case fi.Size() != out.Size:
+		return fileEdited, nil
+	case !c.verify && fi.ModTime().Equal(out.ModTime):
+		return fileOK, nil
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		return 0, fmt.Errorf("checking %s: %w", out.Path, err)
+	}
+	defer f.Close()
+	sum, _, err := state.SumReader(f)
+	if err != nil {
+		return 0, fmt.Errorf("checking %s: %w", out.Path, err)
+	}
+	switch {
+	case sum != out.SHA256:
+		return fileEdited, nil
+	case !fi.ModTime().Equal(out.ModTime):
+		return fileRefresh, nil
+	}
+	return fileOK, nil
+}
+
+// errorIsNotExist reports a path that does not exist, including one that
+// goes through a file ("a.png/b.png").
+func errorIsNotExist(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// statusKey names one recorded output.
+type statusKey struct {
+	addr  string
+	index int
+}
+
+// checkAll checks the outputs of the given entries in parallel: stat is
+// cheap, but --verify hashes every file and a fresh checkout hashes them
+// all once.
+func (c statusChecker) checkAll(entries map[string]*state.Entry) (map[statusKey]fileStatus, error) {
+	type job struct {
+		key statusKey
+		out state.Output
+	}
+	jobs := make(chan job)
+	var (
+		mu       sync.Mutex
+		statuses = make(map[statusKey]fileStatus, len(entries))
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	workers := min(max(2*runtime.GOMAXPROCS(0), 4), 16)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				st, err := c.check(j.out)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				statuses[j.key] = st
+				mu.Unlock()
+			}
+		}()
+	}
+	for addr, e := range entries {
+		for i, out := range e.Outputs {
+			jobs <- job{key: statusKey{addr: addr, index: i}, out: out}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return statuses, firstErr
+}

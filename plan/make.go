@@ -1,0 +1,401 @@
+package plan
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/state"
+)
+
+// Cache is what the plan needs of the content cache: whether it holds an
+// image, so that a change that needs it costs nothing.
+type Cache interface {
+	// Has reports whether the cache holds all n images of the request
+	// with input hash h.
+	Has(h state.Hash, n int) bool
+}
+
+// Options tune a plan.
+type Options struct {
+	// Dir is the configuration directory; output paths are relative to it.
+	Dir string
+	// Offline plans for apply --offline: images are made by the
+	// placeholder renderer, and images made that way are not replaced.
+	Offline bool
+	// Verify re-hashes every output instead of trusting size and mtime.
+	Verify bool
+	// Targets, when set, limit the plan to the images they select.
+	Targets []spec.Address
+	// Replace forces the images it selects to be generated anew.
+	Replace []spec.Address
+	// Cache is the content cache; nil plans as if it were empty.
+	Cache Cache
+	// Rand draws random seeds (seed = -1); nil is crypto/rand.
+	Rand io.Reader
+}
+
+// Make compares the desired images with the state and the files on disk
+// and returns the plan that makes them match.
+func Make(images []*spec.Image, st *state.State, opts Options) (*Plan, error) {
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
+	}
+	if err := checkReplaceTargets(images, opts.Replace); err != nil {
+		return nil, err
+	}
+	p := &Plan{FormatVersion: FormatVersion, Lineage: st.Lineage, Serial: st.Serial, Offline: opts.Offline}
+	checker := statusChecker{dir: opts.Dir, verify: opts.Verify}
+
+	// Which recorded outputs to look at: those of the selected images.
+	selected := map[string]*state.Entry{}
+	for addr, e := range st.Images {
+		if selects(opts.Targets, addr) {
+			selected[addr] = e
+		}
+	}
+	statuses, err := checker.checkAll(selected)
+	if err != nil {
+		return nil, err
+	}
+
+	// Every path some image wants: nothing planned removes one of those.
+	wanted := map[string]bool{}
+	for _, img := range images {
+		for _, o := range img.Outputs {
+			wanted[o] = true
+		}
+	}
+	recorded := map[string]bool{}
+	for _, e := range st.Images {
+		for _, o := range e.Outputs {
+			recorded[o.Path] = true
+		}
+	}
+
+	b := &builder{opts: opts, statuses: statuses, wanted: wanted, recorded: recorded}
+	declared := map[string]bool{}
+	unchanged := 0
+	for _, img := range images {
+		addr := img.Addr.String()
+		declared[addr] = true
+		if !selects(opts.Targets, addr) {
+			continue
+		}
+		c, err := b.change(img, st.Images[addr])
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			unchanged++
+			continue
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	p.Refresh = b.refresh
+	for _, addr := range st.Addresses() {
+		if declared[addr] || !selects(opts.Targets, addr) {
+			continue
+		}
+		p.Changes = append(p.Changes, b.deletion(addr, st.Images[addr]))
+	}
+	sortChanges(p.Changes)
+	p.summarize(unchanged)
+	return p, nil
+}
+
+// builder holds what every change needs.
+type builder struct {
+	opts     Options
+	statuses map[statusKey]fileStatus
+	wanted   map[string]bool // paths that some image outputs
+	recorded map[string]bool // paths that the state records
+	refresh  []Refresh
+}
+
+func (b *builder) status(addr string, i int) fileStatus { return b.statuses[statusKey{addr, i}] }
+
+// change plans one declared image; nil means nothing to do.
+func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
+	addr := img.Addr.String()
+	forced := matches(b.opts.Replace, addr)
+	req, origin, err := b.request(img, prior, forced)
+	if err != nil {
+		return nil, err
+	}
+	c := &Change{
+		Address:    addr,
+		Request:    &req,
+		InputHash:  req.InputHash(),
+		SeedOrigin: string(origin),
+		Outputs:    img.Outputs,
+		Prior:      prior,
+	}
+
+	switch {
+	case prior == nil:
+		c.Action = Create
+		c.Reasons = append(c.Reasons, Reason{Kind: ReasonNew, Message: "not in the state"})
+	case forced:
+		c.Action = Replace
+		c.Reasons = append(c.Reasons, Reason{Kind: ReasonForced, Message: "replacement requested with --replace"})
+		c.Diff = diffParams(prior.Request, req)
+	case prior.InputHash != c.InputHash:
+		c.Action = Replace
+		c.Diff = diffParams(prior.Request, req)
+		c.Reasons = append(c.Reasons, Reason{Kind: ReasonParams, Message: paramsMessage(c.Diff)})
+	case !b.opts.Offline && prior.Generator == state.GeneratorOffline:
+		c.Action = Replace
+		c.Reasons = append(c.Reasons, Reason{Kind: ReasonOffline, Message: "made by the offline placeholder renderer; now to be generated through the API"})
+	default:
+		return b.sameImage(c, prior)
+	}
+
+	// Create and replace write every output.
+	for i, o := range img.Outputs {
+		c.Write = append(c.Write, i)
+		if b.existsUnrecorded(o, prior) {
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonOverwrite, Path: o,
+				Message: fmt.Sprintf("%s exists but is not in the state; it will be overwritten (imgform import adopts a file instead)", o)})
+		}
+	}
+	if prior != nil {
+		b.removeUnwanted(c, prior)
+	}
+	b.price(c, prior)
+	return c, nil
+}
+
+// sameImage plans an image whose request is unchanged: outputs moved,
+// missing or edited on disk.
+func (b *builder) sameImage(c *Change, prior *state.Entry) (*Change, error) {
+	if len(prior.Outputs) != len(c.Outputs) {
+		// The sample count is part of the request, so this cannot happen
+		// with a state imgform wrote.
+		return nil, fmt.Errorf("the state records %d outputs for %s, but its request makes %d; the state was edited by hand", len(prior.Outputs), c.Address, len(c.Outputs))
+	}
+	for i, want := range c.Outputs {
+		old := prior.Outputs[i]
+		st := b.status(c.Address, i)
+		if old.Path == want {
+			switch st {
+			case fileRefresh:
+				b.refresh = append(b.refresh, Refresh{Address: c.Address, Index: i, Path: want})
+			case fileMissing:
+				c.Write = append(c.Write, i)
+				c.Reasons = append(c.Reasons, Reason{Kind: ReasonMissing, Path: want, Message: want + " is missing"})
+			case fileEdited:
+				c.Write = append(c.Write, i)
+				c.Reasons = append(c.Reasons, Reason{Kind: ReasonEdited, Path: want, Message: want + " was changed on disk"})
+			}
+			continue
+		}
+		c.Reasons = append(c.Reasons, Reason{Kind: ReasonMoved, Path: want, Message: fmt.Sprintf("output moved: %s → %s", old.Path, want)})
+		switch st {
+		case fileOK, fileRefresh:
+			c.Moves = append(c.Moves, Rename{From: old.Path, To: want})
+		case fileMissing:
+			c.Write = append(c.Write, i)
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonMissing, Path: old.Path, Message: old.Path + " is missing"})
+		case fileEdited:
+			c.Write = append(c.Write, i)
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonKept, Path: old.Path,
+				Message: old.Path + " was changed on disk; it is left where it is and the image is written anew"})
+		}
+		if b.existsUnrecorded(want, prior) {
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonOverwrite, Path: want,
+				Message: fmt.Sprintf("%s exists but is not in the state; it will be overwritten (imgform import adopts a file instead)", want)})
+		}
+	}
+	switch {
+	case len(c.Write) > 0:
+		c.Action = Restore
+	case len(c.Moves) > 0:
+		c.Action = Move
+	default:
+		return nil, nil
+	}
+	c.Generator = prior.Generator
+	b.price(c, prior)
+	return c, nil
+}
+
+// price sets what a change that writes images costs, and which generator
+// will have made them.
+func (b *builder) price(c *Change, prior *state.Entry) {
+	if len(c.Write) == 0 {
+		return
+	}
+	c.Cached = b.opts.Cache != nil && b.opts.Cache.Has(c.InputHash, c.Request.Samples)
+	switch {
+	case c.Cached:
+		// The cache holds what the API made.
+		c.Generator = state.GeneratorAPI
+	case c.Action == Restore && prior != nil && prior.Generator == state.GeneratorOffline:
+		c.Generator = state.GeneratorOffline // a placeholder is re-rendered for free
+	case b.opts.Offline:
+		c.Generator = state.GeneratorOffline
+	default:
+		c.Generator = state.GeneratorAPI
+		c.Cost = c.Request.Samples
+	}
+}
+
+// removeUnwanted plans the removal of the prior outputs that the image
+// no longer writes, unless they were edited or another image wants them.
+func (b *builder) removeUnwanted(c *Change, prior *state.Entry) {
+	keep := map[string]bool{}
+	for _, o := range c.Outputs {
+		keep[o] = true
+	}
+	for i, o := range prior.Outputs {
+		if keep[o.Path] || b.wanted[o.Path] {
+			continue
+		}
+		switch b.status(c.Address, i) {
+		case fileOK, fileRefresh:
+			c.Remove = append(c.Remove, o.Path)
+		case fileEdited:
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonKept, Path: o.Path,
+				Message: o.Path + " was changed on disk since imgform wrote it; it is left in place"})
+		}
+	}
+}
+
+// deletion plans the removal of an image that is no longer declared.
+func (b *builder) deletion(addr string, prior *state.Entry) *Change {
+	c := &Change{
+		Address:   addr,
+		Action:    Delete,
+		Reasons:   []Reason{{Kind: ReasonRemoved, Message: "no longer in the configuration"}},
+		InputHash: prior.InputHash,
+		Prior:     prior,
+	}
+	for _, o := range prior.Outputs {
+		c.Outputs = append(c.Outputs, o.Path)
+	}
+	b.removeUnwanted(c, prior)
+	return c
+}
+
+// existsUnrecorded reports a file at path that the state does not record
+// (so writing there would overwrite something imgform did not make).
+func (b *builder) existsUnrecorded(path string, prior *state.Entry) bool {
+	if b.recorded[path] {
+		return false
+	}
+	_, err := os.Lstat(filepath.Join(b.opts.Dir, filepath.FromSlash(path)))
+	return err == nil
+}
+
+func (b *builder) request(img *spec.Image, prior *state.Entry, forced bool) (state.Request, spec.SeedOrigin, error) {
+	return ResolveRequest(img, prior, forced, b.opts.Rand)
+}
+
+// ResolveRequest returns the request to record for an image, given the
+// state's entry for its address (nil when there is none). A derived or
+// random seed sticks once recorded: an image keeps the seed it was made
+// with (across state mv, too) until its configuration says otherwise; a
+// random seed is drawn from rnd anew only when the image is created or
+// replaced on request (forced).
+func ResolveRequest(img *spec.Image, prior *state.Entry, forced bool, rnd io.Reader) (state.Request, spec.SeedOrigin, error) {
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	req := state.RequestFromAPI(img.Request)
+	origin := img.SeedOrigin
+	sticky := prior != nil && prior.SeedOrigin == string(origin)
+	switch origin {
+	case spec.SeedDerived:
+		if sticky {
+			req.Seed = prior.Request.Seed
+		}
+	case spec.SeedRandom:
+		if sticky && !forced {
+			req.Seed = prior.Request.Seed
+			break
+		}
+		seed, err := randomSeed(rnd)
+		if err != nil {
+			return req, origin, err
+		}
+		req.Seed = seed
+	}
+	return req, origin, nil
+}
+
+func randomSeed(r io.Reader) (int64, error) {
+	var buf [8]byte
+	if _, err := io.ReadFull(r, buf[:]); err != nil {
+		return 0, fmt.Errorf("drawing a random seed: %w", err)
+	}
+	return int64(binary.BigEndian.Uint64(buf[:]) % uint64(segmind.MaxSeed+1)), nil
+}
+
+// selects reports whether the targets select addr; no targets select all.
+func selects(targets []spec.Address, addr string) bool {
+	return len(targets) == 0 || matches(targets, addr)
+}
+
+// matches reports whether one of the addresses in list selects addr.
+func matches(list []spec.Address, addr string) bool {
+	if len(list) == 0 {
+		return false
+	}
+	a, err := spec.ParseAddress(addr)
+	if err != nil {
+		return false
+	}
+	for _, t := range list {
+		if t.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func checkReplaceTargets(images []*spec.Image, replace []spec.Address) error {
+	for _, r := range replace {
+		found := false
+		for _, img := range images {
+			if r.Contains(img.Addr) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fmt.Errorf("--replace %s: no image in the configuration has that address", r)
+		}
+	}
+	return nil
+}
+
+// sortChanges orders changes by address as spec orders images (so that
+// image.x[2] comes before image.x[10]), parsing each address once.
+func sortChanges(changes []*Change) {
+	type keyed struct {
+		addr spec.Address
+		ok   bool
+		c    *Change
+	}
+	ks := make([]keyed, len(changes))
+	for i, c := range changes {
+		a, err := spec.ParseAddress(c.Address)
+		ks[i] = keyed{addr: a, ok: err == nil, c: c}
+	}
+	sort.SliceStable(ks, func(i, j int) bool {
+		if !ks[i].ok || !ks[j].ok {
+			return ks[i].c.Address < ks[j].c.Address
+		}
+		return ks[i].addr.Compare(ks[j].addr) < 0
+	})
+	for i := range ks {
+		changes[i] = ks[i].c
+	}
+}

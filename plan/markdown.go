@@ -1,0 +1,65 @@
+package plan
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxMarkdownValue bounds a value shown in a markdown table cell; a long
+// prompt is cut with an ellipsis (the full text is in plan --json).
+const maxMarkdownValue = 120
+
+// WriteMarkdown renders a compact summary for a pull request: a table of
+// the changes with why and what they cost, and the total. It shows only
+// what the plan holds: there is no secret in a plan to leak.
+func WriteMarkdown(w io.Writer, p *Plan) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "### imgform plan\n\n")
+	if !p.HasChanges() {
+		fmt.Fprintf(bw, "**No changes.** Your images match the configuration.\n")
+		return bw.Flush()
+	}
+	s := p.Summary
+	fmt.Fprintf(bw, "**Plan:** %d to create, %d to replace, %d to move, %d to restore, %d to delete.\n\n", s.Create, s.Replace, s.Move, s.Restore, s.Delete)
+	fmt.Fprintf(bw, "| Image | Action | Why | Parameters (old → new) | Cost |\n")
+	fmt.Fprintf(bw, "| --- | --- | --- | --- | ---: |\n")
+	for _, c := range p.Changes {
+		var why []string
+		for _, r := range c.Reasons {
+			why = append(why, r.Message)
+		}
+		var params []string
+		for _, d := range c.Diff {
+			params = append(params, fmt.Sprintf("`%s`: %s → %s", d.Name, mdValue(d.Old), mdValue(d.New)))
+		}
+		for _, m := range c.Moves {
+			params = append(params, fmt.Sprintf("`%s` → `%s`", mdEscape(m.From), mdEscape(m.To)))
+		}
+		cost := fmt.Sprintf("%d", c.Cost)
+		if c.Cached {
+			cost = "0 (cache)"
+		}
+		fmt.Fprintf(bw, "| `%s` | %s | %s | %s | %s |\n", mdEscape(c.Address), c.Action, mdEscape(strings.Join(why, "; ")), strings.Join(params, "<br>"), cost)
+	}
+	fmt.Fprintf(bw, "\n%s\n", CostLine(p))
+	return bw.Flush()
+}
+
+// mdValue shows a canonical JSON value in a table cell, shortened.
+func mdValue(v string) string {
+	if utf8.RuneCountInString(v) > maxMarkdownValue {
+		r := []rune(v)
+		v = string(r[:maxMarkdownValue]) + "…"
+	}
+	return "`" + strings.ReplaceAll(mdEscape(v), "`", "'") + "`"
+}
+
+// mdEscape keeps a value inside its table cell.
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "\r", "")
+	return strings.ReplaceAll(s, "\n", " ")
+}

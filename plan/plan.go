@@ -1,0 +1,156 @@
+package plan
+
+import (
+	"github.com/imgform/imgform/state"
+)
+
+// FormatVersion is the version of the plan's JSON shape (plan --json and
+// saved plan files). It changes only when a field is removed or changes
+// meaning; new fields may appear without a change.
+const FormatVersion = "1.0"
+
+// Action is what a change does to an image.
+type Action string
+
+const (
+	NoOp    Action = "no-op"
+	Create  Action = "create"  // in the configuration, not in the state
+	Replace Action = "replace" // the request changed: generate anew
+	Move    Action = "move"    // same request, other output path: rename
+	Restore Action = "restore" // same request, output missing or edited: from the cache, or generate
+	Delete  Action = "delete"  // in the state, not in the configuration: remove its outputs
+)
+
+// ReasonKind says why a change is planned. A change may have several.
+type ReasonKind string
+
+const (
+	ReasonNew       ReasonKind = "new"                 // not in the state
+	ReasonParams    ReasonKind = "parameters_changed"  // the request differs from the state's
+	ReasonOffline   ReasonKind = "made_offline"        // a placeholder, now planned through the API
+	ReasonForced    ReasonKind = "replace_requested"   // --replace
+	ReasonMoved     ReasonKind = "output_moved"        // same image, other path
+	ReasonMissing   ReasonKind = "output_missing"      // the file is gone
+	ReasonEdited    ReasonKind = "output_edited"       // the file's content is not what imgform wrote
+	ReasonRemoved   ReasonKind = "removed_from_config" // no longer declared
+	ReasonOverwrite ReasonKind = "overwrites_file"     // a file not in the state is at an output path
+	ReasonKept      ReasonKind = "edited_file_kept"    // an edited file is left where it is, not removed
+)
+
+// Reason explains a change; Message is a sentence for people.
+type Reason struct {
+	Kind    ReasonKind `json:"kind"`
+	Message string     `json:"message"`
+	Path    string     `json:"path,omitempty"`
+}
+
+// ParamDiff is one parameter whose value changed, in canonical JSON.
+type ParamDiff struct {
+	Name string `json:"name"`
+	Old  string `json:"old"`
+	New  string `json:"new"`
+}
+
+// Rename moves one output file.
+type Rename struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Change is what the plan does to one image address.
+type Change struct {
+	Address string   `json:"address"`
+	Action  Action   `json:"action"`
+	Reasons []Reason `json:"reasons"`
+	// Diff lists the parameters that changed (replace).
+	Diff []ParamDiff `json:"diff,omitempty"`
+
+	// The image as it will be recorded; absent for delete.
+	Request    *state.Request  `json:"request,omitempty"`
+	InputHash  state.Hash      `json:"input_hash"`
+	SeedOrigin string          `json:"seed_origin,omitempty"`
+	Generator  state.Generator `json:"generator,omitempty"`
+	Outputs    []string        `json:"outputs"`
+
+	// What apply does to the files.
+	Write  []int    `json:"write,omitempty"`  // indexes of Outputs to write (create, replace, restore)
+	Moves  []Rename   `json:"moves,omitempty"`  // renames (move, and restore where a file moved)
+	Remove []string `json:"remove,omitempty"` // files imgform wrote that are no longer wanted
+
+	// Cost is the number of images the API will be paid for: zero when
+	// the cache holds the image, when apply runs offline, and for moves
+	// and deletes.
+	Cost int `json:"cost"`
+	// Cached is true when the content cache holds the image.
+	Cached bool `json:"cached"`
+
+	// Prior is the state's entry before the change; nil for create.
+	Prior *state.Entry `json:"prior,omitempty"`
+}
+
+// Refresh records an output whose content is what the state says but
+// whose modification time moved (a fresh git checkout, say). Apply updates
+// the state's record of it without regenerating anything.
+type Refresh struct {
+	Address string `json:"address"`
+	Index   int    `json:"index"`
+	Path    string `json:"path"`
+}
+
+// Summary counts a plan's changes.
+type Summary struct {
+	Create    int `json:"create"`
+	Replace   int `json:"replace"`
+	Move      int `json:"move"`
+	Restore   int `json:"restore"`
+	Delete    int `json:"delete"`
+	Unchanged int `json:"unchanged"`
+	// Generate is the number of images the API will be paid for;
+	// FromCache the number of images the cache serves.
+	Generate  int `json:"generate"`
+	FromCache int `json:"from_cache"`
+}
+
+// Plan is everything apply must do to make the files match the
+// configuration.
+type Plan struct {
+	FormatVersion string `json:"format_version"`
+	// The state the plan was made against: a saved plan is refused by a
+	// state of another lineage or serial.
+	Lineage string `json:"lineage"`
+	Serial  uint64 `json:"serial"`
+	// Offline is true when the plan was made for apply --offline.
+	Offline bool `json:"offline"`
+	// Changes are the changes that do something, sorted by address.
+	Changes []*Change `json:"changes"`
+	// Refresh lists outputs whose recorded mtime is out of date.
+	Refresh []Refresh `json:"refresh,omitempty"`
+	Summary Summary   `json:"summary"`
+}
+
+// HasChanges reports whether applying the plan would change any file.
+func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 }
+
+// summarize counts the changes.
+func (p *Plan) summarize(unchanged int) {
+	s := Summary{Unchanged: unchanged}
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			s.Create++
+		case Replace:
+			s.Replace++
+		case Move:
+			s.Move++
+		case Restore:
+			s.Restore++
+		case Delete:
+			s.Delete++
+		}
+		s.Generate += c.Cost
+		if c.Cached && len(c.Write) > 0 {
+			s.FromCache++
+		}
+	}
+	p.Summary = s
+}

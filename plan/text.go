@@ -1,0 +1,199 @@
+package plan
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/state"
+)
+
+// TextOptions tune the human rendering.
+type TextOptions struct {
+	Color bool // ANSI colours (only on a terminal, never with --no-color)
+}
+
+// symbol and colour per action, in the manner of Terraform.
+var actionStyle = map[Action]struct {
+	symbol, color, verb string
+}{
+	Create:  {"+", "\x1b[32m", "will be created"},
+	Replace: {"-/+", "\x1b[33m", "must be replaced"},
+	Move:    {"~", "\x1b[36m", "will be moved"},
+	Restore: {"<=", "\x1b[34m", "will be restored"},
+	Delete:  {"-", "\x1b[31m", "will be deleted"},
+}
+
+const (
+	ansiReset = "\x1b[0m"
+	ansiBold  = "\x1b[1m"
+	ansiDim   = "\x1b[2m"
+)
+
+// WriteText renders the plan for people, Terraform style: every change
+// with its symbol, address, reasons and parameters, then a summary line.
+func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	t := textWriter{w: bw, color: opts.Color}
+	t.plan(p)
+	return bw.Flush()
+}
+
+type textWriter struct {
+	w     *bufio.Writer
+	color bool
+}
+
+func (t textWriter) paint(s string, codes ...string) string {
+	if !t.color {
+		return s
+	}
+	return strings.Join(codes, "") + s + ansiReset
+}
+
+func (t textWriter) plan(p *Plan) {
+	if !p.HasChanges() {
+		fmt.Fprintf(t.w, "\n%s Your images match the configuration.\n", t.paint("No changes.", ansiBold))
+		if n := len(p.Refresh); n > 0 {
+			fmt.Fprintf(t.w, "%s with unchanged content %s a new modification time (a fresh checkout?); apply records it without regenerating anything.\n",
+				plural(n, "output", "outputs"), pickVerb(n, "has", "have"))
+		}
+		return
+	}
+	fmt.Fprintf(t.w, "\nimgform will perform the following actions:\n")
+	for _, c := range p.Changes {
+		t.change(c)
+	}
+	s := p.Summary
+	fmt.Fprintf(t.w, "\n%s %d to create, %d to replace, %d to move, %d to restore, %d to delete.\n",
+		t.paint("Plan:", ansiBold), s.Create, s.Replace, s.Move, s.Restore, s.Delete)
+	fmt.Fprintf(t.w, "%s\n", CostLine(p))
+}
+
+// CostLine says what applying the plan is paid for.
+func CostLine(p *Plan) string {
+	s := p.Summary
+	line := fmt.Sprintf("Images to generate through the API: %d", s.Generate)
+	if s.Generate > 0 {
+		line += fmt.Sprintf(" (about $%.3f at $%.3f per image)", float64(s.Generate)*segmind.PricePerImageUSD, segmind.PricePerImageUSD)
+	}
+	line += "."
+	if s.FromCache > 0 {
+		line += fmt.Sprintf(" %s from the cache.", plural(s.FromCache, "image", "images"))
+	}
+	if p.Offline {
+		line += " Offline: new images are placeholders."
+	}
+	return line
+}
+
+func (t textWriter) change(c *Change) {
+	st := actionStyle[c.Action]
+	verb := st.verb
+	if c.Action == Restore {
+		verb = "will be " + restoreHow(c)
+	}
+	fmt.Fprintf(t.w, "\n  %s\n", t.paint(fmt.Sprintf("# %s %s", c.Address, verb), ansiBold))
+	for _, r := range c.Reasons {
+		if r.Kind == ReasonNew {
+			continue // "will be created" says it
+		}
+		fmt.Fprintf(t.w, "  %s\n", t.paint("#   "+r.Message, ansiDim))
+	}
+	fmt.Fprintf(t.w, "  %s %s\n", t.paint(st.symbol, st.color, ansiBold), c.Address)
+
+	switch c.Action {
+	case Create:
+		t.request(c.Request, "")
+		t.outputs(c.Outputs)
+	case Replace:
+		if len(c.Diff) == 0 {
+			fmt.Fprintf(t.w, "      (no parameter changed)\n")
+		}
+		width := 0
+		for _, d := range c.Diff {
+			width = max(width, len(d.Name))
+		}
+		for _, d := range c.Diff {
+			fmt.Fprintf(t.w, "      %s %-*s = %s -> %s\n", t.paint("~", actionStyle[Replace].color), width, d.Name, d.Old, d.New)
+		}
+		t.outputs(c.Outputs)
+	case Move:
+		for _, m := range c.Moves {
+			fmt.Fprintf(t.w, "      %s -> %s\n", m.From, m.To)
+		}
+	case Restore:
+		for _, m := range c.Moves {
+			fmt.Fprintf(t.w, "      %s -> %s\n", m.From, m.To)
+		}
+		for _, i := range c.Write {
+			fmt.Fprintf(t.w, "      %s %q\n", t.paint("<=", actionStyle[Restore].color), c.Outputs[i])
+		}
+	case Delete:
+		if len(c.Remove) == 0 {
+			fmt.Fprintf(t.w, "      (no file to remove)\n")
+		}
+	}
+	for _, r := range c.Remove {
+		fmt.Fprintf(t.w, "      %s %q\n", t.paint("-", actionStyle[Delete].color), r)
+	}
+	if len(c.Write) > 0 {
+		fmt.Fprintf(t.w, "      %s\n", t.paint(costPhrase(c), ansiDim))
+	}
+}
+
+// request prints every parameter, aligned, as Terraform prints a new
+// resource's attributes.
+func (t textWriter) request(r *state.Request, indent string) {
+	params := r.DisplayParams()
+	width := 0
+	for _, p := range params {
+		width = max(width, len(p.Name))
+	}
+	for _, p := range params {
+		fmt.Fprintf(t.w, "      %s%-*s = %s\n", indent, width, p.Name, p.Value)
+	}
+}
+
+func (t textWriter) outputs(outs []string) {
+	for _, o := range outs {
+		fmt.Fprintf(t.w, "      %s %q\n", t.paint("->", ansiDim), o)
+	}
+}
+
+// restoreHow says where a restored image comes from.
+func restoreHow(c *Change) string {
+	switch {
+	case c.Cached:
+		return "restored from the cache"
+	case c.Generator == state.GeneratorOffline:
+		return "restored (re-rendered offline)"
+	}
+	return "restored (regenerated: not in the cache)"
+}
+
+func costPhrase(c *Change) string {
+	switch {
+	case c.Cached:
+		return "cost: 0 (in the cache)"
+	case c.Cost == 0:
+		return "cost: 0 (offline placeholder)"
+	}
+	return "cost: " + plural(c.Cost, "image", "images")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func pickVerb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
