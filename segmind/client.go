@@ -1,0 +1,281 @@
+package segmind
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultBaseURL is the real service's origin.
+const DefaultBaseURL = "https://api.segmind.com"
+
+// Environment variables the client is configured from.
+const (
+	EnvAPIKey  = "SEGMIND_API_KEY"
+	EnvBaseURL = "SEGMIND_BASE_URL"
+)
+
+// Limits on what the client reads.
+const (
+	maxImageBytes = 64 << 20 // one image, as bytes or base64
+	maxJSONBytes  = 64 << 20 // a JSON body (base64 images inside)
+	maxErrorBytes = 64 << 10 // an error body
+)
+
+// Config configures a Client.
+type Config struct {
+	// BaseURL is the API origin; a trailing /v1 (or /v2) is accepted and
+	// dropped. Empty means DefaultBaseURL.
+	BaseURL string
+	// APIKey is sent as x-api-key. It never appears in an error, a log
+	// line, String() or a panic.
+	APIKey string
+	// HTTPClient, when set, replaces the client's own (tests).
+	HTTPClient *http.Client
+	// UserAgent is sent on every request.
+	UserAgent string
+	// SyncTimeout bounds one v1 request (the image is made while it
+	// waits); CallTimeout bounds every other call. Zero means the
+	// defaults, 3 minutes and 30 seconds.
+	SyncTimeout time.Duration
+	CallTimeout time.Duration
+}
+
+// Client talks to the NewReality Lightning SDXL API. It is safe for
+// concurrent use and keeps connections alive across calls.
+type Client struct {
+	origin      *url.URL
+	key         string
+	hc          *http.Client
+	download    *http.Client // for result URLs: sends no key
+	ua          string
+	syncTimeout time.Duration
+	callTimeout time.Duration
+	estimate    *estimator
+}
+
+// ConfigFromEnv reads SEGMIND_API_KEY and SEGMIND_BASE_URL.
+func ConfigFromEnv(getenv func(string) string) Config {
+	return Config{APIKey: getenv(EnvAPIKey), BaseURL: getenv(EnvBaseURL)}
+}
+
+// NewClient returns a client for cfg.
+func NewClient(cfg Config) (*Client, error) {
+	origin, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		origin:      origin,
+		key:         cfg.APIKey,
+		ua:          cfg.UserAgent,
+		syncTimeout: cfg.SyncTimeout,
+		callTimeout: cfg.CallTimeout,
+		estimate:    newEstimator(),
+	}
+	if c.ua == "" {
+		c.ua = "imgform"
+	}
+	if c.syncTimeout == 0 {
+		c.syncTimeout = 3 * time.Minute
+	}
+	if c.callTimeout == 0 {
+		c.callTimeout = 30 * time.Second
+	}
+	base := cfg.HTTPClient
+	if base == nil {
+		base = &http.Client{Transport: newTransport()}
+	}
+	api := *base
+	api.CheckRedirect = dropKeyOnRedirect
+	c.hc = &api
+	dl := *base
+	c.download = &dl
+	return c, nil
+}
+
+func newTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 3 * time.Minute,
+		ExpectContinueTimeout: time.Second,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   64, // many parallel jobs poll one host
+	}
+}
+
+// dropKeyOnRedirect follows redirects, but never carries the key to
+// another host.
+func dropKeyOnRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if req.URL.Host != via[0].URL.Host {
+		req.Header.Del(HeaderAPIKey)
+	}
+	return nil
+}
+
+// parseBaseURL accepts an origin, with or without a trailing /v1 or /v2.
+func parseBaseURL(raw string) (*url.URL, error) {
+	if strings.TrimSpace(raw) == "" {
+		raw = DefaultBaseURL
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%s must be an http or https URL such as %s (got %q)", EnvBaseURL, DefaultBaseURL, raw)
+	}
+	p := strings.TrimRight(u.Path, "/")
+	if strings.HasSuffix(p, "/v1") || strings.HasSuffix(p, "/v2") {
+		p = p[:len(p)-3]
+	}
+	u.Path, u.RawQuery, u.Fragment = p, "", ""
+	return u, nil
+}
+
+// BaseURL is the origin the client talks to.
+func (c *Client) BaseURL() string { return c.origin.String() }
+
+// HasKey reports whether an API key is configured.
+func (c *Client) HasKey() bool { return c.key != "" }
+
+// String describes the client without its key.
+func (c *Client) String() string {
+	key := "no key"
+	if c.key != "" {
+		key = "key set"
+	}
+	return fmt.Sprintf("segmind.Client(%s, %s)", c.origin, key)
+}
+
+// GoString and Format keep the key out of every fmt verb.
+func (c *Client) GoString() string { return c.String() }
+
+func (c *Client) Format(f fmt.State, verb rune) { io.WriteString(f, c.String()) }
+
+func (c *Client) endpoint(path string) string {
+	u := *c.origin
+	u.Path = strings.TrimRight(u.Path, "/") + path
+	return u.String()
+}
+
+// response is an answer read in full.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends one request to the API with the key and reads the answer.
+// Transport failures and unreadable bodies become retryable APIErrors.
+func (c *Client) do(ctx context.Context, op, method, target string, body any, limit int64, timeout time.Duration) (*response, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("segmind %s: encoding request: %w", op, err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return nil, fmt.Errorf("segmind %s: %w", op, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.key != "" {
+		req.Header.Set(HeaderAPIKey, c.key)
+	}
+	req.Header.Set("User-Agent", c.ua)
+	return c.send(ctx, c.hc, op, req, limit)
+}
+
+func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http.Request, limit int64) (*response, error) {
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, op, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		limit = maxErrorBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, c.transportError(ctx, op, fmt.Errorf("reading the answer: %w", err))
+	}
+	if int64(len(data)) > limit && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return nil, &APIError{Op: op, StatusCode: resp.StatusCode, Class: ClassImage,
+			Message: fmt.Sprintf("the answer is larger than %d MiB", limit>>20)}
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
+}
+
+// transportError wraps a failure to get an answer. The caller's own
+// cancellation is passed through as it is.
+func (c *Client) transportError(ctx context.Context, op string, err error) error {
+	if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
+		return ctx.Err()
+	}
+	return &APIError{Op: op, Class: ClassRetryable, Message: c.redact(trimMessage(err.Error())), Err: err}
+}
+
+// statusError turns a non-2xx answer into an APIError.
+func (c *Client) statusError(op string, r *response) *APIError {
+	return &APIError{
+		Op:         op,
+		StatusCode: r.status,
+		Message:    c.redact(errorMessage(r.body)),
+		Class:      classForStatus(r.status),
+		RetryAfter: parseRetryAfter(r.header.Get("Retry-After"), time.Now()),
+	}
+}
+
+// redact removes the key from text that came from elsewhere (a server
+// echoing its input, a proxy's error page).
+func (c *Client) redact(s string) string {
+	if c.key == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.key, "[redacted]")
+}
+
+// errorMessage finds the message in an error body: {"error": "..."},
+// {"message": "..."}, {"detail": ...}, {"html-message": ...}, or the text.
+func errorMessage(body []byte) string {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) == nil {
+		for _, k := range []string{"error", "message", "detail", "html-message"} {
+			raw, ok := obj[k]
+			if !ok {
+				continue
+			}
+			var s string
+			if json.Unmarshal(raw, &s) == nil {
+				return trimMessage(s)
+			}
+			if string(raw) != "null" {
+				return trimMessage(string(raw))
+			}
+		}
+		return trimMessage(string(body))
+	}
+	if strings.Contains(strings.ToLower(string(body[:min(len(body), 512)])), "<html") {
+		return "the server answered with an HTML page"
+	}
+	return trimMessage(string(body))
+}
