@@ -74,7 +74,7 @@ type Change struct {
 
 	// What apply does to the files.
 	Write  []int    `json:"write,omitempty"`  // indexes of Outputs to write (create, replace, restore)
-	Moves  []Rename   `json:"moves,omitempty"`  // renames (move, and restore where a file moved)
+	Moves  []Rename `json:"moves,omitempty"`  // renames (move, and restore where a file moved)
 	Remove []string `json:"remove,omitempty"` // files imgform wrote that are no longer wanted
 
 	// Cost is the number of images the API will be paid for: zero when
