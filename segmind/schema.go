@@ -33,6 +33,14 @@ const (
 	KindBool
 )
 
+// withArticle is the kind with its indefinite article, for messages.
+func (k Kind) withArticle() string {
+	if k == KindInteger {
+		return "an integer"
+	}
+	return "a " + k.String()
+}
+
 func (k Kind) String() string {
 	switch k {
 	case KindString:
@@ -145,7 +153,7 @@ func CheckInteger(name string, v int64) *ParamError {
 		return &ParamError{Param: name, Reason: ReasonUnknown, Detail: fmt.Sprintf("%q is not a parameter of %s.", name, Model)}
 	}
 	if p.Kind != KindInteger {
-		return &ParamError{Param: name, Reason: ReasonType, Detail: fmt.Sprintf("%s must be a %s.", name, p.Kind)}
+		return &ParamError{Param: name, Reason: ReasonType, Detail: fmt.Sprintf("%s must be %s.", name, p.Kind.withArticle())}
 	}
 	if len(p.AllowedInts) > 0 {
 		for _, a := range p.AllowedInts {
@@ -180,7 +188,7 @@ func CheckNumber(name string, v float64) *ParamError {
 		}
 		return checkRange(p, v, formatNumber(v))
 	}
-	return &ParamError{Param: name, Reason: ReasonType, Detail: fmt.Sprintf("%s must be a %s.", name, p.Kind)}
+	return &ParamError{Param: name, Reason: ReasonType, Detail: fmt.Sprintf("%s must be %s.", name, p.Kind.withArticle())}
 }
 
 // CheckString validates a string value of the named parameter.
@@ -190,7 +198,7 @@ func CheckString(name string, v string) *ParamError {
 		return &ParamError{Param: name, Reason: ReasonUnknown, Detail: fmt.Sprintf("%q is not a parameter of %s.", name, Model)}
 	}
 	if p.Kind != KindString {
-		return &ParamError{Param: name, Reason: ReasonType, Detail: fmt.Sprintf("%s must be a %s.", name, p.Kind)}
+		return &ParamError{Param: name, Reason: ReasonType, Detail: fmt.Sprintf("%s must be %s.", name, p.Kind.withArticle())}
 	}
 	if p.Required && strings.TrimSpace(v) == "" {
 		return &ParamError{Param: name, Reason: ReasonEmpty, Detail: fmt.Sprintf("%s must not be empty.", name)}

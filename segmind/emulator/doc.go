@@ -1,0 +1,33 @@
+// Package emulator is a local stand-in for the Segmind API of the one model
+// imgform drives (sdxl1.0-newreality-lightning).
+//
+// It serves the same paths, reads the same headers, validates requests with
+// the same schema (package segmind's parameter table and checks) and answers
+// with the same response shapes and status codes as the real service, as
+// described in the project's API fact sheet. Instead of SDXL output it
+// renders deterministic placeholder PNGs that show their prompt and seed and
+// say in their metadata that they are placeholders. It can inject faults:
+// random 500/502/504 answers, a concurrency limit answered with 429, a credit
+// limit answered with 406, and a blocklist that makes jobs end FAILED.
+//
+// What lives here, one concern per file:
+//   - server.go: Options, Server, routing, auth, the per-request log line
+//   - validate.go: the request body → segmind.Request, with 400 messages
+//   - ledger.go: images in progress, the concurrency and credit limits
+//   - jobs.go: v2 jobs and their lifecycle on the server's own clock
+//   - v1.go, v2.go: the handlers of the sync and async endpoints
+//   - faults.go: the seeded fail-rate RNG and the prompt blocklist
+//   - stats.go: the counters behind GET /_emulator/stats
+//   - render.go: the placeholder renderer (also used offline by the apply
+//     engine): palette, background, PNG encoding
+//   - caption.go: the placeholder's text: fonts, layout, glyph drawing
+//   - pngtext.go: the ASCII form of the placeholder's metadata (the chunk
+//     itself is written by internal/pngtext)
+//   - respond.go: JSON answers, absolute URLs, request ids
+//   - serve.go: serving on a listener with graceful shutdown
+//
+// Of imgform, the emulator imports only package segmind and the leaf
+// utility internal/pngtext (plus the standard library and golang.org/x/image
+// for the placeholder's fonts); nothing in imgform imports the emulator
+// except the CLI, the apply engine and tests.
+package emulator

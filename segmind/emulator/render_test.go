@@ -1,0 +1,205 @@
+package emulator
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/imgform/imgform/segmind"
+)
+
+func baseRenderRequest() segmind.Request {
+	r := segmind.DefaultRequest("castle on a cliff at dusk, cinematic, highly detailed")
+	r.Seed = 1220429729
+	r.Samples = 2
+	return r
+}
+
+func mustRender(t testing.TB, req segmind.Request, sample int) []byte {
+	t.Helper()
+	b, err := RenderPlaceholder(req, sample)
+	if err != nil {
+		t.Fatalf("RenderPlaceholder: %v", err)
+	}
+	return b
+}
+
+func decodePNG(t *testing.T, b []byte) image.Image {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("decode PNG: %v", err)
+	}
+	return img
+}
+
+// looksSame reports whether two placeholders show the same pixels (their
+// bytes always differ through the text chunk).
+func looksSame(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	pa, okA := decodePNG(t, a).(*image.Paletted)
+	pb, okB := decodePNG(t, b).(*image.Paletted)
+	if !okA || !okB {
+		t.Fatal("a placeholder did not decode as a paletted image")
+	}
+	return bytes.Equal(pa.Pix, pb.Pix) && cmp.Equal(pa.Palette, pb.Palette)
+}
+
+func TestRenderIsDeterministic(t *testing.T) {
+	base := baseRenderRequest()
+	want := mustRender(t, base, 0)
+	if got := mustRender(t, base, 0); !bytes.Equal(got, want) {
+		t.Fatal("rendering the same request twice gave different bytes")
+	}
+	transport := base
+	transport.Base64 = true
+	if got := mustRender(t, transport, 0); !bytes.Equal(got, want) {
+		t.Error("base64 (a transport detail) changed the image")
+	}
+}
+
+func TestRenderDiffers(t *testing.T) {
+	base := baseRenderRequest()
+	basePNG := mustRender(t, base, 0)
+	tests := []struct {
+		name   string
+		edit   func(*segmind.Request)
+		sample int
+	}{
+		{name: "seed", edit: func(r *segmind.Request) { r.Seed++ }},
+		{name: "prompt", edit: func(r *segmind.Request) { r.Prompt = "a lighthouse in a storm" }},
+		{name: "sample", edit: func(*segmind.Request) {}, sample: 1},
+		{name: "negative prompt", edit: func(r *segmind.Request) { r.NegativePrompt = "blurry" }},
+		{name: "steps", edit: func(r *segmind.Request) { r.NumInferenceSteps = 8 }},
+		{name: "scheduler", edit: func(r *segmind.Request) { r.Scheduler = "Euler a" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := base
+			tc.edit(&req)
+			if looksSame(t, mustRender(t, req, tc.sample), basePNG) {
+				t.Errorf("a different %s gave the same pixels", tc.name)
+			}
+		})
+	}
+}
+
+func TestRenderSizes(t *testing.T) {
+	for _, size := range []image.Point{{1024, 1024}, {768, 1152}, {320, 64}, {16, 16}, {1, 1}} {
+		req := baseRenderRequest()
+		req.ImgWidth, req.ImgHeight = size.X, size.Y
+		img := decodePNG(t, mustRender(t, req, 1))
+		if got := img.Bounds().Size(); got != size {
+			t.Errorf("rendered %v, want %v", got, size)
+		}
+	}
+}
+
+func TestRenderErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		edit   func(*segmind.Request)
+		sample int
+		want   string
+	}{
+		{name: "zero width", edit: func(r *segmind.Request) { r.ImgWidth = 0 }, want: "width and height must be between 1 and 8192"},
+		{name: "huge height", edit: func(r *segmind.Request) { r.ImgHeight = MaxPlaceholderSide + 1 }, want: "width and height must be between 1 and 8192"},
+		{name: "sample past the samples", sample: 2, edit: func(*segmind.Request) {}, want: "sample 2 out of range"},
+		{name: "negative sample", sample: -1, edit: func(*segmind.Request) {}, want: "sample -1 out of range"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := baseRenderRequest()
+			tc.edit(&req)
+			_, err := RenderPlaceholder(req, tc.sample)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRenderTextChunk(t *testing.T) {
+	req := baseRenderRequest()
+	req.Prompt = "Schloß am Meer — 城 🏰, (ruins:1.3)"
+	req.Base64 = true
+	b := mustRender(t, req, 1)
+
+	types, texts := pngChunks(t, b)
+	if len(types) < 3 || types[0] != "IHDR" || types[1] != "tEXt" {
+		t.Errorf("chunks %v, want IHDR then tEXt first", types)
+	}
+	text := texts[PlaceholderKeyword]
+	for i := range len(text) {
+		if text[i] >= 0x80 {
+			t.Fatalf("the text chunk is not ASCII at byte %d: %q", i, text)
+		}
+	}
+	want := req
+	want.Base64 = false
+	wantMeta := placeholderMeta{
+		Generator: "imgform emulator",
+		Note:      PlaceholderNote,
+		Model:     segmind.Model,
+		Sample:    1,
+		Request:   want,
+	}
+	if diff := cmp.Diff(wantMeta, placeholderMetaOf(t, b)); diff != "" {
+		t.Errorf("text chunk (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(text, "not SDXL output") {
+		t.Errorf("the text chunk does not say it is not SDXL output: %s", text)
+	}
+}
+
+// TestRenderShowsText: the panel carries drawn text, not just a flat
+// colour; the prompt is visible in the pixels.
+func TestRenderShowsText(t *testing.T) {
+	img, ok := decodePNG(t, mustRender(t, baseRenderRequest(), 0)).(*image.Paletted)
+	if !ok {
+		t.Fatal("not a paletted image")
+	}
+	counts := map[uint8]int{}
+	for _, i := range img.Pix {
+		counts[i]++
+	}
+	textPixels := 0
+	for i := idxAccent; i < paletteSize; i++ {
+		textPixels += counts[uint8(i)]
+	}
+	if textPixels < 10000 {
+		t.Errorf("%d pixels in text colours, want a visible caption", textPixels)
+	}
+	if counts[idxPanel] < 100000 {
+		t.Errorf("%d panel pixels, want a caption panel", counts[idxPanel])
+	}
+}
+
+func TestShortPrompt(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"castle", "castle"},
+		{"  castle \n on\ta   cliff ", "castle on a cliff"},
+		{strings.Repeat("a", 70), strings.Repeat("a", 60) + "…"},
+		{"Thelema-themed, ethereal fantasy concept art of  Dystopian style Grim-noire, wide angle shot",
+			"Thelema-themed, ethereal fantasy concept art of Dystopian…"},
+	}
+	for _, tc := range tests {
+		if got := shortPrompt(tc.in); got != tc.want {
+			t.Errorf("shortPrompt(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func BenchmarkRenderPlaceholder(b *testing.B) {
+	req := baseRenderRequest()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := RenderPlaceholder(req, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
