@@ -37,6 +37,10 @@ type Options struct {
 	Replace []spec.Address
 	// Cache is the content cache; nil plans as if it were empty.
 	Cache Cache
+	// Submitted reports an image whose job an earlier, interrupted run
+	// submitted and that apply will resume rather than pay for again; nil
+	// knows of none.
+	Submitted func(state.Hash) bool
 	// Rand draws random seeds (seed = -1); nil is crypto/rand.
 	Rand io.Reader
 }
@@ -233,7 +237,11 @@ func (b *builder) price(c *Change, prior *state.Entry) {
 		return
 	}
 	c.Cached = b.opts.Cache != nil && b.opts.Cache.Has(c.InputHash, c.Request.Samples)
+	resumes := !c.Cached && !b.opts.Offline && b.opts.Submitted != nil && b.opts.Submitted(c.InputHash)
 	switch {
+	case resumes:
+		c.Resumes = true
+		c.Generator = state.GeneratorAPI
 	case c.Cached:
 		// The cache holds what the API made.
 		c.Generator = state.GeneratorAPI

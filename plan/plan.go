@@ -83,6 +83,9 @@ type Change struct {
 	Cost int `json:"cost"`
 	// Cached is true when the content cache holds the image.
 	Cached bool `json:"cached"`
+	// Resumes is true when apply will follow a job that an interrupted
+	// run submitted (and paid for) instead of submitting a new one.
+	Resumes bool `json:"resumes,omitempty"`
 
 	// Prior is the state's entry before the change; nil for create.
 	Prior *state.Entry `json:"prior,omitempty"`

@@ -168,6 +168,8 @@ func restoreHow(c *Change) string {
 	switch {
 	case c.Cached:
 		return "restored from the cache"
+	case c.Resumes:
+		return "restored (from a job an earlier run submitted)"
 	case c.Generator == state.GeneratorOffline:
 		return "restored (re-rendered offline)"
 	}
@@ -176,6 +178,8 @@ func restoreHow(c *Change) string {
 
 func costPhrase(c *Change) string {
 	switch {
+	case c.Resumes:
+		return "cost: 0 (resumes a job submitted by an earlier run)"
 	case c.Cached:
 		return "cost: 0 (in the cache)"
 	case c.Cost == 0:

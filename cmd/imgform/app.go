@@ -20,6 +20,8 @@ type env struct {
 	environ func() []string
 	signals func() (<-chan os.Signal, func())
 	g       globals
+	// interrupts is set while a command runs.
+	interrupts *interrupts
 }
 
 func (e *env) getenv(key string) string {
@@ -81,6 +83,9 @@ type command struct {
 	sub   []*command
 	// noGlobals: the command takes none of the global flags (version).
 	noGlobals bool
+	// graceful: the first interrupt only closes e.interrupts.first; the
+	// second cancels the context (apply finishes the images in flight).
+	graceful bool
 }
 
 func exactly(k int) func(int) bool { return func(n int) bool { return n == k } }
@@ -94,10 +99,13 @@ func commands() []*command {
 		validateCommand(),
 		fmtCommand(),
 		planCommand(),
+		applyCommand(),
 		showCommand(),
 		stateCommand(),
 		importCommand(),
 		forceUnlockCommand(),
+		cacheCommand(),
+		emulateCommand(),
 		versionCommand(),
 	}
 }
@@ -192,8 +200,9 @@ func run(args []string, e *env) int {
 			return report(e, fmt.Errorf("switching to the directory given with -C: %w", err))
 		}
 	}
-	ctx, stop := interruptContext(e)
+	ctx, in, stop := interruptContext(e, cmd.graceful)
 	defer stop()
+	e.interrupts = in
 	return report(e, cmd.run(ctx, e, fs.Args()))
 }
 

@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/state"
 )
 
 // Exit codes. They are documented in the help text and the README.
@@ -57,9 +62,11 @@ func report(e *env, err error) int {
 	}
 	v := newView(e)
 	var (
-		codeErr  *exitCodeError
-		diagsErr *diagsError
-		usageErr *usageError
+		codeErr   *exitCodeError
+		diagsErr  *diagsError
+		usageErr  *usageError
+		lockedErr *state.LockedError
+		fatalErr  *apply.FatalError
 	)
 	switch {
 	case errors.As(err, &codeErr):
@@ -76,10 +83,39 @@ func report(e *env, err error) int {
 			fmt.Fprintf(e.stderr, "\nRun 'imgform help %s' for its usage.\n", usageErr.path)
 		}
 		return exitError
-	case errors.Is(err, errInterrupted), errors.Is(err, context.Canceled):
-		v.errorf("Interrupted.")
+	case errors.As(err, &lockedErr):
+		v.errorf("%s", err)
+		fmt.Fprintf(e.stderr, "\nWait for that run to finish, or pass --lock-timeout DURATION to wait for it.\n")
+		if lockedErr.Holder != nil {
+			fmt.Fprintf(e.stderr, "If no imgform is running (a lock left on a filesystem that does not honour flock), remove it with:\n  imgform force-unlock %s\n", lockedErr.Holder.ID)
+		}
+		return exitError
+	case errors.As(err, &fatalErr):
+		v.errorf("%s", fatalAdvice(fatalErr))
+		return exitError
+	case errors.Is(err, apply.ErrInterrupted), errors.Is(err, errInterrupted), errors.Is(err, context.Canceled):
+		v.errorf("Interrupted. What finished is saved in the state; run the command again to do the rest.")
 		return exitInterrupted
 	}
 	v.errorf("%s", err)
 	return exitError
+}
+
+// fatalAdvice says what stopped an apply and what to do about it.
+func fatalAdvice(fe *apply.FatalError) string {
+	var apiErr *segmind.APIError
+	if !errors.As(fe, &apiErr) {
+		return fe.Error()
+	}
+	switch apiErr.StatusCode {
+	case http.StatusUnauthorized:
+		return fmt.Sprintf("the API refused the key (%s). Set %s to a valid API key from your Segmind account, then run imgform apply again; what finished is saved.", apiErr, segmind.EnvAPIKey)
+	case http.StatusForbidden:
+		return fmt.Sprintf("the API key is not allowed to do this (%s). Check the key's permissions, or set %s to another key.", apiErr, segmind.EnvAPIKey)
+	case http.StatusNotAcceptable, http.StatusPaymentRequired:
+		return fmt.Sprintf("the account is out of credits (%s). Top up your Segmind credits, then run imgform apply again; what finished is saved.", apiErr)
+	case 0:
+		return fmt.Sprintf("%s. Check the network, or %s if it points elsewhere.", fe, segmind.EnvBaseURL)
+	}
+	return fe.Error()
 }

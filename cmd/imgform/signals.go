@@ -13,20 +13,40 @@ func notifySignals() (<-chan os.Signal, func()) {
 	return ch, func() { signal.Stop(ch) }
 }
 
-// interruptContext returns a context that is cancelled by the first
-// interrupt (Ctrl-C or SIGTERM).
-func interruptContext(e *env) (context.Context, func()) {
+// interrupts is how a command learns of Ctrl-C (or SIGTERM).
+type interrupts struct {
+	// first is closed at the first interrupt. A graceful command stops
+	// starting new work then, and finishes what is in flight.
+	first chan struct{}
+}
+
+// interruptContext returns the context a command runs with and the
+// interrupts it sees. For most commands the first interrupt cancels the
+// context at once. For a graceful one (apply) the first interrupt only
+// closes first, and the second cancels the context.
+func interruptContext(e *env, graceful bool) (context.Context, *interrupts, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
+	in := &interrupts{first: make(chan struct{})}
 	sigs, stopSignals := e.signals()
 	done := make(chan struct{})
 	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		close(in.first)
+		if !graceful {
+			cancel()
+			return
+		}
 		select {
 		case <-sigs:
 			cancel()
 		case <-done:
 		}
 	}()
-	return ctx, func() {
+	return ctx, in, func() {
 		close(done)
 		stopSignals()
 		cancel()

@@ -1,0 +1,198 @@
+package apply
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/state"
+)
+
+// Cache is the content cache: every image the API made, keyed by the
+// input hash of its request, so that reverting a change or restoring a
+// deleted output costs no API call. Entries are written atomically, the
+// images first and the metadata last: an entry without metadata is
+// incomplete and ignored.
+type Cache struct {
+	dir string
+}
+
+// CacheEntry is the metadata of a cached image set.
+type CacheEntry struct {
+	InputHash     state.Hash  `json:"input_hash"`
+	Files         []CacheFile `json:"files"`
+	RequestID     string      `json:"request_id,omitempty"`
+	InferenceTime float64     `json:"inference_time,omitempty"`
+	Created       time.Time   `json:"created"`
+}
+
+// CacheFile is one image of a cached set.
+type CacheFile struct {
+	Name        string     `json:"name"`
+	SHA256      state.Hash `json:"sha256"`
+	Size        int64      `json:"size"`
+	ContentType string     `json:"content_type"`
+}
+
+const cacheMetaName = "meta.json"
+
+// DefaultCacheDir is the cache's place under the configuration directory.
+var DefaultCacheDir = filepath.Join(".imgform", "cache")
+
+// NewCache returns the cache in dir; nothing is created until an image is
+// put in it.
+func NewCache(dir string) *Cache { return &Cache{dir: dir} }
+
+// Dir is where the cache lives.
+func (c *Cache) Dir() string { return c.dir }
+
+func (c *Cache) entryDir(h state.Hash) string {
+	s := h.String()
+	return filepath.Join(c.dir, s[:2], s)
+}
+
+// Has reports whether the cache holds all n images of the request with
+// input hash h.
+func (c *Cache) Has(h state.Hash, n int) bool {
+	e, err := c.meta(h)
+	return err == nil && len(e.Files) >= n
+}
+
+func (c *Cache) meta(h state.Hash) (*CacheEntry, error) {
+	data, err := os.ReadFile(filepath.Join(c.entryDir(h), cacheMetaName))
+	if err != nil {
+		return nil, err
+	}
+	var e CacheEntry
+	if err := json.Unmarshal(data, &e); err != nil {
+		return nil, fmt.Errorf("cache entry %s: %w", h.Short(), err)
+	}
+	if e.InputHash != h {
+		return nil, fmt.Errorf("cache entry %s: its metadata names another hash", h.Short())
+	}
+	return &e, nil
+}
+
+// ErrNotCached is returned by Get for an image the cache does not hold.
+var ErrNotCached = errors.New("not in the cache")
+
+// Get returns the cached images of h, each checked against its recorded
+// hash; a damaged entry is reported as not cached.
+func (c *Cache) Get(h state.Hash) (*CacheEntry, []segmind.Image, error) {
+	e, err := c.meta(h)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, ErrNotCached
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	imgs := make([]segmind.Image, len(e.Files))
+	for i, f := range e.Files {
+		data, err := os.ReadFile(filepath.Join(c.entryDir(h), f.Name))
+		if err != nil || state.SumBytes(data) != f.SHA256 {
+			return nil, nil, fmt.Errorf("cache entry %s is damaged (%s): %w", h.Short(), f.Name, ErrNotCached)
+		}
+		imgs[i] = segmind.Image{Data: data, ContentType: f.ContentType}
+	}
+	return e, imgs, nil
+}
+
+// Put stores the images of h. An existing entry is replaced.
+func (c *Cache) Put(h state.Hash, imgs []segmind.Image, requestID string, inferenceTime float64) error {
+	if err := c.ensureIgnored(); err != nil {
+		return err
+	}
+	dir := c.entryDir(h)
+	e := CacheEntry{InputHash: h, RequestID: requestID, InferenceTime: inferenceTime, Created: time.Now().UTC().Truncate(time.Second)}
+	for i, img := range imgs {
+		name := strconv.Itoa(i) + extensionFor(img.ContentType)
+		if err := atomicfile.WriteFile(filepath.Join(dir, name), img.Data, 0o644); err != nil {
+			return fmt.Errorf("caching image: %w", err)
+		}
+		e.Files = append(e.Files, CacheFile{Name: name, SHA256: state.SumBytes(img.Data), Size: int64(len(img.Data)), ContentType: img.ContentType})
+	}
+	data, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, cacheMetaName), append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("caching image: %w", err)
+	}
+	return nil
+}
+
+// ensureIgnored writes a .gitignore of "*" at the top of the cache, so
+// that a cache inside a repository is never committed.
+func (c *Cache) ensureIgnored() error {
+	p := filepath.Join(c.dir, ".gitignore")
+	if _, err := os.Stat(p); err == nil {
+		return nil
+	}
+	if err := atomicfile.WriteFile(p, []byte("# imgform's content cache: never commit it.\n*\n"), 0o644); err != nil {
+		return fmt.Errorf("creating cache: %w", err)
+	}
+	return nil
+}
+
+// Entries lists the hashes the cache holds (complete entries only).
+func (c *Cache) Entries() ([]state.Hash, error) {
+	var out []state.Hash
+	prefixes, err := os.ReadDir(c.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing cache: %w", err)
+	}
+	for _, p := range prefixes {
+		if !p.IsDir() || len(p.Name()) != 2 {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(c.dir, p.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("listing cache: %w", err)
+		}
+		for _, e := range entries {
+			if h, err := state.ParseHash(e.Name()); err == nil {
+				out = append(out, h)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out, nil
+}
+
+// Remove deletes the entry of h.
+func (c *Cache) Remove(h state.Hash) error {
+	dir := c.entryDir(h)
+	// The metadata goes first, so that a half-removed entry is incomplete,
+	// not damaged.
+	if err := os.Remove(filepath.Join(dir, cacheMetaName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("pruning cache: %w", err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("pruning cache: %w", err)
+	}
+	os.Remove(filepath.Dir(dir)) // the prefix directory, when empty
+	return nil
+}
+
+func extensionFor(contentType string) string {
+	switch contentType {
+	case "image/png":
+		return ".png"
+	case "image/jpeg":
+		return ".jpg"
+	case "image/webp":
+		return ".webp"
+	}
+	return ".img"
+}

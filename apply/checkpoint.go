@@ -1,0 +1,97 @@
+package apply
+
+import (
+	"sync"
+	"time"
+
+	"github.com/imgform/imgform/state"
+)
+
+// checkpointer owns the run's state: workers record finished images in it,
+// and it is saved at most once per interval while the run goes on, and
+// always at the end. A killed run loses at most the last interval's
+// records, and the cache still holds those images.
+type checkpointer struct {
+	file  *state.File
+	every time.Duration
+	warn  func(error)
+
+	mu    sync.Mutex
+	st    *state.State
+	dirty bool
+
+	saveMu sync.Mutex // one save at a time
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+func newCheckpointer(file *state.File, st *state.State, every time.Duration, warn func(error)) *checkpointer {
+	c := &checkpointer{file: file, st: st, every: every, warn: warn, stop: make(chan struct{}), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// update changes the state; the change is saved by the next checkpoint.
+func (c *checkpointer) update(fn func(st *state.State)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fn(c.st)
+	c.dirty = true
+}
+
+// read runs fn with the state, for a consistent look at it.
+func (c *checkpointer) read(fn func(st *state.State)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fn(c.st)
+}
+
+func (c *checkpointer) loop() {
+	defer close(c.done)
+	t := time.NewTicker(c.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+			if err := c.flush(); err != nil {
+				c.warn(err)
+			}
+		}
+	}
+}
+
+// flush saves the state when it changed since the last save.
+func (c *checkpointer) flush() error {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	c.mu.Lock()
+	if !c.dirty {
+		c.mu.Unlock()
+		return nil
+	}
+	snapshot := c.st.Clone()
+	c.dirty = false
+	c.mu.Unlock()
+	if _, err := c.file.Save(snapshot); err != nil {
+		c.mu.Lock()
+		c.dirty = true
+		c.mu.Unlock()
+		return err
+	}
+	c.mu.Lock()
+	c.st.Serial = snapshot.Serial
+	c.mu.Unlock()
+	return nil
+}
+
+// close stops the periodic saves and saves what is left.
+func (c *checkpointer) close() error {
+	close(c.stop)
+	<-c.done
+	c.mu.Lock()
+	c.dirty = true // the final save writes whatever differs from the file
+	c.mu.Unlock()
+	return c.flush()
+}

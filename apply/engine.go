@@ -1,0 +1,434 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/imgform/imgform/plan"
+	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/state"
+)
+
+// Options configure a run.
+type Options struct {
+	// Dir is the configuration directory; output paths are relative to it.
+	Dir string
+	// Parallelism bounds the changes worked on at once and the images in
+	// progress at the API (the adaptive limit starts there).
+	Parallelism int
+	// Sync uses the v1 sync endpoint instead of v2 submit-and-poll.
+	Sync bool
+	// Offline makes images with the placeholder renderer, never the API.
+	Offline bool
+	// Client is the API client; nil when there is no key (then a change
+	// that needs the API fails the run with a fatal error).
+	Client *segmind.Client
+	Cache  *Cache
+	// Journal records submitted jobs; nil keeps none (tests).
+	Journal *Journal
+	Events  Events
+	// Retry tunes retries; the zero value is DefaultRetryPolicy.
+	Retry RetryPolicy
+	// Interrupt is closed at the first Ctrl-C: no new change starts, the
+	// ones in flight finish. Cancelling the run's context (the second
+	// Ctrl-C) stops those too; their jobs stay journaled.
+	Interrupt <-chan struct{}
+	// CheckpointEvery is the longest time between state saves while the
+	// run goes on; 0 is one second.
+	CheckpointEvery time.Duration
+}
+
+// ErrInterrupted is returned when an interrupt stopped the run before all
+// of it was done. What finished is in the state.
+var ErrInterrupted = errors.New("apply interrupted")
+
+// FatalError stops a whole run: no request can succeed until someone acts
+// (a wrong key, no credits, an unreachable endpoint).
+type FatalError struct{ Err error }
+
+func (e *FatalError) Error() string { return e.Err.Error() }
+func (e *FatalError) Unwrap() error { return e.Err }
+
+// Run executes the plan against st, saving to file as it goes. It returns
+// the summary of what it did (always), and an error when the run could not
+// finish: a *FatalError, ErrInterrupted, or a failure to save the state.
+// Changes that failed on their own are listed in the summary and do not
+// make an error.
+func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, opts Options) (*Summary, error) {
+	if opts.Parallelism < 1 {
+		opts.Parallelism = 4
+	}
+	if opts.Retry == (RetryPolicy{}) {
+		opts.Retry = DefaultRetryPolicy
+	}
+	if opts.CheckpointEvery <= 0 {
+		opts.CheckpointEvery = time.Second
+	}
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	r := &runner{
+		opts:    opts,
+		files:   files{dir: opts.Dir},
+		limiter: newLimiter(opts.Parallelism),
+		summary: &Summary{},
+		cancel:  cancel,
+	}
+	r.ckpt = newCheckpointer(file, st, opts.CheckpointEvery, func(err error) {
+		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
+	})
+	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
+
+	r.refresh(p.Refresh)
+	writes := r.fileOps(p.Changes)
+	r.loadJournal(p.Changes)
+	r.generate(runCtx, writes)
+
+	saveErr := r.ckpt.close()
+	switch {
+	case r.fatalErr != nil:
+		var fe *FatalError
+		if errors.As(r.fatalErr, &fe) {
+			return r.summary, fe
+		}
+		return r.summary, &FatalError{Err: r.fatalErr}
+	case saveErr != nil:
+		return r.summary, fmt.Errorf("saving the state: %w", saveErr)
+	case r.summary.Interrupted:
+		return r.summary, ErrInterrupted
+	}
+	return r.summary, nil
+}
+
+// runner is one run of the engine.
+type runner struct {
+	opts    Options
+	files   files
+	limiter *limiter
+	ckpt    *checkpointer
+	cancel  context.CancelCauseFunc
+
+	mu       sync.Mutex
+	summary  *Summary
+	fatalErr error
+	jobs     map[state.Hash]JournalEntry // journaled jobs to resume, by input hash
+}
+
+func (r *runner) emit(e Event) {
+	if r.opts.Events != nil {
+		r.opts.Events.Emit(e)
+	}
+}
+
+// count updates the summary.
+func (r *runner) count(fn func(s *Summary)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fn(r.summary)
+}
+
+// fatal stops the run: nothing new starts, work in flight is cancelled.
+func (r *runner) fatal(err error) {
+	r.mu.Lock()
+	if r.fatalErr == nil {
+		r.fatalErr = err
+	}
+	r.mu.Unlock()
+	r.cancel(err)
+}
+
+// isFatal reports an error no other image can get past: a FatalError, or
+// an API answer classed fatal (401, 403, 406).
+func isFatal(err error) bool {
+	var fe *FatalError
+	var apiErr *segmind.APIError
+	return errors.As(err, &fe) || (errors.As(err, &apiErr) && apiErr.Class == segmind.ClassFatal)
+}
+
+func (r *runner) fail(c *plan.Change, err error) {
+	reason := err.Error()
+	r.count(func(s *Summary) { s.Failed = append(s.Failed, Failure{Address: c.Address, Reason: reason}) })
+	r.emit(Event{Type: EventFailed, Address: c.Address, Action: c.Action, Message: reason})
+}
+
+// refresh records the new modification times of outputs whose content is
+// unchanged (a fresh checkout), so that the next plan need not hash them.
+func (r *runner) refresh(refs []plan.Refresh) {
+	for _, ref := range refs {
+		r.ckpt.update(func(st *state.State) {
+			e := st.Images[ref.Address]
+			if e == nil || ref.Index >= len(e.Outputs) {
+				return
+			}
+			if o, err := r.files.stat(e.Outputs[ref.Index]); err == nil {
+				e.Outputs[ref.Index] = o
+				r.summary.Refreshed++
+			}
+		})
+	}
+}
+
+// fileOps does what needs no image, before anything is written: every
+// rename (so that no new output lands on a file that is about to move),
+// and every delete. It returns the changes that write images.
+func (r *runner) fileOps(changes []*plan.Change) []*plan.Change {
+	var writes []*plan.Change
+	renames := map[*plan.Change]bool{}
+	var moves []pendingMove
+	for _, c := range changes {
+		for _, m := range c.Moves {
+			moves = append(moves, pendingMove{change: c, from: m.From, to: m.To})
+		}
+	}
+	for _, res := range r.renameAll(moves) {
+		if res.err != nil {
+			renames[res.change] = false
+			r.fail(res.change, res.err)
+			continue
+		}
+		if _, seen := renames[res.change]; !seen {
+			renames[res.change] = true
+		}
+	}
+	for _, c := range changes {
+		if ok, moved := renames[c]; moved && !ok {
+			continue // failed above; its entry stays as it was
+		}
+		switch c.Action {
+		case plan.Move:
+			r.recordMoves(c)
+			r.count(func(s *Summary) { s.done(c.Action) })
+			r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
+		case plan.Delete:
+			r.delete(c)
+		default:
+			if len(c.Moves) > 0 {
+				r.recordMoves(c)
+			}
+			writes = append(writes, c)
+		}
+	}
+	return writes
+}
+
+type pendingMove struct {
+	change   *plan.Change
+	from, to string
+	err      error
+}
+
+// renameAll performs the renames. When one's destination is another's
+// source (two outputs swapping names), every file first goes to a
+// temporary name, so that none is overwritten.
+func (r *runner) renameAll(moves []pendingMove) []pendingMove {
+	sources := map[string]bool{}
+	for _, m := range moves {
+		sources[m.from] = true
+	}
+	swap := false
+	for _, m := range moves {
+		if sources[m.to] {
+			swap = true
+		}
+	}
+	for i := range moves {
+		m := &moves[i]
+		if !swap {
+			m.err = r.files.rename(m.from, m.to)
+			continue
+		}
+		tmp := fmt.Sprintf("%s.imgform-move-%d", m.from, i)
+		if m.err = r.files.rename(m.from, tmp); m.err == nil {
+			m.from = tmp
+		}
+	}
+	if swap {
+		for i := range moves {
+			if moves[i].err == nil {
+				moves[i].err = r.files.rename(moves[i].from, moves[i].to)
+			}
+		}
+	}
+	return moves
+}
+
+// recordMoves puts a change's renamed outputs into its state entry.
+func (r *runner) recordMoves(c *plan.Change) {
+	r.ckpt.update(func(st *state.State) {
+		e := st.Images[c.Address]
+		if e == nil {
+			return
+		}
+		for _, m := range c.Moves {
+			for i, o := range e.Outputs {
+				if o.Path != m.From {
+					continue
+				}
+				o.Path = m.To
+				if fresh, err := r.files.stat(o); err == nil {
+					o = fresh
+				}
+				e.Outputs[i] = o
+			}
+		}
+	})
+}
+
+// delete removes a deleted image's outputs and its entry.
+func (r *runner) delete(c *plan.Change) {
+	for _, p := range c.Remove {
+		if err := r.files.remove(p); err != nil {
+			r.fail(c, err)
+			return
+		}
+	}
+	r.ckpt.update(func(st *state.State) { delete(st.Images, c.Address) })
+	r.count(func(s *Summary) { s.done(c.Action) })
+	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
+}
+
+// generate runs the changes that write images on a bounded pool of
+// workers: resumed jobs first, then the rest in plan order.
+func (r *runner) generate(ctx context.Context, changes []*plan.Change) {
+	sort.SliceStable(changes, func(i, j int) bool {
+		_, ri := r.jobs[changes[i].InputHash]
+		_, rj := r.jobs[changes[j].InputHash]
+		return ri && !rj
+	})
+	queue := make(chan *plan.Change)
+	var wg sync.WaitGroup
+	for range min(r.opts.Parallelism, max(len(changes), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range queue {
+				r.write(ctx, c)
+			}
+		}()
+	}
+	fed := 0
+feed:
+	for _, c := range changes {
+		select {
+		case <-ctx.Done():
+			break feed
+		case <-r.opts.Interrupt:
+			r.count(func(s *Summary) { s.Interrupted = true })
+			break feed
+		default:
+		}
+		select {
+		case queue <- c:
+			fed++
+		case <-ctx.Done():
+			break feed
+		case <-r.opts.Interrupt:
+			r.count(func(s *Summary) { s.Interrupted = true })
+			break feed
+		}
+	}
+	close(queue)
+	wg.Wait()
+	r.collectOrphans(ctx)
+	r.count(func(s *Summary) {
+		s.NotStarted += len(changes) - fed
+		if ctx.Err() != nil && r.fatalErr == nil {
+			s.Interrupted = true
+		}
+	})
+}
+
+// write obtains a change's images and writes its outputs.
+func (r *runner) write(ctx context.Context, c *plan.Change) {
+	start := time.Now()
+	r.emit(Event{Type: EventStarted, Address: c.Address, Action: c.Action})
+	got, err := r.obtain(ctx, c)
+	if err != nil {
+		switch {
+		case ctx.Err() != nil:
+			// Interrupted or stopped by a fatal error elsewhere: not this
+			// image's failure. A submitted job stays journaled.
+			r.count(func(s *Summary) { s.NotStarted++ })
+		case isFatal(err):
+			r.fatal(err)
+		default:
+			r.fail(c, err)
+		}
+		return
+	}
+	if len(got.images) < len(c.Outputs) {
+		r.fail(c, fmt.Errorf("the generator returned %d images for %d outputs", len(got.images), len(c.Outputs)))
+		return
+	}
+
+	entry := &state.Entry{
+		InputHash:  c.InputHash,
+		Request:    *c.Request,
+		SeedOrigin: c.SeedOrigin,
+		Generator:  got.generator,
+		Outputs:    make([]state.Output, len(c.Outputs)),
+	}
+	written := map[int]bool{}
+	prov := provenance{Address: c.Address, InputHash: c.InputHash, Request: *c.Request}
+	for _, i := range c.Write {
+		data, err := encodeOutput(got.images[i].Data, spec.OutputFormat(c.Outputs[i]), prov)
+		if err != nil {
+			r.fail(c, fmt.Errorf("%s: %w", c.Outputs[i], err))
+			return
+		}
+		out, err := r.files.write(c.Outputs[i], data)
+		if err != nil {
+			r.fail(c, err)
+			return
+		}
+		out.RequestID, out.InferenceTime = got.requestID, got.inferenceTime
+		entry.Outputs[i] = out
+		written[i] = true
+	}
+	var keepErr error
+	r.ckpt.read(func(st *state.State) {
+		// A restore keeps the outputs it did not rewrite (with the paths
+		// the renames above gave them).
+		prior := st.Images[c.Address]
+		for i := range entry.Outputs {
+			if written[i] {
+				continue
+			}
+			if prior == nil || i >= len(prior.Outputs) {
+				keepErr = fmt.Errorf("the state has no record of output %d", i)
+				return
+			}
+			entry.Outputs[i] = prior.Outputs[i]
+			entry.Generator = prior.Generator
+		}
+	})
+	if keepErr != nil {
+		r.fail(c, keepErr)
+		return
+	}
+	for _, p := range c.Remove {
+		if err := r.files.remove(p); err != nil {
+			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
+		}
+	}
+	r.ckpt.update(func(st *state.State) { st.Images[c.Address] = entry })
+	r.count(func(s *Summary) {
+		s.done(c.Action)
+		switch got.source {
+		case "cache":
+			s.FromCache++
+		case "offline":
+			s.Rendered += len(got.images)
+		case "api":
+			s.Generated += len(got.images)
+		case "resumed":
+			s.Resumed++
+		}
+	})
+	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
+		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: time.Since(start)})
+}

@@ -1,0 +1,93 @@
+package apply
+
+import (
+	"time"
+
+	"github.com/imgform/imgform/plan"
+)
+
+// EventType names what happened.
+type EventType string
+
+const (
+	EventPlanned   EventType = "planned"   // the run starts with this many changes
+	EventStarted   EventType = "started"   // a change is being worked on
+	EventCacheHit  EventType = "cache-hit" // its images came from the cache
+	EventSubmitted EventType = "submitted" // a v2 job was submitted (and journaled)
+	EventResumed   EventType = "resumed"   // a journaled job is followed again
+	EventRetry     EventType = "retry"     // an attempt failed and will be retried
+	EventFinished  EventType = "finished"  // a change is done
+	EventFailed    EventType = "failed"    // a change failed; the others go on
+	EventWarning   EventType = "warning"   // something worth knowing, not an error
+)
+
+// Event is one thing that happened during apply, for the progress
+// display, the CI log and --json.
+type Event struct {
+	Type    EventType   `json:"type"`
+	Address string      `json:"address,omitempty"`
+	Action  plan.Action `json:"action,omitempty"`
+	// Source says where a finished change's images came from: "api",
+	// "cache", "offline", "resumed", or "" for moves and deletes.
+	Source        string        `json:"source,omitempty"`
+	RequestID     string        `json:"request_id,omitempty"`
+	Attempt       int           `json:"attempt,omitempty"`
+	Delay         time.Duration `json:"delay_ns,omitempty"`
+	Duration      time.Duration `json:"duration_ns,omitempty"`
+	InferenceTime float64       `json:"inference_time,omitempty"`
+	Message       string        `json:"message,omitempty"`
+	// Total is the number of changes, on EventPlanned.
+	Total int `json:"total,omitempty"`
+}
+
+// Events receives the events of a run. Emit is called from several
+// goroutines at once.
+type Events interface {
+	Emit(Event)
+}
+
+// Failure is a change that failed, with the reason.
+type Failure struct {
+	Address string `json:"address"`
+	Reason  string `json:"reason"`
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Created   int `json:"created"`
+	Replaced  int `json:"replaced"`
+	Moved     int `json:"moved"`
+	Restored  int `json:"restored"`
+	Deleted   int `json:"deleted"`
+	FromCache int `json:"from_cache"`
+	Resumed   int `json:"resumed"`
+	// Generated counts the images the API was paid for in this run
+	// (resumed jobs were paid for earlier and are not counted).
+	Generated int `json:"generated"`
+	// Rendered counts offline placeholders.
+	Rendered int       `json:"rendered"`
+	Failed   []Failure `json:"failed"`
+	// Refreshed counts outputs whose recorded mtime was brought up to date.
+	Refreshed int `json:"refreshed"`
+	// Interrupted is true when an interrupt stopped the run early.
+	Interrupted bool `json:"interrupted"`
+	// NotStarted counts the changes left for the next run (interrupt or
+	// fatal error).
+	NotStarted int `json:"not_started"`
+}
+
+// done counts one finished change.
+func (s *Summary) done(a plan.Action) {
+	switch a {
+	case plan.Create:
+		s.Created++
+	case plan.Replace:
+		s.Replaced++
+	case plan.Move:
+		s.Moved++
+	case plan.Restore:
+		s.Restored++
+	case plan.Delete:
+		s.Deleted++
+	}
+}

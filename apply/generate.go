@@ -1,0 +1,305 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/imgform/imgform/plan"
+	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/segmind/emulator"
+	"github.com/imgform/imgform/state"
+)
+
+// obtained is a change's images and where they came from.
+type obtained struct {
+	images        []segmind.Image
+	source        string // "cache", "offline", "api", "resumed"
+	generator     state.Generator
+	requestID     string
+	inferenceTime float64
+}
+
+// obtain gets a change's images: from the cache when it has them, from
+// the placeholder renderer offline, from a job an earlier run submitted,
+// or from the API. What the API made reaches the cache before anything
+// else happens with it, so that a crash from here on costs nothing.
+func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) {
+	samples := c.Request.Samples
+	if r.opts.Cache != nil {
+		entry, imgs, err := r.opts.Cache.Get(c.InputHash)
+		if err == nil && len(imgs) >= samples {
+			r.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
+			return &obtained{images: imgs, source: "cache", generator: state.GeneratorAPI,
+				requestID: entry.RequestID, inferenceTime: entry.InferenceTime}, nil
+		}
+		if err != nil && !errors.Is(err, ErrNotCached) {
+			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
+		}
+	}
+	if r.opts.Offline || (c.Generator == state.GeneratorOffline && !c.Cached) {
+		return r.render(c)
+	}
+	if r.opts.Client == nil {
+		return nil, &FatalError{Err: errNoKey}
+	}
+	if job, ok := r.takeJob(c.InputHash); ok {
+		got, err := r.resume(ctx, c.Address, job)
+		if err == nil {
+			return got, nil
+		}
+		if !segmind.IsNotFound(err) {
+			return nil, err
+		}
+		// Expired or unknown to this endpoint: the result is gone.
+		r.emit(Event{Type: EventWarning, Address: c.Address, RequestID: job.Job.RequestID,
+			Message: "the job an earlier run submitted is no longer known to the server; generating anew"})
+	}
+	if r.opts.Sync {
+		return r.generateSync(ctx, c)
+	}
+	return r.generateAsync(ctx, c)
+}
+
+// errNoKey is the fatal error of a run that needs the API without a key.
+var errNoKey = &segmind.APIError{Op: "generate", StatusCode: http.StatusUnauthorized, Class: segmind.ClassFatal,
+	Message: "no API key: " + segmind.EnvAPIKey + " is not set"}
+
+// render makes placeholders with the emulator's renderer (apply --offline).
+func (r *runner) render(c *plan.Change) (*obtained, error) {
+	req := c.Request.API()
+	got := &obtained{source: "offline", generator: state.GeneratorOffline}
+	for i := range req.Samples {
+		data, err := emulator.RenderPlaceholder(req, i)
+		if err != nil {
+			return nil, fmt.Errorf("rendering a placeholder: %w", err)
+		}
+		got.images = append(got.images, segmind.Image{Data: data, ContentType: "image/png"})
+	}
+	return got, nil
+}
+
+// keep stores what the API made in the cache, then drops the job's
+// journal entry: from now on the cache answers for it.
+func (r *runner) keep(addr string, h state.Hash, got *obtained) {
+	if r.opts.Cache != nil {
+		if err := r.opts.Cache.Put(h, got.images, got.requestID, got.inferenceTime); err != nil {
+			r.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
+			return // keep the journal entry: the image is not safe yet
+		}
+	}
+	if r.opts.Journal != nil && got.requestID != "" {
+		if err := r.opts.Journal.Remove(got.requestID); err != nil {
+			r.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
+		}
+	}
+}
+
+// generateSync makes the images with one v1 call per attempt.
+func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, error) {
+	var res *segmind.SyncResult
+	err := r.withSlot(ctx, c.Address, func(ctx context.Context) (bool, error) {
+		var err error
+		res, err = r.opts.Client.Generate(ctx, c.Request.API())
+		return false, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.limiter.succeeded()
+	got := &obtained{images: res.Images, source: "api", generator: state.GeneratorAPI}
+	r.keep(c.Address, c.InputHash, got)
+	return got, nil
+}
+
+// generateAsync submits a v2 job, journals it, and waits for its images.
+func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, error) {
+	var job *segmind.Job
+	err := r.withSlot(ctx, c.Address, func(ctx context.Context) (bool, error) {
+		var err error
+		job, err = r.opts.Client.Submit(ctx, c.Request.API())
+		return err == nil, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer r.limiter.release(true)
+	entry := JournalEntry{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples, BaseURL: r.opts.Client.BaseURL(), Job: *job}
+	if r.opts.Journal != nil {
+		if err := r.opts.Journal.Record(entry); err != nil {
+			// The job is paid for; waiting for it is still the best
+			// course, but a crash now would lose it.
+			r.emit(Event{Type: EventWarning, Address: c.Address, RequestID: job.RequestID, Message: err.Error()})
+		}
+	}
+	r.emit(Event{Type: EventSubmitted, Address: c.Address, Action: c.Action, RequestID: job.RequestID})
+	got, err := r.wait(ctx, c.Address, job)
+	if err != nil {
+		return nil, err
+	}
+	got.source = "api"
+	r.keep(c.Address, c.InputHash, got)
+	return got, nil
+}
+
+// resume follows a journaled job.
+func (r *runner) resume(ctx context.Context, addr string, e JournalEntry) (*obtained, error) {
+	if err := r.limiter.acquire(ctx); err != nil {
+		return nil, err
+	}
+	r.limiter.accept()
+	defer r.limiter.release(true)
+	r.emit(Event{Type: EventResumed, Address: addr, RequestID: e.Job.RequestID})
+	job := e.Job
+	got, err := r.wait(ctx, addr, &job)
+	if err != nil {
+		if segmind.IsNotFound(err) && r.opts.Journal != nil {
+			r.opts.Journal.Remove(job.RequestID)
+		}
+		return nil, err
+	}
+	got.source = "resumed"
+	r.keep(addr, e.InputHash, got)
+	return got, nil
+}
+
+// wait polls a job to its result. A job that FAILED is also dropped from
+// the journal: there is nothing left to resume.
+func (r *runner) wait(ctx context.Context, addr string, job *segmind.Job) (*obtained, error) {
+	res, err := r.opts.Client.Wait(ctx, job, segmind.WaitOptions{
+		MaxPollErrors: r.opts.Retry.Attempts,
+		OnRetry: func(err error, attempt int, delay time.Duration) {
+			r.emit(Event{Type: EventRetry, Address: addr, RequestID: job.RequestID, Attempt: attempt, Delay: delay, Message: err.Error()})
+		},
+	})
+	if err != nil {
+		var failed *segmind.JobFailedError
+		if errors.As(err, &failed) && r.opts.Journal != nil {
+			r.opts.Journal.Remove(job.RequestID)
+		}
+		return nil, err
+	}
+	r.limiter.succeeded()
+	return &obtained{images: res.Images, generator: state.GeneratorAPI, requestID: res.RequestID, inferenceTime: res.InferenceTime}, nil
+}
+
+// withSlot runs call in a concurrency slot, retrying what can succeed
+// later. call reports whether the server took the request; when it did,
+// the slot stays held (the caller releases it with release(true) when
+// the images are done), otherwise it is released here.
+//
+// A 429 halves the concurrency limit and waits what Retry-After asks;
+// other retryable errors back off exponentially with full jitter. When
+// the retries of a network failure run out, the endpoint is unreachable,
+// which no other image can get past either: that is fatal.
+func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Context) (accepted bool, err error)) error {
+	pol := r.opts.Retry
+	failures, throttles := 0, 0
+	for {
+		if err := r.limiter.acquire(ctx); err != nil {
+			return err
+		}
+		accepted, err := call(ctx)
+		if accepted {
+			r.limiter.accept()
+			return nil
+		}
+		r.limiter.release(false)
+		if err == nil {
+			return nil
+		}
+		if segmind.ClassOf(err) != segmind.ClassRetryable || ctx.Err() != nil {
+			return err
+		}
+		var delay time.Duration
+		var apiErr *segmind.APIError
+		throttled := errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests
+		if throttled {
+			throttles++
+			if throttles >= pol.ThrottledTries {
+				return err
+			}
+			r.limiter.throttled(time.Now())
+			delay = max(segmind.RetryAfterOf(err), pol.MinRetryAfter)
+		} else {
+			failures++
+			if failures >= pol.Attempts {
+				if apiErr != nil && apiErr.StatusCode == 0 {
+					return &FatalError{Err: fmt.Errorf("the API at %s cannot be reached after %d attempts: %w", r.opts.Client.BaseURL(), failures, err)}
+				}
+				return err
+			}
+			delay = pol.backoff(failures)
+		}
+		r.emit(Event{Type: EventRetry, Address: addr, Attempt: failures + throttles, Delay: delay, Message: err.Error()})
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+	}
+}
+
+// loadJournal reads the journaled jobs of this endpoint. Those too old to
+// resume are dropped; the others are resumed by the change that needs
+// their image, or collected into the cache at the end (collectOrphans).
+func (r *runner) loadJournal(changes []*plan.Change) {
+	r.jobs = map[state.Hash]JournalEntry{}
+	if r.opts.Journal == nil || r.opts.Client == nil || r.opts.Offline {
+		return
+	}
+	entries, err := r.opts.Journal.Entries()
+	if err != nil {
+		r.emit(Event{Type: EventWarning, Message: err.Error()})
+		return
+	}
+	for _, e := range entries {
+		switch {
+		case time.Since(e.Job.Submitted) >= JobRetention:
+			r.opts.Journal.Remove(e.Job.RequestID)
+		case e.BaseURL == r.opts.Client.BaseURL():
+			r.jobs[e.InputHash] = e
+		}
+	}
+}
+
+// takeJob hands a journaled job to the one change that resumes it.
+func (r *runner) takeJob(h state.Hash) (JournalEntry, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.jobs[h]
+	if ok {
+		delete(r.jobs, h)
+	}
+	return e, ok
+}
+
+// collectOrphans fetches into the cache the results of journaled jobs
+// that no change of this run needed (the configuration changed after an
+// interrupted run): they were paid for, and a later revert should not pay
+// again. Failures are left for a later run.
+func (r *runner) collectOrphans(ctx context.Context) {
+	r.mu.Lock()
+	if ctx.Err() != nil || r.summary.Interrupted {
+		r.mu.Unlock()
+		return
+	}
+	orphans := make([]JournalEntry, 0, len(r.jobs))
+	for _, e := range r.jobs {
+		orphans = append(orphans, e)
+	}
+	r.jobs = map[state.Hash]JournalEntry{}
+	r.mu.Unlock()
+	for _, e := range orphans {
+		if r.opts.Cache != nil && r.opts.Cache.Has(e.InputHash, e.Samples) {
+			r.opts.Journal.Remove(e.Job.RequestID)
+			continue
+		}
+		if _, err := r.resume(ctx, e.Address, e); err != nil {
+			r.emit(Event{Type: EventWarning, Address: e.Address, RequestID: e.Job.RequestID,
+				Message: "could not collect the result of a job an earlier run submitted: " + err.Error()})
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package apply
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/state"
+)
+
+// JobRetention is how long the service keeps a job's result after it was
+// submitted. A journaled job older than this cannot be resumed.
+const JobRetention = time.Hour
+
+// Journal records every submitted v2 job before its result is polled, in
+// .imgform/jobs/ beside the state, one fsynced file per job. A run that is
+// killed, or interrupted, leaves its jobs there; the next run follows them
+// to their results instead of paying for the images again.
+type Journal struct {
+	dir string
+}
+
+// JournalEntry is one submitted job. It holds no secret: not the key, and
+// not the request's text beyond its hash.
+type JournalEntry struct {
+	Address   string      `json:"address"`
+	InputHash state.Hash  `json:"input_hash"`
+	Samples   int         `json:"samples"`
+	BaseURL   string      `json:"base_url"`
+	Job       segmind.Job `json:"job"`
+}
+
+// NewJournal returns the journal kept in dir.
+func NewJournal(dir string) *Journal { return &Journal{dir: dir} }
+
+func (j *Journal) path(requestID string) string {
+	name := requestID
+	if name == "" || strings.ContainsAny(name, `/\:`) || strings.HasPrefix(name, ".") || len(name) > 100 {
+		sum := sha256.Sum256([]byte(requestID))
+		name = hex.EncodeToString(sum[:16])
+	}
+	return filepath.Join(j.dir, name+".json")
+}
+
+// Record writes an entry durably; it returns only once the entry would
+// survive a crash.
+func (j *Journal) Record(e JournalEntry) error {
+	data, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(j.path(e.Job.RequestID), append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("journaling job %s: %w", e.Job.RequestID, err)
+	}
+	return nil
+}
+
+// Remove deletes the entry of a job whose images are safe (in the cache).
+func (j *Journal) Remove(requestID string) error {
+	err := os.Remove(j.path(requestID))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing journaled job %s: %w", requestID, err)
+	}
+	return nil
+}
+
+// Entries returns the journaled jobs, oldest first. Files that cannot be
+// read are skipped; they are not imgform's or are half-written.
+func (j *Journal) Entries() ([]JournalEntry, error) {
+	files, err := os.ReadDir(j.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the job journal: %w", err)
+	}
+	var out []JournalEntry
+	for _, f := range files {
+		if f.IsDir() || !strings.HasSuffix(f.Name(), ".json") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(j.dir, f.Name()))
+		if err != nil {
+			continue
+		}
+		var e JournalEntry
+		if json.Unmarshal(data, &e) != nil || e.Job.RequestID == "" {
+			continue
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Job.Submitted.Before(out[b].Job.Submitted) })
+	return out, nil
+}
+
+// Resumable returns the input hashes of the journaled jobs that may still
+// be resumed against baseURL (plan shows such a change as already paid).
+func (j *Journal) Resumable(baseURL string) (map[state.Hash]bool, error) {
+	entries, err := j.Entries()
+	if err != nil {
+		return nil, err
+	}
+	out := map[state.Hash]bool{}
+	for _, e := range entries {
+		if e.BaseURL == baseURL && time.Since(e.Job.Submitted) < JobRetention {
+			out[e.InputHash] = true
+		}
+	}
+	return out, nil
+}

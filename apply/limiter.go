@@ -1,0 +1,110 @@
+package apply
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// limiter bounds how many images are in progress at the API at once, and
+// adapts the bound the way TCP adapts its window (AIMD): it starts at the
+// parallelism asked for, halves on a 429 (but never below the number of
+// requests the server is demonstrably handling), and grows back by one for
+// every window of successes, never above the parallelism.
+type limiter struct {
+	mu        sync.Mutex
+	changed   chan struct{} // closed when a slot may have become free
+	max       int
+	limit     int
+	inUse     int
+	accepted  int // slots whose request the server took
+	successes int // since the limit last changed
+	// After a decrease, further 429s from the same burst are ignored until
+	// a request succeeds or calm has passed.
+	decreasedAt  time.Time
+	sinceSuccess bool
+}
+
+// throttleWindow is how long after a decrease another 429 is taken to be
+// from the same burst of requests.
+const throttleWindow = 2 * time.Second
+
+func newLimiter(parallelism int) *limiter {
+	return &limiter{changed: make(chan struct{}), max: parallelism, limit: parallelism}
+}
+
+// acquire waits for a free slot.
+func (l *limiter) acquire(ctx context.Context) error {
+	for {
+		l.mu.Lock()
+		if l.inUse < l.limit {
+			l.inUse++
+			l.mu.Unlock()
+			return nil
+		}
+		ch := l.changed
+		l.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
+	}
+}
+
+// release frees a slot; accepted says whether the server had taken its
+// request (see accept).
+func (l *limiter) release(accepted bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inUse--
+	if accepted {
+		l.accepted--
+	}
+	l.notify()
+}
+
+// accept records that the server took the slot's request.
+func (l *limiter) accept() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.accepted++
+}
+
+// succeeded records a finished image: one more success in the window.
+func (l *limiter) succeeded() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sinceSuccess = true
+	l.successes++
+	if l.successes >= l.limit && l.limit < l.max {
+		l.limit++
+		l.successes = 0
+		l.notify()
+	}
+}
+
+// throttled records a 429: the limit halves, once per burst.
+func (l *limiter) throttled(now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.decreasedAt.IsZero() && !l.sinceSuccess && now.Sub(l.decreasedAt) < throttleWindow {
+		return
+	}
+	l.limit = max(1, l.limit/2, l.accepted)
+	l.successes = 0
+	l.decreasedAt, l.sinceSuccess = now, false
+}
+
+// current is the limit now.
+func (l *limiter) current() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.limit
+}
+
+// notify wakes the waiters; l.mu is held.
+func (l *limiter) notify() {
+	close(l.changed)
+	l.changed = make(chan struct{})
+}

@@ -1,0 +1,270 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/plan"
+)
+
+// applyView shows a run as it goes: JSON lines (--json), a live progress
+// bar on a terminal, or one plain line per finished image for CI logs.
+type applyView interface {
+	apply.Events
+	// summary ends the run's output.
+	summary(s *apply.Summary, err error)
+}
+
+func newApplyView(e *env, asJSON bool, total int) applyView {
+	switch {
+	case asJSON:
+		return &jsonView{enc: json.NewEncoder(e.stdout)}
+	case isTerminal(e.stderr):
+		return newProgressView(e, total)
+	}
+	return &lineView{w: e.stdout, color: e.colorOn(e.stdout)}
+}
+
+// jsonView writes one JSON object per event and a final summary.
+type jsonView struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+func (v *jsonView) Emit(ev apply.Event) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.enc.Encode(ev)
+}
+
+func (v *jsonView) summary(s *apply.Summary, err error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := struct {
+		Type string `json:"type"`
+		*apply.Summary
+		Error string `json:"error,omitempty"`
+	}{Type: "summary", Summary: s}
+	if s.Failed == nil {
+		s.Failed = []apply.Failure{}
+	}
+	if err != nil {
+		out.Error = err.Error()
+	}
+	v.enc.Encode(out)
+}
+
+// lineView prints a line for every finished image, failure, retry and
+// warning: what a CI log wants.
+type lineView struct {
+	mu    sync.Mutex
+	w     io.Writer
+	color bool
+}
+
+func (v *lineView) Emit(ev apply.Event) {
+	line := eventLine(ev, v.color)
+	if line == "" {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	fmt.Fprintln(v.w, line)
+}
+
+func (v *lineView) summary(s *apply.Summary, err error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	writeApplySummary(v.w, s, err, v.color)
+}
+
+// eventLine is the one line an event is worth in a log, or "".
+func eventLine(ev apply.Event, color bool) string {
+	switch ev.Type {
+	case apply.EventFinished:
+		return ev.Address + ": " + finishedPhrase(ev)
+	case apply.EventFailed:
+		return paint(color, ev.Address+": failed: "+ev.Message, ansiRed)
+	case apply.EventRetry:
+		subject := ev.Address
+		if subject == "" {
+			subject = "imgform"
+		}
+		return paint(color, fmt.Sprintf("%s: attempt %d failed (%s); retrying in %s", subject, ev.Attempt, ev.Message, roundDuration(ev.Delay)), ansiYellow)
+	case apply.EventWarning:
+		subject := ev.Address
+		if subject == "" {
+			subject = "imgform"
+		}
+		return paint(color, subject+": warning: "+ev.Message, ansiYellow)
+	case apply.EventResumed:
+		return ev.Address + ": resuming request " + shortID(ev.RequestID) + " submitted by an earlier run"
+	}
+	return ""
+}
+
+var pastTense = map[plan.Action]string{
+	plan.Create:  "created",
+	plan.Replace: "replaced",
+	plan.Move:    "moved",
+	plan.Restore: "restored",
+	plan.Delete:  "deleted",
+}
+
+func finishedPhrase(ev apply.Event) string {
+	verb := pastTense[ev.Action]
+	switch ev.Source {
+	case "cache":
+		return verb + " from the cache"
+	case "offline":
+		return verb + " (offline placeholder)"
+	case "api", "resumed":
+		p := fmt.Sprintf("%s in %s", verb, roundDuration(ev.Duration))
+		if ev.RequestID != "" {
+			kind := "request"
+			if ev.Source == "resumed" {
+				kind = "resumed request"
+			}
+			p += fmt.Sprintf(" (%s %s)", kind, shortID(ev.RequestID))
+		}
+		return p
+	}
+	return verb
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8] + "…"
+	}
+	return id
+}
+
+func roundDuration(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(100 * time.Millisecond).String()
+}
+
+// writeApplySummary ends a run: what was done, what failed and why.
+func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
+	var parts []string
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, what))
+		}
+	}
+	add(s.Created, "created")
+	add(s.Replaced, "replaced")
+	add(s.Moved, "moved")
+	add(s.Restored, "restored")
+	add(s.Deleted, "deleted")
+	if s.FromCache > 0 {
+		parts = append(parts, fmt.Sprintf("%d from the cache", s.FromCache))
+	}
+	if s.Resumed > 0 {
+		parts = append(parts, fmt.Sprintf("%d from resumed jobs", s.Resumed))
+	}
+	parts = append(parts, fmt.Sprintf("%d failed", len(s.Failed)))
+	head := "Apply complete!"
+	switch {
+	case err != nil && s.Interrupted:
+		head = "Apply interrupted."
+	case err != nil:
+		head = "Apply stopped."
+	case len(s.Failed) > 0:
+		head = "Apply finished with errors."
+	}
+	headColor := ansiGreen
+	if err != nil || len(s.Failed) > 0 {
+		headColor = ansiRed
+	}
+	generated := fmt.Sprintf("%d %s generated", s.Generated, pluralWord(s.Generated, "image", "images"))
+	if s.Rendered > 0 {
+		generated += fmt.Sprintf(", %d offline %s rendered", s.Rendered, pluralWord(s.Rendered, "placeholder", "placeholders"))
+	}
+	fmt.Fprintf(w, "\n%s %s. %s.\n", paint(color, head, ansiBold, headColor), strings.Join(parts, ", "), generated)
+	if s.Refreshed > 0 {
+		fmt.Fprintf(w, "Recorded the new modification time of %d unchanged %s.\n", s.Refreshed, pluralWord(s.Refreshed, "output", "outputs"))
+	}
+	if s.NotStarted > 0 {
+		fmt.Fprintf(w, "%d %s not done; run imgform apply again to finish.\n", s.NotStarted, pluralWord(s.NotStarted, "change was", "changes were"))
+	}
+	if len(s.Failed) > 0 {
+		fmt.Fprintf(w, "\nFailed:\n")
+		for _, f := range s.Failed {
+			fmt.Fprintf(w, "  %s: %s\n", f.Address, f.Reason)
+		}
+	}
+}
+
+// progressView is a live progress bar on a terminal, with failures,
+// retries and warnings printed above it.
+type progressView struct {
+	mu       sync.Mutex
+	w        io.Writer
+	bar      *progressbar.ProgressBar
+	color    bool
+	inFlight int
+	cached   int
+	failed   int
+}
+
+func newProgressView(e *env, total int) *progressView {
+	v := &progressView{w: e.stderr, color: e.colorOn(e.stderr)}
+	v.bar = progressbar.NewOptions(max(total, 1),
+		progressbar.OptionSetWriter(e.stderr),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionShowElapsedTimeOnFinish(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionEnableColorCodes(v.color),
+		progressbar.OptionSetDescription("Applying"),
+	)
+	return v
+}
+
+func (v *progressView) describe() {
+	v.bar.Describe(fmt.Sprintf("Applying: %d in flight, %d from cache, %d failed", v.inFlight, v.cached, v.failed))
+}
+
+func (v *progressView) Emit(ev apply.Event) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	switch ev.Type {
+	case apply.EventStarted:
+		v.inFlight++
+	case apply.EventCacheHit:
+		v.cached++
+	case apply.EventFinished:
+		if ev.Source != "" {
+			v.inFlight--
+		}
+		v.bar.Add(1)
+	case apply.EventFailed:
+		v.inFlight = max(v.inFlight-1, 0)
+		v.failed++
+		v.bar.Add(1)
+	}
+	if line := eventLine(ev, v.color); line != "" && ev.Type != apply.EventFinished {
+		v.bar.Clear()
+		fmt.Fprintln(v.w, line)
+	}
+	v.describe()
+}
+
+func (v *progressView) summary(s *apply.Summary, err error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.bar.Finish()
+	fmt.Fprintln(v.w)
+	writeApplySummary(v.w, s, err, v.color)
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/plan"
+	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/state"
+)
+
+type applyOptions struct {
+	planning    planningOptions
+	lock        lockOptions
+	autoApprove bool
+	parallelism int
+	sync        bool
+	json        bool
+}
+
+func (o *applyOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking (needed when not on a terminal, e.g. in CI)")
+	fs.IntVar(&o.parallelism, "parallelism", 4, "work on up to `N` images at once; the API concurrency adapts below it on 429")
+	o.planning.AddFlags(fs)
+	fs.BoolVar(&o.sync, "sync", false, "use the v1 sync endpoint instead of v2 submit-and-poll (for endpoints without v2)")
+	fs.BoolVar(&o.json, "json", false, "print one JSON event per line (planned, started, cache-hit, submitted, finished, failed, summary)")
+	o.lock.AddFlags(fs, false)
+}
+
+func applyCommand() *command {
+	var o applyOptions
+	return &command{
+		name:  "apply",
+		args:  "[PLANFILE]",
+		short: "Generate exactly what the plan says",
+		long: `Make the images on disk match the configuration: compute the plan (or
+read one saved with plan --out, refused when the state or configuration
+changed since), show it, ask for confirmation on a terminal, and execute
+it. Images come from the content cache when it has them, from a job an
+interrupted run submitted, or from the API; --offline makes placeholders
+instead (no key, no network).
+
+The first Ctrl-C stops starting new images, lets the ones in flight finish
+and saves the state (exit 130); a second one stops at once, and the jobs
+in flight are resumed by the next apply. Failures of single images (a
+rejected prompt) fail only those; a wrong key or no credits stop the run.`,
+		flags:    o.AddFlags,
+		nargs:    atMost(1),
+		graceful: true,
+		run: func(ctx context.Context, e *env, args []string) error {
+			return runApply(ctx, e, o, args)
+		},
+	}
+}
+
+func runApply(ctx context.Context, e *env, o applyOptions, args []string) error {
+	if o.parallelism < 1 {
+		return &usageError{msg: "--parallelism must be 1 or more", path: "apply"}
+	}
+	savedPlan := len(args) == 1
+	if savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify) {
+		return &usageError{msg: "a saved plan is applied as it was made: --target, --replace, --offline and --verify belong to imgform plan", path: "apply"}
+	}
+	w, err := openWorkspace(ctx, e, workspaceOptions{config: true, operation: "apply", lock: o.lock})
+	if err != nil {
+		return err
+	}
+	defer w.close()
+
+	client, err := newClient(e)
+	if err != nil {
+		return err
+	}
+	journal := apply.NewJournal(journalDir(e))
+
+	var p *plan.Plan
+	if savedPlan {
+		p, err = loadFreshPlan(args[0], w)
+	} else {
+		p, err = makeApplyPlan(w, o.planning, client, journal)
+	}
+	if err != nil {
+		return err
+	}
+	if needsAPI(p) && !client.HasKey() {
+		return fmt.Errorf("this plan generates %d %s through the API, which needs a key: set %s (or run imgform apply --offline for placeholders)",
+			p.Summary.Generate, pluralWord(p.Summary.Generate, "image", "images"), segmind.EnvAPIKey)
+	}
+
+	if !o.json {
+		if err := writePlan(e, p, false, false); err != nil {
+			return err
+		}
+	}
+	if !p.HasChanges() && len(p.Refresh) == 0 {
+		return nil
+	}
+	if p.HasChanges() && !savedPlan && !o.autoApprove {
+		if err := confirm(e); err != nil {
+			return err
+		}
+	}
+
+	view := newApplyView(e, o.json, len(p.Changes))
+	summary, err := apply.Run(ctx, p, w.file, w.st, apply.Options{
+		Dir:         ".",
+		Parallelism: o.parallelism,
+		Sync:        o.sync,
+		Offline:     p.Offline,
+		Client:      client,
+		Cache:       w.cache,
+		Journal:     journal,
+		Events:      view,
+		Interrupt:   e.interrupts.first,
+	})
+	view.summary(summary, err)
+	switch {
+	case err != nil:
+		return err
+	case len(summary.Failed) > 0:
+		return withExitCode(exitError, nil)
+	}
+	return nil
+}
+
+// newClient builds the API client from the environment. It is built even
+// without a key: a run whose images all come from the cache needs none.
+func newClient(e *env) (*segmind.Client, error) {
+	cfg := segmind.ConfigFromEnv(e.getenv)
+	cfg.UserAgent = "imgform/" + versionString()
+	return segmind.NewClient(cfg)
+}
+
+func makeApplyPlan(w *workspace, o planningOptions, client *segmind.Client, journal *apply.Journal) (*plan.Plan, error) {
+	resumable, err := journal.Resumable(client.BaseURL())
+	if err != nil {
+		return nil, err
+	}
+	targets, err := parseAddresses("target", o.targets)
+	if err != nil {
+		return nil, err
+	}
+	replace, err := parseAddresses("replace", o.replace)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Make(w.cfg.Images, w.st, plan.Options{
+		Dir:       ".",
+		Offline:   o.offline,
+		Verify:    o.verify,
+		Targets:   targets,
+		Replace:   replace,
+		Cache:     w.cache,
+		Submitted: func(h state.Hash) bool { return resumable[h] },
+	})
+}
+
+// loadFreshPlan reads a saved plan and refuses it when the state or the
+// configuration changed since it was made.
+func loadFreshPlan(path string, w *workspace) (*plan.Plan, error) {
+	p, savedDigest, err := plan.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	digest, err := plan.ConfigDigest(w.cfg.Sources)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.CheckFresh(w.file.Lineage(), w.file.Serial(), savedDigest, digest); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// needsAPI reports whether a plan pays for images or resumes jobs.
+func needsAPI(p *plan.Plan) bool {
+	for _, c := range p.Changes {
+		if c.Cost > 0 || c.Resumes {
+			return true
+		}
+	}
+	return false
+}
+
+// errNotApproved is the answer to anything but "yes".
+var errNotApproved = errors.New("apply cancelled: only 'yes' is accepted as approval")
+
+// confirm asks on a terminal; elsewhere --auto-approve is required.
+func confirm(e *env) error {
+	if !isTerminal(e.stdin) {
+		return errors.New("apply needs approval: run it on a terminal to be asked, or pass --auto-approve (as CI must)")
+	}
+	fmt.Fprintf(e.stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted\n  Enter a value: ")
+	answer, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && answer == "" {
+		return errNotApproved
+	}
+	if strings.TrimSpace(answer) != "yes" {
+		return errNotApproved
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
+}

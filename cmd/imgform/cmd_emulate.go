@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/imgform/imgform/segmind/emulator"
+)
+
+type emulateOptions struct {
+	addr           string
+	addrFile       string
+	apiKey         string
+	latency        time.Duration
+	maxConcurrency int
+	failRate       float64
+	failSeed       int64
+	blocklist      []string
+	credits        int
+	retention      time.Duration
+	quiet          bool
+}
+
+func (o *emulateOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8787", "listen on `HOST:PORT` (port 0 picks a free one)")
+	fs.StringVar(&o.addrFile, "addr-file", "", "write the base URL it serves on to `FILE` once listening (for scripts using port 0)")
+	fs.StringVar(&o.apiKey, "api-key", "", "require this `KEY` in x-api-key (default: any non-empty key)")
+	fs.DurationVar(&o.latency, "latency", 800*time.Millisecond, "server-side inference time per image")
+	fs.IntVar(&o.maxConcurrency, "max-concurrency", 0, "images in progress at once; requests past it get 429 with Retry-After (0: unlimited)")
+	fs.Float64Var(&o.failRate, "fail-rate", 0, "fraction of requests answered with a random 500, 502 or 504")
+	fs.Int64Var(&o.failSeed, "fail-seed", 1, "seed of the fault injection, so that runs repeat")
+	fs.StringSliceVar(&o.blocklist, "blocklist", nil, "prompts containing one of these `WORD`s end FAILED, like a content block")
+	fs.IntVar(&o.credits, "credits", -1, "images it generates before answering 406 (-1: unlimited)")
+	fs.DurationVar(&o.retention, "retention", emulator.DefaultRetention, "how long async results live")
+	fs.BoolVar(&o.quiet, "quiet", false, "do not log each request")
+}
+
+func emulateCommand() *command {
+	var o emulateOptions
+	return &command{
+		name:  "emulate",
+		short: "Serve the NewReality Lightning SDXL API locally",
+		long: `Serve the API imgform calls (v1 sync, v2 submit-and-poll, credits) on
+loopback, with deterministic placeholder images instead of SDXL output and
+faults on request, so that imgform, its tests and your own client run
+without network or key. Point imgform at it with
+SEGMIND_BASE_URL=http://127.0.0.1:8787 (and any SEGMIND_API_KEY).
+
+GET /_emulator/stats counts what was generated (billed), submitted and in
+progress, and the requests by endpoint and status. Stops on Ctrl-C.`,
+		flags: o.AddFlags,
+		run: func(ctx context.Context, e *env, args []string) error {
+			return runEmulate(ctx, e, o)
+		},
+	}
+}
+
+func runEmulate(ctx context.Context, e *env, o emulateOptions) error {
+	if o.failRate < 0 || o.failRate > 1 {
+		return &usageError{msg: "--fail-rate must be between 0 and 1", path: "emulate"}
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("cannot serve on %s: the address is already in use; stop what runs there or choose another with --addr", o.addr)
+		}
+		return fmt.Errorf("cannot serve on %s: %w", o.addr, err)
+	}
+	opts := emulator.Options{
+		APIKey:         o.apiKey,
+		Latency:        o.latency,
+		MaxConcurrency: o.maxConcurrency,
+		FailRate:       o.failRate,
+		FailSeed:       o.failSeed,
+		Blocklist:      o.blocklist,
+		Credits:        o.credits,
+		Retention:      o.retention,
+	}
+	if !o.quiet {
+		opts.Log = e.stderr
+	}
+	srv := emulator.New(opts)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+	if o.addrFile != "" {
+		if err := os.WriteFile(o.addrFile, []byte(base+"\n"), 0o644); err != nil {
+			ln.Close()
+			return fmt.Errorf("writing --addr-file: %w", err)
+		}
+	}
+	fmt.Fprintf(e.stderr, "imgform emulate: serving the %s API on %s\nSet SEGMIND_BASE_URL=%s (and any SEGMIND_API_KEY) to use it. Ctrl-C stops it.\n",
+		"NewReality Lightning SDXL", base, base)
+	if len(o.blocklist) > 0 {
+		fmt.Fprintf(e.stderr, "Blocklist: %s\n", strings.Join(o.blocklist, ", "))
+	}
+	return emulator.Serve(ctx, ln, srv)
+}
