@@ -107,8 +107,8 @@ func (c *Cache) Get(h state.Hash) (*CacheEntry, []segmind.Image, error) {
 
 // Put stores the images of h. An existing entry is replaced.
 func (c *Cache) Put(h state.Hash, imgs []segmind.Image, requestID string, inferenceTime float64) error {
-	if err := c.ensureIgnored(); err != nil {
-		return err
+	if err := ensureGitignore(c.dir, "imgform's content cache"); err != nil {
+		return fmt.Errorf("creating cache: %w", err)
 	}
 	dir := c.entryDir(h)
 	e := CacheEntry{InputHash: h, RequestID: requestID, InferenceTime: inferenceTime, Created: time.Now().UTC().Truncate(time.Second)}
@@ -129,17 +129,15 @@ func (c *Cache) Put(h state.Hash, imgs []segmind.Image, requestID string, infere
 	return nil
 }
 
-// ensureIgnored writes a .gitignore of "*" at the top of the cache, so
-// that a cache inside a repository is never committed.
-func (c *Cache) ensureIgnored() error {
-	p := filepath.Join(c.dir, ".gitignore")
+// ensureGitignore writes a .gitignore of "*" in dir, so that imgform's
+// own files (the cache, the job journal) are never committed, even when
+// they live inside a repository.
+func ensureGitignore(dir, what string) error {
+	p := filepath.Join(dir, ".gitignore")
 	if _, err := os.Stat(p); err == nil {
 		return nil
 	}
-	if err := atomicfile.WriteFile(p, []byte("# imgform's content cache: never commit it.\n*\n"), 0o644); err != nil {
-		return fmt.Errorf("creating cache: %w", err)
-	}
-	return nil
+	return atomicfile.WriteFile(p, []byte("# "+what+": never commit it.\n*\n"), 0o644)
 }
 
 // Entries lists the hashes the cache holds (complete entries only).

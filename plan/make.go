@@ -170,7 +170,7 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 		}
 	}
 	if prior != nil {
-		b.removeUnwanted(c, prior)
+		b.removeUnwanted(c, prior, c.Outputs)
 	}
 	b.price(c, prior)
 	return c, nil
@@ -256,14 +256,15 @@ func (b *builder) price(c *Change, prior *state.Entry) {
 }
 
 // removeUnwanted plans the removal of the prior outputs that the image
-// no longer writes, unless they were edited or another image wants them.
-func (b *builder) removeUnwanted(c *Change, prior *state.Entry) {
-	keep := map[string]bool{}
-	for _, o := range c.Outputs {
-		keep[o] = true
+// no longer writes (keep), unless they were edited or another image wants
+// them.
+func (b *builder) removeUnwanted(c *Change, prior *state.Entry, keep []string) {
+	kept := map[string]bool{}
+	for _, o := range keep {
+		kept[o] = true
 	}
 	for i, o := range prior.Outputs {
-		if keep[o.Path] || b.wanted[o.Path] {
+		if kept[o.Path] || b.wanted[o.Path] {
 			continue
 		}
 		switch b.status(c.Address, i) {
@@ -285,10 +286,10 @@ func (b *builder) deletion(addr string, prior *state.Entry) *Change {
 		InputHash: prior.InputHash,
 		Prior:     prior,
 	}
+	b.removeUnwanted(c, prior, nil)
 	for _, o := range prior.Outputs {
 		c.Outputs = append(c.Outputs, o.Path)
 	}
-	b.removeUnwanted(c, prior)
 	return c
 }
 

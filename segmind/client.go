@@ -47,6 +47,11 @@ type Config struct {
 	// defaults, 3 minutes and 30 seconds.
 	SyncTimeout time.Duration
 	CallTimeout time.Duration
+	// InferenceTimes seeds what the client expects one image to take,
+	// until the server reports times of its own: the inference times (in
+	// seconds) an earlier run recorded. Empty means the model's published
+	// time.
+	InferenceTimes []float64
 }
 
 // Client talks to the NewReality Lightning SDXL API. It is safe for
@@ -80,6 +85,9 @@ func NewClient(cfg Config) (*Client, error) {
 		syncTimeout: cfg.SyncTimeout,
 		callTimeout: cfg.CallTimeout,
 		estimate:    newEstimator(),
+	}
+	for _, t := range cfg.InferenceTimes {
+		c.estimate.observe(t)
 	}
 	if c.ua == "" {
 		c.ua = "imgform"

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -73,7 +75,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	}
 	defer w.close()
 
-	client, err := newClient(e)
+	client, err := newClient(e, recordedInferenceTimes(w.st))
 	if err != nil {
 		return err
 	}
@@ -131,10 +133,42 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 
 // newClient builds the API client from the environment. It is built even
 // without a key: a run whose images all come from the cache needs none.
-func newClient(e *env) (*segmind.Client, error) {
+// The inference times an earlier run recorded tell it when to poll first.
+func newClient(e *env, inferenceTimes []float64) (*segmind.Client, error) {
 	cfg := segmind.ConfigFromEnv(e.getenv)
 	cfg.UserAgent = "imgform/" + versionString()
+	cfg.InferenceTimes = inferenceTimes
 	return segmind.NewClient(cfg)
+}
+
+// recordedInferenceTimes returns the server's inference times the state
+// recorded, most recent last (by output mtime), at most 32.
+func recordedInferenceTimes(st *state.State) []float64 {
+	type rec struct {
+		t    float64
+		when time.Time
+	}
+	var recs []rec
+	for _, e := range st.Images {
+		if e.Generator != state.GeneratorAPI {
+			continue
+		}
+		for _, o := range e.Outputs {
+			if o.InferenceTime > 0 {
+				recs = append(recs, rec{o.InferenceTime, o.ModTime})
+				break // one per request: the samples share it
+			}
+		}
+	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].when.Before(recs[j].when) })
+	if len(recs) > 32 {
+		recs = recs[len(recs)-32:]
+	}
+	out := make([]float64, len(recs))
+	for i, r := range recs {
+		out[i] = r.t
+	}
+	return out
 }
 
 func makeApplyPlan(w *workspace, o planningOptions, client *segmind.Client, journal *apply.Journal) (*plan.Plan, error) {

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/pflag"
+
+	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite the generated sections of README.md and the golden files")
+
+// The README's generated sections: the CLI reference comes from the flag
+// definitions, the parameter table from the model's schema, the function
+// list from the language's function table. The test fails when the README
+// and the code disagree; -update rewrites the README.
+func TestREADME(t *testing.T) {
+	path := filepath.Join("..", "..", "README.md")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	sections := []struct {
+		begin, end string
+		body       string
+	}{
+		{"<!-- BEGIN LANGUAGE PARAMETERS", "<!-- END LANGUAGE PARAMETERS -->", parameterTable()},
+		{"<!-- BEGIN FUNCTIONS", "<!-- END FUNCTIONS -->", functionList()},
+		{"<!-- BEGIN CLI REFERENCE", "<!-- END CLI REFERENCE -->", cliReference()},
+	}
+	want := readme
+	for _, s := range sections {
+		var err error
+		want, err = replaceSection(want, s.begin, s.end, s.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want == readme {
+		return
+	}
+	if *update {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md is out of date with the code; run go test ./cmd/imgform -run TestREADME -update (-README +code):\n%s", cmp.Diff(readme, want))
+}
+
+func replaceSection(doc, begin, end, body string) (string, error) {
+	i := strings.Index(doc, begin)
+	if i < 0 {
+		return "", fmt.Errorf("README.md has no %q marker", begin)
+	}
+	i += strings.Index(doc[i:], "\n") + 1
+	j := strings.Index(doc[i:], end)
+	if j < 0 {
+		return "", fmt.Errorf("README.md has no %q marker", end)
+	}
+	return doc[:i] + body + doc[i+j:], nil
+}
+
+func parameterTable() string {
+	var b strings.Builder
+	b.WriteString("| attribute | type | default | allowed |\n| --- | --- | --- | --- |\n")
+	for _, p := range segmind.Params {
+		if p.Transport {
+			continue
+		}
+		def := "required"
+		switch d := p.Default.(type) {
+		case string:
+			def = strconv.Quote(d)
+		case int64:
+			def = strconv.FormatInt(d, 10)
+		case float64:
+			def = strconv.FormatFloat(d, 'f', -1, 64)
+		}
+		if p.Name == "seed" {
+			def = "derived from the address"
+		}
+		allowed := ""
+		switch {
+		case p.Ranged:
+			allowed = fmt.Sprintf("%s to %s", strconv.FormatFloat(p.Min, 'f', -1, 64), strconv.FormatFloat(p.Max, 'f', -1, 64))
+		case len(p.AllowedInts) > 0:
+			var vs []string
+			for _, v := range p.AllowedInts {
+				vs = append(vs, strconv.FormatInt(v, 10))
+			}
+			allowed = strings.Join(vs, ", ")
+		case p.Name == "scheduler":
+			var vs []string
+			for _, s := range segmind.Schedulers {
+				vs = append(vs, "`"+s.Name+"`")
+			}
+			allowed = strings.Join(vs, ", ")
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", p.Name, p.Kind, mdCell(def), allowed)
+	}
+	b.WriteString("| `output` | string | one of `output`/`outputs` is required | a relative path ending in `.png`, `.jpg` or `.jpeg` |\n")
+	b.WriteString("| `outputs` | list of strings | | one path per sample, when `samples` > 1 |\n")
+	b.WriteString("| `for_each` | map, or set of strings | | one image per key: `each.key`, `each.value` |\n")
+	b.WriteString("| `count` | number | | that many images: `count.index` |\n")
+	return b.String()
+}
+
+func functionList() string {
+	names := spec.FunctionNames()
+	sort.Strings(names)
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = "`" + n + "`"
+	}
+	return strings.Join(quoted, ", ") + ".\n"
+}
+
+func cliReference() string {
+	var b strings.Builder
+	var g globals
+	global := pflag.NewFlagSet("global", pflag.ContinueOnError)
+	g.AddFlags(global)
+	b.WriteString("Global flags:\n\n")
+	writeFlagTable(&b, global)
+	for _, c := range commands() {
+		writeCommandReference(&b, c, c.name)
+	}
+	return b.String()
+}
+
+func writeCommandReference(b *strings.Builder, c *command, name string) {
+	if c.run != nil {
+		usage := "imgform " + name
+		if c.args != "" {
+			usage += " " + c.args
+		}
+		fmt.Fprintf(b, "\n#### `%s`\n\n%s.\n", usage, c.short)
+		if c.flags != nil {
+			fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+			fs.SortFlags = false
+			c.flags(fs)
+			b.WriteString("\n")
+			writeFlagTable(b, fs)
+		}
+	}
+	for _, s := range c.sub {
+		writeCommandReference(b, s, name+" "+s.name)
+	}
+}
+
+func writeFlagTable(b *strings.Builder, fs *pflag.FlagSet) {
+	b.WriteString("| flag | default | meaning |\n| --- | --- | --- |\n")
+	fs.VisitAll(func(f *pflag.Flag) {
+		varname, usage := pflag.UnquoteUsage(f)
+		name := "`--" + f.Name
+		if f.Shorthand != "" {
+			name = "`-" + f.Shorthand + "`, " + name
+		}
+		if varname != "" && f.Value.Type() != "bool" {
+			name += " " + varname
+		}
+		name += "`"
+		def := f.DefValue
+		switch {
+		case def == "[]" || def == "" || (f.Value.Type() == "bool" && def == "false"):
+			def = ""
+		default:
+			def = "`" + def + "`"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s |\n", name, def, mdCell(usage))
+	})
+}
+
+func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets the test binary act as the imgform binary: testscript
+// installs it in $PATH as "imgform", and the scripts run it as a real
+// process, against a real "imgform emulate" over loopback.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"imgform": func() { os.Exit(Main()) },
+	})
+}
+
+// TestScripts runs the scripts in testdata/script: the CLI end to end.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, scriptParams("testdata/script"))
+}
+
+func scriptParams(dir string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
+		RequireExplicitExec: true,
+		UpdateScripts:       *update,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("SEGMIND_API_KEY", "test-key")
+			env.Setenv("NO_COLOR", "1")
+			// The examples' sources, for scripts that copy one.
+			root, err := filepath.Abs(filepath.Join("..", ".."))
+			if err != nil {
+				return err
+			}
+			env.Setenv("REPO", root)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"emulator": cmdEmulator,
+			"stats":    cmdStats,
+			"await":    cmdAwait,
+			"sleep":    cmdSleep,
+			"cpdir":    cmdCopyDir,
+			"filecmp":  cmdFileCmp,
+			"code":     cmdExitCode,
+		},
+	}
+}
+
+// emulator [FLAGS...] starts "imgform emulate" on a free loopback port with
+// the given flags, and points SEGMIND_BASE_URL at it. It is stopped when
+// the script ends.
+func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! emulator")
+	}
+	url, stop, err := launchEmulator(ts.Getenv("PATH"), ts.MkAbs("."), args)
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	ts.Defer(stop)
+	ts.Setenv("SEGMIND_BASE_URL", url)
+}
+
+// launchEmulator runs the imgform binary found in path as "imgform
+// emulate" on a free port, logging to dir/emulator.log, and returns its
+// base URL and a function that stops it.
+func launchEmulator(path, dir string, args []string) (string, func(), error) {
+	bin, err := lookPathIn("imgform", path)
+	if err != nil {
+		return "", nil, err
+	}
+	addrFile := filepath.Join(dir, "emulator.url")
+	os.Remove(addrFile)
+	logFile, err := os.Create(filepath.Join(dir, "emulator.log"))
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(bin, append([]string{"emulate", "--addr", "127.0.0.1:0", "--addr-file", addrFile}, args...)...)
+	cmd.Env = []string{"PATH=" + path}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return "", nil, err
+	}
+	stop := func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		logFile.Close()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		data, err := os.ReadFile(addrFile)
+		if err == nil && bytes.HasSuffix(data, []byte("\n")) {
+			return strings.TrimSpace(string(data)), stop, nil
+		}
+		if time.Now().After(deadline) {
+			stop()
+			log, _ := os.ReadFile(filepath.Join(dir, "emulator.log"))
+			return "", nil, fmt.Errorf("the emulator did not start; its log:\n%s", log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func lookPathIn(name, path string) (string, error) {
+	for _, dir := range filepath.SplitList(path) {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s is not in $PATH", name)
+}
+
+func emulatorStats(ts *testscript.TestScript) map[string]json.RawMessage {
+	base := ts.Getenv("SEGMIND_BASE_URL")
+	if base == "" {
+		ts.Fatalf("no emulator is running")
+	}
+	resp, err := http.Get(base + "/_emulator/stats")
+	ts.Check(err)
+	defer resp.Body.Close()
+	var stats map[string]json.RawMessage
+	ts.Check(json.NewDecoder(resp.Body).Decode(&stats))
+	return stats
+}
+
+// statCounter reads a counter of the emulator's stats: a top-level name
+// such as "generated", or a path into "requests" such as
+// "requests|POST /v2/{model}|429" (absent counts as 0).
+func statCounter(ts *testscript.TestScript, name string) int64 {
+	path := strings.Split(name, "|")
+	raw, ok := emulatorStats(ts)[path[0]]
+	if !ok {
+		ts.Fatalf("the emulator's stats have no %q", path[0])
+	}
+	for _, key := range path[1:] {
+		var obj map[string]json.RawMessage
+		ts.Check(json.Unmarshal(raw, &obj))
+		if raw, ok = obj[key]; !ok {
+			return 0
+		}
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	ts.Check(err)
+	return n
+}
+
+// stats COUNTER [OP] N checks a counter of /_emulator/stats: OP is one of
+// == (the default), <=, >=.
+func cmdStats(ts *testscript.TestScript, neg bool, args []string) {
+	name, op, want := parseComparison(ts, args)
+	got := statCounter(ts, name)
+	ok := compare(got, op, want)
+	if ok == neg {
+		ts.Fatalf("emulator stats: %s is %d, want %s %d (all: %s)", name, got, op, want, statsJSON(ts))
+	}
+}
+
+func statsJSON(ts *testscript.TestScript) string {
+	data, _ := json.Marshal(emulatorStats(ts))
+	return string(data)
+}
+
+// await COUNTER [OP] N waits, up to 30 seconds, until the counter
+// compares true.
+func cmdAwait(ts *testscript.TestScript, neg bool, args []string) {
+	name, op, want := parseComparison(ts, args)
+	if op == "==" {
+		op = ">="
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !compare(statCounter(ts, name), op, want) {
+		if time.Now().After(deadline) {
+			ts.Fatalf("waited 30s for %s %s %d; stats: %s", name, op, want, statsJSON(ts))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func parseComparison(ts *testscript.TestScript, args []string) (string, string, int64) {
+	op := "=="
+	switch len(args) {
+	case 2:
+	case 3:
+		op = args[1]
+		args = []string{args[0], args[2]}
+	default:
+		ts.Fatalf("usage: COUNTER [==|<=|>=] N")
+	}
+	want, err := strconv.ParseInt(args[1], 10, 64)
+	ts.Check(err)
+	return args[0], op, want
+}
+
+func compare(got int64, op string, want int64) bool {
+	switch op {
+	case "<=":
+		return got <= want
+	case ">=":
+		return got >= want
+	}
+	return got == want
+}
+
+// sleep DURATION.
+func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: sleep DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	time.Sleep(d)
+}
+
+// cpdir SRC DST copies a directory tree (an example into $WORK).
+func cmdCopyDir(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: cpdir SRC DST")
+	}
+	ts.Check(os.CopyFS(ts.MkAbs(args[1]), os.DirFS(ts.MkAbs(args[0]))))
+}
+
+// filecmp [!] A B checks that two files are byte-identical (for binary
+// files, which cmp would print).
+func cmdFileCmp(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: filecmp A B")
+	}
+	a, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	b, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	if bytes.Equal(a, b) == neg {
+		ts.Fatalf("%s and %s: identical = %v, want %v", args[0], args[1], !neg, neg)
+	}
+}
+
+
+// code N PROGRAM [ARGS...] runs a program like exec and checks its exit
+// code (exec only knows success from failure). stdout and stderr apply to
+// it afterwards.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: code N PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	if err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = exitErr.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}

@@ -1,0 +1,2 @@
+brand  = "Acme Coffee"
+season = "winter"

@@ -1,0 +1,2 @@
+brand  = "Acme Coffee (staging)"
+season = "autumn"
