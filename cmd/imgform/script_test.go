@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -255,7 +255,6 @@ func cmdFileCmp(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%s and %s: identical = %v, want %v", args[0], args[1], !neg, neg)
 	}
 }
-
 
 // code N PROGRAM [ARGS...] runs a program like exec and checks its exit
 // code (exec only knows success from failure). stdout and stderr apply to
