@@ -9,22 +9,23 @@ import (
 	"github.com/imgform/imgform/segmind"
 )
 
-// Request is the resolved request of an image as the state records it:
+// Request is the resolved request of an image as the state records it
+// (fields in JSON key order):
 // the model and every parameter that decides the image, with defaults
 // filled in and the seed actually used. It holds nothing about where the
 // image is written or how it is fetched (output paths, API key, endpoint,
 // base64), so none of those changes its input hash.
 type Request struct {
+	GuidanceScale     float64 `json:"guidance_scale"`
+	ImgHeight         int     `json:"img_height"`
+	ImgWidth          int     `json:"img_width"`
 	Model             string  `json:"model"`
-	Prompt            string  `json:"prompt"`
 	NegativePrompt    string  `json:"negative_prompt"`
+	NumInferenceSteps int     `json:"num_inference_steps"`
+	Prompt            string  `json:"prompt"`
 	Samples           int     `json:"samples"`
 	Scheduler         string  `json:"scheduler"`
-	NumInferenceSteps int     `json:"num_inference_steps"`
-	GuidanceScale     float64 `json:"guidance_scale"`
 	Seed              int64   `json:"seed"`
-	ImgWidth          int     `json:"img_width"`
-	ImgHeight         int     `json:"img_height"`
 }
 
 // RequestFromAPI records an API request for the model.

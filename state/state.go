@@ -20,10 +20,13 @@ const (
 	GeneratorImported Generator = "imported" // adopted with imgform import
 )
 
-// State is what imgform knows it generated.
+// State is what imgform knows it generated. Its JSON keys are written in
+// sorted order (fields here are declared alphabetically by JSON name, and
+// the images map's keys are sorted by encoding/json), so that the file is
+// byte-stable and a change shows as a small diff.
 type State struct {
-	// Version is the format version (see Version).
-	Version int `json:"version"`
+	// Images holds one entry per image address.
+	Images map[string]*Entry `json:"images"`
 	// InputHashVersion is the version of the input hash encoding the
 	// entries' hashes were computed with.
 	InputHashVersion int `json:"input_hash_version"`
@@ -33,32 +36,32 @@ type State struct {
 	Lineage string `json:"lineage"`
 	// Serial grows by one with every saved change.
 	Serial uint64 `json:"serial"`
-	// Images holds one entry per image address.
-	Images map[string]*Entry `json:"images"`
+	// Version is the format version (see Version).
+	Version int `json:"version"`
 }
 
-// Entry is what the state records of one image.
+// Entry is what the state records of one image (fields in JSON key order).
 type Entry struct {
-	InputHash Hash    `json:"input_hash"`
-	Request   Request `json:"request"`
+	Generator Generator `json:"generator"`
+	InputHash Hash      `json:"input_hash"`
+	Outputs   []Output  `json:"outputs"`
+	Request   Request   `json:"request"`
 	// SeedOrigin is where the seed came from: "explicit", "derived" or
 	// "random" (the configuration asked for -1 and this seed was drawn).
-	SeedOrigin string    `json:"seed_origin"`
-	Generator  Generator `json:"generator"`
-	Outputs    []Output  `json:"outputs"`
+	SeedOrigin string `json:"seed_origin"`
 }
 
-// Output is one file an image was written to.
+// Output is one file an image was written to (fields in JSON key order).
 type Output struct {
-	Path    string    `json:"path"` // relative to the configuration directory, slash-separated
-	SHA256  Hash      `json:"sha256"`
-	Size    int64     `json:"size"`
-	ModTime time.Time `json:"mtime"`
+	// InferenceTime is the server's compute time in seconds, when known.
+	InferenceTime float64   `json:"inference_time,omitempty"`
+	ModTime       time.Time `json:"mtime"`
+	Path          string    `json:"path"` // relative to the configuration directory, slash-separated
 	// RequestID is the API's id of the request that made the image, when
 	// it came from the API.
 	RequestID string `json:"request_id,omitempty"`
-	// InferenceTime is the server's compute time in seconds, when known.
-	InferenceTime float64 `json:"inference_time,omitempty"`
+	SHA256    Hash   `json:"sha256"`
+	Size      int64  `json:"size"`
 }
 
 // New returns an empty state with a new lineage.
