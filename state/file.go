@@ -58,12 +58,14 @@ func (e *VersionError) Error() string {
 }
 
 // Load reads the state file at path. A missing file is a new, empty state
-// (not written until it has something to hold).
+// with no lineage yet: it gets one when it is first written (a plan made
+// before then records the empty lineage, and still applies to it).
 func Load(path string) (*File, *State, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		st := New()
-		return &File{path: path, lineage: st.Lineage}, st, nil
+		st.Lineage = ""
+		return &File{path: path}, st, nil
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading state: %w", err)
@@ -172,7 +174,7 @@ func Marshal(s *State) ([]byte, error) {
 // Path is where the state file lives.
 func (f *File) Path() string { return f.path }
 
-// Lineage is the lineage of the state on disk (or of the new state).
+// Lineage is the lineage of the state on disk; "" before it is written.
 func (f *File) Lineage() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -195,6 +197,9 @@ func (f *File) Save(st *State) (bool, error) {
 	defer f.mu.Unlock()
 	if f.persisted == nil && len(st.Images) == 0 {
 		return false, nil
+	}
+	if f.lineage == "" {
+		f.lineage = newLineage()
 	}
 	st.Version, st.InputHashVersion, st.Lineage = Version, InputHashVersion, f.lineage
 	st.Serial = f.serial

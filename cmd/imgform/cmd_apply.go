@@ -14,6 +14,7 @@ import (
 	"github.com/imgform/imgform/apply"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 )
 
@@ -69,7 +70,9 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	if savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify) {
 		return &usageError{msg: "a saved plan is applied as it was made: --target, --replace, --offline and --verify belong to imgform plan", path: "apply"}
 	}
-	w, err := openWorkspace(ctx, e, workspaceOptions{config: true, operation: "apply", lock: o.lock})
+	// A saved plan is applied as it was made: the configuration is not
+	// evaluated again, only checked unchanged.
+	w, err := openWorkspace(ctx, e, workspaceOptions{config: !savedPlan, operation: "apply", lock: o.lock})
 	if err != nil {
 		return err
 	}
@@ -198,15 +201,15 @@ func makeApplyPlan(w *workspace, o planningOptions, client *segmind.Client, jour
 // loadFreshPlan reads a saved plan and refuses it when the state or the
 // configuration changed since it was made.
 func loadFreshPlan(path string, w *workspace) (*plan.Plan, error) {
-	p, savedDigest, err := plan.Load(path)
+	p, saved, err := plan.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	digest, err := plan.ConfigDigest(w.cfg.Sources)
+	configFiles, err := spec.ConfigFiles(".")
 	if err != nil {
 		return nil, err
 	}
-	if err := p.CheckFresh(w.file.Lineage(), w.file.Serial(), savedDigest, digest); err != nil {
+	if err := p.CheckFresh(w.file.Lineage(), w.file.Serial(), saved, configFiles); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -82,7 +82,7 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := plan.Save(o.out, p, digest); err != nil {
+		if err := plan.Save(o.out, p, plan.Saved{ConfigDigest: digest, Sources: w.cfg.Sources}); err != nil {
 			return fmt.Errorf("saving plan: %w", err)
 		}
 	}

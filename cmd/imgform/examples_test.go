@@ -1,0 +1,124 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The CI example's workflow is valid YAML with the shape GitHub Actions
+// wants, and every imgform command it runs exists with the flags it uses.
+func TestCIWorkflow(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "ci", ".github", "workflows", "imgform.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Name string         `yaml:"name"`
+		On   map[string]any `yaml:"on"`
+		Jobs map[string]struct {
+			RunsOn string `yaml:"runs-on"`
+			If     string `yaml:"if"`
+			Steps  []struct {
+				Uses string            `yaml:"uses"`
+				Run  string            `yaml:"run"`
+				With map[string]any    `yaml:"with"`
+				Env  map[string]string `yaml:"env"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(false)
+	if err := dec.Decode(&wf); err != nil {
+		t.Fatalf("the workflow is not valid YAML: %v", err)
+	}
+	if _, ok := wf.On["pull_request"]; !ok {
+		t.Error("the workflow does not run on pull requests")
+	}
+	if _, ok := wf.On["push"]; !ok {
+		t.Error("the workflow does not run on pushes")
+	}
+	if len(wf.Jobs) == 0 {
+		t.Fatal("the workflow has no jobs")
+	}
+
+	var commandsRun []string
+	usesCache, usesSecret := false, false
+	for name, job := range wf.Jobs {
+		if job.RunsOn == "" {
+			t.Errorf("job %s has no runs-on", name)
+		}
+		for _, step := range job.Steps {
+			if step.Uses == "" && step.Run == "" {
+				t.Errorf("job %s has a step with neither uses nor run", name)
+			}
+			if strings.HasPrefix(step.Uses, "actions/cache") {
+				usesCache = true
+			}
+			if strings.Contains(step.Env["SEGMIND_API_KEY"], "secrets.SEGMIND_API_KEY") {
+				usesSecret = true
+			}
+			commandsRun = append(commandsRun, imgformCommands(step.Run)...)
+		}
+	}
+	if !usesCache || !usesSecret {
+		t.Errorf("the workflow should restore the cache with actions/cache (%v) and take the key from a secret (%v)", usesCache, usesSecret)
+	}
+	if len(commandsRun) < 3 {
+		t.Fatalf("found only %d imgform commands in the workflow: %q", len(commandsRun), commandsRun)
+	}
+	for _, line := range commandsRun {
+		if err := checkCommandLine(line); err != nil {
+			t.Errorf("%q: %v", line, err)
+		}
+	}
+	// The check itself catches what it is there for.
+	for _, bad := range []string{"plan --no-such-flag", "deploy", "apply --json a b", "state mv image.a"} {
+		if checkCommandLine(bad) == nil {
+			t.Errorf("checkCommandLine accepted %q", bad)
+		}
+	}
+}
+
+var imgformLine = regexp.MustCompile(`(?m)(?:^|[\s;|&(])imgform\s+([^\n;|&>]*)`)
+
+// imgformCommands finds the imgform invocations in a shell script.
+func imgformCommands(script string) []string {
+	var out []string
+	for _, m := range imgformLine.FindAllStringSubmatch(script, -1) {
+		out = append(out, strings.TrimSpace(m[1]))
+	}
+	return out
+}
+
+// checkCommandLine parses an imgform command line the way imgform does.
+func checkCommandLine(line string) error {
+	args := strings.Fields(line)
+	cmd := findCommand(commands(), args[0])
+	if cmd == nil {
+		return &usageError{msg: "no such command " + args[0]}
+	}
+	args = args[1:]
+	for len(cmd.sub) > 0 && len(args) > 0 {
+		if sub := findCommand(cmd.sub, args[0]); sub != nil {
+			cmd, args = sub, args[1:]
+		} else {
+			break
+		}
+	}
+	var g globals
+	fs := newCommandFlags(cmd, cmd.name, &g)
+	fs.SetOutput(nil)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cmd.nargs != nil && !cmd.nargs(fs.NArg()) || cmd.nargs == nil && fs.NArg() != 0 {
+		return &usageError{msg: "wrong number of arguments"}
+	}
+	return nil
+}
+
