@@ -190,7 +190,8 @@ func (r *runner) wait(ctx context.Context, addr string, job *segmind.Job) (*obta
 // the slot stays held (the caller releases it with release(true) when
 // the images are done), otherwise it is released here.
 //
-// A 429 halves the concurrency limit and waits what Retry-After asks;
+// A 429 halves the concurrency limit and waits what Retry-After asks, or
+// less when one of this run's requests finishes at the server first;
 // other retryable errors back off exponentially with full jitter. When
 // the retries of a network failure run out, the endpoint is unreachable,
 // which no other image can get past either: that is fatal.
@@ -215,8 +216,10 @@ func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Co
 		}
 		var delay time.Duration
 		var apiErr *segmind.APIError
+		var freed <-chan struct{} // wakes a throttled request early
 		throttled := errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests
 		if throttled {
+			freed = r.limiter.serverFreed()
 			throttles++
 			if throttles >= pol.ThrottledTries {
 				return err
@@ -238,6 +241,11 @@ func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Co
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(delay):
+		case <-freed:
+			// One of this run's own requests finished at the server: its
+			// capacity is free now, whatever Retry-After guessed. (A
+			// Retry-After in whole seconds often overshoots by most of
+			// one.)
 		}
 	}
 }

@@ -9,15 +9,18 @@ import (
 // limiter bounds how many images are in progress at the API at once, and
 // adapts the bound the way TCP adapts its window (AIMD): it starts at the
 // parallelism asked for, halves on a 429 (but never below the number of
-// requests the server is demonstrably handling), and grows back by one for
-// every window of successes, never above the parallelism.
+// requests the server has demonstrably handled at once since the last
+// decrease), and grows back by one for every window of successes, never
+// above the parallelism.
 type limiter struct {
 	mu        sync.Mutex
 	changed   chan struct{} // closed when a slot may have become free
+	finished  chan struct{} // closed when a request the server took is done
 	max       int
 	limit     int
 	inUse     int
 	accepted  int // slots whose request the server took
+	peak      int // the most accepted at once since the last decrease
 	successes int // since the limit last changed
 	// After a decrease, further 429s from the same burst are ignored until
 	// a request succeeds or calm has passed.
@@ -30,7 +33,7 @@ type limiter struct {
 const throttleWindow = 2 * time.Second
 
 func newLimiter(parallelism int) *limiter {
-	return &limiter{changed: make(chan struct{}), max: parallelism, limit: parallelism}
+	return &limiter{changed: make(chan struct{}), finished: make(chan struct{}), max: parallelism, limit: parallelism}
 }
 
 // acquire waits for a free slot.
@@ -60,8 +63,18 @@ func (l *limiter) release(accepted bool) {
 	l.inUse--
 	if accepted {
 		l.accepted--
+		close(l.finished)
+		l.finished = make(chan struct{})
 	}
 	l.notify()
+}
+
+// serverFreed returns a channel closed when one of the requests the
+// server took is done: the surest sign that it has room again.
+func (l *limiter) serverFreed() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.finished
 }
 
 // accept records that the server took the slot's request.
@@ -69,6 +82,7 @@ func (l *limiter) accept() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.accepted++
+	l.peak = max(l.peak, l.accepted)
 }
 
 // succeeded records a finished image: one more success in the window.
@@ -91,7 +105,11 @@ func (l *limiter) throttled(now time.Time) {
 	if !l.decreasedAt.IsZero() && !l.sinceSuccess && now.Sub(l.decreasedAt) < throttleWindow {
 		return
 	}
-	l.limit = max(1, l.limit/2, l.accepted)
+	// In a burst, the server's answers arrive in any order: the requests
+	// it took a moment ago may not be counted yet, or already be done.
+	// What it held at once since the last decrease is the better floor.
+	l.limit = max(1, l.limit/2, l.peak)
+	l.peak = l.accepted
 	l.successes = 0
 	l.decreasedAt, l.sinceSuccess = now, false
 }
