@@ -170,6 +170,23 @@ func (m *module) addDefaults(block *hcl.Block) hcl.Diagnostics {
 		}}
 	}
 	content, diags := block.Body.Content(defaultsSchema)
+	for _, name := range imageOnlyAttrs {
+		attr, ok := content.Attributes[name]
+		if !ok {
+			continue
+		}
+		why := "each image's outputs are its own: two images cannot write the same file"
+		if name == attrForEach || name == attrCount {
+			why = "it decides how many images one block declares"
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Argument not allowed in defaults",
+			Detail:   fmt.Sprintf("The defaults block holds model parameters that every image inherits. %q cannot be inherited, because %s; set it in the image block.", name, why),
+			Subject:  attr.NameRange.Ptr(),
+		})
+		delete(content.Attributes, name)
+	}
 	m.defaults = &defaultsDecl{Attrs: content.Attributes, DeclRange: block.DefRange}
 	return diags
 }

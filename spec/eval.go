@@ -27,6 +27,19 @@ type evaluated struct {
 	val  cty.Value
 	expr hcl.Expression
 	ok   bool
+	// perInstance is set for a value that depends on each or count: its
+	// diagnostics name the instance, while a problem with a value shared
+	// by every instance is reported once, for the block.
+	perInstance bool
+}
+
+// newEvaluated records an attribute's value. A value that is not wholly
+// known is not ok either: the language has no source of unknown values
+// but the stand-ins for variables and locals whose own errors were
+// already reported (a required variable without a value, a cycle), and
+// reading one would panic.
+func newEvaluated(val cty.Value, expr hcl.Expression, diags hcl.Diagnostics) evaluated {
+	return evaluated{val: val, expr: expr, ok: !diags.HasErrors() && val.IsWhollyKnown()}
 }
 
 func newEvaluator(m *module, dir string, vars, locals cty.Value, funcs map[string]function.Function) *evaluator {
@@ -46,7 +59,7 @@ func eval(attr *hcl.Attribute, sc scope, ctx *hcl.EvalContext) (evaluated, hcl.D
 		return evaluated{expr: attr.Expr}, diags
 	}
 	val, diags := attr.Expr.Value(ctx)
-	return evaluated{val: val, expr: attr.Expr, ok: !diags.HasErrors()}, diags
+	return newEvaluated(val, attr.Expr, diags), diags
 }
 
 func (ev *evaluator) images() ([]*Image, hcl.Diagnostics) {
@@ -104,6 +117,7 @@ func (ev *evaluator) block(decl *imageDecl, defaults map[string]evaluated) ([]*I
 		diags = append(diags, moreDiags...)
 		static[name] = e
 	}
+	diags = append(diags, sharedOutputs(decl, len(insts), static)...)
 
 	var out []*Image
 	for _, inst := range insts {
@@ -125,8 +139,13 @@ func (ev *evaluator) block(decl *imageDecl, defaults map[string]evaluated) ([]*I
 			for _, name := range dynamic {
 				attr := decl.Attrs[name]
 				val, moreDiags := attr.Expr.Value(ctx)
+				for _, d := range moreDiags {
+					d.Detail = instPrefix(inst.Addr.String()) + d.Detail
+				}
 				diags = append(diags, moreDiags...)
-				vals[name] = evaluated{val: val, expr: attr.Expr, ok: !moreDiags.HasErrors()}
+				e := newEvaluated(val, attr.Expr, moreDiags)
+				e.perInstance = true
+				vals[name] = e
 			}
 		}
 		img, moreDiags := ev.resolve(decl, inst.Addr, vals, defaults, ctx)
@@ -136,6 +155,37 @@ func (ev *evaluator) block(decl *imageDecl, defaults map[string]evaluated) ([]*I
 		}
 	}
 	return out, diags
+}
+
+// sharedOutputs reports an output that does not depend on the instance in
+// a block with several instances: they would all write the same file. It
+// is reported once for the block, and the output is marked as failed so
+// that no instance reports it again.
+func sharedOutputs(decl *imageDecl, n int, static map[string]evaluated) hcl.Diagnostics {
+	if n < 2 {
+		return nil
+	}
+	key := "each.key"
+	if decl.Count != nil {
+		key = "count.index"
+	}
+	var diags hcl.Diagnostics
+	for _, name := range []string{attrOutput, attrOutputs} {
+		e, ok := static[name]
+		if !ok || !e.ok || e.val.IsNull() {
+			continue
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Duplicate output path",
+			Detail: fmt.Sprintf("The %q argument of image.%s does not depend on %s, so all %d of its instances would write the same file. Include %s in the path, as in output = \"assets/${%s}.png\".",
+				name, decl.Name, key, n, key, key),
+			Subject: e.expr.Range().Ptr(),
+		})
+		e.ok = false // reported
+		static[name] = e
+	}
+	return diags
 }
 
 func refersToInstance(expr hcl.Expression) bool {
@@ -156,9 +206,20 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 	if addr.Kind != NoKey {
 		inst = addr.String()
 	}
+	// instOf names the instance in a diagnostic only when one of the
+	// values it is about differs between instances.
+	instOf := func(es ...evaluated) string {
+		for _, e := range es {
+			if e.perInstance {
+				return inst
+			}
+		}
+		return ""
+	}
 	req := segmind.DefaultRequest("")
 	failed := false
 	set := map[string]bool{}
+	var samplesVal evaluated
 	for _, name := range segmind.ImageParamNames() {
 		e, ok := vals[name]
 		if !ok || (e.ok && e.val.IsNull()) {
@@ -172,17 +233,28 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 			continue
 		}
 		set[name] = true
-		moreDiags := setParam(&req, name, e.val, e.expr, ctx, inst)
+		if name == "samples" {
+			samplesVal = e
+		}
+		ectx := ev.base
+		if e.perInstance {
+			ectx = ctx
+		}
+		moreDiags := setParam(&req, name, e.val, e.expr, ectx, instOf(e))
 		diags = append(diags, moreDiags...)
 		failed = failed || moreDiags.HasErrors()
 	}
-	if !set["prompt"] && !failed && !decl.malformed {
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Missing required argument",
-			Detail:   instPrefix(inst) + `The argument "prompt" is required, but no definition was found in the image block or the defaults block.`,
-			Subject:  decl.DeclRange.Ptr(),
-		})
+	if !set["prompt"] && !failed {
+		if !decl.malformed {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Missing required argument",
+				Detail:   instPrefix(instOf(vals["prompt"])) + `The argument "prompt" is required, but no definition was found in the image block or the defaults block.`,
+				Subject:  decl.DeclRange.Ptr(),
+			})
+		}
+		// Without a prompt there is no image, even when the likely cause
+		// (a misspelled argument) was reported instead.
 		failed = true
 	}
 
@@ -200,7 +272,7 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 	if failed {
 		samples = 0 // unknown: do not count outputs against a bad samples value
 	}
-	outputs, ok, moreDiags := ev.resolveOutputs(decl, addr, samples, vals, inst)
+	outputs, ok, moreDiags := ev.resolveOutputs(decl, addr, samples, samplesVal.perInstance, vals, inst)
 	diags = append(diags, moreDiags...)
 	if failed || !ok {
 		return nil, diags
@@ -211,11 +283,21 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 // resolveOutputs evaluates output or outputs into checked paths. ok is
 // false when the image has no valid outputs, whether or not that produced
 // a diagnostic here. samples is 0 when it is not known.
-func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, vals map[string]evaluated, inst string) (outputs []string, ok bool, diags hcl.Diagnostics) {
+//
+// A message names the instance only when what it is about differs between
+// instances: the output paths, or for their number the samples too.
+func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, samplesPerInstance bool, vals map[string]evaluated, inst string) (outputs []string, ok bool, diags hcl.Diagnostics) {
 	one, hasOne := vals[attrOutput]
 	many, hasMany := vals[attrOutputs]
 	if (hasOne && !one.ok) || (hasMany && !many.ok) {
 		return nil, false, nil // the evaluation error is already reported
+	}
+	outInst, countInst := "", ""
+	if one.perInstance || many.perInstance {
+		outInst, countInst = inst, inst
+	}
+	if samplesPerInstance {
+		countInst = inst
 	}
 	hasOne = hasOne && !one.val.IsNull()
 	hasMany = hasMany && !many.val.IsNull()
@@ -224,7 +306,7 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 		return nil, false, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Conflicting output arguments",
-			Detail:   instPrefix(inst) + `Set either "output" (one image) or "outputs" (one path per sample), not both.`,
+			Detail:   instPrefix(outInst) + `Set either "output" (one image) or "outputs" (one path per sample), not both.`,
 			Subject:  many.expr.Range().Ptr(),
 		}}
 	case !hasOne && !hasMany:
@@ -234,7 +316,7 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 		return nil, false, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Missing output path",
-			Detail:   instPrefix(inst) + `An image must say where it is written: output = "assets/NAME.png", or outputs = [...] with one path per sample when samples > 1.`,
+			Detail:   instPrefix(outInst) + `An image must say where it is written: output = "assets/NAME.png", or outputs = [...] with one path per sample when samples > 1.`,
 			Subject:  decl.DeclRange.Ptr(),
 		}}
 	}
@@ -247,13 +329,13 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 	if hasOne {
 		s, err := convert.Convert(one.val, cty.String)
 		if err != nil {
-			return nil, false, hcl.Diagnostics{typeDiag(attrOutput, "a string is", one, inst)}
+			return nil, false, hcl.Diagnostics{typeDiag(attrOutput, "a string is", one, outInst)}
 		}
 		if samples > 1 {
 			return nil, false, hcl.Diagnostics{{
 				Severity: hcl.DiagError,
 				Summary:  "Too few output paths",
-				Detail:   instPrefix(inst) + fmt.Sprintf(`samples = %d makes %d images, but "output" names one file. Use outputs = [...] with one path per sample.`, samples, samples),
+				Detail:   instPrefix(countInst) + fmt.Sprintf(`samples = %d makes %d images, but "output" names one file. Use outputs = [...] with one path per sample.`, samples, samples),
 				Subject:  one.expr.Range().Ptr(),
 			}}
 		}
@@ -261,14 +343,14 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 	} else {
 		list, err := convert.Convert(many.val, cty.List(cty.String))
 		if err != nil || !list.IsWhollyKnown() {
-			return nil, false, hcl.Diagnostics{typeDiag(attrOutputs, "a list of strings is", many, inst)}
+			return nil, false, hcl.Diagnostics{typeDiag(attrOutputs, "a list of strings is", many, outInst)}
 		}
 		elems := list.AsValueSlice()
 		if samples > 0 && len(elems) != samples {
 			return nil, false, hcl.Diagnostics{{
 				Severity: hcl.DiagError,
 				Summary:  "Wrong number of output paths",
-				Detail:   instPrefix(inst) + fmt.Sprintf(`"outputs" has %d paths but samples = %d; give exactly one path per sample.`, len(elems), samples),
+				Detail:   instPrefix(countInst) + fmt.Sprintf(`"outputs" has %d paths but samples = %d; give exactly one path per sample.`, len(elems), samples),
 				Subject:  many.expr.Range().Ptr(),
 			}}
 		}
@@ -279,7 +361,7 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 				rng = tuple.Exprs[i].Range()
 			}
 			if el.IsNull() {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid output path", Detail: instPrefix(inst) + "An output path must not be null.", Subject: rng.Ptr()})
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid output path", Detail: instPrefix(outInst) + "An output path must not be null.", Subject: rng.Ptr()})
 				continue
 			}
 			raws = append(raws, rawOutput{path: el.AsString(), rng: rng})
@@ -287,7 +369,7 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 	}
 
 	for _, r := range raws {
-		p, moreDiags := ev.outputs.check(r.path, addr, r.rng, inst)
+		p, moreDiags := ev.outputs.check(r.path, addr, r.rng, outInst)
 		diags = append(diags, moreDiags...)
 		outputs = append(outputs, p)
 	}

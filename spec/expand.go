@@ -55,7 +55,9 @@ func expandForEach(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, 
 	case val.IsNull():
 		return invalid(`The given "for_each" argument value is null. A map, or a set of strings, is allowed.`)
 	case !val.IsWhollyKnown():
-		return invalid(`The "for_each" value must be known when the configuration is read.`)
+		// Only a variable or local whose own error was already reported
+		// is unknown; a second message about it would be noise.
+		return nil, diags
 	case ty.IsMapType() || ty.IsObjectType():
 		var out []instance
 		for it := val.ElementIterator(); it.Next(); {
@@ -114,6 +116,9 @@ func expandCount(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, hc
 			Expression:  expr,
 			EvalContext: ctx,
 		})
+	}
+	if !val.IsWhollyKnown() {
+		return nil, diags // see expandForEach
 	}
 	if val.IsNull() {
 		return invalid(`The given "count" argument value is null. A whole number is required.`)

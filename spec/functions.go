@@ -18,6 +18,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
@@ -50,7 +51,7 @@ var baseFunctions = map[string]function.Function{
 	"regex":         stdlib.RegexFunc,
 	"regexall":      stdlib.RegexAllFunc,
 	"regex_replace": stdlib.RegexReplaceFunc,
-	"replace":       stdlib.ReplaceFunc,
+	"replace":       replaceFunc,
 	"split":         stdlib.SplitFunc,
 	"startswith":    startsWithFunc,
 	"strcontains":   strContainsFunc,
@@ -65,7 +66,7 @@ var baseFunctions = map[string]function.Function{
 
 	// collection
 	"chunklist":       stdlib.ChunklistFunc,
-	"coalesce":        stdlib.CoalesceFunc,
+	"coalesce":        coalesceFunc,
 	"coalescelist":    stdlib.CoalesceListFunc,
 	"compact":         stdlib.CompactFunc,
 	"concat":          stdlib.ConcatFunc,
@@ -138,6 +139,24 @@ func stringPredicate(param string, f func(s, x string) bool) function.Function {
 	})
 }
 
+// replaceFunc is Terraform's replace: a substring written between forward
+// slashes is a regular expression (RE2 syntax, $1 for a group in the
+// replacement); any other substring is replaced literally.
+var replaceFunc = function.New(&function.Spec{
+	Params: []function.Parameter{
+		{Name: "str", Type: cty.String},
+		{Name: "substr", Type: cty.String},
+		{Name: "replace", Type: cty.String},
+	},
+	Type: function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if sub := args[1].AsString(); len(sub) > 1 && sub[0] == '/' && sub[len(sub)-1] == '/' {
+			return stdlib.RegexReplace(args[0], cty.StringVal(sub[1:len(sub)-1]), args[2])
+		}
+		return stdlib.Replace(args[0], args[1], args[2])
+	},
+})
+
 var (
 	startsWithFunc  = stringPredicate("prefix", strings.HasPrefix)
 	endsWithFunc    = stringPredicate("suffix", strings.HasSuffix)
@@ -145,15 +164,42 @@ var (
 )
 
 // lengthFunc is Terraform's length: the number of characters of a string,
-// or the number of elements of a collection.
+// the number of attributes of an object (a map literal such as {a = 1} is
+// one), or the number of elements of a collection.
 var lengthFunc = function.New(&function.Spec{
 	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true}},
 	Type:   function.StaticReturnType(cty.Number),
 	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-		if args[0].Type() == cty.String {
+		switch ty := args[0].Type(); {
+		case ty == cty.String:
 			return stdlib.Strlen(args[0])
+		case ty.IsObjectType():
+			return cty.NumberIntVal(int64(len(ty.AttributeTypes()))), nil
 		}
 		return stdlib.Length(args[0])
+	},
+})
+
+// coalesceFunc is Terraform's coalesce: the first argument that is
+// neither null nor an empty string. (cty's own skips only nulls.)
+var coalesceFunc = function.New(&function.Spec{
+	VarParam: &function.Parameter{Name: "vals", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowNull: true},
+	Type:     stdlib.CoalesceFunc.ReturnTypeForValues,
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		for _, arg := range args {
+			if arg.IsNull() {
+				continue
+			}
+			val, err := convert.Convert(arg, retType)
+			if err != nil {
+				return cty.UnknownVal(retType), err
+			}
+			if val.Type() == cty.String && val.AsString() == "" {
+				continue
+			}
+			return val, nil
+		}
+		return cty.UnknownVal(retType), fmt.Errorf("no argument is set: every one is null or an empty string")
 	},
 })
 
@@ -230,7 +276,20 @@ func (r *fileReader) Read(name string) (string, error) {
 		return res.text, res.err
 	}
 	res := fileResult{}
-	b, err := os.ReadFile(p)
+	var b []byte
+	fi, err := os.Stat(p)
+	if err == nil {
+		switch {
+		case fi.Mode().IsRegular():
+			b, err = os.ReadFile(p)
+		case fi.IsDir():
+			err = fmt.Errorf("it is a folder, not a file")
+		default:
+			// A device or a pipe: reading one could never end
+			// (/dev/zero, a FIFO nobody writes to).
+			err = fmt.Errorf("it is not a regular file")
+		}
+	}
 	switch {
 	case os.IsNotExist(err):
 		res.err = fmt.Errorf("no file exists at %q; file() reads paths relative to the configuration directory", name)

@@ -22,6 +22,7 @@ type outputChecker struct {
 	realDir string // the configuration directory with symlinks resolved
 	dirs    map[string]string
 	seen    map[string]outputUse // by path folded to lower case
+	folders map[string]outputUse // the first output below each folder, folded
 }
 
 type outputUse struct {
@@ -38,7 +39,7 @@ func newOutputChecker(dir string) *outputChecker {
 	if abs, err := filepath.Abs(real); err == nil {
 		real = abs
 	}
-	return &outputChecker{dir: dir, realDir: real, dirs: map[string]string{}, seen: map[string]outputUse{}}
+	return &outputChecker{dir: dir, realDir: real, dirs: map[string]string{}, seen: map[string]outputUse{}, folders: map[string]outputUse{}}
 }
 
 // check validates one output path and returns it cleaned and
@@ -50,6 +51,9 @@ func (c *outputChecker) check(raw string, addr Address, rng hcl.Range, inst stri
 	if strings.TrimSpace(raw) == "" {
 		return fail("Invalid output path", "An output path must not be empty. Write a path relative to the configuration directory, such as \"assets/hero.png\".")
 	}
+	if strings.ContainsFunc(raw, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return fail("Invalid output path", fmt.Sprintf("The output path %q contains a control character (such as a newline or a tab), which does not belong in a file name.", raw))
+	}
 	if filepath.IsAbs(raw) || strings.HasPrefix(raw, "/") || filepath.VolumeName(raw) != "" {
 		return fail("Absolute output path", fmt.Sprintf("The output path %q is absolute. Outputs are written relative to the configuration directory, so that the project works wherever it is checked out; write it as a relative path such as \"assets/hero.png\".", raw))
 	}
@@ -57,7 +61,8 @@ func (c *outputChecker) check(raw string, addr Address, rng hcl.Range, inst stri
 	if p == "." || p == ".." || strings.HasPrefix(p, "../") {
 		return fail("Output path leaves the configuration directory", fmt.Sprintf("The output path %q points outside the configuration directory. imgform writes only below the directory that holds the configuration.", raw))
 	}
-	if p == StateDirName || strings.HasPrefix(p, StateDirName+"/") {
+	// Folded: on macOS and Windows .IMGFORM is the same folder.
+	if lp := strings.ToLower(p); lp == StateDirName || strings.HasPrefix(lp, StateDirName+"/") {
 		return fail("Output path inside .imgform", fmt.Sprintf("The output path %q is inside %s/, which holds imgform's own cache and job journal. Choose another folder.", raw, StateDirName))
 	}
 	if OutputFormat(p) == "" {
@@ -78,8 +83,41 @@ func (c *outputChecker) check(raw string, addr Address, rng hcl.Range, inst stri
 		}
 		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Duplicate output path", Detail: detail, Subject: rng.Ptr()}}
 	}
-	c.seen[key] = outputUse{path: p, addr: addr, rng: rng}
+	use := outputUse{path: p, addr: addr, rng: rng}
+	if diags := c.checkFolders(use, key); diags.HasErrors() {
+		return "", diags
+	}
+	c.seen[key] = use
+	for d := path.Dir(key); d != "."; d = path.Dir(d) {
+		if _, ok := c.folders[d]; !ok {
+			c.folders[d] = use
+		}
+	}
 	return p, nil
+}
+
+// checkFolders reports an output that another one needs as a folder, or
+// one that needs as a folder a path another output writes as a file.
+func (c *outputChecker) checkFolders(use outputUse, key string) hcl.Diagnostics {
+	conflict := func(detail string) hcl.Diagnostics {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Conflicting output paths",
+			Detail:   detail + " A path cannot be both a file and a folder; rename one of them.",
+			Subject:  use.rng.Ptr(),
+		}}
+	}
+	if prev, ok := c.folders[key]; ok {
+		return conflict(fmt.Sprintf("%s writes the file %q, but %s, declared at %s, writes %q inside a folder of that name.",
+			use.addr, use.path, prev.addr, posString(prev.rng), prev.path))
+	}
+	for d := path.Dir(key); d != "."; d = path.Dir(d) {
+		if prev, ok := c.seen[d]; ok {
+			return conflict(fmt.Sprintf("%s writes %q inside the folder %q, but %s, declared at %s, writes a file of that name.",
+				use.addr, use.path, prev.path, prev.addr, posString(prev.rng)))
+		}
+	}
+	return nil
 }
 
 // symlinkEscape returns the first existing symbolic link on the way to p

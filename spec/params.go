@@ -2,7 +2,9 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"math/big"
+	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -51,6 +53,10 @@ func setParam(req *segmind.Request, name string, val cty.Value, expr hcl.Express
 			return typeErr("a number is")
 		}
 		f, _ := num.Float64()
+		if math.IsInf(f, 0) && !num.IsInf() {
+			// Too large for a float64: the schema would call it +Inf.
+			return paramDiag(tooLarge(p, num), expr, ctx, inst)
+		}
 		if perr := segmind.CheckNumber(name, f); perr != nil {
 			return paramDiag(perr, expr, ctx, inst)
 		}
@@ -73,6 +79,26 @@ func setParam(req *segmind.Request, name string, val cty.Value, expr hcl.Express
 	}
 	return nil
 }
+
+// tooLarge is the verdict on a number beyond the range of a float64.
+func tooLarge(p *segmind.Param, num *big.Float) *segmind.ParamError {
+	allowed := ""
+	switch {
+	case p.Ranged:
+		allowed = fmt.Sprintf(" It must be between %s and %s.", formatFloat(p.Min), formatFloat(p.Max))
+	case len(p.AllowedInts) == 1:
+		allowed = fmt.Sprintf(" It must be %d.", p.AllowedInts[0])
+	case len(p.AllowedInts) > 1:
+		allowed = fmt.Sprintf(" It must be one of %v.", p.AllowedInts)
+	}
+	return &segmind.ParamError{
+		Param:  p.Name,
+		Reason: segmind.ReasonOutOfRange,
+		Detail: fmt.Sprintf("%s = %s is far outside what this model accepts.%s", p.Name, num.Text('g', 6), allowed),
+	}
+}
+
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // paramDiag turns the schema's verdict into a diagnostic, titled by why
 // the value was refused; the detail is the schema's own sentence.

@@ -46,7 +46,19 @@ var paramAttrs = func() []hcl.AttributeSchema {
 	return attrs
 }()
 
-var defaultsSchema = &hcl.BodySchema{Attributes: paramAttrs}
+// imageOnlyAttrs are image arguments that cannot be inherited. The
+// defaults block accepts them only to refuse them with a reason rather
+// than a bare "Unsupported argument".
+var imageOnlyAttrs = []string{attrOutput, attrOutputs, attrForEach, attrCount}
+
+// defaultsSchema is the model's parameters plus imageOnlyAttrs.
+var defaultsSchema = func() *hcl.BodySchema {
+	attrs := append([]hcl.AttributeSchema(nil), paramAttrs...)
+	for _, name := range imageOnlyAttrs {
+		attrs = append(attrs, hcl.AttributeSchema{Name: name})
+	}
+	return &hcl.BodySchema{Attributes: attrs}
+}()
 
 var imageSchema = &hcl.BodySchema{
 	Attributes: append(append([]hcl.AttributeSchema(nil), paramAttrs...),

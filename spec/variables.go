@@ -1,11 +1,16 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -18,9 +23,18 @@ const EnvVarPrefix = "IMGFORM_VAR_"
 
 // variableValue is one value given for a variable, with where it came from.
 type variableValue struct {
-	Value cty.Value
-	Range hcl.Range // where the value was written (a pseudo file for env and CLI)
-	From  string    // for messages: "IMGFORM_VAR_x", "--var", a var file
+	Value  cty.Value
+	Range  hcl.Range // where the value was written (a pseudo file for env and CLI)
+	From   string    // for messages: "IMGFORM_VAR_x", "--var", a var file
+	InFile bool      // From is a variables file
+}
+
+// what names the value in messages.
+func (g variableValue) what() string {
+	if g.InFile {
+		return "the value set in " + g.From
+	}
+	return "the value set with " + g.From
 }
 
 // collectVariables resolves every declared variable's value from, in
@@ -89,7 +103,7 @@ func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Val
 	for _, name := range m.varOrder {
 		v := m.variables[name]
 		if g, ok := given[name]; ok {
-			val, moreDiags := convertVariable(v, g.Value, "the value set with "+g.From, g.Range)
+			val, moreDiags := convertVariable(v, g.Value, g.what(), g.Range)
 			diags = append(diags, moreDiags...)
 			vals[name] = val
 			continue
@@ -121,28 +135,54 @@ func parseRawValue(v *variableDecl, raw, from string, parser *hclparse.Parser) (
 	rng := hcl.Range{
 		Filename: pseudoFile,
 		Start:    hcl.InitialPos,
-		End:      hcl.Pos{Line: 1, Column: len(raw) + 1, Byte: len(raw)},
+		End:      endPos(raw),
 	}
 	if v.Type == cty.String || v.Type == cty.DynamicPseudoType {
 		return variableValue{Value: cty.StringVal(raw), Range: rng, From: from}, nil
 	}
 	expr, diags := hclsyntax.ParseExpression(src, pseudoFile, hcl.InitialPos)
-	if diags.HasErrors() {
-		return variableValue{}, diags
+	val := cty.DynamicVal
+	if !diags.HasErrors() {
+		val, diags = expr.Value(nil)
 	}
-	val, diags := expr.Value(nil)
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		// HCL's own words ("Variables may not be used here") do not say
+		// that the text was read as an expression, which is the surprise.
+		return variableValue{}, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable",
+			Detail: fmt.Sprintf("The variable %q has type %s, so the value set with %s is read as an HCL expression, such as 5, true, [\"a\", \"b\"] or {key = \"value\"}, with strings in double quotes. Reading %q failed: %s",
+				v.Name, typeexpr.TypeString(v.Type), from, raw, d.Detail),
+			Subject: rng.Ptr(),
+		}}
+	}
 	return variableValue{Value: val, Range: expr.Range(), From: from}, diags
 }
 
 // readVarFile reads a --var-file: HCL attributes NAME = VALUE, constant
 // expressions only.
 func readVarFile(m *module, path string, parser *hclparse.Parser) (map[string]variableValue, hcl.Diagnostics) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		reason := err.Error()
+		if errors.Is(err, fs.ErrNotExist) {
+			reason = "there is no such file"
+		}
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read variables file",
+			Detail:   fmt.Sprintf("The file %q, given with --var-file, cannot be read: %s. Check the path; a relative one is read from the working directory.", path, reason),
+		}}
+	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
 	if strings.HasSuffix(path, ".json") {
-		f, diags = parser.ParseJSONFile(path)
+		f, diags = parser.ParseJSON(src, path)
 	} else {
-		f, diags = parser.ParseHCLFile(path)
+		f, diags = parser.ParseHCL(src, path)
 	}
 	if f == nil || diags.HasErrors() {
 		if len(diags) == 0 {
@@ -189,7 +229,7 @@ func readVarFile(m *module, path string, parser *hclparse.Parser) (map[string]va
 		val, moreDiags := attr.Expr.Value(nil)
 		diags = append(diags, moreDiags...)
 		if !moreDiags.HasErrors() {
-			vals[name] = variableValue{Value: val, Range: attr.Expr.Range(), From: path}
+			vals[name] = variableValue{Value: val, Range: attr.Expr.Range(), From: path, InFile: true}
 		}
 	}
 	return vals, diags
@@ -211,4 +251,18 @@ func convertVariable(v *variableDecl, val cty.Value, what string, rng hcl.Range)
 		}}
 	}
 	return out, nil
+}
+
+// endPos is the position just after the end of src.
+func endPos(src string) hcl.Pos {
+	pos := hcl.InitialPos
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if strings.HasSuffix(line, "\n") {
+			pos = hcl.Pos{Line: pos.Line + 1, Column: 1, Byte: pos.Byte + len(line)}
+			continue
+		}
+		pos.Column += utf8.RuneCountInString(line)
+		pos.Byte += len(line)
+	}
+	return pos
 }

@@ -1,0 +1,4 @@
+two_files = "from second.hcl"
+style = {
+  scheduler = "DPM++ 2M Karras"
+}
