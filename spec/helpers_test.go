@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
-	"golang.org/x/tools/txtar"
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // writeArchive writes the files of a txtar archive (-- NAME -- headers
