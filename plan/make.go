@@ -84,12 +84,13 @@ func Make(images []*spec.Image, st *state.State, opts Options) (*Plan, error) {
 	}
 
 	b := &builder{opts: opts, statuses: statuses, wanted: wanted, recorded: recorded}
-	declared := map[string]bool{}
+	declared := make(map[string]bool, len(images))
 	unchanged := 0
+	var changes []addressedChange
 	for _, img := range images {
 		addr := img.Addr.String()
 		declared[addr] = true
-		if !selects(opts.Targets, addr) {
+		if !selectsAddr(opts.Targets, img.Addr) {
 			continue
 		}
 		c, err := b.change(img, st.Images[addr])
@@ -100,16 +101,17 @@ func Make(images []*spec.Image, st *state.State, opts Options) (*Plan, error) {
 			unchanged++
 			continue
 		}
-		p.Changes = append(p.Changes, c)
+		changes = append(changes, addressedChange{addr: img.Addr, ok: true, c: c})
 	}
 	p.Refresh = b.refresh
 	for _, addr := range st.Addresses() {
 		if declared[addr] || !selects(opts.Targets, addr) {
 			continue
 		}
-		p.Changes = append(p.Changes, b.deletion(addr, st.Images[addr]))
+		a, err := spec.ParseAddress(addr)
+		changes = append(changes, addressedChange{addr: a, ok: err == nil, c: b.deletion(addr, st.Images[addr])})
 	}
-	sortChanges(p.Changes)
+	p.Changes = sortChanges(changes)
 	p.summarize(unchanged)
 	return p, nil
 }
@@ -128,7 +130,7 @@ func (b *builder) status(addr string, i int) fileStatus { return b.statuses[stat
 // change plans one declared image; nil means nothing to do.
 func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 	addr := img.Addr.String()
-	forced := matches(b.opts.Replace, addr)
+	forced := containsAddr(b.opts.Replace, img.Addr)
 	req, origin, err := b.request(img, prior, forced)
 	if err != nil {
 		return nil, err
@@ -349,18 +351,20 @@ func randomSeed(r io.Reader) (int64, error) {
 
 // selects reports whether the targets select addr; no targets select all.
 func selects(targets []spec.Address, addr string) bool {
-	return len(targets) == 0 || matches(targets, addr)
-}
-
-// matches reports whether one of the addresses in list selects addr.
-func matches(list []spec.Address, addr string) bool {
-	if len(list) == 0 {
-		return false
+	if len(targets) == 0 {
+		return true
 	}
 	a, err := spec.ParseAddress(addr)
-	if err != nil {
-		return false
-	}
+	return err == nil && containsAddr(targets, a)
+}
+
+// selectsAddr is selects for an address that is already parsed.
+func selectsAddr(targets []spec.Address, a spec.Address) bool {
+	return len(targets) == 0 || containsAddr(targets, a)
+}
+
+// containsAddr reports whether one of the addresses in list selects a.
+func containsAddr(list []spec.Address, a spec.Address) bool {
 	for _, t := range list {
 		if t.Contains(a) {
 			return true
@@ -385,26 +389,30 @@ func checkReplaceTargets(images []*spec.Image, replace []spec.Address) error {
 	return nil
 }
 
+// addressedChange is a change with its address parsed, for sorting.
+type addressedChange struct {
+	addr spec.Address
+	ok   bool // the address parsed (a state edited by hand may hold one that does not)
+	c    *Change
+}
+
 // sortChanges orders changes by address as spec orders images (so that
-// image.x[2] comes before image.x[10]), parsing each address once.
-func sortChanges(changes []*Change) {
-	type keyed struct {
-		addr spec.Address
-		ok   bool
-		c    *Change
-	}
-	ks := make([]keyed, len(changes))
-	for i, c := range changes {
-		a, err := spec.ParseAddress(c.Address)
-		ks[i] = keyed{addr: a, ok: err == nil, c: c}
-	}
+// image.x[2] comes before image.x[10]) and returns them. The addresses
+// come parsed: parsing 10,000 of them again would cost more than the
+// rest of the plan.
+func sortChanges(ks []addressedChange) []*Change {
 	sort.SliceStable(ks, func(i, j int) bool {
 		if !ks[i].ok || !ks[j].ok {
 			return ks[i].c.Address < ks[j].c.Address
 		}
 		return ks[i].addr.Compare(ks[j].addr) < 0
 	})
+	if len(ks) == 0 {
+		return nil
+	}
+	changes := make([]*Change, len(ks))
 	for i := range ks {
 		changes[i] = ks[i].c
 	}
+	return changes
 }

@@ -36,13 +36,13 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 			params = append(params, fmt.Sprintf("`%s`: %s → %s", d.Name, mdValue(d.Old), mdValue(d.New)))
 		}
 		for _, m := range c.Moves {
-			params = append(params, fmt.Sprintf("`%s` → `%s`", mdEscape(m.From), mdEscape(m.To)))
+			params = append(params, fmt.Sprintf("%s → %s", mdCode(m.From), mdCode(m.To)))
 		}
 		cost := fmt.Sprintf("%d", c.Cost)
 		if c.Cached {
 			cost = "0 (cache)"
 		}
-		fmt.Fprintf(bw, "| `%s` | %s | %s | %s | %s |\n", mdEscape(c.Address), c.Action, mdEscape(strings.Join(why, "; ")), strings.Join(params, "<br>"), cost)
+		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", mdCode(c.Address), c.Action, mdEscape(strings.Join(why, "; ")), strings.Join(params, "<br>"), cost)
 	}
 	fmt.Fprintf(bw, "\n%s\n", CostLine(p))
 	return bw.Flush()
@@ -54,7 +54,29 @@ func mdValue(v string) string {
 		r := []rune(v)
 		v = string(r[:maxMarkdownValue]) + "…"
 	}
-	return "`" + strings.ReplaceAll(mdEscape(v), "`", "'") + "`"
+	return mdCode(v)
+}
+
+// mdCode shows s as code in a table cell. A backtick in s would end a
+// code span delimited by one, so the span is delimited by a run of
+// backticks longer than any in s (with spaces inside, which markdown
+// strips), as CommonMark provides.
+func mdCode(s string) string {
+	s = mdEscape(s)
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	if longest == 0 {
+		return "`" + s + "`"
+	}
+	fence := strings.Repeat("`", longest+1)
+	return fence + " " + s + " " + fence
 }
 
 // mdEscape keeps a value inside its table cell.

@@ -109,7 +109,7 @@ type Summary struct {
 	Delete    int `json:"delete"`
 	Unchanged int `json:"unchanged"`
 	// Generate is the number of images the API will be paid for;
-	// FromCache the number of images the cache serves.
+	// FromCache the number of changes the cache serves (as JSON.md says).
 	Generate  int `json:"generate"`
 	FromCache int `json:"from_cache"`
 }

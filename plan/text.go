@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/state"
@@ -100,7 +102,7 @@ func (t textWriter) change(c *Change) {
 		if r.Kind == ReasonNew {
 			continue // "will be created" says it
 		}
-		fmt.Fprintf(t.w, "  %s\n", t.paint("#   "+r.Message, ansiDim))
+		fmt.Fprintf(t.w, "  %s\n", t.paint("#   "+printable(r.Message), ansiDim))
 	}
 	fmt.Fprintf(t.w, "  %s %s\n", t.paint(st.symbol, st.color, ansiBold), c.Address)
 
@@ -122,11 +124,11 @@ func (t textWriter) change(c *Change) {
 		t.outputs(c.Outputs)
 	case Move:
 		for _, m := range c.Moves {
-			fmt.Fprintf(t.w, "      %s -> %s\n", m.From, m.To)
+			fmt.Fprintf(t.w, "      %s -> %s\n", printable(m.From), printable(m.To))
 		}
 	case Restore:
 		for _, m := range c.Moves {
-			fmt.Fprintf(t.w, "      %s -> %s\n", m.From, m.To)
+			fmt.Fprintf(t.w, "      %s -> %s\n", printable(m.From), printable(m.To))
 		}
 		for _, i := range c.Write {
 			fmt.Fprintf(t.w, "      %s %q\n", t.paint("<=", actionStyle[Restore].color), c.Outputs[i])
@@ -186,6 +188,25 @@ func costPhrase(c *Change) string {
 		return "cost: 0 (offline placeholder)"
 	}
 	return "cost: " + plural(c.Cost, "image", "images")
+}
+
+// printable writes the control characters of s (a newline or an escape
+// sequence in a file name) as Go escapes, so that a value can neither
+// break a line of the plan nor drive the terminal.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func plural(n int, one, many string) string {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/imgform/imgform/internal/atomicfile"
 )
@@ -25,6 +27,10 @@ type File struct {
 
 	mu        sync.Mutex
 	persisted []byte // the bytes on disk; nil when there is no file yet
+	// canonical is what Marshal makes of persisted, computed when first
+	// needed: a file that is not in Marshal's form (formatted by hand, say)
+	// holds the same state, and saving it unchanged is no change.
+	canonical []byte
 	serial    uint64
 	lineage   string
 }
@@ -47,14 +53,32 @@ func (e *CorruptError) Error() string {
 
 func (e *CorruptError) Unwrap() error { return e.Err }
 
-// VersionError reports a state file written by a newer imgform.
+// VersionError reports a state file written by a newer imgform: its
+// format version, or the version of its input hashes, is newer than this
+// imgform knows.
 type VersionError struct {
 	Path    string
 	Version int
+	// Field is the version that is too new: "version" (the format, when
+	// empty) or "input_hash_version"; Newest is the newest of it this
+	// imgform knows (Version when zero).
+	Field  string
+	Newest int
 }
 
 func (e *VersionError) Error() string {
-	return fmt.Sprintf("the state file %s has format version %d, but this imgform reads versions up to %d; it was written by a newer imgform. Upgrade imgform; the file is left as it is", e.Path, e.Version, Version)
+	field, newest := e.Field, e.Newest
+	if field == "" {
+		field = "version"
+	}
+	if newest == 0 {
+		newest = Version
+	}
+	what := "format version"
+	if field != "version" {
+		what = strings.ReplaceAll(field, "_", " ")
+	}
+	return fmt.Sprintf("the state file %s has %s %d, but this imgform reads versions up to %d; it was written by a newer imgform. Upgrade imgform; the file is left as it is", e.Path, what, e.Version, newest)
 }
 
 // Load reads the state file at path. A missing file is a new, empty state
@@ -99,11 +123,16 @@ func Parse(path string, data []byte) (*State, error) {
 	if err := dec.Decode(&st); err != nil {
 		return nil, corrupt(path, data, err)
 	}
+	// The input hash version comes before check, which can verify
+	// hashes only in an encoding it knows.
+	switch {
+	case st.InputHashVersion > InputHashVersion:
+		return nil, &VersionError{Path: path, Version: st.InputHashVersion, Field: "input_hash_version", Newest: InputHashVersion}
+	case st.InputHashVersion < 1:
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf(`"input_hash_version" %d is not an input hash version (missing?)`, st.InputHashVersion)}
+	}
 	if err := st.check(); err != nil {
 		return nil, &CorruptError{Path: path, Err: err}
-	}
-	if st.InputHashVersion > InputHashVersion {
-		return nil, &VersionError{Path: path, Version: st.Version}
 	}
 	if st.Images == nil {
 		st.Images = map[string]*Entry{}
@@ -123,7 +152,7 @@ func (s *State) check() error {
 		if len(e.Outputs) == 0 {
 			return fmt.Errorf("the entry of %s has no outputs", addr)
 		}
-		if e.InputHash != e.Request.InputHash() && s.InputHashVersion == InputHashVersion {
+		if e.InputHash != e.Request.InputHash() {
 			return fmt.Errorf("the input hash of %s does not match its request (edited by hand?)", addr)
 		}
 		for _, o := range e.Outputs {
@@ -148,12 +177,15 @@ func corrupt(path string, data []byte, err error) error {
 	}
 	ce := &CorruptError{Path: path, Err: err}
 	if offset >= 0 {
+		// The error comes after reading offset bytes: the byte at fault
+		// is the last of them. Columns count characters, as editors do.
 		ce.Line, ce.Column = 1, 1
-		for _, c := range data[:min(int(offset), len(data))] {
-			if c == '\n' {
+		for _, c := range data[:max(min(int(offset)-1, len(data)), 0)] {
+			switch {
+			case c == '\n':
 				ce.Line++
 				ce.Column = 1
-			} else {
+			case utf8.RuneStart(c):
 				ce.Column++
 			}
 		}
@@ -207,7 +239,7 @@ func (f *File) Save(st *State) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if bytes.Equal(same, f.persisted) {
+	if bytes.Equal(same, f.persisted) || bytes.Equal(same, f.canonicalForm()) {
 		return false, nil
 	}
 	st.Serial = f.serial + 1
@@ -223,6 +255,17 @@ func (f *File) Save(st *State) (bool, error) {
 	if err := atomicfile.WriteFile(f.path, data, 0o644); err != nil {
 		return false, fmt.Errorf("saving state: %w", err)
 	}
-	f.persisted, f.serial = data, st.Serial
+	f.persisted, f.canonical, f.serial = data, data, st.Serial
 	return true, nil
+}
+
+// canonicalForm returns the persisted state as Marshal writes it; nil when
+// there is none. The caller holds f.mu.
+func (f *File) canonicalForm() []byte {
+	if f.canonical == nil && f.persisted != nil {
+		if old, err := Parse(f.path, f.persisted); err == nil {
+			f.canonical, _ = Marshal(old)
+		}
+	}
+	return f.canonical
 }

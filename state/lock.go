@@ -78,13 +78,21 @@ func AcquireLock(ctx context.Context, statePath string, opts LockOptions) (*Lock
 			return l, nil
 		}
 		var locked *LockedError
-		if !errors.As(err, &locked) || time.Now().Add(delay).After(deadline) {
+		if !errors.As(err, &locked) {
 			return nil, err
 		}
+		// Wait no longer than the deadline, and try once more at it: a
+		// holder that lets go in the last second is still waited for.
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, err
+		}
+		t := time.NewTimer(min(delay, left))
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return nil, ctx.Err()
-		case <-time.After(delay):
+		case <-t.C:
 		}
 		delay = min(delay*2, time.Second)
 	}
