@@ -28,7 +28,7 @@ type obtained struct {
 // else happens with it, so that a crash from here on costs nothing.
 func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) {
 	samples := c.Request.Samples
-	if r.opts.Cache != nil {
+	if r.opts.Cache != nil && !c.Forced {
 		entry, imgs, err := r.opts.Cache.Get(c.InputHash)
 		if err == nil && len(imgs) >= samples {
 			r.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
@@ -45,7 +45,7 @@ func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) 
 	if r.opts.Client == nil {
 		return nil, &FatalError{Err: errNoKey}
 	}
-	if job, ok := r.takeJob(c.InputHash); ok {
+	if job, ok := r.takeJob(c.InputHash); ok && !c.Forced {
 		got, err := r.resume(ctx, c.Address, job)
 		if err == nil {
 			return got, nil
@@ -119,7 +119,10 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, 
 	var job *segmind.Job
 	err := r.withSlot(ctx, c.Address, func(ctx context.Context) (bool, error) {
 		var err error
-		job, err = r.opts.Client.Submit(ctx, c.Request.API())
+		// A submit under way is not cancelled with the run (the client's
+		// call timeout bounds it): a job the server took is paid for, and
+		// only its answer says which id to journal.
+		job, err = r.opts.Client.Submit(context.WithoutCancel(ctx), c.Request.API())
 		return err == nil, err
 	})
 	if err != nil {

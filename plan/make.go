@@ -142,6 +142,7 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 		SeedOrigin: string(origin),
 		Outputs:    img.Outputs,
 		Prior:      prior,
+		Forced:     forced,
 	}
 
 	switch {
@@ -238,8 +239,10 @@ func (b *builder) price(c *Change, prior *state.Entry) {
 	if len(c.Write) == 0 {
 		return
 	}
-	c.Cached = b.opts.Cache != nil && b.opts.Cache.Has(c.InputHash, c.Request.Samples)
-	resumes := !c.Cached && !b.opts.Offline && b.opts.Submitted != nil && b.opts.Submitted(c.InputHash)
+	// A forced replacement asks for the image anew: neither the cache nor
+	// a job an earlier run submitted may stand in for it.
+	c.Cached = !c.Forced && b.opts.Cache != nil && b.opts.Cache.Has(c.InputHash, c.Request.Samples)
+	resumes := !c.Forced && !c.Cached && !b.opts.Offline && b.opts.Submitted != nil && b.opts.Submitted(c.InputHash)
 	switch {
 	case resumes:
 		c.Resumes = true

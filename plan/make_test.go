@@ -254,6 +254,20 @@ func planCases() map[string]planCase {
 			want: []changeView{{Address: "image.hero", Action: Replace, Reasons: []Reason{reason(ReasonForced)},
 				Generator: state.GeneratorAPI, Outputs: []string{"assets/hero.png"}, Write: []int{0}, Cost: 1}},
 		},
+		"replace requested is generated anew even when the cache has it": {
+			setup: func(t *testing.T, dir string) ([]*spec.Image, *state.State, Options) {
+				st := newState()
+				apply(t, dir, st, hero(t), state.GeneratorAPI)
+				h := hashOf(t, hero(t))
+				return []*spec.Image{hero(t)}, st, Options{
+					Replace:   []spec.Address{mustAddr(t, "image.hero")},
+					Cache:     mapCache{h: 1},
+					Submitted: func(state.Hash) bool { return true },
+				}
+			},
+			want: []changeView{{Address: "image.hero", Action: Replace, Reasons: []Reason{reason(ReasonForced)},
+				Generator: state.GeneratorAPI, Outputs: []string{"assets/hero.png"}, Write: []int{0}, Cost: 1}},
+		},
 		"replace requested for a block selects all its instances": {
 			setup: func(t *testing.T, dir string) ([]*spec.Image, *state.State, Options) {
 				st := newState()

@@ -86,6 +86,9 @@ type Change struct {
 	// Resumes is true when apply will follow a job that an interrupted
 	// run submitted (and paid for) instead of submitting a new one.
 	Resumes bool `json:"resumes,omitempty"`
+	// Forced is true for a replacement asked for with --replace: the image
+	// is generated anew, never taken from the cache.
+	Forced bool `json:"forced,omitempty"`
 
 	// Prior is the state's entry before the change; nil for create.
 	Prior *state.Entry `json:"prior,omitempty"`

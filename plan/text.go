@@ -58,10 +58,7 @@ func (t textWriter) paint(s string, codes ...string) string {
 func (t textWriter) plan(p *Plan) {
 	if !p.HasChanges() {
 		fmt.Fprintf(t.w, "\n%s Your images match the configuration.\n", t.paint("No changes.", ansiBold))
-		if n := len(p.Refresh); n > 0 {
-			fmt.Fprintf(t.w, "%s with unchanged content %s a new modification time (a fresh checkout?); apply records it without regenerating anything.\n",
-				plural(n, "output", "outputs"), pickVerb(n, "has", "have"))
-		}
+		t.refresh(p)
 		return
 	}
 	fmt.Fprintf(t.w, "\nimgform will perform the following actions:\n")
@@ -72,6 +69,16 @@ func (t textWriter) plan(p *Plan) {
 	fmt.Fprintf(t.w, "\n%s %d to create, %d to replace, %d to move, %d to restore, %d to delete.\n",
 		t.paint("Plan:", ansiBold), s.Create, s.Replace, s.Move, s.Restore, s.Delete)
 	fmt.Fprintf(t.w, "%s\n", CostLine(p))
+	t.refresh(p)
+}
+
+// refresh mentions outputs whose recorded mtime apply will bring up to
+// date.
+func (t textWriter) refresh(p *Plan) {
+	if n := len(p.Refresh); n > 0 {
+		fmt.Fprintf(t.w, "%s with unchanged content %s a new modification time (a fresh checkout?); apply records it without regenerating anything.\n",
+			plural(n, "output", "outputs"), pickVerb(n, "has", "have"))
+	}
 }
 
 // CostLine says what applying the plan is paid for.
@@ -83,7 +90,7 @@ func CostLine(p *Plan) string {
 	}
 	line += "."
 	if s.FromCache > 0 {
-		line += fmt.Sprintf(" %s from the cache.", plural(s.FromCache, "image", "images"))
+		line += fmt.Sprintf(" %s served from the cache.", plural(s.FromCache, "change", "changes"))
 	}
 	if p.Offline {
 		line += " Offline: new images are placeholders."
