@@ -45,7 +45,9 @@ func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) 
 	if r.opts.Client == nil {
 		return nil, &FatalError{Err: errNoKey}
 	}
-	if job, ok := r.takeJob(c.InputHash); ok && !c.Forced {
+	// A forced replacement leaves a journaled job of the same request to
+	// be collected into the cache at the end.
+	if job, ok := r.takeJob(c.InputHash, c.Forced); ok {
 		got, err := r.resume(ctx, c.Address, job)
 		if err == nil {
 			return got, nil
@@ -276,8 +278,12 @@ func (r *runner) loadJournal(changes []*plan.Change) {
 	}
 }
 
-// takeJob hands a journaled job to the one change that resumes it.
-func (r *runner) takeJob(h state.Hash) (JournalEntry, bool) {
+// takeJob hands a journaled job to the one change that resumes it; a
+// forced replacement takes none.
+func (r *runner) takeJob(h state.Hash, forced bool) (JournalEntry, bool) {
+	if forced {
+		return JournalEntry{}, false
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, ok := r.jobs[h]

@@ -121,4 +121,3 @@ func checkCommandLine(line string) error {
 	}
 	return nil
 }
-
