@@ -72,6 +72,7 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Defer(stop)
 	ts.Setenv("SEGMIND_BASE_URL", url)
+	ts.Setenv("EMULATOR_ADDR", strings.TrimPrefix(url, "http://"))
 }
 
 // launchEmulator runs the imgform binary found in path as "imgform
