@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 )
 
 // maxMarkdownValue bounds a value shown in a markdown table cell; a long
@@ -33,7 +32,8 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 		}
 		var params []string
 		for _, d := range c.Diff {
-			params = append(params, fmt.Sprintf("`%s`: %s → %s", d.Name, mdValue(d.Old), mdValue(d.New)))
+			old, new := changedPart(d.Old, d.New)
+			params = append(params, fmt.Sprintf("`%s`: %s → %s", d.Name, mdCode(old), mdCode(new)))
 		}
 		for _, m := range c.Moves {
 			params = append(params, fmt.Sprintf("%s → %s", mdCode(m.From), mdCode(m.To)))
@@ -48,13 +48,43 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 	return bw.Flush()
 }
 
-// mdValue shows a canonical JSON value in a table cell, shortened.
-func mdValue(v string) string {
-	if utf8.RuneCountInString(v) > maxMarkdownValue {
-		r := []rune(v)
-		v = string(r[:maxMarkdownValue]) + "…"
+// diffContext is how much of the unchanged text around a change in a long
+// value (a prompt) the markdown shows.
+const diffContext = 40
+
+// changedPart shortens two long values to the part that differs, with
+// some context and an ellipsis where text was left out, so that a one-word
+// change at the end of a long prompt is what the reviewer sees. Values
+// that fit are shown whole.
+func changedPart(old, new string) (string, string) {
+	a, b := []rune(old), []rune(new)
+	if len(a) <= maxMarkdownValue && len(b) <= maxMarkdownValue {
+		return old, new
 	}
-	return mdCode(v)
+	prefix := 0
+	for prefix < len(a) && prefix < len(b) && a[prefix] == b[prefix] {
+		prefix++
+	}
+	suffix := 0
+	for suffix < len(a)-prefix && suffix < len(b)-prefix && a[len(a)-1-suffix] == b[len(b)-1-suffix] {
+		suffix++
+	}
+	start := max(0, prefix-diffContext)
+	cut := func(r []rune) string {
+		end := min(len(r), len(r)-suffix+diffContext)
+		if end-start > maxMarkdownValue+2*diffContext {
+			end = start + maxMarkdownValue + 2*diffContext
+		}
+		s := string(r[start:end])
+		if start > 0 {
+			s = "…" + s
+		}
+		if end < len(r) {
+			s += "…"
+		}
+		return s
+	}
+	return cut(a), cut(b)
 }
 
 // mdCode shows s as code in a table cell. A backtick in s would end a
