@@ -23,7 +23,7 @@ func TestChangedPart(t *testing.T) {
 		},
 		"a change at the start of a long prompt": {
 			old: `"red ` + long + `"`, new: `"blue ` + long + `"`,
-			wantOld: `"red ` + long[:40] + "…", wantNew: `"blue ` + long[:40] + "…",
+			wantOld: `"red ` + long[:39] + "…", wantNew: `"blue ` + long[:39] + "…",
 		},
 	}
 	for name, tc := range tests {
