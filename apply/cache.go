@@ -140,7 +140,9 @@ func ensureGitignore(dir, what string) error {
 	return atomicfile.WriteFile(p, []byte("# "+what+": never commit it.\n*\n"), 0o644)
 }
 
-// Entries lists the hashes the cache holds (complete entries only).
+// Entries lists the hashes the cache holds entries for, incomplete ones
+// (without metadata, left by a crash) included, so that pruning removes
+// those too.
 func (c *Cache) Entries() ([]state.Hash, error) {
 	var out []state.Hash
 	prefixes, err := os.ReadDir(c.dir)

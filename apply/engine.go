@@ -263,8 +263,11 @@ func (r *runner) recordMoves(c *plan.Change) {
 		if e == nil {
 			return
 		}
-		for _, m := range c.Moves {
-			for i, o := range e.Outputs {
+		// Each output moves once, by the rename of the path it had
+		// before any of them: when two outputs swap names, one's new
+		// path is the other's old one.
+		for i, o := range e.Outputs {
+			for _, m := range c.Moves {
 				if o.Path != m.From {
 					continue
 				}
@@ -273,6 +276,7 @@ func (r *runner) recordMoves(c *plan.Change) {
 					o = fresh
 				}
 				e.Outputs[i] = o
+				break
 			}
 		}
 	})
@@ -354,7 +358,10 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 			// image's failure. A submitted job stays journaled.
 			r.count(func(s *Summary) { s.NotStarted++ })
 		case isFatal(err):
+			// Not this image's failure either: it is left for the next
+			// run with the rest.
 			r.fatal(err)
+			r.count(func(s *Summary) { s.NotStarted++ })
 		default:
 			r.fail(c, err)
 		}

@@ -43,13 +43,31 @@ type JournalEntry struct {
 // NewJournal returns the journal kept in dir.
 func NewJournal(dir string) *Journal { return &Journal{dir: dir} }
 
+// path is the file of a job. A request id is the file's name when it is a
+// safe one on every system (the service's ids are UUIDs); any other id is
+// named by its hash.
 func (j *Journal) path(requestID string) string {
 	name := requestID
-	if name == "" || strings.ContainsAny(name, `/\:`) || strings.HasPrefix(name, ".") || len(name) > 100 {
+	if !safeName(name) {
 		sum := sha256.Sum256([]byte(requestID))
 		name = hex.EncodeToString(sum[:16])
 	}
 	return filepath.Join(j.dir, name+".json")
+}
+
+// safeName reports whether s is a file name on every system as it is: 1 to
+// 100 ASCII letters, digits, '-', '_' and '.', not starting with a dot.
+func safeName(s string) bool {
+	if s == "" || len(s) > 100 || s[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // Record writes an entry durably; it returns only once the entry would

@@ -36,9 +36,12 @@ func newLimiter(parallelism int) *limiter {
 	return &limiter{changed: make(chan struct{}), finished: make(chan struct{}), max: parallelism, limit: parallelism}
 }
 
-// acquire waits for a free slot.
+// acquire waits for a free slot. A cancelled ctx gets none, free or not.
 func (l *limiter) acquire(ctx context.Context) error {
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		l.mu.Lock()
 		if l.inUse < l.limit {
 			l.inUse++

@@ -26,12 +26,17 @@ var DefaultRetryPolicy = RetryPolicy{
 	MinRetryAfter:  time.Second,
 }
 
-// backoff is the wait before retry number attempt (1-based): a random
-// duration up to min(Cap, Base·2^(attempt-1)) ("full jitter").
+// backoff is the wait before retry number attempt (1-based; less counts
+// as 1): a random duration up to min(Cap, Base·2^(attempt-1)) ("full
+// jitter"), never negative.
 func (p RetryPolicy) backoff(attempt int) time.Duration {
-	ceiling := p.Base << min(attempt-1, 20)
-	if ceiling > p.Cap || ceiling <= 0 {
+	shift := min(max(attempt-1, 0), 20)
+	ceiling := p.Base << shift
+	if ceiling > p.Cap || ceiling>>shift != p.Base { // capped, or overflowed
 		ceiling = p.Cap
+	}
+	if ceiling <= 0 {
+		return 0
 	}
 	return rand.N(ceiling + 1)
 }
