@@ -234,13 +234,21 @@ func confirm(e *env) error {
 		return errors.New("apply needs approval: run it on a terminal to be asked, or pass --auto-approve (as CI must)")
 	}
 	fmt.Fprintf(e.stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted\n  Enter a value: ")
-	answer, err := bufio.NewReader(e.stdin).ReadString('\n')
-	if err != nil && answer == "" {
-		return errNotApproved
+	answers := make(chan string, 1)
+	go func() {
+		answer, _ := bufio.NewReader(e.stdin).ReadString('\n')
+		answers <- answer
+	}()
+	select {
+	case answer := <-answers:
+		if strings.TrimSpace(answer) != "yes" {
+			return errNotApproved
+		}
+		fmt.Fprintln(e.stdout)
+		return nil
+	case <-e.interrupts.first:
+		// Ctrl-C at the prompt: nothing was done.
+		fmt.Fprintln(e.stdout)
+		return withExitCode(exitInterrupted, errors.New("apply cancelled at the prompt: nothing was done"))
 	}
-	if strings.TrimSpace(answer) != "yes" {
-		return errNotApproved
-	}
-	fmt.Fprintln(e.stdout)
-	return nil
 }
