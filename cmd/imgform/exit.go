@@ -50,9 +50,6 @@ type diagsError struct {
 
 func (e *diagsError) Error() string { return e.diags.Error() }
 
-// errInterrupted is returned by a command that stopped because of an
-// interrupt after saving what it had done.
-var errInterrupted = errors.New("interrupted")
 
 // report is the one place where an error becomes a message and an exit
 // code.
@@ -93,7 +90,7 @@ func report(e *env, err error) int {
 	case errors.As(err, &fatalErr):
 		v.errorf("%s", fatalAdvice(fatalErr))
 		return exitError
-	case errors.Is(err, apply.ErrInterrupted), errors.Is(err, errInterrupted), errors.Is(err, context.Canceled):
+	case errors.Is(err, apply.ErrInterrupted), errors.Is(err, context.Canceled):
 		v.errorf("Interrupted. What finished is saved in the state; run the command again to do the rest.")
 		return exitInterrupted
 	}

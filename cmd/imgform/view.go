@@ -72,9 +72,3 @@ func (v *view) errorf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	fmt.Fprintf(v.e.stderr, "%s %s\n", paint(v.color, "Error:", ansiBold, ansiRed), v.wrap(msg))
 }
-
-// warnf reports a warning on stderr.
-func (v *view) warnf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	fmt.Fprintf(v.e.stderr, "%s %s\n", paint(v.color, "Warning:", ansiBold, ansiYellow), v.wrap(msg))
-}
