@@ -50,7 +50,6 @@ type diagsError struct {
 
 func (e *diagsError) Error() string { return e.diags.Error() }
 
-
 // report is the one place where an error becomes a message and an exit
 // code.
 func report(e *env, err error) int {
