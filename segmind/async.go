@@ -1,6 +1,7 @@
 package segmind
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -51,7 +52,7 @@ func (c *Client) Submit(ctx context.Context, req Request) (*Job, error) {
 		// The job may exist, but without its id it cannot be followed;
 		// sending it again could pay twice, so this image fails.
 		return nil, &APIError{Op: "submit", StatusCode: r.status, Class: ClassImage,
-			Message: "the answer lacks request_id, status_url or response_url: " + c.redact(trimMessage(string(r.body)))}
+			Message: c.message("the answer lacks request_id, status_url or response_url: " + string(r.body))}
 	}
 	job := &Job{RequestID: body.RequestID, Submitted: time.Now()}
 	if job.StatusURL, err = c.resolve(body.StatusURL); err != nil {
@@ -67,7 +68,7 @@ func (c *Client) Submit(ctx context.Context, req Request) (*Job, error) {
 func (c *Client) resolve(ref string) (string, error) {
 	u, err := c.origin.Parse(ref)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", &APIError{Op: "submit", Class: ClassImage, Message: fmt.Sprintf("the server gave an unusable URL %q", trimMessage(ref))}
+		return "", &APIError{Op: "submit", Class: ClassImage, Message: fmt.Sprintf("the server gave an unusable URL %q", c.message(ref))}
 	}
 	return u.String(), nil
 }
@@ -97,7 +98,7 @@ func (b statusBody) errorText() string {
 func (c *Client) poll(ctx context.Context, op string, job *Job, target string, limit int64) (*statusBody, error) {
 	r, err := c.do(ctx, op, http.MethodGet, target, nil, limit, c.callTimeout)
 	if err != nil {
-		return nil, err
+		return nil, withRequestID(err, job)
 	}
 	var body statusBody
 	parsed := json.Unmarshal(r.body, &body) == nil
@@ -122,13 +123,21 @@ func (c *Client) poll(ctx context.Context, op string, job *Job, target string, l
 	return &body, nil
 }
 
+// withRequestID names the job in an APIError that was made without it.
+func withRequestID(err error, job *Job) error {
+	if e, ok := err.(*APIError); ok && e.RequestID == "" {
+		e.RequestID = job.RequestID
+	}
+	return err
+}
+
 // Status asks how a job is doing.
 func (c *Client) Status(ctx context.Context, job *Job) (*JobStatus, error) {
 	body, err := c.poll(ctx, "status", job, job.StatusURL, maxErrorBytes)
 	if err != nil {
 		return nil, err
 	}
-	st := &JobStatus{Status: body.Status, InferenceTime: body.Metrics.InferenceTime, Error: c.redact(trimMessage(body.errorText()))}
+	st := &JobStatus{Status: body.Status, InferenceTime: body.Metrics.InferenceTime, Error: c.message(body.errorText())}
 	if st.Status == "" {
 		st.Status = StatusProcessing // no status yet: treat as still running
 	}
@@ -144,7 +153,7 @@ func (c *Client) Result(ctx context.Context, job *Job) (*JobResult, error) {
 	}
 	switch body.Status {
 	case StatusFailed:
-		return nil, &JobFailedError{RequestID: job.RequestID, Message: c.redact(trimMessage(body.errorText()))}
+		return nil, &JobFailedError{RequestID: job.RequestID, Message: c.message(body.errorText())}
 	case StatusCompleted:
 	default:
 		return nil, &APIError{Op: "result", Class: ClassRetryable, RequestID: job.RequestID, Message: fmt.Sprintf("the job is %s, not completed", strings.ToLower(body.Status))}
@@ -187,17 +196,16 @@ func outputRefs(raw json.RawMessage) ([]string, error) {
 			refs = append(refs, one)
 			continue
 		}
-		var obj map[string]string
+		// Other keys (seed, width, ...) may hold anything.
+		var obj struct {
+			URL   string `json:"url"`
+			Image string `json:"image"`
+			Data  string `json:"data"`
+		}
 		if json.Unmarshal(m, &obj) != nil {
 			return nil, fmt.Errorf("an element of the output is neither a string nor an object with a url")
 		}
-		ref := obj["url"]
-		if ref == "" {
-			ref = obj["image"]
-		}
-		if ref == "" {
-			ref = obj["data"]
-		}
+		ref := cmp.Or(obj.URL, obj.Image, obj.Data)
 		if ref == "" {
 			return nil, fmt.Errorf("an element of the output has no url")
 		}
@@ -207,15 +215,18 @@ func outputRefs(raw json.RawMessage) ([]string, error) {
 }
 
 // fetchOutput turns one output reference into an image: a URL is
-// downloaded without the API key, anything else is base64 data.
+// downloaded without the API key, anything else is base64 data. A path
+// ("/...") is a URL on the API's host unless it is base64 of an image:
+// every JPEG in base64 starts with "/9j/".
 func (c *Client) fetchOutput(ctx context.Context, job *Job, ref string) (Image, error) {
-	looksLikeURL := strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "/")
-	if !looksLikeURL {
+	if !strings.HasPrefix(ref, "http://") && !strings.HasPrefix(ref, "https://") {
 		img, err := decodeBase64Image(ref)
-		if err != nil {
+		if err == nil {
+			return img, nil
+		}
+		if !strings.HasPrefix(ref, "/") {
 			return Image{}, &APIError{Op: "result", Class: ClassRetryable, RequestID: job.RequestID, Message: err.Error()}
 		}
-		return img, nil
 	}
 	base, err := url.Parse(job.ResponseURL)
 	if err != nil {
@@ -223,7 +234,7 @@ func (c *Client) fetchOutput(ctx context.Context, job *Job, ref string) (Image, 
 	}
 	u, err := base.Parse(ref)
 	if err != nil {
-		return Image{}, &APIError{Op: "download", Class: ClassImage, RequestID: job.RequestID, Message: fmt.Sprintf("unusable image URL %q", trimMessage(ref))}
+		return Image{}, &APIError{Op: "download", Class: ClassImage, RequestID: job.RequestID, Message: fmt.Sprintf("unusable image URL %q", c.message(ref))}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.callTimeout)
 	defer cancel()
@@ -234,11 +245,16 @@ func (c *Client) fetchOutput(ctx context.Context, job *Job, ref string) (Image, 
 	req.Header.Set("User-Agent", c.ua)
 	r, err := c.send(ctx, c.download, "download", req, maxImageBytes)
 	if err != nil {
-		return Image{}, err
+		return Image{}, withRequestID(err, job)
 	}
 	if r.status < 200 || r.status > 299 {
 		e := c.statusError("download", r)
 		e.RequestID = job.RequestID
+		if e.Class == ClassFatal {
+			// No key was sent: a 401/403 of the image host (an expired
+			// signed URL) is about this image, not the run's key.
+			e.Class = ClassImage
+		}
 		return Image{}, e
 	}
 	img, err := checkImage(r.body)

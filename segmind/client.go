@@ -58,13 +58,22 @@ type Config struct {
 // concurrent use and keeps connections alive across calls.
 type Client struct {
 	origin      *url.URL
-	key         string
+	key         func() string // a func, which fmt prints as an address
 	hc          *http.Client
 	download    *http.Client // for result URLs: sends no key
 	ua          string
 	syncTimeout time.Duration
 	callTimeout time.Duration
 	estimate    *estimator
+}
+
+// Format prints the configuration with its key redacted, whatever the verb.
+func (cfg Config) Format(f fmt.State, verb rune) {
+	if cfg.APIKey != "" {
+		cfg.APIKey = "[redacted]"
+	}
+	type fields Config // without this method
+	fmt.Fprintf(f, fmt.FormatString(f, verb), fields(cfg))
 }
 
 // ConfigFromEnv reads SEGMIND_API_KEY and SEGMIND_BASE_URL.
@@ -78,9 +87,10 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	key := cfg.APIKey
 	c := &Client{
 		origin:      origin,
-		key:         cfg.APIKey,
+		key:         func() string { return key },
 		ua:          cfg.UserAgent,
 		syncTimeout: cfg.SyncTimeout,
 		callTimeout: cfg.CallTimeout,
@@ -157,12 +167,12 @@ func parseBaseURL(raw string) (*url.URL, error) {
 func (c *Client) BaseURL() string { return c.origin.String() }
 
 // HasKey reports whether an API key is configured.
-func (c *Client) HasKey() bool { return c.key != "" }
+func (c *Client) HasKey() bool { return c.key() != "" }
 
 // String describes the client without its key.
 func (c *Client) String() string {
 	key := "no key"
-	if c.key != "" {
+	if c.key() != "" {
 		key = "key set"
 	}
 	return fmt.Sprintf("segmind.Client(%s, %s)", c.origin, key)
@@ -206,8 +216,8 @@ func (c *Client) do(ctx context.Context, op, method, target string, body any, li
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.key != "" {
-		req.Header.Set(HeaderAPIKey, c.key)
+	if c.key() != "" {
+		req.Header.Set(HeaderAPIKey, c.key())
 	}
 	req.Header.Set("User-Agent", c.ua)
 	return c.send(ctx, c.hc, op, req, limit)
@@ -228,7 +238,7 @@ func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http
 	}
 	if int64(len(data)) > limit && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return nil, &APIError{Op: op, StatusCode: resp.StatusCode, Class: ClassImage,
-			Message: fmt.Sprintf("the answer is larger than %d MiB", limit>>20)}
+			Message: fmt.Sprintf("the answer is larger than %d bytes", limit)}
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
@@ -239,7 +249,7 @@ func (c *Client) transportError(ctx context.Context, op string, err error) error
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
 		return ctx.Err()
 	}
-	return &APIError{Op: op, Class: ClassRetryable, Message: c.redact(trimMessage(err.Error())), Err: err}
+	return &APIError{Op: op, Class: ClassRetryable, Message: c.message(err.Error()), Err: err}
 }
 
 // statusError turns a non-2xx answer into an APIError.
@@ -247,43 +257,46 @@ func (c *Client) statusError(op string, r *response) *APIError {
 	return &APIError{
 		Op:         op,
 		StatusCode: r.status,
-		Message:    c.redact(errorMessage(r.body)),
+		Message:    c.message(errorMessage(r.body)),
 		Class:      classForStatus(r.status),
 		RetryAfter: parseRetryAfter(r.header.Get("Retry-After"), time.Now()),
 	}
 }
 
-// redact removes the key from text that came from elsewhere (a server
-// echoing its input, a proxy's error page).
-func (c *Client) redact(s string) string {
-	if c.key == "" {
-		return s
+// message makes text that came from elsewhere (a server echoing its
+// input, a proxy's error page, a URL) fit for an error: the key redacted,
+// then cut to one short line. Redacting first leaves no part of the key
+// at the cut.
+func (c *Client) message(s string) string {
+	if c.key() != "" {
+		s = strings.ReplaceAll(s, c.key(), "[redacted]")
 	}
-	return strings.ReplaceAll(s, c.key, "[redacted]")
+	return trimMessage(s)
 }
 
 // errorMessage finds the message in an error body: {"error": "..."},
 // {"message": "..."}, {"detail": ...}, {"html-message": ...}, or the text.
+// A null or empty field is skipped. The caller trims the message.
 func errorMessage(body []byte) string {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(body, &obj) == nil {
 		for _, k := range []string{"error", "message", "detail", "html-message"} {
 			raw, ok := obj[k]
-			if !ok {
+			if !ok || string(raw) == "null" {
 				continue
 			}
 			var s string
-			if json.Unmarshal(raw, &s) == nil {
-				return trimMessage(s)
+			if json.Unmarshal(raw, &s) != nil {
+				return string(raw)
 			}
-			if string(raw) != "null" {
-				return trimMessage(string(raw))
+			if strings.TrimSpace(s) != "" {
+				return s
 			}
 		}
-		return trimMessage(string(body))
+		return string(body)
 	}
 	if strings.Contains(strings.ToLower(string(body[:min(len(body), 512)])), "<html") {
 		return "the server answered with an HTML page"
 	}
-	return trimMessage(string(body))
+	return string(body)
 }

@@ -156,10 +156,11 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs <= 0 {
+		if !(secs > 0) { // also NaN
 			return 0
 		}
-		return min(time.Duration(secs*float64(time.Second)), time.Hour)
+		// Capped before the conversion, which overflows past ~292 years.
+		return time.Duration(min(secs, time.Hour.Seconds()) * float64(time.Second))
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {

@@ -49,7 +49,7 @@ func (c *Client) Generate(ctx context.Context, req Request) (*SyncResult, error)
 	if isJSON(r.header.Get("Content-Type"), r.body) {
 		var body V1Base64Response
 		if err := json.Unmarshal(r.body, &body); err != nil {
-			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassRetryable, Message: "the answer is not valid JSON: " + trimMessage(err.Error())}
+			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassRetryable, Message: c.message("the answer is not valid JSON: " + err.Error())}
 		}
 		imgs, err := decodeImageList(body.Image)
 		if err != nil {
