@@ -103,7 +103,7 @@ func (c *Client) poll(ctx context.Context, op string, job *Job, target string, l
 	var body statusBody
 	parsed := json.Unmarshal(r.body, &body) == nil
 	if parsed && (body.Status == StatusCompleted || body.Status == StatusFailed) {
-		if body.Status == StatusCompleted && body.Metrics.InferenceTime != nil {
+		if op == "status" && body.Status == StatusCompleted && body.Metrics.InferenceTime != nil {
 			c.estimate.observe(*body.Metrics.InferenceTime)
 		}
 		return &body, nil

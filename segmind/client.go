@@ -135,13 +135,13 @@ func newTransport() *http.Transport {
 }
 
 // dropKeyOnRedirect follows redirects, but never carries the key to
-// another host.
+// another host or from https to http.
 func dropKeyOnRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
-	if req.URL.Host != via[0].URL.Host {
-		req.Header.Del(HeaderAPIKey)
+	if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
+		req.Header.Del(HeaderAPIKey) // another host, or no longer over TLS
 	}
 	return nil
 }
@@ -164,7 +164,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 }
 
 // BaseURL is the origin the client talks to.
-func (c *Client) BaseURL() string { return c.origin.String() }
+func (c *Client) BaseURL() string { return c.origin.Redacted() }
 
 // HasKey reports whether an API key is configured.
 func (c *Client) HasKey() bool { return c.key() != "" }
@@ -175,7 +175,7 @@ func (c *Client) String() string {
 	if c.key() != "" {
 		key = "key set"
 	}
-	return fmt.Sprintf("segmind.Client(%s, %s)", c.origin, key)
+	return fmt.Sprintf("segmind.Client(%s, %s)", c.origin.Redacted(), key)
 }
 
 // GoString and Format keep the key out of every fmt verb.

@@ -298,6 +298,7 @@ func TestDropKeyOnRedirect(t *testing.T) {
 		{name: "same host", to: "https://api.segmind.com/v1/y", via: 1, keep: true},
 		{name: "other host", to: "https://images.segmind.com/y", via: 1},
 		{name: "other port", to: "https://api.segmind.com:8443/y", via: 1},
+		{name: "https to http on the same host", to: "http://api.segmind.com/v1/y", via: 1},
 		{name: "too many", to: "https://api.segmind.com/v1/y", via: 10, keep: true, wantErr: true},
 	}
 	for _, tt := range tests {
@@ -390,4 +391,16 @@ func fmtAll(v any) string {
 	return strings.Join([]string{
 		fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v), fmt.Sprintf("%s", v), fmt.Sprintf("%q", v), fmt.Sprintf("%x", v),
 	}, "\n")
+}
+
+func TestClientNeverShowsURLPassword(t *testing.T) {
+	c, err := NewClient(Config{BaseURL: "https://user:hunter2@proxy.example/segmind", APIKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, shown := range []string{c.String(), c.BaseURL(), fmt.Sprintf("%v %+v %#v", c, c, c)} {
+		if strings.Contains(shown, "hunter2") {
+			t.Errorf("the proxy password shows in %q", shown)
+		}
+	}
 }

@@ -24,7 +24,8 @@ type SyncResult struct {
 }
 
 // Generate makes the request's images with one v1 sync call, which
-// returns when they are ready. With several samples the answer is asked
+// returns when they are ready. A 200 whose body holds no image is this
+// image's failure, not a retryable one: the call was most likely billed. With several samples the answer is asked
 // for as base64 JSON, the one form that can carry more than one image.
 func (c *Client) Generate(ctx context.Context, req Request) (*SyncResult, error) {
 	if err := req.Validate(); err != nil {
@@ -49,18 +50,19 @@ func (c *Client) Generate(ctx context.Context, req Request) (*SyncResult, error)
 	if isJSON(r.header.Get("Content-Type"), r.body) {
 		var body V1Base64Response
 		if err := json.Unmarshal(r.body, &body); err != nil {
-			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassRetryable, Message: c.message("the answer is not valid JSON: " + err.Error())}
+			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, Message: c.message("the answer is not valid JSON: " + err.Error())}
 		}
 		imgs, err := decodeImageList(body.Image)
 		if err != nil {
-			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassRetryable, Message: err.Error()}
+			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, Message: err.Error()}
 		}
 		res.Images = imgs
 		return res, nil
 	}
 	img, err := checkImage(r.body)
 	if err != nil {
-		return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassRetryable, Message: err.Error()}
+		// A 200 was most likely billed: asking again could pay twice.
+		return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, Message: err.Error()}
 	}
 	res.Images = []Image{img}
 	return res, nil
