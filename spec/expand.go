@@ -30,25 +30,36 @@ func expand(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, hcl.Dia
 	return []instance{{Addr: Address{Name: img.Name}}}, nil
 }
 
-func expandForEach(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, hcl.Diagnostics) {
-	expr := img.ForEach.Expr
-	sc.where = "a for_each argument"
+// metaArg evaluates a for_each or count expression. ok is false when it
+// could not be evaluated (the diagnostics say why); invalid reports a
+// value of the wrong kind, with the expression and its context attached
+// so that the renderer can show the values involved.
+func metaArg(expr hcl.Expression, name string, sc scope, ctx *hcl.EvalContext) (val cty.Value, ok bool, diags hcl.Diagnostics, invalid func(detail string) ([]instance, hcl.Diagnostics)) {
+	sc.where = "a " + name + " argument"
 	if diags := checkRefs(expr, sc); diags.HasErrors() {
-		return nil, diags
+		return cty.NilVal, false, diags, nil
 	}
-	val, diags := expr.Value(ctx)
+	val, diags = expr.Value(ctx)
 	if diags.HasErrors() {
-		return nil, diags
+		return cty.NilVal, false, diags, nil
 	}
-	invalid := func(detail string) ([]instance, hcl.Diagnostics) {
+	invalid = func(detail string) ([]instance, hcl.Diagnostics) {
 		return nil, append(diags, &hcl.Diagnostic{
 			Severity:    hcl.DiagError,
-			Summary:     "Invalid for_each argument",
+			Summary:     "Invalid " + name + " argument",
 			Detail:      detail,
 			Subject:     expr.Range().Ptr(),
 			Expression:  expr,
 			EvalContext: ctx,
 		})
+	}
+	return val, true, diags, invalid
+}
+
+func expandForEach(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, hcl.Diagnostics) {
+	val, ok, diags, invalid := metaArg(img.ForEach.Expr, "for_each", sc, ctx)
+	if !ok {
+		return nil, diags
 	}
 	ty := val.Type()
 	switch {
@@ -98,24 +109,9 @@ func expandForEach(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, 
 }
 
 func expandCount(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, hcl.Diagnostics) {
-	expr := img.Count.Expr
-	sc.where = "a count argument"
-	if diags := checkRefs(expr, sc); diags.HasErrors() {
+	val, ok, diags, invalid := metaArg(img.Count.Expr, "count", sc, ctx)
+	if !ok {
 		return nil, diags
-	}
-	val, diags := expr.Value(ctx)
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	invalid := func(detail string) ([]instance, hcl.Diagnostics) {
-		return nil, append(diags, &hcl.Diagnostic{
-			Severity:    hcl.DiagError,
-			Summary:     "Invalid count argument",
-			Detail:      detail,
-			Subject:     expr.Range().Ptr(),
-			Expression:  expr,
-			EvalContext: ctx,
-		})
 	}
 	if !val.IsWhollyKnown() {
 		return nil, diags // see expandForEach

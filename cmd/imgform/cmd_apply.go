@@ -88,7 +88,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	if savedPlan {
 		p, err = loadFreshPlan(args[0], w)
 	} else {
-		p, err = makeApplyPlan(w, o.planning, client, journal)
+		p, err = makePlan(e, w, o.planning, client.BaseURL())
 	}
 	if err != nil {
 		return err
@@ -172,30 +172,6 @@ func recordedInferenceTimes(st *state.State) []float64 {
 		out[i] = r.t
 	}
 	return out
-}
-
-func makeApplyPlan(w *workspace, o planningOptions, client *segmind.Client, journal *apply.Journal) (*plan.Plan, error) {
-	resumable, err := journal.Resumable(client.BaseURL())
-	if err != nil {
-		return nil, err
-	}
-	targets, err := parseAddresses("target", o.targets)
-	if err != nil {
-		return nil, err
-	}
-	replace, err := parseAddresses("replace", o.replace)
-	if err != nil {
-		return nil, err
-	}
-	return plan.Make(w.cfg.Images, w.st, plan.Options{
-		Dir:       ".",
-		Offline:   o.offline,
-		Verify:    o.verify,
-		Targets:   targets,
-		Replace:   replace,
-		Cache:     w.cache,
-		Submitted: func(h state.Hash) bool { return resumable[h] },
-	})
 }
 
 // loadFreshPlan reads a saved plan and refuses it when the state or the

@@ -6,7 +6,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/apply"
 	"github.com/imgform/imgform/plan"
+	"github.com/imgform/imgform/state"
 )
 
 // planningOptions are the flags that shape a plan, shared by plan and
@@ -73,7 +75,11 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 		return err
 	}
 	defer w.close()
-	p, err := makePlan(w, o.planning)
+	client, err := newClient(e, nil) // only for the endpoint's canonical form
+	if err != nil {
+		return err
+	}
+	p, err := makePlan(e, w, o.planning, client.BaseURL())
 	if err != nil {
 		return err
 	}
@@ -98,8 +104,9 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 	return nil
 }
 
-// makePlan plans the workspace's configuration against its state.
-func makePlan(w *workspace, o planningOptions) (*plan.Plan, error) {
+// makePlan plans the workspace's configuration against its state. Jobs
+// an interrupted run journaled for the API at baseURL count as paid for.
+func makePlan(e *env, w *workspace, o planningOptions, baseURL string) (*plan.Plan, error) {
 	targets, err := parseAddresses("target", o.targets)
 	if err != nil {
 		return nil, err
@@ -108,13 +115,18 @@ func makePlan(w *workspace, o planningOptions) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	resumable, err := apply.NewJournal(journalDir(e)).Resumable(baseURL)
+	if err != nil {
+		return nil, err
+	}
 	return plan.Make(w.cfg.Images, w.st, plan.Options{
-		Dir:     ".",
-		Offline: o.offline,
-		Verify:  o.verify,
-		Targets: targets,
-		Replace: replace,
-		Cache:   w.cache,
+		Dir:       ".",
+		Offline:   o.offline,
+		Verify:    o.verify,
+		Targets:   targets,
+		Replace:   replace,
+		Cache:     w.cache,
+		Submitted: func(h state.Hash) bool { return resumable[h] },
 	})
 }
 
