@@ -77,6 +77,7 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 		limiter: newLimiter(opts.Parallelism),
 		summary: &Summary{},
 		cancel:  cancel,
+		flights: map[state.Hash]*flight{},
 	}
 	r.ckpt = newCheckpointer(file, st, opts.CheckpointEvery, func(err error) {
 		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
@@ -115,7 +116,8 @@ type runner struct {
 	mu       sync.Mutex
 	summary  *Summary
 	fatalErr error
-	jobs     map[state.Hash]JournalEntry // journaled jobs to resume, by input hash
+	jobs     map[state.Hash][]JournalEntry // journaled jobs to resume, by input hash
+	flights  map[state.Hash]*flight        // images being obtained from the API, by input hash
 }
 
 func (r *runner) emit(e Event) {
@@ -299,8 +301,8 @@ func (r *runner) delete(c *plan.Change) {
 // workers: resumed jobs first, then the rest in plan order.
 func (r *runner) generate(ctx context.Context, changes []*plan.Change) {
 	sort.SliceStable(changes, func(i, j int) bool {
-		_, ri := r.jobs[changes[i].InputHash]
-		_, rj := r.jobs[changes[j].InputHash]
+		ri := len(r.jobs[changes[i].InputHash]) > 0
+		rj := len(r.jobs[changes[j].InputHash]) > 0
 		return ri && !rj
 	})
 	queue := make(chan *plan.Change)

@@ -42,9 +42,34 @@ func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) 
 	if r.opts.Offline || (c.Generator == state.GeneratorOffline && !c.Cached) {
 		return r.render(c)
 	}
-	if r.opts.Client == nil {
+	if r.opts.Client == nil || !r.opts.Client.HasKey() {
 		return nil, &FatalError{Err: errNoKey}
 	}
+	// Two changes of one request (two outputs of the same prompt and
+	// seed, say) pay for it once: the first asks the API, the others wait
+	// for its images.
+	f, leader := r.join(c.InputHash)
+	if !leader {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if f.err != nil {
+			return nil, f.err
+		}
+		r.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
+		return &obtained{images: f.got.images, source: "cache", generator: state.GeneratorAPI,
+			requestID: f.got.requestID, inferenceTime: f.got.inferenceTime}, nil
+	}
+	got, err := r.fromAPI(ctx, c)
+	r.land(c.InputHash, f, got, err)
+	return got, err
+}
+
+// fromAPI gets a change's images through the API: by resuming a job an
+// earlier run submitted, or by asking anew.
+func (r *runner) fromAPI(ctx context.Context, c *plan.Change) (*obtained, error) {
 	// A forced replacement leaves a journaled job of the same request to
 	// be collected into the cache at the end.
 	if job, ok := r.takeJob(c.InputHash, c.Forced); ok {
@@ -63,6 +88,37 @@ func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) 
 		return r.generateSync(ctx, c)
 	}
 	return r.generateAsync(ctx, c)
+}
+
+// flight is one request being obtained from the API, which other changes
+// of the same request wait for.
+type flight struct {
+	done chan struct{}
+	got  *obtained
+	err  error
+}
+
+// join returns the flight of input hash h, and whether the caller leads
+// it (and must land it).
+func (r *runner) join(h state.Hash) (*flight, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if f, ok := r.flights[h]; ok {
+		return f, false
+	}
+	f := &flight{done: make(chan struct{})}
+	r.flights[h] = f
+	return f, true
+}
+
+// land ends a flight with its result. Changes that come later find the
+// images in the cache.
+func (r *runner) land(h state.Hash, f *flight, got *obtained, err error) {
+	f.got, f.err = got, err
+	r.mu.Lock()
+	delete(r.flights, h)
+	r.mu.Unlock()
+	close(f.done)
 }
 
 // errNoKey is the fatal error of a run that needs the API without a key.
@@ -259,7 +315,7 @@ func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Co
 // resume are dropped; the others are resumed by the change that needs
 // their image, or collected into the cache at the end (collectOrphans).
 func (r *runner) loadJournal(changes []*plan.Change) {
-	r.jobs = map[state.Hash]JournalEntry{}
+	r.jobs = map[state.Hash][]JournalEntry{}
 	if r.opts.Journal == nil || r.opts.Client == nil || r.opts.Offline {
 		return
 	}
@@ -273,7 +329,7 @@ func (r *runner) loadJournal(changes []*plan.Change) {
 		case time.Since(e.Job.Submitted) >= JobRetention:
 			r.opts.Journal.Remove(e.Job.RequestID)
 		case e.BaseURL == r.opts.Client.BaseURL():
-			r.jobs[e.InputHash] = e
+			r.jobs[e.InputHash] = append(r.jobs[e.InputHash], e)
 		}
 	}
 }
@@ -286,11 +342,14 @@ func (r *runner) takeJob(h state.Hash, forced bool) (JournalEntry, bool) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	e, ok := r.jobs[h]
-	if ok {
-		delete(r.jobs, h)
+	entries := r.jobs[h]
+	if len(entries) == 0 {
+		return JournalEntry{}, false
 	}
-	return e, ok
+	// The newest: the one most likely still within its retention.
+	e := entries[len(entries)-1]
+	r.jobs[h] = entries[:len(entries)-1]
+	return e, true
 }
 
 // collectOrphans fetches into the cache the results of journaled jobs
@@ -303,11 +362,11 @@ func (r *runner) collectOrphans(ctx context.Context) {
 		r.mu.Unlock()
 		return
 	}
-	orphans := make([]JournalEntry, 0, len(r.jobs))
-	for _, e := range r.jobs {
-		orphans = append(orphans, e)
+	var orphans []JournalEntry
+	for _, entries := range r.jobs {
+		orphans = append(orphans, entries...)
 	}
-	r.jobs = map[state.Hash]JournalEntry{}
+	r.jobs = map[state.Hash][]JournalEntry{}
 	r.mu.Unlock()
 	for _, e := range orphans {
 		if r.opts.Cache != nil && r.opts.Cache.Has(e.InputHash, e.Samples) {

@@ -112,6 +112,7 @@ func Make(images []*spec.Image, st *state.State, opts Options) (*Plan, error) {
 		changes = append(changes, addressedChange{addr: a, ok: err == nil, c: b.deletion(addr, st.Images[addr])})
 	}
 	p.Changes = sortChanges(changes)
+	shareRequests(p.Changes)
 	p.summarize(unchanged)
 	return p, nil
 }
@@ -168,8 +169,7 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 	for i, o := range img.Outputs {
 		c.Write = append(c.Write, i)
 		if b.existsUnrecorded(o, prior) {
-			c.Reasons = append(c.Reasons, Reason{Kind: ReasonOverwrite, Path: o,
-				Message: fmt.Sprintf("%s exists but is not in the state; it will be overwritten (imgform import adopts a file instead)", o)})
+			c.Reasons = append(c.Reasons, overwriteReason(o))
 		}
 	}
 	if prior != nil {
@@ -216,8 +216,7 @@ func (b *builder) sameImage(c *Change, prior *state.Entry) (*Change, error) {
 				Message: old.Path + " was changed on disk; it is left where it is and the image is written anew"})
 		}
 		if b.existsUnrecorded(want, prior) {
-			c.Reasons = append(c.Reasons, Reason{Kind: ReasonOverwrite, Path: want,
-				Message: fmt.Sprintf("%s exists but is not in the state; it will be overwritten (imgform import adopts a file instead)", want)})
+			c.Reasons = append(c.Reasons, overwriteReason(want))
 		}
 	}
 	switch {
@@ -418,4 +417,28 @@ func sortChanges(ks []addressedChange) []*Change {
 		changes[i] = ks[i].c
 	}
 	return changes
+}
+
+// shareRequests charges a request that several images make (the same
+// prompt, seed and parameters written to two paths, say) once: apply asks
+// the API for it once and writes its images to all of them.
+func shareRequests(changes []*Change) {
+	first := map[state.Hash]string{}
+	for _, c := range changes {
+		if c.Cost == 0 {
+			continue
+		}
+		if addr, ok := first[c.InputHash]; ok {
+			c.Cost = 0
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonSameRequest,
+				Message: "the same request as " + addr + ": generated once, written to both"})
+			continue
+		}
+		first[c.InputHash] = c.Address
+	}
+}
+
+func overwriteReason(path string) Reason {
+	return Reason{Kind: ReasonOverwrite, Path: path,
+		Message: fmt.Sprintf("%s exists but is not in the state; it will be overwritten (imgform import adopts a file instead)", path)}
 }

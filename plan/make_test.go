@@ -114,6 +114,22 @@ func planCases() map[string]planCase {
 				Generator: state.GeneratorAPI, Outputs: []string{"assets/hero.png"}, Write: []int{0}, Cost: 1}},
 			wantSummary: &Summary{Create: 1, Generate: 1},
 		},
+		"two images of the same request are paid once": {
+			setup: func(t *testing.T, dir string) ([]*spec.Image, *state.State, Options) {
+				jpeg := with(moved(hero(t), "assets/hero.jpg"), func(i *spec.Image) {
+					i.Addr, _ = spec.ParseAddress("image.hero_jpeg")
+					i.Request.Seed = hero(t).Request.Seed // the same request, address aside
+				})
+				return []*spec.Image{hero(t), jpeg}, newState(), Options{}
+			},
+			want: []changeView{
+				{Address: "image.hero", Action: Create, Reasons: []Reason{reason(ReasonNew)},
+					Generator: state.GeneratorAPI, Outputs: []string{"assets/hero.png"}, Write: []int{0}, Cost: 1},
+				{Address: "image.hero_jpeg", Action: Create, Reasons: []Reason{reason(ReasonNew), reason(ReasonSameRequest)},
+					Generator: state.GeneratorAPI, Outputs: []string{"assets/hero.jpg"}, Write: []int{0}, Cost: 0},
+			},
+			wantSummary: &Summary{Create: 2, Generate: 1},
+		},
 		"create over a file not in the state": {
 			setup: func(t *testing.T, dir string) ([]*spec.Image, *state.State, Options) {
 				writeFile(t, dir, "assets/hero.png", []byte("someone's picture"))
@@ -737,7 +753,7 @@ func TestMakeCoversEveryActionAndReason(t *testing.T) {
 		}
 	}
 	for _, k := range []ReasonKind{ReasonNew, ReasonParams, ReasonOffline, ReasonForced, ReasonMoved, ReasonMissing,
-		ReasonEdited, ReasonRemoved, ReasonOverwrite, ReasonKept} {
+		ReasonEdited, ReasonRemoved, ReasonOverwrite, ReasonKept, ReasonSameRequest} {
 		if !kinds[k] {
 			t.Errorf("no case has the reason %s", k)
 		}

@@ -25,16 +25,17 @@ const (
 type ReasonKind string
 
 const (
-	ReasonNew       ReasonKind = "new"                 // not in the state
-	ReasonParams    ReasonKind = "parameters_changed"  // the request differs from the state's
-	ReasonOffline   ReasonKind = "made_offline"        // a placeholder, now planned through the API
-	ReasonForced    ReasonKind = "replace_requested"   // --replace
-	ReasonMoved     ReasonKind = "output_moved"        // same image, other path
-	ReasonMissing   ReasonKind = "output_missing"      // the file is gone
-	ReasonEdited    ReasonKind = "output_edited"       // the file's content is not what imgform wrote
-	ReasonRemoved   ReasonKind = "removed_from_config" // no longer declared
-	ReasonOverwrite ReasonKind = "overwrites_file"     // a file not in the state is at an output path
-	ReasonKept      ReasonKind = "edited_file_kept"    // an edited file is left where it is, not removed
+	ReasonNew         ReasonKind = "new"                 // not in the state
+	ReasonParams      ReasonKind = "parameters_changed"  // the request differs from the state's
+	ReasonOffline     ReasonKind = "made_offline"        // a placeholder, now planned through the API
+	ReasonForced      ReasonKind = "replace_requested"   // --replace
+	ReasonMoved       ReasonKind = "output_moved"        // same image, other path
+	ReasonMissing     ReasonKind = "output_missing"      // the file is gone
+	ReasonEdited      ReasonKind = "output_edited"       // the file's content is not what imgform wrote
+	ReasonRemoved     ReasonKind = "removed_from_config" // no longer declared
+	ReasonOverwrite   ReasonKind = "overwrites_file"     // a file not in the state is at an output path
+	ReasonKept        ReasonKind = "edited_file_kept"    // an edited file is left where it is, not removed
+	ReasonSameRequest ReasonKind = "same_request"        // another image makes the same request: paid once
 )
 
 // Reason explains a change; Message is a sentence for people.
