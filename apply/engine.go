@@ -412,7 +412,12 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 				return
 			}
 			entry.Outputs[i] = prior.Outputs[i]
-			entry.Generator = prior.Generator
+			// The image keeps what made its other outputs, unless a
+			// placeholder was written now: then it is offline-made, so
+			// that a plan without --offline replaces it.
+			if got.generator != state.GeneratorOffline {
+				entry.Generator = prior.Generator
+			}
 		}
 	})
 	if keepErr != nil {

@@ -234,7 +234,16 @@ func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, c.transportError(ctx, op, fmt.Errorf("reading the answer: %w", err))
+		werr := c.transportError(ctx, op, fmt.Errorf("reading the answer: %w", err))
+		var apiErr *APIError
+		if billable(op) && resp.StatusCode >= 200 && resp.StatusCode <= 299 && errors.As(werr, &apiErr) {
+			// The server took the request and was cutting its answer off:
+			// the image was most likely billed, and sending the request
+			// again could pay twice. This image fails instead.
+			apiErr.StatusCode, apiErr.Class = resp.StatusCode, ClassImage
+			apiErr.Message = "the answer was cut off after the server accepted the request (" + apiErr.Message + "); it is not sent again, since that could pay twice"
+		}
+		return nil, werr
 	}
 	if int64(len(data)) > limit && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return nil, &APIError{Op: op, StatusCode: resp.StatusCode, Class: ClassImage,
@@ -242,6 +251,10 @@ func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
+
+// billable reports the calls that make (and bill) images; the others
+// only read, and can be repeated at no cost.
+func billable(op string) bool { return op == "submit" || op == "generate" }
 
 // transportError wraps a failure to get an answer. The caller's own
 // cancellation is passed through as it is.
