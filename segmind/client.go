@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -216,7 +217,7 @@ func (c *Client) do(ctx context.Context, op, method, target string, body any, li
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.key() != "" {
+	if c.key() != "" && c.trusts(req.URL) {
 		req.Header.Set(HeaderAPIKey, c.key())
 	}
 	req.Header.Set("User-Agent", c.ua)
@@ -252,6 +253,34 @@ func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
 
+// trusts reports whether the key may go to u: the API's own host, or
+// another host of its domain (the service may answer with status URLs on
+// a sibling host, as api-latest.segmind.com is to api.segmind.com), and
+// never from https down to http. The status and result URLs come from the
+// server's answers; a URL elsewhere is polled without the key.
+func (c *Client) trusts(u *url.URL) bool {
+	if c.origin.Scheme == "https" && u.Scheme != "https" {
+		return false
+	}
+	if strings.EqualFold(u.Host, c.origin.Host) {
+		return true
+	}
+	return siteOf(u.Hostname()) != "" && strings.EqualFold(siteOf(u.Hostname()), siteOf(c.origin.Hostname()))
+}
+
+// siteOf is a host's domain: its last two labels ("segmind.com"), or ""
+// for an IP address or a single-label host, which only match exactly.
+func siteOf(host string) string {
+	if net.ParseIP(host) != nil {
+		return ""
+	}
+	labels := strings.Split(strings.TrimSuffix(host, "."), ".")
+	if len(labels) < 2 {
+		return ""
+	}
+	return labels[len(labels)-2] + "." + labels[len(labels)-1]
+}
+
 // billable reports the calls that make (and bill) images; the others
 // only read, and can be repeated at no cost.
 func billable(op string) bool { return op == "submit" || op == "generate" }
@@ -281,10 +310,20 @@ func (c *Client) statusError(op string, r *response) *APIError {
 // then cut to one short line. Redacting first leaves no part of the key
 // at the cut.
 func (c *Client) message(s string) string {
-	if c.key() != "" {
-		s = strings.ReplaceAll(s, c.key(), "[redacted]")
+	return trimMessage(redact(s, c.key()))
+}
+
+// redact removes key from s. A real key is long and is removed wherever
+// it appears; a very short one (a test key such as "k") only where it
+// stands as a word, so that "lookup" does not become "loo[redacted]up".
+func redact(s, key string) string {
+	switch {
+	case key == "":
+		return s
+	case len(key) >= 6:
+		return strings.ReplaceAll(s, key, "[redacted]")
 	}
-	return trimMessage(s)
+	return regexp.MustCompile(`\b`+regexp.QuoteMeta(key)+`\b`).ReplaceAllLiteralString(s, "[redacted]")
 }
 
 // errorMessage finds the message in an error body: {"error": "..."},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -402,5 +403,55 @@ func TestClientNeverShowsURLPassword(t *testing.T) {
 		if strings.Contains(shown, "hunter2") {
 			t.Errorf("the proxy password shows in %q", shown)
 		}
+	}
+}
+
+func TestKeyGoesOnlyToTheAPIsHosts(t *testing.T) {
+	tests := map[string]struct {
+		origin, target string
+		want           bool
+	}{
+		"the API itself":                      {"https://api.segmind.com", "https://api.segmind.com/v2/requests/x/status", true},
+		"a sibling host of its domain":        {"https://api.segmind.com", "https://api-latest.segmind.com/v2/requests/x", true},
+		"another domain":                      {"https://api.segmind.com", "https://evil.example/v2/requests/x", false},
+		"a look-alike domain":                 {"https://api.segmind.com", "https://segmind.com.evil.example/x", false},
+		"down from https to http":             {"https://api.segmind.com", "http://api.segmind.com/v2/requests/x", false},
+		"the emulator on loopback":            {"http://127.0.0.1:8787", "http://127.0.0.1:8787/v2/requests/x", true},
+		"another port on loopback":            {"http://127.0.0.1:8787", "http://127.0.0.1:9999/v2/requests/x", false},
+		"localhost":                           {"http://localhost:8787", "http://localhost:8787/x", true},
+		"a single-label host and another one": {"http://emulator:8787", "http://other:8787/x", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			c, err := NewClient(Config{BaseURL: tc.origin, APIKey: "SG_0123456789abcdef"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := url.Parse(tc.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.trusts(u); got != tc.want {
+				t.Errorf("trusts(%s) = %v, want %v", tc.target, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := map[string]struct{ in, key, want string }{
+		"a real key anywhere":          {"echo SG_abcdef123456!", "SG_abcdef123456", "echo [redacted]!"},
+		"inside a longer word":         {"xSG_abcdef123456x", "SG_abcdef123456", "x[redacted]x"},
+		"a short key as a word":        {"key k was refused", "k", "key [redacted] was refused"},
+		"a short key inside words":     {"dial tcp: lookup failed", "k", "dial tcp: lookup failed"},
+		"no key":                       {"anything", "", "anything"},
+		"a short key with punctuation": {"got 'ab.c'", "ab.c", "got '[redacted]'"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := redact(tc.in, tc.key); got != tc.want {
+				t.Errorf("redact(%q, %q) = %q, want %q", tc.in, tc.key, got, tc.want)
+			}
+		})
 	}
 }
