@@ -140,7 +140,7 @@ func TestRunFatal(t *testing.T) {
 		{"wrong key: 401", &emulator.Options{APIKey: "the-right-key", Credits: -1}, "a-wrong-key", http.StatusUnauthorized, "Invalid API key", 0},
 		{"no credits: 406", &emulator.Options{Credits: 0}, "k", http.StatusNotAcceptable, "Not enough credits", 0},
 		{"credits run out with jobs in flight: 406", &emulator.Options{Credits: 2}, "k", http.StatusNotAcceptable, "Not enough credits", 2},
-		{"unreachable endpoint", nil, "k", 0, "cannot be reached after 3 attempts", 0},
+		{"unreachable endpoint", nil, "k", 0, "cannot be reached (3 attempts)", 0},
 	}
 	const n = 8
 	for _, tt := range tests {
@@ -489,7 +489,6 @@ func TestRunRetries(t *testing.T) {
 		{"submit throttled twice", isSubmit, 2, http.StatusTooManyRequests, "0", 2, "", 1},
 		{"status poll answered 502 once", isStatus, 1, http.StatusBadGateway, "", 1, "", 1},
 		{"submit always 500: the image fails after the attempts", isSubmit, -1, http.StatusInternalServerError, "", fastRetry.Attempts - 1, "500 Internal Server Error", 0},
-		{"submit always throttled: the image fails after its tries", isSubmit, -1, http.StatusTooManyRequests, "", fastRetry.ThrottledTries - 1, "429 Too Many Requests", 0},
 		{"submit answered 400: no retry", isSubmit, -1, http.StatusBadRequest, "", 0, "400 Bad Request", 0},
 	}
 	for _, tt := range tests {
@@ -524,6 +523,38 @@ func TestRunRetries(t *testing.T) {
 				t.Errorf("%d jobs submitted, want %d", got, tt.submitted)
 			}
 		})
+	}
+}
+
+// A server that answers 429 for longer than the throttle budget stops the
+// run: its rate limit is below what the run asks, which waiting longer per
+// image would not change.
+func TestRunThrottledPastTheBudget(t *testing.T) {
+	emu := emulator.New(quick)
+	srv := httptest.NewServer(&faultyAPI{next: emu, match: isSubmit, n: -1, status: http.StatusTooManyRequests})
+	t.Cleanup(func() {
+		srv.Close()
+		emu.Close()
+	})
+	w := newWorkspace(t)
+	w.emu, w.client = emu, newTestClient(t, srv.URL, "k")
+	rec := &recorder{}
+	run := w.options()
+	run.Events = rec
+	start := time.Now()
+	s, err := w.apply(context.Background(), []*spec.Image{testImage("hero", 0, "a lighthouse", "hero.png")}, run)
+	var fatal *FatalError
+	if !errors.As(err, &fatal) || !strings.Contains(err.Error(), "429 (too many requests)") || !strings.Contains(err.Error(), "rate limit") {
+		t.Fatalf("Run: %v, want a FatalError about the rate limit", err)
+	}
+	if took := time.Since(start); took < fastRetry.ThrottleBudget {
+		t.Errorf("gave up after %v, before the budget of %v", took, fastRetry.ThrottleBudget)
+	}
+	if len(rec.of(EventRetry)) < 2 {
+		t.Errorf("%d retries, want the throttled submit retried until the budget ran out", len(rec.of(EventRetry)))
+	}
+	if s.NotStarted != 1 || len(s.Failed) != 0 {
+		t.Errorf("not started %d, failed %v: a throttled image is not the image's failure", s.NotStarted, s.Failed)
 	}
 }
 

@@ -247,18 +247,14 @@ func (r *runner) wait(ctx context.Context, addr string, job *segmind.Job) (*obta
 }
 
 // withSlot runs call in a concurrency slot, retrying what can succeed
-// later. call reports whether the server took the request; when it did,
-// the slot stays held (the caller releases it with release(true) when
-// the images are done), otherwise it is released here.
-//
-// A 429 halves the concurrency limit and waits what Retry-After asks, or
-// less when one of this run's requests finishes at the server first;
-// other retryable errors back off exponentially with full jitter. When
-// the retries of a network failure run out, the endpoint is unreachable,
-// which no other image can get past either: that is fatal.
+// later as RetryPolicy says. call reports whether the server took the
+// request; when it did, the slot stays held (the caller releases it with
+// release(true) when the images are done), otherwise it is released here.
+// A 429 also halves the concurrency limit.
 func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Context) (accepted bool, err error)) error {
 	pol := r.opts.Retry
-	failures, throttles := 0, 0
+	failures, unanswered, throttles := 0, 0, 0
+	var throttledSince time.Time
 	for {
 		if err := r.limiter.acquire(ctx); err != nil {
 			return err
@@ -277,36 +273,40 @@ func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Co
 		}
 		var delay time.Duration
 		var apiErr *segmind.APIError
-		var freed <-chan struct{} // wakes a throttled request early
-		throttled := errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests
-		if throttled {
-			freed = r.limiter.serverFreed()
+		isAPI := errors.As(err, &apiErr)
+		switch {
+		case isAPI && apiErr.StatusCode == http.StatusTooManyRequests:
 			throttles++
-			if throttles >= pol.ThrottledTries {
-				return err
+			if throttledSince.IsZero() {
+				throttledSince = time.Now()
+			}
+			if time.Since(throttledSince) >= pol.ThrottleBudget {
+				return &FatalError{Err: fmt.Errorf("the API has answered 429 (too many requests) to one request for %s: the account's rate limit is lower than this run asks; run again later, or with a lower --parallelism: %w",
+					pol.ThrottleBudget.Round(time.Second), err)}
 			}
 			r.limiter.throttled(time.Now())
-			delay = max(segmind.RetryAfterOf(err), pol.MinRetryAfter)
-		} else {
+			delay = segmind.RetryAfterOf(err)
+			if delay == 0 {
+				delay = pol.throttleWait(throttles)
+			}
+		case isAPI && apiErr.StatusCode == 0:
+			unanswered++
+			if unanswered >= pol.UnreachableAttempts {
+				return &FatalError{Err: fmt.Errorf("the API at %s cannot be reached (%d attempts): %w", r.opts.Client.BaseURL(), unanswered, err)}
+			}
+			delay = pol.backoff(unanswered)
+		default:
 			failures++
 			if failures >= pol.Attempts {
-				if apiErr != nil && apiErr.StatusCode == 0 {
-					return &FatalError{Err: fmt.Errorf("the API at %s cannot be reached after %d attempts: %w", r.opts.Client.BaseURL(), failures, err)}
-				}
 				return err
 			}
 			delay = pol.backoff(failures)
 		}
-		r.emit(Event{Type: EventRetry, Address: addr, Attempt: failures + throttles, Delay: delay, Message: err.Error()})
+		r.emit(Event{Type: EventRetry, Address: addr, Attempt: failures + unanswered + throttles, Delay: delay, Message: err.Error()})
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(delay):
-		case <-freed:
-			// One of this run's own requests finished at the server: its
-			// capacity is free now, whatever Retry-After guessed. (A
-			// Retry-After in whole seconds often overshoots by most of
-			// one.)
 		}
 	}
 }

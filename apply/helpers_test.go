@@ -18,11 +18,13 @@ import (
 
 // fastRetry keeps the retries of a test short.
 var fastRetry = RetryPolicy{
-	Attempts:       3,
-	ThrottledTries: 5,
-	Base:           time.Millisecond,
-	Cap:            5 * time.Millisecond,
-	MinRetryAfter:  10 * time.Millisecond,
+	Attempts:            3,
+	UnreachableAttempts: 3,
+	Base:                time.Millisecond,
+	Cap:                 5 * time.Millisecond,
+	MinRetryAfter:       10 * time.Millisecond,
+	ThrottleCap:         20 * time.Millisecond,
+	ThrottleBudget:      150 * time.Millisecond,
 }
 
 // testImage declares an image with a derived seed and one sample per

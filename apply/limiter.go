@@ -15,7 +15,6 @@ import (
 type limiter struct {
 	mu        sync.Mutex
 	changed   chan struct{} // closed when a slot may have become free
-	finished  chan struct{} // closed when a request the server took is done
 	max       int
 	limit     int
 	inUse     int
@@ -33,7 +32,7 @@ type limiter struct {
 const throttleWindow = 2 * time.Second
 
 func newLimiter(parallelism int) *limiter {
-	return &limiter{changed: make(chan struct{}), finished: make(chan struct{}), max: parallelism, limit: parallelism}
+	return &limiter{changed: make(chan struct{}), max: parallelism, limit: parallelism}
 }
 
 // acquire waits for a free slot. A cancelled ctx gets none, free or not.
@@ -66,18 +65,8 @@ func (l *limiter) release(accepted bool) {
 	l.inUse--
 	if accepted {
 		l.accepted--
-		close(l.finished)
-		l.finished = make(chan struct{})
 	}
 	l.notify()
-}
-
-// serverFreed returns a channel closed when one of the requests the
-// server took is done: the surest sign that it has room again.
-func (l *limiter) serverFreed() <-chan struct{} {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.finished
 }
 
 // accept records that the server took the slot's request.

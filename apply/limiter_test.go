@@ -247,39 +247,6 @@ func TestLimiterAcquireHonoursCancellation(t *testing.T) {
 	})
 }
 
-func TestLimiterServerFreed(t *testing.T) {
-	l := newLimiter(4)
-	take(2)(t, l)
-	freed := l.serverFreed()
-	if err := l.acquire(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	l.release(false) // a request the server refused: no room was made
-	select {
-	case <-freed:
-		t.Fatal("serverFreed fired on release(false)")
-	default:
-	}
-	l.release(true)
-	select {
-	case <-freed:
-	default:
-		t.Fatal("serverFreed did not fire on release(true)")
-	}
-	next := l.serverFreed()
-	select {
-	case <-next:
-		t.Fatal("the next serverFreed channel is closed already")
-	default:
-	}
-	l.release(true)
-	select {
-	case <-next:
-	default:
-		t.Fatal("the next serverFreed did not fire")
-	}
-}
-
 // TestLimiterConcurrent hammers the limiter from many goroutines, with
 // 429s and successes changing the limit: never more slots are in use than
 // the parallelism, and every slot comes back.

@@ -6,24 +6,49 @@ import (
 )
 
 // RetryPolicy says how often and how patiently a retryable API error is
-// retried: exponential backoff with full jitter, bounded attempts. A 429
-// waits what the server's Retry-After asked for instead, and has its own,
-// larger bound, since a busy server is not a broken one.
+// retried.
+//
+//   - A 5xx is retried with exponential backoff and full jitter, Attempts
+//     times in all; then that image fails.
+//   - No answer at all (refused, reset, timed out) is retried the same way,
+//     but only UnreachableAttempts times: then the endpoint is taken to be
+//     unreachable, which no image can get past, and the run stops.
+//   - A 429 waits what the server's Retry-After asks, or, when it names no
+//     time, from MinRetryAfter doubling up to ThrottleCap. A busy server is
+//     not a broken one: a call may be throttled for ThrottleBudget in all
+//     before the run stops (the account's rate limit is lower than what
+//     the run asks of it).
 type RetryPolicy struct {
-	Attempts       int           // tries of one call before giving up (5xx, network)
-	ThrottledTries int           // tries of one call answered 429
-	Base           time.Duration // the first backoff's upper bound
-	Cap            time.Duration // the largest backoff's upper bound
-	MinRetryAfter  time.Duration // floor of a 429's wait when the server says none
+	Attempts            int
+	UnreachableAttempts int
+	Base                time.Duration // the first backoff's upper bound
+	Cap                 time.Duration // the largest backoff's upper bound
+	MinRetryAfter       time.Duration
+	ThrottleCap         time.Duration
+	ThrottleBudget      time.Duration
 }
 
-// DefaultRetryPolicy is what apply uses.
+// DefaultRetryPolicy is what apply uses: an unreachable endpoint stops the
+// run within seconds; a throttled one is waited for up to ten minutes.
 var DefaultRetryPolicy = RetryPolicy{
-	Attempts:       10,
-	ThrottledTries: 60,
-	Base:           500 * time.Millisecond,
-	Cap:            20 * time.Second,
-	MinRetryAfter:  time.Second,
+	Attempts:            10,
+	UnreachableAttempts: 5,
+	Base:                500 * time.Millisecond,
+	Cap:                 20 * time.Second,
+	MinRetryAfter:       time.Second,
+	ThrottleCap:         time.Minute,
+	ThrottleBudget:      10 * time.Minute,
+}
+
+// throttleWait is the wait after the n-th 429 of a call (1-based) whose
+// answer named no Retry-After.
+func (p RetryPolicy) throttleWait(n int) time.Duration {
+	shift := min(max(n-1, 0), 20)
+	d := p.MinRetryAfter << shift
+	if d > p.ThrottleCap || d>>shift != p.MinRetryAfter {
+		d = p.ThrottleCap
+	}
+	return max(d, 0)
 }
 
 // backoff is the wait before retry number attempt (1-based; less counts

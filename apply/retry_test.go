@@ -55,3 +55,24 @@ func TestBackoff(t *testing.T) {
 		})
 	}
 }
+
+func TestThrottleWait(t *testing.T) {
+	pol := RetryPolicy{MinRetryAfter: time.Second, ThrottleCap: time.Minute}
+	tests := map[string]struct {
+		n    int
+		want time.Duration
+	}{
+		"first":            {n: 1, want: time.Second},
+		"doubling":         {n: 3, want: 4 * time.Second},
+		"capped":           {n: 8, want: time.Minute},
+		"far past the cap": {n: 1000, want: time.Minute},
+		"zero counts as 1": {n: 0, want: time.Second},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := pol.throttleWait(tc.n); got != tc.want {
+				t.Errorf("throttleWait(%d) = %v, want %v", tc.n, got, tc.want)
+			}
+		})
+	}
+}
