@@ -84,6 +84,16 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 	})
 	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
 
+	select {
+	case <-opts.Interrupt:
+		// Interrupted before anything was done: do nothing.
+		r.summary.Interrupted, r.summary.NotStarted = true, len(p.Changes)
+		if err := r.ckpt.close(); err != nil {
+			return r.summary, fmt.Errorf("saving the state: %w", err)
+		}
+		return r.summary, ErrInterrupted
+	default:
+	}
 	r.refresh(p.Refresh)
 	writes := r.fileOps(p.Changes)
 	r.loadJournal(p.Changes)

@@ -67,12 +67,26 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		return &usageError{msg: "--parallelism must be 1 or more", path: "apply"}
 	}
 	savedPlan := len(args) == 1
+	if o.json && !o.autoApprove && !savedPlan {
+		return &usageError{msg: "apply --json needs --auto-approve (or a saved plan): a stream of events has no plan to read and approve", path: "apply"}
+	}
 	if savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify) {
 		return &usageError{msg: "a saved plan is applied as it was made: --target, --replace, --offline and --verify belong to imgform plan", path: "apply"}
 	}
+	// Until the work starts (waiting for the lock, planning, asking), the
+	// first interrupt stops at once: there is nothing to finish yet.
+	prepCtx, stopPrep := context.WithCancel(ctx)
+	defer stopPrep()
+	go func() {
+		select {
+		case <-e.interrupts.first:
+			stopPrep()
+		case <-prepCtx.Done():
+		}
+	}()
 	// A saved plan is applied as it was made: the configuration is not
 	// evaluated again, only checked unchanged.
-	w, err := openWorkspace(ctx, e, workspaceOptions{config: !savedPlan, operation: "apply", lock: o.lock})
+	w, err := openWorkspace(prepCtx, e, workspaceOptions{config: !savedPlan, operation: "apply", lock: o.lock})
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ type interrupts struct {
 // interruptContext returns the context a command runs with and the
 // interrupts it sees. For most commands the first interrupt cancels the
 // context at once. For a graceful one (apply) the first interrupt only
-// closes first, and the second cancels the context.
+// closes first, the second cancels the context, and a third exits at once.
 func interruptContext(e *env, graceful bool) (context.Context, *interrupts, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &interrupts{first: make(chan struct{})}
@@ -43,6 +43,14 @@ func interruptContext(e *env, graceful bool) (context.Context, *interrupts, func
 		select {
 		case <-sigs:
 			cancel()
+		case <-done:
+			return
+		}
+		// A third interrupt: whatever is still running is abandoned. The
+		// state lock goes with the process; submitted jobs stay journaled.
+		select {
+		case <-sigs:
+			os.Exit(exitInterrupted)
 		case <-done:
 		}
 	}()
