@@ -231,14 +231,21 @@ func (r *runner) resume(ctx context.Context, addr string, e JournalEntry) (*obta
 func (r *runner) wait(ctx context.Context, addr string, job *segmind.Job) (*obtained, error) {
 	res, err := r.opts.Client.Wait(ctx, job, segmind.WaitOptions{
 		MaxPollErrors: r.opts.Retry.Attempts,
+		Timeout:       r.opts.Retry.JobTimeout,
 		OnRetry: func(err error, attempt int, delay time.Duration) {
 			r.emit(Event{Type: EventRetry, Address: addr, RequestID: job.RequestID, Attempt: attempt, Delay: delay, Message: err.Error()})
 		},
 	})
 	if err != nil {
 		var failed *segmind.JobFailedError
-		if errors.As(err, &failed) && r.opts.Journal != nil {
+		var timeout *segmind.WaitTimeoutError
+		switch {
+		case errors.As(err, &failed) && r.opts.Journal != nil:
 			r.opts.Journal.Remove(job.RequestID)
+		case errors.As(err, &timeout):
+			// Still running at the server, and paid for: it stays in the
+			// journal for the next apply to pick up.
+			err = fmt.Errorf("%w; it stays journaled, and the next apply picks it up without paying again", err)
 		}
 		return nil, err
 	}

@@ -26,6 +26,10 @@ type RetryPolicy struct {
 	MinRetryAfter       time.Duration
 	ThrottleCap         time.Duration
 	ThrottleBudget      time.Duration
+	// JobTimeout bounds the wait for one submitted job (0: no bound). A
+	// job still queued or running then fails its image for this run and
+	// stays journaled for the next.
+	JobTimeout time.Duration
 }
 
 // DefaultRetryPolicy is what apply uses: an unreachable endpoint stops the
@@ -38,6 +42,7 @@ var DefaultRetryPolicy = RetryPolicy{
 	MinRetryAfter:       time.Second,
 	ThrottleCap:         time.Minute,
 	ThrottleBudget:      10 * time.Minute,
+	JobTimeout:          15 * time.Minute,
 }
 
 // throttleWait is the wait after the n-th 429 of a call (1-based) whose

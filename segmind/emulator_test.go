@@ -609,3 +609,37 @@ func TestEmulatorInvalidRequestIsNotSent(t *testing.T) {
 		t.Errorf("requests reached the server: %v", st.Requests)
 	}
 }
+
+// A job still running when Wait's timeout passes is a WaitTimeoutError
+// (this image's, not the run's), and can be waited for again.
+func TestWaitTimeout(t *testing.T) {
+	opts := fastOptions()
+	opts.Latency = 1500 * time.Millisecond
+	_, base := startEmulator(t, opts)
+	c := newClient(t, base, withExpected(50*time.Millisecond))
+	ctx := testContext(t)
+	job, err := c.Submit(ctx, request("a slow one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.Wait(ctx, job, segmind.WaitOptions{Timeout: 300 * time.Millisecond})
+	var timeout *segmind.WaitTimeoutError
+	if !errors.As(err, &timeout) || timeout.RequestID != job.RequestID {
+		t.Fatalf("Wait = %v, want a WaitTimeoutError for %s", err, job.RequestID)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("gave up after %v, want about the 300ms timeout", took)
+	}
+	if segmind.ClassOf(err) != segmind.ClassImage {
+		t.Errorf("class %v, want image", segmind.ClassOf(err))
+	}
+	if !strings.Contains(err.Error(), "is still") {
+		t.Errorf("message %q does not say the job is still running", err)
+	}
+	// The job runs on: waiting again gets its image.
+	res, err := c.Wait(ctx, job, segmind.WaitOptions{})
+	if err != nil || len(res.Images) != 1 {
+		t.Fatalf("waiting again: %v", err)
+	}
+}

@@ -102,11 +102,12 @@ func ClassOf(err error) Class {
 	var apiErr *APIError
 	var failed *JobFailedError
 	var invalid *InvalidRequestError
+	var timeout *WaitTimeoutError
 	var netErr net.Error
 	switch {
 	case err == nil:
 		return 0
-	case errors.As(err, &failed), errors.As(err, &invalid):
+	case errors.As(err, &failed), errors.As(err, &invalid), errors.As(err, &timeout):
 		return ClassImage
 	case errors.As(err, &apiErr):
 		return apiErr.Class

@@ -2,7 +2,9 @@ package segmind
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 )
@@ -70,6 +72,21 @@ type WaitOptions struct {
 	// MaxPollErrors is how many retryable poll errors in a row are
 	// tolerated; 0 means 8.
 	MaxPollErrors int
+	// Timeout bounds the wait; 0 waits as long as ctx allows. A job still
+	// running when it passes is a *WaitTimeoutError: it keeps running on
+	// the server, and can be waited for again.
+	Timeout time.Duration
+}
+
+// WaitTimeoutError is a job that was not done when Wait's timeout passed.
+type WaitTimeoutError struct {
+	RequestID string
+	Status    string // the last status seen
+	Waited    time.Duration
+}
+
+func (e *WaitTimeoutError) Error() string {
+	return fmt.Sprintf("segmind job %s is still %s after %s", e.RequestID, strings.ToLower(e.Status), e.Waited.Round(time.Second))
 }
 
 // Wait follows a job until it is done and returns its images. A FAILED
@@ -84,13 +101,19 @@ func (c *Client) Wait(ctx context.Context, job *Job, opts WaitOptions) (*JobResu
 	delay := time.Until(job.Submitted.Add(c.estimate.expected() + firstPollMargin))
 	interval := pollInterval
 	failures := 0
+	start := time.Now()
+	last := StatusQueued
 	for {
+		if opts.Timeout > 0 && time.Since(start)+max(delay, 0) > opts.Timeout {
+			return nil, &WaitTimeoutError{RequestID: job.RequestID, Status: last, Waited: time.Since(start)}
+		}
 		if err := sleep(ctx, delay); err != nil {
 			return nil, err
 		}
 		st, err := c.Status(ctx, job)
 		if err == nil {
 			failures = 0
+			last = st.Status
 			if opts.OnPoll != nil {
 				opts.OnPoll(*st)
 			}
