@@ -107,7 +107,7 @@ func (c *Cache) Get(h state.Hash) (*CacheEntry, []segmind.Image, error) {
 
 // Put stores the images of h. An existing entry is replaced.
 func (c *Cache) Put(h state.Hash, imgs []segmind.Image, requestID string, inferenceTime float64) error {
-	if err := ensureGitignore(c.dir, "imgform's content cache"); err != nil {
+	if err := atomicfile.WriteGitignore(c.dir, "imgform's content cache"); err != nil {
 		return fmt.Errorf("creating cache: %w", err)
 	}
 	dir := c.entryDir(h)
@@ -127,17 +127,6 @@ func (c *Cache) Put(h state.Hash, imgs []segmind.Image, requestID string, infere
 		return fmt.Errorf("caching image: %w", err)
 	}
 	return nil
-}
-
-// ensureGitignore writes a .gitignore of "*" in dir, so that imgform's
-// own files (the cache, the job journal) are never committed, even when
-// they live inside a repository.
-func ensureGitignore(dir, what string) error {
-	p := filepath.Join(dir, ".gitignore")
-	if _, err := os.Stat(p); err == nil {
-		return nil
-	}
-	return atomicfile.WriteFile(p, []byte("# "+what+": never commit it.\n*\n"), 0o644)
 }
 
 // Entries lists the hashes the cache holds entries for, incomplete ones

@@ -47,6 +47,7 @@ type workspace struct {
 	emu     *emulator.Server
 	url     string
 	client  *segmind.Client
+	stats   *state.StatCache // nil: plans keep no stat cache
 }
 
 func newWorkspace(t *testing.T) *workspace {
@@ -101,7 +102,7 @@ func (w *workspace) load() (*state.File, *state.State) {
 func (w *workspace) plan(images []*spec.Image, offline bool) (*plan.Plan, *state.File, *state.State) {
 	w.t.Helper()
 	file, st := w.load()
-	opts := plan.Options{Dir: w.dir, Offline: offline, Cache: w.cache}
+	opts := plan.Options{Dir: w.dir, Offline: offline, Cache: w.cache, Stats: w.stats}
 	if w.client != nil {
 		resumable, err := w.journal.Resumable(w.client.BaseURL())
 		if err != nil {

@@ -77,7 +77,7 @@ func (j *Journal) Record(e JournalEntry) error {
 	if err != nil {
 		return err
 	}
-	if err := ensureGitignore(j.dir, "imgform's job journal"); err != nil {
+	if err := atomicfile.WriteGitignore(j.dir, "imgform's job journal"); err != nil {
 		return fmt.Errorf("journaling job %s: %w", e.Job.RequestID, err)
 	}
 	if err := atomicfile.WriteFile(j.path(e.Job.RequestID), append(data, '\n'), 0o644); err != nil {

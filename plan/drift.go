@@ -24,11 +24,14 @@ const (
 )
 
 // statusChecker compares outputs on disk with the state. The cheap test
-// is size and modification time; only a mismatch, or every file with
-// verify, is re-hashed.
+// is size and modification time (the state's, or the one this checkout's
+// stat cache saw the same content at); only a mismatch, or every file with
+// verify, is re-hashed. An output whose content is unchanged but whose
+// mtime moved is recorded in the stat cache, not the state.
 type statusChecker struct {
 	dir    string
 	verify bool
+	stats  *state.StatCache // may be nil
 }
 
 // check returns the status of one recorded output.
@@ -46,6 +49,8 @@ func (c statusChecker) check(out state.Output) (fileStatus, error) {
 		return fileEdited, nil
 	case !c.verify && fi.ModTime().Equal(out.ModTime):
 		return fileOK, nil
+	case !c.verify && c.stats.Matches(out.Path, out.SHA256, fi.Size(), fi.ModTime()):
+		return fileOK, nil
 	}
 	f, err := os.Open(full)
 	if err != nil {
@@ -59,7 +64,8 @@ func (c statusChecker) check(out state.Output) (fileStatus, error) {
 	switch {
 	case sum != out.SHA256:
 		return fileEdited, nil
-	case !fi.ModTime().Equal(out.ModTime):
+	case !fi.ModTime().Equal(out.ModTime) && !c.stats.Matches(out.Path, sum, fi.Size(), fi.ModTime()):
+		c.stats.Record(out.Path, sum, fi.Size(), fi.ModTime())
 		return fileRefresh, nil
 	}
 	return fileOK, nil

@@ -41,6 +41,10 @@ type Options struct {
 	// submitted and that apply will resume rather than pay for again; nil
 	// knows of none.
 	Submitted func(state.Hash) bool
+	// Stats is this checkout's stat cache: outputs whose content was
+	// verified at another mtime than the state's. Make records what it
+	// verifies in it; the caller saves it. nil keeps none.
+	Stats *state.StatCache
 	// Rand draws random seeds (seed = -1); nil is crypto/rand.
 	Rand io.Reader
 }
@@ -55,7 +59,7 @@ func Make(images []*spec.Image, st *state.State, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{FormatVersion: FormatVersion, Lineage: st.Lineage, Serial: st.Serial, Offline: opts.Offline}
-	checker := statusChecker{dir: opts.Dir, verify: opts.Verify}
+	checker := statusChecker{dir: opts.Dir, verify: opts.Verify, stats: opts.Stats}
 
 	// Which recorded outputs to look at: those of the selected images.
 	selected := map[string]*state.Entry{}

@@ -96,8 +96,10 @@ type Change struct {
 }
 
 // Refresh records an output whose content is what the state says but
-// whose modification time moved (a fresh git checkout, say). Apply updates
-// the state's record of it without regenerating anything.
+// whose modification time moved (a fresh git checkout, say): nothing to
+// do. The new time goes into the checkout's stat cache (see
+// state.StatCache), not the committed state, so later plans need not hash
+// the file again and no apply rewrites the state for it.
 type Refresh struct {
 	Address string `json:"address"`
 	Index   int    `json:"index"`

@@ -76,7 +76,7 @@ func (t textWriter) plan(p *Plan) {
 // date.
 func (t textWriter) refresh(p *Plan) {
 	if n := len(p.Refresh); n > 0 {
-		fmt.Fprintf(t.w, "%s with unchanged content %s a new modification time (a fresh checkout?); apply records it without regenerating anything.\n",
+		fmt.Fprintf(t.w, "%s with unchanged content %s a new modification time (a fresh checkout?): nothing to regenerate; the time is kept in .imgform/stat.json, not the state.\n",
 			plural(n, "output", "outputs"), pickVerb(n, "has", "have"))
 	}
 }

@@ -192,7 +192,7 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
 	}
 	fmt.Fprintf(w, "\n%s %s. %s.\n", paint(color, head, ansiBold, headColor), strings.Join(parts, ", "), generated)
 	if s.Refreshed > 0 {
-		fmt.Fprintf(w, "Recorded the new modification time of %d unchanged %s.\n", s.Refreshed, pluralWord(s.Refreshed, "output", "outputs"))
+		fmt.Fprintf(w, "%d unchanged %s had a new modification time; it is kept in .imgform/stat.json, not the state.\n", s.Refreshed, pluralWord(s.Refreshed, "output", "outputs"))
 	}
 	if s.NotStarted > 0 {
 		fmt.Fprintf(w, "%d %s not done; run imgform apply again to finish.\n", s.NotStarted, pluralWord(s.NotStarted, "change was", "changes were"))

@@ -119,15 +119,23 @@ func makePlan(e *env, w *workspace, o planningOptions, baseURL string) (*plan.Pl
 	if err != nil {
 		return nil, err
 	}
-	return plan.Make(w.cfg.Images, w.st, plan.Options{
+	p, err := plan.Make(w.cfg.Images, w.st, plan.Options{
 		Dir:       ".",
 		Offline:   o.offline,
 		Verify:    o.verify,
 		Targets:   targets,
 		Replace:   replace,
 		Cache:     w.cache,
+		Stats:     w.stats,
 		Submitted: func(h state.Hash) bool { return resumable[h] },
 	})
+	if err != nil {
+		return nil, err
+	}
+	// The stat cache only saves work; a checkout where it cannot be
+	// written (read-only) hashes the moved files again next time.
+	_ = w.stats.Save()
+	return p, nil
 }
 
 // writePlan prints a plan on stdout in the form asked for.

@@ -35,6 +35,7 @@ type workspace struct {
 	st    *state.State
 	lock  *state.Lock
 	cache *apply.Cache
+	stats *state.StatCache
 }
 
 type workspaceOptions struct {
@@ -46,7 +47,7 @@ type workspaceOptions struct {
 // openWorkspace reads the configuration and the state, taking the lock
 // first when asked, so that nothing read can change underneath.
 func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (*workspace, error) {
-	w := &workspace{cache: apply.NewCache(cacheDir(e))}
+	w := &workspace{cache: apply.NewCache(cacheDir(e)), stats: state.LoadStatCache(statCachePath(e))}
 	if o.operation != "" && o.lock.lock {
 		l, err := state.AcquireLock(ctx, e.g.statePath, state.LockOptions{Operation: o.operation, Timeout: o.lock.timeout})
 		if err != nil {
@@ -82,6 +83,11 @@ func cacheDir(e *env) string {
 		return d
 	}
 	return apply.DefaultCacheDir
+}
+
+// statCachePath is this checkout's stat cache, beside the state file.
+func statCachePath(e *env) string {
+	return filepath.Join(filepath.Dir(e.g.statePath), spec.StateDirName, "stat.json")
 }
 
 // journalDir is the job journal, beside the state file.

@@ -56,3 +56,15 @@ func SyncDir(dir string) error {
 	}
 	return nil
 }
+
+// WriteGitignore writes a .gitignore of "*" in dir unless there is one, so
+// that imgform's own files (its cache, job journal and stat cache) are
+// never committed, even when they live inside a repository. what names
+// them in the file's comment.
+func WriteGitignore(dir, what string) error {
+	p := filepath.Join(dir, ".gitignore")
+	if _, err := os.Stat(p); err == nil {
+		return nil
+	}
+	return WriteFile(p, []byte("# "+what+": never commit it.\n*\n"), 0o644)
+}
