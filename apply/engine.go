@@ -179,39 +179,42 @@ func (r *runner) refresh(refs []plan.Refresh) {
 // rename (so that no new output lands on a file that is about to move),
 // and every delete. It returns the changes that write images.
 func (r *runner) fileOps(changes []*plan.Change) []*plan.Change {
-	var writes []*plan.Change
-	renames := map[*plan.Change]bool{}
 	var moves []pendingMove
 	for _, c := range changes {
 		for _, m := range c.Moves {
-			moves = append(moves, pendingMove{change: c, from: m.From, to: m.To})
+			moves = append(moves, pendingMove{change: c, orig: m.From, from: m.From, to: m.To})
 		}
 	}
-	for _, res := range r.renameAll(moves) {
-		if res.err != nil {
-			renames[res.change] = false
-			r.fail(res.change, res.err)
+	// What each change's renames did: the ones that succeeded are recorded
+	// even when another of the same change failed, so that the state says
+	// where every file is.
+	done := map[*plan.Change][]plan.Rename{}
+	failed := map[*plan.Change]error{}
+	for _, m := range r.renameAll(moves) {
+		if m.err != nil {
+			if failed[m.change] == nil {
+				failed[m.change] = m.err
+			}
 			continue
 		}
-		if _, seen := renames[res.change]; !seen {
-			renames[res.change] = true
-		}
+		done[m.change] = append(done[m.change], plan.Rename{From: m.orig, To: m.to})
 	}
+	var writes []*plan.Change
 	for _, c := range changes {
-		if ok, moved := renames[c]; moved && !ok {
-			continue // failed above; its entry stays as it was
+		if len(done[c]) > 0 {
+			r.recordMoves(c, done[c])
+		}
+		if err := failed[c]; err != nil {
+			r.fail(c, err) // the rest of this change waits for the next run
+			continue
 		}
 		switch c.Action {
 		case plan.Move:
-			r.recordMoves(c)
 			r.count(func(s *Summary) { s.done(c.Action) })
 			r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
 		case plan.Delete:
 			r.delete(c)
 		default:
-			if len(c.Moves) > 0 {
-				r.recordMoves(c)
-			}
 			writes = append(writes, c)
 		}
 	}
@@ -219,14 +222,17 @@ func (r *runner) fileOps(changes []*plan.Change) []*plan.Change {
 }
 
 type pendingMove struct {
-	change   *plan.Change
-	from, to string
-	err      error
+	change *plan.Change
+	orig   string // where the file was
+	from   string // where it is now (a temporary name during a swap)
+	to     string
+	err    error
 }
 
 // renameAll performs the renames. When one's destination is another's
 // source (two outputs swapping names), every file first goes to a
-// temporary name, so that none is overwritten.
+// temporary name, so that none is overwritten; a file whose second step
+// fails is put back where it was.
 func (r *runner) renameAll(moves []pendingMove) []pendingMove {
 	sources := map[string]bool{}
 	for _, m := range moves {
@@ -251,8 +257,14 @@ func (r *runner) renameAll(moves []pendingMove) []pendingMove {
 	}
 	if swap {
 		for i := range moves {
-			if moves[i].err == nil {
-				moves[i].err = r.files.rename(moves[i].from, moves[i].to)
+			m := &moves[i]
+			if m.err != nil {
+				continue
+			}
+			if m.err = r.files.rename(m.from, m.to); m.err != nil && m.from != m.orig {
+				if back := r.files.rename(m.from, m.orig); back != nil {
+					m.err = fmt.Errorf("%w (and it could not be put back: it is at %s)", m.err, m.from)
+				}
 			}
 		}
 	}
@@ -260,7 +272,7 @@ func (r *runner) renameAll(moves []pendingMove) []pendingMove {
 }
 
 // recordMoves puts a change's renamed outputs into its state entry.
-func (r *runner) recordMoves(c *plan.Change) {
+func (r *runner) recordMoves(c *plan.Change, moves []plan.Rename) {
 	r.ckpt.update(func(st *state.State) {
 		e := st.Images[c.Address]
 		if e == nil {
@@ -270,7 +282,7 @@ func (r *runner) recordMoves(c *plan.Change) {
 		// before any of them: when two outputs swap names, one's new
 		// path is the other's old one.
 		for i, o := range e.Outputs {
-			for _, m := range c.Moves {
+			for _, m := range moves {
 				if o.Path != m.From {
 					continue
 				}

@@ -303,3 +303,35 @@ func TestRunCheckpoints(t *testing.T) {
 		})
 	}
 }
+
+// When one of an image's renames fails, the ones that succeeded are still
+// recorded: the state says where every file is, and the next plan moves
+// only what is left.
+func TestRunPartialMove(t *testing.T) {
+	w := newWorkspace(t)
+	before := []*spec.Image{testImage("pair", 0, "twins", "one.png", "two.png")}
+	w.mustApply(before, w.offline())
+	if err := os.WriteFile(w.path("blocked"), []byte("a file, not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	after := []*spec.Image{testImage("pair", 0, "twins", "moved/one.png", "blocked/two.png")}
+	p, file, st := w.plan(after, true)
+	s, err := Run(context.Background(), p, file, st, w.offline())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Failed) != 1 || s.Moved != 0 {
+		t.Fatalf("failed %v, moved %d; want the change failed once", s.Failed, s.Moved)
+	}
+	outputs := w.checkState("image.pair[0]").Images["image.pair[0]"].Outputs
+	if outputs[0].Path != "moved/one.png" || outputs[1].Path != "two.png" {
+		t.Errorf("recorded %s and %s, want moved/one.png (done) and two.png (not done)", outputs[0].Path, outputs[1].Path)
+	}
+	if !w.exists("moved/one.png") || !w.exists("two.png") {
+		t.Error("the files are not where the state says")
+	}
+	p, _, _ = w.plan(after, true)
+	if len(p.Changes) != 1 || len(p.Changes[0].Moves) != 1 || p.Changes[0].Moves[0].From != "two.png" {
+		t.Errorf("the next plan: %+v, want only two.png to move", p.Changes)
+	}
+}
