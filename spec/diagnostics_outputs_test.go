@@ -136,6 +136,15 @@ image "a" {
 `,
 			want: []diag{{Summary: "Invalid output path", File: "main.img.hcl", Line: 3, Detail: "contains a control character"}},
 		},
+		"backslash in output": {
+			src: `-- main.img.hcl --
+image "a" {
+  prompt = "x"
+  output = "assets\\a.png"
+}
+`,
+			want: []diag{{Summary: "Invalid output path", File: "main.img.hcl", Line: 3, Detail: "contains a backslash"}},
+		},
 		"output written where another needs a folder": {
 			src: `-- main.img.hcl --
 image "a" {

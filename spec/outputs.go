@@ -54,6 +54,9 @@ func (c *outputChecker) check(raw string, addr Address, rng hcl.Range, inst stri
 	if strings.ContainsFunc(raw, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return fail("Invalid output path", fmt.Sprintf("The output path %q contains a control character (such as a newline or a tab), which does not belong in a file name.", raw))
 	}
+	if strings.Contains(raw, `\`) {
+		return fail("Invalid output path", fmt.Sprintf("The output path %q contains a backslash. Separate folders with / (as in \"assets/hero.png\"), which works on every system; the state records paths that way.", raw))
+	}
 	if filepath.IsAbs(raw) || strings.HasPrefix(raw, "/") || filepath.VolumeName(raw) != "" {
 		return fail("Absolute output path", fmt.Sprintf("The output path %q is absolute. Outputs are written relative to the configuration directory, so that the project works wherever it is checked out; write it as a relative path such as \"assets/hero.png\".", raw))
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -158,6 +160,13 @@ func (s *State) check() error {
 		for _, o := range e.Outputs {
 			if o.Path == "" {
 				return fmt.Errorf("an output of %s has no path", addr)
+			}
+			// The state is committed and edited in pull requests: a path
+			// that leaves the configuration directory would have apply
+			// move or delete a file elsewhere.
+			if clean := path.Clean(o.Path); clean != o.Path || path.IsAbs(o.Path) || filepath.IsAbs(o.Path) ||
+				clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(o.Path, "\\") {
+				return fmt.Errorf("the output path %q of %s is not a clean path inside the configuration directory", o.Path, addr)
 			}
 		}
 	}

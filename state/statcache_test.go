@@ -1,6 +1,7 @@
 package state
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -64,5 +65,30 @@ func TestStatCache(t *testing.T) {
 	var none *StatCache
 	if none.Matches("a.png", sum, 5, when) || none.Save() != nil {
 		t.Error("a nil cache must match nothing and save nothing")
+	}
+}
+
+func TestParseRefusesOutputPathsOutsideTheDirectory(t *testing.T) {
+	for name, p := range map[string]string{
+		"parent":       "../elsewhere.png",
+		"absolute":     "/etc/passwd",
+		"unclean":      "a/../../b.png",
+		"dot segments": "./a.png",
+		"backslash":    `..\x.png`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			req := Request{Model: "m", Prompt: "p", Samples: 1}
+			st := &State{Version: Version, InputHashVersion: InputHashVersion, Lineage: "l", Images: map[string]*Entry{
+				"image.a": {InputHash: req.InputHash(), Request: req, Generator: GeneratorAPI, Outputs: []Output{{Path: p}}},
+			}}
+			data, err := Marshal(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var corrupt *CorruptError
+			if _, err := Parse("imgform.state.json", data); !errors.As(err, &corrupt) {
+				t.Errorf("Parse accepted the output path %q (err %v)", p, err)
+			}
+		})
 	}
 }
