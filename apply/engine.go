@@ -98,6 +98,7 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 	writes := r.fileOps(p.Changes)
 	r.loadJournal(p.Changes)
 	r.generate(runCtx, writes)
+	r.countJournaled()
 
 	saveErr := r.ckpt.close()
 	switch {
@@ -151,6 +152,24 @@ func (r *runner) fatal(err error) {
 	}
 	r.mu.Unlock()
 	r.cancel(err)
+}
+
+// countJournaled counts the jobs of this endpoint left in the journal.
+func (r *runner) countJournaled() {
+	if r.opts.Journal == nil || r.opts.Client == nil {
+		return
+	}
+	entries, err := r.opts.Journal.Entries()
+	if err != nil {
+		return
+	}
+	n := 0
+	for _, e := range entries {
+		if e.BaseURL == r.opts.Client.BaseURL() && time.Since(e.Job.Submitted) < JobRetention {
+			n++
+		}
+	}
+	r.count(func(s *Summary) { s.Journaled = n })
 }
 
 // isFatal reports an error no other image can get past: a FatalError, or

@@ -171,7 +171,9 @@ func TestRunFatal(t *testing.T) {
 			if elapsed > time.Second {
 				t.Errorf("the run took %v to stop", elapsed)
 			}
-			want := &Summary{NotStarted: n}
+			// The jobs the server took before the stop are paid for, and
+			// stay journaled for the next run.
+			want := &Summary{NotStarted: n, Journaled: int(tt.submitted)}
 			if diff := cmp.Diff(want, s); diff != "" {
 				t.Errorf("summary (-want +got):\n%s", diff)
 			}
@@ -379,7 +381,7 @@ func TestRunCancelledWhileWaiting(t *testing.T) {
 	if !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("Run = %v, want ErrInterrupted", err)
 	}
-	if diff := cmp.Diff(&Summary{Interrupted: true, NotStarted: 2}, s); diff != "" {
+	if diff := cmp.Diff(&Summary{Interrupted: true, NotStarted: 2, Journaled: 1}, s); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
 	submitted := rec.of(EventSubmitted)
@@ -425,7 +427,7 @@ func TestRunCancelledWhileSubmitting(t *testing.T) {
 	if !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("Run = %v, want ErrInterrupted", err)
 	}
-	if diff := cmp.Diff(&Summary{Interrupted: true, NotStarted: 2}, s); diff != "" {
+	if diff := cmp.Diff(&Summary{Interrupted: true, NotStarted: 2, Journaled: 1}, s); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
 	if got := emu.Stats().JobsSubmitted; got != 1 {

@@ -74,6 +74,10 @@ type Summary struct {
 	// NotStarted counts the changes left for the next run (interrupt or
 	// fatal error).
 	NotStarted int `json:"not_started"`
+	// Journaled counts the submitted jobs still in the journal at the end
+	// (interrupted, stopped, or timed out): paid for, and picked up by the
+	// next apply without paying again.
+	Journaled int `json:"journaled"`
 }
 
 // done counts one finished change.

@@ -194,6 +194,10 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
 	if s.Refreshed > 0 {
 		fmt.Fprintf(w, "%d unchanged %s had a new modification time; it is kept in .imgform/stat.json, not the state.\n", s.Refreshed, pluralWord(s.Refreshed, "output", "outputs"))
 	}
+	if s.Journaled > 0 {
+		fmt.Fprintf(w, "%d submitted %s still running at the API and journaled: the next imgform apply picks %s up without paying again.\n",
+			s.Journaled, pluralWord(s.Journaled, "job is", "jobs are"), pluralWord(s.Journaled, "it", "them"))
+	}
 	if s.NotStarted > 0 {
 		fmt.Fprintf(w, "%d %s not done; run imgform apply again to finish.\n", s.NotStarted, pluralWord(s.NotStarted, "change was", "changes were"))
 	}
@@ -209,7 +213,9 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
 // retries and warnings printed above it.
 type progressView struct {
 	mu       sync.Mutex
-	w        io.Writer
+	w        io.Writer // stderr, where the bar is
+	out      io.Writer // stdout
+	outColor bool
 	bar      *progressbar.ProgressBar
 	color    bool
 	inFlight int
@@ -218,7 +224,7 @@ type progressView struct {
 }
 
 func newProgressView(e *env, total int) *progressView {
-	v := &progressView{w: e.stderr, color: e.colorOn(e.stderr)}
+	v := &progressView{w: e.stderr, color: e.colorOn(e.stderr), out: e.stdout, outColor: e.colorOn(e.stdout)}
 	v.bar = progressbar.NewOptions(max(total, 1),
 		progressbar.OptionSetWriter(e.stderr),
 		progressbar.OptionShowCount(),
@@ -266,5 +272,6 @@ func (v *progressView) summary(s *apply.Summary, err error) {
 	defer v.mu.Unlock()
 	v.bar.Finish()
 	fmt.Fprintln(v.w)
-	writeApplySummary(v.w, s, err, v.color)
+	// The summary goes to stdout, as it does without a terminal.
+	writeApplySummary(v.out, s, err, v.outColor)
 }

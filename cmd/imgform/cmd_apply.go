@@ -108,8 +108,11 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		return err
 	}
 	if needsAPI(p) && !client.HasKey() {
-		return fmt.Errorf("this plan generates %d %s through the API, which needs a key: set %s (or run imgform apply --offline for placeholders)",
-			p.Summary.Generate, pluralWord(p.Summary.Generate, "image", "images"), segmind.EnvAPIKey)
+		what := fmt.Sprintf("generates %d %s", p.Summary.Generate, pluralWord(p.Summary.Generate, "image", "images"))
+		if p.Summary.Generate == 0 {
+			what = "collects images an earlier run paid for"
+		}
+		return fmt.Errorf("this plan %s through the API, which needs a key: set %s (or run imgform apply --offline for placeholders)", what, segmind.EnvAPIKey)
 	}
 
 	if !o.json {

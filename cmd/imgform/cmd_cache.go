@@ -32,7 +32,9 @@ nothing. It lives in .imgform/cache (or IMGFORM_CACHE_DIR).`,
 			short: "Remove cached images that no state refers to",
 			long: `Remove the cached images whose input hash no image in the state has.
 Such entries are what reverting a change would restore for free: prune
-them only when you no longer need that.`,
+them only when you no longer need that. A cache shared by several
+checkouts (IMGFORM_CACHE_DIR) is judged by this checkout's state alone:
+what only the others use is removed too; use --dry-run first.`,
 			flags: prune.AddFlags,
 			run: func(ctx context.Context, e *env, args []string) error {
 				return runCachePrune(ctx, e, prune)
@@ -47,6 +49,9 @@ func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 		return err
 	}
 	defer w.close()
+	if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
+		fmt.Fprintf(e.stderr, "Note: the cache is IMGFORM_CACHE_DIR=%s. If other checkouts share it, entries only their states use are removed too.\n", d)
+	}
 	keep := map[state.Hash]bool{}
 	for _, entry := range w.st.Images {
 		keep[entry.InputHash] = true
