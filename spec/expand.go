@@ -76,7 +76,7 @@ func expandForEach(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, 
 			key := k.AsString()
 			out = append(out, instance{
 				Addr: Address{Name: img.Name, Kind: StringKey, StrKey: key},
-				Each: cty.ObjectVal(map[string]cty.Value{"key": k, "value": v}),
+				Each: cty.ObjectVal(map[string]cty.Value{"key": k, "value": compactNumber(v)}),
 			})
 		}
 		if len(out) > maxInstances {
@@ -140,4 +140,23 @@ func expandCount(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, hc
 		}
 	}
 	return out, diags
+}
+
+// compactNumber returns a whole number that fits in 64 bits with 64-bit
+// precision. cty's arithmetic yields 512-bit numbers, whose conversion to
+// text (in "${each.value}") costs tens of microseconds each; the value is
+// the same, and ten thousand instances are planned in a fraction of the
+// time.
+func compactNumber(v cty.Value) cty.Value {
+	if v.Type() != cty.Number || v.IsNull() || !v.IsKnown() || v.IsMarked() {
+		return v
+	}
+	bf := v.AsBigFloat()
+	if !bf.IsInt() {
+		return v
+	}
+	if i, acc := bf.Int64(); acc == big.Exact {
+		return cty.NumberIntVal(i)
+	}
+	return v
 }
