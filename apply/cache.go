@@ -51,9 +51,6 @@ var DefaultCacheDir = filepath.Join(".imgform", "cache")
 // put in it.
 func NewCache(dir string) *Cache { return &Cache{dir: dir} }
 
-// Dir is where the cache lives.
-func (c *Cache) Dir() string { return c.dir }
-
 func (c *Cache) entryDir(h state.Hash) string {
 	s := h.String()
 	return filepath.Join(c.dir, s[:2], s)

@@ -39,9 +39,6 @@ func (a Address) String() string {
 	return "image." + a.Name
 }
 
-// Block returns the address of the image block the instance belongs to.
-func (a Address) Block() Address { return Address{Name: a.Name} }
-
 // Compare orders addresses by name, then key kind, then key.
 func (a Address) Compare(b Address) int {
 	if c := strings.Compare(a.Name, b.Name); c != 0 {

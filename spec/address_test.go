@@ -137,9 +137,6 @@ func TestAddressContains(t *testing.T) {
 			}
 		})
 	}
-	if got := (Address{Name: "a", Kind: IntKey, IntKey: 4}).Block(); got != block {
-		t.Errorf("Block() = %v, want %v", got, block)
-	}
 }
 
 func TestConfigLookup(t *testing.T) {

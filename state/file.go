@@ -212,9 +212,6 @@ func Marshal(s *State) ([]byte, error) {
 	return append(data, '\n'), nil
 }
 
-// Path is where the state file lives.
-func (f *File) Path() string { return f.path }
-
 // Lineage is the lineage of the state on disk; "" before it is written.
 func (f *File) Lineage() string {
 	f.mu.Lock()

@@ -43,7 +43,8 @@ image. With a plan file saved by plan --out, show the plan.`,
 
 func runShow(e *env, o showOptions, args []string) error {
 	if len(args) == 1 {
-		if addr, err := spec.ParseAddress(args[0]); err == nil {
+		// A plan file first: a file named image.plan is also an address.
+		if addr, err := spec.ParseAddress(args[0]); err == nil && !plan.IsPlanFile(args[0]) {
 			return showImage(e, addr.String(), o.json)
 		}
 		p, _, err := plan.Load(args[0])
