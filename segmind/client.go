@@ -170,6 +170,49 @@ func (c *Client) BaseURL() string { return c.origin.Redacted() }
 // HasKey reports whether an API key is configured.
 func (c *Client) HasKey() bool { return c.key() != "" }
 
+// KeyError says what is wrong with the configured key, or nil when it
+// can be sent: a key with a line break, a space or another control
+// character (a key file read with a trailing newline, say) cannot be an
+// HTTP header value, and no request would ever carry it. The message
+// never shows the key.
+func (c *Client) KeyError() error {
+	return keyError(c.key())
+}
+
+func keyError(key string) error {
+	var what string
+	for i, r := range key {
+		switch {
+		case r == '\n' || r == '\r':
+			what = "a line break"
+		case r == ' ' || r == '\t':
+			what = "a space"
+		case r < 0x20 || r == 0x7f:
+			what = "a control character"
+		default:
+			continue
+		}
+		where := "inside it"
+		switch {
+		case strings.TrimRight(key[i:], " \t\r\n") == "":
+			where = "at its end"
+		case strings.TrimLeft(key[:i+1], " \t\r\n") == "":
+			where = "at its start"
+		}
+		return &MalformedKeyError{What: what + " " + where}
+	}
+	return nil
+}
+
+// MalformedKeyError is a configured key that cannot be sent.
+type MalformedKeyError struct {
+	What string // "a line break at its end"
+}
+
+func (e *MalformedKeyError) Error() string {
+	return fmt.Sprintf("%s is malformed: it has %s (copied with a newline?); set it to the key alone", EnvAPIKey, e.What)
+}
+
 // String describes the client without its key.
 func (c *Client) String() string {
 	key := "no key"
@@ -218,6 +261,9 @@ func (c *Client) do(ctx context.Context, op, method, target string, body any, li
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.key() != "" && c.trusts(req.URL) {
+		if err := c.KeyError(); err != nil {
+			return nil, &APIError{Op: op, Class: ClassFatal, Message: err.Error(), Err: err}
+		}
 		req.Header.Set(HeaderAPIKey, c.key())
 	}
 	req.Header.Set("User-Agent", c.ua)
@@ -253,11 +299,17 @@ func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
 
-// trusts reports whether the key may go to u: the API's own host, or
-// another host of its domain (the service may answer with status URLs on
-// a sibling host, as api-latest.segmind.com is to api.segmind.com), and
-// never from https down to http. The status and result URLs come from the
-// server's answers; a URL elsewhere is polled without the key.
+// trustedServiceHosts are the hosts of the real service that may receive
+// the key when the configured endpoint is one of them: the API and its
+// staging origin, which the Python SDK also names. Nothing else ever does.
+var trustedServiceHosts = []string{"api.segmind.com", "api-latest.segmind.com"}
+
+// trusts reports whether the key may go to u: the configured API host
+// itself (same host and port), or, when that is the real service, one of
+// trustedServiceHosts; and never from https down to http. The status and
+// result URLs come from the server's answers; a URL anywhere else (a
+// sibling host under a shared suffix such as co.uk or herokuapp.com
+// included) is polled without the key.
 func (c *Client) trusts(u *url.URL) bool {
 	if c.origin.Scheme == "https" && u.Scheme != "https" {
 		return false
@@ -265,20 +317,18 @@ func (c *Client) trusts(u *url.URL) bool {
 	if strings.EqualFold(u.Host, c.origin.Host) {
 		return true
 	}
-	return siteOf(u.Hostname()) != "" && strings.EqualFold(siteOf(u.Hostname()), siteOf(c.origin.Hostname()))
+	return u.Port() == "" && c.origin.Port() == "" &&
+		isServiceHost(c.origin.Hostname()) && isServiceHost(u.Hostname())
 }
 
-// siteOf is a host's domain: its last two labels ("segmind.com"), or ""
-// for an IP address or a single-label host, which only match exactly.
-func siteOf(host string) string {
-	if net.ParseIP(host) != nil {
-		return ""
+func isServiceHost(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, h := range trustedServiceHosts {
+		if host == h {
+			return true
+		}
 	}
-	labels := strings.Split(strings.TrimSuffix(host, "."), ".")
-	if len(labels) < 2 {
-		return ""
-	}
-	return labels[len(labels)-2] + "." + labels[len(labels)-1]
+	return false
 }
 
 // billable reports the calls that make (and bill) images; the others

@@ -411,15 +411,20 @@ func TestKeyGoesOnlyToTheAPIsHosts(t *testing.T) {
 		origin, target string
 		want           bool
 	}{
-		"the API itself":                      {"https://api.segmind.com", "https://api.segmind.com/v2/requests/x/status", true},
-		"a sibling host of its domain":        {"https://api.segmind.com", "https://api-latest.segmind.com/v2/requests/x", true},
-		"another domain":                      {"https://api.segmind.com", "https://evil.example/v2/requests/x", false},
-		"a look-alike domain":                 {"https://api.segmind.com", "https://segmind.com.evil.example/x", false},
-		"down from https to http":             {"https://api.segmind.com", "http://api.segmind.com/v2/requests/x", false},
-		"the emulator on loopback":            {"http://127.0.0.1:8787", "http://127.0.0.1:8787/v2/requests/x", true},
-		"another port on loopback":            {"http://127.0.0.1:8787", "http://127.0.0.1:9999/v2/requests/x", false},
-		"localhost":                           {"http://localhost:8787", "http://localhost:8787/x", true},
-		"a single-label host and another one": {"http://emulator:8787", "http://other:8787/x", false},
+		"the API itself":                       {"https://api.segmind.com", "https://api.segmind.com/v2/requests/x/status", true},
+		"the service's staging host":           {"https://api.segmind.com", "https://api-latest.segmind.com/v2/requests/x", true},
+		"another host of the service's domain": {"https://api.segmind.com", "https://images.segmind.com/x.png", false},
+		"a sibling under co.uk":                {"https://api.example.co.uk", "https://attacker.co.uk/v2/requests/x", false},
+		"a sibling under herokuapp.com":        {"https://imgapi.herokuapp.com", "https://attacker.herokuapp.com/x", false},
+		"a sibling of a custom domain":         {"https://api.example.com", "https://status.example.com/x", false},
+		"the staging host from elsewhere":      {"https://api.example.com", "https://api-latest.segmind.com/x", false},
+		"another domain":                       {"https://api.segmind.com", "https://evil.example/v2/requests/x", false},
+		"a look-alike domain":                  {"https://api.segmind.com", "https://segmind.com.evil.example/x", false},
+		"down from https to http":              {"https://api.segmind.com", "http://api.segmind.com/v2/requests/x", false},
+		"the emulator on loopback":             {"http://127.0.0.1:8787", "http://127.0.0.1:8787/v2/requests/x", true},
+		"another port on loopback":             {"http://127.0.0.1:8787", "http://127.0.0.1:9999/v2/requests/x", false},
+		"localhost":                            {"http://localhost:8787", "http://localhost:8787/x", true},
+		"a single-label host and another one":  {"http://emulator:8787", "http://other:8787/x", false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
