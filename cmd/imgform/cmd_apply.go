@@ -114,6 +114,11 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		}
 		return fmt.Errorf("this plan %s through the API, which needs a key: set %s (or run imgform apply --offline for placeholders)", what, segmind.EnvAPIKey)
 	}
+	if needsAPI(p) {
+		if err := client.KeyError(); err != nil {
+			return err
+		}
+	}
 
 	if !o.json {
 		if err := writePlan(e, p, false, false); err != nil {

@@ -100,7 +100,11 @@ func report(e *env, err error) int {
 // fatalAdvice says what stopped an apply and what to do about it.
 func fatalAdvice(fe *apply.FatalError) string {
 	var apiErr *segmind.APIError
-	if !errors.As(fe, &apiErr) {
+	var keyErr *segmind.MalformedKeyError
+	switch {
+	case errors.As(fe, &keyErr):
+		return keyErr.Error()
+	case !errors.As(fe, &apiErr):
 		return fe.Error()
 	}
 	switch apiErr.StatusCode {

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runImgform runs the imgform binary in dir with the extra environment
+// and returns its combined output and exit code.
+func runImgform(t *testing.T, dir string, env []string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("imgform", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if err != nil {
+		if _, ok := err.(*exec.ExitError); !ok {
+			t.Fatalf("running imgform %s: %v", strings.Join(args, " "), err)
+		}
+	}
+	return out.String(), cmd.ProcessState.ExitCode()
+}
+
+// writeConfig writes files (name → content) into a new directory.
+func writeConfig(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const oneImageConfig = `image "a" {
+  prompt = "a lighthouse"
+  output = "a.png"
+}
+`
+
+// A key read from a file with its trailing newline cannot be sent as a
+// header: apply says the key is malformed (not that the endpoint is
+// unreachable), names no part of it, and sends nothing.
+func TestApplyMalformedKey(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.img.hcl": oneImageConfig})
+	base, stop, err := launchEmulator(os.Getenv("PATH"), dir, []string{"--latency", "10ms", "--quiet"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	out, code := runImgform(t, dir, []string{"SEGMIND_BASE_URL=" + base, "SEGMIND_API_KEY=SG_secret12345\n"}, "apply", "--auto-approve")
+	if code != 1 {
+		t.Fatalf("exit code %d, want 1; output:\n%s", code, out)
+	}
+	if !strings.Contains(out, "SEGMIND_API_KEY is malformed: it has a line break at its end") {
+		t.Errorf("the output does not say the key is malformed:\n%s", out)
+	}
+	for _, bad := range []string{"unreachable", "cannot be reached", "SG_secret12345"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the output says %q:\n%s", bad, out)
+		}
+	}
+	if n := stat(t, base, "jobs_submitted"); n != 0 {
+		t.Errorf("jobs_submitted = %d, want 0", n)
+	}
+}
