@@ -643,3 +643,24 @@ func TestWaitTimeout(t *testing.T) {
 		t.Fatalf("waiting again: %v", err)
 	}
 }
+
+// A job whose recorded submission time lies in the future (clock skew, a
+// journal copied from another machine) is polled, not given up at once as
+// "still queued after 0s".
+func TestEmulatorWaitFutureSubmitted(t *testing.T) {
+	_, base := startEmulator(t, fastOptions())
+	c := newClient(t, base, func(cfg *segmind.Config) { cfg.InferenceTimes = []float64{0.02} })
+	ctx := context.Background()
+	job, err := c.Submit(ctx, segmind.DefaultRequest("a lighthouse at dusk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	job.Submitted = time.Now().Add(2 * time.Hour)
+	res, err := c.Wait(ctx, job, segmind.WaitOptions{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	if len(res.Images) != 1 {
+		t.Errorf("got %d images, want 1", len(res.Images))
+	}
+}

@@ -98,7 +98,12 @@ func (c *Client) Wait(ctx context.Context, job *Job, opts WaitOptions) (*JobResu
 	if opts.MaxPollErrors == 0 {
 		opts.MaxPollErrors = defaultPollErrs
 	}
-	delay := time.Until(job.Submitted.Add(c.estimate.expected() + firstPollMargin))
+	// The first poll comes when the image should be ready. A job recorded
+	// as submitted in the future (another machine's clock, a copied
+	// journal) is polled within that time too, not after a wait the
+	// timeout below would refuse at once.
+	first := c.estimate.expected() + firstPollMargin
+	delay := min(time.Until(job.Submitted.Add(first)), first)
 	interval := pollInterval
 	failures := 0
 	start := time.Now()
