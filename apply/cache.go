@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/state"
 )
@@ -96,6 +97,9 @@ func (c *Cache) Get(h state.Hash) (*CacheEntry, []segmind.Image, error) {
 		data, err := os.ReadFile(filepath.Join(c.entryDir(h), f.Name))
 		if err != nil || state.SumBytes(data) != f.SHA256 {
 			return nil, nil, fmt.Errorf("cache entry %s is damaged (%s): %w", h.Short(), f.Name, ErrNotCached)
+		}
+		if _, err := imagecheck.Check(data); err != nil {
+			return nil, nil, fmt.Errorf("cache entry %s holds an unusable image (%s: %v): %w", h.Short(), f.Name, err, ErrNotCached)
 		}
 		imgs[i] = segmind.Image{Data: data, ContentType: f.ContentType}
 	}

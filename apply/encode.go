@@ -11,6 +11,7 @@ import (
 
 	_ "golang.org/x/image/webp" // the API might answer with WebP; decode it too
 
+	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
@@ -91,6 +92,11 @@ func encodeOutput(img []byte, format spec.Format, prov provenance) ([]byte, erro
 }
 
 func decode(img []byte, contentType string) (image.Image, error) {
+	// Only the header is read first: an image that declares more pixels
+	// than imgform accepts is refused before it can exhaust memory.
+	if _, err := imagecheck.Check(img); err != nil {
+		return nil, err
+	}
 	decoded, _, err := image.Decode(bytes.NewReader(img))
 	if err != nil {
 		return nil, fmt.Errorf("decoding the generated image (%s): %w", contentType, err)

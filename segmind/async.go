@@ -4,11 +4,14 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/imgform/imgform/internal/imagecheck"
 )
 
 // Job is a submitted v2 request: what must be kept (in a journal) to
@@ -259,7 +262,13 @@ func (c *Client) fetchOutput(ctx context.Context, job *Job, ref string) (Image, 
 	}
 	img, err := checkImage(r.body)
 	if err != nil {
-		return Image{}, &APIError{Op: "download", StatusCode: r.status, Class: ClassRetryable, RequestID: job.RequestID, Message: err.Error()}
+		// A truncated download may come whole next time; an image that
+		// declares too many pixels will not.
+		class := ClassRetryable
+		if _, ok := errors.AsType[*imagecheck.TooLargeError](err); ok {
+			class = ClassImage
+		}
+		return Image{}, &APIError{Op: "download", StatusCode: r.status, Class: class, RequestID: job.RequestID, Message: err.Error()}
 	}
 	return img, nil
 }

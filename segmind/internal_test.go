@@ -1,8 +1,15 @@
 package segmind
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
+	"image"
+	"image/jpeg"
+	"image/png"
 	"net/http"
 	"net/url"
 	"strings"
@@ -321,16 +328,19 @@ func TestDropKeyOnRedirect(t *testing.T) {
 }
 
 func TestDecodeBase64Image(t *testing.T) {
-	png := "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+	pngData, jpegData := tinyImage(t, "png"), tinyImage(t, "jpeg")
+	b64 := base64.StdEncoding.EncodeToString
 	tests := []struct {
 		name, in string
 		wantType string // "" = an error
 	}{
-		{"standard", "iVBORw0KGgoAAAANSUhEUg==", "image/png"},
-		{"no padding", "iVBORw0KGgoAAAANSUhEUg", "image/png"},
-		{"data URI", "data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==", "image/png"},
-		{"surrounding space", " iVBORw0KGgoAAAANSUhEUg==\n", "image/png"},
-		{"JPEG", "/9j/4AAQSkZJRgABAQ==", "image/jpeg"},
+		{"standard", b64(pngData), "image/png"},
+		{"no padding", strings.TrimRight(b64(pngData), "="), "image/png"},
+		{"data URI", "data:image/png;base64," + b64(pngData), "image/png"},
+		{"surrounding space", " " + b64(pngData) + "\n", "image/png"},
+		{"JPEG", b64(jpegData), "image/jpeg"},
+		{"a PNG header alone", "iVBORw0KGgoAAAANSUhEUg==", ""},
+		{"a decompression bomb", b64(bombPNG(60000, 60000)), ""},
 		{"text", "aGVsbG8=", ""},
 		{"not base64", "%%%", ""},
 		{"empty", "", ""},
@@ -350,11 +360,49 @@ func TestDecodeBase64Image(t *testing.T) {
 			if img.ContentType != tt.wantType {
 				t.Errorf("content type %q, want %q", img.ContentType, tt.wantType)
 			}
-			if tt.wantType == "image/png" && string(img.Data) != png {
+			if tt.wantType == "image/png" && !bytes.Equal(img.Data, pngData) {
 				t.Errorf("data %q", img.Data)
 			}
 		})
 	}
+}
+
+// tinyImage encodes a 2×2 image as "png" or "jpeg".
+func tinyImage(t *testing.T, format string) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	var buf bytes.Buffer
+	var err error
+	if format == "png" {
+		err = png.Encode(&buf, img)
+	} else {
+		err = jpeg.Encode(&buf, img, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// bombPNG is a valid PNG header declaring a w×h image, with a tiny IDAT:
+// what a decompression bomb looks like before anything decodes it.
+func bombPNG(w, h uint32) []byte {
+	var out bytes.Buffer
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&out, binary.BigEndian, uint32(len(data)))
+		body := append([]byte(typ), data...)
+		out.Write(body)
+		binary.Write(&out, binary.BigEndian, crc32.ChecksumIEEE(body))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	chunk("IHDR", ihdr)
+	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
+	chunk("IEND", nil)
+	return out.Bytes()
 }
 
 func TestClientPrintsNoKey(t *testing.T) {

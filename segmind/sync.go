@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/imgform/imgform/internal/imagecheck"
 )
 
 // Image is one generated image as the service gave it.
@@ -76,13 +78,15 @@ func isJSON(contentType string, body []byte) bool {
 	return strings.HasPrefix(trimmed, "{")
 }
 
-// checkImage accepts bytes that are an image, by their magic bytes.
+// checkImage accepts bytes that are an image imgform can read, by their
+// header, and no larger than imagecheck.MaxSide on either side: nothing
+// is decoded here, and a decompression bomb is refused unread.
 func checkImage(data []byte) (Image, error) {
-	ct := http.DetectContentType(data)
-	if !strings.HasPrefix(ct, "image/") {
-		return Image{}, fmt.Errorf("the answer is not an image (%d bytes of %s)", len(data), ct)
+	info, err := imagecheck.Check(data)
+	if err != nil {
+		return Image{}, err
 	}
-	return Image{Data: data, ContentType: ct}, nil
+	return Image{Data: data, ContentType: info.ContentType}, nil
 }
 
 // decodeImageList reads images given as one base64 string or a list.

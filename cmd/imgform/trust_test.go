@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,4 +77,60 @@ func TestApplyMalformedKey(t *testing.T) {
 	if n := stat(t, base, "jobs_submitted"); n != 0 {
 		t.Errorf("jobs_submitted = %d, want 0", n)
 	}
+}
+
+// A decompression bomb from the API (a small PNG declaring 60000×60000)
+// fails its image with a clear error; apply does not run out of memory,
+// and the bomb is not cached, so the next run does not meet it again.
+func TestApplyRefusesDecompressionBomb(t *testing.T) {
+	bomb := bombPNG(60000, 60000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(bomb)
+	}))
+	defer srv.Close()
+	dir := writeConfig(t, map[string]string{"main.img.hcl": `image "a" {
+  prompt = "a lighthouse"
+  output = "a.jpg"
+}
+`})
+	env := []string{"SEGMIND_BASE_URL=" + srv.URL, "SEGMIND_API_KEY=test-key"}
+	out, code := runImgform(t, dir, env, "apply", "--auto-approve", "--sync")
+	if code != 1 {
+		t.Fatalf("exit code %d, want 1; output:\n%s", code, out)
+	}
+	if !strings.Contains(out, "declares 60000×60000 pixels") {
+		t.Errorf("the output does not say why the image was refused:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.jpg")); err == nil {
+		t.Error("a.jpg was written")
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, ".imgform", "cache", "*", "*"))
+	if len(entries) != 0 {
+		t.Errorf("the bomb was cached: %v", entries)
+	}
+}
+
+// bombPNG is a valid PNG header declaring a w×h image, with a tiny IDAT.
+func bombPNG(w, h uint32) []byte {
+	var out bytes.Buffer
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&out, binary.BigEndian, uint32(len(data)))
+		body := append([]byte(typ), data...)
+		out.Write(body)
+		binary.Write(&out, binary.BigEndian, crc32.ChecksumIEEE(body))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	chunk("IHDR", ihdr)
+	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
+	chunk("IEND", nil)
+	return out.Bytes()
 }
