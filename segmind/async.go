@@ -54,7 +54,7 @@ func (c *Client) Submit(ctx context.Context, req Request) (*Job, error) {
 	if err := json.Unmarshal(r.body, &body); err != nil || body.RequestID == "" || body.StatusURL == "" || body.ResponseURL == "" {
 		// The job may exist, but without its id it cannot be followed;
 		// sending it again could pay twice, so this image fails.
-		return nil, &APIError{Op: "submit", StatusCode: r.status, Class: ClassImage,
+		return nil, &APIError{Op: "submit", StatusCode: r.status, Class: ClassImage, PossiblyBilled: true,
 			Message: c.message("the answer lacks request_id, status_url or response_url: " + string(r.body))}
 	}
 	job := &Job{RequestID: body.RequestID, Submitted: time.Now()}
@@ -71,7 +71,7 @@ func (c *Client) Submit(ctx context.Context, req Request) (*Job, error) {
 func (c *Client) resolve(ref string) (string, error) {
 	u, err := c.origin.Parse(ref)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", &APIError{Op: "submit", Class: ClassImage, Message: fmt.Sprintf("the server gave an unusable URL %q", c.message(ref))}
+		return "", &APIError{Op: "submit", Class: ClassImage, PossiblyBilled: true, Message: fmt.Sprintf("the server gave an unusable URL %q", c.message(ref))}
 	}
 	return u.String(), nil
 }

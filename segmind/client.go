@@ -9,9 +9,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -267,7 +269,40 @@ func (c *Client) do(ctx context.Context, op, method, target string, body any, li
 		req.Header.Set(HeaderAPIKey, c.key())
 	}
 	req.Header.Set("User-Agent", c.ua)
-	return c.send(ctx, c.hc, op, req, limit)
+	if !billable(op) {
+		return c.send(ctx, c.hc, op, req, limit)
+	}
+	// Whether the request went out decides what a failure means: one that
+	// was never sent was not processed and may be sent again; one that was
+	// sent may have been processed, and paid for.
+	var sent atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				sent.Store(true)
+			}
+		},
+	}))
+	r, err := c.send(ctx, c.hc, op, req, limit)
+	if err != nil && sent.Load() {
+		err = possiblyBilled(op, err)
+	}
+	return r, err
+}
+
+// possiblyBilled marks the failure of a billable request that was sent.
+func possiblyBilled(op string, err error) error {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		apiErr.PossiblyBilled = true
+		if apiErr.StatusCode == 0 {
+			apiErr.Message = "no answer after the request was sent (" + apiErr.Message + ")"
+		}
+		return err
+	}
+	// Cancelled by the caller after sending: the service may still make
+	// and bill the image.
+	return &APIError{Op: op, Class: ClassFatal, PossiblyBilled: true, Message: "cancelled after the request was sent", Err: err}
 }
 
 func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http.Request, limit int64) (*response, error) {
@@ -287,13 +322,13 @@ func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http
 			// The server took the request and was cutting its answer off:
 			// the image was most likely billed, and sending the request
 			// again could pay twice. This image fails instead.
-			apiErr.StatusCode, apiErr.Class = resp.StatusCode, ClassImage
+			apiErr.StatusCode, apiErr.Class, apiErr.PossiblyBilled = resp.StatusCode, ClassImage, true
 			apiErr.Message = "the answer was cut off after the server accepted the request (" + apiErr.Message + "); it is not sent again, since that could pay twice"
 		}
 		return nil, werr
 	}
 	if int64(len(data)) > limit && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		return nil, &APIError{Op: op, StatusCode: resp.StatusCode, Class: ClassImage,
+		return nil, &APIError{Op: op, StatusCode: resp.StatusCode, Class: ClassImage, PossiblyBilled: billable(op),
 			Message: fmt.Sprintf("the answer is larger than %d bytes", limit)}
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
@@ -344,14 +379,17 @@ func (c *Client) transportError(ctx context.Context, op string, err error) error
 	return &APIError{Op: op, Class: ClassRetryable, Message: c.message(err.Error()), Err: err}
 }
 
-// statusError turns a non-2xx answer into an APIError.
+// statusError turns a non-2xx answer into an APIError. A 5xx to a
+// billable request does not prove that it was not processed: a gateway's
+// 502 or 504 may come after it forwarded the request.
 func (c *Client) statusError(op string, r *response) *APIError {
 	return &APIError{
-		Op:         op,
-		StatusCode: r.status,
-		Message:    c.message(errorMessage(r.body)),
-		Class:      classForStatus(r.status),
-		RetryAfter: parseRetryAfter(r.header.Get("Retry-After"), time.Now()),
+		Op:             op,
+		StatusCode:     r.status,
+		Message:        c.message(errorMessage(r.body)),
+		Class:          classForStatus(r.status),
+		RetryAfter:     parseRetryAfter(r.header.Get("Retry-After"), time.Now()),
+		PossiblyBilled: billable(op) && r.status >= 500,
 	}
 }
 

@@ -53,6 +53,11 @@ type APIError struct {
 	// RequestID is the job the error is about, for v2 calls.
 	RequestID string
 	Err       error // the transport error, when there was no answer
+	// PossiblyBilled marks a billable request (a v2 submit, a v1
+	// generate) that the service received but whose answer does not
+	// prove it was not processed: a 5xx, no answer after the request was
+	// sent, an answer cut off. The image may have been made, and paid for.
+	PossiblyBilled bool
 }
 
 func (e *APIError) Error() string {
@@ -117,6 +122,14 @@ func ClassOf(err error) Class {
 		return ClassRetryable
 	}
 	return ClassFatal
+}
+
+// IsPossiblyBilled reports a billable request that may have been
+// processed, and paid for, although no usable answer came back. Sending it
+// again may pay twice.
+func IsPossiblyBilled(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.PossiblyBilled
 }
 
 // IsNotFound reports an unknown or expired v2 request id (404).

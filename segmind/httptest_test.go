@@ -354,19 +354,22 @@ func TestHangingServer(t *testing.T) {
 }
 
 // TestCancelDuringRequest cancels while a request is in flight: the call
-// returns the caller's context.Canceled at once, not a retryable error.
+// returns the caller's context.Canceled at once, not a retryable error. A
+// billable request cancelled after it was sent says so: the service may
+// still make the image, and bill it.
 func TestCancelDuringRequest(t *testing.T) {
 	ts := hanging(t, nil)
 	c := newClient(t, ts.URL)
 	for _, tt := range []struct {
-		name string
-		call func(ctx context.Context) error
+		name     string
+		call     func(ctx context.Context) error
+		billable bool
 	}{
-		{"generate", func(ctx context.Context) error { _, err := c.Generate(ctx, request("x")); return err }},
+		{"generate", func(ctx context.Context) error { _, err := c.Generate(ctx, request("x")); return err }, true},
 		{"wait", func(ctx context.Context) error {
 			_, err := c.Wait(ctx, jobAt(ts.URL, "r1"), segmind.WaitOptions{})
 			return err
-		}},
+		}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			retryTiming(t, func() (bool, string) {
@@ -378,7 +381,10 @@ func TestCancelDuringRequest(t *testing.T) {
 				if !errors.Is(err, context.Canceled) || segmind.ClassOf(err) != segmind.ClassFatal {
 					t.Fatalf("%v (%T), want context.Canceled", err, err)
 				}
-				if _, ok := errors.AsType[*segmind.APIError](err); ok {
+				if got := segmind.IsPossiblyBilled(err); got != tt.billable {
+					t.Errorf("IsPossiblyBilled(%v) = %v, want %v", err, got, tt.billable)
+				}
+				if _, ok := errors.AsType[*segmind.APIError](err); ok && !tt.billable {
 					t.Errorf("a cancel became an APIError: %v", err)
 				}
 				return late <= 200*time.Millisecond, fmt.Sprintf("returned %v after the cancel, want at most 200ms", late)

@@ -52,11 +52,11 @@ func (c *Client) Generate(ctx context.Context, req Request) (*SyncResult, error)
 	if isJSON(r.header.Get("Content-Type"), r.body) {
 		var body V1Base64Response
 		if err := json.Unmarshal(r.body, &body); err != nil {
-			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, Message: c.message("the answer is not valid JSON: " + err.Error())}
+			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, PossiblyBilled: true, Message: c.message("the answer is not valid JSON: " + err.Error())}
 		}
 		imgs, err := decodeImageList(body.Image)
 		if err != nil {
-			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, Message: err.Error()}
+			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, PossiblyBilled: true, Message: err.Error()}
 		}
 		res.Images = imgs
 		return res, nil
@@ -64,7 +64,7 @@ func (c *Client) Generate(ctx context.Context, req Request) (*SyncResult, error)
 	img, err := checkImage(r.body)
 	if err != nil {
 		// A 200 was most likely billed: asking again could pay twice.
-		return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, Message: err.Error()}
+		return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, PossiblyBilled: true, Message: err.Error()}
 	}
 	res.Images = []Image{img}
 	return res, nil
