@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/imgform/imgform/plan"
@@ -48,8 +49,14 @@ type Options struct {
 var ErrInterrupted = errors.New("apply interrupted")
 
 // FatalError stops a whole run: no request can succeed until someone acts
-// (a wrong key, no credits, an unreachable endpoint).
-type FatalError struct{ Err error }
+// (a wrong key, no credits, an unreachable endpoint, a full disk). No new
+// image is submitted after it; jobs already accepted are still waited for
+// and their images written, unless StopAll says that is pointless too (an
+// endpoint that cannot be reached cannot be polled either).
+type FatalError struct {
+	Err     error
+	StopAll bool
+}
 
 func (e *FatalError) Error() string { return e.Err.Error() }
 func (e *FatalError) Unwrap() error { return e.Err }
@@ -71,13 +78,17 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	submitCtx, stopSubmits := context.WithCancel(runCtx)
+	defer stopSubmits()
 	r := &runner{
-		opts:    opts,
-		files:   files{dir: opts.Dir},
-		limiter: newLimiter(opts.Parallelism),
-		summary: &Summary{},
-		cancel:  cancel,
-		flights: map[state.Hash]*flight{},
+		opts:        opts,
+		files:       files{dir: opts.Dir},
+		limiter:     newLimiter(opts.Parallelism),
+		summary:     &Summary{},
+		cancel:      cancel,
+		submitCtx:   submitCtx,
+		stopSubmits: stopSubmits,
+		flights:     map[state.Hash]*flight{},
 	}
 	r.ckpt = newCheckpointer(file, st, opts.CheckpointEvery, func(err error) {
 		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
@@ -123,6 +134,12 @@ type runner struct {
 	limiter *limiter
 	ckpt    *checkpointer
 	cancel  context.CancelCauseFunc
+	// submitCtx ends when no new image may be submitted (a fatal error):
+	// it bounds waiting for a slot and between attempts, and feeding new
+	// changes; jobs already accepted are waited for with the run's own
+	// context.
+	submitCtx   context.Context
+	stopSubmits context.CancelFunc
 
 	mu       sync.Mutex
 	summary  *Summary
@@ -144,15 +161,27 @@ func (r *runner) count(fn func(s *Summary)) {
 	fn(r.summary)
 }
 
-// fatal stops the run: nothing new starts, work in flight is cancelled.
+// fatal stops the run: no new change starts and no new image is
+// submitted. Jobs the API already accepted are still followed to their
+// images (they are paid for), unless err says the API cannot be reached
+// at all: then work in flight is cancelled too, and their jobs stay
+// journaled for the next run.
 func (r *runner) fatal(err error) {
 	r.mu.Lock()
 	if r.fatalErr == nil {
 		r.fatalErr = err
 	}
 	r.mu.Unlock()
-	r.cancel(err)
+	r.stopSubmits()
+	var fe *FatalError
+	if errors.As(err, &fe) && fe.StopAll {
+		r.cancel(err)
+	}
 }
+
+// errSubmitsStopped is what a change that was about to submit gets once
+// a fatal error stopped new submissions: it is left for the next run.
+var errSubmitsStopped = errors.New("no new image is submitted after a fatal error")
 
 // countJournaled counts the jobs of this endpoint left in the journal.
 func (r *runner) countJournaled() {
@@ -170,6 +199,12 @@ func (r *runner) countJournaled() {
 		}
 	}
 	r.count(func(s *Summary) { s.Journaled = n })
+}
+
+// isDiskFull reports a write that failed because of the filesystem, not
+// the file: no space, no quota, mounted read-only.
+func isDiskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EROFS)
 }
 
 // isFatal reports an error no other image can get past: a FatalError, or
@@ -352,7 +387,7 @@ func (r *runner) generate(ctx context.Context, changes []*plan.Change) {
 feed:
 	for _, c := range changes {
 		select {
-		case <-ctx.Done():
+		case <-r.submitCtx.Done():
 			break feed
 		case <-r.opts.Interrupt:
 			r.count(func(s *Summary) { s.Interrupted = true })
@@ -362,7 +397,7 @@ feed:
 		select {
 		case queue <- c:
 			fed++
-		case <-ctx.Done():
+		case <-r.submitCtx.Done():
 			break feed
 		case <-r.opts.Interrupt:
 			r.count(func(s *Summary) { s.Interrupted = true })
@@ -387,7 +422,7 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 	got, err := r.obtain(ctx, c)
 	if err != nil {
 		switch {
-		case ctx.Err() != nil:
+		case ctx.Err() != nil, errors.Is(err, errSubmitsStopped):
 			// Interrupted or stopped by a fatal error elsewhere: not this
 			// image's failure. A submitted job stays journaled.
 			r.count(func(s *Summary) { s.NotStarted++ })
@@ -423,6 +458,11 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		}
 		out, err := r.files.write(c.Outputs[i], data)
 		if err != nil {
+			if isDiskFull(err) {
+				// Every other image would fail the same way, after being
+				// paid for.
+				r.fatal(&FatalError{Err: fmt.Errorf("an output cannot be written, so no new image is submitted: %w", err)})
+			}
 			r.fail(c, err)
 			return
 		}

@@ -64,6 +64,10 @@ type Summary struct {
 	// Generated counts the images the API was paid for in this run
 	// (resumed jobs were paid for earlier and are not counted).
 	Generated int `json:"generated"`
+	// PossiblyBilled counts the requests that the API received and may
+	// have processed (and billed) without a usable answer: a 5xx, no
+	// answer, an answer cut off. Each image sends at most one more.
+	PossiblyBilled int `json:"possibly_billed"`
 	// Rendered counts offline placeholders.
 	Rendered int       `json:"rendered"`
 	Failed   []Failure `json:"failed"`

@@ -144,8 +144,10 @@ func (r *runner) render(c *plan.Change) (*obtained, error) {
 func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 	if r.opts.Cache != nil {
 		if err := r.opts.Cache.Put(h, got.images, got.requestID, got.inferenceTime); err != nil {
-			r.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
-			return // keep the journal entry: the image is not safe yet
+			// The image is not safe: its journal entry stays, and nothing
+			// more is paid for until the cache can keep it.
+			r.fatal(&FatalError{Err: fmt.Errorf("the content cache cannot be written, so no new image is submitted; jobs already submitted are still collected: %w", err)})
+			return
 		}
 	}
 	if r.opts.Journal != nil && got.requestID != "" {
@@ -190,9 +192,10 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, 
 	entry := JournalEntry{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples, BaseURL: r.opts.Client.BaseURL(), Job: *job}
 	if r.opts.Journal != nil {
 		if err := r.opts.Journal.Record(entry); err != nil {
-			// The job is paid for; waiting for it is still the best
-			// course, but a crash now would lose it.
-			r.emit(Event{Type: EventWarning, Address: c.Address, RequestID: job.RequestID, Message: err.Error()})
+			// The job is paid for, and waiting for it is still the best
+			// course; but a crash now would lose it, so nothing more is
+			// submitted until the journal can be written.
+			r.fatal(&FatalError{Err: fmt.Errorf("the job journal cannot be written, so no new image is submitted (a crash would lose what is paid for); jobs already submitted are still collected: %w", err)})
 		}
 	}
 	r.emit(Event{Type: EventSubmitted, Address: c.Address, Action: c.Action, RequestID: job.RequestID})
@@ -258,13 +261,19 @@ func (r *runner) wait(ctx context.Context, addr string, job *segmind.Job) (*obta
 // request; when it did, the slot stays held (the caller releases it with
 // release(true) when the images are done), otherwise it is released here.
 // A 429 also halves the concurrency limit.
+//
+// A request that may have been processed and billed without a usable
+// answer (segmind.IsPossiblyBilled) is sent again at most once: a second
+// such failure, or one that cannot be retried, fails the image with a
+// *PossiblyBilledError. Once a fatal error stopped new submissions, no
+// attempt starts: errSubmitsStopped.
 func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Context) (accepted bool, err error)) error {
 	pol := r.opts.Retry
-	failures, unanswered, throttles := 0, 0, 0
+	failures, unanswered, throttles, billed := 0, 0, 0, 0
 	var throttledSince time.Time
 	for {
-		if err := r.limiter.acquire(ctx); err != nil {
-			return err
+		if err := r.limiter.acquire(r.submitCtx); err != nil {
+			return r.stoppedErr(ctx)
 		}
 		accepted, err := call(ctx)
 		if accepted {
@@ -275,13 +284,31 @@ func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Co
 		if err == nil {
 			return nil
 		}
-		if segmind.ClassOf(err) != segmind.ClassRetryable || ctx.Err() != nil {
+		class := segmind.ClassOf(err)
+		if segmind.IsPossiblyBilled(err) {
+			billed++
+			r.count(func(s *Summary) { s.PossiblyBilled++ })
+			switch {
+			case class == segmind.ClassFatal:
+				return err // cancelled after sending: counted, not this image's failure
+			case class != segmind.ClassRetryable || billed > 1 || ctx.Err() != nil:
+				return &PossiblyBilledError{Requests: billed, Err: err}
+			}
+		} else if class != segmind.ClassRetryable || ctx.Err() != nil {
 			return err
 		}
 		var delay time.Duration
 		var apiErr *segmind.APIError
 		isAPI := errors.As(err, &apiErr)
 		switch {
+		case billed > 0 && segmind.IsPossiblyBilled(err):
+			delay = pol.backoff(1)
+			r.emit(Event{Type: EventRetry, Address: addr, Attempt: failures + unanswered + throttles + billed, Delay: delay,
+				Message: err.Error() + "; the request may have been processed and billed, so it is sent once more and no more"})
+			if err := r.pause(ctx, delay); err != nil {
+				return err
+			}
+			continue
 		case isAPI && apiErr.StatusCode == http.StatusTooManyRequests:
 			throttles++
 			if throttledSince.IsZero() {
@@ -299,7 +326,7 @@ func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Co
 		case isAPI && apiErr.StatusCode == 0:
 			unanswered++
 			if unanswered >= pol.UnreachableAttempts {
-				return &FatalError{Err: fmt.Errorf("the API at %s cannot be reached (%d attempts): %w", r.opts.Client.BaseURL(), unanswered, err)}
+				return &FatalError{StopAll: true, Err: fmt.Errorf("the API at %s cannot be reached (%d attempts): %w", r.opts.Client.BaseURL(), unanswered, err)}
 			}
 			delay = pol.backoff(unanswered)
 		default:
@@ -309,14 +336,51 @@ func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Co
 			}
 			delay = pol.backoff(failures)
 		}
-		r.emit(Event{Type: EventRetry, Address: addr, Attempt: failures + unanswered + throttles, Delay: delay, Message: err.Error()})
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
+		r.emit(Event{Type: EventRetry, Address: addr, Attempt: failures + unanswered + throttles + billed, Delay: delay, Message: err.Error()})
+		if err := r.pause(ctx, delay); err != nil {
+			return err
 		}
 	}
 }
+
+// pause waits d before another attempt, or until no new attempt may start.
+func (r *runner) pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-r.submitCtx.Done():
+		return r.stoppedErr(ctx)
+	case <-t.C:
+		return nil
+	}
+}
+
+// stoppedErr is why no new attempt starts: the run's own end, or a fatal
+// error that stopped new submissions.
+func (r *runner) stoppedErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errSubmitsStopped
+}
+
+// PossiblyBilledError fails an image whose request the API may have
+// processed, and billed, without answering usably: it is not sent again in
+// this run (a second attempt was already made, or cannot help).
+type PossiblyBilledError struct {
+	Requests int // how many of this image's requests may have been billed
+	Err      error
+}
+
+func (e *PossiblyBilledError) Error() string {
+	n := "1 request"
+	if e.Requests != 1 {
+		n = fmt.Sprintf("%d requests", e.Requests)
+	}
+	return fmt.Sprintf("%v; possibly billed (%s): the API may have made this image, so it is not sent again in this run", e.Err, n)
+}
+
+func (e *PossiblyBilledError) Unwrap() error { return e.Err }
 
 // loadJournal reads the journaled jobs of this endpoint. Those too old to
 // resume are dropped; the others are resumed by the change that needs

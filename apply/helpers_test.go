@@ -181,6 +181,13 @@ func (w *workspace) journaled() []string {
 	return ids
 }
 
+// recorded returns the addresses the state file records.
+func (w *workspace) recorded() []string {
+	w.t.Helper()
+	_, st := w.load()
+	return st.Addresses()
+}
+
 // apiRequests counts the emulator's answers to the API (not its own
 // endpoints) by route.
 func (w *workspace) apiRequests() map[string]int64 {

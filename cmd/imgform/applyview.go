@@ -191,6 +191,11 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
 		generated += fmt.Sprintf(", %d offline %s rendered", s.Rendered, pluralWord(s.Rendered, "placeholder", "placeholders"))
 	}
 	fmt.Fprintf(w, "\n%s %s. %s.\n", paint(color, head, ansiBold, headColor), strings.Join(parts, ", "), generated)
+	if s.PossiblyBilled > 0 {
+		fmt.Fprintf(w, "%s: the API received %s but gave no usable answer (a 5xx, a lost connection), so it may have made and billed %s. No image was sent more than twice; check the usage in your Segmind account.\n",
+			paint(color, fmt.Sprintf("%d %s possibly billed", s.PossiblyBilled, pluralWord(s.PossiblyBilled, "request", "requests")), ansiYellow),
+			pluralWord(s.PossiblyBilled, "it", "them"), pluralWord(s.PossiblyBilled, "an image", "images"))
+	}
 	if s.Refreshed > 0 {
 		fmt.Fprintf(w, "%d unchanged %s had a new modification time; it is kept in .imgform/stat.json, not the state.\n", s.Refreshed, pluralWord(s.Refreshed, "output", "outputs"))
 	}

@@ -49,13 +49,14 @@ func scriptParams(dir string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"emulator": cmdEmulator,
-			"stats":    cmdStats,
-			"await":    cmdAwait,
-			"sleep":    cmdSleep,
-			"cpdir":    cmdCopyDir,
-			"filecmp":  cmdFileCmp,
-			"code":     cmdExitCode,
+			"emulator":  cmdEmulator,
+			"stats":     cmdStats,
+			"await":     cmdAwait,
+			"sleep":     cmdSleep,
+			"cpdir":     cmdCopyDir,
+			"filecmp":   cmdFileCmp,
+			"code":      cmdExitCode,
+			"journaled": cmdJournaled,
 		},
 	}
 }
@@ -317,5 +318,19 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+// journaled N checks that the job journal (.imgform/jobs) holds N jobs.
+func cmdJournaled(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: journaled N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	files, err := filepath.Glob(ts.MkAbs(filepath.Join(".imgform", "jobs", "*.json")))
+	ts.Check(err)
+	if len(files) != want {
+		ts.Fatalf("the journal holds %d jobs, want %d", len(files), want)
 	}
 }
