@@ -262,7 +262,7 @@ func TestRunCollectsOrphanedJobs(t *testing.T) {
 	current := testImage("hero", 0, "a lighthouse on a calm day", "hero.png")
 
 	s := w.mustApply([]*spec.Image{current}, w.options())
-	if diff := cmp.Diff(&Summary{Created: 1, Generated: 1}, s); diff != "" {
+	if diff := cmp.Diff(&Summary{Created: 1, Generated: 1, Collected: 1}, s); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
 	if !w.cache.Has(orphan.InputHash, 1) {

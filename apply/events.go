@@ -61,6 +61,9 @@ type Summary struct {
 	Deleted   int `json:"deleted"`
 	FromCache int `json:"from_cache"`
 	Resumed   int `json:"resumed"`
+	// Collected counts the jobs an earlier run submitted that no change of
+	// this run needed, whose images were fetched into the cache.
+	Collected int `json:"collected"`
 	// Generated counts the images the API was paid for in this run
 	// (resumed jobs were paid for earlier and are not counted).
 	Generated int `json:"generated"`

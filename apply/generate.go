@@ -70,8 +70,9 @@ func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) 
 // fromAPI gets a change's images through the API: by resuming a job an
 // earlier run submitted, or by asking anew.
 func (r *runner) fromAPI(ctx context.Context, c *plan.Change) (*obtained, error) {
-	// A forced replacement leaves a journaled job of the same request to
-	// be collected into the cache at the end.
+	// A forced replacement leaves a journaled job of the same request
+	// (unless one was submitted for a forced replacement) to be collected
+	// into the cache at the end.
 	if job, ok := r.takeJob(c.InputHash, c.Forced); ok {
 		got, err := r.resume(ctx, c.Address, job)
 		if err == nil {
@@ -189,7 +190,10 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, 
 		return nil, err
 	}
 	defer r.limiter.release(true)
-	entry := JournalEntry{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples, BaseURL: r.opts.Client.BaseURL(), Job: *job}
+	entry := JournalEntry{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples, BaseURL: r.opts.Client.BaseURL(), Job: *job, Forced: c.Forced}
+	if c.Forced {
+		entry.Seed = c.Request.Seed
+	}
 	if r.opts.Journal != nil {
 		if err := r.opts.Journal.Record(entry); err != nil {
 			// The job is paid for, and waiting for it is still the best
@@ -405,22 +409,23 @@ func (r *runner) loadJournal(changes []*plan.Change) {
 	}
 }
 
-// takeJob hands a journaled job to the one change that resumes it; a
-// forced replacement takes none.
+// takeJob hands a journaled job to the one change that resumes it. A
+// forced replacement takes only a job that an interrupted forced
+// replacement submitted: the new image it asked for, already paid.
 func (r *runner) takeJob(h state.Hash, forced bool) (JournalEntry, bool) {
-	if forced {
-		return JournalEntry{}, false
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	entries := r.jobs[h]
-	if len(entries) == 0 {
-		return JournalEntry{}, false
+	// The newest first: the one most likely still within its retention.
+	for i := len(entries) - 1; i >= 0; i-- {
+		if forced && !entries[i].Forced {
+			continue
+		}
+		e := entries[i]
+		r.jobs[h] = append(entries[:i:i], entries[i+1:]...)
+		return e, true
 	}
-	// The newest: the one most likely still within its retention.
-	e := entries[len(entries)-1]
-	r.jobs[h] = entries[:len(entries)-1]
-	return e, true
+	return JournalEntry{}, false
 }
 
 // collectOrphans fetches into the cache the results of journaled jobs
@@ -447,6 +452,8 @@ func (r *runner) collectOrphans(ctx context.Context) {
 		if _, err := r.resume(ctx, e.Address, e); err != nil {
 			r.emit(Event{Type: EventWarning, Address: e.Address, RequestID: e.Job.RequestID,
 				Message: "could not collect the result of a job an earlier run submitted: " + err.Error()})
+			continue
 		}
+		r.count(func(s *Summary) { s.Collected++ })
 	}
 }

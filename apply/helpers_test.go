@@ -108,7 +108,7 @@ func (w *workspace) plan(images []*spec.Image, offline bool) (*plan.Plan, *state
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		opts.Submitted = func(h state.Hash) bool { return resumable[h] }
+		opts.Submitted, opts.PaidReplacements = resumable.Has, resumable.PaidReplacements
 	}
 	p, err := plan.Make(images, st, opts)
 	if err != nil {

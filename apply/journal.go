@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/state"
 )
@@ -38,6 +39,12 @@ type JournalEntry struct {
 	Samples   int         `json:"samples"`
 	BaseURL   string      `json:"base_url"`
 	Job       segmind.Job `json:"job"`
+	// Forced marks a job submitted for a forced replacement (--replace):
+	// the new image it asked for, which only another forced replacement
+	// of the same request takes. Seed is the seed it was sent with (a
+	// random seed is drawn anew for a replacement).
+	Forced bool  `json:"forced,omitempty"`
+	Seed   int64 `json:"seed,omitempty"`
 }
 
 // NewJournal returns the journal kept in dir.
@@ -124,17 +131,55 @@ func (j *Journal) Entries() ([]JournalEntry, error) {
 	return out, nil
 }
 
-// Resumable returns the input hashes of the journaled jobs that may still
-// be resumed against baseURL (plan shows such a change as already paid).
-func (j *Journal) Resumable(baseURL string) (map[state.Hash]bool, error) {
+// Resumable is what the journal holds for one endpoint: the jobs that may
+// still be resumed, by input hash.
+type Resumable map[state.Hash][]JournalEntry
+
+// Has reports a job a change of input hash h can resume instead of paying
+// again (plan shows it as already paid). A forced replacement takes only
+// a job that was submitted for one; any other change takes any.
+func (r Resumable) Has(h state.Hash, forced bool) bool {
+	for _, e := range r[h] {
+		if e.Forced || !forced {
+			return true
+		}
+	}
+	return false
+}
+
+// PaidReplacements returns the jobs of forced replacements of addr.
+func (r Resumable) PaidReplacements(addr string) []plan.PaidJob {
+	var out []plan.PaidJob
+	for _, es := range r {
+		for _, e := range es {
+			if e.Forced && e.Address == addr {
+				out = append(out, plan.PaidJob{InputHash: e.InputHash, Seed: e.Seed})
+			}
+		}
+	}
+	return out
+}
+
+// Count is the number of jobs.
+func (r Resumable) Count() int {
+	n := 0
+	for _, es := range r {
+		n += len(es)
+	}
+	return n
+}
+
+// Resumable returns the journaled jobs that may still be resumed against
+// baseURL.
+func (j *Journal) Resumable(baseURL string) (Resumable, error) {
 	entries, err := j.Entries()
 	if err != nil {
 		return nil, err
 	}
-	out := map[state.Hash]bool{}
+	out := Resumable{}
 	for _, e := range entries {
 		if e.BaseURL == baseURL && time.Since(e.Job.Submitted) < JobRetention {
-			out[e.InputHash] = true
+			out[e.InputHash] = append(out[e.InputHash], e)
 		}
 	}
 	return out, nil

@@ -199,9 +199,24 @@ func TestJournalResumable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[state.Hash]bool{testHash("fresh"): true, testHash("almost-expired"): true}
-	if diff := cmp.Diff(want, got); diff != "" {
+	hashes := map[state.Hash]int{}
+	for h, es := range got {
+		hashes[h] = len(es)
+	}
+	want := map[state.Hash]int{testHash("fresh"): 1, testHash("almost-expired"): 1}
+	if diff := cmp.Diff(want, hashes); diff != "" {
 		t.Errorf("Resumable (-want +got):\n%s", diff)
+	}
+	if !got.Has(testHash("fresh"), false) || got.Has(testHash("fresh"), true) {
+		t.Error("a job of an ordinary run must stand in for an ordinary change only, not a forced replacement")
+	}
+	forced := entry("forced", base, time.Minute)
+	forced.Forced = true
+	if err := j.Record(forced); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = j.Resumable(base); err != nil || !got.Has(testHash("forced"), true) || !got.Has(testHash("forced"), false) {
+		t.Errorf("a job of a forced replacement must stand in for either kind of change (err %v)", err)
 	}
 }
 

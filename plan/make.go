@@ -39,14 +39,27 @@ type Options struct {
 	Cache Cache
 	// Submitted reports an image whose job an earlier, interrupted run
 	// submitted and that apply will resume rather than pay for again; nil
-	// knows of none.
-	Submitted func(state.Hash) bool
+	// knows of none. forced asks for a job that was itself submitted for
+	// a forced replacement (--replace): only such a job stands in for one.
+	Submitted func(h state.Hash, forced bool) bool
+	// PaidReplacements lists, by address, the jobs that an interrupted
+	// apply --replace submitted (and paid for): a plan without --replace
+	// completes such a replacement when the image's request is unchanged,
+	// at no cost, rather than leave a paid image unused.
+	PaidReplacements func(addr string) []PaidJob
 	// Stats is this checkout's stat cache: outputs whose content was
 	// verified at another mtime than the state's. Make records what it
 	// verifies in it; the caller saves it. nil keeps none.
 	Stats *state.StatCache
 	// Rand draws random seeds (seed = -1); nil is crypto/rand.
 	Rand io.Reader
+}
+
+// PaidJob is a journaled job of a forced replacement: its request's input
+// hash and the seed it was sent with.
+type PaidJob struct {
+	InputHash state.Hash
+	Seed      int64
 }
 
 // Make compares the desired images with the state and the files on disk
@@ -140,6 +153,11 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 	if err != nil {
 		return nil, err
 	}
+	paid := false
+	if !forced && prior != nil {
+		req, paid = b.paidReplacement(addr, req, prior)
+		forced = paid
+	}
 	c := &Change{
 		Address:    addr,
 		Request:    &req,
@@ -154,6 +172,10 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 	case prior == nil:
 		c.Action = Create
 		c.Reasons = append(c.Reasons, Reason{Kind: ReasonNew, Message: "not in the state"})
+	case paid:
+		c.Action = Replace
+		c.Reasons = append(c.Reasons, Reason{Kind: ReasonReplaceDue, Message: "an interrupted apply --replace paid for a new image of it: that image is collected and written"})
+		c.Diff = diffParams(prior.Request, req)
 	case forced:
 		c.Action = Replace
 		c.Reasons = append(c.Reasons, Reason{Kind: ReasonForced, Message: "replacement requested with --replace"})
@@ -181,6 +203,24 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 	}
 	b.price(c, prior)
 	return c, nil
+}
+
+// paidReplacement finds a journaled job that an interrupted forced
+// replacement of addr submitted, for the image's current request: the
+// same request, or the same but for a random seed drawn anew. It returns
+// the request of that job, and whether there is one.
+func (b *builder) paidReplacement(addr string, req state.Request, prior *state.Entry) (state.Request, bool) {
+	if b.opts.PaidReplacements == nil || b.opts.Offline || prior.InputHash != req.InputHash() {
+		return req, false
+	}
+	for _, job := range b.opts.PaidReplacements(addr) {
+		candidate := req
+		candidate.Seed = job.Seed
+		if candidate.InputHash() == job.InputHash {
+			return candidate, true
+		}
+	}
+	return req, false
 }
 
 // sameImage plans an image whose request is unchanged: outputs moved,
@@ -245,7 +285,7 @@ func (b *builder) price(c *Change, prior *state.Entry) {
 	// A forced replacement asks for the image anew: neither the cache nor
 	// a job an earlier run submitted may stand in for it.
 	c.Cached = !c.Forced && b.opts.Cache != nil && b.opts.Cache.Has(c.InputHash, c.Request.Samples)
-	resumes := !c.Forced && !c.Cached && !b.opts.Offline && b.opts.Submitted != nil && b.opts.Submitted(c.InputHash)
+	resumes := !c.Cached && !b.opts.Offline && b.opts.Submitted != nil && b.opts.Submitted(c.InputHash, c.Forced)
 	switch {
 	case resumes:
 		c.Resumes = true

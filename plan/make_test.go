@@ -171,7 +171,7 @@ func planCases() map[string]planCase {
 		"create resumes a submitted job": {
 			setup: func(t *testing.T, dir string) ([]*spec.Image, *state.State, Options) {
 				h := hashOf(t, hero(t))
-				return []*spec.Image{hero(t)}, newState(), Options{Submitted: func(got state.Hash) bool { return got == h }}
+				return []*spec.Image{hero(t)}, newState(), Options{Submitted: func(got state.Hash, _ bool) bool { return got == h }}
 			},
 			want: []changeView{{Address: "image.hero", Action: Create, Reasons: []Reason{reason(ReasonNew)},
 				Generator: state.GeneratorAPI, Outputs: []string{"assets/hero.png"}, Write: []int{0}, Cost: 0, Resumes: true}},
@@ -276,13 +276,26 @@ func planCases() map[string]planCase {
 				apply(t, dir, st, hero(t), state.GeneratorAPI)
 				h := hashOf(t, hero(t))
 				return []*spec.Image{hero(t)}, st, Options{
-					Replace:   []spec.Address{mustAddr(t, "image.hero")},
-					Cache:     mapCache{h: 1},
-					Submitted: func(state.Hash) bool { return true },
+					Replace: []spec.Address{mustAddr(t, "image.hero")},
+					Cache:   mapCache{h: 1},
+					// Journaled by an ordinary run: not a replacement.
+					Submitted: func(_ state.Hash, forced bool) bool { return !forced },
 				}
 			},
 			want: []changeView{{Address: "image.hero", Action: Replace, Reasons: []Reason{reason(ReasonForced)},
 				Generator: state.GeneratorAPI, Outputs: []string{"assets/hero.png"}, Write: []int{0}, Cost: 1}},
+		},
+		"replace requested resumes the job an interrupted replacement submitted": {
+			setup: func(t *testing.T, dir string) ([]*spec.Image, *state.State, Options) {
+				st := newState()
+				apply(t, dir, st, hero(t), state.GeneratorAPI)
+				return []*spec.Image{hero(t)}, st, Options{
+					Replace:   []spec.Address{mustAddr(t, "image.hero")},
+					Submitted: func(state.Hash, bool) bool { return true },
+				}
+			},
+			want: []changeView{{Address: "image.hero", Action: Replace, Reasons: []Reason{reason(ReasonForced)},
+				Generator: state.GeneratorAPI, Outputs: []string{"assets/hero.png"}, Write: []int{0}, Resumes: true}},
 		},
 		"replace requested for a block selects all its instances": {
 			setup: func(t *testing.T, dir string) ([]*spec.Image, *state.State, Options) {
@@ -429,7 +442,7 @@ func planCases() map[string]planCase {
 				apply(t, dir, st, hero(t), state.GeneratorAPI)
 				remove(t, dir, "assets/hero.png")
 				h := hashOf(t, hero(t))
-				return []*spec.Image{hero(t)}, st, Options{Submitted: func(got state.Hash) bool { return got == h }}
+				return []*spec.Image{hero(t)}, st, Options{Submitted: func(got state.Hash, _ bool) bool { return got == h }}
 			},
 			want: []changeView{{Address: "image.hero", Action: Restore, Reasons: []Reason{reason(ReasonMissing, "assets/hero.png")},
 				Generator: state.GeneratorAPI, Outputs: []string{"assets/hero.png"}, Write: []int{0}, Cost: 0, Resumes: true}},

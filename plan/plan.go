@@ -36,6 +36,7 @@ const (
 	ReasonOverwrite   ReasonKind = "overwrites_file"     // a file not in the state is at an output path
 	ReasonKept        ReasonKind = "edited_file_kept"    // an edited file is left where it is, not removed
 	ReasonSameRequest ReasonKind = "same_request"        // another image makes the same request: paid once
+	ReasonReplaceDue  ReasonKind = "replacement_paid"    // an interrupted --replace paid for a new image: it is written now
 )
 
 // Reason explains a change; Message is a sentence for people.

@@ -567,7 +567,7 @@ func TestJSONShape(t *testing.T) {
 			st := newState()
 			apply(t, dir, st, hero(t), state.GeneratorAPI)
 			remove(t, dir, "assets/hero.png")
-			p, err := Make([]*spec.Image{hero(t), iconA(t)}, st, Options{Dir: dir, Submitted: func(state.Hash) bool { return true }})
+			p, err := Make([]*spec.Image{hero(t), iconA(t)}, st, Options{Dir: dir, Submitted: func(state.Hash, bool) bool { return true }})
 			if err != nil {
 				t.Fatal(err)
 			}

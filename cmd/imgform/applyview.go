@@ -172,6 +172,9 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
 	if s.Resumed > 0 {
 		parts = append(parts, fmt.Sprintf("%d from resumed jobs", s.Resumed))
 	}
+	if s.Collected > 0 {
+		parts = append(parts, fmt.Sprintf("%d earlier %s collected into the cache", s.Collected, pluralWord(s.Collected, "job", "jobs")))
+	}
 	parts = append(parts, fmt.Sprintf("%d failed", len(s.Failed)))
 	head := "Apply complete!"
 	switch {

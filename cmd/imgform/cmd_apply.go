@@ -126,7 +126,22 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		}
 	}
 	if !p.HasChanges() && len(p.Refresh) == 0 {
-		return nil
+		// Jobs an earlier run submitted are collected whatever this run
+		// was asked: they are paid for, and a later change back to their
+		// request should cost nothing.
+		n, err := collectable(journal, client, p)
+		if err != nil || n == 0 {
+			return err
+		}
+		jobs := pluralWord(n, "job", "jobs")
+		if client.HasKey() && client.KeyError() == nil {
+			if !o.json {
+				fmt.Fprintf(e.stdout, "\n%d %s that an earlier run submitted (and paid for) %s still journaled: collecting %s images into the cache.\n", n, jobs, pluralWord(n, "is", "are"), pluralWord(n, "its", "their"))
+			}
+		} else {
+			fmt.Fprintf(e.stderr, "%d %s that an earlier run submitted (and paid for) %s still journaled; set %s to collect %s images into the cache.\n", n, jobs, pluralWord(n, "is", "are"), segmind.EnvAPIKey, pluralWord(n, "its", "their"))
+			return nil
+		}
 	}
 	if p.HasChanges() && !savedPlan && !o.autoApprove {
 		if err := confirm(e); err != nil {
@@ -211,6 +226,19 @@ func loadFreshPlan(path string, w *workspace) (*plan.Plan, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// collectable counts the journaled jobs of this endpoint an apply of p
+// collects: none offline.
+func collectable(journal *apply.Journal, client *segmind.Client, p *plan.Plan) (int, error) {
+	if p.Offline {
+		return 0, nil
+	}
+	resumable, err := journal.Resumable(client.BaseURL())
+	if err != nil {
+		return 0, err
+	}
+	return resumable.Count(), nil
 }
 
 // needsAPI reports whether a plan pays for images or resumes jobs.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/imgform/imgform/apply"
 	"github.com/imgform/imgform/plan"
-	"github.com/imgform/imgform/state"
 )
 
 // planningOptions are the flags that shape a plan, shared by plan and
@@ -120,14 +119,15 @@ func makePlan(e *env, w *workspace, o planningOptions, baseURL string) (*plan.Pl
 		return nil, err
 	}
 	p, err := plan.Make(w.cfg.Images, w.st, plan.Options{
-		Dir:       ".",
-		Offline:   o.offline,
-		Verify:    o.verify,
-		Targets:   targets,
-		Replace:   replace,
-		Cache:     w.cache,
-		Stats:     w.stats,
-		Submitted: func(h state.Hash) bool { return resumable[h] },
+		Dir:              ".",
+		Offline:          o.offline,
+		Verify:           o.verify,
+		Targets:          targets,
+		Replace:          replace,
+		Cache:            w.cache,
+		Stats:            w.stats,
+		Submitted:        resumable.Has,
+		PaidReplacements: resumable.PaidReplacements,
 	})
 	if err != nil {
 		return nil, err
