@@ -7,9 +7,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/segmind"
-	"github.com/imgform/imgform/segmind/emulator"
 	"github.com/imgform/imgform/state"
 )
 
@@ -126,12 +126,13 @@ func (r *runner) land(h state.Hash, f *flight, got *obtained, err error) {
 var errNoKey = &segmind.APIError{Op: "generate", StatusCode: http.StatusUnauthorized, Class: segmind.ClassFatal,
 	Message: "no API key: " + segmind.EnvAPIKey + " is not set"}
 
-// render makes placeholders with the emulator's renderer (apply --offline).
+// render makes placeholders offline (apply --offline): they say so in the
+// picture and in their metadata.
 func (r *runner) render(c *plan.Change) (*obtained, error) {
 	req := c.Request.API()
 	got := &obtained{source: "offline", generator: state.GeneratorOffline}
 	for i := range req.Samples {
-		data, err := emulator.RenderPlaceholder(req, i)
+		data, err := placeholder.Render(req, i, placeholder.Offline)
 		if err != nil {
 			return nil, fmt.Errorf("rendering a placeholder: %w", err)
 		}

@@ -76,13 +76,30 @@ func writeChunk(out *bytes.Buffer, payload []byte) {
 // Read returns the uncompressed tEXt and iTXt chunks of a PNG file, by
 // keyword.
 func Read(data []byte) (map[string]string, error) {
+	return read(data, false)
+}
+
+// ReadHead returns the text chunks that come before the image data (where
+// Insert puts them). data may be only the start of a file: reading stops
+// at the first IDAT chunk, or where data ends.
+func ReadHead(data []byte) (map[string]string, error) {
+	return read(data, true)
+}
+
+func read(data []byte, head bool) (map[string]string, error) {
 	if !IsPNG(data) {
 		return nil, errors.New("reading PNG text: not a PNG file")
 	}
 	out := map[string]string{}
 	for rest := data[8:]; len(rest) >= 12; {
 		n := int(binary.BigEndian.Uint32(rest[:4]))
+		if head && string(rest[4:8]) == "IDAT" {
+			return out, nil
+		}
 		if n < 0 || 12+n > len(rest) {
+			if head {
+				return out, nil
+			}
 			return nil, errors.New("reading PNG text: a chunk runs past the end of the file")
 		}
 		typ, body := string(rest[4:8]), rest[8:8+n]

@@ -18,16 +18,11 @@
 //   - v1.go, v2.go: the handlers of the sync and async endpoints
 //   - faults.go: the seeded fail-rate RNG and the prompt blocklist
 //   - stats.go: the counters behind GET /_emulator/stats
-//   - render.go: the placeholder renderer (also used offline by the apply
-//     engine): palette, background, PNG encoding
-//   - caption.go: the placeholder's text: fonts, layout, glyph drawing
-//   - pngtext.go: the ASCII form of the placeholder's metadata (the chunk
-//     itself is written by internal/pngtext)
 //   - respond.go: JSON answers, absolute URLs, request ids
 //   - serve.go: serving on a listener with graceful shutdown
 //
-// Of imgform, the emulator imports only package segmind and the leaf
-// utility internal/pngtext (plus the standard library and golang.org/x/image
-// for the placeholder's fonts); nothing in imgform imports the emulator
-// except the CLI, the apply engine and tests.
+// The placeholder images themselves come from internal/placeholder, which
+// the apply engine also uses offline. Of imgform, the emulator imports only
+// package segmind and internal/placeholder; nothing in imgform imports the
+// emulator but the CLI and tests.
 package emulator

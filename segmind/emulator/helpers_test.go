@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/segmind"
 )
@@ -202,14 +203,14 @@ func pngChunks(t *testing.T, data []byte) ([]string, map[string]string) {
 }
 
 // placeholderMetaOf returns the decoded placeholder text chunk of a PNG.
-func placeholderMetaOf(t *testing.T, data []byte) placeholderMeta {
+func placeholderMetaOf(t *testing.T, data []byte) placeholder.Meta {
 	t.Helper()
 	_, texts := pngChunks(t, data)
-	text, ok := texts[PlaceholderKeyword]
+	text, ok := texts[placeholder.Keyword]
 	if !ok {
-		t.Fatalf("PNG has no %s text chunk", PlaceholderKeyword)
+		t.Fatalf("PNG has no %s text chunk", placeholder.Keyword)
 	}
-	var m placeholderMeta
+	var m placeholder.Meta
 	if err := json.Unmarshal([]byte(text), &m); err != nil {
 		t.Fatalf("placeholder chunk %q: %v", text, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/segmind"
 )
 
@@ -152,7 +153,7 @@ func (s *Server) lookupJob(id string, now time.Time) (jobView, bool) {
 func renderSamples(req segmind.Request) ([][]byte, error) {
 	pngs := make([][]byte, req.Samples)
 	for i := range pngs {
-		b, err := RenderPlaceholder(req, i)
+		b, err := placeholder.Render(req, i, placeholder.Emulator)
 		if err != nil {
 			return nil, fmt.Errorf("render sample %d: %w", i, err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/segmind"
 )
 
@@ -78,7 +79,7 @@ func TestV1SeveralSamplesRaw(t *testing.T) {
 	}
 	req := segmind.DefaultRequest("castle")
 	req.Seed, req.Samples = 7, 3
-	want, err := RenderPlaceholder(req, 0)
+	want, err := placeholder.Render(req, 0, placeholder.Emulator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,12 +137,12 @@ func TestV1Base64(t *testing.T) {
 				if err != nil {
 					t.Fatalf("image %d: %v", i, err)
 				}
-				want, err := RenderPlaceholder(req, i)
+				want, err := placeholder.Render(req, i, placeholder.Emulator)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if !bytes.Equal(got, want) {
-					t.Errorf("image %d differs from RenderPlaceholder(req, %d)", i, i)
+					t.Errorf("image %d differs from placeholder.Render(req, %d)", i, i)
 				}
 			}
 		})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/segmind"
 )
 
@@ -109,12 +110,12 @@ func TestV2Lifecycle(t *testing.T) {
 	}
 	req := segmind.DefaultRequest("castle on a cliff")
 	req.Seed = 5
-	want, err := RenderPlaceholder(req, 0)
+	want, err := placeholder.Render(req, 0, placeholder.Emulator)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(img.body, want) {
-		t.Error("the served image differs from RenderPlaceholder of the request")
+		t.Error("the served image differs from placeholder.Render of the request")
 	}
 	if st := s.Stats(); st.Generated != 1 || st.JobsSubmitted != 1 || st.InProgress != 0 {
 		t.Errorf("stats = %+v", st)
@@ -186,12 +187,12 @@ func TestV2Outputs(t *testing.T) {
 					}
 					got = a.body
 				}
-				want, err := RenderPlaceholder(req, i)
+				want, err := placeholder.Render(req, i, placeholder.Emulator)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if !bytes.Equal(got, want) {
-					t.Errorf("output %d differs from RenderPlaceholder(req, %d)", i, i)
+					t.Errorf("output %d differs from placeholder.Render(req, %d)", i, i)
 				}
 			}
 		})

@@ -1,4 +1,4 @@
-package emulator
+package placeholder
 
 import (
 	"bytes"
@@ -21,9 +21,9 @@ func baseRenderRequest() segmind.Request {
 
 func mustRender(t testing.TB, req segmind.Request, sample int) []byte {
 	t.Helper()
-	b, err := RenderPlaceholder(req, sample)
+	b, err := Render(req, sample, Emulator)
 	if err != nil {
-		t.Fatalf("RenderPlaceholder: %v", err)
+		t.Fatalf("Render: %v", err)
 	}
 	return b
 }
@@ -107,7 +107,7 @@ func TestRenderErrors(t *testing.T) {
 		want   string
 	}{
 		{name: "zero width", edit: func(r *segmind.Request) { r.ImgWidth = 0 }, want: "width and height must be between 1 and 8192"},
-		{name: "huge height", edit: func(r *segmind.Request) { r.ImgHeight = MaxPlaceholderSide + 1 }, want: "width and height must be between 1 and 8192"},
+		{name: "huge height", edit: func(r *segmind.Request) { r.ImgHeight = MaxSide + 1 }, want: "width and height must be between 1 and 8192"},
 		{name: "sample past the samples", sample: 2, edit: func(*segmind.Request) {}, want: "sample 2 out of range"},
 		{name: "negative sample", sample: -1, edit: func(*segmind.Request) {}, want: "sample -1 out of range"},
 	}
@@ -115,7 +115,7 @@ func TestRenderErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			req := baseRenderRequest()
 			tc.edit(&req)
-			_, err := RenderPlaceholder(req, tc.sample)
+			_, err := Render(req, tc.sample, Emulator)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error = %v, want one containing %q", err, tc.want)
 			}
@@ -133,7 +133,7 @@ func TestRenderTextChunk(t *testing.T) {
 	if len(types) < 3 || types[0] != "IHDR" || types[1] != "tEXt" {
 		t.Errorf("chunks %v, want IHDR then tEXt first", types)
 	}
-	text := texts[PlaceholderKeyword]
+	text := texts[Keyword]
 	for i := range len(text) {
 		if text[i] >= 0x80 {
 			t.Fatalf("the text chunk is not ASCII at byte %d: %q", i, text)
@@ -141,9 +141,9 @@ func TestRenderTextChunk(t *testing.T) {
 	}
 	want := req
 	want.Base64 = false
-	wantMeta := placeholderMeta{
+	wantMeta := Meta{
 		Generator: "imgform emulator",
-		Note:      PlaceholderNote,
+		Note:      Emulator.Note(),
 		Model:     segmind.Model,
 		Sample:    1,
 		Request:   want,
@@ -198,8 +198,53 @@ func BenchmarkRenderPlaceholder(b *testing.B) {
 	req := baseRenderRequest()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := RenderPlaceholder(req, 0); err != nil {
+		if _, err := Render(req, 0, Emulator); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Offline placeholders say "offline", not "emulator", in the picture and
+// in their text chunk; MakerOf tells the two apart, and real images from
+// neither.
+func TestRenderMakers(t *testing.T) {
+	req := baseRenderRequest()
+	emu, err := Render(req, 0, Emulator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := Render(req, 0, Offline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta := placeholderMetaOf(t, off); meta.Generator != "imgform offline" || meta.Note != "imgform offline placeholder, not SDXL output" {
+		t.Errorf("offline placeholder's chunk: %+v", meta)
+	}
+	if looksSame(t, emu, off) {
+		t.Error("the offline placeholder shows the same picture as the emulator's: it must say offline")
+	}
+	for name, tc := range map[string]struct {
+		data  []byte
+		maker Maker
+		ok    bool
+	}{
+		"emulator":     {emu, Emulator, true},
+		"offline":      {off, Offline, true},
+		"its head":     {off[:4096], Offline, true},
+		"a real image": {plainPNG(t), "", false},
+		"not a PNG":    {[]byte("GIF89a"), "", false},
+	} {
+		if maker, ok := MakerOf(tc.data); maker != tc.maker || ok != tc.ok {
+			t.Errorf("%s: MakerOf = %q, %v; want %q, %v", name, maker, ok, tc.maker, tc.ok)
+		}
+	}
+}
+
+func plainPNG(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

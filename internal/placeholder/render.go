@@ -1,4 +1,4 @@
-package emulator
+package placeholder
 
 import (
 	"bytes"
@@ -15,45 +15,56 @@ import (
 	"github.com/imgform/imgform/segmind"
 )
 
-// MaxPlaceholderSide is the largest width or height RenderPlaceholder
-// accepts.
-const MaxPlaceholderSide = 8192
+// MaxSide is the largest width or height Render accepts.
+const MaxSide = 8192
 
-// PlaceholderKeyword is the keyword of the PNG tEXt chunk that marks every
-// placeholder: its text is JSON saying that the image is an imgform
-// emulator placeholder, not SDXL output, and holding the request.
-const PlaceholderKeyword = "imgform:placeholder"
+// Keyword is the keyword of the PNG tEXt chunk that marks every
+// placeholder: its text is JSON saying which part of imgform made the
+// image, that it is not SDXL output, and the request.
+const Keyword = "imgform:placeholder"
 
-// PlaceholderNote is the note in the placeholder's text chunk.
-const PlaceholderNote = "imgform emulator placeholder, not SDXL output"
+// Maker is the part of imgform that made a placeholder. It is written in
+// the picture and in the text chunk.
+type Maker string
 
-// placeholderMeta is the JSON text of the placeholder's tEXt chunk.
-type placeholderMeta struct {
-	Generator string          `json:"generator"`
+const (
+	// Emulator: served by imgform emulate, as the API's answer.
+	Emulator Maker = "emulator"
+	// Offline: rendered by apply --offline, without any API.
+	Offline Maker = "offline"
+)
+
+// Note is the note in the placeholder's text chunk.
+func (m Maker) Note() string { return "imgform " + string(m) + " placeholder, not SDXL output" }
+
+// Meta is the JSON text of the placeholder's tEXt chunk.
+type Meta struct {
+	Generator string          `json:"generator"` // "imgform emulator", "imgform offline"
 	Note      string          `json:"note"`
 	Model     string          `json:"model"`
 	Sample    int             `json:"sample"`
 	Request   segmind.Request `json:"request"`
 }
 
-// RenderPlaceholder renders sample number sample (from 0) of req as a PNG
-// of req.ImgWidth × req.ImgHeight pixels. The image shows the start of the
-// prompt, the seed and a PLACEHOLDER marker on a background whose colours
-// derive from a hash of the request; a tEXt chunk (PlaceholderKeyword)
+// Render renders sample number sample (from 0) of req as a PNG of
+// req.ImgWidth × req.ImgHeight pixels. The image shows the start of the
+// prompt, the seed, a PLACEHOLDER marker and its maker on a background
+// whose colours derive from a hash of the request; a tEXt chunk (Keyword)
 // holds the request as JSON and says that the image is not SDXL output.
 //
-// The output is deterministic: the same request and sample give the same
-// bytes, and a different prompt, seed, any other image parameter or sample
-// gives different ones. req.Base64 is a transport detail and does not
-// change the image. The seed is drawn as given; resolve -1 before calling.
-func RenderPlaceholder(req segmind.Request, sample int) ([]byte, error) {
+// The output is deterministic: the same request, sample and maker give the
+// same bytes, and a different prompt, seed, any other image parameter or
+// sample gives a different picture. req.Base64 is a transport detail and
+// does not change the image. The seed is drawn as given; resolve -1
+// before calling.
+func Render(req segmind.Request, sample int, maker Maker) ([]byte, error) {
 	w, h := req.ImgWidth, req.ImgHeight
-	if w < 1 || h < 1 || w > MaxPlaceholderSide || h > MaxPlaceholderSide {
-		return nil, fmt.Errorf("emulator: cannot render a %d×%d placeholder: width and height must be between 1 and %d", w, h, MaxPlaceholderSide)
+	if w < 1 || h < 1 || w > MaxSide || h > MaxSide {
+		return nil, fmt.Errorf("placeholder: cannot render a %d×%d placeholder: width and height must be between 1 and %d", w, h, MaxSide)
 	}
 	samples := max(req.Samples, 1)
 	if sample < 0 || sample >= samples {
-		return nil, fmt.Errorf("emulator: sample %d out of range: the request has %d sample(s), counted from 0", sample, samples)
+		return nil, fmt.Errorf("placeholder: sample %d out of range: the request has %d sample(s), counted from 0", sample, samples)
 	}
 	fonts, err := loadFonts()
 	if err != nil {
@@ -63,24 +74,24 @@ func RenderPlaceholder(req segmind.Request, sample int) ([]byte, error) {
 	req.Base64 = false
 	identity, err := json.Marshal(req)
 	if err != nil {
-		return nil, fmt.Errorf("emulator: encode the request: %w", err)
+		return nil, fmt.Errorf("placeholder: encode the request: %w", err)
 	}
-	meta, err := json.Marshal(placeholderMeta{
-		Generator: "imgform emulator",
-		Note:      PlaceholderNote,
+	meta, err := json.Marshal(Meta{
+		Generator: "imgform " + string(maker),
+		Note:      maker.Note(),
 		Model:     segmind.Model,
 		Sample:    sample,
 		Request:   req,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("emulator: encode the placeholder metadata: %w", err)
+		return nil, fmt.Errorf("placeholder: encode the placeholder metadata: %w", err)
 	}
 	digest := sha256.Sum256(identity)
 
 	pal := newPlaceholderPalette(digest)
 	img := image.NewPaletted(image.Rect(0, 0, w, h), pal)
 	drawMosaic(img, digest, sample)
-	if err := drawCaption(img, fonts, req, sample, samples); err != nil {
+	if err := drawCaption(img, fonts, req, sample, samples, maker); err != nil {
 		return nil, err
 	}
 
@@ -88,9 +99,28 @@ func RenderPlaceholder(req segmind.Request, sample int) ([]byte, error) {
 	buf.Grow(64 << 10)
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	if err := enc.Encode(&buf, img); err != nil {
-		return nil, fmt.Errorf("emulator: encode the placeholder PNG: %w", err)
+		return nil, fmt.Errorf("placeholder: encode the placeholder PNG: %w", err)
 	}
-	return pngtext.Insert(buf.Bytes(), pngtext.Chunk{Keyword: PlaceholderKeyword, Text: asciiJSON(meta)})
+	return pngtext.Insert(buf.Bytes(), pngtext.Chunk{Keyword: Keyword, Text: asciiJSON(meta)})
+}
+
+// MakerOf reports whether data is a placeholder imgform made (a PNG
+// carrying the Keyword chunk), and which part of imgform made it. Only
+// the chunks before the image data are read.
+func MakerOf(data []byte) (Maker, bool) {
+	chunks, err := pngtext.ReadHead(data)
+	if err != nil {
+		return "", false
+	}
+	text, ok := chunks[Keyword]
+	if !ok {
+		return "", false
+	}
+	var meta Meta
+	if json.Unmarshal([]byte(text), &meta) == nil && meta.Generator == "imgform offline" {
+		return Offline, true
+	}
+	return Emulator, true
 }
 
 // Palette layout of a placeholder.

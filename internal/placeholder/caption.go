@@ -1,4 +1,4 @@
-package emulator
+package placeholder
 
 import (
 	"bytes"
@@ -28,7 +28,7 @@ type captionLine struct {
 
 // drawCaption draws the panel in the middle of img: the PLACEHOLDER marker,
 // up to two lines of the prompt's start, the seed and sample, and a note.
-func drawCaption(img *image.Paletted, fonts *fontSet, req segmind.Request, sample, samples int) error {
+func drawCaption(img *image.Paletted, fonts *fontSet, req segmind.Request, sample, samples int, maker Maker) error {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	unit := float64(min(w, h))
 	margin := int(unit / 16)
@@ -39,7 +39,7 @@ func drawCaption(img *image.Paletted, fonts *fontSet, req segmind.Request, sampl
 	faceOf := func(f *opentype.Font, size float64) (font.Face, error) {
 		face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: max(size, 4), DPI: 72, Hinting: font.HintingNone})
 		if err != nil {
-			return nil, fmt.Errorf("emulator: make a font face: %w", err)
+			return nil, fmt.Errorf("placeholder: make a font face: %w", err)
 		}
 		return face, nil
 	}
@@ -67,7 +67,7 @@ func drawCaption(img *image.Paletted, fonts *fontSet, req segmind.Request, sampl
 	}
 	lines = append(lines,
 		captionLine{face: infoFace, text: fmt.Sprintf("seed %d · sample %d/%d · %d×%d", req.Seed, sample+1, samples, w, h), color: rampAt(idxText), gap: gap},
-		captionLine{face: noteFace, text: "imgform emulator · not SDXL output", color: rampAt(idxDim), gap: gap / 2},
+		captionLine{face: noteFace, text: "imgform " + string(maker) + " · not SDXL output", color: rampAt(idxDim), gap: gap / 2},
 	)
 
 	panelHeight := 2 * pad
@@ -249,7 +249,7 @@ var loadFonts = sync.OnceValues(func() (*fontSet, error) {
 	} {
 		parsed, err := opentype.Parse(f.ttf)
 		if err != nil {
-			return nil, fmt.Errorf("emulator: parse the %s font: %w", f.name, err)
+			return nil, fmt.Errorf("placeholder: parse the %s font: %w", f.name, err)
 		}
 		*f.dst = parsed
 	}
