@@ -9,10 +9,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/imgform/imgform/internal/atomicfile"
 	"github.com/imgform/imgform/internal/imagecheck"
+	"github.com/imgform/imgform/internal/placeholder"
+	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/state"
 )
@@ -24,6 +27,9 @@ import (
 // incomplete and ignored.
 type Cache struct {
 	dir string
+
+	mu       sync.Mutex
+	verified map[state.Hash]plan.CacheInfo // entries whose bytes were checked in this process
 }
 
 // CacheEntry is the metadata of a cached image set.
@@ -33,6 +39,20 @@ type CacheEntry struct {
 	RequestID     string      `json:"request_id,omitempty"`
 	InferenceTime float64     `json:"inference_time,omitempty"`
 	Created       time.Time   `json:"created"`
+	// Endpoint is the origin of the API that made the images, and
+	// Placeholder marks an emulator's placeholders. Entries written
+	// before these were kept have neither; for them Get and Lookup look
+	// for the placeholder chunk in the images themselves.
+	Endpoint    string `json:"endpoint,omitempty"`
+	Placeholder bool   `json:"placeholder,omitempty"`
+}
+
+// Origin says where an image set came from, for Put.
+type Origin struct {
+	RequestID     string
+	InferenceTime float64
+	Endpoint      string
+	Placeholder   bool
 }
 
 // CacheFile is one image of a cached set.
@@ -50,7 +70,7 @@ var DefaultCacheDir = filepath.Join(".imgform", "cache")
 
 // NewCache returns the cache in dir; nothing is created until an image is
 // put in it.
-func NewCache(dir string) *Cache { return &Cache{dir: dir} }
+func NewCache(dir string) *Cache { return &Cache{dir: dir, verified: map[state.Hash]plan.CacheInfo{}} }
 
 func (c *Cache) entryDir(h state.Hash) string {
 	s := h.String()
@@ -82,8 +102,38 @@ func (c *Cache) meta(h state.Hash) (*CacheEntry, error) {
 // ErrNotCached is returned by Get for an image the cache does not hold.
 var ErrNotCached = errors.New("not in the cache")
 
+// Lookup reports what the cache holds of input hash h, for a plan: the
+// entry's origin and the hash of each image, when it holds at least n
+// images whose bytes are intact (they hash to what the entry recorded, and
+// are images imgform can read). A damaged entry is not cached: its
+// CacheInfo says why. The bytes are read once per process.
+func (c *Cache) Lookup(h state.Hash, n int) (plan.CacheInfo, bool) {
+	c.mu.Lock()
+	info, seen := c.verified[h]
+	c.mu.Unlock()
+	if !seen {
+		e, imgs, err := c.Get(h)
+		switch {
+		case err == ErrNotCached: // no entry at all
+			return plan.CacheInfo{}, false
+		case err != nil:
+			return plan.CacheInfo{Damage: err.Error()}, false
+		}
+		info = plan.CacheInfo{Endpoint: e.Endpoint, Placeholder: e.Placeholder}
+		for _, img := range imgs {
+			info.Files = append(info.Files, state.SumBytes(img.Data))
+		}
+		c.mu.Lock()
+		c.verified[h] = info
+		c.mu.Unlock()
+	}
+	return info, len(info.Files) >= n
+}
+
 // Get returns the cached images of h, each checked against its recorded
-// hash; a damaged entry is reported as not cached.
+// hash; a damaged entry is reported as not cached. The entry says where
+// the images came from; for an entry written before that was kept, an
+// image carrying the placeholder chunk marks it an emulator's.
 func (c *Cache) Get(h state.Hash) (*CacheEntry, []segmind.Image, error) {
 	e, err := c.meta(h)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -99,7 +149,13 @@ func (c *Cache) Get(h state.Hash) (*CacheEntry, []segmind.Image, error) {
 			return nil, nil, fmt.Errorf("cache entry %s is damaged (%s): %w", h.Short(), f.Name, ErrNotCached)
 		}
 		if _, err := imagecheck.Check(data); err != nil {
-			return nil, nil, fmt.Errorf("cache entry %s holds an unusable image (%s: %v): %w", h.Short(), f.Name, err, ErrNotCached)
+			return nil, nil, fmt.Errorf("cache entry %s is damaged: it holds an unusable image (%s: %v): %w", h.Short(), f.Name, err, ErrNotCached)
+		}
+		if maker, ok := placeholder.MakerOf(data); ok {
+			if maker == placeholder.Offline {
+				return nil, nil, fmt.Errorf("cache entry %s is damaged: it holds an offline placeholder (%s), which is never cached: %w", h.Short(), f.Name, ErrNotCached)
+			}
+			e.Placeholder = true
 		}
 		imgs[i] = segmind.Image{Data: data, ContentType: f.ContentType}
 	}
@@ -107,12 +163,16 @@ func (c *Cache) Get(h state.Hash) (*CacheEntry, []segmind.Image, error) {
 }
 
 // Put stores the images of h. An existing entry is replaced.
-func (c *Cache) Put(h state.Hash, imgs []segmind.Image, requestID string, inferenceTime float64) error {
+func (c *Cache) Put(h state.Hash, imgs []segmind.Image, from Origin) error {
 	if err := atomicfile.WriteGitignore(c.dir, "imgform's content cache"); err != nil {
 		return fmt.Errorf("creating cache: %w", err)
 	}
+	c.mu.Lock()
+	delete(c.verified, h)
+	c.mu.Unlock()
 	dir := c.entryDir(h)
-	e := CacheEntry{InputHash: h, RequestID: requestID, InferenceTime: inferenceTime, Created: time.Now().UTC().Truncate(time.Second)}
+	e := CacheEntry{InputHash: h, RequestID: from.RequestID, InferenceTime: from.InferenceTime,
+		Endpoint: from.Endpoint, Placeholder: from.Placeholder, Created: time.Now().UTC().Truncate(time.Second)}
 	for i, img := range imgs {
 		name := strconv.Itoa(i) + extensionFor(img.ContentType)
 		if err := atomicfile.WriteFile(filepath.Join(dir, name), img.Data, 0o644); err != nil {
@@ -162,6 +222,9 @@ func (c *Cache) Entries() ([]state.Hash, error) {
 
 // Remove deletes the entry of h.
 func (c *Cache) Remove(h state.Hash) error {
+	c.mu.Lock()
+	delete(c.verified, h)
+	c.mu.Unlock()
 	dir := c.entryDir(h)
 	// The metadata goes first, so that a half-removed entry is incomplete,
 	// not damaged.

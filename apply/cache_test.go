@@ -34,7 +34,7 @@ func TestCacheRoundTrip(t *testing.T) {
 	if _, _, err := c.Get(h); !errors.Is(err, ErrNotCached) {
 		t.Fatalf("Get from an empty cache: %v, want ErrNotCached", err)
 	}
-	if err := c.Put(h, imgs, "req-1", 2.5); err != nil {
+	if err := c.Put(h, imgs, Origin{RequestID: "req-1", InferenceTime: 2.5}); err != nil {
 		t.Fatal(err)
 	}
 	for n, want := range map[int]bool{1: true, 2: true, 3: false} {
@@ -64,7 +64,7 @@ func TestCacheRoundTrip(t *testing.T) {
 	}
 
 	// Put replaces an entry.
-	if err := c.Put(h, imgs[:1], "req-2", 1); err != nil {
+	if err := c.Put(h, imgs[:1], Origin{RequestID: "req-2", InferenceTime: 1}); err != nil {
 		t.Fatal(err)
 	}
 	entry, got, err = c.Get(h)
@@ -126,7 +126,7 @@ func TestCacheDamage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := NewCache(filepath.Join(t.TempDir(), "cache"))
-			if err := c.Put(h, testImages(t), "", 0); err != nil {
+			if err := c.Put(h, testImages(t), Origin{}); err != nil {
 				t.Fatal(err)
 			}
 			tt.damage(t, c.entryDir(h))
@@ -155,14 +155,14 @@ func TestCacheEntriesAndRemove(t *testing.T) {
 	}
 	hashes := []state.Hash{testHash("one"), testHash("two"), testHash("three")}
 	for _, h := range hashes {
-		if err := c.Put(h, testImages(t)[:1], "", 0); err != nil {
+		if err := c.Put(h, testImages(t)[:1], Origin{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// An incomplete entry (a crash before its metadata) is listed, so
 	// that prune removes it; junk beside the entries is not.
 	incomplete := testHash("incomplete")
-	if err := c.Put(incomplete, testImages(t)[:1], "", 0); err != nil {
+	if err := c.Put(incomplete, testImages(t)[:1], Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(filepath.Join(c.entryDir(incomplete), cacheMetaName)); err != nil {
@@ -220,7 +220,7 @@ func TestCacheGitignore(t *testing.T) {
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("NewCache created its directory: %v", err)
 	}
-	if err := c.Put(testHash("x"), testImages(t)[:1], "", 0); err != nil {
+	if err := c.Put(testHash("x"), testImages(t)[:1], Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
@@ -234,7 +234,7 @@ func TestCacheGitignore(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("*\n!keep\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Put(testHash("y"), testImages(t)[:1], "", 0); err != nil {
+	if err := c.Put(testHash("y"), testImages(t)[:1], Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	if data, _ := os.ReadFile(filepath.Join(dir, ".gitignore")); string(data) != "*\n!keep\n" {

@@ -442,11 +442,13 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 	}
 
 	entry := &state.Entry{
-		InputHash:  c.InputHash,
-		Request:    *c.Request,
-		SeedOrigin: c.SeedOrigin,
-		Generator:  got.generator,
-		Outputs:    make([]state.Output, len(c.Outputs)),
+		InputHash:   c.InputHash,
+		Request:     *c.Request,
+		SeedOrigin:  c.SeedOrigin,
+		Generator:   got.generator,
+		Endpoint:    got.endpoint,
+		Placeholder: got.placeholder,
+		Outputs:     make([]state.Output, len(c.Outputs)),
 	}
 	written := map[int]bool{}
 	prov := provenance{Address: c.Address, InputHash: c.InputHash, Request: *c.Request}
@@ -467,6 +469,7 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 			return
 		}
 		out.RequestID, out.InferenceTime = got.requestID, got.inferenceTime
+		out.SourceSHA256 = state.SumBytes(got.images[i].Data)
 		entry.Outputs[i] = out
 		written[i] = true
 	}
@@ -488,7 +491,7 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 			// placeholder was written now: then it is offline-made, so
 			// that a plan without --offline replaces it.
 			if got.generator != state.GeneratorOffline {
-				entry.Generator = prior.Generator
+				entry.Generator, entry.Endpoint, entry.Placeholder = prior.Generator, prior.Endpoint, prior.Placeholder
 			}
 		}
 	})

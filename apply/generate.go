@@ -20,6 +20,55 @@ type obtained struct {
 	generator     state.Generator
 	requestID     string
 	inferenceTime float64
+	// endpoint is the origin of the API that made the images; placeholder
+	// marks an emulator's placeholders.
+	endpoint    string
+	placeholder bool
+}
+
+// fromEndpoint is what the API at the client's endpoint gave: images that
+// are placeholders came from an emulator.
+func (r *runner) fromEndpoint(images []segmind.Image, requestID string, inferenceTime float64) *obtained {
+	got := &obtained{images: images, generator: state.GeneratorAPI, requestID: requestID, inferenceTime: inferenceTime,
+		endpoint: r.opts.Client.BaseURL()}
+	for _, img := range images {
+		if maker, ok := placeholder.MakerOf(img.Data); ok && maker == placeholder.Emulator {
+			got.placeholder = true
+		}
+	}
+	return got
+}
+
+// endpoint is the origin of the API this run calls; "" without a client.
+func (r *runner) endpoint() string {
+	if r.opts.Client == nil {
+		return ""
+	}
+	return r.opts.Client.BaseURL()
+}
+
+// cacheServes reports whether a cached entry may give the change its
+// images: an emulator's placeholder stands in only for images of that same
+// emulator, and a restore must get back exactly the image the state
+// recorded (an entry swapped for another image's never is).
+func (r *runner) cacheServes(c *plan.Change, entry *CacheEntry, imgs []segmind.Image) bool {
+	if entry.Placeholder && (r.opts.Offline || entry.Endpoint == "" || entry.Endpoint != r.endpoint()) {
+		return false
+	}
+	ok := true
+	r.ckpt.read(func(st *state.State) {
+		prior := st.Images[c.Address]
+		if prior == nil || prior.InputHash != c.InputHash {
+			return
+		}
+		for _, i := range c.Write {
+			if i < len(prior.Outputs) && i < len(imgs) && !prior.Outputs[i].SourceSHA256.IsZero() &&
+				prior.Outputs[i].SourceSHA256 != state.SumBytes(imgs[i].Data) {
+				ok = false
+			}
+		}
+	})
+	return ok
 }
 
 // obtain gets a change's images: from the cache when it has them, from
@@ -30,10 +79,11 @@ func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) 
 	samples := c.Request.Samples
 	if r.opts.Cache != nil && !c.Forced {
 		entry, imgs, err := r.opts.Cache.Get(c.InputHash)
-		if err == nil && len(imgs) >= samples {
+		if err == nil && len(imgs) >= samples && r.cacheServes(c, entry, imgs) {
 			r.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
 			return &obtained{images: imgs, source: "cache", generator: state.GeneratorAPI,
-				requestID: entry.RequestID, inferenceTime: entry.InferenceTime}, nil
+				requestID: entry.RequestID, inferenceTime: entry.InferenceTime,
+				endpoint: entry.Endpoint, placeholder: entry.Placeholder}, nil
 		}
 		if err != nil && !errors.Is(err, ErrNotCached) {
 			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
@@ -59,8 +109,9 @@ func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) 
 			return nil, f.err
 		}
 		r.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
-		return &obtained{images: f.got.images, source: "cache", generator: state.GeneratorAPI,
-			requestID: f.got.requestID, inferenceTime: f.got.inferenceTime}, nil
+		shared := *f.got
+		shared.source = "cache"
+		return &shared, nil
 	}
 	got, err := r.fromAPI(ctx, c)
 	r.land(c.InputHash, f, got, err)
@@ -145,7 +196,8 @@ func (r *runner) render(c *plan.Change) (*obtained, error) {
 // journal entry: from now on the cache answers for it.
 func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 	if r.opts.Cache != nil {
-		if err := r.opts.Cache.Put(h, got.images, got.requestID, got.inferenceTime); err != nil {
+		from := Origin{RequestID: got.requestID, InferenceTime: got.inferenceTime, Endpoint: got.endpoint, Placeholder: got.placeholder}
+		if err := r.opts.Cache.Put(h, got.images, from); err != nil {
 			// The image is not safe: its journal entry stays, and nothing
 			// more is paid for until the cache can keep it.
 			r.fatal(&FatalError{Err: fmt.Errorf("the content cache cannot be written, so no new image is submitted; jobs already submitted are still collected: %w", err)})
@@ -171,7 +223,8 @@ func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, e
 		return nil, err
 	}
 	r.limiter.succeeded()
-	got := &obtained{images: res.Images, source: "api", generator: state.GeneratorAPI}
+	got := r.fromEndpoint(res.Images, "", 0)
+	got.source = "api"
 	r.keep(c.Address, c.InputHash, got)
 	return got, nil
 }
@@ -258,7 +311,7 @@ func (r *runner) wait(ctx context.Context, addr string, job *segmind.Job) (*obta
 		return nil, err
 	}
 	r.limiter.succeeded()
-	return &obtained{images: res.Images, generator: state.GeneratorAPI, requestID: res.RequestID, inferenceTime: res.InferenceTime}, nil
+	return r.fromEndpoint(res.Images, res.RequestID, res.InferenceTime), nil
 }
 
 // withSlot runs call in a concurrency slot, retrying what can succeed

@@ -109,6 +109,7 @@ func (w *workspace) plan(images []*spec.Image, offline bool) (*plan.Plan, *state
 			w.t.Fatal(err)
 		}
 		opts.Submitted, opts.PaidReplacements = resumable.Has, resumable.PaidReplacements
+		opts.Endpoint = w.client.BaseURL()
 	}
 	p, err := plan.Make(images, st, opts)
 	if err != nil {

@@ -152,7 +152,12 @@ func (zeroReader) Read(p []byte) (int, error) {
 // for each input hash.
 type mapCache map[state.Hash]int
 
-func (m mapCache) Has(h state.Hash, n int) bool { return m[h] >= n }
+func (m mapCache) Lookup(h state.Hash, n int) (CacheInfo, bool) {
+	if m[h] == 0 {
+		return CacheInfo{}, false
+	}
+	return CacheInfo{Files: make([]state.Hash, m[h])}, m[h] >= n
+}
 
 // touch moves a file's modification time without changing its content.
 func touch(tb testing.TB, dir, rel string, mtime time.Time) {

@@ -9,17 +9,31 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 )
 
 // Cache is what the plan needs of the content cache: whether it holds an
-// image, so that a change that needs it costs nothing.
+// image, intact, so that a change that needs it costs nothing.
 type Cache interface {
-	// Has reports whether the cache holds all n images of the request
-	// with input hash h.
-	Has(h state.Hash, n int) bool
+	// Lookup reports what the cache holds of the request with input hash
+	// h, and whether it holds all n of its images intact.
+	Lookup(h state.Hash, n int) (CacheInfo, bool)
+}
+
+// CacheInfo is what the cache holds of one request.
+type CacheInfo struct {
+	// Endpoint is the origin of the API that made the images; Placeholder
+	// marks an emulator's placeholders, which stand in for a real image
+	// only against that same emulator.
+	Endpoint    string
+	Placeholder bool
+	// Files are the SHA-256 of each image as the generator gave it.
+	Files []state.Hash
+	// Damage says why an entry that exists cannot be used; "" otherwise.
+	Damage string
 }
 
 // Options tune a plan.
@@ -29,6 +43,9 @@ type Options struct {
 	// Offline plans for apply --offline: images are made by the
 	// placeholder renderer, and images made that way are not replaced.
 	Offline bool
+	// Endpoint is the origin of the API apply will call: images an
+	// emulator made at another one are replaced.
+	Endpoint string
 	// Verify re-hashes every output instead of trusting size and mtime.
 	Verify bool
 	// Targets, when set, limit the plan to the images they select.
@@ -158,6 +175,9 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 		req, paid = b.paidReplacement(addr, req, prior)
 		forced = paid
 	}
+	// A random seed drawn now (not the recorded one, not a paid job's) is
+	// a stand-in until apply, or a saved plan, fixes it.
+	drawn := origin == spec.SeedRandom && !paid && (forced || prior == nil || prior.SeedOrigin != string(spec.SeedRandom))
 	c := &Change{
 		Address:    addr,
 		Request:    &req,
@@ -166,6 +186,8 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 		Outputs:    img.Outputs,
 		Prior:      prior,
 		Forced:     forced,
+
+		SeedChosenAtApply: drawn,
 	}
 
 	switch {
@@ -187,6 +209,13 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 	case !b.opts.Offline && prior.Generator == state.GeneratorOffline:
 		c.Action = Replace
 		c.Reasons = append(c.Reasons, Reason{Kind: ReasonOffline, Message: "made by the offline placeholder renderer; now to be generated through the API"})
+	case !b.opts.Offline && b.madeByAnotherEmulator(prior):
+		c.Action = Replace
+		where := "an emulator (its PNG says it is a placeholder)"
+		if prior.Endpoint != "" {
+			where = "the emulator at " + prior.Endpoint
+		}
+		c.Reasons = append(c.Reasons, Reason{Kind: ReasonEmulator, Message: fmt.Sprintf("made by %s; now to be generated through the API at %s", where, b.opts.Endpoint)})
 	default:
 		return b.sameImage(c, prior)
 	}
@@ -203,6 +232,25 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 	}
 	b.price(c, prior)
 	return c, nil
+}
+
+// madeByAnotherEmulator reports a recorded image that an emulator served
+// as the API's answer, when this plan is for another endpoint: a
+// placeholder must not pass for the real API's image. A state written
+// before the endpoint was recorded says nothing; then the first output's
+// own placeholder chunk tells.
+func (b *builder) madeByAnotherEmulator(prior *state.Entry) bool {
+	if prior.Generator != state.GeneratorAPI {
+		return false
+	}
+	if prior.Endpoint != "" {
+		return prior.Placeholder && prior.Endpoint != b.opts.Endpoint
+	}
+	if len(prior.Outputs) == 0 {
+		return false
+	}
+	maker, ok := placeholder.MakerOfFile(filepath.Join(b.opts.Dir, filepath.FromSlash(prior.Outputs[0].Path)))
+	return ok && maker == placeholder.Emulator
 }
 
 // paidReplacement finds a journaled job that an interrupted forced
@@ -282,9 +330,9 @@ func (b *builder) price(c *Change, prior *state.Entry) {
 	if len(c.Write) == 0 {
 		return
 	}
-	// A forced replacement asks for the image anew: neither the cache nor
-	// a job an earlier run submitted may stand in for it.
-	c.Cached = !c.Forced && b.opts.Cache != nil && b.opts.Cache.Has(c.InputHash, c.Request.Samples)
+	// A forced replacement asks for the image anew: the cache may not
+	// stand in for it.
+	c.Cached = !c.Forced && b.fromCache(c, prior)
 	resumes := !c.Cached && !b.opts.Offline && b.opts.Submitted != nil && b.opts.Submitted(c.InputHash, c.Forced)
 	switch {
 	case resumes:
@@ -301,6 +349,38 @@ func (b *builder) price(c *Change, prior *state.Entry) {
 		c.Generator = state.GeneratorAPI
 		c.Cost = c.Request.Samples
 	}
+}
+
+// fromCache reports whether the cache can give the change its images:
+// it holds them intact, they are not an emulator's placeholders standing
+// in for another endpoint's images, and a restore gets back exactly the
+// image the state recorded. When it holds a copy it may not use, a reason
+// says why the change costs.
+func (b *builder) fromCache(c *Change, prior *state.Entry) bool {
+	if b.opts.Cache == nil {
+		return false
+	}
+	info, ok := b.opts.Cache.Lookup(c.InputHash, c.Request.Samples)
+	switch {
+	case info.Damage != "":
+		c.Reasons = append(c.Reasons, Reason{Kind: ReasonCacheUnusable, Message: "the cache's copy cannot be used (" + info.Damage + ")"})
+		return false
+	case !ok:
+		return false
+	case info.Placeholder && (b.opts.Offline || info.Endpoint == "" || info.Endpoint != b.opts.Endpoint):
+		return false
+	}
+	if prior == nil || prior.InputHash != c.InputHash {
+		return true
+	}
+	for _, i := range c.Write {
+		if i < len(prior.Outputs) && i < len(info.Files) && !prior.Outputs[i].SourceSHA256.IsZero() && prior.Outputs[i].SourceSHA256 != info.Files[i] {
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonCacheUnusable, Path: c.Outputs[i],
+				Message: "the cache's copy is not the image the state recorded for " + c.Outputs[i]})
+			return false
+		}
+	}
+	return true
 }
 
 // removeUnwanted plans the removal of the prior outputs that the image
@@ -474,6 +554,7 @@ func shareRequests(changes []*Change) {
 		}
 		if addr, ok := first[c.InputHash]; ok {
 			c.Cost = 0
+			c.SameRequestAs = addr
 			c.Reasons = append(c.Reasons, Reason{Kind: ReasonSameRequest,
 				Message: "the same request as " + addr + ": generated once, written to both"})
 			continue

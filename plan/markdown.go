@@ -32,7 +32,7 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 		}
 		var params []string
 		for _, d := range c.Diff {
-			old, new := changedPart(d.Old, d.New)
+			old, new := changedPart(d.Old, shownValue(c, d.Name, d.New))
 			params = append(params, fmt.Sprintf("`%s`: %s → %s", d.Name, mdCode(old), mdCode(new)))
 		}
 		for _, m := range c.Moves {

@@ -25,18 +25,20 @@ const (
 type ReasonKind string
 
 const (
-	ReasonNew         ReasonKind = "new"                 // not in the state
-	ReasonParams      ReasonKind = "parameters_changed"  // the request differs from the state's
-	ReasonOffline     ReasonKind = "made_offline"        // a placeholder, now planned through the API
-	ReasonForced      ReasonKind = "replace_requested"   // --replace
-	ReasonMoved       ReasonKind = "output_moved"        // same image, other path
-	ReasonMissing     ReasonKind = "output_missing"      // the file is gone
-	ReasonEdited      ReasonKind = "output_edited"       // the file's content is not what imgform wrote
-	ReasonRemoved     ReasonKind = "removed_from_config" // no longer declared
-	ReasonOverwrite   ReasonKind = "overwrites_file"     // a file not in the state is at an output path
-	ReasonKept        ReasonKind = "edited_file_kept"    // an edited file is left where it is, not removed
-	ReasonSameRequest ReasonKind = "same_request"        // another image makes the same request: paid once
-	ReasonReplaceDue  ReasonKind = "replacement_paid"    // an interrupted --replace paid for a new image: it is written now
+	ReasonNew           ReasonKind = "new"                 // not in the state
+	ReasonParams        ReasonKind = "parameters_changed"  // the request differs from the state's
+	ReasonOffline       ReasonKind = "made_offline"        // a placeholder, now planned through the API
+	ReasonForced        ReasonKind = "replace_requested"   // --replace
+	ReasonMoved         ReasonKind = "output_moved"        // same image, other path
+	ReasonMissing       ReasonKind = "output_missing"      // the file is gone
+	ReasonEdited        ReasonKind = "output_edited"       // the file's content is not what imgform wrote
+	ReasonRemoved       ReasonKind = "removed_from_config" // no longer declared
+	ReasonOverwrite     ReasonKind = "overwrites_file"     // a file not in the state is at an output path
+	ReasonKept          ReasonKind = "edited_file_kept"    // an edited file is left where it is, not removed
+	ReasonSameRequest   ReasonKind = "same_request"        // another image makes the same request: paid once
+	ReasonReplaceDue    ReasonKind = "replacement_paid"    // an interrupted --replace paid for a new image: it is written now
+	ReasonEmulator      ReasonKind = "made_by_emulator"    // a placeholder an emulator served, now planned through another endpoint
+	ReasonCacheUnusable ReasonKind = "cache_unusable"      // the cache holds a copy that cannot be used (damaged, or not the recorded image)
 )
 
 // Reason explains a change; Message is a sentence for people.
@@ -91,6 +93,14 @@ type Change struct {
 	// Forced is true for a replacement asked for with --replace: the image
 	// is generated anew, never taken from the cache.
 	Forced bool `json:"forced,omitempty"`
+	// SeedChosenAtApply is true when the request's seed is random (seed =
+	// -1) and not yet recorded: the seed shown is a stand-in, and apply
+	// draws the one it sends (and records). A saved plan pins it: apply
+	// FILE sends exactly the seed in the file.
+	SeedChosenAtApply bool `json:"seed_chosen_at_apply,omitempty"`
+	// SameRequestAs names the change whose request this one shares: the
+	// API is asked once, and both are written from that answer.
+	SameRequestAs string `json:"same_request_as,omitempty"`
 
 	// Prior is the state's entry before the change; nil for create.
 	Prior *state.Entry `json:"prior,omitempty"`
@@ -136,6 +146,14 @@ type Plan struct {
 	// Refresh lists outputs whose recorded mtime is out of date.
 	Refresh []Refresh `json:"refresh,omitempty"`
 	Summary Summary   `json:"summary"`
+}
+
+// PinSeeds fixes the random seeds the plan drew, for a plan that is saved
+// (plan --out): applying the file sends, and records, exactly those.
+func (p *Plan) PinSeeds() {
+	for _, c := range p.Changes {
+		c.SeedChosenAtApply = false
+	}
 }
 
 // HasChanges reports whether applying the plan would change any file.

@@ -115,7 +115,7 @@ func (t textWriter) change(c *Change) {
 
 	switch c.Action {
 	case Create:
-		t.request(c.Request, "")
+		t.request(c, "")
 		t.outputs(c.Outputs)
 	case Replace:
 		if len(c.Diff) == 0 {
@@ -126,7 +126,7 @@ func (t textWriter) change(c *Change) {
 			width = max(width, len(d.Name))
 		}
 		for _, d := range c.Diff {
-			fmt.Fprintf(t.w, "      %s %-*s = %s -> %s\n", t.paint("~", actionStyle[Replace].color), width, d.Name, d.Old, d.New)
+			fmt.Fprintf(t.w, "      %s %-*s = %s -> %s\n", t.paint("~", actionStyle[Replace].color), width, d.Name, d.Old, shownValue(c, d.Name, d.New))
 		}
 		t.outputs(c.Outputs)
 	case Move:
@@ -155,15 +155,27 @@ func (t textWriter) change(c *Change) {
 
 // request prints every parameter, aligned, as Terraform prints a new
 // resource's attributes.
-func (t textWriter) request(r *state.Request, indent string) {
-	params := r.DisplayParams()
+func (t textWriter) request(c *Change, indent string) {
+	params := c.Request.DisplayParams()
 	width := 0
 	for _, p := range params {
 		width = max(width, len(p.Name))
 	}
 	for _, p := range params {
-		fmt.Fprintf(t.w, "      %s%-*s = %s\n", indent, width, p.Name, p.Value)
+		fmt.Fprintf(t.w, "      %s%-*s = %s\n", indent, width, p.Name, shownValue(c, p.Name, p.Value))
 	}
+}
+
+// SeedAtApply is how a plan shows a random seed that apply chooses.
+const SeedAtApply = "(random, chosen at apply)"
+
+// shownValue is how a plan shows a parameter's new value: a random seed
+// not chosen yet is shown as such, not as the stand-in.
+func shownValue(c *Change, name, value string) string {
+	if name == "seed" && c.SeedChosenAtApply {
+		return SeedAtApply
+	}
+	return value
 }
 
 func (t textWriter) outputs(outs []string) {
@@ -191,6 +203,8 @@ func costPhrase(c *Change) string {
 		return "cost: 0 (resumes a job submitted by an earlier run)"
 	case c.Cached:
 		return "cost: 0 (in the cache)"
+	case c.SameRequestAs != "":
+		return "cost: 0 (same request as " + c.SameRequestAs + ", paid once)"
 	case c.Cost == 0:
 		return "cost: 0 (offline placeholder)"
 	}

@@ -166,8 +166,13 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// BaseURL is the origin the client talks to.
-func (c *Client) BaseURL() string { return c.origin.Redacted() }
+// BaseURL is the origin the client talks to, without any credentials the
+// configured URL carried: it is shown, journaled and recorded in the state.
+func (c *Client) BaseURL() string {
+	u := *c.origin
+	u.User = nil
+	return u.String()
+}
 
 // HasKey reports whether an API key is configured.
 func (c *Client) HasKey() bool { return c.key() != "" }

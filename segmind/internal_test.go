@@ -452,6 +452,10 @@ func TestClientNeverShowsURLPassword(t *testing.T) {
 			t.Errorf("the proxy password shows in %q", shown)
 		}
 	}
+	// BaseURL is recorded in the state and the cache: no user either.
+	if got, want := c.BaseURL(), "https://proxy.example/segmind"; got != want {
+		t.Errorf("BaseURL() = %q, want %q", got, want)
+	}
 }
 
 func TestKeyGoesOnlyToTheAPIsHosts(t *testing.T) {

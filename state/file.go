@@ -35,6 +35,12 @@ type File struct {
 	canonical []byte
 	serial    uint64
 	lineage   string
+	version   int // the format version of the file on disk; 0 when there is none
+	// loaded is the file as Load found it (nil when there was none): the
+	// backup, written at the first save, is the state before this run,
+	// never a checkpoint of it.
+	loaded   []byte
+	backedUp bool
 }
 
 // CorruptError reports a state file that cannot be read. Nothing is ever
@@ -100,7 +106,7 @@ func Load(path string) (*File, *State, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &File{path: path, persisted: data, serial: st.Serial, lineage: st.Lineage}, st, nil
+	return &File{path: path, persisted: data, loaded: data, serial: st.Serial, lineage: st.Lineage, version: st.Version}, st, nil
 }
 
 // Parse decodes state file bytes; path is only for messages.
@@ -227,8 +233,9 @@ func (f *File) Serial() uint64 {
 }
 
 // Save writes st when it differs from what is on disk: the serial becomes
-// one more than the file's, the previous file is kept as the backup, and
-// the new one replaces it atomically. An unchanged state writes nothing
+// one more than the file's, the file as it was when this File was loaded
+// is kept as the backup (once: later saves of the same run, such as apply's
+// checkpoints, leave it), and the new one replaces it atomically. An unchanged state writes nothing
 // and reports false. A new, empty state is not written.
 func (f *File) Save(st *State) (bool, error) {
 	f.mu.Lock()
@@ -239,7 +246,9 @@ func (f *File) Save(st *State) (bool, error) {
 	if f.lineage == "" {
 		f.lineage = newLineage()
 	}
-	st.Version, st.InputHashVersion, st.Lineage = Version, InputHashVersion, f.lineage
+	// Unchanged is judged in the file's own version: an older file that
+	// holds the same state is not rewritten just to bump its version.
+	st.Version, st.InputHashVersion, st.Lineage = max(f.version, 1), InputHashVersion, f.lineage
 	st.Serial = f.serial
 	same, err := Marshal(st)
 	if err != nil {
@@ -248,20 +257,21 @@ func (f *File) Save(st *State) (bool, error) {
 	if bytes.Equal(same, f.persisted) || bytes.Equal(same, f.canonicalForm()) {
 		return false, nil
 	}
-	st.Serial = f.serial + 1
+	st.Version, st.Serial = Version, f.serial+1
 	data, err := Marshal(st)
 	if err != nil {
 		return false, err
 	}
-	if f.persisted != nil {
-		if err := atomicfile.WriteFile(f.path+BackupSuffix, f.persisted, 0o644); err != nil {
+	if f.loaded != nil && !f.backedUp {
+		if err := atomicfile.WriteFile(f.path+BackupSuffix, f.loaded, 0o644); err != nil {
 			return false, fmt.Errorf("saving state backup: %w", err)
 		}
+		f.backedUp = true
 	}
 	if err := atomicfile.WriteFile(f.path, data, 0o644); err != nil {
 		return false, fmt.Errorf("saving state: %w", err)
 	}
-	f.persisted, f.canonical, f.serial = data, data, st.Serial
+	f.persisted, f.canonical, f.serial, f.version = data, data, st.Serial, Version
 	return true, nil
 }
 

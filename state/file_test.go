@@ -164,7 +164,7 @@ func TestParseRefuses(t *testing.T) {
 		},
 		"newer version": {
 			data: validFile(t, func(m map[string]any) { m["version"] = Version + 1 }),
-			want: want{version: true, contains: "format version 2, but this imgform reads versions up to 1"},
+			want: want{version: true, contains: "format version 3, but this imgform reads versions up to 2"},
 		},
 		"newer input hash version": {
 			data: validFile(t, func(m map[string]any) { m["input_hash_version"] = InputHashVersion + 1 }),
@@ -410,9 +410,9 @@ func TestSave(t *testing.T) {
 		t.Errorf("a no-op save moved the serial to %d", f.Serial())
 	}
 
-	// Every real change bumps the serial once and keeps the previous
-	// file as the backup.
-	prev := first
+	// Every real change bumps the serial once. The run began without a
+	// state, so there is no backup: the backup is the state before the
+	// run, never one of its own checkpoints.
 	for i, edit := range []func(){
 		func() { st.Images["image.logo"] = sample.Images["image.logo"].Clone() },
 		func() {
@@ -421,21 +421,13 @@ func TestSave(t *testing.T) {
 		func() { delete(st.Images, "image.logo") },
 	} {
 		edit()
-		data := save(true)
+		save(true)
 		save(false)
 		if want := uint64(i + 2); f.Serial() != want || st.Serial != want {
 			t.Errorf("after change %d: serial %d (state %d), want %d", i+1, f.Serial(), st.Serial, want)
 		}
-		backup, err := os.ReadFile(path + BackupSuffix)
-		if err != nil {
-			t.Fatalf("no backup after change %d: %v", i+1, err)
-		}
-		if !bytes.Equal(backup, prev) {
-			t.Errorf("the backup after change %d is not the previous file:\n%s", i+1, backup)
-		}
-		prev = data
 	}
-	if diff := cmp.Diff([]string{"imgform.state.json", "imgform.state.json.backup"}, dirFiles(t, dir)); diff != "" {
+	if diff := cmp.Diff([]string{"imgform.state.json"}, dirFiles(t, dir)); diff != "" {
 		t.Errorf("files (-want +got), no temporary file may be left:\n%s", diff)
 	}
 
@@ -457,7 +449,27 @@ func TestSave(t *testing.T) {
 	if changed, err := f2.Save(st2); err != nil || changed {
 		t.Errorf("saving a loaded state unchanged: changed %v, %v", changed, err)
 	}
-	assertUntouched(t, path, prev)
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertUntouched(t, path, before)
+
+	// A run that starts from a file keeps that file as the backup, once:
+	// its later checkpoints do not overwrite it.
+	for i := range 3 {
+		st2.Images["image.hero"].Outputs[0].Size += int64(i + 1)
+		if changed, err := f2.Save(st2); err != nil || !changed {
+			t.Fatalf("checkpoint %d: changed %v, %v", i, changed, err)
+		}
+		backup, err := os.ReadFile(path + BackupSuffix)
+		if err != nil {
+			t.Fatalf("no backup after checkpoint %d: %v", i, err)
+		}
+		if !bytes.Equal(backup, before) {
+			t.Errorf("the backup after checkpoint %d is not the state from before the run:\n%s", i, backup)
+		}
+	}
 }
 
 // TestSaveUnchangedHandFormatted: a state file that holds the same state
@@ -532,5 +544,36 @@ func TestStateClone(t *testing.T) {
 	want := []string{"image.hero", `image.icon["sword \"long\""]`, "image.logo"}
 	if diff := cmp.Diff(want, st.Addresses()); diff != "" {
 		t.Errorf("Addresses (-want +got):\n%s", diff)
+	}
+}
+
+// A state written in format version 1 reads as it is, is not rewritten by
+// a save that changes nothing (its bytes stay, version 1 and all), and is
+// written in the current version at its first real change.
+func TestSaveVersion1(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "imgform.state.json")
+	old := sampleState()
+	old.Version = 1
+	data := mustMarshal(t, old)
+	writeOld(t, path, data)
+	f, st, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := f.Save(st); err != nil || changed {
+		t.Fatalf("saving a version 1 state unchanged: changed %v, %v", changed, err)
+	}
+	assertUntouched(t, path, data)
+	delete(st.Images, "image.logo")
+	if changed, err := f.Save(st); err != nil || !changed {
+		t.Fatalf("saving a change: changed %v, %v", changed, err)
+	}
+	_, st2, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st2.Version != Version || Version != 2 {
+		t.Errorf("written as version %d, want %d", st2.Version, Version)
 	}
 }

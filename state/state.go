@@ -8,8 +8,11 @@ import (
 )
 
 // Version is the version of the state file format this imgform writes and
-// the newest it reads.
-const Version = 1
+// the newest it reads. Version 2 added where an API image was made
+// (endpoint, placeholder) and the hash of each image as it was made
+// (source_sha256); a version 1 file reads as a version 2 one without them,
+// and is written as version 2 at its next change.
+const Version = 2
 
 // Generator says what made an image.
 type Generator string
@@ -42,10 +45,18 @@ type State struct {
 
 // Entry is what the state records of one image (fields in JSON key order).
 type Entry struct {
+	// Endpoint is the origin of the API that made an image of generator
+	// "api" (https://api.segmind.com, or an emulator's); "" in entries
+	// written before version 2.
+	Endpoint  string    `json:"endpoint,omitempty"`
 	Generator Generator `json:"generator"`
 	InputHash Hash      `json:"input_hash"`
 	Outputs   []Output  `json:"outputs"`
-	Request   Request   `json:"request"`
+	// Placeholder marks an image of generator "api" that is an emulator's
+	// placeholder (its PNG carries the placeholder chunk): a plan against
+	// another endpoint replaces it with a real image.
+	Placeholder bool    `json:"placeholder,omitempty"`
+	Request     Request `json:"request"`
 	// SeedOrigin is where the seed came from: "explicit", "derived" or
 	// "random" (the configuration asked for -1 and this seed was drawn).
 	SeedOrigin string `json:"seed_origin"`
@@ -62,6 +73,11 @@ type Output struct {
 	RequestID string `json:"request_id,omitempty"`
 	SHA256    Hash   `json:"sha256"`
 	Size      int64  `json:"size"`
+	// SourceSHA256 is the SHA-256 of the image as the generator gave it
+	// (the content cache's copy), before it was converted or given its
+	// provenance metadata: a restore from the cache must match it. Zero in
+	// entries written before version 2.
+	SourceSHA256 Hash `json:"source_sha256,omitzero"`
 }
 
 // New returns an empty state with a new lineage.

@@ -83,6 +83,9 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 		return err
 	}
 	if o.out != "" {
+		// A saved plan sends exactly what it shows: its random seeds are
+		// fixed now.
+		p.PinSeeds()
 		digest, err := plan.ConfigDigest(w.cfg.Sources)
 		if err != nil {
 			return err
@@ -120,6 +123,7 @@ func makePlan(e *env, w *workspace, o planningOptions, baseURL string) (*plan.Pl
 	}
 	p, err := plan.Make(w.cfg.Images, w.st, plan.Options{
 		Dir:              ".",
+		Endpoint:         baseURL,
 		Offline:          o.offline,
 		Verify:           o.verify,
 		Targets:          targets,

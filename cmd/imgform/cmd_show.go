@@ -106,6 +106,12 @@ func showImage(e *env, addr string, asJSON bool) error {
 func writeEntry(w io.Writer, addr string, e *state.Entry) {
 	fmt.Fprintf(w, "# %s\n", addr)
 	fmt.Fprintf(w, "    made by     %s\n", e.Generator)
+	if e.Endpoint != "" {
+		fmt.Fprintf(w, "    endpoint    %s\n", e.Endpoint)
+	}
+	if e.Placeholder {
+		fmt.Fprintf(w, "    placeholder yes (an emulator's, not SDXL output)\n")
+	}
 	fmt.Fprintf(w, "    input hash  %s\n", e.InputHash)
 	fmt.Fprintf(w, "    seed origin %s\n", e.SeedOrigin)
 	fmt.Fprintf(w, "    model       %s\n", e.Request.Model)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"hash/crc32"
 	"net/http"
 	"net/http/httptest"
@@ -133,4 +134,60 @@ func bombPNG(w, h uint32) []byte {
 	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
 	chunk("IEND", nil)
 	return out.Bytes()
+}
+
+// seed = -1: two plans do not show two seeds that will never be sent; a
+// saved plan pins the seed it sends, and applying it records exactly that
+// one.
+func TestSavedPlanPinsRandomSeed(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.img.hcl": `image "r" {
+  prompt = "anything"
+  seed   = -1
+  output = "r.png"
+}
+`})
+	for range 2 {
+		out, code := runImgform(t, dir, nil, "plan", "--offline")
+		if code != 0 || !strings.Contains(out, "seed                = (random, chosen at apply)") {
+			t.Fatalf("plan (exit %d) does not show the seed as chosen at apply:\n%s", code, out)
+		}
+	}
+	if out, code := runImgform(t, dir, nil, "plan", "--offline", "--out", "saved.plan"); code != 0 {
+		t.Fatalf("plan --out: exit %d\n%s", code, out)
+	}
+	var saved struct {
+		Plan struct {
+			Changes []struct {
+				Request struct{ Seed int64 } `json:"request"`
+			} `json:"changes"`
+		} `json:"plan"`
+	}
+	readJSON(t, filepath.Join(dir, "saved.plan"), &saved)
+	if len(saved.Plan.Changes) != 1 {
+		t.Fatalf("the saved plan has %d changes", len(saved.Plan.Changes))
+	}
+	pinned := saved.Plan.Changes[0].Request.Seed
+	if out, code := runImgform(t, dir, nil, "apply", "saved.plan"); code != 0 {
+		t.Fatalf("apply saved.plan: exit %d\n%s", code, out)
+	}
+	var st struct {
+		Images map[string]struct {
+			Request struct{ Seed int64 } `json:"request"`
+		} `json:"images"`
+	}
+	readJSON(t, filepath.Join(dir, "imgform.state.json"), &st)
+	if got := st.Images["image.r"].Request.Seed; got != pinned {
+		t.Errorf("the state records seed %d; the saved plan sent %d", got, pinned)
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
 }

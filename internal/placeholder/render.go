@@ -9,7 +9,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math"
+	"os"
 
 	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/segmind"
@@ -108,11 +110,22 @@ func Render(req segmind.Request, sample int, maker Maker) ([]byte, error) {
 // carrying the Keyword chunk), and which part of imgform made it. Only
 // the chunks before the image data are read.
 func MakerOf(data []byte) (Maker, bool) {
-	chunks, err := pngtext.ReadHead(data)
+	return makerOf(bytes.NewReader(data))
+}
+
+// MakerOfFile is MakerOf for a file, of which it reads only the chunks
+// before the image data.
+func MakerOfFile(path string) (Maker, bool) {
+	f, err := os.Open(path)
 	if err != nil {
 		return "", false
 	}
-	text, ok := chunks[Keyword]
+	defer f.Close()
+	return makerOf(f)
+}
+
+func makerOf(r io.Reader) (Maker, bool) {
+	text, ok := pngtext.HeadText(r, Keyword)
 	if !ok {
 		return "", false
 	}

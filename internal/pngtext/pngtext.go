@@ -1,11 +1,13 @@
 package pngtext
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -76,53 +78,87 @@ func writeChunk(out *bytes.Buffer, payload []byte) {
 // Read returns the uncompressed tEXt and iTXt chunks of a PNG file, by
 // keyword.
 func Read(data []byte) (map[string]string, error) {
-	return read(data, false)
-}
-
-// ReadHead returns the text chunks that come before the image data (where
-// Insert puts them). data may be only the start of a file: reading stops
-// at the first IDAT chunk, or where data ends.
-func ReadHead(data []byte) (map[string]string, error) {
-	return read(data, true)
-}
-
-func read(data []byte, head bool) (map[string]string, error) {
 	if !IsPNG(data) {
 		return nil, errors.New("reading PNG text: not a PNG file")
 	}
 	out := map[string]string{}
 	for rest := data[8:]; len(rest) >= 12; {
 		n := int(binary.BigEndian.Uint32(rest[:4]))
-		if head && string(rest[4:8]) == "IDAT" {
-			return out, nil
-		}
 		if n < 0 || 12+n > len(rest) {
-			if head {
-				return out, nil
-			}
 			return nil, errors.New("reading PNG text: a chunk runs past the end of the file")
 		}
 		typ, body := string(rest[4:8]), rest[8:8+n]
-		switch typ {
-		case "tEXt":
-			if k, v, ok := bytes.Cut(body, []byte{0}); ok {
-				out[string(k)] = string(v)
-			}
-		case "iTXt":
-			k, v, ok := bytes.Cut(body, []byte{0})
-			if ok && len(v) >= 2 && v[0] == 0 {
-				// skip flag, method, language tag, translated keyword
-				fields := bytes.SplitN(v[2:], []byte{0}, 3)
-				if len(fields) == 3 {
-					out[string(k)] = string(fields[2])
-				}
-			}
-		case "IEND":
+		if typ == "IEND" {
 			return out, nil
+		}
+		if k, v, ok := parseText(typ, body); ok {
+			out[k] = v
 		}
 		rest = rest[12+n:]
 	}
 	return out, nil
+}
+
+// HeadText reads from r, a PNG file, the text chunk with the given
+// keyword among those before the image data, reading no further than it
+// must: chunks that are not text are skipped unread. ok is false when
+// there is none (or r is not a PNG).
+func HeadText(r io.Reader, keyword string) (text string, ok bool) {
+	br := bufio.NewReader(r)
+	var sig [8]byte
+	if _, err := io.ReadFull(br, sig[:]); err != nil || string(sig[:]) != Signature {
+		return "", false
+	}
+	for {
+		var hdr [8]byte
+		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+			return "", false
+		}
+		n := int64(binary.BigEndian.Uint32(hdr[:4]))
+		switch typ := string(hdr[4:8]); {
+		case typ == "IDAT" || typ == "IEND":
+			return "", false
+		case (typ == "tEXt" || typ == "iTXt") && n <= maxTextChunk:
+			body := make([]byte, n)
+			if _, err := io.ReadFull(br, body); err != nil {
+				return "", false
+			}
+			if k, v, found := parseText(typ, body); found && k == keyword {
+				return v, true
+			}
+			if _, err := br.Discard(4); err != nil { // CRC
+				return "", false
+			}
+		default:
+			if _, err := br.Discard(int(n) + 4); err != nil {
+				return "", false
+			}
+		}
+	}
+}
+
+// maxTextChunk bounds a text chunk HeadText reads.
+const maxTextChunk = 1 << 20
+
+// parseText reads the keyword and text of an uncompressed tEXt or iTXt
+// chunk's data.
+func parseText(typ string, body []byte) (keyword, text string, ok bool) {
+	switch typ {
+	case "tEXt":
+		if k, v, found := bytes.Cut(body, []byte{0}); found {
+			return string(k), string(v), true
+		}
+	case "iTXt":
+		k, v, found := bytes.Cut(body, []byte{0})
+		if found && len(v) >= 2 && v[0] == 0 {
+			// skip flag, method, language tag, translated keyword
+			fields := bytes.SplitN(v[2:], []byte{0}, 3)
+			if len(fields) == 3 {
+				return string(k), string(fields[2]), true
+			}
+		}
+	}
+	return "", "", false
 }
 
 func isASCII(s string) bool {

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -72,5 +73,27 @@ func TestInsertRefusesBadInput(t *testing.T) {
 				t.Error("Insert accepted it")
 			}
 		})
+	}
+}
+
+// HeadText finds a text chunk before the image data, reading no more of
+// the file than that, and stops at the image data.
+func TestHeadText(t *testing.T) {
+	base := tinyPNG(t)
+	withText, err := Insert(base, Chunk{Keyword: "first", Text: "one"}, Chunk{Keyword: "wanted", Text: "héllo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, ok := HeadText(bytes.NewReader(withText), "wanted"); !ok || text != "héllo" {
+		t.Errorf("HeadText = %q, %v; want héllo, true", text, ok)
+	}
+	if _, ok := HeadText(bytes.NewReader(withText), "absent"); ok {
+		t.Error("HeadText found a chunk that is not there")
+	}
+	if text, ok := HeadText(bytes.NewReader(withText[:len(withText)-20]), "wanted"); !ok || text != "héllo" {
+		t.Errorf("HeadText on a truncated file = %q, %v", text, ok)
+	}
+	if _, ok := HeadText(strings.NewReader("GIF89a..."), "wanted"); ok {
+		t.Error("HeadText read a GIF")
 	}
 }
