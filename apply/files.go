@@ -9,21 +9,38 @@ import (
 	"syscall"
 
 	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/state"
 )
 
 // files does what apply does to the output files: atomic writes,
 // renames, and removals that tidy the directories they empty. Paths are
-// slash-separated and relative to the configuration directory.
+// slash-separated and relative to the configuration directory. Every path
+// is checked where it is used, whatever it came from (the configuration,
+// the state, a plan file): relative, clean, inside the directory and not
+// through a symbolic link that leads out of it.
 type files struct {
 	dir string
 }
 
 func (f files) full(rel string) string { return filepath.Join(f.dir, filepath.FromSlash(rel)) }
 
+// check refuses a path imgform may not touch.
+func (f files) check(rels ...string) error {
+	for _, rel := range rels {
+		if err := safepath.Check(f.dir, rel); err != nil {
+			return fmt.Errorf("refusing to touch %q: %w", rel, err)
+		}
+	}
+	return nil
+}
+
 // write replaces an output atomically, creating its directory, and
 // returns the state's record of it: the hash of the bytes as written.
 func (f files) write(rel string, data []byte) (state.Output, error) {
+	if err := f.check(rel); err != nil {
+		return state.Output{}, err
+	}
 	full := f.full(rel)
 	if err := atomicfile.WriteFile(full, data, 0o644); err != nil {
 		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EEXIST) {
@@ -40,6 +57,9 @@ func (f files) write(rel string, data []byte) (state.Output, error) {
 
 // rename moves an output, creating the destination's directory.
 func (f files) rename(from, to string) error {
+	if err := f.check(from, to); err != nil {
+		return err
+	}
 	dst := f.full(to)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return fmt.Errorf("moving %s to %s: %w", from, to, err)
@@ -56,6 +76,9 @@ func (f files) rename(from, to string) error {
 
 // remove deletes an output and the directories it leaves empty.
 func (f files) remove(rel string) error {
+	if err := f.check(rel); err != nil {
+		return err
+	}
 	if err := os.Remove(f.full(rel)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("removing %s: %w", rel, err)
 	}

@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
-	"path/filepath"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/internal/safepath"
 )
 
 // BackupSuffix is appended to the state file's name for the copy of its
@@ -170,8 +169,7 @@ func (s *State) check() error {
 			// The state is committed and edited in pull requests: a path
 			// that leaves the configuration directory would have apply
 			// move or delete a file elsewhere.
-			if clean := path.Clean(o.Path); clean != o.Path || path.IsAbs(o.Path) || filepath.IsAbs(o.Path) ||
-				clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(o.Path, "\\") {
+			if clean, err := safepath.Clean(o.Path); err != nil || clean != o.Path {
 				return fmt.Errorf("the output path %q of %s is not a clean path inside the configuration directory", o.Path, addr)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
@@ -100,11 +101,20 @@ func configRelative(p string) (string, error) {
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return "", fmt.Errorf("%s is outside the configuration directory; imgform manages only files below it", p)
 	}
-	return path.Clean(filepath.ToSlash(rel)), nil
+	rel = path.Clean(filepath.ToSlash(rel))
+	// A file reached through a symbolic link that leads out of the
+	// directory is not below it: a later delete would remove it there.
+	if err := safepath.Check(".", rel); err != nil {
+		return "", fmt.Errorf("cannot import %s: %w", p, err)
+	}
+	return rel, nil
 }
 
-// recordFile hashes a file for the state.
+// recordFile hashes a file for the state: a regular file, not a link.
 func recordFile(rel string) (state.Output, error) {
+	if fi, err := os.Lstat(filepath.FromSlash(rel)); err == nil && !fi.Mode().IsRegular() {
+		return state.Output{}, fmt.Errorf("importing: %s is not a regular file (a symbolic link, a folder?); imgform manages the files it records itself", rel)
+	}
 	f, err := os.Open(filepath.FromSlash(rel))
 	if err != nil {
 		return state.Output{}, fmt.Errorf("importing: %w", err)
