@@ -3,6 +3,7 @@ package spec
 import (
 	"bytes"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -444,6 +445,48 @@ image "a" {
 }
 `,
 			want: []diag{{Summary: "Invalid output path", File: "main.img.hcl", Line: 6, Detail: "must not be null"}},
+		},
+	})
+}
+
+// Input that nests deeper than MaxNesting is refused before it is parsed
+// (100,000 opening brackets used to end in a stack overflow), with the
+// file and line, in a configuration file, a variables file (HCL or JSON)
+// and a --var value.
+func TestDiagnosticsNesting(t *testing.T) {
+	deep := func(open, close string, n int) string { return strings.Repeat(open, n) + strings.Repeat(close, n) }
+	const image = "image \"a\" {\n  prompt = \"x\"\n  output = \"a.png\"\n}\n"
+	runDiagCases(t, map[string]diagCase{
+		"100,000 brackets": {
+			src:  "-- main.img.hcl --\nlocals {\n  x = " + deep("[", "]", 100000) + "\n}\n" + image,
+			want: []diag{{Summary: "Nesting too deep", File: "main.img.hcl", Line: 2}},
+		},
+		"parentheses on the third line": {
+			src:  "-- main.img.hcl --\n" + image + "locals {\n  x = " + deep("(", ")", 300) + "\n}\n",
+			want: []diag{{Summary: "Nesting too deep", File: "main.img.hcl", Line: 6}},
+		},
+		"templates": {
+			src:  "-- main.img.hcl --\nlocals {\n  x = " + strings.Repeat(`"${`, 200) + "1" + strings.Repeat(`}"`, 200) + "\n}\n" + image,
+			want: []diag{{Summary: "Nesting too deep", File: "main.img.hcl", Line: 2}},
+		},
+		"objects in a variables file": {
+			src:      "-- main.img.hcl --\nvariable \"v\" {\n  default = 1\n}\n" + image + "-- vals.hcl --\nv = " + deep("{a=", "}", 1000) + "\n",
+			varFiles: []string{"vals.hcl"},
+			want:     []diag{{Summary: "Nesting too deep", File: "vals.hcl", Line: 1}},
+		},
+		"arrays in a JSON variables file": {
+			src:      "-- main.img.hcl --\nvariable \"v\" {\n  default = 1\n}\n" + image + "-- vals.json --\n{\n\"v\": " + deep("[", "]", 1000) + "}\n",
+			varFiles: []string{"vals.json"},
+			want:     []diag{{Summary: "Nesting too deep", File: "vals.json", Line: 2}},
+		},
+		"a --var value": {
+			src:  "-- main.img.hcl --\nvariable \"v\" {\n  type = list(any)\n}\n" + image,
+			vars: []string{"v=" + deep("[", "]", 1000)},
+			want: []diag{{Summary: "Nesting too deep", File: "<value for var.v from --var>", Line: 1}},
+		},
+		"deep but within the limit": {
+			src:  "-- main.img.hcl --\nlocals {\n  x = " + deep("[", "]", 100) + "\n}\n" + image,
+			want: nil,
 		},
 	})
 }

@@ -88,7 +88,18 @@ func Load(dir string, opts Options) (*Config, hcl.Diagnostics) {
 
 	var parsed []*hcl.File
 	for _, name := range files {
-		f, moreDiags := parser.ParseHCLFile(name)
+		src, err := os.ReadFile(name)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read a configuration file", Detail: err.Error() + "."})
+			continue
+		}
+		if nested := checkNesting(src, name, false); nested.HasErrors() {
+			// Register the source, so that the diagnostic shows it.
+			parser.AddFile(name, &hcl.File{Bytes: src})
+			diags = append(diags, nested...)
+			continue
+		}
+		f, moreDiags := parser.ParseHCL(src, name)
 		diags = append(diags, moreDiags...)
 		if f != nil {
 			parsed = append(parsed, f)

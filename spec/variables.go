@@ -43,6 +43,9 @@ func (g variableValue) what() string {
 func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	given := map[string]variableValue{}
+	// failed holds the variables given a value that was reported invalid:
+	// they are not reported a second time as having no value.
+	failed := map[string]bool{}
 
 	// Environment.
 	for _, kv := range opts.Environ {
@@ -59,6 +62,8 @@ func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Val
 		diags = append(diags, moreDiags...)
 		if !moreDiags.HasErrors() {
 			given[varName] = val
+		} else {
+			failed[varName] = true
 		}
 	}
 
@@ -96,6 +101,8 @@ func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Val
 		diags = append(diags, moreDiags...)
 		if !moreDiags.HasErrors() {
 			given[name] = val
+		} else {
+			failed[name] = true
 		}
 	}
 
@@ -110,6 +117,10 @@ func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Val
 		}
 		if v.Default != cty.NilVal {
 			vals[name] = v.Default
+			continue
+		}
+		if failed[name] {
+			vals[name] = cty.DynamicVal
 			continue
 		}
 		diags = append(diags, &hcl.Diagnostic{
@@ -139,6 +150,9 @@ func parseRawValue(v *variableDecl, raw, from string, parser *hclparse.Parser) (
 	}
 	if v.Type == cty.String || v.Type == cty.DynamicPseudoType {
 		return variableValue{Value: cty.StringVal(raw), Range: rng, From: from}, nil
+	}
+	if diags := checkNesting(src, pseudoFile, true); diags.HasErrors() {
+		return variableValue{}, diags
 	}
 	expr, diags := hclsyntax.ParseExpression(src, pseudoFile, hcl.InitialPos)
 	val := cty.DynamicVal
@@ -179,6 +193,15 @@ func readVarFile(m *module, path string, parser *hclparse.Parser) (map[string]va
 	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
+	if strings.HasSuffix(path, ".json") {
+		diags = checkJSONNesting(src, path)
+	} else {
+		diags = checkNesting(src, path, false)
+	}
+	if diags.HasErrors() {
+		parser.AddFile(path, &hcl.File{Bytes: src})
+		return nil, diags
+	}
 	if strings.HasSuffix(path, ".json") {
 		f, diags = parser.ParseJSON(src, path)
 	} else {

@@ -103,6 +103,11 @@ func runFmt(e *env, o fmtOptions, files []string) error {
 // formatSource returns src in canonical layout, or the syntax errors that
 // keep it from being formatted.
 func formatSource(src []byte, name string) ([]byte, error) {
+	if diags := spec.CheckNesting(src, name); diags.HasErrors() {
+		parser := hclparse.NewParser()
+		parser.AddFile(name, &hcl.File{Bytes: src})
+		return nil, &diagsError{diags: diags, files: parser.Files()}
+	}
 	if _, diags := hclwrite.ParseConfig(src, name, hcl.InitialPos); diags.HasErrors() {
 		parser := hclparse.NewParser()
 		parser.ParseHCL(src, name)
