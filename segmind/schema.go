@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Model is the Segmind slug of the one model imgform drives.
@@ -142,6 +143,7 @@ const (
 	ReasonNotWhole   Reason = "not_whole"
 	ReasonOutOfRange Reason = "out_of_range"
 	ReasonNotAllowed Reason = "not_allowed"
+	ReasonControl    Reason = "control_character"
 )
 
 func (e *ParamError) Error() string { return e.Param + ": " + e.Detail }
@@ -206,7 +208,28 @@ func CheckString(name string, v string) *ParamError {
 	if name == "scheduler" {
 		return CheckScheduler(v)
 	}
+	if i := strings.IndexFunc(v, isForbiddenControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(v[i:])
+		return &ParamError{Param: name, Reason: ReasonControl, Detail: fmt.Sprintf(
+			"%s contains the control character %U at byte %d. The text is recorded in every image's metadata (the PNG text chunk), which cannot hold it; remove it (tabs and line breaks are fine).", name, r, i)}
+	}
+	if !utf8.ValidString(v) {
+		return &ParamError{Param: name, Reason: ReasonControl, Detail: fmt.Sprintf("%s is not valid UTF-8 text.", name)}
+	}
 	return nil
+}
+
+// isForbiddenControl reports a control character text parameters may not
+// hold: NUL and the rest of C0 but tab, line feed and carriage return,
+// DEL, and C1.
+func isForbiddenControl(r rune) bool {
+	switch {
+	case r == '\t', r == '\n', r == '\r':
+		return false
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+		return true
+	}
+	return false
 }
 
 func checkRange(p *Param, v float64, shown string) *ParamError {

@@ -490,3 +490,26 @@ func TestDiagnosticsNesting(t *testing.T) {
 		},
 	})
 }
+
+// A prompt holding a character the PNG text chunk that records it cannot
+// hold (NUL, other control characters) is refused by validate, with the
+// file and line, before anything is paid for.
+func TestDiagnosticsControlCharacters(t *testing.T) {
+	runDiagCases(t, map[string]diagCase{
+		"NUL in the prompt": {
+			src:  "-- main.img.hcl --\nimage \"a\" {\n  prompt = \"a\\u0000b\"\n  output = \"a.png\"\n}\n",
+			want: []diag{{Summary: "Invalid character in text", File: "main.img.hcl", Line: 2, Detail: "contains the control character U+0000 at byte 1"}},
+		},
+		"an escape in the negative prompt": {
+			src:  "-- main.img.hcl --\nimage \"a\" {\n  prompt          = \"x\"\n  negative_prompt = \"\\u001b[31m\"\n  output          = \"a.png\"\n}\n",
+			want: []diag{{Summary: "Invalid character in text", File: "main.img.hcl", Line: 3, Detail: "U+001B"}},
+		},
+		"a NUL read with file()": {
+			src:  "-- main.img.hcl --\nimage \"a\" {\n  prompt = file(\"p.txt\")\n  output = \"a.png\"\n}\n-- p.txt --\nbad\x00prompt\n",
+			want: []diag{{Summary: "Invalid character in text", File: "main.img.hcl", Line: 2}},
+		},
+		"tabs and line breaks are fine": {
+			src: "-- main.img.hcl --\nimage \"a\" {\n  prompt = \"line one\\r\\n\\tline two\"\n  output = \"a.png\"\n}\n",
+		},
+	})
+}

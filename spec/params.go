@@ -111,6 +111,8 @@ func paramDiag(perr *segmind.ParamError, expr hcl.Expression, ctx *hcl.EvalConte
 		summary = "Unsupported image size"
 	case perr.Reason == segmind.ReasonOutOfRange:
 		summary = "Value out of range"
+	case perr.Reason == segmind.ReasonControl:
+		summary = "Invalid character in text"
 	}
 	detail := instPrefix(inst) + perr.Detail
 	return hcl.Diagnostics{{
