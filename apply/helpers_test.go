@@ -111,7 +111,7 @@ func (w *workspace) plan(images []*spec.Image, offline bool) (*plan.Plan, *state
 		opts.Submitted, opts.PaidReplacements = resumable.Has, resumable.PaidReplacements
 		opts.Endpoint = w.client.BaseURL()
 	}
-	p, err := plan.Make(images, st, opts)
+	p, err := plan.Make(w.t.Context(), images, st, opts)
 	if err != nil {
 		w.t.Fatal(err)
 	}

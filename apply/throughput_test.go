@@ -71,7 +71,7 @@ func runThroughput(b *testing.B, base string, n, parallelism int) time.Duration 
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := plan.Make(images, st, plan.Options{Dir: dir})
+	p, err := plan.Make(b.Context(), images, st, plan.Options{Dir: dir})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func BenchmarkPlanNoop10k(b *testing.B) {
 	opts := Options{Dir: dir, Cache: mapCache{}}
 	b.ReportAllocs()
 	for b.Loop() {
-		p, err := Make(images, st, opts)
+		p, err := Make(b.Context(), images, st, opts)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -64,7 +64,7 @@ func BenchmarkPlanCreate10k(b *testing.B) {
 	b.Run("plan", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			p, err := Make(images, st, opts)
+			p, err := Make(b.Context(), images, st, opts)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -74,7 +74,7 @@ func BenchmarkPlanCreate10k(b *testing.B) {
 		}
 	})
 	b.Run("text", func(b *testing.B) {
-		p, err := Make(images, st, opts)
+		p, err := Make(b.Context(), images, st, opts)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -27,7 +27,7 @@ func loadConfig(t *testing.T, dir, archive string) *spec.Config {
 	for _, f := range txtar.Parse([]byte(archive)).Files {
 		writeFile(t, dir, f.Name, f.Data)
 	}
-	cfg, diags := spec.Load(dir, spec.Options{})
+	cfg, diags := spec.Load(t.Context(), dir, spec.Options{})
 	if diags.HasErrors() {
 		t.Fatalf("loading the configuration: %s", diags.Error())
 	}
@@ -128,7 +128,7 @@ func TestLayoutChangeIsNoOp(t *testing.T) {
 	dir := t.TempDir()
 	st := newState()
 	first := loadConfig(t, dir, firstLayout)
-	p, err := Make(first.Images, st, Options{Dir: dir})
+	p, err := Make(t.Context(), first.Images, st, Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestLayoutChangeIsNoOp(t *testing.T) {
 				t.Fatalf("the layouts declare other images (-first +second):\n%s", diff)
 			}
 			for _, verify := range []bool{false, true} {
-				p, err := Make(cfg.Images, st, Options{Dir: dir, Verify: verify})
+				p, err := Make(t.Context(), cfg.Images, st, Options{Dir: dir, Verify: verify})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -167,7 +167,7 @@ func TestLayoutChangeIsNoOp(t *testing.T) {
 			img.Request.Prompt += "!"
 		}
 	}
-	p, err = Make(changedHero, st, Options{Dir: dir})
+	p, err = Make(t.Context(), changedHero, st, Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

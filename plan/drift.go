@@ -1,8 +1,10 @@
 package plan
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,7 +37,7 @@ type statusChecker struct {
 }
 
 // check returns the status of one recorded output.
-func (c statusChecker) check(out state.Output) (fileStatus, error) {
+func (c statusChecker) check(ctx context.Context, out state.Output) (fileStatus, error) {
 	full := filepath.Join(c.dir, filepath.FromSlash(out.Path))
 	fi, err := os.Lstat(full)
 	switch {
@@ -57,7 +59,7 @@ func (c statusChecker) check(out state.Output) (fileStatus, error) {
 		return 0, fmt.Errorf("checking %s: %w", out.Path, err)
 	}
 	defer f.Close()
-	sum, _, err := state.SumReader(f)
+	sum, _, err := state.SumReader(ctxReader{ctx, f})
 	if err != nil {
 		return 0, fmt.Errorf("checking %s: %w", out.Path, err)
 	}
@@ -69,6 +71,19 @@ func (c statusChecker) check(out state.Output) (fileStatus, error) {
 		return fileRefresh, nil
 	}
 	return fileOK, nil
+}
+
+// ctxReader stops a read (a hash of a large file) when ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (r ctxReader) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(p)
 }
 
 // errorIsNotExist reports a path that does not exist, including one that
@@ -86,7 +101,7 @@ type statusKey struct {
 // checkAll checks the outputs of the given entries in parallel: stat is
 // cheap, but --verify hashes every file and a fresh checkout hashes them
 // all once.
-func (c statusChecker) checkAll(entries map[string]*state.Entry) (map[statusKey]fileStatus, error) {
+func (c statusChecker) checkAll(ctx context.Context, entries map[string]*state.Entry) (map[statusKey]fileStatus, error) {
 	type job struct {
 		key statusKey
 		out state.Output
@@ -104,7 +119,10 @@ func (c statusChecker) checkAll(entries map[string]*state.Entry) (map[statusKey]
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				st, err := c.check(j.out)
+				if ctx.Err() != nil {
+					continue // drain: the feeder stops too
+				}
+				st, err := c.check(ctx, j.out)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -114,12 +132,20 @@ func (c statusChecker) checkAll(entries map[string]*state.Entry) (map[statusKey]
 			}
 		}()
 	}
+feed:
 	for addr, e := range entries {
 		for i, out := range e.Outputs {
-			jobs <- job{key: statusKey{addr: addr, index: i}, out: out}
+			select {
+			case jobs <- job{key: statusKey{addr: addr, index: i}, out: out}:
+			case <-ctx.Done():
+				break feed
+			}
 		}
 	}
 	close(jobs)
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return statuses, firstErr
 }

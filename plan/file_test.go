@@ -109,7 +109,7 @@ a castle on a cliff
 	}
 	st := newState()
 	st.Serial = 4
-	p, err := Make(cfg.Images, st, Options{Dir: dir})
+	p, err := Make(t.Context(), cfg.Images, st, Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestCheckFreshBeforeTheFirstApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Make([]*spec.Image{hero(t)}, st, Options{Dir: dir})
+	p, err := Make(t.Context(), []*spec.Image{hero(t)}, st, Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

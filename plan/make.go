@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
@@ -80,8 +81,9 @@ type PaidJob struct {
 }
 
 // Make compares the desired images with the state and the files on disk
-// and returns the plan that makes them match.
-func Make(images []*spec.Image, st *state.State, opts Options) (*Plan, error) {
+// and returns the plan that makes them match. When ctx ends (Ctrl-C) it
+// stops hashing files and returns ctx's error.
+func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Options) (*Plan, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
@@ -98,7 +100,7 @@ func Make(images []*spec.Image, st *state.State, opts Options) (*Plan, error) {
 			selected[addr] = e
 		}
 	}
-	statuses, err := checker.checkAll(selected)
+	statuses, err := checker.checkAll(ctx, selected)
 	if err != nil {
 		return nil, err
 	}

@@ -652,7 +652,7 @@ func TestMake(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := Make(images, st, opts)
+			p, err := Make(t.Context(), images, st, opts)
 			if err != nil {
 				t.Fatalf("Make: %v", err)
 			}
@@ -811,7 +811,7 @@ func TestReplaceDiffEachParameter(t *testing.T) {
 			if name == "seed" {
 				old = paramValueOf(e.Request, "seed")
 			}
-			p, err := Make([]*spec.Image{img}, st, Options{Dir: dir})
+			p, err := Make(t.Context(), []*spec.Image{img}, st, Options{Dir: dir})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -852,7 +852,7 @@ func TestReasonMessages(t *testing.T) {
 		with(iconA(t), func(i *spec.Image) { i.Request.Prompt = "x" }),
 	}
 	writeFile(t, dir, "icons/a.png", []byte("someone's icon"))
-	p, err := Make(images, st, Options{Dir: dir})
+	p, err := Make(t.Context(), images, st, Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -880,7 +880,7 @@ func TestMakeReplaceUnknownAddress(t *testing.T) {
 	apply(t, dir, st, gone(t), state.GeneratorAPI) // in the state only: not replaceable
 	for _, addr := range []string{"image.nothing", `image.hero["x"]`, "image.gone"} {
 		t.Run(addr, func(t *testing.T) {
-			_, err := Make([]*spec.Image{hero(t)}, st, Options{Dir: dir, Replace: []spec.Address{mustAddr(t, addr)}})
+			_, err := Make(t.Context(), []*spec.Image{hero(t)}, st, Options{Dir: dir, Replace: []spec.Address{mustAddr(t, addr)}})
 			if err == nil || !strings.Contains(err.Error(), "--replace "+addr) {
 				t.Errorf("Make with --replace %s: %v; want an error naming it", addr, err)
 			}
@@ -893,7 +893,7 @@ func TestMakeStateEditedSampleCount(t *testing.T) {
 	st := newState()
 	e := apply(t, dir, st, twoShots(t), state.GeneratorAPI)
 	e.Outputs = e.Outputs[:1] // the request still says two samples
-	_, err := Make([]*spec.Image{twoShots(t)}, st, Options{Dir: dir})
+	_, err := Make(t.Context(), []*spec.Image{twoShots(t)}, st, Options{Dir: dir})
 	if err == nil || !strings.Contains(err.Error(), "edited by hand") {
 		t.Errorf("Make: %v; want an error about the state", err)
 	}
@@ -927,7 +927,7 @@ func TestSeeds(t *testing.T) {
 		if newImg.Request.Seed == e.Request.Seed {
 			t.Fatal("the two addresses derive the same seed; the test proves nothing")
 		}
-		p, err := Make([]*spec.Image{newImg}, st, Options{Dir: dir})
+		p, err := Make(t.Context(), []*spec.Image{newImg}, st, Options{Dir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -937,7 +937,7 @@ func TestSeeds(t *testing.T) {
 
 		// The recorded seed is used when the image changes, too.
 		changed := with(newImg, func(i *spec.Image) { i.Request.Prompt = "castle at dawn" })
-		p, err = Make([]*spec.Image{changed}, st, Options{Dir: dir})
+		p, err = Make(t.Context(), []*spec.Image{changed}, st, Options{Dir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -954,7 +954,7 @@ func TestSeeds(t *testing.T) {
 		st := newState()
 		explicit := with(hero(t), func(i *spec.Image) { i.Request.Seed = 42; i.SeedOrigin = spec.SeedExplicit })
 		apply(t, dir, st, explicit, state.GeneratorAPI)
-		p, err := Make([]*spec.Image{hero(t)}, st, Options{Dir: dir})
+		p, err := Make(t.Context(), []*spec.Image{hero(t)}, st, Options{Dir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -969,7 +969,7 @@ func TestSeeds(t *testing.T) {
 
 	t.Run("a random seed is drawn from Options.Rand", func(t *testing.T) {
 		const drawn = 123456789012345
-		p, err := Make([]*spec.Image{randomImg(t)}, newState(), Options{Dir: t.TempDir(), Rand: seedBytes(drawn)})
+		p, err := Make(t.Context(), []*spec.Image{randomImg(t)}, newState(), Options{Dir: t.TempDir(), Rand: seedBytes(drawn)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -985,7 +985,7 @@ func TestSeeds(t *testing.T) {
 		dir := t.TempDir()
 		st := newState()
 		const first, second = 111, 222
-		p, err := Make([]*spec.Image{randomImg(t)}, st, Options{Dir: dir, Rand: seedBytes(first)})
+		p, err := Make(t.Context(), []*spec.Image{randomImg(t)}, st, Options{Dir: dir, Rand: seedBytes(first)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -994,7 +994,7 @@ func TestSeeds(t *testing.T) {
 			t.Fatalf("recorded seed %d, want %d", got, first)
 		}
 
-		p, err = Make([]*spec.Image{randomImg(t)}, st, Options{Dir: dir, Rand: seedBytes(second)})
+		p, err = Make(t.Context(), []*spec.Image{randomImg(t)}, st, Options{Dir: dir, Rand: seedBytes(second)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1002,7 +1002,7 @@ func TestSeeds(t *testing.T) {
 			t.Errorf("a random seed was not kept: %+v", p.Changes[0])
 		}
 
-		p, err = Make([]*spec.Image{randomImg(t)}, st, Options{Dir: dir, Rand: seedBytes(second),
+		p, err = Make(t.Context(), []*spec.Image{randomImg(t)}, st, Options{Dir: dir, Rand: seedBytes(second),
 			Replace: []spec.Address{mustAddr(t, "image.lucky")}})
 		if err != nil {
 			t.Fatal(err)
@@ -1027,7 +1027,7 @@ func TestSeeds(t *testing.T) {
 	})
 
 	t.Run("no randomness: an error", func(t *testing.T) {
-		_, err := Make([]*spec.Image{randomImg(t)}, newState(), Options{Dir: t.TempDir(), Rand: bytes.NewReader(nil)})
+		_, err := Make(t.Context(), []*spec.Image{randomImg(t)}, newState(), Options{Dir: t.TempDir(), Rand: bytes.NewReader(nil)})
 		if err == nil || !strings.Contains(err.Error(), "random seed") {
 			t.Errorf("Make: %v; want an error drawing the seed", err)
 		}
@@ -1045,7 +1045,7 @@ func TestMakeTouchesNothing(t *testing.T) {
 	remove(t, dir, "icons/a.png")
 	before := listTree(t, dir)
 	images := []*spec.Image{moved(hero(t), "art/hero.png"), iconA(t), iconB(t)}
-	if _, err := Make(images, st, Options{Dir: dir, Verify: true}); err != nil {
+	if _, err := Make(t.Context(), images, st, Options{Dir: dir, Verify: true}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(before, listTree(t, dir)); diff != "" {

@@ -66,7 +66,7 @@ func goldenPlan(t *testing.T) *Plan {
 		unchanged,
 	}
 	cache := mapCache{hashOf(t, sword): 1}
-	p, err := Make(images, st, Options{Dir: dir, Cache: cache})
+	p, err := Make(t.Context(), images, st, Options{Dir: dir, Cache: cache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func noChangePlan(t *testing.T) *Plan {
 	st := newState()
 	apply(t, dir, st, hero(t), state.GeneratorAPI)
 	touch(t, dir, "assets/hero.png", time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
-	p, err := Make([]*spec.Image{hero(t)}, st, Options{Dir: dir})
+	p, err := Make(t.Context(), []*spec.Image{hero(t)}, st, Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -558,7 +558,7 @@ func TestJSONShape(t *testing.T) {
 		"every action": goldenPlan,
 		"no changes":   noChangePlan,
 		"empty": func(t *testing.T) *Plan {
-			p, err := Make(nil, newState(), Options{Dir: t.TempDir()})
+			p, err := Make(t.Context(), nil, newState(), Options{Dir: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -569,7 +569,7 @@ func TestJSONShape(t *testing.T) {
 			st := newState()
 			apply(t, dir, st, hero(t), state.GeneratorAPI)
 			remove(t, dir, "assets/hero.png")
-			p, err := Make([]*spec.Image{hero(t), iconA(t)}, st, Options{Dir: dir, Submitted: func(state.Hash, bool) bool { return true }})
+			p, err := Make(t.Context(), []*spec.Image{hero(t), iconA(t)}, st, Options{Dir: dir, Submitted: func(state.Hash, bool) bool { return true }})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -151,7 +151,7 @@ image "b" {
   output = "b.png"
 }
 `)
-	cfg, diags := Load(dir, Options{})
+	cfg, diags := Load(t.Context(), dir, Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

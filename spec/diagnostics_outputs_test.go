@@ -203,7 +203,7 @@ image "a" {
 -- real/keep --
 `)
 	symlink(t, "real", filepath.Join(dir, "latest"))
-	cfg, diags := Load(dir, Options{})
+	cfg, diags := Load(t.Context(), dir, Options{})
 	if diags.HasErrors() {
 		t.Fatalf("unexpected diagnostics: %v", diags)
 	}

@@ -388,7 +388,7 @@ image "a" {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := writeArchive(t, src)
-			cfg, diags := Load(dir, tc.opts)
+			cfg, diags := Load(t.Context(), dir, tc.opts)
 			if diags.HasErrors() {
 				t.Fatalf("unexpected diagnostics:\n%s", diags.Error())
 			}

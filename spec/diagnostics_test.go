@@ -34,7 +34,7 @@ func runDiagCases(t *testing.T, cases map[string]diagCase) {
 			for _, f := range tc.varFiles {
 				opts.VarFiles = append(opts.VarFiles, filepath.Join(dir, f))
 			}
-			cfg, diags := Load(dir, opts)
+			cfg, diags := Load(t.Context(), dir, opts)
 			if diff := cmp.Diff(tc.want, summarize(dir, diags, tc.want)); diff != "" {
 				t.Errorf("diagnostics (-want +got):\n%s", diff)
 			}

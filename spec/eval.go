@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"fmt"
 	"sort"
 
@@ -15,6 +16,7 @@ import (
 
 // evaluator turns the decoded module into resolved images.
 type evaluator struct {
+	ctx     context.Context // ends the evaluation early (Ctrl-C)
 	m       *module
 	base    *hcl.EvalContext
 	outputs *outputChecker
@@ -42,9 +44,10 @@ func newEvaluated(val cty.Value, expr hcl.Expression, diags hcl.Diagnostics) eva
 	return evaluated{val: val, expr: expr, ok: !diags.HasErrors() && val.IsWhollyKnown()}
 }
 
-func newEvaluator(m *module, dir string, vars, locals cty.Value, funcs map[string]function.Function) *evaluator {
+func newEvaluator(ctx context.Context, m *module, dir string, vars, locals cty.Value, funcs map[string]function.Function) *evaluator {
 	return &evaluator{
-		m: m,
+		ctx: ctx,
+		m:   m,
 		base: &hcl.EvalContext{
 			Variables: map[string]cty.Value{"var": vars, "local": locals, "path": pathObject},
 			Functions: funcs,
@@ -76,6 +79,9 @@ func (ev *evaluator) images() ([]*Image, hcl.Diagnostics) {
 
 	var out []*Image
 	for _, decl := range ev.m.images {
+		if ev.ctx.Err() != nil {
+			break
+		}
 		imgs, moreDiags := ev.block(decl, defaults)
 		diags = append(diags, moreDiags...)
 		out = append(out, imgs...)
@@ -120,7 +126,10 @@ func (ev *evaluator) block(decl *imageDecl, defaults map[string]evaluated) ([]*I
 	diags = append(diags, sharedOutputs(decl, len(insts), static)...)
 
 	var out []*Image
-	for _, inst := range insts {
+	for i, inst := range insts {
+		if i%1024 == 0 && ev.ctx.Err() != nil {
+			break
+		}
 		ctx := ev.base
 		vals := static
 		if len(dynamic) > 0 {

@@ -61,7 +61,7 @@ func TestFunctions(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := writeArchive(t, "-- main.img.hcl --\nimage \"a\" {\n  prompt = "+tc.expr+"\n  output = \"a.png\"\n}\n")
-			cfg, diags := Load(dir, Options{})
+			cfg, diags := Load(t.Context(), dir, Options{})
 			if diags.HasErrors() {
 				t.Fatalf("unexpected diagnostics:\n%s", diags.Error())
 			}

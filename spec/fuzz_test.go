@@ -44,7 +44,7 @@ func FuzzParse(f *testing.F) {
 		if err := os.WriteFile(config, []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cfg, diags := Load(dir, Options{})
+		cfg, diags := Load(t.Context(), dir, Options{})
 		if cfg == nil {
 			t.Fatal("Load returned no Config")
 		}

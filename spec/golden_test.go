@@ -59,7 +59,7 @@ func loadGolden(t *testing.T, dir string) (*Config, goldenResult) {
 	for _, f := range opts.VarFiles {
 		o.VarFiles = append(o.VarFiles, filepath.Join(dir, f))
 	}
-	cfg, diags := Load(dir, o)
+	cfg, diags := Load(t.Context(), dir, o)
 	if diags.HasErrors() {
 		t.Fatalf("a golden configuration must load without errors:\n%s", diags.Error())
 	}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,8 +65,9 @@ func ConfigFiles(dir string) ([]string, error) {
 
 // Load reads the configuration in dir into the desired set of images.
 // It always returns a Config (whose Files render the diagnostics), and the
-// diagnostics of every problem found.
-func Load(dir string, opts Options) (*Config, hcl.Diagnostics) {
+// diagnostics of every problem found. When ctx ends (Ctrl-C), it stops
+// between images and reports that; the Config is then incomplete.
+func Load(ctx context.Context, dir string, opts Options) (*Config, hcl.Diagnostics) {
 	parser := hclparse.NewParser()
 	cfg := &Config{Dir: dir, Files: parser.Files()}
 	var diags hcl.Diagnostics
@@ -122,9 +124,12 @@ func Load(dir string, opts Options) (*Config, hcl.Diagnostics) {
 	locals, moreDiags := evalLocals(m, vars, funcs)
 	diags = append(diags, moreDiags...)
 
-	ev := newEvaluator(m, dir, vars, locals, funcs)
+	ev := newEvaluator(ctx, m, dir, vars, locals, funcs)
 	images, moreDiags := ev.images()
 	diags = append(diags, moreDiags...)
+	if err := ctx.Err(); err != nil {
+		return cfg, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Interrupted", Detail: "Reading the configuration was interrupted."})
+	}
 	cfg.Images = images
 
 	cfg.Files = parser.Files()

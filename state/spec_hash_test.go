@@ -131,7 +131,7 @@ func loadHashes(t *testing.T, archive string, opts spec.Options) (hashes map[str
 			t.Fatal(err)
 		}
 	}
-	cfg, diags := spec.Load(dir, opts)
+	cfg, diags := spec.Load(t.Context(), dir, opts)
 	if diags.HasErrors() {
 		t.Fatalf("loading the configuration: %s", diags.Error())
 	}

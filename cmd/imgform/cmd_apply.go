@@ -102,7 +102,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	if savedPlan {
 		p, err = loadFreshPlan(args[0], w)
 	} else {
-		p, err = makePlan(e, w, o.planning, client.BaseURL())
+		p, err = makePlan(prepCtx, e, w, o.planning, client.BaseURL())
 	}
 	if err != nil {
 		return err

@@ -78,7 +78,7 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := makePlan(e, w, o.planning, client.BaseURL())
+	p, err := makePlan(ctx, e, w, o.planning, client.BaseURL())
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 
 // makePlan plans the workspace's configuration against its state. Jobs
 // an interrupted run journaled for the API at baseURL count as paid for.
-func makePlan(e *env, w *workspace, o planningOptions, baseURL string) (*plan.Plan, error) {
+func makePlan(ctx context.Context, e *env, w *workspace, o planningOptions, baseURL string) (*plan.Plan, error) {
 	targets, err := parseAddresses("target", o.targets)
 	if err != nil {
 		return nil, err
@@ -121,7 +121,7 @@ func makePlan(e *env, w *workspace, o planningOptions, baseURL string) (*plan.Pl
 	if err != nil {
 		return nil, err
 	}
-	p, err := plan.Make(w.cfg.Images, w.st, plan.Options{
+	p, err := plan.Make(ctx, w.cfg.Images, w.st, plan.Options{
 		Dir:              ".",
 		Endpoint:         baseURL,
 		Offline:          o.offline,

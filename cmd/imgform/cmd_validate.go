@@ -28,13 +28,13 @@ model's schema. Exits 1 with a diagnostic for every problem, each naming
 its file, line and column.`,
 		flags: o.AddFlags,
 		run: func(ctx context.Context, e *env, args []string) error {
-			return runValidate(e, o)
+			return runValidate(ctx, e, o)
 		},
 	}
 }
 
-func runValidate(e *env, o validateOptions) error {
-	cfg, diags := spec.Load(".", spec.Options{Vars: e.g.vars, VarFiles: e.g.varFiles, Environ: e.environ()})
+func runValidate(ctx context.Context, e *env, o validateOptions) error {
+	cfg, diags := spec.Load(ctx, ".", spec.Options{Vars: e.g.vars, VarFiles: e.g.varFiles, Environ: e.environ()})
 	if o.json {
 		if err := writeJSONDiagnostics(e.stdout, diags, cfg.Files); err != nil {
 			return err

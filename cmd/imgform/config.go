@@ -1,14 +1,16 @@
 package main
 
 import (
+	"context"
+
 	"github.com/imgform/imgform/spec"
 )
 
 // loadConfig reads the configuration of the working directory with the
 // global --var and --var-file values. Warnings are shown at once; errors
 // come back as a diagsError for the edge to render.
-func loadConfig(e *env) (*spec.Config, error) {
-	cfg, diags := spec.Load(".", spec.Options{
+func loadConfig(ctx context.Context, e *env) (*spec.Config, error) {
+	cfg, diags := spec.Load(ctx, ".", spec.Options{
 		Vars:     e.g.vars,
 		VarFiles: e.g.varFiles,
 		Environ:  e.environ(),

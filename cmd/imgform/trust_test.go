@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"hash/crc32"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/state"
 )
 
 // runImgform runs the imgform binary in dir with the extra environment
@@ -189,5 +194,68 @@ func readJSON(t *testing.T, path string, v any) {
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// plan --verify re-hashes every output; Ctrl-C stops it at once (exit
+// 130), not when the hashing ends.
+func TestPlanVerifyInterrupted(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.img.hcl": `image "big" {
+  count  = 16
+  prompt = "large ${count.index}"
+  output = "big/${count.index}.png"
+}
+`})
+	// Sparse files of 2 GiB each: 32 GiB to hash, which takes many
+	// seconds on any machine, on no disk space.
+	st := state.New()
+	for i := range 16 {
+		rel := fmt.Sprintf("big/%d.png", i)
+		full := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Create(full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(2 << 30); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		fi, err := os.Stat(full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := state.RequestFromAPI(segmind.DefaultRequest(fmt.Sprintf("large %d", i)))
+		st.Images[fmt.Sprintf("image.big[%d]", i)] = &state.Entry{Generator: state.GeneratorAPI, InputHash: req.InputHash(), Request: req, SeedOrigin: "derived",
+			Outputs: []state.Output{{Path: rel, Size: fi.Size(), ModTime: fi.ModTime().UTC()}}}
+	}
+	data, err := state.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "imgform.state.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command("imgform", "-C", dir, "plan", "--verify")
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // well into the hashing, whatever the machine
+	sent := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if took := time.Since(sent); took > 5*time.Second {
+		t.Errorf("plan --verify took %v to stop after Ctrl-C", took)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit code %d, want 130:\n%s", code, &out)
 	}
 }

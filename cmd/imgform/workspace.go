@@ -61,7 +61,7 @@ func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (*workspace,
 		return nil, err
 	}
 	if o.config {
-		if w.cfg, err = loadConfig(e); err != nil {
+		if w.cfg, err = loadConfig(ctx, e); err != nil {
 			w.close()
 			return nil, err
 		}
