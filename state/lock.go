@@ -30,8 +30,13 @@ type LockInfo struct {
 }
 
 func (i LockInfo) String() string {
-	return fmt.Sprintf("%s (pid %d on %s, by %s, since %s; lock id %s)",
-		i.Operation, i.PID, i.Host, i.User, i.Created.Local().Format("2006-01-02 15:04:05 MST"), i.ID)
+	return fmt.Sprintf("%s; lock id %s)", strings.TrimSuffix(i.describe(), ")"), i.ID)
+}
+
+// describe names the holder without the lock's id.
+func (i LockInfo) describe() string {
+	return fmt.Sprintf("%s (pid %d on %s, by %s, since %s)",
+		i.Operation, i.PID, i.Host, i.User, i.Created.Local().Format("2006-01-02 15:04:05 MST"))
 }
 
 // LockedError reports a state that another run holds.
@@ -265,7 +270,10 @@ func ForceUnlock(statePath, id string) error {
 		return fmt.Errorf("the lock file %s does not name a holder; remove it by hand if no imgform is running", path)
 	}
 	if !strings.EqualFold(holder.ID, id) {
-		return fmt.Errorf("the lock's id is %s, not %s; it is held by %s", holder.ID, id, holder)
+		// The right id is not told: force-unlock asks for it so that
+		// only someone who read it where the lock was reported removes
+		// the lock.
+		return fmt.Errorf("the state's lock does not have the id %s; it is held for %s. Use the id from the message of the run that found the state locked", id, holder.describe())
 	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {

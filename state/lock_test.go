@@ -329,13 +329,16 @@ func TestForceUnlock(t *testing.T) {
 		contains string
 	}{
 		{name: "held by a live process", id: h.id, contains: "held by a running process"},
-		{name: "held, another id", id: "0f4b1c1e-0000-4000-8000-000000000000", contains: "the lock's id is " + h.id},
+		{name: "held, another id", id: "0f4b1c1e-0000-4000-8000-000000000000", contains: "does not have the id 0f4b1c1e-0000-4000-8000-000000000000; it is held for"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := ForceUnlock(sp, tc.id)
 			if err == nil || !strings.Contains(err.Error(), tc.contains) {
 				t.Errorf("ForceUnlock: %v; want an error saying %q", err, tc.contains)
+			}
+			if tc.id != h.id && strings.Contains(err.Error(), h.id) {
+				t.Errorf("ForceUnlock with a wrong id told the right one: %v", err)
 			}
 			if !exists(lockPath) {
 				t.Errorf("a refused ForceUnlock removed the lock file")
@@ -345,8 +348,8 @@ func TestForceUnlock(t *testing.T) {
 
 	h.kill(t)
 	t.Run("left behind, another id", func(t *testing.T) {
-		if err := ForceUnlock(sp, "wrong"); err == nil || !strings.Contains(err.Error(), h.id) {
-			t.Errorf("ForceUnlock with a wrong id: %v", err)
+		if err := ForceUnlock(sp, "wrong"); err == nil || strings.Contains(err.Error(), h.id) || !strings.Contains(err.Error(), "does not have the id wrong") {
+			t.Errorf("ForceUnlock with a wrong id: %v; want a refusal that does not tell the right id", err)
 		}
 		if !exists(lockPath) {
 			t.Errorf("a refused ForceUnlock removed the lock file")
