@@ -81,6 +81,9 @@ type Summary struct {
 	// NotStarted counts the changes left for the next run (interrupt or
 	// fatal error).
 	NotStarted int `json:"not_started"`
+	// Lost counts the submitted jobs the server no longer knew when they
+	// were polled (expired or lost): their images must be paid for again.
+	Lost int `json:"lost"`
 	// Journaled counts the submitted jobs still in the journal at the end
 	// (interrupted, stopped, or timed out): paid for, and picked up by the
 	// next apply without paying again.

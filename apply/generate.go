@@ -277,9 +277,6 @@ func (r *runner) resume(ctx context.Context, addr string, e JournalEntry) (*obta
 	job := e.Job
 	got, err := r.wait(ctx, addr, &job)
 	if err != nil {
-		if segmind.IsNotFound(err) && r.opts.Journal != nil {
-			r.opts.Journal.Remove(job.RequestID)
-		}
 		return nil, err
 	}
 	got.source = "resumed"
@@ -303,6 +300,14 @@ func (r *runner) wait(ctx context.Context, addr string, job *segmind.Job) (*obta
 		switch {
 		case errors.As(err, &failed) && r.opts.Journal != nil:
 			r.opts.Journal.Remove(job.RequestID)
+		case segmind.IsNotFound(err):
+			// The server no longer knows the job (expired, or lost): there
+			// is nothing to resume, and its image must be asked for again.
+			if r.opts.Journal != nil {
+				r.opts.Journal.Remove(job.RequestID)
+			}
+			r.count(func(s *Summary) { s.Lost++ })
+			err = &LostJobError{RequestID: job.RequestID, Err: err}
 		case errors.As(err, &timeout):
 			// Still running at the server, and paid for: it stays in the
 			// journal for the next apply to pick up.
@@ -313,6 +318,20 @@ func (r *runner) wait(ctx context.Context, addr string, job *segmind.Job) (*obta
 	r.limiter.succeeded()
 	return r.fromEndpoint(res.Images, res.RequestID, res.InferenceTime), nil
 }
+
+// LostJobError is a submitted job the server no longer knows (its result
+// expired, or it was lost): nothing can be resumed, and the image has to
+// be submitted again, and paid for again.
+type LostJobError struct {
+	RequestID string
+	Err       error
+}
+
+func (e *LostJobError) Error() string {
+	return fmt.Sprintf("the server lost job %s (%v); it is dropped from the journal, and the image will be submitted again", e.RequestID, e.Err)
+}
+
+func (e *LostJobError) Unwrap() error { return e.Err }
 
 // withSlot runs call in a concurrency slot, retrying what can succeed
 // later as RetryPolicy says. call reports whether the server took the

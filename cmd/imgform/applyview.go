@@ -202,6 +202,10 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
 	if s.Refreshed > 0 {
 		fmt.Fprintf(w, "%d unchanged %s had a new modification time; it is kept in .imgform/stat.json, not the state.\n", s.Refreshed, pluralWord(s.Refreshed, "output", "outputs"))
 	}
+	if s.Lost > 0 {
+		fmt.Fprintf(w, "%d submitted %s lost by the server (unknown to it, or expired): %s dropped from the journal, and %s submitted again (and paid for again) by the run that needs %s.\n",
+			s.Lost, pluralWord(s.Lost, "job was", "jobs were"), pluralWord(s.Lost, "it is", "they are"), pluralWord(s.Lost, "its image is", "their images are"), pluralWord(s.Lost, "it", "them"))
+	}
 	if s.Journaled > 0 {
 		fmt.Fprintf(w, "%d submitted %s still running at the API and journaled: the next imgform apply picks %s up without paying again.\n",
 			s.Journaled, pluralWord(s.Journaled, "job is", "jobs are"), pluralWord(s.Journaled, "it", "them"))
