@@ -233,6 +233,7 @@ func (r *runner) refresh(refs []plan.Refresh) {
 // rename (so that no new output lands on a file that is about to move),
 // and every delete. It returns the changes that write images.
 func (r *runner) fileOps(changes []*plan.Change) []*plan.Change {
+	r.moveAddresses(changes)
 	var moves []pendingMove
 	for _, c := range changes {
 		for _, m := range c.Moves {
@@ -273,6 +274,24 @@ func (r *runner) fileOps(changes []*plan.Change) []*plan.Change {
 		}
 	}
 	return writes
+}
+
+// moveAddresses records, before anything else, the new addresses moved
+// blocks gave recorded images: every later step finds them there.
+func (r *runner) moveAddresses(changes []*plan.Change) {
+	r.ckpt.update(func(st *state.State) {
+		for _, c := range changes {
+			if c.MovedFrom == "" {
+				continue
+			}
+			if e, ok := st.Images[c.MovedFrom]; ok {
+				if _, taken := st.Images[c.Address]; !taken {
+					st.Images[c.Address] = e
+					delete(st.Images, c.MovedFrom)
+				}
+			}
+		}
+	})
 }
 
 type pendingMove struct {

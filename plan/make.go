@@ -65,6 +65,9 @@ type Options struct {
 	// completes such a replacement when the image's request is unchanged,
 	// at no cost, rather than leave a paid image unused.
 	PaidReplacements func(addr string) []PaidJob
+	// Moves are the configuration's moved blocks: the images recorded at
+	// their from addresses are planned at their to addresses.
+	Moves []spec.Move
 	// Stats is this checkout's stat cache: outputs whose content was
 	// verified at another mtime than the state's. Make records what it
 	// verifies in it; the caller saves it. nil keeps none.
@@ -92,6 +95,14 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 	}
 	p := &Plan{FormatVersion: FormatVersion, Lineage: st.Lineage, Serial: st.Serial, Offline: opts.Offline}
 	checker := statusChecker{dir: opts.Dir, verify: opts.Verify, stats: opts.Stats}
+
+	// The state as the moved blocks rename it: from here on, a moved
+	// image is recorded at its new address.
+	inState, movedFrom, err := applyMoves(st, opts.Moves)
+	if err != nil {
+		return nil, err
+	}
+	st = &state.State{Images: inState, Lineage: st.Lineage, Serial: st.Serial}
 
 	// Which recorded outputs to look at: those of the selected images.
 	selected := map[string]*state.Entry{}
@@ -133,6 +144,9 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		if err != nil {
 			return nil, err
 		}
+		if from, ok := movedFrom[addr]; ok {
+			c = movedAddress(c, img, st.Images[addr], from)
+		}
 		if c == nil {
 			unchanged++
 			continue
@@ -149,6 +163,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 	}
 	p.Changes = sortChanges(changes)
 	shareRequests(p.Changes)
+	hintMoves(p.Changes)
 	p.summarize(unchanged)
 	return p, nil
 }

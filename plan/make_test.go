@@ -511,8 +511,10 @@ func planCases() map[string]planCase {
 			want: []changeView{
 				{Address: "image.gone", Action: Delete, Reasons: []Reason{reason(ReasonRemoved)}, Outputs: []string{"gone.png"}},
 				// The file is recorded: writing over it overwrites nothing
-				// imgform did not make.
-				{Address: "image.heir", Action: Create, Reasons: []Reason{reason(ReasonNew)},
+				// imgform did not make. A delete and a create at one path
+				// look like a renamed block: the plan suggests the moved
+				// block that would keep the image.
+				{Address: "image.heir", Action: Create, Reasons: []Reason{reason(ReasonNew), reason(ReasonMoveHint, "gone.png")},
 					Generator: state.GeneratorAPI, Outputs: []string{"gone.png"}, Write: []int{0}, Cost: 1},
 			},
 		},

@@ -39,6 +39,8 @@ const (
 	ReasonReplaceDue    ReasonKind = "replacement_paid"    // an interrupted --replace paid for a new image: it is written now
 	ReasonEmulator      ReasonKind = "made_by_emulator"    // a placeholder an emulator served, now planned through another endpoint
 	ReasonCacheUnusable ReasonKind = "cache_unusable"      // the cache holds a copy that cannot be used (damaged, or not the recorded image)
+	ReasonAddressMoved  ReasonKind = "address_moved"       // a moved block gave the recorded image this address
+	ReasonMoveHint      ReasonKind = "moved_block_hint"    // a delete and a create share an output path: a moved block would keep the image
 )
 
 // Reason explains a change; Message is a sentence for people.
@@ -101,6 +103,9 @@ type Change struct {
 	// SameRequestAs names the change whose request this one shares: the
 	// API is asked once, and both are written from that answer.
 	SameRequestAs string `json:"same_request_as,omitempty"`
+	// MovedFrom is the address the state recorded the image at, which a
+	// moved block renamed to this one.
+	MovedFrom string `json:"moved_from,omitempty"`
 
 	// Prior is the state's entry before the change; nil for create.
 	Prior *state.Entry `json:"prior,omitempty"`

@@ -101,8 +101,11 @@ func CostLine(p *Plan) string {
 func (t textWriter) change(c *Change) {
 	st := actionStyle[c.Action]
 	verb := st.verb
-	if c.Action == Restore {
+	switch {
+	case c.Action == Restore:
 		verb = "will be " + restoreHow(c)
+	case c.MovedFrom != "" && c.Action == Move && len(c.Moves) == 0:
+		verb = "has moved from " + c.MovedFrom
 	}
 	fmt.Fprintf(t.w, "\n  %s\n", t.paint(fmt.Sprintf("# %s %s", c.Address, verb), ansiBold))
 	for _, r := range c.Reasons {

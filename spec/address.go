@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -72,8 +73,17 @@ func ParseAddress(s string) (Address, error) {
 	if diags.HasErrors() {
 		return Address{}, fmt.Errorf("invalid address %q: want image.NAME, image.NAME[\"KEY\"] or image.NAME[INDEX]", s)
 	}
+	a, err := addressOfTraversal(trav)
+	if err != nil {
+		return Address{}, fmt.Errorf("invalid address %q: %w", s, err)
+	}
+	return a, nil
+}
+
+// addressOfTraversal reads an address from its traversal.
+func addressOfTraversal(trav hcl.Traversal) (Address, error) {
 	bad := func(why string) (Address, error) {
-		return Address{}, fmt.Errorf("invalid address %q: %s", s, why)
+		return Address{}, errors.New(why)
 	}
 	if len(trav) < 2 || trav.RootName() != "image" {
 		return bad(`an address starts with "image." and the image's name`)

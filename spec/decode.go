@@ -17,6 +17,7 @@ type module struct {
 	locals    map[string]*hcl.Attribute
 	defaults  *defaultsDecl
 	images    []*imageDecl
+	moved     []*movedDecl
 }
 
 type variableDecl struct {
@@ -65,6 +66,8 @@ func (m *module) addFile(f *hcl.File) hcl.Diagnostics {
 			diags = append(diags, m.addDefaults(block)...)
 		case "image":
 			diags = append(diags, m.addImage(block)...)
+		case "moved":
+			diags = append(diags, m.addMoved(block)...)
 		}
 	}
 	return diags

@@ -36,6 +36,8 @@ type Config struct {
 	// Sources are the configuration files and the files read by file(),
 	// sorted: what a saved plan must find unchanged.
 	Sources []string
+	// Moves are the moved blocks, chains resolved, in declaration order.
+	Moves []Move
 }
 
 // Lookup returns the image with the given address, or nil.
@@ -131,6 +133,13 @@ func Load(ctx context.Context, dir string, opts Options) (*Config, hcl.Diagnosti
 		return cfg, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Interrupted", Detail: "Reading the configuration was interrupted."})
 	}
 	cfg.Images = images
+	if !diags.HasErrors() {
+		// Checked against the images the blocks declare, which are known
+		// only when everything evaluated.
+		moves, moreDiags := resolveMoves(m.moved, declaredIn(images))
+		diags = append(diags, moreDiags...)
+		cfg.Moves = moves
+	}
 
 	cfg.Files = parser.Files()
 	cfg.Sources = append(files, reader.Files()...)

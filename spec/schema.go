@@ -16,6 +16,7 @@ var topSchema = &hcl.BodySchema{
 		{Type: "locals"},
 		{Type: "defaults"},
 		{Type: "image", LabelNames: []string{"name"}},
+		{Type: "moved"},
 	},
 }
 

@@ -130,6 +130,7 @@ func makePlan(ctx context.Context, e *env, w *workspace, o planningOptions, base
 		Replace:          replace,
 		Cache:            w.cache,
 		Stats:            w.stats,
+		Moves:            w.cfg.Moves,
 		Submitted:        resumable.Has,
 		PaidReplacements: resumable.PaidReplacements,
 	})

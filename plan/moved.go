@@ -1,0 +1,114 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/state"
+)
+
+// applyMoves returns the state's images as the configuration's moved
+// blocks rename them, and for each address a move gave, the address it had
+// in the state. st itself is not changed. A move whose from the state does
+// not record does nothing; one whose to the state already records (and
+// that no other move frees) is refused.
+func applyMoves(st *state.State, moves []spec.Move) (map[string]*state.Entry, map[string]string, error) {
+	if len(moves) == 0 {
+		return st.Images, nil, nil
+	}
+	renames := map[string]string{} // old address → new
+	for _, addr := range st.Addresses() {
+		a, err := spec.ParseAddress(addr)
+		if err != nil {
+			continue
+		}
+		for _, m := range moves {
+			switch {
+			case m.From.Kind == spec.NoKey && a.Name == m.From.Name:
+				to := a
+				to.Name = m.To.Name
+				renames[addr] = to.String()
+			case m.From == a:
+				renames[addr] = m.To.String()
+			default:
+				continue
+			}
+			break
+		}
+	}
+	images := make(map[string]*state.Entry, len(st.Images))
+	for addr, e := range st.Images {
+		if _, moving := renames[addr]; !moving {
+			images[addr] = e
+		}
+	}
+	from := make(map[string]string, len(renames))
+	olds := make([]string, 0, len(renames))
+	for old := range renames {
+		olds = append(olds, old)
+	}
+	sort.Strings(olds)
+	for _, old := range olds {
+		to := renames[old]
+		if _, taken := images[to]; taken {
+			return nil, nil, fmt.Errorf("a moved block moves %s to %s, but the state already records %s; remove one of them first with imgform state rm", old, to, to)
+		}
+		images[to] = st.Images[old]
+		from[to] = old
+	}
+	return images, from, nil
+}
+
+// movedAddress records on a change that its image was recorded at
+// another address, which a moved block renamed: the state is changed to
+// say so. An image that needs nothing else is moved in the state alone.
+func movedAddress(c *Change, img *spec.Image, prior *state.Entry, from string) *Change {
+	if c == nil {
+		c = &Change{
+			Address:    img.Addr.String(),
+			Action:     Move,
+			Request:    &prior.Request,
+			InputHash:  prior.InputHash,
+			SeedOrigin: prior.SeedOrigin,
+			Generator:  prior.Generator,
+			Outputs:    img.Outputs,
+			Prior:      prior,
+		}
+	}
+	c.MovedFrom = from
+	c.Reasons = append([]Reason{{Kind: ReasonAddressMoved, Message: "moved from " + from + " (a moved block): no image is made for it"}}, c.Reasons...)
+	return c
+}
+
+// hintMoves suggests a moved block where the plan deletes an image and
+// creates another at the same output path: most likely a renamed block,
+// whose image a moved block would keep at no cost.
+func hintMoves(changes []*Change) {
+	deleted := map[string]string{} // output path → the deleted image's address
+	for _, c := range changes {
+		if c.Action == Delete {
+			for _, o := range c.Outputs {
+				deleted[o] = c.Address
+			}
+		}
+	}
+	if len(deleted) == 0 {
+		return
+	}
+	for _, c := range changes {
+		if c.Action != Create {
+			continue
+		}
+		for _, o := range c.Outputs {
+			old, ok := deleted[o]
+			if !ok {
+				continue
+			}
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonMoveHint, Path: o, Message: fmt.Sprintf(
+				"%s, to be deleted, wrote %s: if %s is %s renamed, add  moved { from = %s  to = %s }  to keep its image and pay nothing",
+				old, o, c.Address, old, old, c.Address)})
+			break
+		}
+	}
+}
