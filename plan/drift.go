@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -48,6 +50,9 @@ func (c statusChecker) check(ctx context.Context, out state.Output) (fileStatus,
 	case !fi.Mode().IsRegular():
 		return fileEdited, nil
 	case fi.Size() != out.Size:
+		if fi.Size() < maxLFSPointer && isLFSPointer(full) {
+			return 0, &LFSPointerError{Paths: []string{out.Path}}
+		}
 		return fileEdited, nil
 	case !c.verify && fi.ModTime().Equal(out.ModTime):
 		return fileOK, nil
@@ -71,6 +76,44 @@ func (c statusChecker) check(ctx context.Context, out state.Output) (fileStatus,
 		return fileRefresh, nil
 	}
 	return fileOK, nil
+}
+
+// maxLFSPointer bounds the size of a Git LFS pointer file (they are about
+// 130 bytes; the specification allows up to 1024).
+const maxLFSPointer = 1024
+
+// lfsPointerPrefix starts every Git LFS pointer file.
+const lfsPointerPrefix = "version https://git-lfs.github.com/spec/v1"
+
+// isLFSPointer reports whether the file at path is a Git LFS pointer: what
+// a checkout holds in place of a file whose LFS content it did not fetch.
+func isLFSPointer(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(lfsPointerPrefix))
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == lfsPointerPrefix
+}
+
+// LFSPointerError stops a plan that finds Git LFS pointer files where the
+// state records images: the checkout did not fetch them, and planning
+// would pay to generate again every image it already has.
+type LFSPointerError struct {
+	Paths []string
+}
+
+func (e *LFSPointerError) Error() string {
+	sort.Strings(e.Paths)
+	shown := e.Paths
+	more := ""
+	if len(shown) > 3 {
+		shown, more = shown[:3], fmt.Sprintf(" and %d more", len(e.Paths)-3)
+	}
+	return fmt.Sprintf("%s%s %s a Git LFS pointer, not the image the state records: this checkout has not fetched its Git LFS files, and planning would pay to generate them again. Run git lfs pull (in GitHub Actions: actions/checkout with lfs: true), then plan again",
+		strings.Join(shown, ", "), more, map[bool]string{true: "is", false: "are"}[len(e.Paths) == 1])
 }
 
 // ctxReader stops a read (a hash of a large file) when ctx ends.
@@ -111,6 +154,7 @@ func (c statusChecker) checkAll(ctx context.Context, entries map[string]*state.E
 		mu       sync.Mutex
 		statuses = make(map[statusKey]fileStatus, len(entries))
 		firstErr error
+		pointers []string // every LFS pointer found, for one message
 		wg       sync.WaitGroup
 	)
 	workers := min(max(2*runtime.GOMAXPROCS(0), 4), 16)
@@ -124,7 +168,11 @@ func (c statusChecker) checkAll(ctx context.Context, entries map[string]*state.E
 				}
 				st, err := c.check(ctx, j.out)
 				mu.Lock()
-				if err != nil && firstErr == nil {
+				var lfs *LFSPointerError
+				switch {
+				case errors.As(err, &lfs):
+					pointers = append(pointers, lfs.Paths...)
+				case err != nil && firstErr == nil:
 					firstErr = err
 				}
 				statuses[j.key] = st
@@ -146,6 +194,9 @@ feed:
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if len(pointers) > 0 {
+		return nil, &LFSPointerError{Paths: pointers}
 	}
 	return statuses, firstErr
 }
