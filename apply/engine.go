@@ -90,6 +90,7 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 		stopSubmits: stopSubmits,
 		flights:     map[state.Hash]*flight{},
 	}
+	r.keeper = newKeeper(r.files, st, time.Now())
 	r.ckpt = newCheckpointer(file, st, opts.CheckpointEvery, func(err error) {
 		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
@@ -133,6 +134,7 @@ type runner struct {
 	files   files
 	limiter *limiter
 	ckpt    *checkpointer
+	keeper  *keeper
 	cancel  context.CancelCauseFunc
 	// submitCtx ends when no new image may be submitted (a fatal error):
 	// it bounds waiting for a slot and between attempts, and feeding new
@@ -320,7 +322,9 @@ func (r *runner) renameAll(moves []pendingMove) []pendingMove {
 	for i := range moves {
 		m := &moves[i]
 		if !swap {
-			m.err = r.files.rename(m.from, m.to)
+			if m.err = r.keepBeforeWriting(m.change, m.to); m.err == nil {
+				m.err = r.files.rename(m.from, m.to)
+			}
 			continue
 		}
 		tmp := fmt.Sprintf("%s.imgform-move-%d", m.from, i)
@@ -342,6 +346,21 @@ func (r *runner) renameAll(moves []pendingMove) []pendingMove {
 		}
 	}
 	return moves
+}
+
+// keepBeforeWriting keeps a copy of the file at rel, when it is not what
+// the state recorded, before the change writes over it.
+func (r *runner) keepBeforeWriting(c *plan.Change, rel string) error {
+	kept, err := r.keeper.keep(rel)
+	if err != nil {
+		return err
+	}
+	if kept != "" {
+		r.count(func(s *Summary) { s.Kept, s.KeptIn = s.Kept+1, r.keeper.run })
+		r.emit(Event{Type: EventKept, Address: c.Address, Path: rel,
+			Message: fmt.Sprintf("%s was not what imgform wrote; it is kept in %s before being written over", rel, kept)})
+	}
+	return nil
 }
 
 // recordMoves puts a change's renamed outputs into its state entry.
@@ -475,6 +494,10 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		data, err := encodeOutput(got.images[i].Data, spec.OutputFormat(c.Outputs[i]), prov)
 		if err != nil {
 			r.fail(c, fmt.Errorf("%s: %w", c.Outputs[i], err))
+			return
+		}
+		if err := r.keepBeforeWriting(c, c.Outputs[i]); err != nil {
+			r.fail(c, err)
 			return
 		}
 		out, err := r.files.write(c.Outputs[i], data)

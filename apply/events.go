@@ -19,6 +19,7 @@ const (
 	EventFinished  EventType = "finished"  // a change is done
 	EventFailed    EventType = "failed"    // a change failed; the others go on
 	EventWarning   EventType = "warning"   // something worth knowing, not an error
+	EventKept      EventType = "kept"      // a file not as recorded was kept before being written over
 )
 
 // Event is one thing that happened during apply, for the progress
@@ -29,8 +30,10 @@ type Event struct {
 	Action  plan.Action `json:"action,omitempty"`
 	// Source says where a finished change's images came from: "api",
 	// "cache", "offline", "resumed", or "" for moves and deletes.
-	Source        string        `json:"source,omitempty"`
-	RequestID     string        `json:"request_id,omitempty"`
+	Source    string `json:"source,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+	// Path is the output an event is about (kept).
+	Path          string        `json:"path,omitempty"`
 	Attempt       int           `json:"attempt,omitempty"`
 	Delay         time.Duration `json:"delay_ns,omitempty"`
 	Duration      time.Duration `json:"duration_ns,omitempty"`
@@ -81,6 +84,11 @@ type Summary struct {
 	// NotStarted counts the changes left for the next run (interrupt or
 	// fatal error).
 	NotStarted int `json:"not_started"`
+	// Kept counts the files not as the state recorded them (edited by
+	// hand, or not imgform's) that were copied into KeptIn before being
+	// written over.
+	Kept   int    `json:"kept"`
+	KeptIn string `json:"kept_in,omitempty"`
 	// Lost counts the submitted jobs the server no longer knew when they
 	// were polled (expired or lost): their images must be paid for again.
 	Lost int `json:"lost"`

@@ -240,8 +240,11 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 	// Create and replace write every output.
 	for i, o := range img.Outputs {
 		c.Write = append(c.Write, i)
-		if b.existsUnrecorded(o, prior) {
+		switch {
+		case b.existsUnrecorded(o, prior):
 			c.Reasons = append(c.Reasons, overwriteReason(o))
+		case prior != nil && i < len(prior.Outputs) && prior.Outputs[i].Path == o && b.status(addr, i) == fileEdited:
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonEdited, Path: o, Message: o + " was changed on disk; the edited file is kept in " + KeptDir + "/ before it is replaced"})
 		}
 	}
 	if prior != nil {
@@ -308,7 +311,7 @@ func (b *builder) sameImage(c *Change, prior *state.Entry) (*Change, error) {
 				c.Reasons = append(c.Reasons, Reason{Kind: ReasonMissing, Path: want, Message: want + " is missing"})
 			case fileEdited:
 				c.Write = append(c.Write, i)
-				c.Reasons = append(c.Reasons, Reason{Kind: ReasonEdited, Path: want, Message: want + " was changed on disk"})
+				c.Reasons = append(c.Reasons, Reason{Kind: ReasonEdited, Path: want, Message: want + " was changed on disk; the edited file is kept in " + KeptDir + "/ before it is restored"})
 			}
 			continue
 		}
@@ -582,5 +585,10 @@ func shareRequests(changes []*Change) {
 
 func overwriteReason(path string) Reason {
 	return Reason{Kind: ReasonOverwrite, Path: path,
-		Message: fmt.Sprintf("%s exists but is not in the state; it will be overwritten (imgform import adopts a file instead)", path)}
+		Message: fmt.Sprintf("%s exists but is not in the state; it is kept in %s/ and overwritten (imgform import adopts a file instead)", path, KeptDir)}
 }
+
+// KeptDir is where apply keeps a copy of every file it writes over whose
+// content is not what the state recorded (a hand edit, a file imgform did
+// not write), in a folder per run: .imgform/kept/<time>/<path>.
+const KeptDir = ".imgform/kept"

@@ -867,9 +867,9 @@ func TestReasonMessages(t *testing.T) {
 	want := []string{
 		"image.gone: no longer in the configuration",
 		"image.hero: output moved: assets/hero.png → art/hero.png",
-		"image.hero: art/hero.png exists but is not in the state; it will be overwritten (imgform import adopts a file instead)",
+		"image.hero: art/hero.png exists but is not in the state; it is kept in .imgform/kept/ and overwritten (imgform import adopts a file instead)",
 		`image.icon["a"]: not in the state`,
-		`image.icon["a"]: icons/a.png exists but is not in the state; it will be overwritten (imgform import adopts a file instead)`,
+		`image.icon["a"]: icons/a.png exists but is not in the state; it is kept in .imgform/kept/ and overwritten (imgform import adopts a file instead)`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)

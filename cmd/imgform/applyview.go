@@ -106,6 +106,8 @@ func eventLine(ev apply.Event, color bool) string {
 		return paint(color, subject+": warning: "+ev.Message, ansiYellow)
 	case apply.EventResumed:
 		return ev.Address + ": resuming request " + shortID(ev.RequestID) + " submitted by an earlier run"
+	case apply.EventKept:
+		return ev.Address + ": " + ev.Message
 	}
 	return ""
 }
@@ -201,6 +203,10 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
 	}
 	if s.Refreshed > 0 {
 		fmt.Fprintf(w, "%d unchanged %s had a new modification time; it is kept in .imgform/stat.json, not the state.\n", s.Refreshed, pluralWord(s.Refreshed, "output", "outputs"))
+	}
+	if s.Kept > 0 {
+		fmt.Fprintf(w, "%d %s not as imgform wrote %s (edited by hand?): %s kept in %s/ before being written over.\n",
+			s.Kept, pluralWord(s.Kept, "file was", "files were"), pluralWord(s.Kept, "it", "them"), pluralWord(s.Kept, "it is", "they are"), s.KeptIn)
 	}
 	if s.Lost > 0 {
 		fmt.Fprintf(w, "%d submitted %s lost by the server (unknown to it, or expired): %s dropped from the journal, and %s submitted again (and paid for again) by the run that needs %s.\n",

@@ -57,6 +57,7 @@ func scriptParams(dir string) testscript.Params {
 			"filecmp":   cmdFileCmp,
 			"code":      cmdExitCode,
 			"journaled": cmdJournaled,
+			"kept":      cmdKept,
 		},
 	}
 }
@@ -332,5 +333,25 @@ func cmdJournaled(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	if len(files) != want {
 		ts.Fatalf("the journal holds %d jobs, want %d", len(files), want)
+	}
+}
+
+// kept PATH WANT checks that the one run folder under .imgform/kept holds
+// PATH with the content of the file WANT.
+func cmdKept(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: kept PATH WANT")
+	}
+	matches, err := filepath.Glob(ts.MkAbs(filepath.Join(".imgform", "kept", "*", filepath.FromSlash(args[0]))))
+	ts.Check(err)
+	if len(matches) != 1 {
+		ts.Fatalf("%d kept copies of %s, want 1: %v", len(matches), args[0], matches)
+	}
+	got, err := os.ReadFile(matches[0])
+	ts.Check(err)
+	want, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	if !bytes.Equal(got, want) {
+		ts.Fatalf("the kept %s holds %q, want %q", args[0], got, want)
 	}
 }

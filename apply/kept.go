@@ -1,0 +1,73 @@
+package apply
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/plan"
+	"github.com/imgform/imgform/state"
+)
+
+// keeper keeps a copy of every file apply is about to write over whose
+// content is not what the state recorded for that path (edited by hand,
+// or never written by imgform), in .imgform/kept/<run>/<path>, so that
+// nobody's work is lost to a restore or a replacement. cache prune never
+// looks there.
+type keeper struct {
+	files    files
+	run      string                  // this run's folder under plan.KeptDir
+	recorded map[string]state.Output // what the state recorded at each path when the run began
+
+	mu   sync.Mutex
+	kept int
+}
+
+func newKeeper(f files, st *state.State, now time.Time) *keeper {
+	k := &keeper{files: f, run: path.Join(plan.KeptDir, now.UTC().Format("2006-01-02T150405Z")), recorded: map[string]state.Output{}}
+	for _, e := range st.Images {
+		for _, o := range e.Outputs {
+			k.recorded[o.Path] = o
+		}
+	}
+	return k
+}
+
+// keep copies the file at rel when it is there and is not what the state
+// recorded. It returns where the copy is, or "" when none was needed.
+func (k *keeper) keep(rel string) (string, error) {
+	full := k.files.full(rel)
+	fi, err := os.Lstat(full)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("checking %s before writing over it: %w", rel, err)
+	case !fi.Mode().IsRegular():
+		return "", nil // a folder or a link is not written over: the write fails
+	}
+	data, err := os.ReadFile(full)
+	if err != nil {
+		return "", fmt.Errorf("checking %s before writing over it: %w", rel, err)
+	}
+	if o, ok := k.recorded[rel]; ok && o.SHA256 == state.SumBytes(data) {
+		return "", nil // imgform's own output, as recorded
+	}
+	dst := path.Join(k.run, rel)
+	if err := atomicfile.WriteGitignore(filepath.Join(k.files.dir, filepath.FromSlash(plan.KeptDir)), "edited files imgform kept before writing over them"); err != nil {
+		return "", fmt.Errorf("keeping %s: %w", rel, err)
+	}
+	if err := atomicfile.WriteFile(k.files.full(dst), data, fi.Mode().Perm()); err != nil {
+		return "", fmt.Errorf("keeping %s before writing over it: %w", rel, err)
+	}
+	k.mu.Lock()
+	k.kept++
+	k.mu.Unlock()
+	return dst, nil
+}
