@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/imgform/imgform/internal/atomicfile"
@@ -45,8 +46,8 @@ func (k *keeper) keep(rel string) (string, error) {
 	full := k.files.full(rel)
 	fi, err := os.Lstat(full)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "", nil
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+		return "", nil // nothing there to keep (the write says why it cannot go there)
 	case err != nil:
 		return "", fmt.Errorf("checking %s before writing over it: %w", rel, err)
 	case !fi.Mode().IsRegular():
