@@ -45,10 +45,23 @@ type CacheEntry struct {
 	// for the placeholder chunk in the images themselves.
 	Endpoint    string `json:"endpoint,omitempty"`
 	Placeholder bool   `json:"placeholder,omitempty"`
+	// Address is the image that first asked for the request, for people
+	// (cache prune lists it); other images may make the same request.
+	Address string `json:"address,omitempty"`
+}
+
+// Size is the bytes the entry's images take.
+func (e *CacheEntry) Size() int64 {
+	var n int64
+	for _, f := range e.Files {
+		n += f.Size
+	}
+	return n
 }
 
 // Origin says where an image set came from, for Put.
 type Origin struct {
+	Address       string
 	RequestID     string
 	InferenceTime float64
 	Endpoint      string
@@ -172,7 +185,7 @@ func (c *Cache) Put(h state.Hash, imgs []segmind.Image, from Origin) error {
 	c.mu.Unlock()
 	dir := c.entryDir(h)
 	e := CacheEntry{InputHash: h, RequestID: from.RequestID, InferenceTime: from.InferenceTime,
-		Endpoint: from.Endpoint, Placeholder: from.Placeholder, Created: time.Now().UTC().Truncate(time.Second)}
+		Endpoint: from.Endpoint, Placeholder: from.Placeholder, Address: from.Address, Created: time.Now().UTC().Truncate(time.Second)}
 	for i, img := range imgs {
 		name := strconv.Itoa(i) + extensionFor(img.ContentType)
 		if err := atomicfile.WriteFile(filepath.Join(dir, name), img.Data, 0o644); err != nil {
@@ -188,6 +201,16 @@ func (c *Cache) Put(h state.Hash, imgs []segmind.Image, from Origin) error {
 		return fmt.Errorf("caching image: %w", err)
 	}
 	return nil
+}
+
+// Describe returns what the entry of h says of itself, for a listing;
+// nil when its metadata cannot be read (an incomplete entry).
+func (c *Cache) Describe(h state.Hash) *CacheEntry {
+	e, err := c.meta(h)
+	if err != nil {
+		return nil
+	}
+	return e
 }
 
 // Entries lists the hashes the cache holds entries for, incomplete ones

@@ -196,7 +196,7 @@ func (r *runner) render(c *plan.Change) (*obtained, error) {
 // journal entry: from now on the cache answers for it.
 func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 	if r.opts.Cache != nil {
-		from := Origin{RequestID: got.requestID, InferenceTime: got.inferenceTime, Endpoint: got.endpoint, Placeholder: got.placeholder}
+		from := Origin{Address: addr, RequestID: got.requestID, InferenceTime: got.inferenceTime, Endpoint: got.endpoint, Placeholder: got.placeholder}
 		if err := r.opts.Cache.Put(h, got.images, from); err != nil {
 			// The image is not safe: its journal entry stays, and nothing
 			// more is paid for until the cache can keep it.

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -650,6 +651,61 @@ func TestMarkdownCode(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if got := mdCode(tc.in); got != tc.want {
 				t.Errorf("mdCode(%q) = %s, want %s", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// A changed long prompt shows its changed words, with a little context,
+// not one whole line of old and one of new.
+func TestTextShowsChangedWordsOfLongPrompt(t *testing.T) {
+	long := "castle on a cliff at dusk, cinematic, highly detailed, dramatic lighting, volumetric fog, 8k, trending on artstation"
+	changed := strings.Replace(long, "at dusk", "at night", 1)
+	p := &Plan{FormatVersion: FormatVersion, Changes: []*Change{{
+		Address: "image.hero", Action: Replace,
+		Reasons: []Reason{{Kind: ReasonParams, Message: "changed: prompt"}},
+		Diff:    []ParamDiff{{Name: "prompt", Old: strconv.Quote(long), New: strconv.Quote(changed)}},
+	}}}
+	p.summarize(0)
+	var buf bytes.Buffer
+	if err := WriteText(&buf, p, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := `~ prompt = "…a cliff at [-dusk,-]{+night,+} cinematic, highly detailed,…"`
+	if !strings.Contains(buf.String(), want) {
+		t.Errorf("the plan does not show the changed words %q:\n%s", want, buf.String())
+	}
+	if strings.Contains(buf.String(), long) {
+		t.Errorf("the plan shows the whole old prompt:\n%s", buf.String())
+	}
+}
+
+func TestWordDiff(t *testing.T) {
+	tests := map[string]struct {
+		old, new string
+		want     []Segment
+	}{
+		"one word": {"a red fox", "a blue fox", []Segment{{'=', "a "}, {'-', "red"}, {'+', "blue"}, {'=', " fox"}}},
+		"appended": {"a fox", "a fox at night", []Segment{{'=', "a fox"}, {'+', " at night"}}},
+		"same":     {"a fox", "a fox", []Segment{{'=', "a fox"}}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := WordDiff(tc.old, tc.new)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("WordDiff (-want +got):\n%s", diff)
+			}
+			var rebuiltOld, rebuiltNew string
+			for _, s := range got {
+				if s.Op != '+' {
+					rebuiltOld += s.Text
+				}
+				if s.Op != '-' {
+					rebuiltNew += s.Text
+				}
+			}
+			if rebuiltOld != tc.old || rebuiltNew != tc.new {
+				t.Errorf("the segments give back %q and %q", rebuiltOld, rebuiltNew)
 			}
 		})
 	}

@@ -129,6 +129,10 @@ func (t textWriter) change(c *Change) {
 			width = max(width, len(d.Name))
 		}
 		for _, d := range c.Diff {
+			if segs := wordDiffOf(d); segs != nil {
+				fmt.Fprintf(t.w, "      %s %-*s = %s\n", t.paint("~", actionStyle[Replace].color), width, d.Name, t.wordDiff(segs))
+				continue
+			}
 			fmt.Fprintf(t.w, "      %s %-*s = %s -> %s\n", t.paint("~", actionStyle[Replace].color), width, d.Name, d.Old, shownValue(c, d.Name, d.New))
 		}
 		t.outputs(c.Outputs)
@@ -155,6 +159,30 @@ func (t textWriter) change(c *Change) {
 		fmt.Fprintf(t.w, "      %s\n", t.paint(costPhrase(c), ansiDim))
 	}
 }
+
+// wordDiff shows a changed long text by its changed words, as git's word
+// diff does: [-removed-]{+added+}, with a few words of context.
+func (t textWriter) wordDiff(segs []Segment) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, s := range elide(segs, wordContext) {
+		text := printable(s.Text)
+		switch s.Op {
+		case '-':
+			b.WriteString(t.paint("[-"+text+"-]", actionStyle[Delete].color))
+		case '+':
+			b.WriteString(t.paint("{+"+text+"+}", actionStyle[Create].color))
+		default:
+			b.WriteString(text)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// wordContext is how many unchanged words and spaces a word diff shows around each
+// change.
+const wordContext = 6
 
 // request prints every parameter, aligned, as Terraform prints a new
 // resource's attributes.

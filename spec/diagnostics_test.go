@@ -513,3 +513,13 @@ func TestDiagnosticsControlCharacters(t *testing.T) {
 		},
 	})
 }
+
+// A directory whose HCL files are not named *.img.hcl gets a hint.
+func TestDiagnosticsOnlyOtherHCLFiles(t *testing.T) {
+	runDiagCases(t, map[string]diagCase{
+		"only main.hcl": {
+			src:  "-- main.hcl --\nimage \"a\" {\n  prompt = \"x\"\n  output = \"a.png\"\n}\n",
+			want: []diag{{Summary: "No configuration files", Detail: "There is main.hcl here, which imgform does not read: if it declares images, rename it, as in main.hcl → main.img.hcl."}},
+		},
+	})
+}

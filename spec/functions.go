@@ -116,6 +116,25 @@ var baseFunctions = map[string]function.Function{
 	"try": tryfunc.TryFunc,
 }
 
+// leftOut are Terraform functions the language refuses on purpose, with
+// the reason a call says.
+var leftOut = map[string]string{
+	"timestamp":     "its value changes on every run, and so would every image that uses it, paying for a new one each time",
+	"plantimestamp": "its value changes on every run, and so would every image that uses it, paying for a new one each time",
+	"uuid":          "its value changes on every run, and so would every image that uses it, paying for a new one each time",
+	"bcrypt":        "its value changes on every run (a random salt), and so would every image that uses it",
+}
+
+// leftOutFunction refuses a call, saying why the function is not offered.
+func leftOutFunction(name, why string) function.Function {
+	return function.New(&function.Spec{
+		VarParam: &function.Parameter{Name: "args", Type: cty.DynamicPseudoType, AllowNull: true, AllowUnknown: true, AllowDynamicType: true},
+		Type: func([]cty.Value) (cty.Type, error) {
+			return cty.NilType, fmt.Errorf("%s() is left out of imgform on purpose: %s. Write the value as a literal or a variable instead (an image is made again only when its request changes)", name, why)
+		},
+	})
+}
+
 // FunctionNames lists every function the language offers, for the docs.
 func FunctionNames() []string {
 	names := make([]string, 0, len(baseFunctions)+2)
@@ -322,6 +341,9 @@ func (r *fileReader) functions() map[string]function.Function {
 	fns := make(map[string]function.Function, len(baseFunctions)+2)
 	for n, f := range baseFunctions {
 		fns[n] = f
+	}
+	for name, why := range leftOut {
+		fns[name] = leftOutFunction(name, why)
 	}
 	fns["file"] = stringFunc(r.Read)
 	fns["fileexists"] = function.New(&function.Spec{

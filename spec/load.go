@@ -20,6 +20,11 @@ type Options struct {
 	Vars     []string // --var NAME=VALUE, in the order given
 	VarFiles []string // --var-file paths, in the order given
 	Environ  []string // the environment as KEY=VALUE; IMGFORM_VAR_* are read
+	// AllowUnset checks a configuration without values for the variables
+	// that have no default, as terraform validate does: they stand for
+	// unknown values, and whatever depends on them is checked only as far
+	// as it can be. Config.Unset names them.
+	AllowUnset bool
 }
 
 // Config is a loaded configuration.
@@ -38,6 +43,9 @@ type Config struct {
 	Sources []string
 	// Moves are the moved blocks, chains resolved, in declaration order.
 	Moves []Move
+	// Unset names the variables that had no value (with AllowUnset only):
+	// the images that depend on them are not in Images.
+	Unset []string
 }
 
 // Lookup returns the image with the given address, or nil.
@@ -86,7 +94,8 @@ func Load(ctx context.Context, dir string, opts Options) (*Config, hcl.Diagnosti
 		return cfg, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "No configuration files",
-			Detail:   fmt.Sprintf("There are no *%s files in %s. imgform reads every *%s file in the working directory; create one, or point -C at the directory that holds them.", FileSuffix, shown, FileSuffix),
+			Detail: fmt.Sprintf("There are no *%s files in %s. imgform reads every *%s file in the working directory; create one, or point -C at the directory that holds them.%s",
+				FileSuffix, shown, FileSuffix, otherHCLHint(dir)),
 		}}
 	}
 
@@ -121,8 +130,9 @@ func Load(ctx context.Context, dir string, opts Options) (*Config, hcl.Diagnosti
 
 	reader := newFileReader(dir)
 	funcs := reader.functions()
-	vars, moreDiags := collectVariables(m, opts, parser)
+	vars, unset, moreDiags := collectVariables(m, opts, parser)
 	diags = append(diags, moreDiags...)
+	cfg.Unset = unset
 	locals, moreDiags := evalLocals(m, vars, funcs)
 	diags = append(diags, moreDiags...)
 
@@ -145,6 +155,29 @@ func Load(ctx context.Context, dir string, opts Options) (*Config, hcl.Diagnosti
 	cfg.Sources = append(files, reader.Files()...)
 	sort.Strings(cfg.Sources)
 	return cfg, sortDiags(dedupe(diags))
+}
+
+// otherHCLHint points at HCL files that are not named *.img.hcl: most
+// likely a configuration with the wrong suffix.
+func otherHCLHint(dir string) string {
+	var found []string
+	for _, pattern := range []string{"*.hcl", "*.tf"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			found = append(found, filepath.Base(m))
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	sort.Strings(found)
+	example := found[0]
+	renamed := strings.TrimSuffix(strings.TrimSuffix(example, ".hcl"), ".tf") + FileSuffix
+	list := strings.Join(found[:min(len(found), 3)], ", ")
+	if len(found) > 3 {
+		list += fmt.Sprintf(" and %d more", len(found)-3)
+	}
+	return fmt.Sprintf(" There is %s here, which imgform does not read: if it declares images, rename it, as in %s → %s.", list, example, renamed)
 }
 
 // sortDiags orders diagnostics by where they are: sourceless ones first,

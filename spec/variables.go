@@ -40,7 +40,7 @@ func (g variableValue) what() string {
 // collectVariables resolves every declared variable's value from, in
 // increasing precedence, its default, IMGFORM_VAR_* in the environment,
 // each --var-file in order, and each --var in order.
-func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Value, hcl.Diagnostics) {
+func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Value, []string, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	given := map[string]variableValue{}
 	// failed holds the variables given a value that was reported invalid:
@@ -107,6 +107,7 @@ func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Val
 	}
 
 	vals := map[string]cty.Value{}
+	var unset []string
 	for _, name := range m.varOrder {
 		v := m.variables[name]
 		if g, ok := given[name]; ok {
@@ -123,6 +124,11 @@ func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Val
 			vals[name] = cty.DynamicVal
 			continue
 		}
+		if opts.AllowUnset {
+			vals[name] = cty.UnknownVal(v.Type)
+			unset = append(unset, name)
+			continue
+		}
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "No value for required variable",
@@ -132,7 +138,7 @@ func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Val
 		})
 		vals[name] = cty.DynamicVal
 	}
-	return cty.ObjectVal(vals), diags
+	return cty.ObjectVal(vals), unset, diags
 }
 
 // parseRawValue reads a value given as text (environment or --var): taken

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/agext/levenshtein"
 	"github.com/spf13/pflag"
 )
 
@@ -174,6 +175,12 @@ func run(args []string, e *env) int {
 	}
 	name := strings.Join(path, " ")
 	if cmd.run == nil {
+		// A command that only groups subcommands (state, cache): asked for
+		// help, it gives it; called bare, it says what is missing.
+		if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help") {
+			writeCommandHelp(e.stdout, cmd, name)
+			return exitOK
+		}
 		writeCommandHelp(e.stderr, cmd, name)
 		return exitError
 	}
@@ -221,11 +228,20 @@ func newCommandFlags(cmd *command, name string, g *globals) *pflag.FlagSet {
 	return fs
 }
 
+// suggestCommand says which command a mistyped name most likely meant:
+// one it starts, or one within two edits of it.
 func suggestCommand(cmds []*command, name string) string {
+	best, bestDist := "", 3
 	for _, c := range cmds {
-		if strings.HasPrefix(c.name, name) || strings.HasPrefix(name, c.name) {
-			return fmt.Sprintf("; did you mean %q?", c.name)
+		if len(name) >= 2 && (strings.HasPrefix(c.name, name) || strings.HasPrefix(name, c.name)) {
+			return fmt.Sprintf(". Did you mean %q?", c.name)
 		}
+		if d := levenshtein.Distance(name, c.name, nil); d < bestDist {
+			best, bestDist = c.name, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(". Did you mean %q?", best)
 	}
 	return "; run imgform help for the list"
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/apply"
 	"github.com/imgform/imgform/state"
 )
 
@@ -43,6 +44,32 @@ what only the others use is removed too; use --dry-run first.`,
 	}
 }
 
+// describeCacheEntry names a cache entry for people: the image that asked
+// for it, its size, and its input hash.
+func describeCacheEntry(c *apply.Cache, h state.Hash) string {
+	e := c.Describe(h)
+	switch {
+	case e == nil:
+		return fmt.Sprintf("%s (an incomplete entry)", h.Short())
+	case e.Address == "":
+		return fmt.Sprintf("%s (%s, made before addresses were recorded)", h.Short(), humanSize(e.Size()))
+	}
+	return fmt.Sprintf("%s (%s, input hash %s)", e.Address, humanSize(e.Size()), h.Short())
+}
+
+// humanSize is a size in bytes for people: 1.2 MB.
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
 func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 	w, err := openWorkspace(ctx, e, workspaceOptions{operation: "cache prune", lock: o.lock})
 	if err != nil {
@@ -65,15 +92,16 @@ func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 		if keep[h] {
 			continue
 		}
+		what := describeCacheEntry(w.cache, h)
 		if o.dryRun {
-			fmt.Fprintf(e.stdout, "would remove %s\n", h)
+			fmt.Fprintf(e.stdout, "would remove %s\n", what)
 			removed++
 			continue
 		}
 		if err := w.cache.Remove(h); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "removed %s\n", h)
+		fmt.Fprintf(e.stdout, "removed %s\n", what)
 		removed++
 	}
 	verb := "Removed"

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -34,7 +35,7 @@ its file, line and column.`,
 }
 
 func runValidate(ctx context.Context, e *env, o validateOptions) error {
-	cfg, diags := spec.Load(ctx, ".", spec.Options{Vars: e.g.vars, VarFiles: e.g.varFiles, Environ: e.environ()})
+	cfg, diags := spec.Load(ctx, ".", spec.Options{Vars: e.g.vars, VarFiles: e.g.varFiles, Environ: e.environ(), AllowUnset: true})
 	if o.json {
 		if err := writeJSONDiagnostics(e.stdout, diags, cfg.Files); err != nil {
 			return err
@@ -55,6 +56,17 @@ func runValidate(ctx context.Context, e *env, o validateOptions) error {
 	if n == 1 {
 		noun = "image"
 	}
-	_, err := fmt.Fprintf(e.stdout, "Success! The configuration is valid: %d %s.\n", n, noun)
-	return err
+	if _, err := fmt.Fprintf(e.stdout, "Success! The configuration is valid: %d %s.\n", n, noun); err != nil {
+		return err
+	}
+	if len(cfg.Unset) > 0 {
+		names := make([]string, len(cfg.Unset))
+		for i, v := range cfg.Unset {
+			names[i] = "var." + v
+		}
+		_, err := fmt.Fprintf(e.stdout, "%s %s no value: the images that depend on %s were checked as far as they can be without %s (plan and apply need a value).\n",
+			strings.Join(names, ", "), pluralWord(len(names), "has", "have"), pluralWord(len(names), "it", "them"), pluralWord(len(names), "it", "them"))
+		return err
+	}
+	return nil
 }
