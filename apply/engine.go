@@ -560,6 +560,10 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 			s.Resumed++
 		}
 	})
+	paid := 0
+	if got.source == "api" {
+		paid = len(got.images)
+	}
 	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
-		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: time.Since(start)})
+		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: time.Since(start), Images: paid})
 }

@@ -519,8 +519,17 @@ func TestRunRetries(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
-			if got := len(rec.of(EventRetry)); got != tt.retries {
-				t.Errorf("%d retries, want %d: %v", got, tt.retries, rec.of(EventRetry))
+			// A 429 is a throttled event (the display shows one calm line),
+			// any other retried failure a retry event.
+			if got := len(rec.of(EventRetry)) + len(rec.of(EventThrottled)); got != tt.retries {
+				t.Errorf("%d retries, want %d: %v %v", got, tt.retries, rec.of(EventRetry), rec.of(EventThrottled))
+			}
+			if tt.status == http.StatusTooManyRequests {
+				for _, e := range rec.of(EventThrottled) {
+					if e.Concurrency < 1 || e.Delay <= 0 && tt.retryAfter != "0" {
+						t.Errorf("throttled event %+v: want the concurrency now and the wait", e)
+					}
+				}
 			}
 			switch {
 			case tt.failed == "":
@@ -564,8 +573,8 @@ func TestRunThrottledPastTheBudget(t *testing.T) {
 	if took := time.Since(start); took < fastRetry.ThrottleBudget {
 		t.Errorf("gave up after %v, before the budget of %v", took, fastRetry.ThrottleBudget)
 	}
-	if len(rec.of(EventRetry)) < 2 {
-		t.Errorf("%d retries, want the throttled submit retried until the budget ran out", len(rec.of(EventRetry)))
+	if len(rec.of(EventThrottled)) < 2 {
+		t.Errorf("%d throttled events, want the throttled submit retried until the budget ran out", len(rec.of(EventThrottled)))
 	}
 	if s.NotStarted != 1 || len(s.Failed) != 0 {
 		t.Errorf("not started %d, failed %v: a throttled image is not the image's failure", s.NotStarted, s.Failed)

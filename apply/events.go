@@ -20,6 +20,7 @@ const (
 	EventFailed    EventType = "failed"    // a change failed; the others go on
 	EventWarning   EventType = "warning"   // something worth knowing, not an error
 	EventKept      EventType = "kept"      // a file not as recorded was kept before being written over
+	EventThrottled EventType = "throttled" // the API answered 429: this request waits Delay; Concurrency is the limit now
 )
 
 // Event is one thing that happened during apply, for the progress
@@ -41,6 +42,12 @@ type Event struct {
 	Message       string        `json:"message,omitempty"`
 	// Total is the number of changes, on EventPlanned.
 	Total int `json:"total,omitempty"`
+	// Images is the number of images the API made for a finished change
+	// in this run (and was paid for), on EventFinished.
+	Images int `json:"images,omitempty"`
+	// Concurrency is the adaptive limit of requests at the API after a
+	// 429, on EventThrottled.
+	Concurrency int `json:"concurrency,omitempty"`
 }
 
 // Events receives the events of a run. Emit is called from several

@@ -400,6 +400,11 @@ func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Co
 			if delay == 0 {
 				delay = pol.throttleWait(throttles)
 			}
+			r.emit(Event{Type: EventThrottled, Address: addr, Attempt: throttles, Delay: delay, Concurrency: r.limiter.current(), Message: err.Error()})
+			if err := r.pause(ctx, delay); err != nil {
+				return err
+			}
+			continue
 		case isAPI && apiErr.StatusCode == 0:
 			unanswered++
 			if unanswered >= pol.UnreachableAttempts {

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/imgform/imgform/apply"
 	"github.com/imgform/imgform/plan"
 )
@@ -18,6 +16,8 @@ import (
 // bar on a terminal, or one plain line per finished image for CI logs.
 type applyView interface {
 	apply.Events
+	// interrupted says at once that the first Ctrl-C was received.
+	interrupted()
 	// summary ends the run's output.
 	summary(s *apply.Summary, err error)
 }
@@ -44,6 +44,10 @@ func (v *jsonView) Emit(ev apply.Event) {
 	v.enc.Encode(ev)
 }
 
+func (v *jsonView) interrupted() {
+	v.Emit(apply.Event{Type: apply.EventWarning, Message: "interrupt received: finishing the images in flight; a second interrupt stops at once, and their jobs stay journaled"})
+}
+
 func (v *jsonView) summary(s *apply.Summary, err error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -64,19 +68,59 @@ func (v *jsonView) summary(s *apply.Summary, err error) {
 // lineView prints a line for every finished image, failure, retry and
 // warning: what a CI log wants.
 type lineView struct {
-	mu    sync.Mutex
-	w     io.Writer
-	color bool
+	mu       sync.Mutex
+	w        io.Writer
+	color    bool
+	inFlight int
+	throttle throttleLines
 }
 
 func (v *lineView) Emit(ev apply.Event) {
-	line := eventLine(ev, v.color)
-	if line == "" {
-		return
-	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	fmt.Fprintln(v.w, line)
+	switch ev.Type {
+	case apply.EventStarted:
+		v.inFlight++
+	case apply.EventFinished, apply.EventFailed:
+		if ev.Source != "" || ev.Type == apply.EventFailed {
+			v.inFlight = max(v.inFlight-1, 0)
+		}
+	}
+	line := eventLine(ev, v.color)
+	if ev.Type == apply.EventThrottled {
+		line = v.throttle.line(ev, v.color)
+	}
+	if line != "" {
+		fmt.Fprintln(v.w, line)
+	}
+}
+
+func (v *lineView) interrupted() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	fmt.Fprintln(v.w, interruptLine(v.inFlight))
+}
+
+// interruptLine is what the first Ctrl-C is answered with, at once.
+func interruptLine(inFlight int) string {
+	return fmt.Sprintf("Interrupt received: finishing %d %s in flight (press Ctrl-C again to stop now; their jobs stay journaled)",
+		inFlight, pluralWord(inFlight, "image", "images"))
+}
+
+// throttleLines turns the 429s of a burst into one calm line: a new line
+// only when the concurrency limit changed or a while has passed.
+type throttleLines struct {
+	last  time.Time
+	limit int
+}
+
+func (t *throttleLines) line(ev apply.Event, color bool) string {
+	now := time.Now()
+	if ev.Concurrency == t.limit && now.Sub(t.last) < 10*time.Second {
+		return ""
+	}
+	t.last, t.limit = now, ev.Concurrency
+	return paint(color, fmt.Sprintf("rate limited: waiting %s (concurrency now %d)", roundDuration(ev.Delay), ev.Concurrency), ansiYellow)
 }
 
 func (v *lineView) summary(s *apply.Summary, err error) {
@@ -225,71 +269,4 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
 			fmt.Fprintf(w, "  %s: %s\n", f.Address, f.Reason)
 		}
 	}
-}
-
-// progressView is a live progress bar on a terminal, with failures,
-// retries and warnings printed above it.
-type progressView struct {
-	mu       sync.Mutex
-	w        io.Writer // stderr, where the bar is
-	out      io.Writer // stdout
-	outColor bool
-	bar      *progressbar.ProgressBar
-	color    bool
-	inFlight int
-	cached   int
-	failed   int
-}
-
-func newProgressView(e *env, total int) *progressView {
-	v := &progressView{w: e.stderr, color: e.colorOn(e.stderr), out: e.stdout, outColor: e.colorOn(e.stdout)}
-	v.bar = progressbar.NewOptions(max(total, 1),
-		progressbar.OptionSetWriter(e.stderr),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionShowElapsedTimeOnFinish(),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionEnableColorCodes(v.color),
-		progressbar.OptionSetDescription("Applying"),
-	)
-	return v
-}
-
-func (v *progressView) describe() {
-	v.bar.Describe(fmt.Sprintf("Applying: %d in flight, %d from cache, %d failed", v.inFlight, v.cached, v.failed))
-}
-
-func (v *progressView) Emit(ev apply.Event) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	switch ev.Type {
-	case apply.EventStarted:
-		v.inFlight++
-	case apply.EventCacheHit:
-		v.cached++
-	case apply.EventFinished:
-		if ev.Source != "" {
-			v.inFlight--
-		}
-		v.bar.Add(1)
-	case apply.EventFailed:
-		v.inFlight = max(v.inFlight-1, 0)
-		v.failed++
-		v.bar.Add(1)
-	}
-	if line := eventLine(ev, v.color); line != "" && ev.Type != apply.EventFinished {
-		v.bar.Clear()
-		fmt.Fprintln(v.w, line)
-	}
-	v.describe()
-}
-
-func (v *progressView) summary(s *apply.Summary, err error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.bar.Finish()
-	fmt.Fprintln(v.w)
-	// The summary goes to stdout, as it does without a terminal.
-	writeApplySummary(v.out, s, err, v.outColor)
 }

@@ -150,6 +150,16 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	}
 
 	view := newApplyView(e, o.json, len(p.Changes))
+	// The first Ctrl-C is answered at once; the engine finishes what is in
+	// flight.
+	runDone := make(chan struct{})
+	go func() {
+		select {
+		case <-e.interrupts.first:
+			view.interrupted()
+		case <-runDone:
+		}
+	}()
 	summary, err := apply.Run(ctx, p, w.file, w.st, apply.Options{
 		Dir:         ".",
 		Parallelism: o.parallelism,
@@ -161,6 +171,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		Events:      view,
 		Interrupt:   e.interrupts.first,
 	})
+	close(runDone)
 	view.summary(summary, err)
 	switch {
 	case err != nil:

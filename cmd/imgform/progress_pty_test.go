@@ -1,0 +1,150 @@
+//go:build linux || darwin
+
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// screen collects what a program writes to its terminal.
+type screen struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *screen) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+// statusLine is the progress line as the terminal shows it now: the last
+// one drawn (after the last carriage return) that holds the status.
+func (s *screen) statusLine() string {
+	text := s.String()
+	for _, seg := range slicesReverse(regexp.MustCompile(`[\r\n]`).Split(text, -1)) {
+		if strings.Contains(seg, "in flight") {
+			return seg
+		}
+	}
+	return ""
+}
+
+func slicesReverse(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[len(in)-1-i] = s
+	}
+	return out
+}
+
+var elapsedRE = regexp.MustCompile(`elapsed ([0-9.]+)(ms|s)`)
+
+func elapsedOf(t *testing.T, line string) time.Duration {
+	t.Helper()
+	m := elapsedRE.FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("no elapsed time in the status line %q", line)
+	}
+	d, err := time.ParseDuration(m[1] + m[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// The progress display as a user sees it, under a pseudo-terminal: while
+// jobs run and none has finished, the status line is redrawn on a timer
+// (its elapsed time moves, the submitted jobs count as in flight), the
+// first Ctrl-C is answered at once, and at the end every finished image
+// is a line above the bar and the bar did not jump to 100%.
+func TestProgressOnATerminal(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.img.hcl": `image "tile" {
+  count  = 4
+  prompt = "tile ${count.index}"
+  output = "tiles/${count.index}.png"
+}
+`})
+	base, stop, err := launchEmulator(os.Getenv("PATH"), t.TempDir(), []string{"--latency", "2500ms", "--quiet"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	cmd := exec.Command("imgform", "-C", dir, "apply", "--auto-approve", "--parallelism", "2")
+	cmd.Env = append(os.Environ(), "SEGMIND_BASE_URL="+base, "SEGMIND_API_KEY=test-key", "NO_COLOR=1", "TERM=xterm")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 160})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var scr screen
+	copied := make(chan struct{})
+	go func() { io.Copy(&scr, tty); close(copied) }()
+
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("waited 20s for %s; the screen:\n%s", what, scr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	// Two jobs submitted; the first ends after 2.5 s on the server, and is
+	// polled a little later.
+	waitFor("two jobs submitted", func() bool { return stat(t, base, "jobs_submitted") >= 2 })
+	time.Sleep(400 * time.Millisecond)
+	first := scr.statusLine()
+	time.Sleep(800 * time.Millisecond)
+	second := scr.statusLine()
+	if stat(t, base, "generated") != 0 {
+		t.Fatal("an image finished before the second look; the server is too fast for this test")
+	}
+	for _, line := range []string{first, second} {
+		if !strings.Contains(line, "2 in flight (2 submitted)") || !strings.Contains(line, "0/4") {
+			t.Errorf("status line %q: want 0/4 done and the 2 submitted jobs in flight", line)
+		}
+	}
+	if e1, e2 := elapsedOf(t, first), elapsedOf(t, second); e2-e1 < 400*time.Millisecond {
+		t.Errorf("the elapsed time moved from %v to %v in 800ms with nothing finished: the line is not redrawn on a timer", e1, e2)
+	}
+
+	// The first Ctrl-C is answered at once; the two in flight finish.
+	sent := time.Now()
+	tty.Write([]byte{3})
+	waitFor("the answer to Ctrl-C", func() bool { return strings.Contains(scr.String(), "Interrupt received: finishing 2 images in flight") })
+	if took := time.Since(sent); took > 2*time.Second {
+		t.Errorf("the interrupt was answered after %v", took)
+	}
+	cmd.Wait()
+	<-copied
+	out := scr.String()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit code %d, want 130:\n%s", code, out)
+	}
+	for _, want := range []string{"image.tile[0]: created in", "image.tile[1]: created in", "Stopped at 2 of 4", "Apply interrupted. 2 created"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the screen lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "4/4") || strings.Contains(out, "100%") {
+		t.Errorf("the bar jumped to the end on an interrupt:\n%s", out)
+	}
+}
