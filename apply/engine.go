@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/imgform/imgform/plan"
@@ -201,12 +200,6 @@ func (r *runner) countJournaled() {
 		}
 	}
 	r.count(func(s *Summary) { s.Journaled = n })
-}
-
-// isDiskFull reports a write that failed because of the filesystem, not
-// the file: no space, no quota, mounted read-only.
-func isDiskFull(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EROFS)
 }
 
 // isFatal reports an error no other image can get past: a FatalError, or

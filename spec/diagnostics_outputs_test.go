@@ -416,3 +416,17 @@ image "a" {
 		},
 	})
 }
+
+// Output names that Windows cannot check out are refused: a team's
+// repository is checked out there too.
+func TestDiagnosticsWindowsNames(t *testing.T) {
+	cases := map[string]diagCase{}
+	for _, name := range []string{"CON.png", "aux/x.png", "art/nul.jpg", "com1.png", "lpt9/a.png", "a./b.png", "a /b.png", "a:b.png", `a?.png`, "trailing./x.png"} {
+		cases[name] = diagCase{
+			src:  "-- main.img.hcl --\nimage \"a\" {\n  prompt = \"x\"\n  output = \"" + name + "\"\n}\n",
+			want: []diag{{Summary: "Output path not portable", File: "main.img.hcl", Line: 3}},
+		}
+	}
+	cases["fine names"] = diagCase{src: "-- main.img.hcl --\nimage \"a\" {\n  prompt = \"x\"\n  output = \"console/auxiliary.png\"\n}\n"}
+	runDiagCases(t, cases)
+}

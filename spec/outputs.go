@@ -53,6 +53,8 @@ func (c *outputChecker) check(raw string, addr Address, rng hcl.Range, inst stri
 			return fail("Absolute output path", fmt.Sprintf("The output path %q is absolute. Outputs are written relative to the configuration directory, so that the project works wherever it is checked out; write it as a relative path such as \"assets/hero.png\".", raw))
 		case safepath.InStateDir:
 			return fail("Output path inside .imgform", fmt.Sprintf("The output path %q is inside %s/, which holds imgform's own cache and job journal. Choose another folder.", raw, StateDirName))
+		case safepath.NotPortable:
+			return fail("Output path not portable", fmt.Sprintf("The output path %q cannot be checked out on Windows: %s. Teams check projects out there too; choose another name.", raw, perr.Link))
 		}
 		return fail("Output path leaves the configuration directory", fmt.Sprintf("The output path %q points outside the configuration directory. imgform writes only below the directory that holds the configuration.", raw))
 	}

@@ -9,10 +9,7 @@ import (
 	"os"
 	"os/user"
 	"strings"
-	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // LockSuffix is appended to the state file's name for its lock file.
@@ -126,14 +123,14 @@ func tryLock(path string, info LockInfo) (*Lock, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening lock file: %w", err)
 		}
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		err = lockFile(f)
 		switch {
 		case err == nil:
-		case errors.Is(err, unix.EWOULDBLOCK):
+		case errors.Is(err, errHeld):
 			holder := readLockInfo(f)
 			f.Close()
 			return nil, &LockedError{Path: path, Holder: holder}
-		case flockUnsupported(err):
+		case errors.Is(err, errFlockUnsupported):
 			f.Close()
 			return tryExclusiveCreate(path, info)
 		default:
@@ -157,9 +154,12 @@ func tryLock(path string, info LockInfo) (*Lock, error) {
 	return nil, fmt.Errorf("locking %s: the lock file keeps being replaced", path)
 }
 
-func flockUnsupported(err error) bool {
-	return errors.Is(err, unix.ENOLCK) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL)
-}
+// errHeld is what lockFile returns when another process holds the lock;
+// errFlockUnsupported, where the filesystem does not honour the OS lock.
+var (
+	errHeld             = errors.New("the lock is held")
+	errFlockUnsupported = errors.New("the filesystem does not honour file locks")
+)
 
 func samePath(f *os.File, path string) bool {
 	a, err1 := f.Stat()
@@ -200,8 +200,7 @@ func isStale(h LockInfo) bool {
 	if h.Host != host || h.PID <= 0 {
 		return false
 	}
-	err := syscall.Kill(h.PID, 0)
-	return errors.Is(err, syscall.ESRCH)
+	return processGone(h.PID)
 }
 
 func (l *Lock) writeInfo() error {
@@ -245,12 +244,7 @@ func (l *Lock) Release() error {
 	if l == nil || l.f == nil {
 		return nil
 	}
-	// Remove while still holding the lock, so that nobody takes a lock on
-	// a file that is about to vanish without noticing (see tryLock).
-	err := os.Remove(l.path)
-	if cerr := l.f.Close(); err == nil {
-		err = cerr
-	}
+	err := releaseFile(l.f, l.path)
 	l.f = nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("releasing lock: %w", err)
@@ -280,8 +274,8 @@ func ForceUnlock(statePath, id string) error {
 		return fmt.Errorf("opening lock file: %w", err)
 	}
 	defer f.Close()
-	err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-	if errors.Is(err, unix.EWOULDBLOCK) {
+	err = lockFile(f)
+	if errors.Is(err, errHeld) {
 		return fmt.Errorf("the lock is held by a running process: %s; stop it instead of unlocking", holder)
 	}
 	if err := os.Remove(path); err != nil {

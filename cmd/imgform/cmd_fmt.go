@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 
-	"github.com/google/renameio/v2"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/imgform/imgform/internal/atomicfile"
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/pflag"
 
@@ -90,7 +90,7 @@ func runFmt(e *env, o fmtOptions, files []string) error {
 		if err != nil {
 			return fmt.Errorf("formatting %s: %w", name, err)
 		}
-		if err := renameio.WriteFile(name, out, fi.Mode().Perm()); err != nil {
+		if err := atomicfile.WriteFile(name, out, fi.Mode().Perm()); err != nil {
 			return fmt.Errorf("writing %s: %w", name, err)
 		}
 	}

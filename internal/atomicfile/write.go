@@ -5,8 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/google/renameio/v2"
 )
 
 // WriteFile replaces path with data atomically and durably, creating the
@@ -18,43 +16,47 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	})
 }
 
-// Write replaces path atomically with what write produces. Nothing is
-// left behind when write or any step after it fails: the temporary file
-// is removed and the old content stays.
+// Write replaces path atomically with what write produces: a temporary
+// file in the same directory (named after the target, so that a leftover
+// says what it was), written, fsynced and closed, then renamed over path
+// (os.Rename replaces the target on every system: rename(2), and
+// MoveFileEx with MOVEFILE_REPLACE_EXISTING on Windows), and the directory
+// fsynced where the system allows it. Nothing is left behind when write or
+// any step after it fails: the temporary file is removed and the old
+// content stays.
 func Write(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating directory for %s: %w", path, err)
 	}
-	t, err := renameio.TempFile(dir, path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	defer t.Cleanup() // a no-op once the file is in place
-	if err := t.Chmod(perm); err != nil {
+	renamed := false
+	defer func() {
+		if !renamed {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := f.Chmod(perm); err != nil && !chmodUnsupported(err) {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := write(t); err != nil {
+	if err := write(f); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := t.CloseAtomicallyReplace(); err != nil {
+	if err := f.Sync(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	renamed = true
 	return SyncDir(dir)
-}
-
-// SyncDir fsyncs a directory, so that a rename or removal in it survives a
-// crash of the machine.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
-	}
-	return nil
 }
 
 // WriteGitignore writes a .gitignore of "*" in dir unless there is one, so

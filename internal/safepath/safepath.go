@@ -24,6 +24,7 @@ const (
 	InStateDir                    // inside .imgform
 	Symlink                       // through a symbolic link that leads outside
 	NotClean                      // not in its clean form (a//b, a/./b)
+	NotPortable                   // a name Windows cannot hold (CON, aux.png, a trailing dot, a colon)
 )
 
 // Error is a path imgform may not write. Link is the symbolic link on the
@@ -52,6 +53,8 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("the path %q goes through the symbolic link %q, which leads outside the configuration directory", e.Path, e.Link)
 	case NotClean:
 		return fmt.Sprintf("the path %q is not in its clean form", e.Path)
+	case NotPortable:
+		return fmt.Sprintf("the path %q cannot be checked out on Windows: %s", e.Path, e.Link)
 	}
 	return fmt.Sprintf("the path %q cannot be used", e.Path)
 }
@@ -78,7 +81,33 @@ func Clean(rel string) (string, *Error) {
 	if lp := strings.ToLower(p); lp == StateDirName || strings.HasPrefix(lp, StateDirName+"/") {
 		return bad(InStateDir)
 	}
+	for _, part := range strings.Split(p, "/") {
+		if why := windowsProblem(part); why != "" {
+			return "", &Error{Path: rel, Problem: NotPortable, Link: why}
+		}
+	}
 	return p, nil
+}
+
+// reservedNames are the device names Windows reserves, with or without an
+// extension, in any case.
+var reservedNames = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true,
+	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
+	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true}
+
+// windowsProblem says why Windows cannot hold a file or folder of this
+// name, or "". A team's repository is checked out there too.
+func windowsProblem(name string) string {
+	base, _, _ := strings.Cut(name, ".")
+	switch {
+	case reservedNames[strings.ToUpper(strings.TrimRight(base, " "))]:
+		return fmt.Sprintf("%q is a device name Windows reserves", name)
+	case strings.HasSuffix(name, ".") || strings.HasSuffix(name, " "):
+		return fmt.Sprintf("%q ends with a dot or a space, which Windows drops", name)
+	case strings.ContainsAny(name, `<>:"|?*`):
+		return fmt.Sprintf("%q holds one of the characters < > : \" | ? *", name)
+	}
+	return ""
 }
 
 // Check reports whether rel may be written, renamed or removed below dir,

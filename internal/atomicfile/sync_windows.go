@@ -1,0 +1,11 @@
+//go:build windows
+
+package atomicfile
+
+// SyncDir does nothing on Windows: a directory cannot be opened for
+// fsync there, and NTFS journals the rename itself.
+func SyncDir(dir string) error { return nil }
+
+// chmodUnsupported: Windows keeps only the read-only bit, which a new file
+// does not have; a failure to set the rest is no failure.
+func chmodUnsupported(error) bool { return true }
