@@ -1,0 +1,137 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Role says what a parameter means to imgform beyond its value: which one
+// is the prompt, the number of images, the seed, the size.
+type Role int
+
+const (
+	RoleNone Role = iota
+	RolePrompt
+	RoleNegativePrompt
+	RoleSamples
+	RoleSeed
+	RoleWidth
+	RoleHeight
+)
+
+// Param describes one request parameter of a model.
+type Param struct {
+	Name     string // the API's name, and the spec language's attribute
+	Kind     Kind
+	Required bool
+	Default  Value // zero when Required
+	// Min and Max bound a number or integer when Ranged.
+	Min, Max float64
+	Ranged   bool
+	// AllowedInts and Allowed are the only values accepted, when set.
+	AllowedInts []int64
+	Allowed     []string
+	// Confirmed lists the Allowed values the provider documents, when
+	// it documents only some of them (the others are accepted so that no
+	// valid value is refused here).
+	Confirmed   []string
+	Description string
+	// Transport marks a parameter that changes how the answer is
+	// encoded, not which image is made (base64): no part of an image's
+	// identity, and not set in a spec.
+	Transport bool
+	Role      Role
+	// A1111 is the parameter's label in the AUTOMATIC1111 "parameters"
+	// text written into every image ("Steps", "Sampler"); "" leaves it out.
+	A1111 string
+}
+
+// Schema is a model: its parameters, in the order of the provider's page,
+// and what it costs.
+type Schema struct {
+	// ID is the provider's model id (the Segmind slug); Title its name.
+	ID, Title string
+	Params    []Param
+	// PriceUSD is the provider's published price of one image. It is used
+	// for estimates and for what a run reports it spent.
+	PriceUSD float64
+	// ExpectedSeconds is the provider's published time for one image.
+	ExpectedSeconds float64
+	// A1111Order is the order of the labelled parameters (Param.A1111) in
+	// the AUTOMATIC1111 "parameters" text.
+	A1111Order []string
+}
+
+// Param returns the parameter of that name.
+func (s *Schema) Param(name string) (*Param, bool) {
+	for i := range s.Params {
+		if s.Params[i].Name == name {
+			return &s.Params[i], true
+		}
+	}
+	return nil, false
+}
+
+// ByRole returns the parameter that plays role; nil when none does.
+func (s *Schema) ByRole(role Role) *Param {
+	for i := range s.Params {
+		if s.Params[i].Role == role {
+			return &s.Params[i]
+		}
+	}
+	return nil
+}
+
+// ImageParams are the parameters that decide which image is made: all
+// but the transport ones, in schema order.
+func (s *Schema) ImageParams() []*Param {
+	var out []*Param
+	for i := range s.Params {
+		if !s.Params[i].Transport {
+			out = append(out, &s.Params[i])
+		}
+	}
+	return out
+}
+
+// MaxSeed is the largest seed the model accepts; 0 when it has no seed.
+func (s *Schema) MaxSeed() int64 {
+	if p := s.ByRole(RoleSeed); p != nil {
+		return int64(p.Max)
+	}
+	return 0
+}
+
+var registry = map[string]*Schema{}
+
+// Register makes a schema known by its id (Lookup), as a state file names
+// it. The models imgform drives register themselves.
+func Register(s *Schema) {
+	registry[s.ID] = s
+}
+
+// Lookup returns the schema of a model id.
+func Lookup(id string) (*Schema, bool) {
+	s, ok := registry[id]
+	return s, ok
+}
+
+// IDs lists the registered model ids, sorted.
+func IDs() []string {
+	out := make([]string, 0, len(registry))
+	for id := range registry {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// formatAllowed lists allowed values for a message.
+func formatAllowed(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(q, ", ")
+}

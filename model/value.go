@@ -1,0 +1,168 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Kind is the JSON type of a parameter.
+type Kind int
+
+const (
+	KindString Kind = iota + 1
+	KindInteger
+	KindNumber
+	KindBool
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindString:
+		return "string"
+	case KindInteger:
+		return "integer"
+	case KindNumber:
+		return "number"
+	case KindBool:
+		return "boolean"
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// withArticle is the kind with its indefinite article, for messages.
+func (k Kind) withArticle() string {
+	if k == KindInteger {
+		return "an integer"
+	}
+	return "a " + k.String()
+}
+
+// Value is one parameter value of its parameter's kind. The zero Value is
+// no value.
+type Value struct {
+	kind Kind
+	s    string
+	i    int64
+	f    float64
+	b    bool
+}
+
+// String, Int, Number and Bool make values of each kind.
+func String(s string) Value  { return Value{kind: KindString, s: s} }
+func Int(i int64) Value      { return Value{kind: KindInteger, i: i} }
+func Number(f float64) Value { return Value{kind: KindNumber, f: f} }
+func Bool(b bool) Value      { return Value{kind: KindBool, b: b} }
+
+// Kind is the value's kind; 0 for no value.
+func (v Value) Kind() Kind { return v.kind }
+
+// IsZero reports no value.
+func (v Value) IsZero() bool { return v.kind == 0 }
+
+// Str, Integer, Num and Truth read a value of their kind (the zero of the
+// type for another kind).
+func (v Value) Str() string    { return v.s }
+func (v Value) Integer() int64 { return v.i }
+func (v Value) Truth() bool    { return v.b }
+func (v Value) Num() float64 {
+	if v.kind == KindInteger {
+		return float64(v.i)
+	}
+	return v.f
+}
+
+// Canonical is the value in canonical JSON: strings quoted (as
+// encoding/json writes them, without HTML escaping), integers in decimal,
+// other numbers in the shortest form that reads back exactly (1.4, 1,
+// 1e+21; -0 is 0). This is what the input hash covers and what a plan
+// compares.
+func (v Value) Canonical() string {
+	switch v.kind {
+	case KindString:
+		return jsonString(v.s)
+	case KindInteger:
+		return strconv.FormatInt(v.i, 10)
+	case KindNumber:
+		if v.f == 0 {
+			return "0" // one zero: -0 and 0 are the same value
+		}
+		return strconv.FormatFloat(v.f, 'g', -1, 64)
+	case KindBool:
+		return strconv.FormatBool(v.b)
+	}
+	return "null"
+}
+
+// MarshalJSON writes the value as encoding/json writes the Go value of
+// its kind.
+func (v Value) MarshalJSON() ([]byte, error) {
+	switch v.kind {
+	case KindString:
+		return json.Marshal(v.s)
+	case KindInteger:
+		return json.Marshal(v.i)
+	case KindNumber:
+		return json.Marshal(v.f)
+	case KindBool:
+		return json.Marshal(v.b)
+	}
+	return []byte("null"), nil
+}
+
+// decodeValue reads a JSON value of kind k.
+func decodeValue(k Kind, raw json.RawMessage) (Value, error) {
+	var err error
+	switch k {
+	case KindString:
+		var s string
+		if err = json.Unmarshal(raw, &s); err == nil {
+			return String(s), nil
+		}
+	case KindInteger:
+		var i int64
+		if err = json.Unmarshal(raw, &i); err == nil {
+			return Int(i), nil
+		}
+	case KindNumber:
+		var f float64
+		if err = json.Unmarshal(raw, &f); err == nil {
+			return Number(f), nil
+		}
+	case KindBool:
+		var b bool
+		if err = json.Unmarshal(raw, &b); err == nil {
+			return Bool(b), nil
+		}
+	default:
+		return Value{}, fmt.Errorf("no kind")
+	}
+	return Value{}, fmt.Errorf("want %s: %w", k.withArticle(), err)
+}
+
+// String shows the value as Canonical does.
+func (v Value) String() string { return v.Canonical() }
+
+// jsonString is s as a JSON string, as encoding/json writes it without
+// HTML escaping. Prompts are mostly printable ASCII that needs no escape;
+// those are quoted directly, without an encoder per string (the plan of
+// 10,000 images hashes 10,000 requests). Everything else goes through
+// encoding/json, whose output is the definition.
+func jsonString(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return jsonStringSlow(s)
+		}
+	}
+	return `"` + s + `"`
+}
+
+func jsonStringSlow(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // encoding a string cannot fail
+	return string(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+}
