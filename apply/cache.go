@@ -12,11 +12,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/internal/atomicfile"
 	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/plan"
-	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/state"
 )
 
@@ -147,7 +147,7 @@ func (c *Cache) Lookup(h state.Hash, n int) (plan.CacheInfo, bool) {
 // hash; a damaged entry is reported as not cached. The entry says where
 // the images came from; for an entry written before that was kept, an
 // image carrying the placeholder chunk marks it an emulator's.
-func (c *Cache) Get(h state.Hash) (*CacheEntry, []segmind.Image, error) {
+func (c *Cache) Get(h state.Hash) (*CacheEntry, []generate.Image, error) {
 	e, err := c.meta(h)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, ErrNotCached
@@ -155,7 +155,7 @@ func (c *Cache) Get(h state.Hash) (*CacheEntry, []segmind.Image, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	imgs := make([]segmind.Image, len(e.Files))
+	imgs := make([]generate.Image, len(e.Files))
 	for i, f := range e.Files {
 		data, err := os.ReadFile(filepath.Join(c.entryDir(h), f.Name))
 		if err != nil || state.SumBytes(data) != f.SHA256 {
@@ -170,13 +170,13 @@ func (c *Cache) Get(h state.Hash) (*CacheEntry, []segmind.Image, error) {
 			}
 			e.Placeholder = true
 		}
-		imgs[i] = segmind.Image{Data: data, ContentType: f.ContentType}
+		imgs[i] = generate.Image{Data: data, ContentType: f.ContentType}
 	}
 	return e, imgs, nil
 }
 
 // Put stores the images of h. An existing entry is replaced.
-func (c *Cache) Put(h state.Hash, imgs []segmind.Image, from Origin) error {
+func (c *Cache) Put(h state.Hash, imgs []generate.Image, from Origin) error {
 	if err := atomicfile.WriteGitignore(c.dir, "imgform's content cache"); err != nil {
 		return fmt.Errorf("creating cache: %w", err)
 	}

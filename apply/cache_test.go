@@ -11,14 +11,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/state"
 )
 
 func testHash(s string) state.Hash { return state.SumBytes([]byte(s)) }
 
-func testImages(t *testing.T) []segmind.Image {
-	return []segmind.Image{
+func testImages(t *testing.T) []generate.Image {
+	return []generate.Image{
 		{Data: pngBytes(t), ContentType: "image/png"},
 		{Data: jpegBytes(t), ContentType: "image/jpeg"},
 	}

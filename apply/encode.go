@@ -6,13 +6,13 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
-	"net/http"
-	"strings"
 
 	_ "golang.org/x/image/webp" // the API might answer with WebP; decode it too
 
 	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/pngtext"
+	"github.com/imgform/imgform/internal/provenance"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 )
@@ -20,40 +20,25 @@ import (
 // jpegQuality is used when an image must be re-encoded as JPEG.
 const jpegQuality = 95
 
-// provenance says how an image was made, for the metadata written into
+// origin says how an image was made, for the metadata written into
 // every output.
-type provenance struct {
+type origin struct {
 	Address   string
 	InputHash state.Hash
-	Request   state.Request
+	Request   model.Request
 }
 
 // parameters is the AUTOMATIC1111 "parameters" text: the prompt, the
 // negative prompt, then the settings on one line. Tools that read A1111
 // metadata show it as it is.
-func (p provenance) parameters() string {
-	var b strings.Builder
-	b.WriteString(p.Request.Prompt)
-	if p.Request.NegativePrompt != "" {
-		b.WriteString("\nNegative prompt: ")
-		b.WriteString(p.Request.NegativePrompt)
-	}
-	fmt.Fprintf(&b, "\nSteps: %d, Sampler: %s, CFG scale: %s, Seed: %d, Size: %dx%d, Model: %s",
-		p.Request.NumInferenceSteps, p.Request.Scheduler, formatCFG(p.Request.GuidanceScale),
-		p.Request.Seed, p.Request.ImgWidth, p.Request.ImgHeight, p.Request.Model)
-	return b.String()
-}
-
-func formatCFG(f float64) string {
-	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4f", f), "0"), ".")
-}
+func (p origin) parameters() string { return p.Request.A1111() }
 
 // encodeOutput returns the bytes to write for an output: the image in the
 // format its path asks for (converted when the generator gave another),
 // with the provenance in its metadata. The same image and provenance
 // always give the same bytes.
-func encodeOutput(img []byte, format spec.Format, prov provenance) ([]byte, error) {
-	have := http.DetectContentType(img)
+func encodeOutput(img []byte, format spec.Format, prov origin) ([]byte, error) {
+	have := imagecheck.ContentType(img)
 	switch format {
 	case spec.FormatPNG:
 		data := img
@@ -69,9 +54,9 @@ func encodeOutput(img []byte, format spec.Format, prov provenance) ([]byte, erro
 			data = buf.Bytes()
 		}
 		return pngtext.Insert(data,
-			pngtext.Chunk{Keyword: "parameters", Text: prov.parameters()},
-			pngtext.Chunk{Keyword: "imgform:address", Text: prov.Address},
-			pngtext.Chunk{Keyword: "imgform:input-hash", Text: prov.InputHash.String()},
+			pngtext.Chunk{Keyword: provenance.Parameters, Text: prov.parameters()},
+			pngtext.Chunk{Keyword: provenance.Address, Text: prov.Address},
+			pngtext.Chunk{Keyword: provenance.InputHash, Text: prov.InputHash.String()},
 		)
 	case spec.FormatJPEG:
 		data := img

@@ -12,9 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/imgform/imgform/internal/pngtext"
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
 )
 
 // testPicture is a small image with some detail, 24×16.
@@ -47,12 +46,10 @@ func jpegBytes(t *testing.T) []byte {
 }
 
 // testProvenance is the provenance of an image with the model's defaults.
-func testProvenance(prompt, negative string) provenance {
-	req := segmind.DefaultRequest(prompt)
-	req.NegativePrompt = negative
-	req.Seed = 123456789
-	r := state.RequestFromAPI(req)
-	return provenance{Address: `image.hero["main"]`, InputHash: r.InputHash(), Request: r}
+func testProvenance(prompt, negative string) origin {
+	r := model.NewRequest(model.NewRealityLightning).WithPrompt(prompt).
+		With("negative_prompt", model.String(negative)).WithSeed(123456789)
+	return origin{Address: `image.hero["main"]`, InputHash: r.InputHash(), Request: r}
 }
 
 const defaultSettings = "Steps: 7, Sampler: DPM++ SDE, CFG scale: 1.4, Seed: 123456789, Size: 1024x1024, Model: sdxl1.0-newreality-lightning"
@@ -131,14 +128,6 @@ func decodePNG(t *testing.T, data []byte) image.Image {
 		t.Fatalf("the output is not a PNG: %v", err)
 	}
 	return img
-}
-
-func TestFormatCFG(t *testing.T) {
-	for in, want := range map[float64]string{1.4: "1.4", 7: "7", 1.25: "1.25", 2.5: "2.5", 10.125: "10.125", 1.00001: "1"} {
-		if got := formatCFG(in); got != want {
-			t.Errorf("formatCFG(%v) = %q, want %q", in, got, want)
-		}
-	}
 }
 
 // jpegComment returns the text of the first COM segment of a JPEG file.

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/plan"
-	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 )
@@ -25,15 +25,18 @@ type Options struct {
 	Sync bool
 	// Offline makes images with the placeholder renderer, never the API.
 	Offline bool
-	// Client is the API client; nil when there is no key (then a change
-	// that needs the API fails the run with a fatal error).
-	Client *segmind.Client
-	Cache  *Cache
+	// Generator makes images through the API; nil when there is none (no
+	// key: then a change that needs the API fails the run, ErrNoGenerator).
+	Generator generate.Generator
+	// Renderer makes placeholders for apply --offline and for restoring
+	// an image that was made offline.
+	Renderer generate.Generator
+	Cache    *Cache
 	// Journal records submitted jobs; nil keeps none (tests).
 	Journal *Journal
 	Events  Events
-	// Retry tunes retries; the zero value is DefaultRetryPolicy.
-	Retry RetryPolicy
+	// Retry tunes retries; the zero value is generate.DefaultRetryPolicy.
+	Retry generate.RetryPolicy
 	// Interrupt is closed at the first Ctrl-C: no new change starts, the
 	// ones in flight finish. Cancelling the run's context (the second
 	// Ctrl-C) stops those too; their jobs stay journaled.
@@ -69,8 +72,8 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 	if opts.Parallelism < 1 {
 		opts.Parallelism = 4
 	}
-	if opts.Retry == (RetryPolicy{}) {
-		opts.Retry = DefaultRetryPolicy
+	if opts.Retry == (generate.RetryPolicy{}) {
+		opts.Retry = generate.DefaultRetryPolicy
 	}
 	if opts.CheckpointEvery <= 0 {
 		opts.CheckpointEvery = time.Second
@@ -82,7 +85,7 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 	r := &runner{
 		opts:        opts,
 		files:       files{dir: opts.Dir},
-		limiter:     newLimiter(opts.Parallelism),
+		limiter:     generate.NewLimiter(opts.Parallelism),
 		summary:     &Summary{},
 		cancel:      cancel,
 		submitCtx:   submitCtx,
@@ -107,7 +110,7 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 	}
 	r.refresh(p.Refresh)
 	writes := r.fileOps(p.Changes)
-	r.loadJournal(p.Changes)
+	r.loadJournal()
 	r.generate(runCtx, writes)
 	r.countJournaled()
 
@@ -131,7 +134,7 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 type runner struct {
 	opts    Options
 	files   files
-	limiter *limiter
+	limiter *generate.Limiter
 	ckpt    *checkpointer
 	keeper  *keeper
 	cancel  context.CancelCauseFunc
@@ -180,13 +183,9 @@ func (r *runner) fatal(err error) {
 	}
 }
 
-// errSubmitsStopped is what a change that was about to submit gets once
-// a fatal error stopped new submissions: it is left for the next run.
-var errSubmitsStopped = errors.New("no new image is submitted after a fatal error")
-
 // countJournaled counts the jobs of this endpoint left in the journal.
 func (r *runner) countJournaled() {
-	if r.opts.Journal == nil || r.opts.Client == nil {
+	if r.opts.Journal == nil || r.opts.Generator == nil {
 		return
 	}
 	entries, err := r.opts.Journal.Entries()
@@ -195,7 +194,7 @@ func (r *runner) countJournaled() {
 	}
 	n := 0
 	for _, e := range entries {
-		if e.BaseURL == r.opts.Client.BaseURL() && time.Since(e.Job.Submitted) < JobRetention {
+		if e.BaseURL == r.endpoint() && time.Since(e.Job.Submitted) < JobRetention {
 			n++
 		}
 	}
@@ -203,11 +202,10 @@ func (r *runner) countJournaled() {
 }
 
 // isFatal reports an error no other image can get past: a FatalError, or
-// an API answer classed fatal (401, 403, 406).
+// a generator's error classed fatal (a refused key, no credits).
 func isFatal(err error) bool {
 	var fe *FatalError
-	var apiErr *segmind.APIError
-	return errors.As(err, &fe) || (errors.As(err, &apiErr) && apiErr.Class == segmind.ClassFatal)
+	return errors.As(err, &fe) || generate.ClassOf(err) == generate.Fatal
 }
 
 func (r *runner) fail(c *plan.Change, err error) {
@@ -482,7 +480,7 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		Outputs:     make([]state.Output, len(c.Outputs)),
 	}
 	written := map[int]bool{}
-	prov := provenance{Address: c.Address, InputHash: c.InputHash, Request: *c.Request}
+	prov := origin{Address: c.Address, InputHash: c.InputHash, Request: *c.Request}
 	for _, i := range c.Write {
 		data, err := encodeOutput(got.images[i].Data, spec.OutputFormat(c.Outputs[i]), prov)
 		if err != nil {
@@ -543,18 +541,18 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 	r.count(func(s *Summary) {
 		s.done(c.Action)
 		switch got.source {
-		case "cache":
+		case FromCache:
 			s.FromCache++
-		case "offline":
+		case FromRenderer:
 			s.Rendered += len(got.images)
-		case "api":
+		case FromAPI:
 			s.Generated += len(got.images)
-		case "resumed":
+		case FromJob:
 			s.Resumed++
 		}
 	})
 	paid := 0
-	if got.source == "api" {
+	if got.source == FromAPI {
 		paid = len(got.images)
 	}
 	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,

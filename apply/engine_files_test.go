@@ -18,7 +18,7 @@ import (
 // offline are run options that make placeholders, without the API.
 func (w *workspace) offline() Options {
 	opts := w.options()
-	opts.Offline, opts.Client = true, nil
+	opts.Offline, opts.Generator = true, nil
 	return opts
 }
 

@@ -15,8 +15,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/internal/pngtext"
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/segmind/emulator"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
@@ -163,8 +164,8 @@ func TestRunFatal(t *testing.T) {
 			if !errors.As(err, &fatal) {
 				t.Fatalf("Run = %v, want a *FatalError", err)
 			}
-			var apiErr *segmind.APIError
-			if !errors.As(err, &apiErr) || apiErr.StatusCode != tt.status || !strings.Contains(err.Error(), tt.message) {
+			var apiErr *generate.Error
+			if !errors.As(err, &apiErr) || apiErr.Status != tt.status || !strings.Contains(err.Error(), tt.message) {
 				t.Errorf("Run = %v; want status %d and %q", err, tt.status, tt.message)
 			}
 			if strings.Contains(err.Error(), tt.key) {
@@ -204,11 +205,11 @@ func (w *workspace) submitAndRecord(img *spec.Image) JournalEntry {
 	w.t.Helper()
 	p, _, _ := w.plan([]*spec.Image{img}, false)
 	c := p.Changes[0]
-	job, err := w.client.Submit(context.Background(), c.Request.API())
+	job, err := w.client.Submit(context.Background(), *c.Request)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	e := JournalEntry{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples, BaseURL: w.client.BaseURL(), Job: *job}
+	e := JournalEntry{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), BaseURL: w.client.BaseURL(), Job: *job}
 	if err := w.journal.Record(e); err != nil {
 		w.t.Fatal(err)
 	}
@@ -242,8 +243,8 @@ func TestRunResumesJournaledJob(t *testing.T) {
 		t.Errorf("%d resumed and %d submitted events, want 1 and 0", len(rec.of(EventResumed)), len(rec.of(EventSubmitted)))
 	}
 	got := w.checkState("image.hero[0]")
-	if id := got.Images["image.hero[0]"].Outputs[0].RequestID; id != entry.Job.RequestID {
-		t.Errorf("the state records request %q, want the journaled %q", id, entry.Job.RequestID)
+	if id := got.Images["image.hero[0]"].Outputs[0].RequestID; id != entry.Job.ID {
+		t.Errorf("the state records request %q, want the journaled %q", id, entry.Job.ID)
 	}
 	if ids := w.journaled(); len(ids) != 0 {
 		t.Errorf("jobs left in the journal: %v", ids)
@@ -296,11 +297,11 @@ func TestRunResubmitsLostJobs(t *testing.T) {
 	}{
 		{"unknown to the server (404)", func(w *workspace, e *JournalEntry) {
 			const id = "00000000-0000-4000-8000-000000000000"
-			e.Job = segmind.Job{RequestID: id, StatusURL: w.url + segmind.PathV2Requests + id + "/status",
-				ResponseURL: w.url + segmind.PathV2Requests + id, Submitted: time.Now()}
+			e.Job = generate.Job{ID: id, StatusURL: w.url + "/v2/requests/" + id + "/status",
+				ResponseURL: w.url + "/v2/requests/" + id, Submitted: time.Now()}
 		}, 1, 1},
 		{"older than results live", func(w *workspace, e *JournalEntry) {
-			job, err := w.client.Submit(context.Background(), segmind.DefaultRequest("whatever"))
+			job, err := w.client.Submit(context.Background(), model.NewRequest(model.NewRealityLightning).WithPrompt("whatever"))
 			if err != nil {
 				w.t.Fatal(err)
 			}
@@ -473,7 +474,7 @@ func (f *faultyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func isSubmit(r *http.Request) bool {
-	return r.Method == http.MethodPost && r.URL.Path == segmind.PathV2Submit
+	return r.Method == http.MethodPost && r.URL.Path == "/v2/"+model.NewRealityLightning.ID
 }
 func isStatus(r *http.Request) bool {
 	return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/status")

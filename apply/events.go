@@ -31,7 +31,7 @@ type Event struct {
 	Action  plan.Action `json:"action,omitempty"`
 	// Source says where a finished change's images came from: "api",
 	// "cache", "offline", "resumed", or "" for moves and deletes.
-	Source    string `json:"source,omitempty"`
+	Source    Source `json:"source,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
 	// Path is the output an event is about (kept).
 	Path          string        `json:"path,omitempty"`

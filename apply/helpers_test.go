@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/internal/placeholder"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/segmind/emulator"
@@ -17,7 +20,7 @@ import (
 )
 
 // fastRetry keeps the retries of a test short.
-var fastRetry = RetryPolicy{
+var fastRetry = generate.RetryPolicy{
 	Attempts:            3,
 	UnreachableAttempts: 3,
 	Base:                time.Millisecond,
@@ -31,9 +34,8 @@ var fastRetry = RetryPolicy{
 // output path.
 func testImage(name string, key int, prompt string, outputs ...string) *spec.Image {
 	addr := spec.Address{Name: name, Kind: spec.IntKey, IntKey: key}
-	req := segmind.DefaultRequest(prompt)
-	req.Seed = spec.DeriveSeed(addr)
-	req.Samples = len(outputs)
+	req := model.NewRequest(model.NewRealityLightning).WithPrompt(prompt).
+		WithSeed(spec.DeriveSeed(addr)).With("samples", model.Int(int64(len(outputs))))
 	return &spec.Image{Addr: addr, Request: req, SeedOrigin: spec.SeedDerived, Outputs: outputs}
 }
 
@@ -121,14 +123,18 @@ func (w *workspace) plan(images []*spec.Image, offline bool) (*plan.Plan, *state
 // options are the run options of the workspace; the test changes what it
 // needs.
 func (w *workspace) options() Options {
-	return Options{
+	opts := Options{
 		Dir:         w.dir,
 		Parallelism: 4,
-		Client:      w.client,
+		Renderer:    placeholder.Generator{Maker: placeholder.Offline},
 		Cache:       w.cache,
 		Journal:     w.journal,
 		Retry:       fastRetry,
 	}
+	if w.client != nil {
+		opts.Generator = w.client
+	}
+	return opts
 }
 
 // apply plans images and runs the plan.
@@ -177,7 +183,7 @@ func (w *workspace) journaled() []string {
 	}
 	var ids []string
 	for _, e := range entries {
-		ids = append(ids, e.Job.RequestID)
+		ids = append(ids, e.Job.ID)
 	}
 	return ids
 }

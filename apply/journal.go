@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/internal/atomicfile"
 	"github.com/imgform/imgform/plan"
-	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/state"
 )
 
@@ -34,11 +34,11 @@ type Journal struct {
 // JournalEntry is one submitted job. It holds no secret: not the key, and
 // not the request's text beyond its hash.
 type JournalEntry struct {
-	Address   string      `json:"address"`
-	InputHash state.Hash  `json:"input_hash"`
-	Samples   int         `json:"samples"`
-	BaseURL   string      `json:"base_url"`
-	Job       segmind.Job `json:"job"`
+	Address   string       `json:"address"`
+	InputHash state.Hash   `json:"input_hash"`
+	Samples   int          `json:"samples"`
+	BaseURL   string       `json:"base_url"`
+	Job       generate.Job `json:"job"`
 	// Forced marks a job submitted for a forced replacement (--replace):
 	// the new image it asked for, which only another forced replacement
 	// of the same request takes. Seed is the seed it was sent with (a
@@ -85,10 +85,10 @@ func (j *Journal) Record(e JournalEntry) error {
 		return err
 	}
 	if err := atomicfile.WriteGitignore(j.dir, "imgform's job journal"); err != nil {
-		return fmt.Errorf("journaling job %s: %w", e.Job.RequestID, err)
+		return fmt.Errorf("journaling job %s: %w", e.Job.ID, err)
 	}
-	if err := atomicfile.WriteFile(j.path(e.Job.RequestID), append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("journaling job %s: %w", e.Job.RequestID, err)
+	if err := atomicfile.WriteFile(j.path(e.Job.ID), append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("journaling job %s: %w", e.Job.ID, err)
 	}
 	return nil
 }
@@ -122,7 +122,7 @@ func (j *Journal) Entries() ([]JournalEntry, error) {
 			continue
 		}
 		var e JournalEntry
-		if json.Unmarshal(data, &e) != nil || e.Job.RequestID == "" {
+		if json.Unmarshal(data, &e) != nil || e.Job.ID == "" {
 			continue
 		}
 		out = append(out, e)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/state"
 )
 
@@ -21,8 +21,8 @@ func journalEntry(id string, submitted time.Time) JournalEntry {
 		InputHash: testHash(id),
 		Samples:   1,
 		BaseURL:   "http://127.0.0.1:8787",
-		Job: segmind.Job{
-			RequestID:   id,
+		Job: generate.Job{
+			ID:          id,
 			StatusURL:   "http://127.0.0.1:8787/v2/requests/" + id + "/status",
 			ResponseURL: "http://127.0.0.1:8787/v2/requests/" + id,
 			Submitted:   submitted.UTC().Truncate(time.Millisecond),

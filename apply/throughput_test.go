@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/segmind/emulator"
@@ -63,8 +64,8 @@ func runThroughput(b *testing.B, base string, n, parallelism int) time.Duration 
 	var images []*spec.Image
 	for i := range n {
 		addr := spec.Address{Name: "tile", Kind: spec.IntKey, IntKey: i}
-		req := segmind.DefaultRequest("throughput tile " + strconv.Itoa(i))
-		req.Seed = spec.DeriveSeed(addr)
+		req := model.NewRequest(model.NewRealityLightning).WithPrompt("throughput tile " + strconv.Itoa(i)).
+			WithSeed(spec.DeriveSeed(addr))
 		images = append(images, &spec.Image{Addr: addr, Request: req, SeedOrigin: spec.SeedDerived, Outputs: []string{"tiles/" + strconv.Itoa(i) + ".png"}})
 	}
 	file, st, err := state.Load(dir + "/imgform.state.json")
@@ -83,7 +84,7 @@ func runThroughput(b *testing.B, base string, n, parallelism int) time.Duration 
 	summary, err := Run(context.Background(), p, file, st, Options{
 		Dir:         dir,
 		Parallelism: parallelism,
-		Client:      client,
+		Generator:   client,
 		Cache:       NewCache(dir + "/.imgform/cache"),
 		Journal:     NewJournal(dir + "/.imgform/jobs"),
 	})

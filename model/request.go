@@ -94,6 +94,11 @@ func (r Request) Samples() int {
 	return 1
 }
 
+// WithPrompt returns a copy of r with its prompt parameter set.
+func (r Request) WithPrompt(prompt string) Request {
+	return r.With(r.schema.ByRole(RolePrompt).Name, String(prompt))
+}
+
 // WithSeed returns a copy of r with its seed parameter set.
 func (r Request) WithSeed(seed int64) Request {
 	return r.With(r.schema.ByRole(RoleSeed).Name, Int(seed))

@@ -13,7 +13,7 @@ import (
 // baseRequest is a resolved request with every parameter set.
 func baseRequest() Request {
 	return NewRequest(NewRealityLightning).
-		With("prompt", String("castle on a cliff at dusk, cinematic, highly detailed")).
+		WithPrompt("castle on a cliff at dusk, cinematic, highly detailed").
 		With("negative_prompt", String("blurry, low quality")).
 		WithSeed(1220429729)
 }
@@ -149,7 +149,7 @@ func TestATinySchema(t *testing.T) {
 		A1111Order: []string{"steps", "style"},
 	}
 	Register(tiny)
-	r := NewRequest(tiny).With("prompt", String("a fox"))
+	r := NewRequest(tiny).WithPrompt("a fox")
 	if errs := r.Validate(); len(errs) != 0 {
 		t.Fatalf("Validate: %v", errs)
 	}
@@ -180,5 +180,42 @@ func TestJSONStringMatchesEncodingJSON(t *testing.T) {
 		if got, want := jsonString(s), jsonStringSlow(s); got != want {
 			t.Errorf("jsonString(%q) = %s, want %s", s, got, want)
 		}
+	}
+}
+
+// A1111 writes numbers with at most four decimals, trailing zeros dropped.
+func TestA1111Numbers(t *testing.T) {
+	for in, want := range map[float64]string{1.4: "1.4", 7: "7", 1.25: "1.25", 2.5: "2.5", 10.125: "10.125", 1.00001: "1"} {
+		if got := a1111Value(Number(in)); got != want {
+			t.Errorf("a1111Value(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Only what decides the image is hashed: the transport parameter (base64)
+// cannot be set on a request at all, and the encoding holds exactly the
+// model and the image parameters, no output path, key or endpoint.
+func TestInputHashIgnoresTransportAndPlace(t *testing.T) {
+	r := baseRequest()
+	if got := r.With("base64", Bool(true)); !got.Equal(r) || got.InputHash() != r.InputHash() {
+		t.Errorf("setting base64 changed the request: %s", got.CanonicalEncoding())
+	}
+	_, obj, _ := strings.Cut(string(r.CanonicalEncoding()), "\n")
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(obj), &m); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	want := []string{"model"}
+	for _, p := range NewRealityLightning.ImageParams() {
+		want = append(want, p.Name)
+	}
+	sort.Strings(keys)
+	sort.Strings(want)
+	if diff := cmp.Diff(want, keys); diff != "" {
+		t.Errorf("encoded keys (-want +got):\n%s", diff)
 	}
 }

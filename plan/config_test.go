@@ -164,7 +164,7 @@ func TestLayoutChangeIsNoOp(t *testing.T) {
 	changedHero := cfg.Images
 	for _, img := range changedHero {
 		if img.Addr.String() == "image.hero" {
-			img.Request.Prompt += "!"
+			img.Request = img.Request.WithPrompt(img.Request.Prompt() + "!")
 		}
 	}
 	p, err = Make(t.Context(), changedHero, st, Options{Dir: dir})

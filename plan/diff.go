@@ -3,13 +3,13 @@ package plan
 import (
 	"strings"
 
-	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/model"
 )
 
 // diffParams lists the parameters whose canonical values differ, in the
 // schema's order. The model is not among them: one imgform drives one
 // model, and a model change is a change of every hash anyway.
-func diffParams(old, new state.Request) []ParamDiff {
+func diffParams(old, new model.Request) []ParamDiff {
 	var out []ParamDiff
 	oldParams, newParams := old.DisplayParams(), new.DisplayParams()
 	for i := range newParams {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 )
@@ -32,9 +32,8 @@ func mustAddr(tb testing.TB, s string) spec.Address {
 func newImage(tb testing.TB, addr, prompt string, outputs ...string) *spec.Image {
 	tb.Helper()
 	a := mustAddr(tb, addr)
-	req := segmind.DefaultRequest(prompt)
-	req.Seed = spec.DeriveSeed(a)
-	req.Samples = len(outputs)
+	req := model.NewRequest(model.NewRealityLightning).WithPrompt(prompt).
+		WithSeed(spec.DeriveSeed(a)).With("samples", model.Int(int64(len(outputs))))
 	return &spec.Image{Addr: a, Request: req, SeedOrigin: spec.SeedDerived, Outputs: outputs}
 }
 

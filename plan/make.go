@@ -11,7 +11,7 @@ import (
 	"sort"
 
 	"github.com/imgform/imgform/internal/placeholder"
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 )
@@ -277,13 +277,12 @@ func (b *builder) madeByAnotherEmulator(prior *state.Entry) bool {
 // replacement of addr submitted, for the image's current request: the
 // same request, or the same but for a random seed drawn anew. It returns
 // the request of that job, and whether there is one.
-func (b *builder) paidReplacement(addr string, req state.Request, prior *state.Entry) (state.Request, bool) {
+func (b *builder) paidReplacement(addr string, req model.Request, prior *state.Entry) (model.Request, bool) {
 	if b.opts.PaidReplacements == nil || b.opts.Offline || prior.InputHash != req.InputHash() {
 		return req, false
 	}
 	for _, job := range b.opts.PaidReplacements(addr) {
-		candidate := req
-		candidate.Seed = job.Seed
+		candidate := req.WithSeed(job.Seed)
 		if candidate.InputHash() == job.InputHash {
 			return candidate, true
 		}
@@ -367,7 +366,7 @@ func (b *builder) price(c *Change, prior *state.Entry) {
 		c.Generator = state.GeneratorOffline
 	default:
 		c.Generator = state.GeneratorAPI
-		c.Cost = c.Request.Samples
+		c.Cost = c.Request.Samples()
 	}
 }
 
@@ -380,7 +379,7 @@ func (b *builder) fromCache(c *Change, prior *state.Entry) bool {
 	if b.opts.Cache == nil {
 		return false
 	}
-	info, ok := b.opts.Cache.Lookup(c.InputHash, c.Request.Samples)
+	info, ok := b.opts.Cache.Lookup(c.InputHash, c.Request.Samples())
 	switch {
 	case info.Damage != "":
 		c.Reasons = append(c.Reasons, Reason{Kind: ReasonCacheUnusable, Message: "the cache's copy cannot be used (" + info.Damage + ")"})
@@ -451,7 +450,7 @@ func (b *builder) existsUnrecorded(path string, prior *state.Entry) bool {
 	return err == nil
 }
 
-func (b *builder) request(img *spec.Image, prior *state.Entry, forced bool) (state.Request, spec.SeedOrigin, error) {
+func (b *builder) request(img *spec.Image, prior *state.Entry, forced bool) (model.Request, spec.SeedOrigin, error) {
 	return ResolveRequest(img, prior, forced, b.opts.Rand)
 }
 
@@ -461,38 +460,38 @@ func (b *builder) request(img *spec.Image, prior *state.Entry, forced bool) (sta
 // with (across state mv, too) until its configuration says otherwise; a
 // random seed is drawn from rnd anew only when the image is created or
 // replaced on request (forced).
-func ResolveRequest(img *spec.Image, prior *state.Entry, forced bool, rnd io.Reader) (state.Request, spec.SeedOrigin, error) {
+func ResolveRequest(img *spec.Image, prior *state.Entry, forced bool, rnd io.Reader) (model.Request, spec.SeedOrigin, error) {
 	if rnd == nil {
 		rnd = rand.Reader
 	}
-	req := state.RequestFromAPI(img.Request)
+	req := img.Request
 	origin := img.SeedOrigin
 	sticky := prior != nil && prior.SeedOrigin == string(origin)
 	switch origin {
 	case spec.SeedDerived:
 		if sticky {
-			req.Seed = prior.Request.Seed
+			req = req.WithSeed(prior.Request.Seed())
 		}
 	case spec.SeedRandom:
 		if sticky && !forced {
-			req.Seed = prior.Request.Seed
+			req = req.WithSeed(prior.Request.Seed())
 			break
 		}
-		seed, err := randomSeed(rnd)
+		seed, err := randomSeed(rnd, req.Schema().MaxSeed())
 		if err != nil {
 			return req, origin, err
 		}
-		req.Seed = seed
+		req = req.WithSeed(seed)
 	}
 	return req, origin, nil
 }
 
-func randomSeed(r io.Reader) (int64, error) {
+func randomSeed(r io.Reader, maxSeed int64) (int64, error) {
 	var buf [8]byte
 	if _, err := io.ReadFull(r, buf[:]); err != nil {
 		return 0, fmt.Errorf("drawing a random seed: %w", err)
 	}
-	return int64(binary.BigEndian.Uint64(buf[:]) % uint64(segmind.MaxSeed+1)), nil
+	return int64(binary.BigEndian.Uint64(buf[:]) % uint64(maxSeed+1)), nil
 }
 
 // selects reports whether the targets select addr; no targets select all.

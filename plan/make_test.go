@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 )
@@ -118,7 +118,7 @@ func planCases() map[string]planCase {
 			setup: func(t *testing.T, dir string) ([]*spec.Image, *state.State, Options) {
 				jpeg := with(moved(hero(t), "assets/hero.jpg"), func(i *spec.Image) {
 					i.Addr, _ = spec.ParseAddress("image.hero_jpeg")
-					i.Request.Seed = hero(t).Request.Seed // the same request, address aside
+					i.Request = i.Request.WithSeed(hero(t).Request.Seed()) // the same request, address aside
 				})
 				return []*spec.Image{hero(t), jpeg}, newState(), Options{}
 			},
@@ -195,8 +195,8 @@ func planCases() map[string]planCase {
 				st := newState()
 				apply(t, dir, st, hero(t), state.GeneratorAPI)
 				changed := with(hero(t), func(i *spec.Image) {
-					i.Request.Prompt = "castle at dawn"
-					i.Request.NumInferenceSteps = 9
+					i.Request = i.Request.WithPrompt("castle at dawn")
+					i.Request = i.Request.With("num_inference_steps", model.Int(int64(9)))
 				})
 				return []*spec.Image{changed}, st, Options{}
 			},
@@ -212,7 +212,7 @@ func planCases() map[string]planCase {
 			setup: func(t *testing.T, dir string) ([]*spec.Image, *state.State, Options) {
 				st := newState()
 				apply(t, dir, st, hero(t), state.GeneratorAPI)
-				changed := with(hero(t), func(i *spec.Image) { i.Request.GuidanceScale = 2 })
+				changed := with(hero(t), func(i *spec.Image) { i.Request = i.Request.With("guidance_scale", model.Number(2)) })
 				return []*spec.Image{changed}, st, Options{Cache: mapCache{hashOf(t, changed): 1}}
 			},
 			want: []changeView{{Address: "image.hero", Action: Replace, Reasons: []Reason{reason(ReasonParams)},
@@ -223,7 +223,7 @@ func planCases() map[string]planCase {
 			setup: func(t *testing.T, dir string) ([]*spec.Image, *state.State, Options) {
 				st := newState()
 				apply(t, dir, st, hero(t), state.GeneratorAPI)
-				changed := with(moved(hero(t), "art/hero.png"), func(i *spec.Image) { i.Request.Prompt = "castle at dawn" })
+				changed := with(moved(hero(t), "art/hero.png"), func(i *spec.Image) { i.Request = i.Request.WithPrompt("castle at dawn") })
 				return []*spec.Image{changed}, st, Options{}
 			},
 			want: []changeView{{Address: "image.hero", Action: Replace, Reasons: []Reason{reason(ReasonParams)},
@@ -236,7 +236,7 @@ func planCases() map[string]planCase {
 				st := newState()
 				apply(t, dir, st, hero(t), state.GeneratorAPI)
 				writeFile(t, dir, "assets/hero.png", []byte("touched up by hand"))
-				changed := with(moved(hero(t), "art/hero.png"), func(i *spec.Image) { i.Request.Prompt = "castle at dawn" })
+				changed := with(moved(hero(t), "art/hero.png"), func(i *spec.Image) { i.Request = i.Request.WithPrompt("castle at dawn") })
 				return []*spec.Image{changed}, st, Options{}
 			},
 			want: []changeView{{Address: "image.hero", Action: Replace,
@@ -713,8 +713,8 @@ func checkInvariants(t *testing.T, p *Plan, st *state.State, opts Options) {
 		default:
 			if c.Request == nil || c.InputHash != c.Request.InputHash() {
 				t.Errorf("%s: the input hash is not the request's", c.Address)
-			} else if len(c.Outputs) != c.Request.Samples {
-				t.Errorf("%s: %d outputs for %d samples", c.Address, len(c.Outputs), c.Request.Samples)
+			} else if len(c.Outputs) != c.Request.Samples() {
+				t.Errorf("%s: %d outputs for %d samples", c.Address, len(c.Outputs), c.Request.Samples())
 			}
 			switch c.Action {
 			case Create:
@@ -779,21 +779,21 @@ func TestMakeCoversEveryActionAndReason(t *testing.T) {
 // image, and the diff names that parameter alone, old → new.
 func TestReplaceDiffEachParameter(t *testing.T) {
 	tests := map[string]struct {
-		change   func(r *segmind.Request)
+		value    model.Value
 		old, new string
 	}{
-		"prompt":              {change: func(r *segmind.Request) { r.Prompt = `a "new" castle` }, old: `"castle on a cliff"`, new: `"a \"new\" castle"`},
-		"negative_prompt":     {change: func(r *segmind.Request) { r.NegativePrompt = "blurry" }, old: `""`, new: `"blurry"`},
-		"samples":             {change: func(r *segmind.Request) { r.Samples = 2 }, old: "1", new: "2"},
-		"scheduler":           {change: func(r *segmind.Request) { r.Scheduler = "Euler a" }, old: `"DPM++ SDE"`, new: `"Euler a"`},
-		"num_inference_steps": {change: func(r *segmind.Request) { r.NumInferenceSteps = 20 }, old: "7", new: "20"},
-		"guidance_scale":      {change: func(r *segmind.Request) { r.GuidanceScale = 7.5 }, old: "1.4", new: "7.5"},
-		"seed":                {change: func(r *segmind.Request) { r.Seed = 42 }, old: "", new: "42"},
-		"img_width":           {change: func(r *segmind.Request) { r.ImgWidth = 768 }, old: "1024", new: "768"},
-		"img_height":          {change: func(r *segmind.Request) { r.ImgHeight = 768 }, old: "1024", new: "768"},
+		"prompt":              {value: model.String(`a "new" castle`), old: `"castle on a cliff"`, new: `"a \"new\" castle"`},
+		"negative_prompt":     {value: model.String("blurry"), old: `""`, new: `"blurry"`},
+		"samples":             {value: model.Int(2), old: "1", new: "2"},
+		"scheduler":           {value: model.String("Euler a"), old: `"DPM++ SDE"`, new: `"Euler a"`},
+		"num_inference_steps": {value: model.Int(20), old: "7", new: "20"},
+		"guidance_scale":      {value: model.Number(7.5), old: "1.4", new: "7.5"},
+		"seed":                {value: model.Int(42), old: "", new: "42"},
+		"img_width":           {value: model.Int(768), old: "1024", new: "768"},
+		"img_height":          {value: model.Int(768), old: "1024", new: "768"},
 	}
-	if len(tests) != len(segmind.ImageParamNames()) {
-		t.Fatalf("%d cases for %d parameters", len(tests), len(segmind.ImageParamNames()))
+	if n := len(model.NewRealityLightning.ImageParams()); len(tests) != n {
+		t.Fatalf("%d cases for %d parameters", len(tests), n)
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -801,11 +801,11 @@ func TestReplaceDiffEachParameter(t *testing.T) {
 			st := newState()
 			e := apply(t, dir, st, hero(t), state.GeneratorAPI)
 			img := with(hero(t), func(i *spec.Image) {
-				tc.change(&i.Request)
+				i.Request = i.Request.With(name, tc.value)
 				if name == "seed" {
 					i.SeedOrigin = spec.SeedExplicit
 				}
-				for len(i.Outputs) < i.Request.Samples {
+				for len(i.Outputs) < i.Request.Samples() {
 					i.Outputs = append(i.Outputs, "assets/hero-2.png")
 				}
 			})
@@ -834,7 +834,7 @@ func TestReplaceDiffEachParameter(t *testing.T) {
 	}
 }
 
-func paramValueOf(r state.Request, name string) string {
+func paramValueOf(r model.Request, name string) string {
 	for _, p := range r.Params() {
 		if p.Name == name {
 			return p.Value
@@ -851,7 +851,7 @@ func TestReasonMessages(t *testing.T) {
 	writeFile(t, dir, "art/hero.png", []byte("someone's"))
 	images := []*spec.Image{
 		moved(hero(t), "art/hero.png"),
-		with(iconA(t), func(i *spec.Image) { i.Request.Prompt = "x" }),
+		with(iconA(t), func(i *spec.Image) { i.Request = i.Request.WithPrompt("x") }),
 	}
 	writeFile(t, dir, "icons/a.png", []byte("someone's icon"))
 	p, err := Make(t.Context(), images, st, Options{Dir: dir})
@@ -911,7 +911,7 @@ func seedBytes(want int64) *bytes.Reader {
 func TestSeeds(t *testing.T) {
 	randomImg := func(t testing.TB) *spec.Image {
 		return with(newImage(t, "image.lucky", "a lucky shot", "lucky.png"), func(i *spec.Image) {
-			i.Request.Seed = -1
+			i.Request = i.Request.WithSeed(-1)
 			i.SeedOrigin = spec.SeedRandom
 		})
 	}
@@ -926,7 +926,7 @@ func TestSeeds(t *testing.T) {
 		delete(st.Images, "image.old")
 		st.Images["image.new"] = e
 		newImg := newImage(t, "image.new", "castle", "castle.png")
-		if newImg.Request.Seed == e.Request.Seed {
+		if newImg.Request.Seed() == e.Request.Seed() {
 			t.Fatal("the two addresses derive the same seed; the test proves nothing")
 		}
 		p, err := Make(t.Context(), []*spec.Image{newImg}, st, Options{Dir: dir})
@@ -938,13 +938,13 @@ func TestSeeds(t *testing.T) {
 		}
 
 		// The recorded seed is used when the image changes, too.
-		changed := with(newImg, func(i *spec.Image) { i.Request.Prompt = "castle at dawn" })
+		changed := with(newImg, func(i *spec.Image) { i.Request = i.Request.WithPrompt("castle at dawn") })
 		p, err = Make(t.Context(), []*spec.Image{changed}, st, Options{Dir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(p.Changes) != 1 || p.Changes[0].Request.Seed != e.Request.Seed {
-			t.Fatalf("want one replace with the recorded seed %d, got %+v", e.Request.Seed, p.Changes)
+		if len(p.Changes) != 1 || p.Changes[0].Request.Seed() != e.Request.Seed() {
+			t.Fatalf("want one replace with the recorded seed %d, got %+v", e.Request.Seed(), p.Changes)
 		}
 		if diff := cmp.Diff([]ParamDiff{{Name: "prompt", Old: `"castle"`, New: `"castle at dawn"`}}, p.Changes[0].Diff); diff != "" {
 			t.Errorf("diff (-want +got):\n%s", diff)
@@ -954,13 +954,13 @@ func TestSeeds(t *testing.T) {
 	t.Run("an explicit seed becoming unset is derived anew", func(t *testing.T) {
 		dir := t.TempDir()
 		st := newState()
-		explicit := with(hero(t), func(i *spec.Image) { i.Request.Seed = 42; i.SeedOrigin = spec.SeedExplicit })
+		explicit := with(hero(t), func(i *spec.Image) { i.Request = i.Request.WithSeed(42); i.SeedOrigin = spec.SeedExplicit })
 		apply(t, dir, st, explicit, state.GeneratorAPI)
 		p, err := Make(t.Context(), []*spec.Image{hero(t)}, st, Options{Dir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []ParamDiff{{Name: "seed", Old: "42", New: paramValueOf(state.RequestFromAPI(hero(t).Request), "seed")}}
+		want := []ParamDiff{{Name: "seed", Old: "42", New: paramValueOf(hero(t).Request, "seed")}}
 		if len(p.Changes) != 1 || p.Changes[0].SeedOrigin != "derived" {
 			t.Fatalf("want one change with a derived seed, got %+v", p.Changes)
 		}
@@ -975,7 +975,7 @@ func TestSeeds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(p.Changes) != 1 || p.Changes[0].Request.Seed != drawn || p.Changes[0].SeedOrigin != "random" {
+		if len(p.Changes) != 1 || p.Changes[0].Request.Seed() != drawn || p.Changes[0].SeedOrigin != "random" {
 			t.Fatalf("want a create with seed %d, got %+v", drawn, p.Changes[0].Request)
 		}
 		if p.Changes[0].InputHash != p.Changes[0].Request.InputHash() {
@@ -992,7 +992,7 @@ func TestSeeds(t *testing.T) {
 			t.Fatal(err)
 		}
 		applyPlan(t, dir, st, p)
-		if got := st.Images["image.lucky"].Request.Seed; got != first {
+		if got := st.Images["image.lucky"].Request.Seed(); got != first {
 			t.Fatalf("recorded seed %d, want %d", got, first)
 		}
 
@@ -1009,7 +1009,7 @@ func TestSeeds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(p.Changes) != 1 || p.Changes[0].Request.Seed != second {
+		if len(p.Changes) != 1 || p.Changes[0].Request.Seed() != second {
 			t.Fatalf("want a replace with seed %d, got %+v", second, p.Changes)
 		}
 		if diff := cmp.Diff([]ParamDiff{{Name: "seed", Old: "111", New: "222"}}, p.Changes[0].Diff); diff != "" {
@@ -1023,8 +1023,8 @@ func TestSeeds(t *testing.T) {
 		if err != nil || origin != spec.SeedRandom {
 			t.Fatal(err, origin)
 		}
-		if req.Seed < 0 || req.Seed > segmind.MaxSeed {
-			t.Errorf("seed %d out of the model's range", req.Seed)
+		if req.Seed() < 0 || req.Seed() > model.NewRealityLightning.MaxSeed() {
+			t.Errorf("seed %d out of the model's range", req.Seed())
 		}
 	})
 

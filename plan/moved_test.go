@@ -18,7 +18,7 @@ func TestMakeMovedBlocks(t *testing.T) {
 	st := newState()
 	old := newImage(t, "image.old", "a lighthouse", "old.png")
 	apply(t, dir, st, old, state.GeneratorAPI)
-	oldSeed := st.Images["image.old"].Request.Seed
+	oldSeed := st.Images["image.old"].Request.Seed()
 
 	renamed := newImage(t, "image.new", "a lighthouse", "old.png")
 	move := spec.Move{From: mustAddr(t, "image.old"), To: mustAddr(t, "image.new")}
@@ -53,8 +53,8 @@ func TestMakeMovedBlocks(t *testing.T) {
 			t.Errorf("changes (-want +got):\n%s", diff)
 		}
 		c := p.Changes[0]
-		if c.MovedFrom != "image.old" || c.Request.Seed != oldSeed || p.Summary.Generate != 0 || p.Summary.Move != 1 {
-			t.Errorf("moved from %q, seed %d (recorded %d), summary %+v", c.MovedFrom, c.Request.Seed, oldSeed, p.Summary)
+		if c.MovedFrom != "image.old" || c.Request.Seed() != oldSeed || p.Summary.Generate != 0 || p.Summary.Move != 1 {
+			t.Errorf("moved from %q, seed %d (recorded %d), summary %+v", c.MovedFrom, c.Request.Seed(), oldSeed, p.Summary)
 		}
 	})
 

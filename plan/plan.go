@@ -1,6 +1,9 @@
 package plan
 
 import (
+	"slices"
+
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/state"
 )
 
@@ -72,7 +75,7 @@ type Change struct {
 	Diff []ParamDiff `json:"diff,omitempty"`
 
 	// The image as it will be recorded; absent for delete.
-	Request    *state.Request  `json:"request,omitempty"`
+	Request    *model.Request  `json:"request,omitempty"`
 	InputHash  state.Hash      `json:"input_hash"`
 	SeedOrigin string          `json:"seed_origin,omitempty"`
 	Generator  state.Generator `json:"generator,omitempty"`
@@ -134,6 +137,22 @@ type Summary struct {
 	// FromCache the number of changes the cache serves (as JSON.md says).
 	Generate  int `json:"generate"`
 	FromCache int `json:"from_cache"`
+}
+
+// Cost is what the images the plan pays for cost at their models'
+// published prices, and the price of one image of each such model.
+func (p *Plan) Cost() (usd float64, prices []float64) {
+	for _, c := range p.Changes {
+		if c.Cost == 0 || c.Request == nil {
+			continue
+		}
+		price := c.Request.Schema().PriceUSD
+		usd += float64(c.Cost) * price
+		if !slices.Contains(prices, price) {
+			prices = append(prices, price)
+		}
+	}
+	return usd, prices
 }
 
 // Plan is everything apply must do to make the files match the

@@ -17,7 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 )
@@ -55,13 +55,13 @@ func goldenPlan(t *testing.T) *Plan {
 	writeFile(t, dir, "new/banner.png", []byte("a file nobody recorded"))
 	images := []*spec.Image{
 		with(heroImg, func(i *spec.Image) {
-			i.Request.Prompt = "castle at dawn"
-			i.Request.GuidanceScale = 2
+			i.Request = i.Request.WithPrompt("castle at dawn")
+			i.Request = i.Request.With("guidance_scale", model.Number(2))
 		}),
 		moved(logo, "brand/fox.png"),
 		sword,
 		pair,
-		with(piped, func(i *spec.Image) { i.Request.Prompt = "line one\nline | two `code`" }),
+		with(piped, func(i *spec.Image) { i.Request = i.Request.WithPrompt("line one\nline | two `code`") }),
 		newImage(t, "image.banner", "a summer sale banner", "new/banner.png"),
 		odd,
 		unchanged,
@@ -240,7 +240,7 @@ func TestNoSecretInPlan(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Contains(names, "prompt") || !slices.Contains(names, "sha256") {
+	if !slices.Contains(names, "input_hash") || !slices.Contains(names, "sha256") {
 		t.Fatalf("the walk missed fields: %v", names)
 	}
 
@@ -515,7 +515,7 @@ func (s shapeChecker) change(c map[string]any) {
 		for k, v := range req {
 			keys = append(keys, k)
 			want := "number"
-			if p, ok := segmind.LookupParam(k); (ok && p.Kind == segmind.KindString) || k == "model" {
+			if p, ok := model.NewRealityLightning.Param(k); (ok && p.Kind == model.KindString) || k == "model" {
 				want = "string"
 			}
 			if typeName(v) != want {

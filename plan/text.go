@@ -8,7 +8,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/state"
 )
 
@@ -86,7 +85,12 @@ func CostLine(p *Plan) string {
 	s := p.Summary
 	line := fmt.Sprintf("Images to generate through the API: %d", s.Generate)
 	if s.Generate > 0 {
-		line += fmt.Sprintf(" (about $%.3f at $%.3f per image)", float64(s.Generate)*segmind.PricePerImageUSD, segmind.PricePerImageUSD)
+		usd, prices := p.Cost()
+		line += fmt.Sprintf(" (about $%.3f", usd)
+		if len(prices) == 1 {
+			line += fmt.Sprintf(" at $%.3f per image", prices[0])
+		}
+		line += ")"
 	}
 	line += "."
 	if s.FromCache > 0 {

@@ -11,53 +11,34 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/internal/imagecheck"
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
-
-// Job is a submitted v2 request: what must be kept (in a journal) to
-// follow it to its result without paying for it again.
-type Job struct {
-	RequestID   string    `json:"request_id"`
-	StatusURL   string    `json:"status_url"`
-	ResponseURL string    `json:"response_url"`
-	Submitted   time.Time `json:"submitted"`
-}
-
-// JobStatus is what a status poll says.
-type JobStatus struct {
-	Status        string   // QUEUED, PROCESSING, COMPLETED or FAILED
-	InferenceTime *float64 // seconds, once known
-	Error         string   // the server's text, for FAILED
-}
-
-// JobResult is a completed job's images.
-type JobResult struct {
-	RequestID     string
-	Images        []Image
-	InferenceTime float64
-}
 
 // Submit queues the request with the v2 async API. The URLs in the job
 // are the ones the server gave, and are used as given.
-func (c *Client) Submit(ctx context.Context, req Request) (*Job, error) {
-	if err := req.Validate(); err != nil {
-		return nil, &InvalidRequestError{Err: err}
+func (c *Client) Submit(ctx context.Context, req model.Request) (_ *generate.Job, err error) {
+	defer tag(&err)
+	if err := c.validate("submit", req); err != nil {
+		return nil, err
 	}
-	r, err := c.do(ctx, "submit", http.MethodPost, c.endpoint(PathV2Submit), req, maxErrorBytes, c.callTimeout)
+	r, err := c.do(ctx, "submit", http.MethodPost, c.endpoint(wire.PathV2Submit), wire.Body(req, false), maxErrorBytes, c.callTimeout)
 	if err != nil {
 		return nil, err
 	}
 	if r.status < 200 || r.status > 299 {
 		return nil, c.statusError("submit", r)
 	}
-	var body SubmitResponse
+	var body wire.SubmitResponse
 	if err := json.Unmarshal(r.body, &body); err != nil || body.RequestID == "" || body.StatusURL == "" || body.ResponseURL == "" {
 		// The job may exist, but without its id it cannot be followed;
 		// sending it again could pay twice, so this image fails.
-		return nil, &APIError{Op: "submit", StatusCode: r.status, Class: ClassImage, PossiblyBilled: true,
+		return nil, &generate.Error{Op: "submit", Status: r.status, Class: generate.ImageFailed, PossiblyBilled: true,
 			Message: c.message("the answer lacks request_id, status_url or response_url: " + string(r.body))}
 	}
-	job := &Job{RequestID: body.RequestID, Submitted: time.Now()}
+	job := &generate.Job{ID: body.RequestID, Submitted: time.Now()}
 	if job.StatusURL, err = c.resolve(body.StatusURL); err != nil {
 		return nil, err
 	}
@@ -71,7 +52,7 @@ func (c *Client) Submit(ctx context.Context, req Request) (*Job, error) {
 func (c *Client) resolve(ref string) (string, error) {
 	u, err := c.origin.Parse(ref)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", &APIError{Op: "submit", Class: ClassImage, PossiblyBilled: true, Message: fmt.Sprintf("the server gave an unusable URL %q", c.message(ref))}
+		return "", &generate.Error{Op: "submit", Class: generate.ImageFailed, PossiblyBilled: true, Message: fmt.Sprintf("the server gave an unusable URL %q", c.message(ref))}
 	}
 	return u.String(), nil
 }
@@ -81,7 +62,7 @@ type statusBody struct {
 	Status    string          `json:"status"`
 	RequestID string          `json:"request_id"`
 	Error     json.RawMessage `json:"error"`
-	Metrics   Metrics         `json:"metrics"`
+	Metrics   wire.Metrics    `json:"metrics"`
 	Output    json.RawMessage `json:"output"`
 }
 
@@ -96,76 +77,93 @@ func (b statusBody) errorText() string {
 	return string(b.Error)
 }
 
+// jobFailed is the error of a job that ended FAILED (HTTP 422), such as a
+// content-policy block: about that image only.
+func jobFailed(job *generate.Job, message string) error {
+	return &generate.Error{Op: "job", Class: generate.ImageFailed, JobID: job.ID, Message: "failed: " + message}
+}
+
 // poll GETs a status or result URL. A body that says COMPLETED or FAILED
 // is an answer whatever the HTTP status (FAILED comes with 422).
-func (c *Client) poll(ctx context.Context, op string, job *Job, target string, limit int64) (*statusBody, error) {
+func (c *Client) poll(ctx context.Context, op string, job *generate.Job, target string, limit int64) (*statusBody, error) {
 	r, err := c.do(ctx, op, http.MethodGet, target, nil, limit, c.callTimeout)
 	if err != nil {
-		return nil, withRequestID(err, job)
+		return nil, withJobID(err, job)
 	}
 	var body statusBody
 	parsed := json.Unmarshal(r.body, &body) == nil
-	if parsed && (body.Status == StatusCompleted || body.Status == StatusFailed) {
-		if op == "status" && body.Status == StatusCompleted && body.Metrics.InferenceTime != nil {
+	if parsed && (body.Status == wire.StatusCompleted || body.Status == wire.StatusFailed) {
+		if op == "status" && body.Status == wire.StatusCompleted && body.Metrics.InferenceTime != nil {
 			c.estimate.observe(*body.Metrics.InferenceTime)
 		}
 		return &body, nil
 	}
 	if r.status < 200 || r.status > 299 {
 		e := c.statusError(op, r)
-		e.RequestID = job.RequestID
-		if r.status == http.StatusUnprocessableEntity {
+		e.JobID = job.ID
+		switch r.status {
+		case http.StatusUnprocessableEntity:
 			// A 422 without a FAILED body: still this job's end.
-			return nil, &JobFailedError{RequestID: job.RequestID, Message: e.Message}
+			return nil, jobFailed(job, e.Message)
+		case http.StatusNotFound:
+			e.Class = generate.Lost
 		}
 		return nil, e
 	}
 	if !parsed {
-		return nil, &APIError{Op: op, StatusCode: r.status, Class: ClassRetryable, RequestID: job.RequestID, Message: "the answer is not valid JSON"}
+		return nil, &generate.Error{Op: op, Status: r.status, Class: generate.Retryable, JobID: job.ID, Message: "the answer is not valid JSON"}
 	}
 	return &body, nil
 }
 
-// withRequestID names the job in an APIError that was made without it.
-func withRequestID(err error, job *Job) error {
-	if e, ok := err.(*APIError); ok && e.RequestID == "" {
-		e.RequestID = job.RequestID
+// withJobID names the job in an error that was made without it.
+func withJobID(err error, job *generate.Job) error {
+	var e *generate.Error
+	if errors.As(err, &e) && e.JobID == "" {
+		e.JobID = job.ID
 	}
 	return err
 }
 
-// Status asks how a job is doing.
-func (c *Client) Status(ctx context.Context, job *Job) (*JobStatus, error) {
+// status is what a status poll says of a job.
+type status struct {
+	state         string   // QUEUED, PROCESSING, COMPLETED or FAILED
+	inferenceTime *float64 // seconds, once known
+	err           string   // the server's text, for FAILED
+}
+
+// status asks how a job is doing.
+func (c *Client) status(ctx context.Context, job *generate.Job) (*status, error) {
 	body, err := c.poll(ctx, "status", job, job.StatusURL, maxErrorBytes)
 	if err != nil {
 		return nil, err
 	}
-	st := &JobStatus{Status: body.Status, InferenceTime: body.Metrics.InferenceTime, Error: c.message(body.errorText())}
-	if st.Status == "" {
-		st.Status = StatusProcessing // no status yet: treat as still running
+	st := &status{state: body.Status, inferenceTime: body.Metrics.InferenceTime, err: c.message(body.errorText())}
+	if st.state == "" {
+		st.state = wire.StatusProcessing // no status yet: treat as still running
 	}
 	return st, nil
 }
 
-// Result fetches a completed job's images: the output is read whether it
+// result fetches a completed job's images: the output is read whether it
 // is a URL (fetched without the key), a list of them, or base64 data.
-func (c *Client) Result(ctx context.Context, job *Job) (*JobResult, error) {
+func (c *Client) result(ctx context.Context, job *generate.Job) (*generate.Result, error) {
 	body, err := c.poll(ctx, "result", job, job.ResponseURL, maxJSONBytes)
 	if err != nil {
 		return nil, err
 	}
 	switch body.Status {
-	case StatusFailed:
-		return nil, &JobFailedError{RequestID: job.RequestID, Message: c.message(body.errorText())}
-	case StatusCompleted:
+	case wire.StatusFailed:
+		return nil, jobFailed(job, c.message(body.errorText()))
+	case wire.StatusCompleted:
 	default:
-		return nil, &APIError{Op: "result", Class: ClassRetryable, RequestID: job.RequestID, Message: fmt.Sprintf("the job is %s, not completed", strings.ToLower(body.Status))}
+		return nil, &generate.Error{Op: "result", Class: generate.Retryable, JobID: job.ID, Message: fmt.Sprintf("the job is %s, not completed", strings.ToLower(body.Status))}
 	}
 	refs, err := outputRefs(body.Output)
 	if err != nil {
-		return nil, &APIError{Op: "result", Class: ClassRetryable, RequestID: job.RequestID, Message: err.Error()}
+		return nil, &generate.Error{Op: "result", Class: generate.Retryable, JobID: job.ID, Message: err.Error()}
 	}
-	res := &JobResult{RequestID: job.RequestID}
+	res := &generate.Result{RequestID: job.ID}
 	if body.Metrics.InferenceTime != nil {
 		res.InferenceTime = *body.Metrics.InferenceTime
 	}
@@ -176,6 +174,7 @@ func (c *Client) Result(ctx context.Context, job *Job) (*JobResult, error) {
 		}
 		res.Images = append(res.Images, img)
 	}
+	res.Placeholder = placeholders(res.Images)
 	return res, nil
 }
 
@@ -221,54 +220,54 @@ func outputRefs(raw json.RawMessage) ([]string, error) {
 // downloaded without the API key, anything else is base64 data. A path
 // ("/...") is a URL on the API's host unless it is base64 of an image:
 // every JPEG in base64 starts with "/9j/".
-func (c *Client) fetchOutput(ctx context.Context, job *Job, ref string) (Image, error) {
+func (c *Client) fetchOutput(ctx context.Context, job *generate.Job, ref string) (generate.Image, error) {
 	if !strings.HasPrefix(ref, "http://") && !strings.HasPrefix(ref, "https://") {
 		img, err := decodeBase64Image(ref)
 		if err == nil {
 			return img, nil
 		}
 		if !strings.HasPrefix(ref, "/") {
-			return Image{}, &APIError{Op: "result", Class: ClassRetryable, RequestID: job.RequestID, Message: err.Error()}
+			return generate.Image{}, &generate.Error{Op: "result", Class: generate.Retryable, JobID: job.ID, Message: err.Error()}
 		}
 	}
 	base, err := url.Parse(job.ResponseURL)
 	if err != nil {
-		return Image{}, &APIError{Op: "download", Class: ClassImage, RequestID: job.RequestID, Message: "unusable response URL"}
+		return generate.Image{}, &generate.Error{Op: "download", Class: generate.ImageFailed, JobID: job.ID, Message: "unusable response URL"}
 	}
 	u, err := base.Parse(ref)
 	if err != nil {
-		return Image{}, &APIError{Op: "download", Class: ClassImage, RequestID: job.RequestID, Message: fmt.Sprintf("unusable image URL %q", c.message(ref))}
+		return generate.Image{}, &generate.Error{Op: "download", Class: generate.ImageFailed, JobID: job.ID, Message: fmt.Sprintf("unusable image URL %q", c.message(ref))}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.callTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return Image{}, fmt.Errorf("segmind download: %w", err)
+		return generate.Image{}, fmt.Errorf("segmind download: %w", err)
 	}
 	req.Header.Set("User-Agent", c.ua)
 	r, err := c.send(ctx, c.download, "download", req, maxImageBytes)
 	if err != nil {
-		return Image{}, withRequestID(err, job)
+		return generate.Image{}, withJobID(err, job)
 	}
 	if r.status < 200 || r.status > 299 {
 		e := c.statusError("download", r)
-		e.RequestID = job.RequestID
-		if e.Class == ClassFatal {
+		e.JobID = job.ID
+		if e.Class == generate.Fatal {
 			// No key was sent: a 401/403 of the image host (an expired
 			// signed URL) is about this image, not the run's key.
-			e.Class = ClassImage
+			e.Class = generate.ImageFailed
 		}
-		return Image{}, e
+		return generate.Image{}, e
 	}
 	img, err := checkImage(r.body)
 	if err != nil {
 		// A truncated download may come whole next time; an image that
 		// declares too many pixels will not.
-		class := ClassRetryable
+		class := generate.Retryable
 		if _, ok := errors.AsType[*imagecheck.TooLargeError](err); ok {
-			class = ClassImage
+			class = generate.ImageFailed
 		}
-		return Image{}, &APIError{Op: "download", StatusCode: r.status, Class: class, RequestID: job.RequestID, Message: err.Error()}
+		return generate.Image{}, &generate.Error{Op: "download", Status: r.status, Class: class, JobID: job.ID, Message: err.Error()}
 	}
 	return img, nil
 }

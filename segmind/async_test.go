@@ -14,7 +14,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // The v2 client against hand-written servers: submit answers, FAILED
@@ -45,8 +47,8 @@ func TestSubmitAnswerIncomplete(t *testing.T) {
 			}
 			// The job may exist and be billed; sending it again could pay
 			// twice, so the error is about this image only.
-			if e := apiError(t, err); e.Class != segmind.ClassImage || e.Op != "submit" {
-				t.Errorf("%+v, want a submit error of class image", e)
+			if e := apiError(t, err); e.Class != generate.ImageFailed || e.Op != "segmind submit" || !e.PossiblyBilled {
+				t.Errorf("%+v, want a possibly billed submit error of class image failed", e)
 			}
 		})
 	}
@@ -71,7 +73,7 @@ func TestSubmitURLsUsedAsGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(&segmind.Job{RequestID: "abc", StatusURL: other.URL + "/queue/abc/state", ResponseURL: other.URL + "/queue/abc"}, job,
+	if diff := cmp.Diff(&generate.Job{ID: "abc", StatusURL: other.URL + "/queue/abc/state", ResponseURL: other.URL + "/queue/abc"}, job,
 		cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Submitted" }, cmp.Ignore())); diff != "" {
 		t.Errorf("job (-want +got):\n%s", diff)
 	}
@@ -79,7 +81,7 @@ func TestSubmitURLsUsedAsGiven(t *testing.T) {
 		t.Errorf("submitted %v, want now", job.Submitted)
 	}
 	st, err := c.Status(ctx, job)
-	if err != nil || st.Status != segmind.StatusProcessing || polled.Load() != 1 {
+	if err != nil || st.Status != wire.StatusProcessing || polled.Load() != 1 {
 		t.Errorf("status %+v, %v; polled %d", st, err, polled.Load())
 	}
 }
@@ -112,14 +114,17 @@ func TestJobFailed422(t *testing.T) {
 			c := newClient(t, ts.URL)
 			ctx := testContext(t)
 			job := jobAt(ts.URL, "r1")
-			want := &segmind.JobFailedError{RequestID: "r1", Message: tt.want}
+			want := &generate.Error{Op: "segmind job", Class: generate.ImageFailed, JobID: "r1", Message: "failed: " + tt.want}
 
-			_, err := c.Wait(ctx, job, segmind.WaitOptions{})
+			_, err := c.Wait(ctx, job, generate.WaitOptions{})
 			if diff := cmp.Diff(want, err); diff != "" {
 				t.Errorf("Wait (-want +got):\n%s", diff)
 			}
-			if segmind.ClassOf(err) != segmind.ClassImage {
-				t.Errorf("ClassOf = %v", segmind.ClassOf(err))
+			if generate.ClassOf(err) != generate.ImageFailed {
+				t.Errorf("ClassOf = %v", generate.ClassOf(err))
+			}
+			if wantText := "segmind job (request r1): failed: " + tt.want; err == nil || err.Error() != wantText {
+				t.Errorf("Wait: %v, want %q", err, wantText)
 			}
 			if n := results.Load(); n != 0 {
 				t.Errorf("Wait fetched the result of a FAILED job %d times", n)
@@ -166,8 +171,8 @@ func TestResultOutputShapes(t *testing.T) {
 	tests := []struct {
 		name, output string
 		want         []img
-		wantStatus   int           // of a failed download
-		wantClass    segmind.Class // of a failed download
+		wantStatus   int            // of a failed download
+		wantClass    generate.Class // of a failed download
 	}{
 		{name: "URL", output: `"` + images.URL + `/a.png"`, want: []img{pngImg}},
 		{name: "path on the API host", output: `"/a.png"`, want: []img{pngImg}},
@@ -186,11 +191,11 @@ func TestResultOutputShapes(t *testing.T) {
 		{name: "number in the list", output: `[3]`},
 		{name: "not base64", output: `"no image here!"`},
 		{name: "base64 of text", output: `"` + b64([]byte("just some text")) + `"`},
-		{name: "URL answering 404", output: `"` + images.URL + `/gone.png"`, wantStatus: 404, wantClass: segmind.ClassImage},
+		{name: "URL answering 404", output: `"` + images.URL + `/gone.png"`, wantStatus: 404, wantClass: generate.ImageFailed},
 		// The download carries no key: the image host's 403 is about this
 		// image, not about the key of the whole run.
-		{name: "URL answering 403", output: `"` + images.URL + `/signed.png"`, wantStatus: 403, wantClass: segmind.ClassImage},
-		{name: "URL answering HTML", output: `"` + images.URL + `/page.html"`, wantStatus: 200, wantClass: segmind.ClassRetryable},
+		{name: "URL answering 403", output: `"` + images.URL + `/signed.png"`, wantStatus: 403, wantClass: generate.ImageFailed},
+		{name: "URL answering HTML", output: `"` + images.URL + `/page.html"`, wantStatus: 200, wantClass: generate.Retryable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -205,7 +210,7 @@ func TestResultOutputShapes(t *testing.T) {
 					t.Fatalf("output %s gave %d images", out, len(res.Images))
 				}
 				e := apiError(t, err)
-				if e.RequestID != "r1" || e.StatusCode != tt.wantStatus || (tt.wantClass != 0 && e.Class != tt.wantClass) {
+				if e.JobID != "r1" || e.Status != tt.wantStatus || (tt.wantClass != 0 && e.Class != tt.wantClass) {
 					t.Errorf("%+v, want request r1, status %d, class %v", e, tt.wantStatus, tt.wantClass)
 				}
 				return
@@ -220,7 +225,7 @@ func TestResultOutputShapes(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("images (-want +got):\n%s", diff)
 			}
-			if res.InferenceTime != 2.87 || res.RequestID != "r1" {
+			if res.InferenceTime != 2.87 || res.RequestID != "r1" || res.Placeholder {
 				t.Errorf("result %+v", res)
 			}
 		})
@@ -258,9 +263,9 @@ func TestWaitRetries(t *testing.T) {
 		name       string
 		status     []http.HandlerFunc // one per poll, in order
 		result     []http.HandlerFunc
-		wantErr    string // of the final error; "" = completes
-		wantRetry  []int  // status codes (0 = none) of the retried errors
-		wantPolled []string
+		wantErr    string        // of the final error; "" = completes
+		wantRetry  []int         // status codes (0 = none) of the retried errors
+		wantPolled []string      // the statuses the status polls told Wait, in order
 		wantDelay  time.Duration // of the first retry, when not 0
 		// statusCalls is how many status polls Wait makes; the result is
 		// asked for once per handler in result.
@@ -335,7 +340,8 @@ func TestWaitRetries(t *testing.T) {
 					hs[i](w, r)
 				}
 			}
-			mux.HandleFunc("GET /v2/requests/r1/status", next(tt.status, &statusN))
+			var polls pollLog // what the status polls told Wait
+			mux.Handle("GET /v2/requests/r1/status", polls.record(next(tt.status, &statusN)))
 			mux.HandleFunc("GET /v2/requests/r1", next(tt.result, &resultN))
 			ts := serve(t, mux)
 			c := newClient(t, ts.URL)
@@ -344,20 +350,25 @@ func TestWaitRetries(t *testing.T) {
 				mu      sync.Mutex
 				retried []int
 				delays  []time.Duration
-				polled  []string
 			)
-			res, err := c.Wait(testContext(t), jobAt(ts.URL, "r1"), segmind.WaitOptions{
+			res, err := c.Wait(testContext(t), jobAt(ts.URL, "r1"), generate.WaitOptions{
 				MaxPollErrors: 2,
-				OnPoll:        func(st segmind.JobStatus) { polled = append(polled, st.Status) },
 				OnRetry: func(err error, attempt int, delay time.Duration) {
 					mu.Lock()
 					defer mu.Unlock()
-					if segmind.ClassOf(err) != segmind.ClassRetryable {
-						t.Errorf("retried a %v error: %v", segmind.ClassOf(err), err)
-					}
 					code := 0
-					if e, ok := errors.AsType[*segmind.APIError](err); ok {
-						code = e.StatusCode
+					if e, ok := errors.AsType[*generate.Error](err); ok {
+						code = e.Status
+					}
+					// A 429 is throttled; every other failure retried
+					// here (a 5xx, a body that is not JSON, a reset after
+					// the poll was sent) is retryable.
+					want := generate.Retryable
+					if code == http.StatusTooManyRequests {
+						want = generate.Throttled
+					}
+					if generate.ClassOf(err) != want {
+						t.Errorf("retried a %v error, want %v: %v", generate.ClassOf(err), want, err)
 					}
 					retried = append(retried, code)
 					delays = append(delays, delay)
@@ -384,12 +395,13 @@ func TestWaitRetries(t *testing.T) {
 			if diff := cmp.Diff(tt.wantRetry, retried); diff != "" {
 				t.Errorf("retried errors (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantPolled, polled); diff != "" {
+			if diff := cmp.Diff(tt.wantPolled, polls.of("r1")); diff != "" {
 				t.Errorf("polled statuses (-want +got):\n%s", diff)
 			}
 			for i, d := range delays {
-				// Backoff from 200 ms with jitter: [100, 200] ms, then [200, 400] ms.
-				lo, hi := 100*time.Millisecond<<i, 200*time.Millisecond<<i
+				// Backoff from 200 ms with full jitter: up to 200 ms, then
+				// up to 400 ms.
+				lo, hi := time.Duration(0), 200*time.Millisecond<<i
 				if i == 0 && tt.wantDelay != 0 {
 					lo, hi = tt.wantDelay, tt.wantDelay
 				}
@@ -403,27 +415,30 @@ func TestWaitRetries(t *testing.T) {
 
 func TestClassOf(t *testing.T) {
 	var netErr net.Error = &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	jobFailed := &generate.Error{Op: "segmind job", Class: generate.ImageFailed, JobID: "r", Message: "failed: nsfw"}
 	tests := []struct {
 		name string
 		err  error
-		want segmind.Class
+		want generate.Class
 	}{
 		{"nil", nil, 0},
-		{"retryable APIError", &segmind.APIError{StatusCode: 429, Class: segmind.ClassRetryable}, segmind.ClassRetryable},
-		{"fatal APIError", &segmind.APIError{StatusCode: 401, Class: segmind.ClassFatal}, segmind.ClassFatal},
-		{"wrapped APIError", fmt.Errorf("image %q: %w", "hero", &segmind.APIError{StatusCode: 400, Class: segmind.ClassImage}), segmind.ClassImage},
-		{"job failed", &segmind.JobFailedError{RequestID: "r", Message: "nsfw"}, segmind.ClassImage},
-		{"wrapped job failed", fmt.Errorf("x: %w", &segmind.JobFailedError{}), segmind.ClassImage},
-		{"invalid request", &segmind.InvalidRequestError{Err: errors.New("prompt: empty")}, segmind.ClassImage},
-		{"cancelled", context.Canceled, segmind.ClassFatal},
-		{"wrapped cancel", fmt.Errorf("waiting: %w", context.Canceled), segmind.ClassFatal},
-		{"deadline", context.DeadlineExceeded, segmind.ClassRetryable},
-		{"network error", netErr, segmind.ClassRetryable},
-		{"unknown error", errors.New("something else"), segmind.ClassFatal},
+		{"retryable error", &generate.Error{Status: 503, Class: generate.Retryable}, generate.Retryable},
+		{"throttled error", &generate.Error{Status: 429, Class: generate.Throttled}, generate.Throttled},
+		{"fatal error", &generate.Error{Status: 401, Class: generate.Fatal}, generate.Fatal},
+		{"wrapped error", fmt.Errorf("image %q: %w", "hero", &generate.Error{Status: 400, Class: generate.ImageFailed}), generate.ImageFailed},
+		{"job failed", jobFailed, generate.ImageFailed},
+		{"wrapped job failed", fmt.Errorf("x: %w", jobFailed), generate.ImageFailed},
+		{"invalid request", &generate.Error{Op: "segmind submit", Class: generate.ImageFailed, Message: "invalid request: prompt: empty"}, generate.ImageFailed},
+		{"lost job", &generate.Error{Status: 404, Class: generate.Lost, JobID: "r"}, generate.Lost},
+		{"cancelled", context.Canceled, generate.Fatal},
+		{"wrapped cancel", fmt.Errorf("waiting: %w", context.Canceled), generate.Fatal},
+		{"deadline", context.DeadlineExceeded, generate.Retryable},
+		{"network error", netErr, generate.Retryable},
+		{"unknown error", errors.New("something else"), generate.Fatal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := segmind.ClassOf(tt.err); got != tt.want {
+			if got := generate.ClassOf(tt.err); got != tt.want {
 				t.Errorf("ClassOf(%v) = %v, want %v", tt.err, got, tt.want)
 			}
 		})
@@ -436,15 +451,16 @@ func TestErrorText(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"status and message", &segmind.APIError{Op: "generate", StatusCode: 400, Message: "scheduler: bad"},
+		{"status and message", &generate.Error{Op: "segmind generate", Status: 400, Message: "scheduler: bad"},
 			"segmind generate: 400 Bad Request: scheduler: bad"},
-		{"with request id", &segmind.APIError{Op: "status", StatusCode: 404, Message: "Request not found", RequestID: "6f1c"},
+		{"with request id", &generate.Error{Op: "segmind status", Status: 404, Message: "Request not found", JobID: "6f1c"},
 			"segmind status (request 6f1c): 404 Not Found: Request not found"},
-		{"no message", &segmind.APIError{Op: "credits", StatusCode: 502}, "segmind credits: 502 Bad Gateway"},
-		{"no answer", &segmind.APIError{Op: "submit", Message: "dial tcp: connection refused"}, "segmind submit: dial tcp: connection refused"},
-		{"job failed", &segmind.JobFailedError{RequestID: "6f1c", Message: "content_policy_violation"},
-			"segmind job 6f1c failed: content_policy_violation"},
-		{"invalid request", &segmind.InvalidRequestError{Err: errors.New("img_width: must be 1024")}, "invalid request: img_width: must be 1024"},
+		{"no message", &generate.Error{Op: "segmind credits", Status: 502}, "segmind credits: 502 Bad Gateway"},
+		{"no answer", &generate.Error{Op: "segmind submit", Message: "dial tcp: connection refused"}, "segmind submit: dial tcp: connection refused"},
+		{"job failed", &generate.Error{Op: "segmind job", Class: generate.ImageFailed, JobID: "6f1c", Message: "failed: content_policy_violation"},
+			"segmind job (request 6f1c): failed: content_policy_violation"},
+		{"invalid request", &generate.Error{Op: "segmind generate", Class: generate.ImageFailed, Message: "invalid request: img_width: must be 1024"},
+			"segmind generate: invalid request: img_width: must be 1024"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -453,14 +469,34 @@ func TestErrorText(t *testing.T) {
 			}
 		})
 	}
-	for c, want := range map[segmind.Class]string{segmind.ClassRetryable: "retryable", segmind.ClassFatal: "fatal", segmind.ClassImage: "image", 9: "Class(9)"} {
+	for c, want := range map[generate.Class]string{
+		generate.Retryable: "retryable", generate.Throttled: "throttled", generate.Unreachable: "unreachable",
+		generate.Fatal: "fatal", generate.ImageFailed: "image failed", generate.Lost: "lost",
+		generate.StillRunning: "still running", 9: "Class(9)",
+	} {
 		if c.String() != want {
 			t.Errorf("Class(%d).String() = %q, want %q", int(c), c.String(), want)
 		}
 	}
 	inner := errors.New("inner")
-	if !errors.Is(&segmind.APIError{Err: inner}, inner) || !errors.Is(&segmind.InvalidRequestError{Err: inner}, inner) {
-		t.Error("APIError and InvalidRequestError do not unwrap")
+	if !errors.Is(&generate.Error{Err: inner}, inner) {
+		t.Error("generate.Error does not unwrap")
+	}
+
+	// The errors the client makes itself read the same way, with the
+	// client's name in front.
+	ts := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("an invalid request was sent: %s %s", r.Method, r.URL.Path)
+	}))
+	c := newClient(t, ts.URL)
+	bad := request("x").With("img_width", model.Int(512))
+	errs := bad.Validate()
+	if len(errs) != 1 || errs[0].Param != "img_width" {
+		t.Fatalf("Validate() = %v, want one img_width error", errs)
+	}
+	_, err := c.Generate(testContext(t), bad)
+	if want := "segmind generate: invalid request: " + errs[0].Error(); err == nil || err.Error() != want {
+		t.Errorf("Generate: %v, want %q", err, want)
 	}
 }
 
@@ -488,16 +524,16 @@ func TestRetryAfterHeader(t *testing.T) {
 			}))
 			_, err := newClient(t, ts.URL).Generate(testContext(t), request("x"))
 			e := apiError(t, err)
-			if e.StatusCode != 429 || e.Class != segmind.ClassRetryable {
-				t.Errorf("%+v, want a retryable 429", e)
+			if e.Status != 429 || e.Class != generate.Throttled {
+				t.Errorf("%+v, want a throttled 429", e)
 			}
-			if got := segmind.RetryAfterOf(err); got < tt.lo || got > tt.hi || got != e.RetryAfter {
-				t.Errorf("RetryAfterOf = %v, want %v to %v", got, tt.lo, tt.hi)
+			if got := generate.WaitOf(err); got < tt.lo || got > tt.hi || got != e.Wait {
+				t.Errorf("WaitOf = %v, want %v to %v", got, tt.lo, tt.hi)
 			}
 		})
 	}
-	if got := segmind.RetryAfterOf(errors.New("plain")); got != 0 {
-		t.Errorf("RetryAfterOf(plain error) = %v", got)
+	if got := generate.WaitOf(errors.New("plain")); got != 0 {
+		t.Errorf("WaitOf(plain error) = %v", got)
 	}
 }
 
@@ -506,7 +542,7 @@ func TestAnswerTooLarge(t *testing.T) {
 	ts := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, big) }))
 	_, err := newClient(t, ts.URL).Status(testContext(t), jobAt(ts.URL, "r1"))
 	e := apiError(t, err)
-	if e.StatusCode != 200 || e.Message != "the answer is larger than 65536 bytes" || e.RequestID != "r1" {
+	if e.Status != 200 || e.Message != "the answer is larger than 65536 bytes" || e.JobID != "r1" || e.Op != "segmind status" {
 		t.Errorf("%+v", e)
 	}
 }

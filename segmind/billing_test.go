@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/generate"
 )
 
 // TestPossiblyBilled sorts the failures of every call by what they say of
@@ -50,15 +50,15 @@ func TestPossiblyBilled(t *testing.T) {
 			c := newClient(t, ts.URL)
 			ctx := testContext(t)
 			_, err := c.Submit(ctx, request("x"))
-			if got := segmind.IsPossiblyBilled(err); got != tc.want {
+			if got := generate.IsPossiblyBilled(err); got != tc.want {
 				t.Errorf("submit: IsPossiblyBilled(%v) = %v, want %v", err, got, tc.want)
 			}
 			_, err = c.Generate(ctx, request("x"))
-			if got := segmind.IsPossiblyBilled(err); got != tc.want {
+			if got := generate.IsPossiblyBilled(err); got != tc.want {
 				t.Errorf("generate: IsPossiblyBilled(%v) = %v, want %v", err, got, tc.want)
 			}
 			_, err = c.Status(ctx, jobAt(ts.URL, "r1"))
-			if segmind.IsPossiblyBilled(err) {
+			if generate.IsPossiblyBilled(err) {
 				t.Errorf("status: %v is possibly billed; a GET never is", err)
 			}
 		})
@@ -73,7 +73,7 @@ func TestPossiblyBilled(t *testing.T) {
 		ln.Close()
 		c := newClient(t, "http://"+addr)
 		_, err = c.Submit(context.Background(), request("x"))
-		if err == nil || segmind.IsPossiblyBilled(err) {
+		if err == nil || generate.IsPossiblyBilled(err) {
 			t.Errorf("submit to a closed port: %v; want an error that is not possibly billed", err)
 		}
 	})

@@ -15,6 +15,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // DefaultBaseURL is the real service's origin.
@@ -58,8 +62,10 @@ type Config struct {
 }
 
 // Client talks to the NewReality Lightning SDXL API. It is safe for
-// concurrent use and keeps connections alive across calls.
+// concurrent use and keeps connections alive across calls. It implements
+// generate.Generator; its errors are *generate.Error values, classed.
 type Client struct {
+	model       *model.Schema
 	origin      *url.URL
 	key         func() string // a func, which fmt prints as an address
 	hc          *http.Client
@@ -68,6 +74,7 @@ type Client struct {
 	syncTimeout time.Duration
 	callTimeout time.Duration
 	estimate    *estimator
+	remaining   atomic.Pointer[float64] // X-Remaining-Credits of the last v1 answer
 }
 
 // Format prints the configuration with its key redacted, whatever the verb.
@@ -92,12 +99,13 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	key := cfg.APIKey
 	c := &Client{
+		model:       model.NewRealityLightning,
 		origin:      origin,
 		key:         func() string { return key },
 		ua:          cfg.UserAgent,
 		syncTimeout: cfg.SyncTimeout,
 		callTimeout: cfg.CallTimeout,
-		estimate:    newEstimator(),
+		estimate:    newEstimator(model.NewRealityLightning.ExpectedSeconds),
 	}
 	for _, t := range cfg.InferenceTimes {
 		c.estimate.observe(t)
@@ -123,6 +131,14 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+var _ generate.Generator = (*Client)(nil)
+
+// Endpoint is the origin the client talks to (see BaseURL).
+func (c *Client) Endpoint() string { return c.BaseURL() }
+
+// Async reports that the API has the v2 submit-and-poll endpoints.
+func (c *Client) Async() bool { return true }
+
 func newTransport() *http.Transport {
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -144,7 +160,7 @@ func dropKeyOnRedirect(req *http.Request, via []*http.Request) error {
 		return errors.New("stopped after 10 redirects")
 	}
 	if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
-		req.Header.Del(HeaderAPIKey) // another host, or no longer over TLS
+		req.Header.Del(wire.HeaderAPIKey) // another host, or no longer over TLS
 	}
 	return nil
 }
@@ -269,51 +285,34 @@ func (c *Client) do(ctx context.Context, op, method, target string, body any, li
 	}
 	if c.key() != "" && c.trusts(req.URL) {
 		if err := c.KeyError(); err != nil {
-			return nil, &APIError{Op: op, Class: ClassFatal, Message: err.Error(), Err: err}
+			return nil, &generate.Error{Op: op, Class: generate.Fatal, Message: err.Error(), Err: err}
 		}
-		req.Header.Set(HeaderAPIKey, c.key())
+		req.Header.Set(wire.HeaderAPIKey, c.key())
 	}
 	req.Header.Set("User-Agent", c.ua)
-	if !billable(op) {
-		return c.send(ctx, c.hc, op, req, limit)
-	}
-	// Whether the request went out decides what a failure means: one that
-	// was never sent was not processed and may be sent again; one that was
-	// sent may have been processed, and paid for.
+	return c.send(ctx, c.hc, op, req, limit)
+}
+
+// sentTrace notes whether a request went out whole. Whether it did
+// decides what a failure means: one that was never sent was not processed
+// (the endpoint is unreachable) and may be sent again; one that was sent
+// may have been processed, and for a billable request paid for.
+func sentTrace(req *http.Request) (*http.Request, *atomic.Bool) {
 	var sent atomic.Bool
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+	return req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
 		WroteRequest: func(info httptrace.WroteRequestInfo) {
 			if info.Err == nil {
 				sent.Store(true)
 			}
 		},
-	}))
-	r, err := c.send(ctx, c.hc, op, req, limit)
-	if err != nil && sent.Load() {
-		err = possiblyBilled(op, err)
-	}
-	return r, err
-}
-
-// possiblyBilled marks the failure of a billable request that was sent.
-func possiblyBilled(op string, err error) error {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		apiErr.PossiblyBilled = true
-		if apiErr.StatusCode == 0 {
-			apiErr.Message = "no answer after the request was sent (" + apiErr.Message + ")"
-		}
-		return err
-	}
-	// Cancelled by the caller after sending: the service may still make
-	// and bill the image.
-	return &APIError{Op: op, Class: ClassFatal, PossiblyBilled: true, Message: "cancelled after the request was sent", Err: err}
+	})), &sent
 }
 
 func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http.Request, limit int64) (*response, error) {
+	req, sent := sentTrace(req)
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, op, err)
+		return nil, c.transportError(ctx, op, err, sent.Load())
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -321,19 +320,19 @@ func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		werr := c.transportError(ctx, op, fmt.Errorf("reading the answer: %w", err))
-		var apiErr *APIError
-		if billable(op) && resp.StatusCode >= 200 && resp.StatusCode <= 299 && errors.As(werr, &apiErr) {
+		werr := c.transportError(ctx, op, fmt.Errorf("reading the answer: %w", err), true)
+		var gerr *generate.Error
+		if billable(op) && resp.StatusCode >= 200 && resp.StatusCode <= 299 && errors.As(werr, &gerr) {
 			// The server took the request and was cutting its answer off:
 			// the image was most likely billed, and sending the request
 			// again could pay twice. This image fails instead.
-			apiErr.StatusCode, apiErr.Class, apiErr.PossiblyBilled = resp.StatusCode, ClassImage, true
-			apiErr.Message = "the answer was cut off after the server accepted the request (" + apiErr.Message + "); it is not sent again, since that could pay twice"
+			gerr.Status, gerr.Class = resp.StatusCode, generate.ImageFailed
+			gerr.Message = "the answer was cut off after the server accepted the request (" + gerr.Message + "); it is not sent again, since that could pay twice"
 		}
 		return nil, werr
 	}
 	if int64(len(data)) > limit && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		return nil, &APIError{Op: op, StatusCode: resp.StatusCode, Class: ClassImage, PossiblyBilled: billable(op),
+		return nil, &generate.Error{Op: op, Status: resp.StatusCode, Class: generate.ImageFailed, PossiblyBilled: billable(op),
 			Message: fmt.Sprintf("the answer is larger than %d bytes", limit)}
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
@@ -375,25 +374,40 @@ func isServiceHost(host string) bool {
 // only read, and can be repeated at no cost.
 func billable(op string) bool { return op == "submit" || op == "generate" }
 
-// transportError wraps a failure to get an answer. The caller's own
-// cancellation is passed through as it is.
-func (c *Client) transportError(ctx context.Context, op string, err error) error {
+// transportError classes a failure to get an answer: a request that was
+// never sent finds the endpoint unreachable; one that was sent may have
+// been processed (possibly billed, for a billable one). The caller's own
+// cancellation before sending is passed through as it is; after sending a
+// billable request it is marked possibly billed, since the service may
+// still make and bill the image.
+func (c *Client) transportError(ctx context.Context, op string, err error, sent bool) error {
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
+		if sent && billable(op) {
+			return &generate.Error{Op: op, Class: generate.Fatal, PossiblyBilled: true, Message: "cancelled after the request was sent", Err: ctx.Err()}
+		}
 		return ctx.Err()
 	}
-	return &APIError{Op: op, Class: ClassRetryable, Message: c.message(err.Error()), Err: err}
+	e := &generate.Error{Op: op, Class: generate.Unreachable, Message: c.message(err.Error()), Err: err}
+	if sent {
+		e.Class = generate.Retryable
+		if billable(op) {
+			e.PossiblyBilled = true
+			e.Message = "no answer after the request was sent (" + e.Message + ")"
+		}
+	}
+	return e
 }
 
-// statusError turns a non-2xx answer into an APIError. A 5xx to a
-// billable request does not prove that it was not processed: a gateway's
-// 502 or 504 may come after it forwarded the request.
-func (c *Client) statusError(op string, r *response) *APIError {
-	return &APIError{
+// statusError turns a non-2xx answer into an error. A 5xx to a billable
+// request does not prove that it was not processed: a gateway's 502 or
+// 504 may come after it forwarded the request.
+func (c *Client) statusError(op string, r *response) *generate.Error {
+	return &generate.Error{
 		Op:             op,
-		StatusCode:     r.status,
+		Status:         r.status,
 		Message:        c.message(errorMessage(r.body)),
 		Class:          classForStatus(r.status),
-		RetryAfter:     parseRetryAfter(r.header.Get("Retry-After"), time.Now()),
+		Wait:           parseRetryAfter(r.header.Get("Retry-After"), time.Now()),
 		PossiblyBilled: billable(op) && r.status >= 500,
 	}
 }

@@ -1,10 +1,20 @@
-// Package segmind knows the NewReality Lightning SDXL text-to-image API
-// (Segmind model "sdxl1.0-newreality-lightning") and nothing else.
+// Package segmind is a client of the NewReality Lightning SDXL
+// text-to-image API (Segmind model "sdxl1.0-newreality-lightning"): the v1
+// endpoint that answers with the image, and the v2 endpoints that queue a
+// job and are polled for it.
 //
-// It holds the model's request schema (the one table of parameters, types,
-// ranges, defaults and schedulers that the spec language, the client, the
-// emulator and the docs all read), the wire types of the v1 sync and v2
-// async endpoints, and the HTTP client with its typed errors.
+// A Client implements generate.Generator: it sends a model.Request and
+// returns the images, and its errors are *generate.Error values classed by
+// what a caller can do about them (retry, wait, give up on this image, stop
+// the run), with PossiblyBilled set when the request may have been charged
+// without an answer. The API key is sent only to the configured origin or
+// to the service's own hosts, and appears in no error, log line or String.
 //
-// It must not import any other imgform package: everything else imports it.
+//	c, err := segmind.NewClient(segmind.ConfigFromEnv(os.Getenv))
+//	job, err := c.Submit(ctx, req)
+//	res, err := c.Wait(ctx, job, generate.WaitOptions{})
+//
+// The wire format (paths, JSON bodies, job states) is in segmind/internal/wire,
+// shared with the emulator in segmind/emulator and hidden from users of the
+// client. segmind imports model, generate and internal helpers only.
 package segmind

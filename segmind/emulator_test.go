@@ -9,13 +9,17 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/segmind/emulator"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // The client against the emulator over loopback, one test per path.
@@ -26,6 +30,9 @@ func TestEmulatorGenerateRawBytes(t *testing.T) {
 	opts.Credits = 10
 	s, base := startEmulator(t, opts)
 	c := newClient(t, base)
+	if v, ok := c.RemainingCredits(); ok {
+		t.Errorf("remaining credits %v before any answer", v)
+	}
 
 	res, err := c.Generate(testContext(t), request("a red bicycle against a white wall"))
 	if err != nil {
@@ -38,9 +45,12 @@ func TestEmulatorGenerateRawBytes(t *testing.T) {
 		t.Errorf("content type = %q, want image/png", ct)
 	}
 	checkPNG(t, res.Images[0].Data, 1024, 1024)
+	if !res.Placeholder {
+		t.Error("the emulator's image does not pass as a placeholder")
+	}
 	// Ten credits, one image made: nine left at the published price.
-	if res.RemainingCredits == nil || *res.RemainingCredits != 9*segmind.PricePerImageUSD {
-		t.Errorf("remaining credits = %v, want %v", res.RemainingCredits, 9*segmind.PricePerImageUSD)
+	if v, ok := c.RemainingCredits(); !ok || v != 9*model.NewRealityLightning.PriceUSD {
+		t.Errorf("remaining credits = %v, %v; want %v", v, ok, 9*model.NewRealityLightning.PriceUSD)
 	}
 	if st := s.Stats(); st.Generated != 1 || st.Requests["POST /v1/{model}"]["200"] != 1 {
 		t.Errorf("stats: generated %d, requests %v; want one v1 image", st.Generated, st.Requests)
@@ -53,12 +63,29 @@ func TestEmulatorGenerateRawBytes(t *testing.T) {
 	if !bytes.Equal(again.Images[0].Data, res.Images[0].Data) {
 		t.Error("the same request gave different bytes")
 	}
+	// The balance is the last answer's.
+	if v, ok := c.RemainingCredits(); !ok || v != 8*model.NewRealityLightning.PriceUSD {
+		t.Errorf("remaining credits after a second image = %v, %v; want %v", v, ok, 8*model.NewRealityLightning.PriceUSD)
+	}
 }
 
 func TestEmulatorGenerateBase64(t *testing.T) {
 	t.Parallel() // no timing asserted
-	s, base := startEmulator(t, fastOptions())
-	c := newClient(t, base)
+	s := emulator.New(fastOptions())
+	// answered is the Content-Type of the last v1 answer.
+	var answered atomic.Value
+	noting := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tw := &teeWriter{ResponseWriter: w}
+			h.ServeHTTP(tw, r)
+			answered.Store(tw.Header().Get("Content-Type"))
+		})
+	}
+	c := newClient(t, serve(t, noting(s)).URL)
+	// The client asks for base64 only for several samples; a server that
+	// answers one image as base64 all the same is read too.
+	c64 := newClient(t, serve(t, noting(forceBase64(t, s))).URL)
+	t.Cleanup(s.Close) // before the servers close
 
 	tests := []struct {
 		name    string
@@ -66,17 +93,23 @@ func TestEmulatorGenerateBase64(t *testing.T) {
 		base64  bool
 	}{
 		{name: "two samples come as a base64 list", samples: 2},
-		{name: "one sample asked as base64", samples: 1, base64: true},
+		{name: "one sample answered as base64", samples: 1, base64: true},
 		{name: "four samples", samples: 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := s.Stats().Generated
-			req := request("two cats on a sofa")
-			req.Samples, req.Base64 = tt.samples, tt.base64
+			req := withSamples(request("two cats on a sofa"), tt.samples)
+			c := c
+			if tt.base64 {
+				c = c64
+			}
 			res, err := c.Generate(testContext(t), req)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if ct, _ := answered.Load().(string); !strings.Contains(ct, "json") {
+				t.Errorf("answered as %q, want base64 in JSON", ct)
 			}
 			if len(res.Images) != tt.samples {
 				t.Fatalf("%d images, want %d", len(res.Images), tt.samples)
@@ -101,9 +134,17 @@ func TestEmulatorWaitCompleted(t *testing.T) {
 	t.Parallel() // no timing asserted
 	opts := fastOptions()
 	opts.Latency = 50 * time.Millisecond
-	_, base := startEmulator(t, opts)
+	s := emulator.New(opts)
+	var polls pollLog // what the status polls told Wait, by job
+	base := serve(t, polls.record(s)).URL
+	// The client submits without base64 (image URLs in the output); a
+	// server that answers with base64 output all the same is read too.
+	b64Base := serve(t, polls.record(forceBase64(t, s))).URL
+	t.Cleanup(s.Close) // before the servers close
 	c := newClient(t, base)
 	teach(t, c)
+	c64 := newClient(t, b64Base, withExpected(opts.Latency))
+	downloads := func() int64 { return s.Stats().Requests["GET "+emulator.ImagesPath+"{id}/{n}.png"]["200"] }
 
 	tests := []struct {
 		name    string
@@ -118,26 +159,32 @@ func TestEmulatorWaitCompleted(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := testContext(t)
-			req := request("a snowy mountain village at dusk")
-			req.Samples, req.Base64 = tt.samples, tt.base64
+			req := withSamples(request("a snowy mountain village at dusk"), tt.samples)
+			c, base := c, base
+			if tt.base64 {
+				c, base = c64, b64Base
+			}
+			downloadsBefore := downloads()
 			job, err := c.Submit(ctx, req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if job.RequestID == "" || !strings.HasPrefix(job.StatusURL, base+"/v2/requests/"+job.RequestID) ||
-				!strings.HasPrefix(job.ResponseURL, base+"/v2/requests/"+job.RequestID) || job.Submitted.IsZero() {
+			if job.ID == "" || !strings.HasPrefix(job.StatusURL, base+"/v2/requests/"+job.ID) ||
+				!strings.HasPrefix(job.ResponseURL, base+"/v2/requests/"+job.ID) || job.Submitted.IsZero() {
 				t.Errorf("job = %+v", job)
 			}
-			var seen []string
-			res, err := c.Wait(ctx, job, segmind.WaitOptions{OnPoll: func(st segmind.JobStatus) { seen = append(seen, st.Status) }})
+			res, err := c.Wait(ctx, job, generate.WaitOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(seen) == 0 || seen[len(seen)-1] != segmind.StatusCompleted {
+			// Wait fetched the result once a poll said COMPLETED, and
+			// polled no more.
+			seen := polls.of(job.ID)
+			if len(seen) == 0 || seen[len(seen)-1] != wire.StatusCompleted || slices.Contains(seen[:len(seen)-1], wire.StatusCompleted) {
 				t.Errorf("statuses seen %v, want to end COMPLETED", seen)
 			}
-			if res.RequestID != job.RequestID {
-				t.Errorf("result request id %q, want %q", res.RequestID, job.RequestID)
+			if res.RequestID != job.ID {
+				t.Errorf("result request id %q, want %q", res.RequestID, job.ID)
 			}
 			if res.InferenceTime != opts.Latency.Seconds() {
 				t.Errorf("inference time %v s, want %v s", res.InferenceTime, opts.Latency.Seconds())
@@ -147,6 +194,17 @@ func TestEmulatorWaitCompleted(t *testing.T) {
 			}
 			for _, img := range res.Images {
 				checkPNG(t, img.Data, 1024, 1024)
+			}
+			if !res.Placeholder {
+				t.Error("the emulator's images do not pass as placeholders")
+			}
+			// Output URLs are fetched, one per image; base64 output is not.
+			wantDownloads := int64(tt.samples)
+			if tt.base64 {
+				wantDownloads = 0
+			}
+			if got := downloads() - downloadsBefore; got != wantDownloads {
+				t.Errorf("%d images downloaded, want %d", got, wantDownloads)
 			}
 		})
 	}
@@ -167,29 +225,31 @@ func TestEmulatorJobFailed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("submit: %v (a blocked prompt is accepted and FAILS later)", err)
 	}
-	_, err = c.Wait(ctx, job, segmind.WaitOptions{})
-	failed, ok := errors.AsType[*segmind.JobFailedError](err)
+	_, err = c.Wait(ctx, job, generate.WaitOptions{})
+	failed, ok := errors.AsType[*generate.Error](err)
 	if !ok {
-		t.Fatalf("Wait: %v (%T), want *JobFailedError", err, err)
+		t.Fatalf("Wait: %v (%T), want *generate.Error", err, err)
 	}
-	if diff := cmp.Diff(&segmind.JobFailedError{RequestID: job.RequestID, Message: wantMsg}, failed); diff != "" {
-		t.Errorf("JobFailedError (-want +got):\n%s", diff)
+	want := &generate.Error{Op: "segmind job", Class: generate.ImageFailed, JobID: job.ID, Message: "failed: " + wantMsg}
+	if diff := cmp.Diff(want, failed); diff != "" {
+		t.Errorf("job failed error (-want +got):\n%s", diff)
 	}
-	if class := segmind.ClassOf(err); class != segmind.ClassImage {
-		t.Errorf("ClassOf = %v, want image", class)
+	if class := generate.ClassOf(err); class != generate.ImageFailed {
+		t.Errorf("ClassOf = %v, want image failed", class)
 	}
 
 	// The endpoints one by one: status reports FAILED under 422, the
-	// result is a JobFailedError.
+	// result is the job's failure.
 	st, err := c.Status(ctx, job)
 	if err != nil {
 		t.Fatalf("Status: %v", err)
 	}
-	if st.Status != segmind.StatusFailed || st.Error != wantMsg {
+	if st.Status != wire.StatusFailed || st.Error != wantMsg {
 		t.Errorf("Status = %+v", st)
 	}
-	if _, err := c.Result(ctx, job); !errors.As(err, &failed) || failed.Message != wantMsg {
-		t.Errorf("Result: %v, want a JobFailedError", err)
+	_, err = c.Result(ctx, job)
+	if diff := cmp.Diff(want, err); diff != "" {
+		t.Errorf("Result (-want +got):\n%s", diff)
 	}
 	stats := s.Stats()
 	if stats.Requests["GET /v2/requests/{id}/status"]["422"] < 2 || stats.Requests["GET /v2/requests/{id}"]["422"] != 1 {
@@ -202,7 +262,7 @@ func TestEmulatorJobFailed(t *testing.T) {
 	// Sync, the same prompt is refused up front with 400, for this
 	// image only.
 	_, err = c.Generate(ctx, request("a battlefield, (gore:1.3), dramatic light"))
-	if e := apiError(t, err); e.StatusCode != http.StatusBadRequest || e.Class != segmind.ClassImage || e.Message != wantMsg {
+	if e := apiError(t, err); e.Status != http.StatusBadRequest || e.Class != generate.ImageFailed || e.Message != wantMsg || e.PossiblyBilled {
 		t.Errorf("Generate: %+v", e)
 	}
 }
@@ -223,26 +283,26 @@ func TestEmulatorExpiredRequest(t *testing.T) {
 	calls := map[string]func() error{
 		"status": func() error { _, err := c.Status(ctx, job); return err },
 		"result": func() error { _, err := c.Result(ctx, job); return err },
-		"wait":   func() error { _, err := c.Wait(ctx, job, segmind.WaitOptions{}); return err },
+		"wait":   func() error { _, err := c.Wait(ctx, job, generate.WaitOptions{}); return err },
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
 			err := call()
-			if !segmind.IsNotFound(err) {
-				t.Fatalf("%v, want 404", err)
+			if generate.ClassOf(err) != generate.Lost {
+				t.Fatalf("%v (class %v), want a lost job", err, generate.ClassOf(err))
 			}
 			e := apiError(t, err)
-			if e.RequestID != job.RequestID || e.Class != segmind.ClassImage || !strings.Contains(e.Message, "expired") {
+			if e.Status != http.StatusNotFound || e.JobID != job.ID || !strings.Contains(e.Message, "expired") {
 				t.Errorf("error %+v", e)
 			}
-			if !strings.Contains(err.Error(), job.RequestID) || !strings.Contains(err.Error(), "404") {
+			if !strings.Contains(err.Error(), job.ID) || !strings.Contains(err.Error(), "404") {
 				t.Errorf("error text %q lacks the request id or the status", err)
 			}
 		})
 	}
 	unknown := jobAt(base, "00000000-0000-4000-8000-000000000000")
-	if _, err := c.Status(ctx, unknown); !segmind.IsNotFound(err) {
-		t.Errorf("unknown id: %v, want 404", err)
+	if _, err := c.Status(ctx, unknown); generate.ClassOf(err) != generate.Lost || apiError(t, err).Status != http.StatusNotFound {
+		t.Errorf("unknown id: %v, want a lost job (404)", err)
 	}
 }
 
@@ -269,15 +329,15 @@ func TestEmulatorUnauthorized(t *testing.T) {
 				"submit":   func() error { _, err := c.Submit(ctx, request("x")); return err },
 				"status":   func() error { _, err := c.Status(ctx, job); return err },
 				"credits":  func() error { _, err := c.Credits(ctx); return err },
-				"wait":     func() error { _, err := c.Wait(ctx, jobAt(base, job.RequestID), segmind.WaitOptions{}); return err },
+				"wait":     func() error { _, err := c.Wait(ctx, jobAt(base, job.ID), generate.WaitOptions{}); return err },
 			}
 			for op, call := range calls {
 				e := apiError(t, call())
-				if e.StatusCode != http.StatusUnauthorized || e.Class != segmind.ClassFatal || e.Message != tt.message {
+				if e.Status != http.StatusUnauthorized || e.Class != generate.Fatal || e.Message != tt.message {
 					t.Errorf("%s: %+v, want 401, fatal, %q", op, e, tt.message)
 				}
-				if segmind.ClassOf(e) != segmind.ClassFatal {
-					t.Errorf("%s: ClassOf = %v", op, segmind.ClassOf(e))
+				if generate.ClassOf(e) != generate.Fatal {
+					t.Errorf("%s: ClassOf = %v", op, generate.ClassOf(e))
 				}
 			}
 		})
@@ -302,7 +362,7 @@ func TestEmulatorCreditsExhausted(t *testing.T) {
 		"submit":   func() error { _, err := c.Submit(ctx, request("one too many")); return err },
 	} {
 		e := apiError(t, call())
-		if e.StatusCode != http.StatusNotAcceptable || e.Class != segmind.ClassFatal || e.Message != "Not enough credits" {
+		if e.Status != http.StatusNotAcceptable || e.Class != generate.Fatal || e.Message != "Not enough credits" {
 			t.Errorf("%s: %+v, want 406, fatal", op, e)
 		}
 	}
@@ -320,7 +380,7 @@ func TestEmulatorCreditsExhausted(t *testing.T) {
 	// Credits 0 is none at all (not "unlimited").
 	_, base0 := startEmulator(t, emulator.Options{APIKey: testKey, Credits: 0})
 	_, err = newClient(t, base0).Generate(ctx, request("nothing to pay with"))
-	if e := apiError(t, err); e.StatusCode != http.StatusNotAcceptable {
+	if e := apiError(t, err); e.Status != http.StatusNotAcceptable {
 		t.Errorf("with no credits: %+v, want 406", e)
 	}
 }
@@ -352,11 +412,11 @@ func TestEmulatorRateLimited(t *testing.T) {
 	} {
 		err := call()
 		e := apiError(t, err)
-		if e.StatusCode != http.StatusTooManyRequests || e.Class != segmind.ClassRetryable {
-			t.Errorf("%s: %+v, want 429, retryable", op, e)
+		if e.Status != http.StatusTooManyRequests || e.Class != generate.Throttled {
+			t.Errorf("%s: %+v, want 429, throttled", op, e)
 		}
-		if got := segmind.RetryAfterOf(err); got != time.Second {
-			t.Errorf("%s: RetryAfterOf = %v, want 1s", op, got)
+		if got := generate.WaitOf(err); got != time.Second {
+			t.Errorf("%s: WaitOf = %v, want 1s", op, got)
 		}
 	}
 	wg.Wait()
@@ -389,7 +449,7 @@ func TestEmulatorInjectedServerErrors(t *testing.T) {
 		{"result", func() error { _, err := c.Result(ctx, job); return err }},
 		{"credits", func() error { _, err := c.Credits(ctx); return err }},
 		{"wait gives up after MaxPollErrors", func() error {
-			_, err := c.Wait(ctx, job, segmind.WaitOptions{MaxPollErrors: 2, OnRetry: func(error, int, time.Duration) { retries++ }})
+			_, err := c.Wait(ctx, job, generate.WaitOptions{MaxPollErrors: 2, OnRetry: func(error, int, time.Duration) { retries++ }})
 			return err
 		}},
 	}
@@ -397,11 +457,11 @@ func TestEmulatorInjectedServerErrors(t *testing.T) {
 	for _, tt := range calls {
 		t.Run(tt.name, func(t *testing.T) {
 			e := apiError(t, tt.call())
-			if !slices.Contains([]int{500, 502, 504}, e.StatusCode) || e.Class != segmind.ClassRetryable ||
+			if !slices.Contains([]int{500, 502, 504}, e.Status) || e.Class != generate.Retryable ||
 				!strings.Contains(e.Message, "fault injected") {
 				t.Errorf("%+v, want a retryable 500/502/504", e)
 			}
-			codes[e.StatusCode] = true
+			codes[e.Status] = true
 		})
 	}
 	if retries != 2 {
@@ -436,13 +496,13 @@ func TestEmulatorCancelWait(t *testing.T) {
 				ctx, cancel := context.WithCancel(testContext(t))
 				start := time.Now()
 				time.AfterFunc(300*time.Millisecond, cancel)
-				_, err = tt.c.Wait(ctx, job, segmind.WaitOptions{})
+				_, err = tt.c.Wait(ctx, job, generate.WaitOptions{})
 				late := time.Since(start) - 300*time.Millisecond
 				if !errors.Is(err, context.Canceled) {
 					t.Fatalf("Wait: %v, want context.Canceled", err)
 				}
-				if segmind.ClassOf(err) != segmind.ClassFatal {
-					t.Errorf("ClassOf(cancel) = %v", segmind.ClassOf(err))
+				if generate.ClassOf(err) != generate.Fatal {
+					t.Errorf("ClassOf(cancel) = %v", generate.ClassOf(err))
 				}
 				return late <= 200*time.Millisecond, fmt.Sprintf("Wait returned %v after the cancel, want at most 200ms", late)
 			})
@@ -454,11 +514,11 @@ func TestEmulatorCredits(t *testing.T) {
 	tests := []struct {
 		name    string
 		credits int
-		want    segmind.CreditsResponse
+		want    segmind.Credits
 	}{
-		{name: "ten images", credits: 10, want: segmind.CreditsResponse{Credits: 0.06}},
-		{name: "none", credits: 0, want: segmind.CreditsResponse{}},
-		{name: "unlimited", credits: -1, want: segmind.CreditsResponse{Credits: 1_000_000}},
+		{name: "ten images", credits: 10, want: segmind.Credits{Credits: 0.06}},
+		{name: "none", credits: 0, want: segmind.Credits{}},
+		{name: "unlimited", credits: -1, want: segmind.Credits{Credits: 1_000_000}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -526,20 +586,19 @@ const exampleNegativePrompt = "((close up)),(octane render, render, drawing, bad
 
 func TestEmulatorProviderExample(t *testing.T) {
 	t.Parallel() // no timing asserted
-	req := segmind.Request{
-		Prompt:            examplePrompt,
-		NegativePrompt:    exampleNegativePrompt,
-		Samples:           1,
-		Scheduler:         "DPM++ SDE",
-		NumInferenceSteps: 7,
-		GuidanceScale:     1,
-		Seed:              1220429729,
-		ImgWidth:          1024,
-		ImgHeight:         1024,
-		Base64:            false,
-	}
-	if err := req.Validate(); err != nil {
-		t.Fatalf("the provider's example does not validate: %v", err)
+	// Its base64 is false, which the client sends for one sample.
+	req := model.NewRequest(model.NewRealityLightning).
+		With("prompt", model.String(examplePrompt)).
+		With("negative_prompt", model.String(exampleNegativePrompt)).
+		With("samples", model.Int(1)).
+		With("scheduler", model.String("DPM++ SDE")).
+		With("num_inference_steps", model.Int(7)).
+		With("guidance_scale", model.Number(1)).
+		With("seed", model.Int(1220429729)).
+		With("img_width", model.Int(1024)).
+		With("img_height", model.Int(1024))
+	if errs := req.Validate(); len(errs) != 0 {
+		t.Fatalf("the provider's example does not validate: %v", errs)
 	}
 	s, base := startEmulator(t, fastOptions())
 	c := newClient(t, base, withExpected(fastOptions().Latency))
@@ -549,7 +608,7 @@ func TestEmulatorProviderExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.Wait(ctx, job, segmind.WaitOptions{})
+	res, err := c.Wait(ctx, job, generate.WaitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -574,35 +633,35 @@ func TestEmulatorInvalidRequestIsNotSent(t *testing.T) {
 	s, base := startEmulator(t, fastOptions())
 	c := newClient(t, base)
 	ctx := testContext(t)
-	req := request("  ")
-	req.ImgWidth = 512
-	req.Scheduler = "DPM++ SDE karras"
+	req := request("  ").
+		With("img_width", model.Int(512)).
+		With("scheduler", model.String("DPM++ SDE karras"))
 
+	// The schema refuses three parameters, in its order; the error says
+	// why of each, in that order.
+	var params, reasons []string
+	for _, pe := range req.Validate() {
+		params = append(params, pe.Param)
+		reasons = append(reasons, pe.Error())
+	}
+	if diff := cmp.Diff([]string{"prompt", "scheduler", "img_width"}, params); diff != "" {
+		t.Fatalf("parameters refused (-want +got):\n%s", diff)
+	}
 	for op, call := range map[string]func() error{
 		"generate": func() error { _, err := c.Generate(ctx, req); return err },
 		"submit":   func() error { _, err := c.Submit(ctx, req); return err },
 	} {
 		err := call()
-		invalid, ok := errors.AsType[*segmind.InvalidRequestError](err)
-		if !ok {
-			t.Fatalf("%s: %v (%T), want *InvalidRequestError", op, err, err)
-		}
-		var params []string
-		for _, e := range invalid.Err.(interface{ Unwrap() []error }).Unwrap() {
-			pe, ok := e.(*segmind.ParamError)
-			if !ok {
-				t.Fatalf("%s: %T in the joined error", op, e)
-			}
-			params = append(params, pe.Param)
-		}
-		if diff := cmp.Diff([]string{"prompt", "scheduler", "img_width"}, params); diff != "" {
-			t.Errorf("%s: parameters refused (-want +got):\n%s", op, diff)
+		e := apiError(t, err)
+		want := &generate.Error{Op: "segmind " + op, Class: generate.ImageFailed, Message: "invalid request: " + strings.Join(reasons, "; ")}
+		if diff := cmp.Diff(want, e); diff != "" {
+			t.Errorf("%s: error (-want +got):\n%s", op, diff)
 		}
 		if !strings.Contains(err.Error(), `Did you mean "DPM++ SDE Karras"?`) {
 			t.Errorf("%s: %q lacks the schema's suggestion", op, err)
 		}
-		if segmind.ClassOf(err) != segmind.ClassImage {
-			t.Errorf("%s: ClassOf = %v", op, segmind.ClassOf(err))
+		if generate.ClassOf(err) != generate.ImageFailed {
+			t.Errorf("%s: ClassOf = %v", op, generate.ClassOf(err))
 		}
 	}
 	if st := s.Stats(); len(st.Requests) != 0 {
@@ -610,8 +669,8 @@ func TestEmulatorInvalidRequestIsNotSent(t *testing.T) {
 	}
 }
 
-// A job still running when Wait's timeout passes is a WaitTimeoutError
-// (this image's, not the run's), and can be waited for again.
+// A job still running when Wait's timeout passes is an error of class
+// StillRunning (this image's, not the run's), and can be waited for again.
 func TestWaitTimeout(t *testing.T) {
 	opts := fastOptions()
 	opts.Latency = 1500 * time.Millisecond
@@ -623,22 +682,22 @@ func TestWaitTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = c.Wait(ctx, job, segmind.WaitOptions{Timeout: 300 * time.Millisecond})
-	var timeout *segmind.WaitTimeoutError
-	if !errors.As(err, &timeout) || timeout.RequestID != job.RequestID {
-		t.Fatalf("Wait = %v, want a WaitTimeoutError for %s", err, job.RequestID)
+	_, err = c.Wait(ctx, job, generate.WaitOptions{Timeout: 300 * time.Millisecond})
+	timeout, ok := errors.AsType[*generate.Error](err)
+	if !ok || timeout.Class != generate.StillRunning || timeout.JobID != job.ID {
+		t.Fatalf("Wait = %v, want a still-running error for %s", err, job.ID)
 	}
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("gave up after %v, want about the 300ms timeout", took)
 	}
-	if segmind.ClassOf(err) != segmind.ClassImage {
-		t.Errorf("class %v, want image", segmind.ClassOf(err))
+	if generate.ClassOf(err) != generate.StillRunning {
+		t.Errorf("class %v, want still running", generate.ClassOf(err))
 	}
-	if !strings.Contains(err.Error(), "is still") {
+	if !strings.Contains(err.Error(), ": still ") || !strings.Contains(err.Error(), job.ID) {
 		t.Errorf("message %q does not say the job is still running", err)
 	}
 	// The job runs on: waiting again gets its image.
-	res, err := c.Wait(ctx, job, segmind.WaitOptions{})
+	res, err := c.Wait(ctx, job, generate.WaitOptions{})
 	if err != nil || len(res.Images) != 1 {
 		t.Fatalf("waiting again: %v", err)
 	}
@@ -651,12 +710,12 @@ func TestEmulatorWaitFutureSubmitted(t *testing.T) {
 	_, base := startEmulator(t, fastOptions())
 	c := newClient(t, base, func(cfg *segmind.Config) { cfg.InferenceTimes = []float64{0.02} })
 	ctx := context.Background()
-	job, err := c.Submit(ctx, segmind.DefaultRequest("a lighthouse at dusk"))
+	job, err := c.Submit(ctx, defaultRequest("a lighthouse at dusk"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	job.Submitted = time.Now().Add(2 * time.Hour)
-	res, err := c.Wait(ctx, job, segmind.WaitOptions{Timeout: 5 * time.Second})
+	res, err := c.Wait(ctx, job, generate.WaitOptions{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatalf("Wait: %v", err)
 	}

@@ -4,19 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/segmind/emulator"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // testKey is the key of the emulators and fake servers of the tests.
@@ -70,11 +76,20 @@ func withExpected(d time.Duration) func(*segmind.Config) {
 	return func(c *segmind.Config) { c.InferenceTimes = []float64{d.Seconds()} }
 }
 
+// defaultRequest is the model's request with every optional parameter at
+// its default and the given prompt.
+func defaultRequest(prompt string) model.Request {
+	return model.NewRequest(model.NewRealityLightning).With("prompt", model.String(prompt))
+}
+
 // request is a valid request with a fixed seed.
-func request(prompt string) segmind.Request {
-	r := segmind.DefaultRequest(prompt)
-	r.Seed = 42
-	return r
+func request(prompt string) model.Request {
+	return defaultRequest(prompt).WithSeed(42)
+}
+
+// withSamples is r asking for n images.
+func withSamples(r model.Request, n int) model.Request {
+	return r.With("samples", model.Int(int64(n)))
 }
 
 // testContext is bounded, so that a hang fails the test instead of the
@@ -101,10 +116,10 @@ func teach(t *testing.T, c *segmind.Client) {
 		if err != nil {
 			t.Fatalf("teach: status: %v", err)
 		}
-		if st.Status == segmind.StatusCompleted {
+		if st.Status == wire.StatusCompleted {
 			return
 		}
-		if st.Status == segmind.StatusFailed {
+		if st.Status == wire.StatusFailed {
 			t.Fatalf("teach: job failed: %s", st.Error)
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -152,12 +167,13 @@ func tinyJPEG(t *testing.T) []byte {
 // b64 is the standard base64 of data.
 func b64(data []byte) string { return base64.StdEncoding.EncodeToString(data) }
 
-// apiError returns err as an *APIError, failing the test when it is not.
-func apiError(t *testing.T, err error) *segmind.APIError {
+// apiError returns err as a *generate.Error, the client's one error type,
+// failing the test when it is not.
+func apiError(t *testing.T, err error) *generate.Error {
 	t.Helper()
-	apiErr, ok := errors.AsType[*segmind.APIError](err)
+	apiErr, ok := errors.AsType[*generate.Error](err)
 	if !ok {
-		t.Fatalf("error %v (%T) is not an *APIError", err, err)
+		t.Fatalf("error %v (%T) is not a *generate.Error", err, err)
 	}
 	return apiErr
 }
@@ -172,11 +188,11 @@ func serve(t *testing.T, handler http.Handler) *httptest.Server {
 
 // jobAt is a job of the fake server at base whose expected inference time
 // has long passed, as a job resumed from a journal: Wait polls it at once.
-func jobAt(base, id string) *segmind.Job {
-	return &segmind.Job{
-		RequestID:   id,
-		StatusURL:   base + segmind.PathV2Requests + id + "/status",
-		ResponseURL: base + segmind.PathV2Requests + id,
+func jobAt(base, id string) *generate.Job {
+	return &generate.Job{
+		ID:          id,
+		StatusURL:   base + wire.PathV2Requests + id + "/status",
+		ResponseURL: base + wire.PathV2Requests + id,
 		Submitted:   time.Now().Add(-time.Minute),
 	}
 }
@@ -208,4 +224,114 @@ func retryTiming(t *testing.T, attempt func() (ok bool, measured string)) {
 		t.Logf("attempt %d missed its timing bound (%s); trying again", i+1, measured)
 	}
 	t.Errorf("timing bound missed in every attempt:\n%s", strings.Join(missed, "\n"))
+}
+
+// teeWriter passes an answer on and keeps its status code and body, so
+// that a test can tell what its server answered. It unwraps, so that a
+// handler can still hijack the connection.
+type teeWriter struct {
+	http.ResponseWriter
+	code int
+	body bytes.Buffer
+}
+
+func (w *teeWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *teeWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *teeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// seenStatus is the job status a status poll's answer tells the client,
+// and false when the answer tells none (an error, a body that is not
+// JSON): COMPLETED and FAILED whatever the HTTP status (FAILED comes with
+// 422), any other status only with a 2xx, and no status at all as
+// PROCESSING.
+func seenStatus(code int, body []byte) (string, bool) {
+	var b struct {
+		Status string `json:"status"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return "", false
+	}
+	switch {
+	case b.Status == wire.StatusCompleted || b.Status == wire.StatusFailed:
+		return b.Status, true
+	case code < 200 || code > 299:
+		return "", false
+	case b.Status == "":
+		return wire.StatusProcessing, true
+	}
+	return b.Status, true
+}
+
+// pollLog records, by job id, the statuses a server's status polls were
+// answered with, in order: what Wait saw of each job.
+type pollLog struct {
+	mu    sync.Mutex
+	byJob map[string][]string
+}
+
+// record wraps h, whose status polls are GET /v2/requests/{id}/status.
+func (l *pollLog) record(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.Path, wire.PathV2Requests)
+		id, ok2 := strings.CutSuffix(rest, "/status")
+		if !ok || !ok2 || r.Method != http.MethodGet {
+			h.ServeHTTP(w, r)
+			return
+		}
+		tw := &teeWriter{ResponseWriter: w}
+		h.ServeHTTP(tw, r)
+		if st, ok := seenStatus(tw.code, tw.body.Bytes()); ok {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.byJob == nil {
+				l.byJob = map[string][]string{}
+			}
+			l.byJob[id] = append(l.byJob[id], st)
+		}
+	})
+}
+
+// of returns the statuses recorded for a job.
+func (l *pollLog) of(id string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.byJob[id]...)
+}
+
+// forceBase64 wraps an API handler so that every generation request asks
+// for base64 answers, which a caller of the client cannot ask for itself
+// (the client asks for base64 only when one answer must carry several
+// images): it checks that the client reads base64 answers too.
+func forceBase64(t *testing.T, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			var body map[string]any
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+				t.Errorf("forceBase64: %s %s: %v", r.Method, r.URL.Path, err)
+				http.Error(w, "bad body", http.StatusBadRequest)
+				return
+			}
+			body["base64"] = true
+			data, err := json.Marshal(body)
+			if err != nil {
+				t.Error(err)
+			}
+			r.Body = io.NopCloser(bytes.NewReader(data))
+			r.ContentLength = int64(len(data))
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -16,7 +16,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // The client against hand-written loopback servers, for what the emulator
@@ -46,10 +49,10 @@ func TestRequestShape(t *testing.T) {
 		got = append(got, s)
 		mu.Unlock()
 		switch r.URL.Path {
-		case "/v1/" + segmind.Model:
+		case "/v1/" + wire.Model:
 			w.Header().Set("Content-Type", "image/jpeg") // mislabelled: the client sniffs
 			_, _ = w.Write(png)
-		case "/v2/" + segmind.Model:
+		case "/v2/" + wire.Model:
 			writeJSON(w, http.StatusOK, `{"request_id":"r1","status":"QUEUED","status_url":"/v2/requests/r1/status","response_url":"/v2/requests/r1"}`)
 		case "/v2/requests/r1/status":
 			writeJSON(w, http.StatusOK, `{"status":"QUEUED","request_id":"r1","metrics":{}}`)
@@ -62,14 +65,13 @@ func TestRequestShape(t *testing.T) {
 	c := newClient(t, ts.URL+"/v1")
 	ctx := testContext(t)
 
-	req := request("a lamp")
-	req.NegativePrompt = "blur"
+	req := request("a lamp").With("negative_prompt", model.String("blur"))
 	res, err := c.Generate(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Images[0].ContentType != "image/png" || res.RemainingCredits != nil {
-		t.Errorf("image %q, remaining credits %v; want image/png sniffed, no credits header", res.Images[0].ContentType, res.RemainingCredits)
+	if v, ok := c.RemainingCredits(); res.Images[0].ContentType != "image/png" || ok {
+		t.Errorf("image %q, remaining credits %v (%v); want image/png sniffed, no credits header", res.Images[0].ContentType, v, ok)
 	}
 	job, err := c.Submit(ctx, request("a lamp"))
 	if err != nil {
@@ -82,14 +84,14 @@ func TestRequestShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Status != segmind.StatusQueued || st.InferenceTime != nil {
+	if st.Status != wire.StatusQueued || st.InferenceTime != nil {
 		t.Errorf("status %+v", st)
 	}
 	cr, err := c.Credits(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(&segmind.CreditsResponse{Credits: 1.5, FreeCredits: 0.0184921035}, cr); diff != "" {
+	if diff := cmp.Diff(&segmind.Credits{Credits: 1.5, FreeCredits: 0.0184921035}, cr); diff != "" {
 		t.Errorf("credits (-want +got):\n%s", diff)
 	}
 
@@ -102,8 +104,8 @@ func TestRequestShape(t *testing.T) {
 		return m
 	}
 	want := []seen{
-		{Method: "POST", Path: "/v1/" + segmind.Model, Key: testKey, ContentType: "application/json", UserAgent: "imgform-test", Body: body("blur", 1)},
-		{Method: "POST", Path: "/v2/" + segmind.Model, Key: testKey, ContentType: "application/json", UserAgent: "imgform-test", Body: body("", 1)},
+		{Method: "POST", Path: "/v1/" + wire.Model, Key: testKey, ContentType: "application/json", UserAgent: "imgform-test", Body: body("blur", 1)},
+		{Method: "POST", Path: "/v2/" + wire.Model, Key: testKey, ContentType: "application/json", UserAgent: "imgform-test", Body: body("", 1)},
 		{Method: "GET", Path: "/v2/requests/r1/status", Key: testKey, UserAgent: "imgform-test"},
 		{Method: "GET", Path: "/v1/get-user-credits", Key: testKey, UserAgent: "imgform-test"},
 	}
@@ -135,8 +137,8 @@ func TestTruncatedBody(t *testing.T) {
 		}
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/"+segmind.Model, truncated("image/png", string(png[:20])))
-	mux.Handle("POST /v2/"+segmind.Model, truncated("application/json", `{"request_id":"r1",`))
+	mux.Handle("POST /v1/"+wire.Model, truncated("image/png", string(png[:20])))
+	mux.Handle("POST /v2/"+wire.Model, truncated("application/json", `{"request_id":"r1",`))
 	mux.Handle("GET /v1/get-user-credits", truncated("application/json", `{"credits":`))
 	mux.Handle("GET /v2/requests/r1/status", truncated("application/json", `{"status":"COMP`))
 	mux.HandleFunc("GET /v2/requests/r2", func(w http.ResponseWriter, r *http.Request) {
@@ -166,14 +168,14 @@ func TestTruncatedBody(t *testing.T) {
 			if billed(tt.name) {
 				// The server took the request: sending it again could pay
 				// twice, so it is this image's failure, with the status.
-				if e.Class != segmind.ClassImage || e.StatusCode != http.StatusOK {
-					t.Errorf("%v (%+v), want an image-only error with status 200", err, e)
+				if e.Class != generate.ImageFailed || e.Status != http.StatusOK || !e.PossiblyBilled {
+					t.Errorf("%v (%+v), want a possibly billed image-only error with status 200", err, e)
 				}
-			} else if e.Class != segmind.ClassRetryable || e.StatusCode != 0 {
+			} else if e.Class != generate.Retryable || e.Status != 0 {
 				t.Errorf("%v (%+v), want a retryable transport error", err, e)
 			}
-			if wantID := map[string]string{"status": "r1", "download": "r2"}[tt.name]; e.RequestID != wantID {
-				t.Errorf("request id %q, want %q", e.RequestID, wantID)
+			if wantID := map[string]string{"status": "r1", "download": "r2"}[tt.name]; e.JobID != wantID {
+				t.Errorf("request id %q, want %q", e.JobID, wantID)
 			}
 		})
 	}
@@ -230,8 +232,8 @@ func TestErrorBodyShapes(t *testing.T) {
 			}))
 			_, err := newClient(t, ts.URL).Credits(testContext(t))
 			e := apiError(t, err)
-			if e.StatusCode != tt.status || e.Message != tt.want {
-				t.Errorf("status %d, message %q; want %d, %q", e.StatusCode, e.Message, tt.status, tt.want)
+			if e.Status != tt.status || e.Message != tt.want {
+				t.Errorf("status %d, message %q; want %d, %q", e.Status, e.Message, tt.status, tt.want)
 			}
 			if tt.wantText != "" && err.Error() != tt.wantText {
 				t.Errorf("Error() = %q, want %q", err, tt.wantText)
@@ -271,7 +273,7 @@ func TestNonImageSuccess(t *testing.T) {
 			}
 			// Not retryable: a 200 from the sync endpoint was most likely
 			// billed, and asking again could pay twice.
-			if e := apiError(t, err); e.StatusCode != http.StatusOK || e.Class != segmind.ClassImage {
+			if e := apiError(t, err); e.Status != http.StatusOK || e.Class != generate.ImageFailed || !e.PossiblyBilled {
 				t.Errorf("%+v, want an image-only error about the 200 answer", e)
 			}
 		})
@@ -337,12 +339,12 @@ func TestHangingServer(t *testing.T) {
 				err := tt.call()
 				took := time.Since(start)
 				e := apiError(t, err)
-				wantClass, wantStatus := segmind.ClassRetryable, 0
+				wantClass, wantStatus := generate.Retryable, 0
 				if afterHeaders && billed(tt.name) {
 					// Accepted, then cut off: most likely billed, not retried.
-					wantClass, wantStatus = segmind.ClassImage, http.StatusOK
+					wantClass, wantStatus = generate.ImageFailed, http.StatusOK
 				}
-				if e.Class != wantClass || e.StatusCode != wantStatus || !errors.Is(err, context.DeadlineExceeded) {
+				if e.Class != wantClass || e.Status != wantStatus || !errors.Is(err, context.DeadlineExceeded) {
 					t.Errorf("%s: %v (%+v), want a timeout of class %v, status %d", tt.name, err, e, wantClass, wantStatus)
 				}
 				if took < timeout || took > timeout+time.Second {
@@ -367,7 +369,7 @@ func TestCancelDuringRequest(t *testing.T) {
 	}{
 		{"generate", func(ctx context.Context) error { _, err := c.Generate(ctx, request("x")); return err }, true},
 		{"wait", func(ctx context.Context) error {
-			_, err := c.Wait(ctx, jobAt(ts.URL, "r1"), segmind.WaitOptions{})
+			_, err := c.Wait(ctx, jobAt(ts.URL, "r1"), generate.WaitOptions{})
 			return err
 		}, false},
 	} {
@@ -378,14 +380,14 @@ func TestCancelDuringRequest(t *testing.T) {
 				time.AfterFunc(200*time.Millisecond, cancel)
 				err := tt.call(ctx)
 				late := time.Since(start) - 200*time.Millisecond
-				if !errors.Is(err, context.Canceled) || segmind.ClassOf(err) != segmind.ClassFatal {
+				if !errors.Is(err, context.Canceled) || generate.ClassOf(err) != generate.Fatal {
 					t.Fatalf("%v (%T), want context.Canceled", err, err)
 				}
-				if got := segmind.IsPossiblyBilled(err); got != tt.billable {
+				if got := generate.IsPossiblyBilled(err); got != tt.billable {
 					t.Errorf("IsPossiblyBilled(%v) = %v, want %v", err, got, tt.billable)
 				}
-				if _, ok := errors.AsType[*segmind.APIError](err); ok && !tt.billable {
-					t.Errorf("a cancel became an APIError: %v", err)
+				if _, ok := errors.AsType[*generate.Error](err); ok && !tt.billable {
+					t.Errorf("a cancel became a *generate.Error: %v", err)
 				}
 				return late <= 200*time.Millisecond, fmt.Sprintf("returned %v after the cancel, want at most 200ms", late)
 			})
@@ -474,7 +476,7 @@ func TestAPIRedirect(t *testing.T) {
 	other := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		otherKey.Store(r.Header.Get("x-api-key"))
 		_, _ = io.Copy(io.Discard, r.Body)
-		if r.URL.Path == "/v1/"+segmind.Model {
+		if r.URL.Path == "/v1/"+wire.Model {
 			w.Header().Set("Content-Type", "image/png")
 			_, _ = w.Write(tinyPNG(t))
 			return
@@ -486,8 +488,8 @@ func TestAPIRedirect(t *testing.T) {
 	mux.HandleFunc("GET /v1/get-user-credits", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.URL+"/elsewhere", http.StatusTemporaryRedirect)
 	})
-	mux.HandleFunc("POST /v1/"+segmind.Model, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, other.URL+"/v1/"+segmind.Model, http.StatusPermanentRedirect)
+	mux.HandleFunc("POST /v1/"+wire.Model, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/v1/"+wire.Model, http.StatusPermanentRedirect)
 	})
 	mux.HandleFunc("GET /v2/requests/r1/status", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/v2/requests/r1/status-moved", http.StatusFound)

@@ -12,12 +12,17 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // Unit tests of the client's helpers. The client's behaviour over HTTP is
@@ -80,7 +85,7 @@ func TestEndpoint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := c.endpoint(PathCredits); got != want {
+		if got := c.endpoint(wire.PathCredits); got != want {
 			t.Errorf("endpoint from %q = %q, want %q", raw, got, want)
 		}
 	}
@@ -122,15 +127,15 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestClassForStatus(t *testing.T) {
-	want := map[int]Class{
-		400: ClassImage, 404: ClassImage, 413: ClassImage, 422: ClassImage,
-		401: ClassFatal, 402: ClassFatal, 403: ClassFatal, 406: ClassFatal,
-		408: ClassRetryable, 429: ClassRetryable,
-		500: ClassRetryable, 501: ClassRetryable, 502: ClassRetryable, 503: ClassRetryable, 504: ClassRetryable, 599: ClassRetryable,
+	want := map[int]generate.Class{
+		400: generate.ImageFailed, 404: generate.ImageFailed, 413: generate.ImageFailed, 422: generate.ImageFailed,
+		401: generate.Fatal, 402: generate.Fatal, 403: generate.Fatal, 406: generate.Fatal,
+		408: generate.Retryable, 429: generate.Throttled,
+		500: generate.Retryable, 501: generate.Retryable, 502: generate.Retryable, 503: generate.Retryable, 504: generate.Retryable, 599: generate.Retryable,
 		// Odd answers of no known meaning: about this request only.
-		300: ClassImage, 418: ClassImage, 499: ClassImage,
+		300: generate.ImageFailed, 418: generate.ImageFailed, 499: generate.ImageFailed,
 	}
-	got := make(map[int]Class, len(want))
+	got := make(map[int]generate.Class, len(want))
 	for code := range want {
 		got[code] = classForStatus(code)
 	}
@@ -197,7 +202,7 @@ func TestTrimMessage(t *testing.T) {
 }
 
 func TestEstimator(t *testing.T) {
-	published := time.Duration(ExpectedInferenceTime * float64(time.Second))
+	published := time.Duration(model.NewRealityLightning.ExpectedSeconds * float64(time.Second))
 	near := func(t *testing.T, e *estimator, want time.Duration) {
 		t.Helper()
 		if got := e.expected(); got < want-time.Microsecond || got > want+time.Microsecond {
@@ -205,7 +210,7 @@ func TestEstimator(t *testing.T) {
 		}
 	}
 
-	e := newEstimator()
+	e := newEstimator(model.NewRealityLightning.ExpectedSeconds)
 	near(t, e, published)
 	if published != 2930*time.Millisecond {
 		t.Errorf("published time %v", published)
@@ -293,7 +298,7 @@ func TestDropKeyOnRedirect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.Header.Set(HeaderAPIKey, "k")
+		r.Header.Set(wire.HeaderAPIKey, "k")
 		return r
 	}
 	first := req("https://api.segmind.com/v1/x")
@@ -320,7 +325,7 @@ func TestDropKeyOnRedirect(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Errorf("error %v, want error %v", err, tt.wantErr)
 			}
-			if got := next.Header.Get(HeaderAPIKey) != ""; got != tt.keep {
+			if got := next.Header.Get(wire.HeaderAPIKey) != ""; got != tt.keep {
 				t.Errorf("key kept = %v, want %v", got, tt.keep)
 			}
 		})
@@ -415,9 +420,12 @@ func TestClientPrintsNoKey(t *testing.T) {
 	if c.key() != key {
 		t.Fatal("the key is not kept")
 	}
+	// A Client is not copied (it holds atomics); fmt prints a
+	// reflect.Value as the value it holds, so the Client by value, fields
+	// and all, is printed through one.
 	for _, text := range []string{
 		c.String(), c.GoString(),
-		fmtAll(c), fmtAll(*c), fmtAll(cfg), fmtAll(&cfg), fmtAll([]Config{cfg}),
+		fmtAll(c), fmtAll(reflect.ValueOf(c).Elem()), fmtAll(cfg), fmtAll(&cfg), fmtAll([]Config{cfg}),
 	} {
 		if strings.Contains(text, key) {
 			t.Errorf("the key is printed: %s", text)

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/model"
 )
 
 // TestWaitPollScheduleEmulator: once the client has learnt the server's
@@ -19,8 +20,9 @@ func TestWaitPollScheduleEmulator(t *testing.T) {
 	opts.Latency = 300 * time.Millisecond
 	s, base := startEmulator(t, opts)
 	c := newClient(t, base)
-	if got := c.ExpectedInferenceTime(); got != time.Duration(segmind.ExpectedInferenceTime*float64(time.Second)) {
-		t.Errorf("expected inference time before any job = %v, want the published %v s", got, segmind.ExpectedInferenceTime)
+	published := model.NewRealityLightning.ExpectedSeconds
+	if got := c.ExpectedInferenceTime(); got != time.Duration(published*float64(time.Second)) {
+		t.Errorf("expected inference time before any job = %v, want the published %v s", got, published)
 	}
 	teach(t, c)
 	if got := c.ExpectedInferenceTime(); got < opts.Latency-time.Millisecond || got > opts.Latency+time.Millisecond {
@@ -36,7 +38,7 @@ func TestWaitPollScheduleEmulator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.Wait(ctx, job, segmind.WaitOptions{}); err != nil {
+		if _, err := c.Wait(ctx, job, generate.WaitOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		took := time.Since(job.Submitted)
@@ -103,7 +105,7 @@ func TestWaitPollScheduleIntervals(t *testing.T) {
 		attempt++
 		job := jobAt(ts.URL, fmt.Sprint("job", attempt))
 		job.Submitted = time.Now()
-		res, err := c.Wait(ctx, job, segmind.WaitOptions{})
+		res, err := c.Wait(ctx, job, generate.WaitOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,13 +114,13 @@ func TestWaitPollScheduleIntervals(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		if len(polls[job.RequestID]) != pollsUntilDone {
-			t.Fatalf("%d polls, want %d", len(polls[job.RequestID]), pollsUntilDone)
+		if len(polls[job.ID]) != pollsUntilDone {
+			t.Fatalf("%d polls, want %d", len(polls[job.ID]), pollsUntilDone)
 		}
 		prev := job.Submitted
 		var report []string
 		late := false
-		for i, at := range polls[job.RequestID] {
+		for i, at := range polls[job.ID] {
 			gap := at.Sub(prev)
 			prev = at
 			report = append(report, fmt.Sprintf("%v (planned %v)", gap.Round(time.Millisecond), want[i]))

@@ -9,65 +9,85 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/internal/imagecheck"
+	"github.com/imgform/imgform/internal/provenance"
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
-
-// Image is one generated image as the service gave it.
-type Image struct {
-	Data        []byte
-	ContentType string // from the magic bytes, e.g. "image/png"
-}
-
-// SyncResult is the answer of a v1 sync request.
-type SyncResult struct {
-	Images []Image
-	// RemainingCredits is X-Remaining-Credits, when the service sent it.
-	RemainingCredits *float64
-}
 
 // Generate makes the request's images with one v1 sync call, which
 // returns when they are ready. A 200 whose body holds no image is this
-// image's failure, not a retryable one: the call was most likely billed. With several samples the answer is asked
-// for as base64 JSON, the one form that can carry more than one image.
-func (c *Client) Generate(ctx context.Context, req Request) (*SyncResult, error) {
-	if err := req.Validate(); err != nil {
-		return nil, &InvalidRequestError{Err: err}
+// image's failure, not a retryable one: the call was most likely billed.
+// With several samples the answer is asked for as base64 JSON, the one
+// form that can carry more than one image.
+func (c *Client) Generate(ctx context.Context, req model.Request) (_ *generate.Result, err error) {
+	defer tag(&err)
+	if err := c.validate("generate", req); err != nil {
+		return nil, err
 	}
-	if req.Samples > 1 {
-		req.Base64 = true
-	}
-	r, err := c.do(ctx, "generate", http.MethodPost, c.endpoint(PathV1Generate), req, maxJSONBytes, c.syncTimeout)
+	r, err := c.do(ctx, "generate", http.MethodPost, c.endpoint(wire.PathV1Generate), wire.Body(req, req.Samples() > 1), maxJSONBytes, c.syncTimeout)
 	if err != nil {
 		return nil, err
 	}
 	if r.status < 200 || r.status > 299 {
 		return nil, c.statusError("generate", r)
 	}
-	res := &SyncResult{}
-	if v := r.header.Get(HeaderRemainingCredits); v != "" {
+	failed := func(msg string) error {
+		// A 200 was most likely billed: asking again could pay twice.
+		return &generate.Error{Op: "generate", Status: r.status, Class: generate.ImageFailed, PossiblyBilled: true, Message: msg}
+	}
+	res := &generate.Result{}
+	if v := r.header.Get(wire.HeaderRemainingCredits); v != "" {
 		if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-			res.RemainingCredits = &f
+			c.remaining.Store(&f)
 		}
 	}
 	if isJSON(r.header.Get("Content-Type"), r.body) {
-		var body V1Base64Response
+		var body wire.V1Base64Response
 		if err := json.Unmarshal(r.body, &body); err != nil {
-			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, PossiblyBilled: true, Message: c.message("the answer is not valid JSON: " + err.Error())}
+			return nil, failed(c.message("the answer is not valid JSON: " + err.Error()))
 		}
 		imgs, err := decodeImageList(body.Image)
 		if err != nil {
-			return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, PossiblyBilled: true, Message: err.Error()}
+			return nil, failed(err.Error())
 		}
-		res.Images = imgs
+		res.Images, res.Placeholder = imgs, placeholders(imgs)
 		return res, nil
 	}
 	img, err := checkImage(r.body)
 	if err != nil {
-		// A 200 was most likely billed: asking again could pay twice.
-		return nil, &APIError{Op: "generate", StatusCode: r.status, Class: ClassImage, PossiblyBilled: true, Message: err.Error()}
+		return nil, failed(err.Error())
 	}
-	res.Images = []Image{img}
+	res.Images = []generate.Image{img}
+	res.Placeholder = placeholders(res.Images)
 	return res, nil
+}
+
+// placeholders reports images that say they are placeholders (an
+// emulator's): they must never pass for the model's output.
+func placeholders(imgs []generate.Image) bool {
+	for _, img := range imgs {
+		if _, ok := provenance.PlaceholderMaker(img.Data); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// validate refuses a request the schema refuses: it is never sent.
+func (c *Client) validate(op string, req model.Request) error {
+	if req.Schema() != c.model {
+		return &generate.Error{Op: op, Class: generate.ImageFailed, Message: fmt.Sprintf("a request for %s, but this client drives %s", req.Model(), c.model.ID)}
+	}
+	if errs := req.Validate(); len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = e.Error()
+		}
+		return &generate.Error{Op: op, Class: generate.ImageFailed, Message: "invalid request: " + strings.Join(msgs, "; ")}
+	}
+	return nil
 }
 
 func isJSON(contentType string, body []byte) bool {
@@ -81,29 +101,29 @@ func isJSON(contentType string, body []byte) bool {
 // checkImage accepts bytes that are an image imgform can read, by their
 // header, and no larger than imagecheck.MaxSide on either side: nothing
 // is decoded here, and a decompression bomb is refused unread.
-func checkImage(data []byte) (Image, error) {
+func checkImage(data []byte) (generate.Image, error) {
 	info, err := imagecheck.Check(data)
 	if err != nil {
-		return Image{}, err
+		return generate.Image{}, err
 	}
-	return Image{Data: data, ContentType: info.ContentType}, nil
+	return generate.Image{Data: data, ContentType: info.ContentType}, nil
 }
 
 // decodeImageList reads images given as one base64 string or a list.
-func decodeImageList(raw json.RawMessage) ([]Image, error) {
+func decodeImageList(raw json.RawMessage) ([]generate.Image, error) {
 	var one string
 	if err := json.Unmarshal(raw, &one); err == nil {
 		img, err := decodeBase64Image(one)
 		if err != nil {
 			return nil, err
 		}
-		return []Image{img}, nil
+		return []generate.Image{img}, nil
 	}
 	var many []string
 	if err := json.Unmarshal(raw, &many); err != nil || len(many) == 0 {
 		return nil, fmt.Errorf("the answer holds no image")
 	}
-	imgs := make([]Image, len(many))
+	imgs := make([]generate.Image, len(many))
 	for i, s := range many {
 		img, err := decodeBase64Image(s)
 		if err != nil {
@@ -116,7 +136,7 @@ func decodeImageList(raw json.RawMessage) ([]Image, error) {
 
 // decodeBase64Image reads base64 image data, with or without a data: URI
 // prefix.
-func decodeBase64Image(s string) (Image, error) {
+func decodeBase64Image(s string) (generate.Image, error) {
 	if strings.HasPrefix(s, "data:") {
 		if i := strings.Index(s, ","); i >= 0 {
 			s = s[i+1:]
@@ -126,7 +146,7 @@ func decodeBase64Image(s string) (Image, error) {
 	data, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		if data, err = base64.RawStdEncoding.DecodeString(s); err != nil {
-			return Image{}, fmt.Errorf("the image is not valid base64")
+			return generate.Image{}, fmt.Errorf("the image is not valid base64")
 		}
 	}
 	return checkImage(data)

@@ -3,10 +3,12 @@ package segmind
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // The poll schedule of Wait: the first poll when the image should be
@@ -26,11 +28,13 @@ const (
 // estimator learns how long the server takes for one image from the
 // inference times it reports.
 type estimator struct {
+	published float64 // the model's published time, in seconds
+
 	mu     sync.Mutex
 	recent []float64 // seconds, the last estimatorSamples reports
 }
 
-func newEstimator() *estimator { return &estimator{} }
+func newEstimator(published float64) *estimator { return &estimator{published: published} }
 
 func (e *estimator) observe(seconds float64) {
 	if seconds <= 0 || seconds > 3600 {
@@ -51,7 +55,7 @@ func (e *estimator) expected() time.Duration {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.recent) == 0 {
-		return time.Duration(ExpectedInferenceTime * float64(time.Second))
+		return time.Duration(e.published * float64(time.Second))
 	}
 	sum := 0.0
 	for _, s := range e.recent {
@@ -63,38 +67,17 @@ func (e *estimator) expected() time.Duration {
 // ExpectedInferenceTime returns what the client expects one image to take.
 func (c *Client) ExpectedInferenceTime() time.Duration { return c.estimate.expected() }
 
-// WaitOptions tune Wait.
-type WaitOptions struct {
-	// OnPoll is called with every status the server reports.
-	OnPoll func(JobStatus)
-	// OnRetry is called before a failed poll is retried.
-	OnRetry func(err error, attempt int, delay time.Duration)
-	// MaxPollErrors is how many retryable poll errors in a row are
-	// tolerated; 0 means 8.
-	MaxPollErrors int
-	// Timeout bounds the wait; 0 waits as long as ctx allows. A job still
-	// running when it passes is a *WaitTimeoutError: it keeps running on
-	// the server, and can be waited for again.
-	Timeout time.Duration
-}
-
-// WaitTimeoutError is a job that was not done when Wait's timeout passed.
-type WaitTimeoutError struct {
-	RequestID string
-	Status    string // the last status seen
-	Waited    time.Duration
-}
-
-func (e *WaitTimeoutError) Error() string {
-	return fmt.Sprintf("segmind job %s is still %s after %s", e.RequestID, strings.ToLower(e.Status), e.Waited.Round(time.Second))
-}
+// pollBackoff spaces the retries of a poll that failed in a way that can
+// succeed later.
+var pollBackoff = generate.RetryPolicy{Base: 200 * time.Millisecond, Cap: 10 * time.Second}
 
 // Wait follows a job until it is done and returns its images. A FAILED
-// job is a *JobFailedError; an unknown or expired id an APIError with
-// status 404 (IsNotFound). Polls that fail in a retryable way are retried
-// with backoff (a status poll is idempotent). Cancelling ctx stops at once;
-// the job keeps running on the server and can be waited for again.
-func (c *Client) Wait(ctx context.Context, job *Job, opts WaitOptions) (*JobResult, error) {
+// job is an error of class ImageFailed; an unknown or expired id one of
+// class Lost. Polls that fail in a retryable way are retried with backoff
+// (a status poll is idempotent). Cancelling ctx stops at once; the job
+// keeps running on the server and can be waited for again.
+func (c *Client) Wait(ctx context.Context, job *generate.Job, opts generate.WaitOptions) (_ *generate.Result, err error) {
+	defer tag(&err)
 	if opts.MaxPollErrors == 0 {
 		opts.MaxPollErrors = defaultPollErrs
 	}
@@ -107,26 +90,24 @@ func (c *Client) Wait(ctx context.Context, job *Job, opts WaitOptions) (*JobResu
 	interval := pollInterval
 	failures := 0
 	start := time.Now()
-	last := StatusQueued
+	last := wire.StatusQueued
 	for {
 		if opts.Timeout > 0 && time.Since(start)+max(delay, 0) > opts.Timeout {
-			return nil, &WaitTimeoutError{RequestID: job.RequestID, Status: last, Waited: time.Since(start)}
+			return nil, &generate.Error{Op: "wait", Class: generate.StillRunning, JobID: job.ID,
+				Message: fmt.Sprintf("still %s after %s", strings.ToLower(last), time.Since(start).Round(time.Second))}
 		}
 		if err := sleep(ctx, delay); err != nil {
 			return nil, err
 		}
-		st, err := c.Status(ctx, job)
+		st, err := c.status(ctx, job)
 		if err == nil {
 			failures = 0
-			last = st.Status
-			if opts.OnPoll != nil {
-				opts.OnPoll(*st)
-			}
-			switch st.Status {
-			case StatusCompleted:
+			last = st.state
+			switch st.state {
+			case wire.StatusCompleted:
 				return c.fetchResult(ctx, job, opts)
-			case StatusFailed:
-				return nil, &JobFailedError{RequestID: job.RequestID, Message: st.Error}
+			case wire.StatusFailed:
+				return nil, jobFailed(job, st.err)
 			}
 			delay = interval
 			interval = min(time.Duration(float64(interval)*pollGrowth), pollIntervalMax)
@@ -140,10 +121,10 @@ func (c *Client) Wait(ctx context.Context, job *Job, opts WaitOptions) (*JobResu
 
 // fetchResult gets a completed job's result, retrying what can succeed
 // later.
-func (c *Client) fetchResult(ctx context.Context, job *Job, opts WaitOptions) (*JobResult, error) {
+func (c *Client) fetchResult(ctx context.Context, job *generate.Job, opts generate.WaitOptions) (*generate.Result, error) {
 	failures := 0
 	for {
-		res, err := c.Result(ctx, job)
+		res, err := c.result(ctx, job)
 		if err == nil {
 			return res, nil
 		}
@@ -159,18 +140,19 @@ func (c *Client) fetchResult(ctx context.Context, job *Job, opts WaitOptions) (*
 
 // retryDelay decides whether a failed poll is retried, and after how
 // long: the server's Retry-After, or exponential backoff with jitter.
-func (c *Client) retryDelay(err error, failures *int, opts WaitOptions) (time.Duration, error) {
-	if ClassOf(err) != ClassRetryable {
+func (c *Client) retryDelay(err error, failures *int, opts generate.WaitOptions) (time.Duration, error) {
+	switch generate.ClassOf(err) {
+	case generate.Retryable, generate.Throttled, generate.Unreachable:
+	default:
 		return 0, err
 	}
 	*failures++
 	if *failures > opts.MaxPollErrors {
 		return 0, err
 	}
-	delay := RetryAfterOf(err)
+	delay := generate.WaitOf(err)
 	if delay == 0 {
-		backoff := min(200*time.Millisecond<<(*failures-1), 10*time.Second)
-		delay = backoff/2 + rand.N(backoff/2+1)
+		delay = pollBackoff.Backoff(*failures)
 	}
 	if opts.OnRetry != nil {
 		opts.OnRetry(err, *failures, delay)

@@ -7,11 +7,14 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/imgform/imgform/model"
 )
 
 // module is the source model of a configuration: every declaration of
 // every file, with expressions kept unevaluated.
 type module struct {
+	schema    *model.Schema // the model the images are of
 	variables map[string]*variableDecl
 	varOrder  []string
 	locals    map[string]*hcl.Attribute
@@ -48,8 +51,8 @@ type imageDecl struct {
 
 const badIdentifierDetail = "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes."
 
-func newModule() *module {
-	return &module{variables: map[string]*variableDecl{}, locals: map[string]*hcl.Attribute{}}
+func newModule(s *model.Schema) *module {
+	return &module{schema: s, variables: map[string]*variableDecl{}, locals: map[string]*hcl.Attribute{}}
 }
 
 // addFile decodes the declarations of one file into the module, reporting
@@ -172,7 +175,7 @@ func (m *module) addDefaults(block *hcl.Block) hcl.Diagnostics {
 			Subject:  block.DefRange.Ptr(),
 		}}
 	}
-	content, diags := block.Body.Content(defaultsSchema)
+	content, diags := block.Body.Content(defaultsSchema(m.schema))
 	for _, name := range imageOnlyAttrs {
 		attr, ok := content.Attributes[name]
 		if !ok {
@@ -207,7 +210,7 @@ func (m *module) addImage(block *hcl.Block) hcl.Diagnostics {
 			})
 		}
 	}
-	content, moreDiags := block.Body.Content(imageSchema)
+	content, moreDiags := block.Body.Content(imageSchema(m.schema))
 	diags = append(diags, moreDiags...)
 	img := &imageDecl{Name: name, DeclRange: block.DefRange, Attrs: hcl.Attributes{}, malformed: moreDiags.HasErrors()}
 	for attrName, attr := range content.Attributes {

@@ -392,7 +392,7 @@ image "a" {
 			if diags.HasErrors() {
 				t.Fatalf("unexpected diagnostics:\n%s", diags.Error())
 			}
-			got := result{Prompt: cfg.Images[0].Request.Prompt, Steps: cfg.Images[0].Request.NumInferenceSteps}
+			got := result{Prompt: cfg.Images[0].Request.Prompt(), Steps: int(cfg.Images[0].Request.Get("num_inference_steps").Integer())}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("resolved (-want +got):\n%s", diff)
 			}

@@ -11,7 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 )
 
 // evaluator turns the decoded module into resolved images.
@@ -225,11 +225,13 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 		}
 		return ""
 	}
-	req := segmind.DefaultRequest("")
+	schema := ev.m.schema
+	req := model.NewRequest(schema)
 	failed := false
 	set := map[string]bool{}
 	var samplesVal evaluated
-	for _, name := range segmind.ImageParamNames() {
+	for _, p := range schema.ImageParams() {
+		name := p.Name
 		e, ok := vals[name]
 		if !ok || (e.ok && e.val.IsNull()) {
 			e, ok = defaults[name] // null in the image means "not set"
@@ -242,23 +244,27 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 			continue
 		}
 		set[name] = true
-		if name == "samples" {
+		if p.Role == model.RoleSamples {
 			samplesVal = e
 		}
 		ectx := ev.base
 		if e.perInstance {
 			ectx = ctx
 		}
-		moreDiags := setParam(&req, name, e.val, e.expr, ectx, instOf(e))
+		var moreDiags hcl.Diagnostics
+		req, moreDiags = setParam(req, name, e.val, e.expr, ectx, instOf(e))
 		diags = append(diags, moreDiags...)
 		failed = failed || moreDiags.HasErrors()
 	}
-	if !set["prompt"] && !failed {
+	for _, p := range schema.ImageParams() {
+		if !p.Required || set[p.Name] || failed {
+			continue
+		}
 		if !decl.malformed {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Missing required argument",
-				Detail:   instPrefix(instOf(vals["prompt"])) + `The argument "prompt" is required, but no definition was found in the image block or the defaults block.`,
+				Detail:   instPrefix(instOf(vals[p.Name])) + fmt.Sprintf("The argument %q is required, but no definition was found in the image block or the defaults block.", p.Name),
 				Subject:  decl.DeclRange.Ptr(),
 			})
 		}
@@ -268,16 +274,18 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 	}
 
 	origin := SeedDerived
-	switch {
-	case !set[attrSeed]:
-		req.Seed = DeriveSeed(addr)
-	case req.Seed == -1:
-		origin = SeedRandom
-	default:
-		origin = SeedExplicit
+	if seed := schema.ByRole(model.RoleSeed); seed != nil {
+		switch {
+		case !set[seed.Name]:
+			req = req.WithSeed(DeriveSeedFor(schema, addr))
+		case req.Seed() == -1:
+			origin = SeedRandom
+		default:
+			origin = SeedExplicit
+		}
 	}
 
-	samples := req.Samples
+	samples := req.Samples()
 	if failed {
 		samples = 0 // unknown: do not count outputs against a bad samples value
 	}

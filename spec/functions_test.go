@@ -65,7 +65,7 @@ func TestFunctions(t *testing.T) {
 			if diags.HasErrors() {
 				t.Fatalf("unexpected diagnostics:\n%s", diags.Error())
 			}
-			if diff := cmp.Diff(tc.want, cfg.Images[0].Request.Prompt); diff != "" {
+			if diff := cmp.Diff(tc.want, cfg.Images[0].Request.Prompt()); diff != "" {
 				t.Errorf("prompt (-want +got):\n%s", diff)
 			}
 		})

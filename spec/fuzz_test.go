@@ -67,8 +67,8 @@ func FuzzParse(f *testing.F) {
 			if err := img.Request.Validate(); err != nil {
 				t.Errorf("%s resolved without errors to an invalid request: %v", img.Addr, err)
 			}
-			if len(img.Outputs) != img.Request.Samples {
-				t.Errorf("%s has %d outputs for %d samples", img.Addr, len(img.Outputs), img.Request.Samples)
+			if len(img.Outputs) != img.Request.Samples() {
+				t.Errorf("%s has %d outputs for %d samples", img.Addr, len(img.Outputs), img.Request.Samples())
 			}
 			if a, err := ParseAddress(img.Addr.String()); err != nil || a != img.Addr {
 				t.Errorf("address %s reads back as %v, %v", img.Addr, a, err)

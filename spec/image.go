@@ -8,7 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 )
 
 // SeedOrigin records where an image's seed came from.
@@ -30,7 +30,7 @@ type Image struct {
 	Addr Address
 	// Request holds every parameter with its default filled in. Its seed
 	// is the explicit or derived seed, or -1 when SeedOrigin is SeedRandom.
-	Request    segmind.Request
+	Request    model.Request
 	SeedOrigin SeedOrigin
 	// Outputs are the image's output paths, relative to the configuration
 	// directory, cleaned and slash-separated; one per sample.
@@ -61,10 +61,15 @@ func OutputFormat(p string) Format {
 }
 
 // DeriveSeed returns the fixed seed of an image whose configuration sets
-// none: a hash of its address, within the model's seed range. It depends on
-// nothing else, so adding or reordering images never changes another
-// image's seed.
+// none: a hash of its address, within the default model's seed range. It
+// depends on nothing else, so adding or reordering images never changes
+// another image's seed.
 func DeriveSeed(a Address) int64 {
+	return DeriveSeedFor(model.Default, a)
+}
+
+// DeriveSeedFor is DeriveSeed for an image of the model s.
+func DeriveSeedFor(s *model.Schema, a Address) int64 {
 	sum := sha256.Sum256([]byte("imgform/derived-seed/v1\x00" + a.String()))
-	return int64(binary.BigEndian.Uint64(sum[:8]) % uint64(segmind.MaxSeed+1))
+	return int64(binary.BigEndian.Uint64(sum[:8]) % uint64(s.MaxSeed()+1))
 }

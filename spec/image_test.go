@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 )
 
 func TestDeriveSeed(t *testing.T) {
@@ -32,8 +32,8 @@ func TestDeriveSeed(t *testing.T) {
 			{Name: "icon", Kind: IntKey, IntKey: i},
 		} {
 			s := DeriveSeed(a)
-			if s < 0 || s > segmind.MaxSeed {
-				t.Fatalf("DeriveSeed(%s) = %d, outside 0..%d", a, s, int64(segmind.MaxSeed))
+			if s < 0 || s > model.NewRealityLightning.MaxSeed() {
+				t.Fatalf("DeriveSeed(%s) = %d, outside 0..%d", a, s, model.NewRealityLightning.MaxSeed())
 			}
 			if s != DeriveSeed(a) {
 				t.Fatalf("DeriveSeed(%s) is not stable", a)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/imgform/imgform/model"
 )
 
 // FileSuffix is the suffix of configuration files.
@@ -20,6 +22,8 @@ type Options struct {
 	Vars     []string // --var NAME=VALUE, in the order given
 	VarFiles []string // --var-file paths, in the order given
 	Environ  []string // the environment as KEY=VALUE; IMGFORM_VAR_* are read
+	// Model is the model the images are of; nil is model.Default.
+	Model *model.Schema
 	// AllowUnset checks a configuration without values for the variables
 	// that have no default, as terraform validate does: they stand for
 	// unknown values, and whatever depends on them is checked only as far
@@ -123,7 +127,10 @@ func Load(ctx context.Context, dir string, opts Options) (*Config, hcl.Diagnosti
 		return cfg, diags
 	}
 
-	m := newModule()
+	if opts.Model == nil {
+		opts.Model = model.Default
+	}
+	m := newModule(opts.Model)
 	for _, f := range parsed {
 		diags = append(diags, m.addFile(f)...)
 	}

@@ -10,15 +10,17 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 )
 
 // setParam decodes one evaluated parameter value into the request,
-// checking its type and the model's range for it.
-func setParam(req *segmind.Request, name string, val cty.Value, expr hcl.Expression, ctx *hcl.EvalContext, inst string) hcl.Diagnostics {
-	p, ok := segmind.LookupParam(name)
+// checking its type and the model's range for it; it returns the request
+// with the value set.
+func setParam(req model.Request, name string, val cty.Value, expr hcl.Expression, ctx *hcl.EvalContext, inst string) (model.Request, hcl.Diagnostics) {
+	s := req.Schema()
+	p, ok := s.Param(name)
 	if !ok {
-		return hcl.Diagnostics{bug(fmt.Sprintf("parameter %q is not in the schema", name), expr.Range())}
+		return req, hcl.Diagnostics{bug(fmt.Sprintf("parameter %q is not in the schema", name), expr.Range())}
 	}
 	typeErr := func(want string) hcl.Diagnostics {
 		return hcl.Diagnostics{{
@@ -31,57 +33,45 @@ func setParam(req *segmind.Request, name string, val cty.Value, expr hcl.Express
 		}}
 	}
 	switch p.Kind {
-	case segmind.KindString:
-		s, err := convert.Convert(val, cty.String)
+	case model.KindString:
+		str, err := convert.Convert(val, cty.String)
 		if err != nil {
-			return typeErr("a string is")
+			return req, typeErr("a string is")
 		}
-		if perr := segmind.CheckString(name, s.AsString()); perr != nil {
-			return paramDiag(perr, expr, ctx, inst)
+		v := model.String(str.AsString())
+		if perr := s.Check(name, v); perr != nil {
+			return req, paramDiag(s, perr, expr, ctx, inst)
 		}
-		switch name {
-		case "prompt":
-			req.Prompt = s.AsString()
-		case "negative_prompt":
-			req.NegativePrompt = s.AsString()
-		case "scheduler":
-			req.Scheduler = s.AsString()
-		}
-	case segmind.KindInteger, segmind.KindNumber:
+		return req.With(name, v), nil
+	case model.KindInteger, model.KindNumber:
 		num, err := convertNumber(val)
 		if err != nil {
-			return typeErr("a number is")
+			return req, typeErr("a number is")
 		}
 		f, _ := num.Float64()
 		if math.IsInf(f, 0) && !num.IsInf() {
 			// Too large for a float64: the schema would call it +Inf.
-			return paramDiag(tooLarge(p, num), expr, ctx, inst)
+			return req, paramDiag(s, tooLarge(p, num), expr, ctx, inst)
 		}
-		if perr := segmind.CheckNumber(name, f); perr != nil {
-			return paramDiag(perr, expr, ctx, inst)
+		if perr := s.CheckNumber(name, f); perr != nil {
+			return req, paramDiag(s, perr, expr, ctx, inst)
 		}
-		switch name {
-		case "samples":
-			req.Samples = int(f)
-		case "num_inference_steps":
-			req.NumInferenceSteps = int(f)
-		case "guidance_scale":
-			req.GuidanceScale = f
-		case "seed":
-			req.Seed = int64(f)
-		case "img_width":
-			req.ImgWidth = int(f)
-		case "img_height":
-			req.ImgHeight = int(f)
+		if p.Kind == model.KindInteger {
+			return req.With(name, model.Int(int64(f))), nil
 		}
-	default:
-		return hcl.Diagnostics{bug(fmt.Sprintf("parameter %q has a kind the language cannot set", name), expr.Range())}
+		return req.With(name, model.Number(f)), nil
+	case model.KindBool:
+		b, err := convert.Convert(val, cty.Bool)
+		if err != nil {
+			return req, typeErr("a bool is")
+		}
+		return req.With(name, model.Bool(b.True())), nil
 	}
-	return nil
+	return req, hcl.Diagnostics{bug(fmt.Sprintf("parameter %q has a kind the language cannot set", name), expr.Range())}
 }
 
 // tooLarge is the verdict on a number beyond the range of a float64.
-func tooLarge(p *segmind.Param, num *big.Float) *segmind.ParamError {
+func tooLarge(p *model.Param, num *big.Float) *model.ParamError {
 	allowed := ""
 	switch {
 	case p.Ranged:
@@ -91,9 +81,9 @@ func tooLarge(p *segmind.Param, num *big.Float) *segmind.ParamError {
 	case len(p.AllowedInts) > 1:
 		allowed = fmt.Sprintf(" It must be one of %v.", p.AllowedInts)
 	}
-	return &segmind.ParamError{
+	return &model.ParamError{
 		Param:  p.Name,
-		Reason: segmind.ReasonOutOfRange,
+		Reason: model.ReasonOutOfRange,
 		Detail: fmt.Sprintf("%s = %s is far outside what this model accepts.%s", p.Name, num.Text('g', 6), allowed),
 	}
 }
@@ -102,16 +92,17 @@ func formatFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) 
 
 // paramDiag turns the schema's verdict into a diagnostic, titled by why
 // the value was refused; the detail is the schema's own sentence.
-func paramDiag(perr *segmind.ParamError, expr hcl.Expression, ctx *hcl.EvalContext, inst string) hcl.Diagnostics {
+func paramDiag(s *model.Schema, perr *model.ParamError, expr hcl.Expression, ctx *hcl.EvalContext, inst string) hcl.Diagnostics {
 	summary := "Invalid parameter value"
+	p, _ := s.Param(perr.Param)
 	switch {
-	case perr.Param == "scheduler" && perr.Reason == segmind.ReasonNotAllowed:
-		summary = "Unknown scheduler"
-	case perr.Reason == segmind.ReasonNotAllowed:
+	case perr.Reason == model.ReasonNotAllowed && p != nil && len(p.Allowed) > 0:
+		summary = "Unknown " + p.Name // "Unknown scheduler"
+	case perr.Reason == model.ReasonNotAllowed && p != nil && (p.Role == model.RoleWidth || p.Role == model.RoleHeight):
 		summary = "Unsupported image size"
-	case perr.Reason == segmind.ReasonOutOfRange:
+	case perr.Reason == model.ReasonOutOfRange:
 		summary = "Value out of range"
-	case perr.Reason == segmind.ReasonControl:
+	case perr.Reason == model.ReasonControl:
 		summary = "Invalid character in text"
 	}
 	detail := instPrefix(inst) + perr.Detail

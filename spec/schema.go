@@ -3,7 +3,7 @@ package spec
 import (
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 )
 
 // The HCL schemas of the language. The image and defaults schemas are
@@ -34,18 +34,17 @@ const (
 	attrForEach   = "for_each"
 	attrCount     = "count"
 	attrDependsOn = "depends_on"
-	attrSeed      = "seed"
 )
 
 // paramAttrs are the model parameters a spec may set: all but the
 // transport ones.
-var paramAttrs = func() []hcl.AttributeSchema {
+func paramAttrs(s *model.Schema) []hcl.AttributeSchema {
 	var attrs []hcl.AttributeSchema
-	for _, name := range segmind.ImageParamNames() {
-		attrs = append(attrs, hcl.AttributeSchema{Name: name})
+	for _, p := range s.ImageParams() {
+		attrs = append(attrs, hcl.AttributeSchema{Name: p.Name})
 	}
 	return attrs
-}()
+}
 
 // imageOnlyAttrs are image arguments that cannot be inherited. The
 // defaults block accepts them only to refuse them with a reason rather
@@ -53,16 +52,17 @@ var paramAttrs = func() []hcl.AttributeSchema {
 var imageOnlyAttrs = []string{attrOutput, attrOutputs, attrForEach, attrCount}
 
 // defaultsSchema is the model's parameters plus imageOnlyAttrs.
-var defaultsSchema = func() *hcl.BodySchema {
-	attrs := append([]hcl.AttributeSchema(nil), paramAttrs...)
+func defaultsSchema(s *model.Schema) *hcl.BodySchema {
+	attrs := paramAttrs(s)
 	for _, name := range imageOnlyAttrs {
 		attrs = append(attrs, hcl.AttributeSchema{Name: name})
 	}
 	return &hcl.BodySchema{Attributes: attrs}
-}()
+}
 
-var imageSchema = &hcl.BodySchema{
-	Attributes: append(append([]hcl.AttributeSchema(nil), paramAttrs...),
+// imageSchema is the model's parameters plus the image's own arguments.
+func imageSchema(s *model.Schema) *hcl.BodySchema {
+	return &hcl.BodySchema{Attributes: append(paramAttrs(s),
 		hcl.AttributeSchema{Name: attrOutput},
 		hcl.AttributeSchema{Name: attrOutputs},
 		hcl.AttributeSchema{Name: attrForEach},
@@ -71,5 +71,6 @@ var imageSchema = &hcl.BodySchema{
 		// message rather than "Unsupported argument".
 		hcl.AttributeSchema{Name: attrDependsOn},
 	),
-	Blocks: []hcl.BlockHeaderSchema{{Type: "lifecycle"}},
+		Blocks: []hcl.BlockHeaderSchema{{Type: "lifecycle"}},
+	}
 }

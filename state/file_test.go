@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/imgform/imgform/model"
 )
 
 // sampleState is a state with an entry of each generator, a for_each key
@@ -22,9 +23,8 @@ func sampleState() *State {
 	st.Lineage = "4cf2c86d-be9a-4efa-82d7-cb99c75c8fb5"
 	st.Serial = 7
 	hero := baseRequest()
-	icon := baseRequest()
-	icon.Prompt, icon.Seed, icon.Samples = "a steel longsword, game item icon", 302545087420886, 2
-	icon.GuidanceScale = 1.5
+	icon := baseRequest().WithPrompt("a steel longsword, game item icon").WithSeed(302545087420886).
+		With("samples", model.Int(2)).With("guidance_scale", model.Number(1.5))
 	mtime := time.Date(2026, 11, 25, 10, 41, 7, 123456789, time.UTC)
 	st.Images["image.hero"] = &Entry{
 		Generator: GeneratorAPI, InputHash: hero.InputHash(), Request: hero, SeedOrigin: "explicit",
@@ -40,13 +40,20 @@ func sampleState() *State {
 			{ModTime: mtime.Add(2 * time.Second), Path: "icons/sword-2.jpg", SHA256: SumBytes([]byte("2")), Size: 1},
 		},
 	}
-	imported := baseRequest()
-	imported.Prompt = "a logo"
+	imported := baseRequest().WithPrompt("a logo")
 	st.Images["image.logo"] = &Entry{
 		Generator: GeneratorImported, InputHash: imported.InputHash(), Request: imported, SeedOrigin: "random",
 		Outputs: []Output{{ModTime: mtime, Path: "logo.png", SHA256: SumBytes([]byte("logo")), Size: 4}},
 	}
 	return st
+}
+
+// baseRequest is a resolved request with every parameter set.
+func baseRequest() model.Request {
+	return model.NewRequest(model.NewRealityLightning).
+		WithPrompt("castle on a cliff at dusk, cinematic, highly detailed").
+		With("negative_prompt", model.String("blurry, low quality")).
+		WithSeed(1220429729)
 }
 
 func mustMarshal(t testing.TB, st *State) []byte {
@@ -198,7 +205,7 @@ func TestParseRefuses(t *testing.T) {
 			data: validFile(t, func(m map[string]any) {
 				entryOf(m, "image.hero")["request"].(map[string]any)["base64"] = true
 			}),
-			want: want{contains: `unknown field "base64"`},
+			want: want{contains: `the request has "base64", which is not a parameter`},
 		},
 		"input hash edited by hand": {
 			data: validFile(t, func(m map[string]any) {

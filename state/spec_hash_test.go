@@ -137,7 +137,7 @@ func loadHashes(t *testing.T, archive string, opts spec.Options) (hashes map[str
 	}
 	hashes, outputs = map[string]state.Hash{}, map[string][]string{}
 	for _, img := range cfg.Images {
-		req := state.RequestFromAPI(img.Request)
+		req := img.Request
 		hashes[img.Addr.String()] = req.InputHash()
 		outputs[img.Addr.String()] = img.Outputs
 		enc := string(req.CanonicalEncoding())

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/imgform/imgform/model"
 )
 
 func TestStatCache(t *testing.T) {
@@ -77,7 +79,7 @@ func TestParseRefusesOutputPathsOutsideTheDirectory(t *testing.T) {
 		"backslash":    `..\x.png`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			req := Request{Model: "m", Prompt: "p", Samples: 1}
+			req := model.NewRequest(model.NewRealityLightning).WithPrompt("p")
 			st := &State{Version: Version, InputHashVersion: InputHashVersion, Lineage: "l", Images: map[string]*Entry{
 				"image.a": {InputHash: req.InputHash(), Request: req, Generator: GeneratorAPI, Outputs: []Output{{Path: p}}},
 			}}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/imgform/imgform/model"
 )
 
 // Version is the version of the state file format this imgform writes and
@@ -55,8 +57,8 @@ type Entry struct {
 	// Placeholder marks an image of generator "api" that is an emulator's
 	// placeholder (its PNG carries the placeholder chunk): a plan against
 	// another endpoint replaces it with a real image.
-	Placeholder bool    `json:"placeholder,omitempty"`
-	Request     Request `json:"request"`
+	Placeholder bool          `json:"placeholder,omitempty"`
+	Request     model.Request `json:"request"`
 	// SeedOrigin is where the seed came from: "explicit", "derived" or
 	// "random" (the configuration asked for -1 and this seed was drawn).
 	SeedOrigin string `json:"seed_origin"`

@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/spec"
@@ -165,7 +167,8 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		Parallelism: o.parallelism,
 		Sync:        o.sync,
 		Offline:     p.Offline,
-		Client:      client,
+		Generator:   generatorOf(client),
+		Renderer:    placeholder.Generator{Maker: placeholder.Offline},
 		Cache:       w.cache,
 		Journal:     journal,
 		Events:      view,
@@ -180,6 +183,15 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		return withExitCode(exitError, nil)
 	}
 	return nil
+}
+
+// generatorOf is the client as the engine's generator: none without a key
+// (a run that then needs the API stops, saying so).
+func generatorOf(client *segmind.Client) generate.Generator {
+	if !client.HasKey() {
+		return nil
+	}
+	return client
 }
 
 // newClient builds the API client from the environment. It is built even

@@ -59,7 +59,7 @@ func runImport(ctx context.Context, e *env, o importOptions, addrArg string, pat
 		return fmt.Errorf("the state already has %s; remove it first with imgform state rm %s", addr, addr)
 	}
 	if len(paths) != len(img.Outputs) {
-		return fmt.Errorf("%s makes %d images (samples = %d); give one PATH for each", addr, len(img.Outputs), img.Request.Samples)
+		return fmt.Errorf("%s makes %d images (samples = %d); give one PATH for each", addr, len(img.Outputs), img.Request.Samples())
 	}
 	req, origin, err := plan.ResolveRequest(img, nil, false, nil)
 	if err != nil {

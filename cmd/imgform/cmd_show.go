@@ -114,7 +114,7 @@ func writeEntry(w io.Writer, addr string, e *state.Entry) {
 	}
 	fmt.Fprintf(w, "    input hash  %s\n", e.InputHash)
 	fmt.Fprintf(w, "    seed origin %s\n", e.SeedOrigin)
-	fmt.Fprintf(w, "    model       %s\n", e.Request.Model)
+	fmt.Fprintf(w, "    model       %s\n", e.Request.Model())
 	params := e.Request.DisplayParams()
 	width := 0
 	for _, p := range params {

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/state"
 )
@@ -99,15 +100,17 @@ func report(e *env, err error) int {
 
 // fatalAdvice says what stopped an apply and what to do about it.
 func fatalAdvice(fe *apply.FatalError) string {
-	var apiErr *segmind.APIError
+	var apiErr *generate.Error
 	var keyErr *segmind.MalformedKeyError
 	switch {
 	case errors.As(fe, &keyErr):
 		return keyErr.Error()
+	case errors.Is(fe, apply.ErrNoGenerator):
+		return fmt.Sprintf("this run needs the API, which needs a key: %s is not set (or run imgform apply --offline for placeholders)", segmind.EnvAPIKey)
 	case !errors.As(fe, &apiErr):
 		return fe.Error()
 	}
-	switch apiErr.StatusCode {
+	switch apiErr.Status {
 	case http.StatusUnauthorized:
 		return fmt.Sprintf("the API refused the key (%s). Set %s to a valid API key from your Segmind account, then run imgform apply again; what finished is saved.", apiErr, segmind.EnvAPIKey)
 	case http.StatusForbidden:

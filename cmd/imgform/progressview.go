@@ -10,7 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/imgform/imgform/apply"
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 )
 
 // redrawEvery is how often the progress line is redrawn on a terminal, so
@@ -81,7 +81,7 @@ func (v *progressView) status() string {
 		fmt.Sprintf("%d in flight (%d submitted)", v.inFlight, v.submitted),
 		fmt.Sprintf("%d from cache", v.cached),
 		fmt.Sprintf("%d failed", v.failed),
-		fmt.Sprintf("$%.3f spent", float64(v.paid)*segmind.PricePerImageUSD),
+		fmt.Sprintf("$%.3f spent", float64(v.paid)*model.Default.PriceUSD),
 		"elapsed " + roundDuration(elapsed.Truncate(100*time.Millisecond)),
 	}
 	if eta := v.eta(elapsed); eta != "" {

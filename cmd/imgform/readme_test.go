@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/spec"
 )
 
@@ -74,20 +74,15 @@ func replaceSection(doc, begin, end, body string) (string, error) {
 func parameterTable() string {
 	var b strings.Builder
 	b.WriteString("| attribute | type | default | allowed |\n| --- | --- | --- | --- |\n")
-	for _, p := range segmind.Params {
-		if p.Transport {
-			continue
-		}
+	for _, p := range model.Default.ImageParams() {
 		def := "required"
-		switch d := p.Default.(type) {
-		case string:
-			def = strconv.Quote(d)
-		case int64:
-			def = strconv.FormatInt(d, 10)
-		case float64:
-			def = strconv.FormatFloat(d, 'f', -1, 64)
+		switch d := p.Default; d.Kind() {
+		case model.KindString:
+			def = strconv.Quote(d.Str())
+		case model.KindInteger, model.KindNumber:
+			def = d.Canonical()
 		}
-		if p.Name == "seed" {
+		if p.Role == model.RoleSeed {
 			def = "derived from the address"
 		}
 		allowed := ""
@@ -100,10 +95,10 @@ func parameterTable() string {
 				vs = append(vs, strconv.FormatInt(v, 10))
 			}
 			allowed = strings.Join(vs, ", ")
-		case p.Name == "scheduler":
+		case len(p.Allowed) > 0:
 			var vs []string
-			for _, s := range segmind.Schedulers {
-				vs = append(vs, "`"+s.Name+"`")
+			for _, s := range p.Allowed {
+				vs = append(vs, "`"+s+"`")
 			}
 			allowed = strings.Join(vs, ", ")
 		}

@@ -63,8 +63,8 @@ func TestReleaseStatePlansClean(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := spec.DeriveSeed(a); got != e.Request.Seed {
-			t.Errorf("%s: derived seed %d, the release recorded %d", addr, got, e.Request.Seed)
+		if got := spec.DeriveSeed(a); got != e.Request.Seed() {
+			t.Errorf("%s: derived seed %d, the release recorded %d", addr, got, e.Request.Seed())
 		}
 	}
 

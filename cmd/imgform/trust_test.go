@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/state"
 )
 
@@ -227,7 +227,7 @@ func TestPlanVerifyInterrupted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req := state.RequestFromAPI(segmind.DefaultRequest(fmt.Sprintf("large %d", i)))
+		req := model.NewRequest(model.Default).WithPrompt(fmt.Sprintf("large %d", i))
 		st.Images[fmt.Sprintf("image.big[%d]", i)] = &state.Entry{Generator: state.GeneratorAPI, InputHash: req.InputHash(), Request: req, SeedOrigin: "derived",
 			Outputs: []state.Output{{Path: rel, Size: fi.Size(), ModTime: fi.ModTime().UTC()}}}
 	}

@@ -6,7 +6,6 @@ import (
 	"image"
 	_ "image/jpeg" // the formats the API may answer with
 	_ "image/png"
-	"net/http"
 	"strings"
 
 	_ "golang.org/x/image/webp"
@@ -33,11 +32,28 @@ func (e *TooLargeError) Error() string {
 		e.Width, e.Height, MaxSide, MaxSide)
 }
 
+// ContentType names the image format of data by its magic bytes
+// ("image/png", "image/jpeg", "image/webp", "image/gif"), or
+// "application/octet-stream" for anything else.
+func ContentType(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
+		return "image/jpeg"
+	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
+		return "image/webp"
+	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
+		return "image/gif"
+	}
+	return "application/octet-stream"
+}
+
 // Check reads the header of data: it must be an image in a format
 // imgform can decode, no wider or taller than MaxSide. Only the header is
 // read; nothing is decoded.
 func Check(data []byte) (Info, error) {
-	ct := http.DetectContentType(data)
+	ct := ContentType(data)
 	if !strings.HasPrefix(ct, "image/") {
 		return Info{}, fmt.Errorf("the answer is not an image (%d bytes of %s)", len(data), ct)
 	}

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 )
 
 // captionLine is one line of text in the panel.
@@ -28,7 +28,7 @@ type captionLine struct {
 
 // drawCaption draws the panel in the middle of img: the PLACEHOLDER marker,
 // up to two lines of the prompt's start, the seed and sample, and a note.
-func drawCaption(img *image.Paletted, fonts *fontSet, req segmind.Request, sample, samples int, maker Maker) error {
+func drawCaption(img *image.Paletted, fonts *fontSet, req model.Request, sample, samples int, maker Maker) error {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	unit := float64(min(w, h))
 	margin := int(unit / 16)
@@ -62,11 +62,11 @@ func drawCaption(img *image.Paletted, fonts *fontSet, req segmind.Request, sampl
 
 	gap := int(unit / 48)
 	lines := []captionLine{{face: markerFace, text: "PLACEHOLDER", color: rampAt(idxAccent)}}
-	for i, l := range wrapText(promptFace, shortPrompt(req.Prompt), innerWidth, 2) {
+	for i, l := range wrapText(promptFace, shortPrompt(req.Prompt()), innerWidth, 2) {
 		lines = append(lines, captionLine{face: promptFace, text: l, color: rampAt(idxText), gap: gap * boolInt(i == 0)})
 	}
 	lines = append(lines,
-		captionLine{face: infoFace, text: fmt.Sprintf("seed %d · sample %d/%d · %d×%d", req.Seed, sample+1, samples, w, h), color: rampAt(idxText), gap: gap},
+		captionLine{face: infoFace, text: fmt.Sprintf("seed %d · sample %d/%d · %d×%d", req.Seed(), sample+1, samples, w, h), color: rampAt(idxText), gap: gap},
 		captionLine{face: noteFace, text: "imgform " + string(maker) + " · not SDXL output", color: rampAt(idxDim), gap: gap / 2},
 	)
 

@@ -9,12 +9,11 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"math"
-	"os"
 
 	"github.com/imgform/imgform/internal/pngtext"
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/internal/provenance"
+	"github.com/imgform/imgform/model"
 )
 
 // MaxSide is the largest width or height Render accepts.
@@ -23,7 +22,7 @@ const MaxSide = 8192
 // Keyword is the keyword of the PNG tEXt chunk that marks every
 // placeholder: its text is JSON saying which part of imgform made the
 // image, that it is not SDXL output, and the request.
-const Keyword = "imgform:placeholder"
+const Keyword = provenance.Placeholder
 
 // Maker is the part of imgform that made a placeholder. It is written in
 // the picture and in the text chunk.
@@ -41,30 +40,29 @@ func (m Maker) Note() string { return "imgform " + string(m) + " placeholder, no
 
 // Meta is the JSON text of the placeholder's tEXt chunk.
 type Meta struct {
-	Generator string          `json:"generator"` // "imgform emulator", "imgform offline"
-	Note      string          `json:"note"`
-	Model     string          `json:"model"`
-	Sample    int             `json:"sample"`
-	Request   segmind.Request `json:"request"`
+	Generator string        `json:"generator"` // "imgform emulator", "imgform offline"
+	Note      string        `json:"note"`
+	Model     string        `json:"model"`
+	Sample    int           `json:"sample"`
+	Request   model.Request `json:"request"`
 }
 
 // Render renders sample number sample (from 0) of req as a PNG of
-// req.ImgWidth × req.ImgHeight pixels. The image shows the start of the
+// the request's width × height pixels. The image shows the start of the
 // prompt, the seed, a PLACEHOLDER marker and its maker on a background
 // whose colours derive from a hash of the request; a tEXt chunk (Keyword)
 // holds the request as JSON and says that the image is not SDXL output.
 //
 // The output is deterministic: the same request, sample and maker give the
 // same bytes, and a different prompt, seed, any other image parameter or
-// sample gives a different picture. req.Base64 is a transport detail and
-// does not change the image. The seed is drawn as given; resolve -1
+// sample gives a different picture. The seed is drawn as given; resolve -1
 // before calling.
-func Render(req segmind.Request, sample int, maker Maker) ([]byte, error) {
-	w, h := req.ImgWidth, req.ImgHeight
+func Render(req model.Request, sample int, maker Maker) ([]byte, error) {
+	w, h := req.Width(), req.Height()
 	if w < 1 || h < 1 || w > MaxSide || h > MaxSide {
 		return nil, fmt.Errorf("placeholder: cannot render a %d×%d placeholder: width and height must be between 1 and %d", w, h, MaxSide)
 	}
-	samples := max(req.Samples, 1)
+	samples := max(req.Samples(), 1)
 	if sample < 0 || sample >= samples {
 		return nil, fmt.Errorf("placeholder: sample %d out of range: the request has %d sample(s), counted from 0", sample, samples)
 	}
@@ -73,15 +71,11 @@ func Render(req segmind.Request, sample int, maker Maker) ([]byte, error) {
 		return nil, err
 	}
 
-	req.Base64 = false
-	identity, err := json.Marshal(req)
-	if err != nil {
-		return nil, fmt.Errorf("placeholder: encode the request: %w", err)
-	}
+	identity := req.CanonicalEncoding()
 	meta, err := json.Marshal(Meta{
 		Generator: "imgform " + string(maker),
 		Note:      maker.Note(),
-		Model:     segmind.Model,
+		Model:     req.Model(),
 		Sample:    sample,
 		Request:   req,
 	})
@@ -106,31 +100,22 @@ func Render(req segmind.Request, sample int, maker Maker) ([]byte, error) {
 	return pngtext.Insert(buf.Bytes(), pngtext.Chunk{Keyword: Keyword, Text: asciiJSON(meta)})
 }
 
-// MakerOf reports whether data is a placeholder imgform made (a PNG
-// carrying the Keyword chunk), and which part of imgform made it. Only
-// the chunks before the image data are read.
+// MakerOf reports whether data is a placeholder imgform made, and which
+// part of imgform made it. Only the chunks before the image data are read.
 func MakerOf(data []byte) (Maker, bool) {
-	return makerOf(bytes.NewReader(data))
+	return makerFrom(provenance.PlaceholderMaker(data))
 }
 
-// MakerOfFile is MakerOf for a file, of which it reads only the chunks
-// before the image data.
+// MakerOfFile is MakerOf for a file.
 func MakerOfFile(path string) (Maker, bool) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", false
-	}
-	defer f.Close()
-	return makerOf(f)
+	return makerFrom(provenance.PlaceholderMakerOfFile(path))
 }
 
-func makerOf(r io.Reader) (Maker, bool) {
-	text, ok := pngtext.HeadText(r, Keyword)
-	if !ok {
+func makerFrom(generator string, ok bool) (Maker, bool) {
+	switch {
+	case !ok:
 		return "", false
-	}
-	var meta Meta
-	if json.Unmarshal([]byte(text), &meta) == nil && meta.Generator == "imgform offline" {
+	case generator == provenance.MadeOffline:
 		return Offline, true
 	}
 	return Emulator, true

@@ -8,18 +8,17 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 )
 
-func baseRenderRequest() segmind.Request {
-	r := segmind.DefaultRequest("castle on a cliff at dusk, cinematic, highly detailed")
-	r.Seed = 1220429729
-	r.Samples = 2
-	return r
+func baseRenderRequest() model.Request {
+	return model.NewRequest(model.NewRealityLightning).
+		WithPrompt("castle on a cliff at dusk, cinematic, highly detailed").
+		WithSeed(1220429729).
+		With("samples", model.Int(2))
 }
 
-func mustRender(t testing.TB, req segmind.Request, sample int) []byte {
+func mustRender(t testing.TB, req model.Request, sample int) []byte {
 	t.Helper()
 	b, err := Render(req, sample, Emulator)
 	if err != nil {
@@ -55,11 +54,6 @@ func TestRenderIsDeterministic(t *testing.T) {
 	if got := mustRender(t, base, 0); !bytes.Equal(got, want) {
 		t.Fatal("rendering the same request twice gave different bytes")
 	}
-	transport := base
-	transport.Base64 = true
-	if got := mustRender(t, transport, 0); !bytes.Equal(got, want) {
-		t.Error("base64 (a transport detail) changed the image")
-	}
 }
 
 func TestRenderDiffers(t *testing.T) {
@@ -67,20 +61,19 @@ func TestRenderDiffers(t *testing.T) {
 	basePNG := mustRender(t, base, 0)
 	tests := []struct {
 		name   string
-		edit   func(*segmind.Request)
+		edit   func(model.Request) model.Request
 		sample int
 	}{
-		{name: "seed", edit: func(r *segmind.Request) { r.Seed++ }},
-		{name: "prompt", edit: func(r *segmind.Request) { r.Prompt = "a lighthouse in a storm" }},
-		{name: "sample", edit: func(*segmind.Request) {}, sample: 1},
-		{name: "negative prompt", edit: func(r *segmind.Request) { r.NegativePrompt = "blurry" }},
-		{name: "steps", edit: func(r *segmind.Request) { r.NumInferenceSteps = 8 }},
-		{name: "scheduler", edit: func(r *segmind.Request) { r.Scheduler = "Euler a" }},
+		{name: "seed", edit: func(r model.Request) model.Request { return r.WithSeed(r.Seed() + 1) }},
+		{name: "prompt", edit: func(r model.Request) model.Request { return r.WithPrompt("a lighthouse in a storm") }},
+		{name: "sample", edit: func(r model.Request) model.Request { return r }, sample: 1},
+		{name: "negative prompt", edit: func(r model.Request) model.Request { return r.With("negative_prompt", model.String("blurry")) }},
+		{name: "steps", edit: func(r model.Request) model.Request { return r.With("num_inference_steps", model.Int(8)) }},
+		{name: "scheduler", edit: func(r model.Request) model.Request { return r.With("scheduler", model.String("Euler a")) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			req := base
-			tc.edit(&req)
+			req := tc.edit(base)
 			if looksSame(t, mustRender(t, req, tc.sample), basePNG) {
 				t.Errorf("a different %s gave the same pixels", tc.name)
 			}
@@ -90,8 +83,7 @@ func TestRenderDiffers(t *testing.T) {
 
 func TestRenderSizes(t *testing.T) {
 	for _, size := range []image.Point{{1024, 1024}, {768, 1152}, {320, 64}, {16, 16}, {1, 1}} {
-		req := baseRenderRequest()
-		req.ImgWidth, req.ImgHeight = size.X, size.Y
+		req := baseRenderRequest().With("img_width", model.Int(int64(size.X))).With("img_height", model.Int(int64(size.Y)))
 		img := decodePNG(t, mustRender(t, req, 1))
 		if got := img.Bounds().Size(); got != size {
 			t.Errorf("rendered %v, want %v", got, size)
@@ -102,19 +94,18 @@ func TestRenderSizes(t *testing.T) {
 func TestRenderErrors(t *testing.T) {
 	tests := []struct {
 		name   string
-		edit   func(*segmind.Request)
+		edit   func(model.Request) model.Request
 		sample int
 		want   string
 	}{
-		{name: "zero width", edit: func(r *segmind.Request) { r.ImgWidth = 0 }, want: "width and height must be between 1 and 8192"},
-		{name: "huge height", edit: func(r *segmind.Request) { r.ImgHeight = MaxSide + 1 }, want: "width and height must be between 1 and 8192"},
-		{name: "sample past the samples", sample: 2, edit: func(*segmind.Request) {}, want: "sample 2 out of range"},
-		{name: "negative sample", sample: -1, edit: func(*segmind.Request) {}, want: "sample -1 out of range"},
+		{name: "zero width", edit: func(r model.Request) model.Request { return r.With("img_width", model.Int(0)) }, want: "width and height must be between 1 and 8192"},
+		{name: "huge height", edit: func(r model.Request) model.Request { return r.With("img_height", model.Int(MaxSide+1)) }, want: "width and height must be between 1 and 8192"},
+		{name: "sample past the samples", sample: 2, edit: func(r model.Request) model.Request { return r }, want: "sample 2 out of range"},
+		{name: "negative sample", sample: -1, edit: func(r model.Request) model.Request { return r }, want: "sample -1 out of range"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			req := baseRenderRequest()
-			tc.edit(&req)
+			req := tc.edit(baseRenderRequest())
 			_, err := Render(req, tc.sample, Emulator)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error = %v, want one containing %q", err, tc.want)
@@ -124,9 +115,7 @@ func TestRenderErrors(t *testing.T) {
 }
 
 func TestRenderTextChunk(t *testing.T) {
-	req := baseRenderRequest()
-	req.Prompt = "Schloß am Meer — 城 🏰, (ruins:1.3)"
-	req.Base64 = true
+	req := baseRenderRequest().WithPrompt("Schloß am Meer — 城 🏰, (ruins:1.3)")
 	b := mustRender(t, req, 1)
 
 	types, texts := pngChunks(t, b)
@@ -139,16 +128,14 @@ func TestRenderTextChunk(t *testing.T) {
 			t.Fatalf("the text chunk is not ASCII at byte %d: %q", i, text)
 		}
 	}
-	want := req
-	want.Base64 = false
 	wantMeta := Meta{
 		Generator: "imgform emulator",
 		Note:      Emulator.Note(),
-		Model:     segmind.Model,
+		Model:     req.Model(),
 		Sample:    1,
-		Request:   want,
+		Request:   req,
 	}
-	if diff := cmp.Diff(wantMeta, placeholderMetaOf(t, b)); diff != "" {
+	if diff := cmp.Diff(wantMeta, placeholderMetaOf(t, b), cmp.Comparer(model.Request.Equal)); diff != "" {
 		t.Errorf("text chunk (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(text, "not SDXL output") {

@@ -16,15 +16,15 @@ const StateDirName = ".imgform"
 type Problem int
 
 const (
-	Empty      Problem = iota + 1 // nothing but spaces
-	Control                       // a control character
-	Backslash                     // a \ (folders are separated with /)
-	Absolute                      // absolute, or with a volume name
-	Outside                       // .. leaves the directory
-	InStateDir                    // inside .imgform
-	Symlink                       // through a symbolic link that leads outside
-	NotClean                      // not in its clean form (a//b, a/./b)
-	NotPortable                   // a name Windows cannot hold (CON, aux.png, a trailing dot, a colon)
+	Empty       Problem = iota + 1 // nothing but spaces
+	Control                        // a control character
+	Backslash                      // a \ (folders are separated with /)
+	Absolute                       // absolute, or with a volume name
+	Outside                        // .. leaves the directory
+	InStateDir                     // inside .imgform
+	Symlink                        // through a symbolic link that leads outside
+	NotClean                       // not in its clean form (a//b, a/./b)
+	NotPortable                    // a name Windows cannot hold (CON, aux.png, a trailing dot, a colon)
 )
 
 // Error is a path imgform may not write. Link is the symbolic link on the

@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 func TestTooManyRequests(t *testing.T) {
@@ -27,9 +27,9 @@ func TestTooManyRequests(t *testing.T) {
 		body      string
 		wantError string
 	}{
-		{name: "v2 past the limit", path: segmind.PathV2Submit, body: `{"prompt": "castle", "samples": 2}`, wantError: "Too many requests"},
-		{name: "v1 past the limit", path: segmind.PathV1Generate, body: `{"prompt": "castle", "samples": 2}`, wantError: "Too many requests"},
-		{name: "more samples than the limit", path: segmind.PathV2Submit, body: `{"prompt": "castle", "samples": 3}`,
+		{name: "v2 past the limit", path: wire.PathV2Submit, body: `{"prompt": "castle", "samples": 2}`, wantError: "Too many requests"},
+		{name: "v1 past the limit", path: wire.PathV1Generate, body: `{"prompt": "castle", "samples": 2}`, wantError: "Too many requests"},
+		{name: "more samples than the limit", path: wire.PathV2Submit, body: `{"prompt": "castle", "samples": 3}`,
 			wantError: "Too many requests: 3 samples exceed the emulator's limit of 2 images in progress"},
 	}
 	for _, tc := range tests {
@@ -99,9 +99,9 @@ func TestConcurrencyLimitUnderLoad(t *testing.T) {
 		wg.Go(func() {
 			for r := range requests {
 				samples := 1 + (c+r)%2
-				path := segmind.PathV1Generate
+				path := wire.PathV1Generate
 				if (c+r)%3 == 0 {
-					path = segmind.PathV2Submit
+					path = wire.PathV2Submit
 				}
 				body := `{"prompt": "load test", "seed": ` + strconv.Itoa(c*10+r) + `, "samples": ` + strconv.Itoa(samples) + `}`
 				for {
@@ -158,14 +158,14 @@ func TestNotEnoughCredits(t *testing.T) {
 	opts.Credits = 3
 	s, base := startServer(t, opts)
 
-	a := post(t, base+segmind.PathV1Generate, `{"prompt": "castle", "samples": 2}`)
+	a := post(t, base+wire.PathV1Generate, `{"prompt": "castle", "samples": 2}`)
 	if a.status != http.StatusOK {
 		t.Fatalf("first request: %d %s", a.status, a.body)
 	}
-	if got := a.header.Get(segmind.HeaderRemainingCredits); got != "0.006" {
-		t.Errorf("%s = %q, want 0.006 (one image left)", segmind.HeaderRemainingCredits, got)
+	if got := a.header.Get(wire.HeaderRemainingCredits); got != "0.006" {
+		t.Errorf("%s = %q, want 0.006 (one image left)", wire.HeaderRemainingCredits, got)
 	}
-	for _, path := range []string{segmind.PathV2Submit, segmind.PathV1Generate} {
+	for _, path := range []string{wire.PathV2Submit, wire.PathV1Generate} {
 		a := post(t, base+path, `{"prompt": "castle", "samples": 2}`)
 		if a.status != http.StatusNotAcceptable {
 			t.Fatalf("%s past the credits: %d, want 406", path, a.status)
@@ -176,11 +176,11 @@ func TestNotEnoughCredits(t *testing.T) {
 	}
 	// The last image fits, and counts against the credits while in progress.
 	sub := submit(t, base, `{"prompt": "castle"}`)
-	if a := post(t, base+segmind.PathV1Generate, `{"prompt": "castle"}`); a.status != http.StatusNotAcceptable {
+	if a := post(t, base+wire.PathV1Generate, `{"prompt": "castle"}`); a.status != http.StatusNotAcceptable {
 		t.Errorf("with the last credit in progress: %d, want 406", a.status)
 	}
 	pollStates(t, sub.StatusURL)
-	if diff := cmp.Diff(segmind.CreditsResponse{}, decode[segmind.CreditsResponse](t, get(t, base+segmind.PathCredits))); diff != "" {
+	if diff := cmp.Diff(wire.CreditsResponse{}, decode[wire.CreditsResponse](t, get(t, base+wire.PathCredits))); diff != "" {
 		t.Errorf("credits (-want +got):\n%s", diff)
 	}
 	if st := s.Stats(); st.Generated != 3 || st.JobsSubmitted != 1 {
@@ -198,7 +198,7 @@ func TestFailRateIsSeeded(t *testing.T) {
 		_, base := startServer(t, opts)
 		var out []int
 		for range 40 {
-			a := get(t, base+segmind.PathCredits)
+			a := get(t, base+wire.PathCredits)
 			switch a.status {
 			case http.StatusOK:
 			case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
@@ -236,9 +236,9 @@ func TestFailRateComesFirst(t *testing.T) {
 	opts.FailRate = 1
 	s, base := startServer(t, opts)
 	for _, a := range []answer{
-		call(t, http.MethodPost, base+segmind.PathV2Submit, "", `{"prompt": "castle"}`),
-		post(t, base+segmind.PathV2Submit, `{"prompt": "castle"}`),
-		post(t, base+segmind.PathV1Generate, `not json`),
+		call(t, http.MethodPost, base+wire.PathV2Submit, "", `{"prompt": "castle"}`),
+		post(t, base+wire.PathV2Submit, `{"prompt": "castle"}`),
+		post(t, base+wire.PathV1Generate, `not json`),
 	} {
 		if a.status < 500 {
 			t.Errorf("status %d, want an injected 5xx", a.status)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/pngtext"
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 const testKey = "SG_testkey_0123456789abcdef"
@@ -55,7 +55,7 @@ func call(t *testing.T, method, url, key, body string) answer {
 		t.Fatalf("new request %s %s: %v", method, url, err)
 	}
 	if key != "" {
-		req.Header.Set(segmind.HeaderAPIKey, key)
+		req.Header.Set(wire.HeaderAPIKey, key)
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -93,7 +93,7 @@ func postJSON(url, body string) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	req.Header.Set(segmind.HeaderAPIKey, testKey)
+	req.Header.Set(wire.HeaderAPIKey, testKey)
 	req.Header.Set("Content-Type", "application/json")
 	return do(req)
 }
@@ -125,7 +125,7 @@ func errorOf(t *testing.T, a answer) string {
 	if ct := a.header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("error answer Content-Type = %q, want application/json", ct)
 	}
-	e := decode[segmind.ErrorBody](t, a)
+	e := decode[wire.ErrorBody](t, a)
 	if e.Error == "" {
 		t.Fatalf("error body %q has no error text", a.body)
 	}
@@ -145,13 +145,13 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 }
 
 // submit posts a v2 job and returns its submit answer.
-func submit(t *testing.T, base, body string) segmind.SubmitResponse {
+func submit(t *testing.T, base, body string) wire.SubmitResponse {
 	t.Helper()
-	a := post(t, base+segmind.PathV2Submit, body)
+	a := post(t, base+wire.PathV2Submit, body)
 	if a.status != http.StatusOK {
 		t.Fatalf("submit: status %d, body %s", a.status, a.body)
 	}
-	return decode[segmind.SubmitResponse](t, a)
+	return decode[wire.SubmitResponse](t, a)
 }
 
 // pollStates polls a status URL until the job is COMPLETED or FAILED and
@@ -162,11 +162,11 @@ func pollStates(t *testing.T, statusURL string) ([]string, answer) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		a := get(t, statusURL)
-		st := decode[segmind.StatusResponse](t, a)
+		st := decode[wire.StatusResponse](t, a)
 		if len(states) == 0 || states[len(states)-1] != st.Status {
 			states = append(states, st.Status)
 		}
-		if st.Status == segmind.StatusCompleted || st.Status == segmind.StatusFailed {
+		if st.Status == wire.StatusCompleted || st.Status == wire.StatusFailed {
 			return states, a
 		}
 		if time.Now().After(deadline) {

@@ -6,7 +6,8 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/internal/placeholder"
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // maxQueued is the longest a v2 job stays QUEUED before PROCESSING.
@@ -16,8 +17,9 @@ const maxQueued = 100 * time.Millisecond
 // guarded by Server.mu.
 type job struct {
 	id          string
-	req         segmind.Request // validated, with the seed resolved
-	blockedWord string          // a blocklist entry the prompt contains; the job will fail
+	req         model.Request // validated, with the seed resolved
+	base64      bool          // the answer is asked for as base64
+	blockedWord string        // a blocklist entry the prompt contains; the job will fail
 	submitted   time.Time
 	queuedUntil time.Time // QUEUED before, PROCESSING after (until finished)
 
@@ -52,7 +54,7 @@ type jobView struct {
 // submitJob accepts req as a new v2 job, or returns the rejection (406, 429
 // or 503) that answers it. The job finishes Latency after now, on a timer:
 // its images are rendered and billed then, whether or not anyone polls.
-func (s *Server) submitJob(req segmind.Request, now time.Time) (*job, *rejection) {
+func (s *Server) submitJob(req model.Request, base64 bool, now time.Time) (*job, *rejection) {
 	id, err := newRequestID()
 	if err != nil {
 		return nil, &rejection{status: http.StatusInternalServerError, msg: fmt.Sprintf("cannot make a request id: %v", err)}
@@ -60,14 +62,15 @@ func (s *Server) submitJob(req segmind.Request, now time.Time) (*job, *rejection
 	j := &job{
 		id:          id,
 		req:         req,
-		blockedWord: s.blocklist.match(req.Prompt),
+		base64:      base64,
+		blockedWord: s.blocklist.match(req.Prompt()),
 		submitted:   now,
 		queuedUntil: now.Add(min(s.latency/10, maxQueued)),
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	res, rej := s.reserveLocked(int64(req.Samples), now)
+	res, rej := s.reserveLocked(int64(req.Samples()), now)
 	if rej != nil {
 		return nil, rej
 	}
@@ -103,13 +106,13 @@ func (s *Server) finishJob(j *job) {
 	j.finished = true
 	switch {
 	case j.blockedWord != "":
-		j.state, j.errMsg = segmind.StatusFailed, contentPolicyMessage(j.blockedWord)
+		j.state, j.errMsg = wire.StatusFailed, contentPolicyMessage(j.blockedWord)
 		s.ledger.release(j.res, false)
 	case renderErr != nil:
-		j.state, j.errMsg = segmind.StatusFailed, "internal_error: "+renderErr.Error()
+		j.state, j.errMsg = wire.StatusFailed, "internal_error: "+renderErr.Error()
 		s.ledger.release(j.res, false)
 	default:
-		j.state, j.pngs = segmind.StatusCompleted, pngs
+		j.state, j.pngs = wire.StatusCompleted, pngs
 		s.ledger.release(j.res, true)
 	}
 }
@@ -136,22 +139,22 @@ func (s *Server) lookupJob(id string, now time.Time) (jobView, bool) {
 		id:            j.id,
 		state:         j.state,
 		errMsg:        j.errMsg,
-		base64:        j.req.Base64,
+		base64:        j.base64,
 		pngs:          j.pngs,
 		inferenceTime: s.latency.Seconds(),
 	}
 	if !j.finished {
-		v.state = segmind.StatusProcessing
+		v.state = wire.StatusProcessing
 		if now.Before(j.queuedUntil) {
-			v.state = segmind.StatusQueued
+			v.state = wire.StatusQueued
 		}
 	}
 	return v, true
 }
 
 // renderSamples renders every sample of req.
-func renderSamples(req segmind.Request) ([][]byte, error) {
-	pngs := make([][]byte, req.Samples)
+func renderSamples(req model.Request) ([][]byte, error) {
+	pngs := make([][]byte, req.Samples())
 	for i := range pngs {
 		b, err := placeholder.Render(req, i, placeholder.Emulator)
 		if err != nil {

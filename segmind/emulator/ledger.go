@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 )
 
 // unlimitedCreditsUSD is what GET /v1/get-user-credits and the
@@ -100,7 +100,7 @@ func (l *ledger) remainingUSD() float64 {
 		return unlimitedCreditsUSD
 	}
 	images := max(l.credits-l.generated-l.inProgress, 0)
-	return math.Round(float64(images)*segmind.PricePerImageUSD*1e6) / 1e6
+	return math.Round(float64(images)*model.NewRealityLightning.PriceUSD*1e6) / 1e6
 }
 
 // reserveLocked admits images that start now and should be done after the

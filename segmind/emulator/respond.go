@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // writeJSON answers with code and v as JSON.
@@ -29,7 +29,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 // writeError answers with code and the service's error body {"error": msg}.
 func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, segmind.ErrorBody{Error: msg})
+	writeJSON(w, code, wire.ErrorBody{Error: msg})
 }
 
 // writeImage answers 200 with PNG bytes.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 func TestUnknownPathIs404(t *testing.T) {
@@ -14,8 +14,8 @@ func TestUnknownPathIs404(t *testing.T) {
 		"/",
 		"/v1/sdxl1.0-other-model",
 		"/v2/some-other-model",
-		"/v1/models/" + segmind.Model, // the sibling page's URL form is not an endpoint
-		segmind.PathV1Generate + "/",
+		"/v1/models/" + wire.Model, // the sibling page's URL form is not an endpoint
+		wire.PathV1Generate + "/",
 		"/v2/requests/",
 		"/v2/requests//status",
 		"/v2/requests/abc/status/extra",
@@ -36,12 +36,12 @@ func TestWrongMethodIs405(t *testing.T) {
 	tests := []struct {
 		method, path, allow string
 	}{
-		{http.MethodGet, segmind.PathV1Generate, "POST"},
-		{http.MethodPut, segmind.PathV2Submit, "POST"},
-		{http.MethodPost, segmind.PathV2Requests + "some-id/status", "GET"},
-		{http.MethodDelete, segmind.PathV2Requests + "some-id", "GET"},
-		{http.MethodPost, segmind.PathV1Requests + "some-id", "GET"},
-		{http.MethodPost, segmind.PathCredits, "GET"},
+		{http.MethodGet, wire.PathV1Generate, "POST"},
+		{http.MethodPut, wire.PathV2Submit, "POST"},
+		{http.MethodPost, wire.PathV2Requests + "some-id/status", "GET"},
+		{http.MethodDelete, wire.PathV2Requests + "some-id", "GET"},
+		{http.MethodPost, wire.PathV1Requests + "some-id", "GET"},
+		{http.MethodPost, wire.PathCredits, "GET"},
 		{http.MethodPost, StatsPath, "GET"},
 		{http.MethodPost, ImagesPath + "some-id/0.png", "GET"},
 	}
@@ -83,12 +83,12 @@ func TestAuth(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodGet, tc.base+segmind.PathCredits, nil)
+			req, err := http.NewRequest(http.MethodGet, tc.base+wire.PathCredits, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tc.key != "" || tc.header {
-				req.Header.Set(segmind.HeaderAPIKey, tc.key)
+				req.Header.Set(wire.HeaderAPIKey, tc.key)
 			}
 			a := send(t, req)
 			if a.status != tc.wantStatus {
@@ -113,12 +113,12 @@ func TestAuth(t *testing.T) {
 func TestEveryAPIRouteNeedsTheKey(t *testing.T) {
 	_, base := startServer(t, testOptions())
 	for _, rt := range []struct{ method, path string }{
-		{http.MethodPost, segmind.PathV1Generate},
-		{http.MethodPost, segmind.PathV2Submit},
-		{http.MethodGet, segmind.PathV2Requests + "x/status"},
-		{http.MethodGet, segmind.PathV2Requests + "x"},
-		{http.MethodGet, segmind.PathV1Requests + "x"},
-		{http.MethodGet, segmind.PathCredits},
+		{http.MethodPost, wire.PathV1Generate},
+		{http.MethodPost, wire.PathV2Submit},
+		{http.MethodGet, wire.PathV2Requests + "x/status"},
+		{http.MethodGet, wire.PathV2Requests + "x"},
+		{http.MethodGet, wire.PathV1Requests + "x"},
+		{http.MethodGet, wire.PathCredits},
 	} {
 		if a := call(t, rt.method, base+rt.path, "", `{"prompt": "a"}`); a.status != http.StatusUnauthorized {
 			t.Errorf("%s %s without a key: status %d, want 401", rt.method, rt.path, a.status)

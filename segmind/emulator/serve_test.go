@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // syncBuffer is a log writer safe for concurrent use.
@@ -52,14 +52,14 @@ func TestServeLogsAndShutsDownGracefully(t *testing.T) {
 	served := make(chan error, 1)
 	go func() { served <- Serve(ctx, ln, s) }()
 
-	if a := get(t, base+segmind.PathCredits); a.status != http.StatusOK {
+	if a := get(t, base+wire.PathCredits); a.status != http.StatusOK {
 		t.Fatalf("credits: %d", a.status)
 	}
-	call(t, http.MethodGet, base+segmind.PathCredits, "SG_wrong_key_value", "")
+	call(t, http.MethodGet, base+wire.PathCredits, "SG_wrong_key_value", "")
 
 	inFlight := make(chan answer, 1)
 	go func() {
-		a, err := postJSON(base+segmind.PathV1Generate, `{"prompt": "castle"}`)
+		a, err := postJSON(base+wire.PathV1Generate, `{"prompt": "castle"}`)
 		if err != nil {
 			t.Error(err)
 		}

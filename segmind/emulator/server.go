@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // Paths of the emulator's own endpoints, which the real service does not
@@ -118,14 +118,14 @@ func newRoute(method, pattern, label string, internal bool, h handlerFunc) route
 
 func (s *Server) routeTable() []route {
 	return []route{
-		newRoute(http.MethodPost, segmind.PathV1Generate, "POST /v1/{model}", false, s.handleV1Generate),
-		newRoute(http.MethodPost, segmind.PathV2Submit, "POST /v2/{model}", false, s.handleV2Submit),
-		newRoute(http.MethodGet, segmind.PathV2Requests+"{id}/status", "GET /v2/requests/{id}/status", false, s.handleStatus),
-		newRoute(http.MethodGet, segmind.PathV2Requests+"{id}", "GET /v2/requests/{id}", false, s.handleResult),
+		newRoute(http.MethodPost, wire.PathV1Generate, "POST /v1/{model}", false, s.handleV1Generate),
+		newRoute(http.MethodPost, wire.PathV2Submit, "POST /v2/{model}", false, s.handleV2Submit),
+		newRoute(http.MethodGet, wire.PathV2Requests+"{id}/status", "GET /v2/requests/{id}/status", false, s.handleStatus),
+		newRoute(http.MethodGet, wire.PathV2Requests+"{id}", "GET /v2/requests/{id}", false, s.handleResult),
 		// The older poll URL; its shape is undocumented, so it answers like
 		// the status endpoint.
-		newRoute(http.MethodGet, segmind.PathV1Requests+"{id}", "GET /v1/requests/{id}", false, s.handleStatus),
-		newRoute(http.MethodGet, segmind.PathCredits, "GET /v1/get-user-credits", false, s.handleCredits),
+		newRoute(http.MethodGet, wire.PathV1Requests+"{id}", "GET /v1/requests/{id}", false, s.handleStatus),
+		newRoute(http.MethodGet, wire.PathCredits, "GET /v1/get-user-credits", false, s.handleCredits),
 		newRoute(http.MethodGet, StatsPath, "GET "+StatsPath, true, s.handleStats),
 		newRoute(http.MethodGet, ImagesPath+"{id}/{file}", "GET "+ImagesPath+"{id}/{n}.png", true, s.handleImage),
 	}
@@ -215,7 +215,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rt *route, arg
 // authorize answers 401 and returns false unless r carries an acceptable
 // x-api-key. The key itself never appears in an answer or a log line.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) bool {
-	key := r.Header.Get(segmind.HeaderAPIKey)
+	key := r.Header.Get(wire.HeaderAPIKey)
 	if strings.TrimSpace(key) == "" {
 		writeError(w, http.StatusUnauthorized, "Missing API key: send it in the x-api-key header")
 		return false

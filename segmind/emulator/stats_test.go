@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // TestStatsExact runs a known sequence of requests and compares every
@@ -15,18 +15,18 @@ import (
 func TestStatsExact(t *testing.T) {
 	s, base := startServer(t, testOptions())
 
-	post(t, base+segmind.PathV1Generate, `{"prompt": "castle"}`)                          // 200, 1 image
-	call(t, http.MethodPost, base+segmind.PathV1Generate, "", `{"prompt": "castle"}`)     // 401
-	post(t, base+segmind.PathV1Generate, `{"prompt": "castle", "samples": 0}`)            // 400
+	post(t, base+wire.PathV1Generate, `{"prompt": "castle"}`)                             // 200, 1 image
+	call(t, http.MethodPost, base+wire.PathV1Generate, "", `{"prompt": "castle"}`)        // 401
+	post(t, base+wire.PathV1Generate, `{"prompt": "castle", "samples": 0}`)               // 400
 	sub := submit(t, base, `{"prompt": "castle", "samples": 2}`)                          // 200, 2 images
 	waitFor(t, 2*time.Second, "the job", func() bool { return s.Stats().Generated == 3 }) // no HTTP polling
 	get(t, sub.StatusURL)                                                                 // 200
 	get(t, sub.ResponseURL)                                                               // 200
 	call(t, http.MethodGet, base+ImagesPath+sub.RequestID+"/1.png", "", "")               // 200
-	get(t, base+segmind.PathV2Requests+"unknown/status")                                  // 404
-	get(t, base+segmind.PathCredits)                                                      // 200
+	get(t, base+wire.PathV2Requests+"unknown/status")                                     // 404
+	get(t, base+wire.PathCredits)                                                         // 200
 	get(t, base+"/v3/nothing")                                                            // 404
-	get(t, base+segmind.PathV2Submit)                                                     // 405
+	get(t, base+wire.PathV2Submit)                                                        // 405
 
 	want := Stats{
 		Generated:     3,
@@ -63,7 +63,7 @@ func TestStatsExact(t *testing.T) {
 // TestStatsSnapshotIsACopy: changing a snapshot does not change the server.
 func TestStatsSnapshotIsACopy(t *testing.T) {
 	s, base := startServer(t, testOptions())
-	get(t, base+segmind.PathCredits)
+	get(t, base+wire.PathCredits)
 	snap := s.Stats()
 	snap.Requests["GET /v1/get-user-credits"]["200"] = 99
 	if got := s.Stats().Requests["GET /v1/get-user-credits"]["200"]; got != 1 {

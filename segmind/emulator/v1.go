@@ -9,7 +9,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // statusClientClosedRequest is recorded (nginx's convention) when a v1
@@ -21,12 +22,13 @@ var errServerClosed = errors.New("emulator closed")
 // handleV1Generate serves POST /v1/{model}: it waits the latency, renders
 // every sample, bills them, and answers with the image.
 func (s *Server) handleV1Generate(w http.ResponseWriter, r *http.Request, _ []string) {
-	req, berr := readRequest(w, r)
+	d, berr := readRequest(w, r)
 	if berr != nil {
 		writeError(w, berr.status, berr.msg)
 		return
 	}
-	if word := s.blocklist.match(req.Prompt); word != "" {
+	req := d.req
+	if word := s.blocklist.match(req.Prompt()); word != "" {
 		// Refused up front: no image, not billed.
 		writeError(w, http.StatusBadRequest, contentPolicyMessage(word))
 		return
@@ -34,7 +36,7 @@ func (s *Server) handleV1Generate(w http.ResponseWriter, r *http.Request, _ []st
 	req = resolveSeed(req)
 
 	s.mu.Lock()
-	res, rej := s.reserveLocked(int64(req.Samples), time.Now())
+	res, rej := s.reserveLocked(int64(req.Samples()), time.Now())
 	s.mu.Unlock()
 	if rej != nil {
 		writeRejection(w, rej)
@@ -64,14 +66,14 @@ func (s *Server) handleV1Generate(w http.ResponseWriter, r *http.Request, _ []st
 		return
 	}
 
-	w.Header().Set(segmind.HeaderRemainingCredits, formatUSD(balance))
-	if req.Base64 {
+	w.Header().Set(wire.HeaderRemainingCredits, formatUSD(balance))
+	if d.base64 {
 		image, err := json.Marshal(base64Images(pngs))
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, "Internal server error: "+err.Error())
 			return
 		}
-		writeJSON(w, http.StatusOK, segmind.V1Base64Response{Image: image, Status: "Success"})
+		writeJSON(w, http.StatusOK, wire.V1Base64Response{Image: image, Status: "Success"})
 		return
 	}
 	// What the real service returns for samples > 1 without base64 is
@@ -85,7 +87,7 @@ func (s *Server) handleCredits(w http.ResponseWriter, _ *http.Request, _ []strin
 	s.mu.Lock()
 	balance := s.ledger.remainingUSD()
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, segmind.CreditsResponse{Credits: balance, FreeCredits: 0})
+	writeJSON(w, http.StatusOK, wire.CreditsResponse{Credits: balance, FreeCredits: 0})
 }
 
 // waitLatency sleeps the server's inference time unless the client goes
@@ -108,9 +110,9 @@ func (s *Server) waitLatency(ctx context.Context) error {
 
 // resolveSeed replaces the seed -1 ("random") by a random seed, as the
 // service does; the placeholder then shows the seed that was used.
-func resolveSeed(req segmind.Request) segmind.Request {
-	if req.Seed == -1 {
-		req.Seed = rand.Int64N(segmind.MaxSeed + 1)
+func resolveSeed(req model.Request) model.Request {
+	if req.Seed() == -1 {
+		return req.WithSeed(rand.Int64N(req.Schema().MaxSeed() + 1))
 	}
 	return req
 }

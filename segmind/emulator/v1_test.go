@@ -15,23 +15,24 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/imgform/imgform/internal/placeholder"
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 func TestV1RawImageIsDeterministic(t *testing.T) {
 	s, base := startServer(t, testOptions())
 	const body = `{"prompt": "castle on a cliff at dusk", "seed": 1220429729}`
 
-	first := post(t, base+segmind.PathV1Generate, body)
+	first := post(t, base+wire.PathV1Generate, body)
 	if first.status != http.StatusOK {
 		t.Fatalf("status %d; body %s", first.status, first.body)
 	}
 	if ct := first.header.Get("Content-Type"); ct != "image/png" {
 		t.Errorf("Content-Type = %q, want image/png", ct)
 	}
-	credits, err := strconv.ParseFloat(first.header.Get(segmind.HeaderRemainingCredits), 64)
+	credits, err := strconv.ParseFloat(first.header.Get(wire.HeaderRemainingCredits), 64)
 	if err != nil || credits <= 0 {
-		t.Errorf("%s = %q, want a positive number", segmind.HeaderRemainingCredits, first.header.Get(segmind.HeaderRemainingCredits))
+		t.Errorf("%s = %q, want a positive number", wire.HeaderRemainingCredits, first.header.Get(wire.HeaderRemainingCredits))
 	}
 	img, err := png.Decode(bytes.NewReader(first.body))
 	if err != nil {
@@ -40,17 +41,16 @@ func TestV1RawImageIsDeterministic(t *testing.T) {
 	if got := img.Bounds().Size(); got.X != 1024 || got.Y != 1024 {
 		t.Errorf("image is %v, want 1024×1024", got)
 	}
-	want := segmind.DefaultRequest("castle on a cliff at dusk")
-	want.Seed = 1220429729
+	want := model.NewRequest(model.NewRealityLightning).WithPrompt("castle on a cliff at dusk").WithSeed(1220429729)
 	if diff := cmp.Diff(want, placeholderMetaOf(t, first.body).Request); diff != "" {
 		t.Errorf("request in the image (-want +got):\n%s", diff)
 	}
 
-	again := post(t, base+segmind.PathV1Generate, body)
+	again := post(t, base+wire.PathV1Generate, body)
 	if !bytes.Equal(first.body, again.body) {
 		t.Error("the same request gave different bytes")
 	}
-	otherSeed := post(t, base+segmind.PathV1Generate, `{"prompt": "castle on a cliff at dusk", "seed": 1220429730}`)
+	otherSeed := post(t, base+wire.PathV1Generate, `{"prompt": "castle on a cliff at dusk", "seed": 1220429730}`)
 	if otherSeed.status != http.StatusOK || bytes.Equal(first.body, otherSeed.body) {
 		t.Errorf("a different seed gave status %d and the same bytes: %v", otherSeed.status, bytes.Equal(first.body, otherSeed.body))
 	}
@@ -61,24 +61,23 @@ func TestV1RawImageIsDeterministic(t *testing.T) {
 
 func TestV1RandomSeedIsResolved(t *testing.T) {
 	_, base := startServer(t, testOptions())
-	a := post(t, base+segmind.PathV1Generate, `{"prompt": "castle", "seed": -1}`)
+	a := post(t, base+wire.PathV1Generate, `{"prompt": "castle", "seed": -1}`)
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d; body %s", a.status, a.body)
 	}
-	if seed := placeholderMetaOf(t, a.body).Request.Seed; seed < 0 || seed > segmind.MaxSeed {
-		t.Errorf("seed in the image = %d, want one in 0…%d", seed, segmind.MaxSeed)
+	if seed, maxSeed := placeholderMetaOf(t, a.body).Request.Seed(), model.NewRealityLightning.MaxSeed(); seed < 0 || seed > maxSeed {
+		t.Errorf("seed in the image = %d, want one in 0…%d", seed, maxSeed)
 	}
 }
 
 // TestV1SeveralSamplesRaw: only the first image comes back, all are billed.
 func TestV1SeveralSamplesRaw(t *testing.T) {
 	s, base := startServer(t, testOptions())
-	a := post(t, base+segmind.PathV1Generate, `{"prompt": "castle", "seed": 7, "samples": 3}`)
+	a := post(t, base+wire.PathV1Generate, `{"prompt": "castle", "seed": 7, "samples": 3}`)
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d; body %s", a.status, a.body)
 	}
-	req := segmind.DefaultRequest("castle")
-	req.Seed, req.Samples = 7, 3
+	req := model.NewRequest(model.NewRealityLightning).WithPrompt("castle").WithSeed(7).With("samples", model.Int(3))
 	want, err := placeholder.Render(req, 0, placeholder.Emulator)
 	if err != nil {
 		t.Fatal(err)
@@ -103,17 +102,17 @@ func TestV1Base64(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			body := `{"prompt": "castle", "seed": 11, "base64": true, "samples": ` + strconv.Itoa(tc.samples) + `}`
-			a := post(t, base+segmind.PathV1Generate, body)
+			a := post(t, base+wire.PathV1Generate, body)
 			if a.status != http.StatusOK {
 				t.Fatalf("status %d; body %s", a.status, a.body)
 			}
 			if ct := a.header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type = %q", ct)
 			}
-			if a.header.Get(segmind.HeaderRemainingCredits) == "" {
-				t.Errorf("no %s header", segmind.HeaderRemainingCredits)
+			if a.header.Get(wire.HeaderRemainingCredits) == "" {
+				t.Errorf("no %s header", wire.HeaderRemainingCredits)
 			}
-			resp := decode[segmind.V1Base64Response](t, a)
+			resp := decode[wire.V1Base64Response](t, a)
 			if resp.Status != "Success" {
 				t.Errorf("status = %q, want Success", resp.Status)
 			}
@@ -130,8 +129,7 @@ func TestV1Base64(t *testing.T) {
 			if len(encoded) != tc.samples {
 				t.Fatalf("%d images, want %d", len(encoded), tc.samples)
 			}
-			req := segmind.DefaultRequest("castle")
-			req.Seed, req.Samples = 11, tc.samples
+			req := model.NewRequest(model.NewRealityLightning).WithPrompt("castle").WithSeed(11).With("samples", model.Int(int64(tc.samples)))
 			for i, e := range encoded {
 				got, err := base64.StdEncoding.DecodeString(e)
 				if err != nil {
@@ -154,7 +152,7 @@ func TestV1BlocklistedPromptIs400AndFree(t *testing.T) {
 	opts.Blocklist = []string{"Dragon", "blood bath"}
 	s, base := startServer(t, opts)
 	for _, prompt := range []string{"a (DRAGON:1.3) over ruins", "a blood  bath, grim"} {
-		a := post(t, base+segmind.PathV1Generate, `{"prompt": "`+prompt+`"}`)
+		a := post(t, base+wire.PathV1Generate, `{"prompt": "`+prompt+`"}`)
 		if a.status != http.StatusBadRequest {
 			t.Fatalf("%q: status %d, want 400", prompt, a.status)
 		}
@@ -162,7 +160,7 @@ func TestV1BlocklistedPromptIs400AndFree(t *testing.T) {
 			t.Errorf("%q: error = %q", prompt, got)
 		}
 	}
-	if a := post(t, base+segmind.PathV1Generate, `{"prompt": "a dragonfly"}`); a.status != http.StatusOK {
+	if a := post(t, base+wire.PathV1Generate, `{"prompt": "a dragonfly"}`); a.status != http.StatusOK {
 		t.Errorf("a prompt with a blocked word inside another word: status %d, want 200", a.status)
 	}
 	if st := s.Stats(); st.Generated != 1 || st.MaxInProgress != 1 {
@@ -179,11 +177,11 @@ func TestV1ClientGoneIsNotBilled(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+segmind.PathV1Generate, strings.NewReader(`{"prompt": "castle"}`))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+wire.PathV1Generate, strings.NewReader(`{"prompt": "castle"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set(segmind.HeaderAPIKey, testKey)
+	req.Header.Set(wire.HeaderAPIKey, testKey)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("the request finished with %d before the latency passed", resp.StatusCode)
@@ -200,22 +198,22 @@ func TestCredits(t *testing.T) {
 	tests := []struct {
 		name    string
 		credits int
-		want    segmind.CreditsResponse
+		want    wire.CreditsResponse
 	}{
-		{name: "unlimited", credits: -1, want: segmind.CreditsResponse{Credits: unlimitedCreditsUSD}},
-		{name: "ten images", credits: 10, want: segmind.CreditsResponse{Credits: 0.06}},
-		{name: "none", credits: 0, want: segmind.CreditsResponse{Credits: 0}},
+		{name: "unlimited", credits: -1, want: wire.CreditsResponse{Credits: unlimitedCreditsUSD}},
+		{name: "ten images", credits: 10, want: wire.CreditsResponse{Credits: 0.06}},
+		{name: "none", credits: 0, want: wire.CreditsResponse{Credits: 0}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := testOptions()
 			opts.Credits = tc.credits
 			_, base := startServer(t, opts)
-			a := get(t, base+segmind.PathCredits)
+			a := get(t, base+wire.PathCredits)
 			if a.status != http.StatusOK {
 				t.Fatalf("status %d", a.status)
 			}
-			if diff := cmp.Diff(tc.want, decode[segmind.CreditsResponse](t, a)); diff != "" {
+			if diff := cmp.Diff(tc.want, decode[wire.CreditsResponse](t, a)); diff != "" {
 				t.Errorf("credits (-want +got):\n%s", diff)
 			}
 			if !strings.Contains(string(a.body), `"free-credits":0`) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 const notFoundRequest = "Request not found: the request id is unknown or its result has expired"
@@ -16,28 +16,28 @@ const notFoundRequest = "Request not found: the request id is unknown or its res
 // (400 at submit), then the job is queued and the answer carries absolute
 // URLs built from the address the client used.
 func (s *Server) handleV2Submit(w http.ResponseWriter, r *http.Request, _ []string) {
-	req, berr := readRequest(w, r)
+	d, berr := readRequest(w, r)
 	if berr != nil {
 		writeError(w, berr.status, berr.msg)
 		return
 	}
-	j, rej := s.submitJob(resolveSeed(req), time.Now())
+	j, rej := s.submitJob(resolveSeed(d.req), d.base64, time.Now())
 	if rej != nil {
 		writeRejection(w, rej)
 		return
 	}
 	base := origin(r)
-	writeJSON(w, http.StatusOK, segmind.SubmitResponse{
+	writeJSON(w, http.StatusOK, wire.SubmitResponse{
 		RequestID:   j.id,
-		Status:      segmind.StatusQueued,
-		PollURL:     base + segmind.PathV1Requests + j.id,
+		Status:      wire.StatusQueued,
+		PollURL:     base + wire.PathV1Requests + j.id,
 		StatusURL:   statusURL(base, j.id),
 		ResponseURL: responseURL(base, j.id),
 	})
 }
 
-func statusURL(base, id string) string   { return base + segmind.PathV2Requests + id + "/status" }
-func responseURL(base, id string) string { return base + segmind.PathV2Requests + id }
+func statusURL(base, id string) string   { return base + wire.PathV2Requests + id + "/status" }
+func responseURL(base, id string) string { return base + wire.PathV2Requests + id }
 func imageURL(base, id string, n int) string {
 	return base + ImagesPath + id + "/" + strconv.Itoa(n) + ".png"
 }
@@ -51,19 +51,19 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, args []str
 		return
 	}
 	switch v.state {
-	case segmind.StatusFailed:
-		writeJSON(w, http.StatusUnprocessableEntity, segmind.StatusResponse{
+	case wire.StatusFailed:
+		writeJSON(w, http.StatusUnprocessableEntity, wire.StatusResponse{
 			Status: v.state, RequestID: v.id, Error: &v.errMsg,
-			Metrics: segmind.Metrics{InferenceTime: &v.inferenceTime},
+			Metrics: wire.Metrics{InferenceTime: &v.inferenceTime},
 		})
-	case segmind.StatusCompleted:
-		writeJSON(w, http.StatusOK, segmind.StatusResponse{
+	case wire.StatusCompleted:
+		writeJSON(w, http.StatusOK, wire.StatusResponse{
 			Status: v.state, RequestID: v.id,
-			Metrics: segmind.Metrics{InferenceTime: &v.inferenceTime},
+			Metrics: wire.Metrics{InferenceTime: &v.inferenceTime},
 		})
 	default:
 		base := origin(r)
-		writeJSON(w, http.StatusOK, segmind.StatusResponse{
+		writeJSON(w, http.StatusOK, wire.StatusResponse{
 			Status: v.state, RequestID: v.id,
 			StatusURL: statusURL(base, v.id), ResponseURL: responseURL(base, v.id),
 		})
@@ -81,24 +81,24 @@ func (s *Server) handleResult(w http.ResponseWriter, r *http.Request, args []str
 		return
 	}
 	switch v.state {
-	case segmind.StatusFailed:
-		writeJSON(w, http.StatusUnprocessableEntity, segmind.ResultResponse{
+	case wire.StatusFailed:
+		writeJSON(w, http.StatusUnprocessableEntity, wire.ResultResponse{
 			Status: v.state, RequestID: v.id, Error: &v.errMsg,
-			Metrics: segmind.Metrics{InferenceTime: &v.inferenceTime},
+			Metrics: wire.Metrics{InferenceTime: &v.inferenceTime},
 		})
-	case segmind.StatusCompleted:
+	case wire.StatusCompleted:
 		output, err := json.Marshal(outputOf(v, origin(r)))
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, "Internal server error: "+err.Error())
 			return
 		}
-		writeJSON(w, http.StatusOK, segmind.ResultResponse{
+		writeJSON(w, http.StatusOK, wire.ResultResponse{
 			Status: v.state, RequestID: v.id,
-			Metrics: segmind.Metrics{InferenceTime: &v.inferenceTime},
+			Metrics: wire.Metrics{InferenceTime: &v.inferenceTime},
 			Output:  output,
 		})
 	default:
-		writeJSON(w, http.StatusOK, segmind.ResultResponse{Status: v.state, RequestID: v.id})
+		writeJSON(w, http.StatusOK, wire.ResultResponse{Status: v.state, RequestID: v.id})
 	}
 }
 
@@ -129,7 +129,7 @@ func (s *Server) handleImage(w http.ResponseWriter, _ *http.Request, args []stri
 		return
 	}
 	v, ok := s.lookupJob(id, time.Now())
-	if !ok || v.state != segmind.StatusCompleted || n >= len(v.pngs) {
+	if !ok || v.state != wire.StatusCompleted || n >= len(v.pngs) {
 		writeError(w, http.StatusNotFound, "Image not found: unknown, expired, not ready, or no such sample")
 		return
 	}

@@ -14,7 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/imgform/imgform/internal/placeholder"
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -29,9 +30,9 @@ func TestV2Lifecycle(t *testing.T) {
 	if !uuidV4.MatchString(sub.RequestID) {
 		t.Errorf("request_id %q is not a UUID v4", sub.RequestID)
 	}
-	wantSub := segmind.SubmitResponse{
+	wantSub := wire.SubmitResponse{
 		RequestID:   sub.RequestID,
-		Status:      segmind.StatusQueued,
+		Status:      wire.StatusQueued,
 		PollURL:     base + "/v1/requests/" + sub.RequestID,
 		StatusURL:   base + "/v2/requests/" + sub.RequestID + "/status",
 		ResponseURL: base + "/v2/requests/" + sub.RequestID,
@@ -53,7 +54,7 @@ func TestV2Lifecycle(t *testing.T) {
 	if string(raw["metrics"]) != "{}" {
 		t.Errorf("early metrics = %s, want {}", raw["metrics"])
 	}
-	earlyStatus := decode[segmind.StatusResponse](t, early)
+	earlyStatus := decode[wire.StatusResponse](t, early)
 	if earlyStatus.StatusURL != sub.StatusURL || earlyStatus.ResponseURL != sub.ResponseURL || earlyStatus.RequestID != sub.RequestID {
 		t.Errorf("early status body = %s", early.body)
 	}
@@ -61,28 +62,28 @@ func TestV2Lifecycle(t *testing.T) {
 	if earlyResult.status != http.StatusOK || bytes.Contains(earlyResult.body, []byte(`"output"`)) {
 		t.Errorf("early result: status %d, body %s; want 200 without output", earlyResult.status, earlyResult.body)
 	}
-	if st := decode[segmind.ResultResponse](t, earlyResult).Status; st != segmind.StatusQueued && st != segmind.StatusProcessing {
+	if st := decode[wire.ResultResponse](t, earlyResult).Status; st != wire.StatusQueued && st != wire.StatusProcessing {
 		t.Errorf("early result status = %q", st)
 	}
 
 	states, final := pollStates(t, sub.StatusURL)
 	elapsed := time.Since(start)
-	if states[len(states)-1] != segmind.StatusCompleted {
+	if states[len(states)-1] != wire.StatusCompleted {
 		t.Fatalf("states %v, want to end COMPLETED", states)
 	}
-	order := []string{segmind.StatusQueued, segmind.StatusProcessing, segmind.StatusCompleted}
+	order := []string{wire.StatusQueued, wire.StatusProcessing, wire.StatusCompleted}
 	if !slices.IsSortedFunc(states, func(a, b string) int { return slices.Index(order, a) - slices.Index(order, b) }) || slices.Contains(states, "") {
 		t.Errorf("states %v are not in the order %v", states, order)
 	}
-	if !slices.Contains(states, segmind.StatusProcessing) {
+	if !slices.Contains(states, wire.StatusProcessing) {
 		t.Errorf("states %v never showed PROCESSING", states)
 	}
 	if elapsed < opts.Latency {
 		t.Errorf("COMPLETED after %v, before the latency %v", elapsed, opts.Latency)
 	}
 	it := 0.3
-	wantDone := segmind.StatusResponse{Status: segmind.StatusCompleted, RequestID: sub.RequestID, Metrics: segmind.Metrics{InferenceTime: &it}}
-	if diff := cmp.Diff(wantDone, decode[segmind.StatusResponse](t, final)); diff != "" {
+	wantDone := wire.StatusResponse{Status: wire.StatusCompleted, RequestID: sub.RequestID, Metrics: wire.Metrics{InferenceTime: &it}}
+	if diff := cmp.Diff(wantDone, decode[wire.StatusResponse](t, final)); diff != "" {
 		t.Errorf("completed status (-want +got):\n%s", diff)
 	}
 	if poll := get(t, sub.PollURL); poll.status != http.StatusOK || !bytes.Equal(poll.body, final.body) {
@@ -93,8 +94,8 @@ func TestV2Lifecycle(t *testing.T) {
 	if result.status != http.StatusOK {
 		t.Fatalf("result: %d %s", result.status, result.body)
 	}
-	res := decode[segmind.ResultResponse](t, result)
-	if res.Status != segmind.StatusCompleted || res.Error != nil || res.Metrics.InferenceTime == nil || *res.Metrics.InferenceTime != it {
+	res := decode[wire.ResultResponse](t, result)
+	if res.Status != wire.StatusCompleted || res.Error != nil || res.Metrics.InferenceTime == nil || *res.Metrics.InferenceTime != it {
 		t.Errorf("result body = %s", result.body)
 	}
 	var url string
@@ -108,8 +109,7 @@ func TestV2Lifecycle(t *testing.T) {
 	if img.status != http.StatusOK || img.header.Get("Content-Type") != "image/png" {
 		t.Fatalf("image: %d %s", img.status, img.header.Get("Content-Type"))
 	}
-	req := segmind.DefaultRequest("castle on a cliff")
-	req.Seed = 5
+	req := model.NewRequest(model.NewRealityLightning).WithPrompt("castle on a cliff").WithSeed(5)
 	want, err := placeholder.Render(req, 0, placeholder.Emulator)
 	if err != nil {
 		t.Fatal(err)
@@ -150,17 +150,16 @@ func TestV2Outputs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			req := segmind.DefaultRequest("lighthouse in a storm")
-			req.Seed, req.Samples, req.Base64 = 99, tc.samples, tc.base64
-			body, err := json.Marshal(req)
+			req := model.NewRequest(model.NewRealityLightning).WithPrompt("lighthouse in a storm").WithSeed(99).With("samples", model.Int(int64(tc.samples)))
+			body, err := json.Marshal(wire.Body(req, tc.base64))
 			if err != nil {
 				t.Fatal(err)
 			}
 			sub := submit(t, base, string(body))
-			if states, _ := pollStates(t, sub.StatusURL); states[len(states)-1] != segmind.StatusCompleted {
+			if states, _ := pollStates(t, sub.StatusURL); states[len(states)-1] != wire.StatusCompleted {
 				t.Fatalf("states %v", states)
 			}
-			res := decode[segmind.ResultResponse](t, get(t, sub.ResponseURL))
+			res := decode[wire.ResultResponse](t, get(t, sub.ResponseURL))
 			var items []string
 			if tc.samples == 1 {
 				var one string
@@ -206,7 +205,7 @@ func TestV2BlocklistedJobFails(t *testing.T) {
 
 	sub := submit(t, base, `{"prompt": "A (Dragon:1.2) over ruins", "samples": 2}`)
 	states, final := pollStates(t, sub.StatusURL)
-	if got := states[len(states)-1]; got != segmind.StatusFailed {
+	if got := states[len(states)-1]; got != wire.StatusFailed {
 		t.Fatalf("states %v, want to end FAILED", states)
 	}
 	it := opts.Latency.Seconds()
@@ -214,8 +213,8 @@ func TestV2BlocklistedJobFails(t *testing.T) {
 		if a.status != http.StatusUnprocessableEntity {
 			t.Errorf("status %d, want 422; body %s", a.status, a.body)
 		}
-		st := decode[segmind.StatusResponse](t, a)
-		if st.Status != segmind.StatusFailed || st.RequestID != sub.RequestID || st.Metrics.InferenceTime == nil || *st.Metrics.InferenceTime != it {
+		st := decode[wire.StatusResponse](t, a)
+		if st.Status != wire.StatusFailed || st.RequestID != sub.RequestID || st.Metrics.InferenceTime == nil || *st.Metrics.InferenceTime != it {
 			t.Errorf("FAILED body = %s", a.body)
 		}
 		if st.Error == nil || !strings.HasPrefix(*st.Error, "content_policy_violation: ") || !strings.Contains(*st.Error, "dragon") {
@@ -260,9 +259,9 @@ func TestV2RetentionExpiry(t *testing.T) {
 func TestV2UnknownID(t *testing.T) {
 	_, base := startServer(t, testOptions())
 	for _, u := range []string{
-		base + segmind.PathV2Requests + "6f1c2a9e-3b7d-4c1e-9a55-0b8e2d4f7a10/status",
-		base + segmind.PathV2Requests + "6f1c2a9e-3b7d-4c1e-9a55-0b8e2d4f7a10",
-		base + segmind.PathV1Requests + "not-even-a-uuid",
+		base + wire.PathV2Requests + "6f1c2a9e-3b7d-4c1e-9a55-0b8e2d4f7a10/status",
+		base + wire.PathV2Requests + "6f1c2a9e-3b7d-4c1e-9a55-0b8e2d4f7a10",
+		base + wire.PathV1Requests + "not-even-a-uuid",
 		base + ImagesPath + "6f1c2a9e-3b7d-4c1e-9a55-0b8e2d4f7a10/0.png",
 	} {
 		a := get(t, u)
@@ -300,13 +299,13 @@ func TestV2ImageNames(t *testing.T) {
 // TestV2URLsFollowTheHost: the absolute URLs use the Host the client sent.
 func TestV2URLsFollowTheHost(t *testing.T) {
 	_, base := startServer(t, testOptions())
-	req, err := http.NewRequest(http.MethodPost, base+segmind.PathV2Submit, strings.NewReader(`{"prompt": "castle"}`))
+	req, err := http.NewRequest(http.MethodPost, base+wire.PathV2Submit, strings.NewReader(`{"prompt": "castle"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Host = "emulator.test:8787"
-	req.Header.Set(segmind.HeaderAPIKey, testKey)
-	sub := decode[segmind.SubmitResponse](t, send(t, req))
+	req.Header.Set(wire.HeaderAPIKey, testKey)
+	sub := decode[wire.SubmitResponse](t, send(t, req))
 	if want := "http://emulator.test:8787/v2/requests/" + sub.RequestID + "/status"; sub.StatusURL != want {
 		t.Errorf("status_url = %q, want %q", sub.StatusURL, want)
 	}
@@ -329,11 +328,11 @@ func TestV2StatesOnTheServerClock(t *testing.T) {
 		after time.Duration
 		want  string // "" = not found
 	}{
-		{0, segmind.StatusQueued},
-		{maxQueued - time.Millisecond, segmind.StatusQueued},
-		{maxQueued, segmind.StatusProcessing},
-		{opts.Latency + time.Second, segmind.StatusProcessing}, // no timer has finished it
-		{opts.Retention - time.Millisecond, segmind.StatusProcessing},
+		{0, wire.StatusQueued},
+		{maxQueued - time.Millisecond, wire.StatusQueued},
+		{maxQueued, wire.StatusProcessing},
+		{opts.Latency + time.Second, wire.StatusProcessing}, // no timer has finished it
+		{opts.Retention - time.Millisecond, wire.StatusProcessing},
 		{opts.Retention, ""},
 	}
 	for _, tc := range tests {

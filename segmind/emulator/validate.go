@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
 )
 
 // maxBodyBytes bounds a request body; the provider's own long example is
@@ -31,150 +31,132 @@ func badRequest(format string, args ...any) *bodyError {
 	return &bodyError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
 }
 
+// decoded is a validated generation request: the image's request, and
+// whether the answer is asked for as base64.
+type decoded struct {
+	req    model.Request
+	base64 bool
+}
+
 // readRequest reads and validates the JSON body of a v1 or v2 generation
 // request. Missing optional parameters take the schema's defaults; unknown
 // fields are ignored; numbers and booleans sent as strings ("1", "true")
 // are accepted, as the old official SDK sent them.
-func readRequest(w http.ResponseWriter, r *http.Request) (segmind.Request, *bodyError) {
+func readRequest(w http.ResponseWriter, r *http.Request) (decoded, *bodyError) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return segmind.Request{}, &bodyError{status: http.StatusRequestEntityTooLarge,
+			return decoded{}, &bodyError{status: http.StatusRequestEntityTooLarge,
 				msg: fmt.Sprintf("request body is larger than %d bytes", maxBodyBytes)}
 		}
-		return segmind.Request{}, badRequest("cannot read the request body: %v", err)
+		return decoded{}, badRequest("cannot read the request body: %v", err)
 	}
 	return decodeRequest(body)
 }
 
-// decodeRequest turns a request body into a validated segmind.Request. Every
-// bad parameter is reported, in schema order, each as the text of a
-// *segmind.ParamError ("name: detail"), joined by "; ".
-func decodeRequest(body []byte) (segmind.Request, *bodyError) {
+// schema is the model the emulator serves.
+var schema = model.NewRealityLightning
+
+// decodeRequest turns a request body into a validated request. Every bad
+// parameter is reported, in schema order, each as the text of a
+// *model.ParamError ("name: detail"), joined by "; ".
+func decodeRequest(body []byte) (decoded, *bodyError) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
-		return segmind.Request{}, badRequest("request body is empty; send a JSON object with at least a prompt")
+		return decoded{}, badRequest("request body is empty; send a JSON object with at least a prompt")
 	}
 	if !json.Valid(trimmed) {
-		return segmind.Request{}, badRequest("request body is not valid JSON")
+		return decoded{}, badRequest("request body is not valid JSON")
 	}
 	if trimmed[0] != '{' {
-		return segmind.Request{}, badRequest("request body must be a JSON object (got %s)", describeJSON(trimmed))
+		return decoded{}, badRequest("request body must be a JSON object (got %s)", describeJSON(trimmed))
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(trimmed, &fields); err != nil {
-		return segmind.Request{}, badRequest("request body must be a JSON object: %v", err)
+		return decoded{}, badRequest("request body must be a JSON object: %v", err)
 	}
 
-	req := segmind.DefaultRequest("")
-	var errs []*segmind.ParamError
-	for i := range segmind.Params {
-		p := &segmind.Params[i]
+	d := decoded{req: model.NewRequest(schema)}
+	var errs []*model.ParamError
+	for i := range schema.Params {
+		p := &schema.Params[i]
 		raw, present := fields[p.Name]
 		if present && string(bytes.TrimSpace(raw)) == "null" {
 			present = false
 		}
 		if !present {
 			if p.Required {
-				errs = append(errs, &segmind.ParamError{Param: p.Name, Detail: p.Name + " is required."})
+				errs = append(errs, &model.ParamError{Param: p.Name, Reason: model.ReasonRequired, Detail: p.Name + " is required."})
 			}
 			continue
 		}
-		if perr := setParam(&req, p, bytes.TrimSpace(raw)); perr != nil {
+		v, perr := valueOf(p, bytes.TrimSpace(raw))
+		switch {
+		case perr != nil:
 			errs = append(errs, perr)
+		case p.Transport:
+			d.base64 = v.Truth()
+		default:
+			d.req = d.req.With(p.Name, v)
 		}
 	}
-	errs = mergeParamErrors(errs, req.Validate())
+	errs = mergeParamErrors(errs, d.req.Validate())
 	if len(errs) > 0 {
 		msgs := make([]string, len(errs))
 		for i, e := range errs {
 			msgs[i] = e.Error()
 		}
-		return segmind.Request{}, badRequest("%s", strings.Join(msgs, "; "))
+		return decoded{}, badRequest("%s", strings.Join(msgs, "; "))
 	}
-	return req, nil
+	return d, nil
 }
 
-// setParam decodes one present parameter into req. Ranges and allowed
-// values are left to segmind.Request.Validate; only the JSON type (and, for
-// integers sent as non-integral numbers, segmind.CheckNumber) is checked
-// here.
-func setParam(req *segmind.Request, p *segmind.Param, raw json.RawMessage) *segmind.ParamError {
+// valueOf decodes one present parameter. Ranges and allowed values are
+// left to the request's Validate; only the JSON type (and, for integers
+// sent as non-integral numbers, the schema's CheckNumber) is checked here.
+func valueOf(p *model.Param, raw json.RawMessage) (model.Value, *model.ParamError) {
 	switch p.Kind {
-	case segmind.KindString:
+	case model.KindString:
 		var v string
 		if raw[0] != '"' || json.Unmarshal(raw, &v) != nil {
-			return typeError(p, raw)
+			return model.Value{}, typeError(p, raw)
 		}
-		switch p.Name {
-		case "prompt":
-			req.Prompt = v
-		case "negative_prompt":
-			req.NegativePrompt = v
-		case "scheduler":
-			req.Scheduler = v
-		default:
-			return unsupportedParam(p)
-		}
-	case segmind.KindInteger:
+		return model.String(v), nil
+	case model.KindInteger:
 		v, perr := integerValue(p, raw)
 		if perr != nil {
-			return perr
+			return model.Value{}, perr
 		}
-		switch p.Name {
-		case "samples":
-			req.Samples = int(v)
-		case "num_inference_steps":
-			req.NumInferenceSteps = int(v)
-		case "seed":
-			req.Seed = v
-		case "img_width":
-			req.ImgWidth = int(v)
-		case "img_height":
-			req.ImgHeight = int(v)
-		default:
-			return unsupportedParam(p)
-		}
-	case segmind.KindNumber:
+		return model.Int(v), nil
+	case model.KindNumber:
 		text, ok := numberText(raw)
 		if !ok {
-			return typeError(p, raw)
+			return model.Value{}, typeError(p, raw)
 		}
 		v, err := strconv.ParseFloat(text, 64)
 		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return typeError(p, raw)
+			return model.Value{}, typeError(p, raw)
 		}
-		if perr := segmind.CheckNumber(p.Name, v); perr != nil {
-			return perr
+		if perr := schema.CheckNumber(p.Name, v); perr != nil {
+			return model.Value{}, perr
 		}
-		if p.Name != "guidance_scale" {
-			return unsupportedParam(p)
-		}
-		req.GuidanceScale = v
-	case segmind.KindBool:
-		var v bool
+		return model.Number(v), nil
+	case model.KindBool:
 		switch strings.ToLower(string(raw)) {
 		case "true", `"true"`:
-			v = true
+			return model.Bool(true), nil
 		case "false", `"false"`:
-			v = false
-		default:
-			return typeError(p, raw)
+			return model.Bool(false), nil
 		}
-		if p.Name != "base64" {
-			return unsupportedParam(p)
-		}
-		req.Base64 = v
-	default:
-		return unsupportedParam(p)
+		return model.Value{}, typeError(p, raw)
 	}
-	return nil
+	return model.Value{}, &model.ParamError{Param: p.Name, Detail: fmt.Sprintf("%s is not supported by the imgform emulator.", p.Name)}
 }
 
 // integerValue reads an integer parameter sent as a JSON number or a
 // numeric string. A non-integral or out-of-range number gets the schema's
-// own message from segmind.CheckNumber.
-func integerValue(p *segmind.Param, raw json.RawMessage) (int64, *segmind.ParamError) {
+// own message from CheckNumber.
+func integerValue(p *model.Param, raw json.RawMessage) (int64, *model.ParamError) {
 	text, ok := numberText(raw)
 	if !ok {
 		return 0, typeError(p, raw)
@@ -186,7 +168,7 @@ func integerValue(p *segmind.Param, raw json.RawMessage) (int64, *segmind.ParamE
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return 0, typeError(p, raw)
 	}
-	if perr := segmind.CheckNumber(p.Name, f); perr != nil {
+	if perr := schema.CheckNumber(p.Name, f); perr != nil {
 		return 0, perr
 	}
 	// CheckNumber accepts only whole numbers within the parameter's range,
@@ -214,16 +196,9 @@ func numberText(raw json.RawMessage) (string, bool) {
 	return "", false
 }
 
-func typeError(p *segmind.Param, raw json.RawMessage) *segmind.ParamError {
-	return &segmind.ParamError{Param: p.Name,
+func typeError(p *model.Param, raw json.RawMessage) *model.ParamError {
+	return &model.ParamError{Param: p.Name, Reason: model.ReasonType,
 		Detail: fmt.Sprintf("%s must be %s (got %s).", p.Name, withArticle(p.Kind.String()), describeJSON(raw))}
-}
-
-// unsupportedParam reports a schema parameter this emulator does not know
-// how to store: package segmind gained a parameter that Request or this
-// file does not have yet. It is answered 400, never 500.
-func unsupportedParam(p *segmind.Param) *segmind.ParamError {
-	return &segmind.ParamError{Param: p.Name, Detail: fmt.Sprintf("%s is not supported by the imgform emulator.", p.Name)}
 }
 
 func withArticle(noun string) string {
@@ -263,32 +238,18 @@ func describeJSON(raw []byte) string {
 	}
 }
 
-// mergeParamErrors adds the *segmind.ParamError values joined in err to
-// errs, keeping the first error of each parameter, in schema order.
-func mergeParamErrors(errs []*segmind.ParamError, err error) []*segmind.ParamError {
-	if err != nil {
-		var all []error
-		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			all = joined.Unwrap()
-		} else {
-			all = []error{err}
-		}
-		for _, e := range all {
-			if pe, ok := errors.AsType[*segmind.ParamError](e); ok {
-				errs = append(errs, pe)
-			} else {
-				errs = append(errs, &segmind.ParamError{Param: "request", Detail: e.Error()})
-			}
-		}
-	}
+// mergeParamErrors adds the errors of the request's validation to errs,
+// keeping the first error of each parameter, in schema order.
+func mergeParamErrors(errs, more []*model.ParamError) []*model.ParamError {
+	errs = append(errs, more...)
 	order := func(name string) int {
-		for i, p := range segmind.Params {
+		for i, p := range schema.Params {
 			if p.Name == name {
 				return i
 			}
 		}
-		return len(segmind.Params)
+		return len(schema.Params)
 	}
-	slices.SortStableFunc(errs, func(a, b *segmind.ParamError) int { return order(a.Param) - order(b.Param) })
-	return slices.CompactFunc(errs, func(a, b *segmind.ParamError) bool { return a.Param == b.Param })
+	slices.SortStableFunc(errs, func(a, b *model.ParamError) int { return order(a.Param) - order(b.Param) })
+	return slices.CompactFunc(errs, func(a, b *model.ParamError) bool { return a.Param == b.Param })
 }

@@ -7,7 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
 // TestValidationErrors sends every kind of bad body to both generation
@@ -64,7 +65,7 @@ func TestValidationErrors(t *testing.T) {
 		{name: "string", body: `"castle"`, want: `request body must be a JSON object (got the string "castle")`},
 		{name: "null", body: `null`, want: "request body must be a JSON object (got null)"},
 	}
-	for _, path := range []string{segmind.PathV1Generate, segmind.PathV2Submit} {
+	for _, path := range []string{wire.PathV1Generate, wire.PathV2Submit} {
 		for _, tc := range tests {
 			t.Run(path+"/"+tc.name, func(t *testing.T) {
 				a := post(t, base+path, tc.body)
@@ -96,7 +97,7 @@ func TestValidationErrors(t *testing.T) {
 func TestOversizedBody(t *testing.T) {
 	_, base := startServer(t, testOptions())
 	body := `{"prompt": "` + strings.Repeat("x", maxBodyBytes) + `"}`
-	a := post(t, base+segmind.PathV2Submit, body)
+	a := post(t, base+wire.PathV2Submit, body)
 	if a.status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("status %d, want 413; body %s", a.status, a.body)
 	}
@@ -108,30 +109,24 @@ func TestOversizedBody(t *testing.T) {
 // TestDecodeRequestLenient covers what is accepted: defaults for missing
 // parameters, unknown fields ignored, numbers and booleans as strings.
 func TestDecodeRequestLenient(t *testing.T) {
-	withDefaults := func(edit func(*segmind.Request)) segmind.Request {
-		r := segmind.DefaultRequest("castle")
-		edit(&r)
-		return r
-	}
+	castle := model.NewRequest(model.NewRealityLightning).WithPrompt("castle")
 	tests := []struct {
-		name string
-		body string
-		want segmind.Request
+		name   string
+		body   string
+		want   model.Request
+		base64 bool
 	}{
-		{name: "only a prompt", body: `{"prompt": "castle"}`, want: segmind.DefaultRequest("castle")},
-		{name: "unknown fields ignored", body: `{"prompt": "castle", "timeout": 5, "interval": {"a": 1}, "Prompt": 3}`, want: segmind.DefaultRequest("castle")},
-		{name: "nulls take defaults", body: `{"prompt": "castle", "samples": null, "negative_prompt": null, "base64": null}`, want: segmind.DefaultRequest("castle")},
+		{name: "only a prompt", body: `{"prompt": "castle"}`, want: castle},
+		{name: "unknown fields ignored", body: `{"prompt": "castle", "timeout": 5, "interval": {"a": 1}, "Prompt": 3}`, want: castle},
+		{name: "nulls take defaults", body: `{"prompt": "castle", "samples": null, "negative_prompt": null, "base64": null}`, want: castle},
 		{name: "numeric strings, as the old SDK sent", body: `{"prompt": "castle", "samples": "2", "num_inference_steps": " 8 ", "guidance_scale": "1.5", "seed": "42", "img_width": "1024", "base64": "true"}`,
-			want: withDefaults(func(r *segmind.Request) {
-				r.Samples, r.NumInferenceSteps, r.GuidanceScale, r.Seed, r.Base64 = 2, 8, 1.5, 42, true
-			})},
+			want: castle.With("samples", model.Int(2)).With("num_inference_steps", model.Int(8)).With("guidance_scale", model.Number(1.5)).WithSeed(42), base64: true},
 		{name: "integral floats for integers", body: `{"prompt": "castle", "num_inference_steps": 7.0, "seed": 1.2e3}`,
-			want: withDefaults(func(r *segmind.Request) { r.Seed = 1200 })},
+			want: castle.WithSeed(1200)},
 		{name: "every parameter", body: `{"prompt": "castle", "negative_prompt": "blur", "samples": 4, "scheduler": "Euler a", "num_inference_steps": 100, "guidance_scale": 25, "seed": 999999999999999, "img_width": 1024, "img_height": 1024, "base64": false}`,
-			want: withDefaults(func(r *segmind.Request) {
-				r.NegativePrompt, r.Samples, r.Scheduler, r.NumInferenceSteps, r.GuidanceScale, r.Seed = "blur", 4, "Euler a", 100, 25, segmind.MaxSeed
-			})},
-		{name: "random seed", body: `{"prompt": "castle", "seed": -1}`, want: segmind.DefaultRequest("castle")},
+			want: castle.With("negative_prompt", model.String("blur")).With("samples", model.Int(4)).With("scheduler", model.String("Euler a")).
+				With("num_inference_steps", model.Int(100)).With("guidance_scale", model.Number(25)).WithSeed(model.NewRealityLightning.MaxSeed())},
+		{name: "random seed", body: `{"prompt": "castle", "seed": -1}`, want: castle},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -139,8 +134,8 @@ func TestDecodeRequestLenient(t *testing.T) {
 			if berr != nil {
 				t.Fatalf("decodeRequest: %d %s", berr.status, berr.msg)
 			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("request (-want +got):\n%s", diff)
+			if !got.req.Equal(tc.want) || got.base64 != tc.base64 {
+				t.Errorf("request = %s base64=%v\nwant      %s base64=%v", got.req.CanonicalEncoding(), got.base64, tc.want.CanonicalEncoding(), tc.base64)
 			}
 		})
 	}

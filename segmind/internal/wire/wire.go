@@ -1,11 +1,25 @@
-package segmind
+// Package wire is the Segmind API on the wire, as the client (package
+// segmind) sends and reads it and the emulator serves it: paths, headers,
+// job states and the JSON bodies. It is internal to segmind: a user of the
+// client never sees it.
+package wire
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/imgform/imgform/model"
+)
+
+// Model is the model the API paths are for.
+var Model = model.NewRealityLightning.ID
 
 // The paths of the API, relative to the origin.
-const (
+var (
 	PathV1Generate = "/v1/" + Model
 	PathV2Submit   = "/v2/" + Model
+)
+
+const (
 	PathV2Requests = "/v2/requests/" // + {id} or {id}/status
 	PathV1Requests = "/v1/requests/" // + {id}: the older poll URL
 	PathCredits    = "/v1/get-user-credits"
@@ -78,4 +92,26 @@ type CreditsResponse struct {
 // ErrorBody is the JSON body of an error answer.
 type ErrorBody struct {
 	Error string `json:"error"`
+}
+
+// Body is the JSON body of a generation request (v1 and v2 alike): the
+// request's image parameters under their API names, and base64 when it is
+// asked for. Parameters at an empty default that the API treats as unset
+// (an empty negative prompt) are not sent.
+func Body(req model.Request, base64 bool) map[string]any {
+	body := map[string]any{}
+	for _, p := range req.Schema().Params {
+		if p.Transport {
+			continue
+		}
+		v := req.Get(p.Name)
+		if p.Kind == model.KindString && !p.Required && v.Str() == "" {
+			continue
+		}
+		body[p.Name] = v
+	}
+	if _, ok := req.Schema().Param("base64"); ok {
+		body["base64"] = base64
+	}
+	return body
 }

@@ -1,4 +1,4 @@
-package apply
+package generate
 
 import (
 	"context"
@@ -14,44 +14,44 @@ import (
 // expected after it.
 type limiterStep struct {
 	name string
-	do   func(t *testing.T, l *limiter)
+	do   func(t *testing.T, l *Limiter)
 	want int
 }
 
 var t0 = time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 
 // take acquires n slots whose requests the server takes.
-func take(n int) func(*testing.T, *limiter) {
-	return func(t *testing.T, l *limiter) {
+func take(n int) func(*testing.T, *Limiter) {
+	return func(t *testing.T, l *Limiter) {
 		for range n {
-			if err := l.acquire(context.Background()); err != nil {
+			if err := l.Acquire(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			l.accept()
+			l.Accept()
 		}
 	}
 }
 
 // finish releases n slots whose requests the server had taken.
-func finish(n int) func(*testing.T, *limiter) {
-	return func(_ *testing.T, l *limiter) {
+func finish(n int) func(*testing.T, *Limiter) {
+	return func(_ *testing.T, l *Limiter) {
 		for range n {
-			l.release(true)
+			l.Release(true)
 		}
 	}
 }
 
-func succeed(n int) func(*testing.T, *limiter) {
-	return func(_ *testing.T, l *limiter) {
+func succeed(n int) func(*testing.T, *Limiter) {
+	return func(_ *testing.T, l *Limiter) {
 		for range n {
-			l.succeeded()
+			l.Succeeded()
 		}
 	}
 }
 
 // throttle records a 429 at t0+d.
-func throttle(d time.Duration) func(*testing.T, *limiter) {
-	return func(_ *testing.T, l *limiter) { l.throttled(t0.Add(d)) }
+func throttle(d time.Duration) func(*testing.T, *Limiter) {
+	return func(_ *testing.T, l *Limiter) { l.Throttled(t0.Add(d)) }
 }
 
 func TestLimiterAIMD(t *testing.T) {
@@ -117,13 +117,13 @@ func TestLimiterAIMD(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := newLimiter(tt.parallelism)
-			if got := l.current(); got != tt.parallelism {
+			l := NewLimiter(tt.parallelism)
+			if got := l.Current(); got != tt.parallelism {
 				t.Fatalf("new limiter: limit %d, want %d", got, tt.parallelism)
 			}
 			for _, s := range tt.steps {
 				s.do(t, l)
-				if got := l.current(); got != s.want {
+				if got := l.Current(); got != s.want {
 					t.Fatalf("after %s: limit %d, want %d", s.name, got, s.want)
 				}
 			}
@@ -133,9 +133,9 @@ func TestLimiterAIMD(t *testing.T) {
 
 // acquireAsync starts an acquire and returns the channel its result
 // arrives on.
-func acquireAsync(ctx context.Context, l *limiter) <-chan error {
+func acquireAsync(ctx context.Context, l *Limiter) <-chan error {
 	ch := make(chan error, 1)
-	go func() { ch <- l.acquire(ctx) }()
+	go func() { ch <- l.Acquire(ctx) }()
 	return ch
 }
 
@@ -163,58 +163,58 @@ func done(t *testing.T, ch <-chan error) {
 }
 
 func TestLimiterAcquireBlocksWhenFull(t *testing.T) {
-	l := newLimiter(2)
+	l := NewLimiter(2)
 	take(2)(t, l)
 	ch := acquireAsync(context.Background(), l)
 	if !blocked(ch) {
 		t.Fatal("a third acquire at limit 2 did not block")
 	}
-	l.release(false)
+	l.Release(false)
 	done(t, ch)
 }
 
 func TestLimiterAcquireWaitsForTheLoweredLimit(t *testing.T) {
-	l := newLimiter(4)
+	l := NewLimiter(4)
 	for range 4 { // four calls in flight that the server has not taken yet
-		if err := l.acquire(context.Background()); err != nil {
+		if err := l.Acquire(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	l.throttled(t0)
-	if got := l.current(); got != 2 {
+	l.Throttled(t0)
+	if got := l.Current(); got != 2 {
 		t.Fatalf("limit %d, want 2", got)
 	}
 	ch := acquireAsync(context.Background(), l)
-	l.release(false)
-	l.release(false)
+	l.Release(false)
+	l.Release(false)
 	if !blocked(ch) {
 		t.Fatal("acquire went through with 2 in use at limit 2")
 	}
-	l.release(false)
+	l.Release(false)
 	done(t, ch)
 }
 
 func TestLimiterGrowthWakesWaiters(t *testing.T) {
-	l := newLimiter(4)
-	l.throttled(t0) // 2
+	l := NewLimiter(4)
+	l.Throttled(t0) // 2
 	take(2)(t, l)
 	ch := acquireAsync(context.Background(), l)
 	if !blocked(ch) {
 		t.Fatal("acquire did not block at limit 2")
 	}
-	l.succeeded()
-	l.succeeded() // limit 3: a slot more
+	l.Succeeded()
+	l.Succeeded() // limit 3: a slot more
 	done(t, ch)
 }
 
 func TestLimiterAcquireHonoursCancellation(t *testing.T) {
 	for _, inUse := range []int{0, 1} {
 		t.Run(fmt.Sprintf("cancelled before, %d of 1 in use", inUse), func(t *testing.T) {
-			l := newLimiter(1)
+			l := NewLimiter(1)
 			take(inUse)(t, l)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
-			if err := l.acquire(ctx); !errors.Is(err, context.Canceled) {
+			if err := l.Acquire(ctx); !errors.Is(err, context.Canceled) {
 				t.Fatalf("acquire = %v, want context.Canceled", err)
 			}
 			l.mu.Lock()
@@ -225,7 +225,7 @@ func TestLimiterAcquireHonoursCancellation(t *testing.T) {
 		})
 	}
 	t.Run("cancelled while waiting", func(t *testing.T) {
-		l := newLimiter(1)
+		l := NewLimiter(1)
 		take(1)(t, l)
 		ctx, cancel := context.WithCancel(context.Background())
 		ch := acquireAsync(ctx, l)
@@ -242,7 +242,7 @@ func TestLimiterAcquireHonoursCancellation(t *testing.T) {
 			t.Fatal("acquire ignored the cancellation")
 		}
 		// The cancelled acquire took no slot.
-		l.release(true)
+		l.Release(true)
 		done(t, acquireAsync(context.Background(), l))
 	})
 }
@@ -252,14 +252,14 @@ func TestLimiterAcquireHonoursCancellation(t *testing.T) {
 // the parallelism, and every slot comes back.
 func TestLimiterConcurrent(t *testing.T) {
 	const parallelism = 4
-	l := newLimiter(parallelism)
+	l := NewLimiter(parallelism)
 	var inUse, most atomic.Int64
 	var wg sync.WaitGroup
 	for i := range 64 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := l.acquire(context.Background()); err != nil {
+			if err := l.Acquire(context.Background()); err != nil {
 				t.Error(err)
 				return
 			}
@@ -272,16 +272,16 @@ func TestLimiterConcurrent(t *testing.T) {
 			}
 			accepted := i%3 != 0
 			if accepted {
-				l.accept()
+				l.Accept()
 			}
 			switch i % 4 {
 			case 0:
-				l.throttled(time.Now())
+				l.Throttled(time.Now())
 			default:
-				l.succeeded()
+				l.Succeeded()
 			}
 			inUse.Add(-1)
-			l.release(accepted)
+			l.Release(accepted)
 		}()
 	}
 	wg.Wait()

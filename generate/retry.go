@@ -1,4 +1,4 @@
-package apply
+package generate
 
 import (
 	"math/rand/v2"
@@ -45,9 +45,9 @@ var DefaultRetryPolicy = RetryPolicy{
 	JobTimeout:          15 * time.Minute,
 }
 
-// throttleWait is the wait after the n-th 429 of a call (1-based) whose
+// ThrottleWait is the wait after the n-th 429 of a call (1-based) whose
 // answer named no Retry-After.
-func (p RetryPolicy) throttleWait(n int) time.Duration {
+func (p RetryPolicy) ThrottleWait(n int) time.Duration {
 	shift := min(max(n-1, 0), 20)
 	d := p.MinRetryAfter << shift
 	if d > p.ThrottleCap || d>>shift != p.MinRetryAfter {
@@ -56,10 +56,10 @@ func (p RetryPolicy) throttleWait(n int) time.Duration {
 	return max(d, 0)
 }
 
-// backoff is the wait before retry number attempt (1-based; less counts
+// Backoff is the wait before retry number attempt (1-based; less counts
 // as 1): a random duration up to min(Cap, Base·2^(attempt-1)) ("full
 // jitter"), never negative.
-func (p RetryPolicy) backoff(attempt int) time.Duration {
+func (p RetryPolicy) Backoff(attempt int) time.Duration {
 	shift := min(max(attempt-1, 0), 20)
 	ceiling := p.Base << shift
 	if ceiling > p.Cap || ceiling>>shift != p.Base { // capped, or overflowed

@@ -1,4 +1,4 @@
-package apply
+package generate
 
 import (
 	"testing"
@@ -33,7 +33,7 @@ func TestBackoff(t *testing.T) {
 			lowest, highest := time.Duration(1<<63-1), time.Duration(-1)
 			var sum time.Duration
 			for range draws {
-				d := tt.policy.backoff(tt.attempt)
+				d := tt.policy.Backoff(tt.attempt)
 				if d < 0 || d > tt.bound {
 					t.Fatalf("backoff(%d) = %v, want within [0, %v]", tt.attempt, d, tt.bound)
 				}
@@ -70,7 +70,7 @@ func TestThrottleWait(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := pol.throttleWait(tc.n); got != tc.want {
+			if got := pol.ThrottleWait(tc.n); got != tc.want {
 				t.Errorf("throttleWait(%d) = %v, want %v", tc.n, got, tc.want)
 			}
 		})

@@ -1,4 +1,4 @@
-package apply
+package generate
 
 import (
 	"context"
@@ -6,13 +6,13 @@ import (
 	"time"
 )
 
-// limiter bounds how many images are in progress at the API at once, and
+// Limiter bounds how many images are in progress at the API at once, and
 // adapts the bound the way TCP adapts its window (AIMD): it starts at the
 // parallelism asked for, halves on a 429 (but never below the number of
 // requests the server has demonstrably handled at once since the last
 // decrease), and grows back by one for every window of successes, never
 // above the parallelism.
-type limiter struct {
+type Limiter struct {
 	mu        sync.Mutex
 	changed   chan struct{} // closed when a slot may have become free
 	max       int
@@ -31,12 +31,14 @@ type limiter struct {
 // from the same burst of requests.
 const throttleWindow = 2 * time.Second
 
-func newLimiter(parallelism int) *limiter {
-	return &limiter{changed: make(chan struct{}), max: parallelism, limit: parallelism}
+// NewLimiter returns a limit that starts, and stays at most, at
+// parallelism.
+func NewLimiter(parallelism int) *Limiter {
+	return &Limiter{changed: make(chan struct{}), max: parallelism, limit: parallelism}
 }
 
-// acquire waits for a free slot. A cancelled ctx gets none, free or not.
-func (l *limiter) acquire(ctx context.Context) error {
+// Acquire waits for a free slot. A cancelled ctx gets none, free or not.
+func (l *Limiter) Acquire(ctx context.Context) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -57,9 +59,9 @@ func (l *limiter) acquire(ctx context.Context) error {
 	}
 }
 
-// release frees a slot; accepted says whether the server had taken its
+// Release frees a slot; accepted says whether the server had taken its
 // request (see accept).
-func (l *limiter) release(accepted bool) {
+func (l *Limiter) Release(accepted bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.inUse--
@@ -69,16 +71,16 @@ func (l *limiter) release(accepted bool) {
 	l.notify()
 }
 
-// accept records that the server took the slot's request.
-func (l *limiter) accept() {
+// Accept records that the server took the slot's request.
+func (l *Limiter) Accept() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.accepted++
 	l.peak = max(l.peak, l.accepted)
 }
 
-// succeeded records a finished image: one more success in the window.
-func (l *limiter) succeeded() {
+// Succeeded records a finished image: one more success in the window.
+func (l *Limiter) Succeeded() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sinceSuccess = true
@@ -90,8 +92,8 @@ func (l *limiter) succeeded() {
 	}
 }
 
-// throttled records a 429: the limit halves, once per burst.
-func (l *limiter) throttled(now time.Time) {
+// Throttled records a 429: the limit halves, once per burst.
+func (l *Limiter) Throttled(now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.decreasedAt.IsZero() && !l.sinceSuccess && now.Sub(l.decreasedAt) < throttleWindow {
@@ -106,15 +108,15 @@ func (l *limiter) throttled(now time.Time) {
 	l.decreasedAt, l.sinceSuccess = now, false
 }
 
-// current is the limit now.
-func (l *limiter) current() int {
+// Current is the limit now.
+func (l *Limiter) Current() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.limit
 }
 
 // notify wakes the waiters; l.mu is held.
-func (l *limiter) notify() {
+func (l *Limiter) notify() {
 	close(l.changed)
 	l.changed = make(chan struct{})
 }

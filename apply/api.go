@@ -1,0 +1,184 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/plan"
+	"github.com/imgform/imgform/state"
+)
+
+// throughAPI gets a change's images through the API: by resuming a job an
+// earlier run submitted, or by asking anew.
+func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, error) {
+	// A forced replacement leaves a journaled job of the same request
+	// (unless one was submitted for a forced replacement) to be collected
+	// into the cache at the end.
+	if job, ok := r.takeJob(c.InputHash, c.Forced); ok {
+		got, err := r.resume(ctx, c.Address, job)
+		if err == nil {
+			return got, nil
+		}
+		if generate.ClassOf(err) != generate.Lost {
+			return nil, err
+		}
+		// Expired or unknown to this endpoint: the result is gone.
+		r.emit(Event{Type: EventWarning, Address: c.Address, RequestID: job.Job.ID,
+			Message: "the job an earlier run submitted is no longer known to the server; generating anew"})
+	}
+	if r.opts.Sync || !r.opts.Generator.Async() {
+		return r.generateSync(ctx, c)
+	}
+	return r.generateAsync(ctx, c)
+}
+
+// keep stores what the API made in the cache, then drops the job's
+// journal entry: from now on the cache answers for it.
+func (r *runner) keep(addr string, h state.Hash, got *obtained) {
+	if r.opts.Cache != nil {
+		from := Origin{Address: addr, RequestID: got.requestID, InferenceTime: got.inferenceTime, Endpoint: got.endpoint, Placeholder: got.placeholder}
+		if err := r.opts.Cache.Put(h, got.images, from); err != nil {
+			// The image is not safe: its journal entry stays, and nothing
+			// more is paid for until the cache can keep it.
+			r.fatal(&FatalError{Err: fmt.Errorf("the content cache cannot be written, so no new image is submitted; jobs already submitted are still collected: %w", err)})
+			return
+		}
+	}
+	if r.opts.Journal != nil && got.requestID != "" {
+		if err := r.opts.Journal.Remove(got.requestID); err != nil {
+			r.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
+		}
+	}
+}
+
+// generateSync makes the images with one call per attempt.
+func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, error) {
+	var res *generate.Result
+	err := r.withSlot(ctx, c.Address, func(ctx context.Context) (bool, error) {
+		var err error
+		res, err = r.opts.Generator.Generate(ctx, *c.Request)
+		return false, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.limiter.Succeeded()
+	got := r.fromAPI(res)
+	got.source = FromAPI
+	r.keep(c.Address, c.InputHash, got)
+	return got, nil
+}
+
+// generateAsync submits a job, journals it, and waits for its images.
+func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, error) {
+	var job *generate.Job
+	err := r.withSlot(ctx, c.Address, func(ctx context.Context) (bool, error) {
+		var err error
+		// A submit under way is not cancelled with the run (the client's
+		// call timeout bounds it): a job the server took is paid for, and
+		// only its answer says which id to journal.
+		job, err = r.opts.Generator.Submit(context.WithoutCancel(ctx), *c.Request)
+		return err == nil, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer r.limiter.Release(true)
+	entry := JournalEntry{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), BaseURL: r.endpoint(), Job: *job, Forced: c.Forced}
+	if c.Forced {
+		entry.Seed = c.Request.Seed()
+	}
+	if r.opts.Journal != nil {
+		if err := r.opts.Journal.Record(entry); err != nil {
+			// The job is paid for, and waiting for it is still the best
+			// course; but a crash now would lose it, so nothing more is
+			// submitted until the journal can be written.
+			r.fatal(&FatalError{Err: fmt.Errorf("the job journal cannot be written, so no new image is submitted (a crash would lose what is paid for); jobs already submitted are still collected: %w", err)})
+		}
+	}
+	r.emit(Event{Type: EventSubmitted, Address: c.Address, Action: c.Action, RequestID: job.ID})
+	got, err := r.wait(ctx, c.Address, job)
+	if err != nil {
+		return nil, err
+	}
+	got.source = FromAPI
+	r.keep(c.Address, c.InputHash, got)
+	return got, nil
+}
+
+// resume follows a journaled job.
+func (r *runner) resume(ctx context.Context, addr string, e JournalEntry) (*obtained, error) {
+	if err := r.limiter.Acquire(ctx); err != nil {
+		return nil, err
+	}
+	r.limiter.Accept()
+	defer r.limiter.Release(true)
+	r.emit(Event{Type: EventResumed, Address: addr, RequestID: e.Job.ID})
+	job := e.Job
+	got, err := r.wait(ctx, addr, &job)
+	if err != nil {
+		return nil, err
+	}
+	got.source = FromJob
+	r.keep(addr, e.InputHash, got)
+	return got, nil
+}
+
+// wait polls a job to its result. A job that FAILED is dropped from the
+// journal (there is nothing left to resume), and so is one the server no
+// longer knows, which is counted as lost.
+func (r *runner) wait(ctx context.Context, addr string, job *generate.Job) (*obtained, error) {
+	res, err := r.opts.Generator.Wait(ctx, job, generate.WaitOptions{
+		MaxPollErrors: r.opts.Retry.Attempts,
+		Timeout:       r.opts.Retry.JobTimeout,
+		OnRetry: func(err error, attempt int, delay time.Duration) {
+			r.emit(Event{Type: EventRetry, Address: addr, RequestID: job.ID, Attempt: attempt, Delay: delay, Message: err.Error()})
+		},
+	})
+	if err != nil {
+		switch generate.ClassOf(err) {
+		case generate.ImageFailed:
+			if r.opts.Journal != nil {
+				r.opts.Journal.Remove(job.ID)
+			}
+		case generate.Lost:
+			// The server no longer knows the job (expired, or lost): there
+			// is nothing to resume, and its image must be asked for again.
+			if r.opts.Journal != nil {
+				r.opts.Journal.Remove(job.ID)
+			}
+			r.count(func(s *Summary) { s.Lost++ })
+			err = &LostJobError{RequestID: job.ID, Err: err}
+		case generate.StillRunning:
+			// Still running at the server, and paid for: it stays in the
+			// journal for the next apply to pick up.
+			err = fmt.Errorf("%w; it stays journaled, and the next apply picks it up without paying again", err)
+		}
+		return nil, err
+	}
+	r.limiter.Succeeded()
+	return r.fromAPI(res), nil
+}
+
+// LostJobError is a submitted job the server no longer knows (its result
+// expired, or it was lost): nothing can be resumed, and the image has to
+// be submitted again, and paid for again.
+type LostJobError struct {
+	RequestID string
+	Err       error
+}
+
+func (e *LostJobError) Error() string {
+	return fmt.Sprintf("the server lost job %s (%v); it is dropped from the journal, and the image will be submitted again", e.RequestID, e.Err)
+}
+
+func (e *LostJobError) Unwrap() error { return e.Err }
+
+// isLost reports a LostJobError.
+func isLost(err error) bool {
+	var lost *LostJobError
+	return errors.As(err, &lost)
+}

@@ -1,0 +1,179 @@
+package apply
+
+import (
+	"context"
+	"errors"
+
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/plan"
+	"github.com/imgform/imgform/state"
+)
+
+// Source says where a change's images came from.
+type Source string
+
+const (
+	FromCache    Source = "cache"   // the content cache (or another change of the same request)
+	FromRenderer Source = "offline" // the placeholder renderer, offline
+	FromAPI      Source = "api"     // the API, paid in this run
+	FromJob      Source = "resumed" // a job an earlier run submitted (and paid for)
+)
+
+// obtained is a change's images and where they came from.
+type obtained struct {
+	images        []generate.Image
+	source        Source
+	generator     state.Generator
+	requestID     string
+	inferenceTime float64
+	// endpoint is the origin of the API that made the images; placeholder
+	// marks an emulator's placeholders.
+	endpoint    string
+	placeholder bool
+}
+
+// fromAPI is what the API gave.
+func (r *runner) fromAPI(res *generate.Result) *obtained {
+	return &obtained{images: res.Images, generator: state.GeneratorAPI, requestID: res.RequestID, inferenceTime: res.InferenceTime,
+		endpoint: r.endpoint(), placeholder: res.Placeholder}
+}
+
+// endpoint is the origin of the API this run calls; "" without one.
+func (r *runner) endpoint() string {
+	if r.opts.Generator == nil {
+		return ""
+	}
+	return r.opts.Generator.Endpoint()
+}
+
+// obtain gets a change's images: from the cache when it has them, from
+// the placeholder renderer offline, from a job an earlier run submitted,
+// or from the API. What the API made reaches the cache before anything
+// else happens with it, so that a crash from here on costs nothing.
+func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) {
+	if got, ok := r.fromCache(c); ok {
+		return got, nil
+	}
+	if r.opts.Offline || (c.Generator == state.GeneratorOffline && !c.Cached) {
+		return r.render(ctx, c)
+	}
+	if r.opts.Generator == nil {
+		return nil, &FatalError{Err: ErrNoGenerator}
+	}
+	// Two changes of one request (two outputs of the same prompt and
+	// seed, say) pay for it once: the first asks the API, the others wait
+	// for its images.
+	f, leader := r.join(c.InputHash)
+	if !leader {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if f.err != nil {
+			return nil, f.err
+		}
+		r.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
+		shared := *f.got
+		shared.source = FromCache
+		return &shared, nil
+	}
+	got, err := r.throughAPI(ctx, c)
+	r.land(c.InputHash, f, got, err)
+	return got, err
+}
+
+// ErrNoGenerator is what a run that needs the API meets without one (no
+// key was configured).
+var ErrNoGenerator = errors.New("this run needs the API, and none is configured")
+
+// fromCache gives the change its images from the cache, when the cache
+// holds them and may serve them (see cacheServes). A forced replacement
+// never takes them.
+func (r *runner) fromCache(c *plan.Change) (*obtained, bool) {
+	if r.opts.Cache == nil || c.Forced {
+		return nil, false
+	}
+	entry, imgs, err := r.opts.Cache.Get(c.InputHash)
+	if err != nil {
+		if !errors.Is(err, ErrNotCached) {
+			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
+		}
+		return nil, false
+	}
+	if len(imgs) < c.Request.Samples() || !r.cacheServes(c, entry, imgs) {
+		return nil, false
+	}
+	r.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
+	return &obtained{images: imgs, source: FromCache, generator: state.GeneratorAPI,
+		requestID: entry.RequestID, inferenceTime: entry.InferenceTime,
+		endpoint: entry.Endpoint, placeholder: entry.Placeholder}, true
+}
+
+// cacheServes reports whether a cached entry may give the change its
+// images: an emulator's placeholder stands in only for images of that same
+// emulator, and a restore must get back exactly the image the state
+// recorded (an entry swapped for another image's never is).
+func (r *runner) cacheServes(c *plan.Change, entry *CacheEntry, imgs []generate.Image) bool {
+	if entry.Placeholder && (r.opts.Offline || entry.Endpoint == "" || entry.Endpoint != r.endpoint()) {
+		return false
+	}
+	ok := true
+	r.ckpt.read(func(st *state.State) {
+		prior := st.Images[c.Address]
+		if prior == nil || prior.InputHash != c.InputHash {
+			return
+		}
+		for _, i := range c.Write {
+			if i < len(prior.Outputs) && i < len(imgs) && !prior.Outputs[i].SourceSHA256.IsZero() &&
+				prior.Outputs[i].SourceSHA256 != state.SumBytes(imgs[i].Data) {
+				ok = false
+			}
+		}
+	})
+	return ok
+}
+
+// render makes placeholders offline (apply --offline, or the restore of
+// an image made offline): they say so in the picture and their metadata.
+func (r *runner) render(ctx context.Context, c *plan.Change) (*obtained, error) {
+	if r.opts.Renderer == nil {
+		return nil, &FatalError{Err: errors.New("this run renders placeholders, and no renderer is configured; this is a bug in imgform")}
+	}
+	res, err := r.opts.Renderer.Generate(ctx, *c.Request)
+	if err != nil {
+		return nil, err
+	}
+	return &obtained{images: res.Images, source: FromRenderer, generator: state.GeneratorOffline}, nil
+}
+
+// flight is one request being obtained from the API, which other changes
+// of the same request wait for.
+type flight struct {
+	done chan struct{}
+	got  *obtained
+	err  error
+}
+
+// join returns the flight of input hash h, and whether the caller leads
+// it (and must land it).
+func (r *runner) join(h state.Hash) (*flight, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if f, ok := r.flights[h]; ok {
+		return f, false
+	}
+	f := &flight{done: make(chan struct{})}
+	r.flights[h] = f
+	return f, true
+}
+
+// land ends a flight with its result. Changes that come later find the
+// images in the cache.
+func (r *runner) land(h state.Hash, f *flight, got *obtained, err error) {
+	f.got, f.err = got, err
+	r.mu.Lock()
+	delete(r.flights, h)
+	r.mu.Unlock()
+	close(f.done)
+}

@@ -1,0 +1,80 @@
+package apply
+
+import (
+	"context"
+	"time"
+
+	"github.com/imgform/imgform/state"
+)
+
+// loadJournal reads the journaled jobs of this endpoint. Those too old to
+// resume are dropped; the others are resumed by the change that needs
+// their image, or collected into the cache at the end (collectOrphans).
+func (r *runner) loadJournal() {
+	r.jobs = map[state.Hash][]JournalEntry{}
+	if r.opts.Journal == nil || r.opts.Generator == nil || r.opts.Offline {
+		return
+	}
+	entries, err := r.opts.Journal.Entries()
+	if err != nil {
+		r.emit(Event{Type: EventWarning, Message: err.Error()})
+		return
+	}
+	for _, e := range entries {
+		switch {
+		case time.Since(e.Job.Submitted) >= JobRetention:
+			r.opts.Journal.Remove(e.Job.ID)
+		case e.BaseURL == r.endpoint():
+			r.jobs[e.InputHash] = append(r.jobs[e.InputHash], e)
+		}
+	}
+}
+
+// takeJob hands a journaled job to the one change that resumes it. A
+// forced replacement takes only a job that an interrupted forced
+// replacement submitted: the new image it asked for, already paid.
+func (r *runner) takeJob(h state.Hash, forced bool) (JournalEntry, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	entries := r.jobs[h]
+	// The newest first: the one most likely still within its retention.
+	for i := len(entries) - 1; i >= 0; i-- {
+		if forced && !entries[i].Forced {
+			continue
+		}
+		e := entries[i]
+		r.jobs[h] = append(entries[:i:i], entries[i+1:]...)
+		return e, true
+	}
+	return JournalEntry{}, false
+}
+
+// collectOrphans fetches into the cache the results of journaled jobs
+// that no change of this run needed (the configuration changed after an
+// interrupted run): they were paid for, and a later revert should not pay
+// again. Failures are left for a later run.
+func (r *runner) collectOrphans(ctx context.Context) {
+	r.mu.Lock()
+	if ctx.Err() != nil || r.summary.Interrupted {
+		r.mu.Unlock()
+		return
+	}
+	var orphans []JournalEntry
+	for _, entries := range r.jobs {
+		orphans = append(orphans, entries...)
+	}
+	r.jobs = map[state.Hash][]JournalEntry{}
+	r.mu.Unlock()
+	for _, e := range orphans {
+		if r.opts.Cache != nil && r.opts.Cache.Has(e.InputHash, e.Samples) {
+			r.opts.Journal.Remove(e.Job.ID)
+			continue
+		}
+		if _, err := r.resume(ctx, e.Address, e); err != nil {
+			r.emit(Event{Type: EventWarning, Address: e.Address, RequestID: e.Job.ID,
+				Message: "could not collect the result of a job an earlier run submitted: " + err.Error()})
+			continue
+		}
+		r.count(func(s *Summary) { s.Collected++ })
+	}
+}

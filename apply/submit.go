@@ -1,0 +1,156 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/imgform/imgform/generate"
+)
+
+// errSubmitsStopped is what a change that was about to submit gets once
+// a fatal error stopped new submissions: it is left for the next run.
+var errSubmitsStopped = errors.New("no new image is submitted after a fatal error")
+
+// withSlot runs call in a concurrency slot, retrying what can succeed
+// later as the RetryPolicy says. call reports whether the server took the
+// request; when it did, the slot stays held (the caller releases it with
+// Release(true) when the images are done), otherwise it is released here.
+// A 429 also halves the concurrency limit.
+//
+// A request that may have been processed and billed without a usable
+// answer (generate.IsPossiblyBilled) is sent again at most once: a second
+// such failure, or one that cannot be retried, fails the image with a
+// *PossiblyBilledError. Once a fatal error stopped new submissions, no
+// attempt starts: errSubmitsStopped.
+func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Context) (accepted bool, err error)) error {
+	var t tries
+	for {
+		if err := r.limiter.Acquire(r.submitCtx); err != nil {
+			return r.stoppedErr(ctx)
+		}
+		accepted, err := call(ctx)
+		if accepted {
+			r.limiter.Accept()
+			return nil
+		}
+		r.limiter.Release(false)
+		if err == nil {
+			return nil
+		}
+		delay, err := r.nextTry(ctx, addr, &t, err)
+		if err != nil {
+			return err
+		}
+		if err := r.pause(ctx, delay); err != nil {
+			return err
+		}
+	}
+}
+
+// tries counts one image's failed attempts by kind.
+type tries struct {
+	failures, unreachable, throttles, billed int
+	throttledSince                           time.Time
+}
+
+func (t *tries) total() int { return t.failures + t.unreachable + t.throttles + t.billed }
+
+// nextTry decides what follows a failed attempt: how long to wait before
+// the next one, or the error that ends the image (or the run).
+func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) (time.Duration, error) {
+	pol := r.opts.Retry
+	class := generate.ClassOf(err)
+	if generate.IsPossiblyBilled(err) {
+		t.billed++
+		r.count(func(s *Summary) { s.PossiblyBilled++ })
+		switch {
+		case class == generate.Fatal:
+			return 0, err // cancelled after sending: counted, not this image's failure
+		case class != generate.Retryable || t.billed > 1 || ctx.Err() != nil:
+			return 0, &PossiblyBilledError{Requests: t.billed, Err: err}
+		}
+		delay := pol.Backoff(1)
+		r.emit(Event{Type: EventRetry, Address: addr, Attempt: t.total(), Delay: delay,
+			Message: err.Error() + "; the request may have been processed and billed, so it is sent once more and no more"})
+		return delay, nil
+	}
+	if ctx.Err() != nil {
+		return 0, err
+	}
+	var delay time.Duration
+	switch class {
+	case generate.Throttled:
+		t.throttles++
+		if t.throttledSince.IsZero() {
+			t.throttledSince = time.Now()
+		}
+		if time.Since(t.throttledSince) >= pol.ThrottleBudget {
+			return 0, &FatalError{Err: fmt.Errorf("the API has answered 429 (too many requests) to one request for %s: the account's rate limit is lower than this run asks; run again later, or with a lower --parallelism: %w",
+				pol.ThrottleBudget.Round(time.Second), err)}
+		}
+		r.limiter.Throttled(time.Now())
+		delay = generate.WaitOf(err)
+		if delay == 0 {
+			delay = pol.ThrottleWait(t.throttles)
+		}
+		r.emit(Event{Type: EventThrottled, Address: addr, Attempt: t.throttles, Delay: delay, Concurrency: r.limiter.Current(), Message: err.Error()})
+		return delay, nil
+	case generate.Unreachable:
+		t.unreachable++
+		if t.unreachable >= pol.UnreachableAttempts {
+			return 0, &FatalError{StopAll: true, Err: fmt.Errorf("the API at %s cannot be reached (%d attempts): %w", r.endpoint(), t.unreachable, err)}
+		}
+		delay = pol.Backoff(t.unreachable)
+	case generate.Retryable:
+		t.failures++
+		if t.failures >= pol.Attempts {
+			return 0, err
+		}
+		delay = pol.Backoff(t.failures)
+	default:
+		return 0, err
+	}
+	r.emit(Event{Type: EventRetry, Address: addr, Attempt: t.total(), Delay: delay, Message: err.Error()})
+	return delay, nil
+}
+
+// pause waits d before another attempt, or until no new attempt may start.
+func (r *runner) pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-r.submitCtx.Done():
+		return r.stoppedErr(ctx)
+	case <-t.C:
+		return nil
+	}
+}
+
+// stoppedErr is why no new attempt starts: the run's own end, or a fatal
+// error that stopped new submissions.
+func (r *runner) stoppedErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errSubmitsStopped
+}
+
+// PossiblyBilledError fails an image whose request the API may have
+// processed, and billed, without answering usably: it is not sent again in
+// this run (a second attempt was already made, or cannot help).
+type PossiblyBilledError struct {
+	Requests int // how many of this image's requests may have been billed
+	Err      error
+}
+
+func (e *PossiblyBilledError) Error() string {
+	n := "1 request"
+	if e.Requests != 1 {
+		n = fmt.Sprintf("%d requests", e.Requests)
+	}
+	return fmt.Sprintf("%v; possibly billed (%s): the API may have made this image, so it is not sent again in this run", e.Err, n)
+}
+
+func (e *PossiblyBilledError) Unwrap() error { return e.Err }

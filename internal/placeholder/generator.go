@@ -1,0 +1,50 @@
+package placeholder
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/model"
+)
+
+// Generator renders placeholders in place of a model's images: apply
+// --offline, and the restore of an image that was made offline. It never
+// calls anything, costs nothing, and answers at once.
+type Generator struct {
+	Maker Maker
+}
+
+var _ generate.Generator = Generator{}
+
+// Endpoint is "offline": no API made the images.
+func (g Generator) Endpoint() string { return "offline" }
+
+// Async is false: a placeholder is rendered at once.
+func (g Generator) Async() bool { return false }
+
+// Generate renders every sample of req.
+func (g Generator) Generate(ctx context.Context, req model.Request) (*generate.Result, error) {
+	res := &generate.Result{Placeholder: true}
+	for i := range req.Samples() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		data, err := Render(req, i, g.Maker)
+		if err != nil {
+			return nil, &generate.Error{Op: "render", Class: generate.ImageFailed, Message: err.Error()}
+		}
+		res.Images = append(res.Images, generate.Image{Data: data, ContentType: "image/png"})
+	}
+	return res, nil
+}
+
+// Submit is not offered: placeholders are rendered at once (Generate).
+func (g Generator) Submit(context.Context, model.Request) (*generate.Job, error) {
+	return nil, fmt.Errorf("placeholder: nothing to submit; placeholders are rendered at once")
+}
+
+// Wait is not offered: there are no jobs.
+func (g Generator) Wait(context.Context, *generate.Job, generate.WaitOptions) (*generate.Result, error) {
+	return nil, fmt.Errorf("placeholder: there are no jobs to wait for")
+}
