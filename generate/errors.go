@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -64,7 +63,9 @@ type Error struct {
 	// "result", "download", "credits".
 	Op string
 	// Status is the HTTP status of the answer; 0 when none arrived.
-	Status int
+	// StatusText is its reason phrase ("Not Found").
+	Status     int
+	StatusText string
 	// Message is what happened, in words fit for a person (never a key).
 	Message string
 	// Wait is what the generator asked to wait (Retry-After); 0 when it
@@ -89,8 +90,9 @@ func (e *Error) Error() string {
 	b.WriteString(": ")
 	if e.Status != 0 {
 		b.WriteString(strconv.Itoa(e.Status))
-		b.WriteString(" ")
-		b.WriteString(http.StatusText(e.Status))
+		if e.StatusText != "" {
+			b.WriteString(" " + e.StatusText)
+		}
 		if e.Message != "" {
 			b.WriteString(": ")
 		}

@@ -451,11 +451,11 @@ func TestErrorText(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"status and message", &generate.Error{Op: "segmind generate", Status: 400, Message: "scheduler: bad"},
+		{"status and message", &generate.Error{Op: "segmind generate", Status: 400, StatusText: "Bad Request", Message: "scheduler: bad"},
 			"segmind generate: 400 Bad Request: scheduler: bad"},
-		{"with request id", &generate.Error{Op: "segmind status", Status: 404, Message: "Request not found", JobID: "6f1c"},
+		{"with request id", &generate.Error{Op: "segmind status", Status: 404, StatusText: "Not Found", Message: "Request not found", JobID: "6f1c"},
 			"segmind status (request 6f1c): 404 Not Found: Request not found"},
-		{"no message", &generate.Error{Op: "segmind credits", Status: 502}, "segmind credits: 502 Bad Gateway"},
+		{"no message", &generate.Error{Op: "segmind credits", Status: 502, StatusText: "Bad Gateway"}, "segmind credits: 502 Bad Gateway"},
 		{"no answer", &generate.Error{Op: "segmind submit", Message: "dial tcp: connection refused"}, "segmind submit: dial tcp: connection refused"},
 		{"job failed", &generate.Error{Op: "segmind job", Class: generate.ImageFailed, JobID: "6f1c", Message: "failed: content_policy_violation"},
 			"segmind job (request 6f1c): failed: content_policy_violation"},

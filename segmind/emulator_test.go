@@ -72,19 +72,22 @@ func TestEmulatorGenerateRawBytes(t *testing.T) {
 func TestEmulatorGenerateBase64(t *testing.T) {
 	t.Parallel() // no timing asserted
 	s := emulator.New(fastOptions())
-	// answered is the Content-Type of the last v1 answer.
+	// answered is the Content-Type of the last answer, as the client
+	// received it (recorded before Generate returns).
 	var answered atomic.Value
-	noting := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			tw := &teeWriter{ResponseWriter: w}
-			h.ServeHTTP(tw, r)
-			answered.Store(tw.Header().Get("Content-Type"))
-		})
+	noting := func(c *segmind.Config) {
+		c.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			resp, err := http.DefaultTransport.RoundTrip(r)
+			if err == nil {
+				answered.Store(resp.Header.Get("Content-Type"))
+			}
+			return resp, err
+		})}
 	}
-	c := newClient(t, serve(t, noting(s)).URL)
+	c := newClient(t, serve(t, s).URL, noting)
 	// The client asks for base64 only for several samples; a server that
 	// answers one image as base64 all the same is read too.
-	c64 := newClient(t, serve(t, noting(forceBase64(t, s))).URL)
+	c64 := newClient(t, serve(t, forceBase64(t, s)).URL, noting)
 	t.Cleanup(s.Close) // before the servers close
 
 	tests := []struct {
@@ -338,6 +341,9 @@ func TestEmulatorUnauthorized(t *testing.T) {
 				}
 				if generate.ClassOf(e) != generate.Fatal {
 					t.Errorf("%s: ClassOf = %v", op, generate.ClassOf(e))
+				}
+				if !strings.HasPrefix(e.Error(), "segmind ") || !strings.Contains(e.Error(), ": 401 Unauthorized: "+tt.message) {
+					t.Errorf("%s: error %q, want it to name segmind and say 401 Unauthorized", op, e.Error())
 				}
 			}
 		})
@@ -723,3 +729,8 @@ func TestEmulatorWaitFutureSubmitted(t *testing.T) {
 		t.Errorf("got %d images, want 1", len(res.Images))
 	}
 }
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -10,11 +10,18 @@ import (
 	"github.com/imgform/imgform/generate"
 )
 
-// tag names the client in the error a call returns: "segmind submit: …".
+// tag names the client in the error a call returns ("segmind submit: …")
+// and the HTTP status by its text.
 func tag(err *error) {
 	var e *generate.Error
-	if errors.As(*err, &e) && !strings.HasPrefix(e.Op, "segmind ") {
+	if !errors.As(*err, &e) {
+		return
+	}
+	if !strings.HasPrefix(e.Op, "segmind ") {
 		e.Op = "segmind " + e.Op
+	}
+	if e.Status != 0 && e.StatusText == "" {
+		e.StatusText = http.StatusText(e.Status)
 	}
 }
 
