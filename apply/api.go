@@ -47,8 +47,8 @@ func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 			return
 		}
 	}
-	if r.opts.Journal != nil && got.requestID != "" {
-		if err := r.opts.Journal.Remove(got.requestID); err != nil {
+	if got.requestID != "" {
+		if err := r.journal.Remove(r.journalCtx, got.requestID); err != nil {
 			r.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
 		}
 	}
@@ -87,17 +87,15 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, 
 		return nil, err
 	}
 	defer r.limiter.Release(true)
-	entry := JournalEntry{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), BaseURL: r.endpoint(), Job: *job, Forced: c.Forced}
+	entry := state.JobRecord{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), Endpoint: r.endpoint(), Job: state.JobRef(*job), Forced: c.Forced}
 	if c.Forced {
 		entry.Seed = c.Request.Seed()
 	}
-	if r.opts.Journal != nil {
-		if err := r.opts.Journal.Record(entry); err != nil {
-			// The job is paid for, and waiting for it is still the best
-			// course; but a crash now would lose it, so nothing more is
-			// submitted until the journal can be written.
-			r.fatal(&FatalError{Err: fmt.Errorf("the job journal cannot be written, so no new image is submitted (a crash would lose what is paid for); jobs already submitted are still collected: %w", err)})
-		}
+	if err := r.journal.Record(r.journalCtx, entry); err != nil {
+		// The job is paid for, and waiting for it is still the best
+		// course; but a crash now would lose it, so nothing more is
+		// submitted until the journal can be written.
+		r.fatal(&FatalError{Err: fmt.Errorf("the job journal cannot be written, so no new image is submitted (a crash would lose what is paid for); jobs already submitted are still collected: %w", err)})
 	}
 	r.emit(Event{Type: EventSubmitted, Address: c.Address, Action: c.Action, RequestID: job.ID})
 	got, err := r.wait(ctx, c.Address, job)
@@ -110,14 +108,14 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, 
 }
 
 // resume follows a journaled job.
-func (r *runner) resume(ctx context.Context, addr string, e JournalEntry) (*obtained, error) {
+func (r *runner) resume(ctx context.Context, addr string, e state.JobRecord) (*obtained, error) {
 	if err := r.limiter.Acquire(ctx); err != nil {
 		return nil, err
 	}
 	r.limiter.Accept()
 	defer r.limiter.Release(true)
 	r.emit(Event{Type: EventResumed, Address: addr, RequestID: e.Job.ID})
-	job := e.Job
+	job := generate.Job(e.Job)
 	got, err := r.wait(ctx, addr, &job)
 	if err != nil {
 		return nil, err
@@ -141,15 +139,11 @@ func (r *runner) wait(ctx context.Context, addr string, job *generate.Job) (*obt
 	if err != nil {
 		switch generate.ClassOf(err) {
 		case generate.ImageFailed:
-			if r.opts.Journal != nil {
-				r.opts.Journal.Remove(job.ID)
-			}
+			r.journal.Remove(r.journalCtx, job.ID)
 		case generate.Lost:
 			// The server no longer knows the job (expired, or lost): there
 			// is nothing to resume, and its image must be asked for again.
-			if r.opts.Journal != nil {
-				r.opts.Journal.Remove(job.ID)
-			}
+			r.journal.Remove(r.journalCtx, job.ID)
 			r.count(func(s *Summary) { s.Lost++ })
 			err = &LostJobError{RequestID: job.ID, Err: err}
 		case generate.StillRunning:

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -12,8 +13,9 @@ import (
 // always at the end. A killed run loses at most the last interval's
 // records, and the cache still holds those images.
 type checkpointer struct {
-	file  *state.File
-	every time.Duration
+	backend state.Backend
+	ctx     context.Context
+	every   time.Duration
 	warn  func(error)
 
 	mu    sync.Mutex
@@ -25,8 +27,11 @@ type checkpointer struct {
 	done   chan struct{}
 }
 
-func newCheckpointer(file *state.File, st *state.State, every time.Duration, warn func(error)) *checkpointer {
-	c := &checkpointer{file: file, st: st, every: every, warn: warn, stop: make(chan struct{}), done: make(chan struct{})}
+// newCheckpointer saves st to backend. Saves go on after ctx is
+// cancelled: the final save of an interrupted run is the one that must
+// not be lost.
+func newCheckpointer(ctx context.Context, backend state.Backend, st *state.State, every time.Duration, warn func(error)) *checkpointer {
+	c := &checkpointer{backend: backend, ctx: context.WithoutCancel(ctx), st: st, every: every, warn: warn, stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -74,15 +79,12 @@ func (c *checkpointer) flush() error {
 	snapshot := c.st.Clone()
 	c.dirty = false
 	c.mu.Unlock()
-	if _, err := c.file.Save(snapshot); err != nil {
+	if _, err := c.backend.Save(c.ctx, snapshot); err != nil {
 		c.mu.Lock()
 		c.dirty = true
 		c.mu.Unlock()
 		return err
 	}
-	c.mu.Lock()
-	c.st.Serial = snapshot.Serial
-	c.mu.Unlock()
 	return nil
 }
 

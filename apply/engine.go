@@ -32,9 +32,7 @@ type Options struct {
 	// an image that was made offline.
 	Renderer generate.Generator
 	Cache    *Cache
-	// Journal records submitted jobs; nil keeps none (tests).
-	Journal *Journal
-	Events  Events
+	Events   Events
 	// Retry tunes retries; the zero value is generate.DefaultRetryPolicy.
 	Retry generate.RetryPolicy
 	// Interrupt is closed at the first Ctrl-C: no new change starts, the
@@ -63,12 +61,13 @@ type FatalError struct {
 func (e *FatalError) Error() string { return e.Err.Error() }
 func (e *FatalError) Unwrap() error { return e.Err }
 
-// Run executes the plan against st, saving to file as it goes. It returns
+// Run executes the plan against st, saving it to backend as it goes and
+// journaling submitted jobs in backend's journal. It returns
 // the summary of what it did (always), and an error when the run could not
 // finish: a *FatalError, ErrInterrupted, or a failure to save the state.
 // Changes that failed on their own are listed in the summary and do not
 // make an error.
-func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, opts Options) (*Summary, error) {
+func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.State, opts Options) (*Summary, error) {
 	if opts.Parallelism < 1 {
 		opts.Parallelism = 4
 	}
@@ -84,6 +83,8 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 	defer stopSubmits()
 	r := &runner{
 		opts:        opts,
+		journal:     backend.Jobs(),
+		journalCtx:  context.WithoutCancel(ctx),
 		files:       files{dir: opts.Dir},
 		limiter:     generate.NewLimiter(opts.Parallelism),
 		summary:     &Summary{},
@@ -93,7 +94,7 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 		flights:     map[state.Hash]*flight{},
 	}
 	r.keeper = newKeeper(r.files, st, time.Now())
-	r.ckpt = newCheckpointer(file, st, opts.CheckpointEvery, func(err error) {
+	r.ckpt = newCheckpointer(ctx, backend, st, opts.CheckpointEvery, func(err error) {
 		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
 	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
@@ -132,8 +133,13 @@ func Run(ctx context.Context, p *plan.Plan, file *state.File, st *state.State, o
 
 // runner is one run of the engine.
 type runner struct {
-	opts    Options
-	files   files
+	opts Options
+	// journal is the backend's job journal; journalCtx outlives the
+	// run's cancellation, so that a job submitted before a Ctrl-C is
+	// still recorded.
+	journal    state.Journal
+	journalCtx context.Context
+	files      files
 	limiter *generate.Limiter
 	ckpt    *checkpointer
 	keeper  *keeper
@@ -148,8 +154,8 @@ type runner struct {
 	mu       sync.Mutex
 	summary  *Summary
 	fatalErr error
-	jobs     map[state.Hash][]JournalEntry // journaled jobs to resume, by input hash
-	flights  map[state.Hash]*flight        // images being obtained from the API, by input hash
+	jobs     map[state.Hash][]state.JobRecord // journaled jobs to resume, by input hash
+	flights  map[state.Hash]*flight           // images being obtained from the API, by input hash
 }
 
 func (r *runner) emit(e Event) {
@@ -185,20 +191,14 @@ func (r *runner) fatal(err error) {
 
 // countJournaled counts the jobs of this endpoint left in the journal.
 func (r *runner) countJournaled() {
-	if r.opts.Journal == nil || r.opts.Generator == nil {
+	if r.opts.Generator == nil {
 		return
 	}
-	entries, err := r.opts.Journal.Entries()
+	jobs, err := ResumableJobs(r.journalCtx, r.journal, r.endpoint())
 	if err != nil {
 		return
 	}
-	n := 0
-	for _, e := range entries {
-		if e.BaseURL == r.endpoint() && time.Since(e.Job.Submitted) < JobRetention {
-			n++
-		}
-	}
-	r.count(func(s *Summary) { s.Journaled = n })
+	r.count(func(s *Summary) { s.Journaled = jobs.Count() })
 }
 
 // isFatal reports an error no other image can get past: a FatalError, or

@@ -201,7 +201,7 @@ func TestRunFatal(t *testing.T) {
 
 // submitAndRecord submits the change for image with the client, as an
 // earlier run would have, and journals it.
-func (w *workspace) submitAndRecord(img *spec.Image) JournalEntry {
+func (w *workspace) submitAndRecord(img *spec.Image) state.JobRecord {
 	w.t.Helper()
 	p, _, _ := w.plan([]*spec.Image{img}, false)
 	c := p.Changes[0]
@@ -209,8 +209,8 @@ func (w *workspace) submitAndRecord(img *spec.Image) JournalEntry {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	e := JournalEntry{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), BaseURL: w.client.BaseURL(), Job: *job}
-	if err := w.journal.Record(e); err != nil {
+	e := state.JobRecord{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), Endpoint: w.client.BaseURL(), Job: state.JobRef(*job)}
+	if err := w.journal.Record(w.t.Context(), e); err != nil {
 		w.t.Fatal(err)
 	}
 	return e
@@ -291,21 +291,21 @@ func TestRunCollectsOrphanedJobs(t *testing.T) {
 func TestRunResubmitsLostJobs(t *testing.T) {
 	tests := []struct {
 		name      string
-		lose      func(w *workspace, e *JournalEntry)
+		lose      func(w *workspace, e *state.JobRecord)
 		submitted int64 // jobs in all, the lost one's included when it was real
 		notFound  int64 // status polls answered 404
 	}{
-		{"unknown to the server (404)", func(w *workspace, e *JournalEntry) {
+		{"unknown to the server (404)", func(w *workspace, e *state.JobRecord) {
 			const id = "00000000-0000-4000-8000-000000000000"
-			e.Job = generate.Job{ID: id, StatusURL: w.url + "/v2/requests/" + id + "/status",
+			e.Job = state.JobRef{ID: id, StatusURL: w.url + "/v2/requests/" + id + "/status",
 				ResponseURL: w.url + "/v2/requests/" + id, Submitted: time.Now()}
 		}, 1, 1},
-		{"older than results live", func(w *workspace, e *JournalEntry) {
+		{"older than results live", func(w *workspace, e *state.JobRecord) {
 			job, err := w.client.Submit(context.Background(), model.NewRequest(model.NewRealityLightning).WithPrompt("whatever"))
 			if err != nil {
 				w.t.Fatal(err)
 			}
-			e.Job = *job
+			e.Job = state.JobRef(*job)
 			e.Job.Submitted = time.Now().Add(-JobRetention - time.Minute)
 		}, 2, 0},
 	}
@@ -315,9 +315,9 @@ func TestRunResubmitsLostJobs(t *testing.T) {
 			hero := testImage("hero", 0, "a lighthouse", "hero.png")
 			p, _, _ := w.plan([]*spec.Image{hero}, false)
 			c := p.Changes[0]
-			e := JournalEntry{Address: c.Address, InputHash: c.InputHash, Samples: 1, BaseURL: w.client.BaseURL()}
+			e := state.JobRecord{Address: c.Address, InputHash: c.InputHash, Samples: 1, Endpoint: w.client.BaseURL()}
 			tt.lose(w, &e)
-			if err := w.journal.Record(e); err != nil {
+			if err := w.journal.Record(w.t.Context(), e); err != nil {
 				t.Fatal(err)
 			}
 

@@ -17,6 +17,7 @@ import (
 	"github.com/imgform/imgform/segmind/emulator"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/state/local"
 )
 
 // fastRetry keeps the retries of a test short.
@@ -45,7 +46,7 @@ type workspace struct {
 	t       *testing.T
 	dir     string
 	cache   *Cache
-	journal *Journal
+	journal state.Journal
 	emu     *emulator.Server
 	url     string
 	client  *segmind.Client
@@ -59,7 +60,7 @@ func newWorkspace(t *testing.T) *workspace {
 		t:       t,
 		dir:     dir,
 		cache:   NewCache(filepath.Join(dir, ".imgform", "cache")),
-		journal: NewJournal(filepath.Join(dir, ".imgform", "jobs")),
+		journal: local.Open(filepath.Join(dir, "imgform.state.json")).Jobs(),
 	}
 }
 
@@ -90,23 +91,24 @@ func newTestClient(t *testing.T, url, key string) *segmind.Client {
 func (w *workspace) statePath() string { return filepath.Join(w.dir, "imgform.state.json") }
 
 // load reads the state file as a new run would.
-func (w *workspace) load() (*state.File, *state.State) {
+func (w *workspace) load() (state.Backend, *state.State) {
 	w.t.Helper()
-	file, st, err := state.Load(w.statePath())
+	b := local.Open(w.statePath())
+	st, err := b.Load(w.t.Context())
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return file, st
+	return b, st
 }
 
 // plan loads the state and plans images against it, with the cache and
 // the journal's resumable jobs, as the CLI does.
-func (w *workspace) plan(images []*spec.Image, offline bool) (*plan.Plan, *state.File, *state.State) {
+func (w *workspace) plan(images []*spec.Image, offline bool) (*plan.Plan, state.Backend, *state.State) {
 	w.t.Helper()
 	file, st := w.load()
 	opts := plan.Options{Dir: w.dir, Offline: offline, Cache: w.cache, Stats: w.stats}
 	if w.client != nil {
-		resumable, err := w.journal.Resumable(w.client.BaseURL())
+		resumable, err := ResumableJobs(w.t.Context(), w.journal, w.client.BaseURL())
 		if err != nil {
 			w.t.Fatal(err)
 		}
@@ -128,7 +130,6 @@ func (w *workspace) options() Options {
 		Parallelism: 4,
 		Renderer:    placeholder.Generator{Maker: placeholder.Offline},
 		Cache:       w.cache,
-		Journal:     w.journal,
 		Retry:       fastRetry,
 	}
 	if w.client != nil {
@@ -177,7 +178,7 @@ func (w *workspace) exists(rel string) bool {
 // journaled returns the request ids in the journal.
 func (w *workspace) journaled() []string {
 	w.t.Helper()
-	entries, err := w.journal.Entries()
+	entries, err := w.journal.List(w.t.Context())
 	if err != nil {
 		w.t.Fatal(err)
 	}

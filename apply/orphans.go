@@ -11,11 +11,11 @@ import (
 // resume are dropped; the others are resumed by the change that needs
 // their image, or collected into the cache at the end (collectOrphans).
 func (r *runner) loadJournal() {
-	r.jobs = map[state.Hash][]JournalEntry{}
-	if r.opts.Journal == nil || r.opts.Generator == nil || r.opts.Offline {
+	r.jobs = map[state.Hash][]state.JobRecord{}
+	if r.opts.Generator == nil || r.opts.Offline {
 		return
 	}
-	entries, err := r.opts.Journal.Entries()
+	entries, err := r.journal.List(r.journalCtx)
 	if err != nil {
 		r.emit(Event{Type: EventWarning, Message: err.Error()})
 		return
@@ -23,8 +23,8 @@ func (r *runner) loadJournal() {
 	for _, e := range entries {
 		switch {
 		case time.Since(e.Job.Submitted) >= JobRetention:
-			r.opts.Journal.Remove(e.Job.ID)
-		case e.BaseURL == r.endpoint():
+			r.journal.Remove(r.journalCtx, e.Job.ID)
+		case e.Endpoint == r.endpoint():
 			r.jobs[e.InputHash] = append(r.jobs[e.InputHash], e)
 		}
 	}
@@ -33,7 +33,7 @@ func (r *runner) loadJournal() {
 // takeJob hands a journaled job to the one change that resumes it. A
 // forced replacement takes only a job that an interrupted forced
 // replacement submitted: the new image it asked for, already paid.
-func (r *runner) takeJob(h state.Hash, forced bool) (JournalEntry, bool) {
+func (r *runner) takeJob(h state.Hash, forced bool) (state.JobRecord, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	entries := r.jobs[h]
@@ -46,7 +46,7 @@ func (r *runner) takeJob(h state.Hash, forced bool) (JournalEntry, bool) {
 		r.jobs[h] = append(entries[:i:i], entries[i+1:]...)
 		return e, true
 	}
-	return JournalEntry{}, false
+	return state.JobRecord{}, false
 }
 
 // collectOrphans fetches into the cache the results of journaled jobs
@@ -59,15 +59,15 @@ func (r *runner) collectOrphans(ctx context.Context) {
 		r.mu.Unlock()
 		return
 	}
-	var orphans []JournalEntry
+	var orphans []state.JobRecord
 	for _, entries := range r.jobs {
 		orphans = append(orphans, entries...)
 	}
-	r.jobs = map[state.Hash][]JournalEntry{}
+	r.jobs = map[state.Hash][]state.JobRecord{}
 	r.mu.Unlock()
 	for _, e := range orphans {
 		if r.opts.Cache != nil && r.opts.Cache.Has(e.InputHash, e.Samples) {
-			r.opts.Journal.Remove(e.Job.ID)
+			r.journal.Remove(r.journalCtx, e.Job.ID)
 			continue
 		}
 		if _, err := r.resume(ctx, e.Address, e); err != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/imgform/imgform/segmind"
 	"github.com/imgform/imgform/segmind/emulator"
 	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/state/local"
 )
 
 // BenchmarkThroughput runs 32 async images against the emulator with the
@@ -68,7 +68,8 @@ func runThroughput(b *testing.B, base string, n, parallelism int) time.Duration 
 			WithSeed(spec.DeriveSeed(addr))
 		images = append(images, &spec.Image{Addr: addr, Request: req, SeedOrigin: spec.SeedDerived, Outputs: []string{"tiles/" + strconv.Itoa(i) + ".png"}})
 	}
-	file, st, err := state.Load(dir + "/imgform.state.json")
+	backend := local.Open(dir + "/imgform.state.json")
+	st, err := backend.Load(b.Context())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -81,12 +82,11 @@ func runThroughput(b *testing.B, base string, n, parallelism int) time.Duration 
 		b.Fatal(err)
 	}
 	start := time.Now()
-	summary, err := Run(context.Background(), p, file, st, Options{
+	summary, err := Run(context.Background(), p, backend, st, Options{
 		Dir:         dir,
 		Parallelism: parallelism,
 		Generator:   client,
 		Cache:       NewCache(dir + "/.imgform/cache"),
-		Journal:     NewJournal(dir + "/.imgform/jobs"),
 	})
 	elapsed := time.Since(start)
 	if err != nil {

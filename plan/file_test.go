@@ -12,6 +12,7 @@ import (
 
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/state/local"
 )
 
 // cmpPlans compares plans as JSON sees them: an empty list is a missing
@@ -197,7 +198,8 @@ func TestCheckFresh(t *testing.T) {
 func TestCheckFreshBeforeTheFirstApply(t *testing.T) {
 	dir := t.TempDir()
 	statePath := filepath.Join(dir, "imgform.state.json")
-	file, st, err := state.Load(statePath)
+	backend := local.Open(statePath)
+	st, err := backend.Load(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,15 +210,18 @@ func TestCheckFreshBeforeTheFirstApply(t *testing.T) {
 	if p.Lineage != "" || p.Serial != 0 {
 		t.Fatalf("a plan without a state file: lineage %q, serial %d", p.Lineage, p.Serial)
 	}
-	if err := p.CheckFresh(file.Lineage(), file.Serial(), Saved{ConfigDigest: mustDigest(t, nil)}, nil); err != nil {
+	if err := p.CheckFresh(st.Lineage, st.Serial, Saved{ConfigDigest: mustDigest(t, nil)}, nil); err != nil {
 		t.Errorf("CheckFresh before any state was written: %v", err)
 	}
 
 	applyPlan(t, dir, st, p)
-	if _, err := file.Save(st); err != nil {
+	if _, err := backend.Save(t.Context(), st); err != nil {
 		t.Fatal(err)
 	}
-	err = p.CheckFresh(file.Lineage(), file.Serial(), Saved{ConfigDigest: mustDigest(t, nil)}, nil)
+	if st, err = local.Open(statePath).Load(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	err = p.CheckFresh(st.Lineage, st.Serial, Saved{ConfigDigest: mustDigest(t, nil)}, nil)
 	var stale *StaleError
 	if !errors.As(err, &stale) {
 		t.Errorf("CheckFresh after a state was written: %v; want a *StaleError", err)

@@ -1,10 +1,13 @@
-// Package state owns imgform's state file (imgform.state.json): the model
-// of what was generated (one entry per image address with its input hash,
-// the resolved request and its outputs), the content hashes, the byte-
-// stable JSON format, the atomic save with a backup, and the lock that
-// keeps two runs from writing it at once.
+// Package state is what imgform knows it generated: the model (one entry
+// per image address with its input hash, the resolved request and its
+// outputs), the content hashes, the byte-stable JSON format described in
+// FORMAT.md beside this file, and the port a workspace's state is kept
+// behind.
 //
-// state imports only package segmind (for the request it records). It must
-// not import spec, plan, apply or cmd. The file format is described in
-// FORMAT.md beside this file.
+// The port is Backend: load, save as a compare-and-swap on the serial
+// (Snapshot does the encoding every backend shares), a lock that names its
+// holder and dies with it, and the job Journal. state/local keeps it in a
+// file; state/backendtest is the contract every backend passes.
+//
+// state imports model and internal helpers only.
 package state

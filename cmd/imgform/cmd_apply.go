@@ -98,8 +98,6 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	if err != nil {
 		return err
 	}
-	journal := apply.NewJournal(journalDir(e))
-
 	var p *plan.Plan
 	if savedPlan {
 		p, err = loadFreshPlan(args[0], w)
@@ -131,7 +129,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		// Jobs an earlier run submitted are collected whatever this run
 		// was asked: they are paid for, and a later change back to their
 		// request should cost nothing.
-		n, err := collectable(journal, client, p)
+		n, err := collectable(ctx, w.backend.Jobs(), client, p)
 		if err != nil || n == 0 {
 			return err
 		}
@@ -162,7 +160,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		case <-runDone:
 		}
 	}()
-	summary, err := apply.Run(ctx, p, w.file, w.st, apply.Options{
+	summary, err := apply.Run(ctx, p, w.backend, w.st, apply.Options{
 		Dir:         ".",
 		Parallelism: o.parallelism,
 		Sync:        o.sync,
@@ -170,7 +168,6 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		Generator:   generatorOf(client),
 		Renderer:    placeholder.Generator{Maker: placeholder.Offline},
 		Cache:       w.cache,
-		Journal:     journal,
 		Events:      view,
 		Interrupt:   e.interrupts.first,
 	})
@@ -245,7 +242,7 @@ func loadFreshPlan(path string, w *workspace) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.CheckFresh(w.file.Lineage(), w.file.Serial(), saved, configFiles); err != nil {
+	if err := p.CheckFresh(w.st.Lineage, w.st.Serial, saved, configFiles); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -253,11 +250,11 @@ func loadFreshPlan(path string, w *workspace) (*plan.Plan, error) {
 
 // collectable counts the journaled jobs of this endpoint an apply of p
 // collects: none offline.
-func collectable(journal *apply.Journal, client *segmind.Client, p *plan.Plan) (int, error) {
+func collectable(ctx context.Context, journal state.Journal, client *segmind.Client, p *plan.Plan) (int, error) {
 	if p.Offline {
 		return 0, nil
 	}
-	resumable, err := journal.Resumable(client.BaseURL())
+	resumable, err := apply.ResumableJobs(ctx, journal, client.BaseURL())
 	if err != nil {
 		return 0, err
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-
-	"github.com/imgform/imgform/state"
 )
 
 func forceUnlockCommand() *command {
@@ -19,7 +17,7 @@ lock that a running process still holds. The id is in the message of the
 run that found the state locked.`,
 		nargs: exactly(1),
 		run: func(ctx context.Context, e *env, args []string) error {
-			if err := state.ForceUnlock(e.g.statePath, args[0]); err != nil {
+			if err := stateBackend(e).ForceUnlock(ctx, args[0]); err != nil {
 				return err
 			}
 			_, err := fmt.Fprintf(e.stdout, "The state lock %s was removed.\n", args[0])

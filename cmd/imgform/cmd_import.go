@@ -78,7 +78,7 @@ func runImport(ctx context.Context, e *env, o importOptions, addrArg string, pat
 		entry.Outputs = append(entry.Outputs, out)
 	}
 	w.st.Images[addr.String()] = entry
-	if _, err := w.file.Save(w.st); err != nil {
+	if _, err := w.backend.Save(ctx, w.st); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Imported %s from %s.\n", addr, strings.Join(paths, ", "))

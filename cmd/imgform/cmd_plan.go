@@ -117,7 +117,7 @@ func makePlan(ctx context.Context, e *env, w *workspace, o planningOptions, base
 	if err != nil {
 		return nil, err
 	}
-	resumable, err := apply.NewJournal(journalDir(e)).Resumable(baseURL)
+	resumable, err := apply.ResumableJobs(ctx, w.backend.Jobs(), baseURL)
 	if err != nil {
 		return nil, err
 	}

@@ -36,16 +36,16 @@ image. With a plan file saved by plan --out, show the plan.`,
 		flags: o.AddFlags,
 		nargs: atMost(1),
 		run: func(ctx context.Context, e *env, args []string) error {
-			return runShow(e, o, args)
+			return runShow(ctx, e, o, args)
 		},
 	}
 }
 
-func runShow(e *env, o showOptions, args []string) error {
+func runShow(ctx context.Context, e *env, o showOptions, args []string) error {
 	if len(args) == 1 {
 		// A plan file first: a file named image.plan is also an address.
 		if addr, err := spec.ParseAddress(args[0]); err == nil && !plan.IsPlanFile(args[0]) {
-			return showImage(e, addr.String(), o.json)
+			return showImage(ctx, e, addr.String(), o.json)
 		}
 		p, _, err := plan.Load(args[0])
 		if err != nil {
@@ -56,7 +56,7 @@ func runShow(e *env, o showOptions, args []string) error {
 	if o.markdown {
 		return &usageError{msg: "--markdown shows a saved plan: imgform show --markdown PLANFILE", path: "show"}
 	}
-	_, st, err := state.Load(e.g.statePath)
+	st, err := loadState(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -82,8 +82,8 @@ func runShow(e *env, o showOptions, args []string) error {
 	return bw.Flush()
 }
 
-func showImage(e *env, addr string, asJSON bool) error {
-	_, st, err := state.Load(e.g.statePath)
+func showImage(ctx context.Context, e *env, addr string, asJSON bool) error {
+	st, err := loadState(ctx, e)
 	if err != nil {
 		return err
 	}

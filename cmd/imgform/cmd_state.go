@@ -33,7 +33,7 @@ some: an address (image.NAME selects all its instances) or a shell glob
 such as 'image.icon*'.`,
 				nargs: atMost(1),
 				run: func(ctx context.Context, e *env, args []string) error {
-					return runStateList(e, args)
+					return runStateList(ctx, e, args)
 				},
 			},
 			{
@@ -46,7 +46,7 @@ such as 'image.icon*'.`,
 					if err != nil {
 						return &usageError{msg: err.Error(), path: "state show"}
 					}
-					return showImage(e, addr.String(), false)
+					return showImage(ctx, e, addr.String(), false)
 				},
 			},
 			{
@@ -103,8 +103,8 @@ func matchAddresses(st *state.State, pattern string) ([]string, error) {
 	return out, nil
 }
 
-func runStateList(e *env, args []string) error {
-	_, st, err := state.Load(e.g.statePath)
+func runStateList(ctx context.Context, e *env, args []string) error {
+	st, err := loadState(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func editState(ctx context.Context, e *env, lock lockOptions, op string, edit fu
 	if err := edit(w.st); err != nil {
 		return err
 	}
-	_, err = w.file.Save(w.st)
+	_, err = w.backend.Save(ctx, w.st)
 	return err
 }
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/state/local"
 )
 
 // copyTree copies the directory src into a new temporary directory.
@@ -48,7 +48,7 @@ func TestReleaseStatePlansClean(t *testing.T) {
 	dir := copyTree(t, filepath.Join("testdata", "release-1"))
 
 	// Load checks every entry's input hash against its request.
-	_, st, err := state.Load(filepath.Join(dir, "imgform.state.json"))
+	st, err := local.Open(filepath.Join(dir, "imgform.state.json")).Load(t.Context())
 	if err != nil {
 		t.Fatalf("the release's state does not load: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/imgform/imgform/apply"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/state/local"
 )
 
 // lockOptions are the flags of a command that takes the state lock.
@@ -30,12 +31,12 @@ func (o *lockOptions) AddFlags(fs *pflag.FlagSet, optional bool) {
 // workspace is what most commands work on: the configuration, the state
 // (locked when asked) and the content cache.
 type workspace struct {
-	cfg   *spec.Config
-	file  *state.File
-	st    *state.State
-	lock  *state.Lock
-	cache *apply.Cache
-	stats *state.StatCache
+	cfg     *spec.Config
+	backend state.Backend
+	st      *state.State
+	lock    state.Lock
+	cache   *apply.Cache
+	stats   *state.StatCache
 }
 
 type workspaceOptions struct {
@@ -47,16 +48,16 @@ type workspaceOptions struct {
 // openWorkspace reads the configuration and the state, taking the lock
 // first when asked, so that nothing read can change underneath.
 func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (*workspace, error) {
-	w := &workspace{cache: apply.NewCache(cacheDir(e)), stats: state.LoadStatCache(statCachePath(e))}
+	w := &workspace{backend: stateBackend(e), cache: apply.NewCache(cacheDir(e)), stats: state.LoadStatCache(statCachePath(e))}
 	if o.operation != "" && o.lock.lock {
-		l, err := state.AcquireLock(ctx, e.g.statePath, state.LockOptions{Operation: o.operation, Timeout: o.lock.timeout})
+		l, err := w.backend.Lock(ctx, state.LockOptions{Operation: o.operation, Timeout: o.lock.timeout})
 		if err != nil {
 			return nil, err
 		}
 		w.lock = l
 	}
 	var err error
-	if w.file, w.st, err = state.Load(e.g.statePath); err != nil {
+	if w.st, err = w.backend.Load(ctx); err != nil {
 		w.close()
 		return nil, err
 	}
@@ -71,7 +72,7 @@ func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (*workspace,
 
 func (w *workspace) close() {
 	if w.lock != nil {
-		w.lock.Release()
+		w.lock.Unlock()
 		w.lock = nil
 	}
 }
@@ -90,9 +91,14 @@ func statCachePath(e *env) string {
 	return filepath.Join(filepath.Dir(e.g.statePath), spec.StateDirName, "stat.json")
 }
 
-// journalDir is the job journal, beside the state file.
-func journalDir(e *env) string {
-	return filepath.Join(filepath.Dir(e.g.statePath), spec.StateDirName, "jobs")
+// stateBackend is where the workspace's state is kept: the state file.
+func stateBackend(e *env) state.Backend {
+	return local.Open(e.g.statePath)
+}
+
+// loadState reads the state without a lock, for commands that only read.
+func loadState(ctx context.Context, e *env) (*state.State, error) {
+	return stateBackend(e).Load(ctx)
 }
 
 // parseAddresses reads addresses given to a flag.

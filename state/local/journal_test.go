@@ -1,27 +1,27 @@
-package apply
+package local
 
 import (
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/state"
 )
 
-func journalEntry(id string, submitted time.Time) JournalEntry {
-	return JournalEntry{
+func journalEntry(id string, submitted time.Time) state.JobRecord {
+	return state.JobRecord{
 		Address:   "image.tile[" + id + "]",
-		InputHash: testHash(id),
+		InputHash: state.SumBytes([]byte(id)),
 		Samples:   1,
-		BaseURL:   "http://127.0.0.1:8787",
-		Job: generate.Job{
+		Endpoint:  "http://127.0.0.1:8787",
+		Job: state.JobRef{
 			ID:          id,
 			StatusURL:   "http://127.0.0.1:8787/v2/requests/" + id + "/status",
 			ResponseURL: "http://127.0.0.1:8787/v2/requests/" + id,
@@ -59,7 +59,7 @@ func TestJournalRecord(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "jobs")
 			j := NewJournal(dir)
 			e := journalEntry(tt.id, now)
-			if err := j.Record(e); err != nil {
+			if err := j.Record(t.Context(), e); err != nil {
 				t.Fatalf("Record: %v", err)
 			}
 			files := jsonFiles(t, dir)
@@ -77,21 +77,21 @@ func TestJournalRecord(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var onDisk JournalEntry
+			var onDisk state.JobRecord
 			if err := json.Unmarshal(data, &onDisk); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(e, onDisk); diff != "" {
 				t.Errorf("recorded entry (-want +got):\n%s", diff)
 			}
-			got, err := j.Entries()
+			got, err := j.List(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff([]JournalEntry{e}, got); diff != "" {
+			if diff := cmp.Diff([]state.JobRecord{e}, got); diff != "" {
 				t.Errorf("Entries (-want +got):\n%s", diff)
 			}
-			if err := j.Remove(tt.id); err != nil {
+			if err := j.Remove(t.Context(), tt.id); err != nil {
 				t.Fatal(err)
 			}
 			if files := jsonFiles(t, dir); len(files) != 0 {
@@ -120,15 +120,15 @@ func jsonFiles(t *testing.T, dir string) []string {
 func TestJournalEntries(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "jobs")
 	j := NewJournal(dir)
-	if got, err := j.Entries(); err != nil || got != nil {
+	if got, err := j.List(t.Context()); err != nil || got != nil {
 		t.Fatalf("Entries of a journal never written = %v, %v; want none", got, err)
 	}
 	now := time.Now()
 	middle := journalEntry("middle", now.Add(-10*time.Minute))
 	newest := journalEntry("newest", now)
 	oldest := journalEntry("oldest", now.Add(-50*time.Minute))
-	for _, e := range []JournalEntry{middle, newest, oldest} {
-		if err := j.Record(e); err != nil {
+	for _, e := range []state.JobRecord{middle, newest, oldest} {
+		if err := j.Record(t.Context(), e); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -148,25 +148,25 @@ func TestJournalEntries(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "subdir.json"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	got, err := j.Entries()
+	got, err := j.List(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]JournalEntry{oldest, middle, newest}, got); diff != "" {
+	if diff := cmp.Diff([]state.JobRecord{oldest, middle, newest}, got); diff != "" {
 		t.Errorf("Entries (-want +got):\n%s", diff)
 	}
 
-	if err := j.Remove("middle"); err != nil {
+	if err := j.Remove(t.Context(), "middle"); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Remove("never-recorded"); err != nil {
+	if err := j.Remove(t.Context(), "never-recorded"); err != nil {
 		t.Errorf("removing an unknown id: %v", err)
 	}
-	got, err = j.Entries()
+	got, err = j.List(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]JournalEntry{oldest, newest}, got); diff != "" {
+	if diff := cmp.Diff([]state.JobRecord{oldest, newest}, got); diff != "" {
 		t.Errorf("Entries after Remove (-want +got):\n%s", diff)
 	}
 	for name := range junk {
@@ -176,60 +176,16 @@ func TestJournalEntries(t *testing.T) {
 	}
 }
 
-func TestJournalResumable(t *testing.T) {
-	const base = "http://127.0.0.1:8787"
-	now := time.Now()
-	entry := func(id, baseURL string, age time.Duration) JournalEntry {
-		e := journalEntry(id, now.Add(-age))
-		e.BaseURL = baseURL
-		return e
-	}
-	j := NewJournal(filepath.Join(t.TempDir(), "jobs"))
-	for _, e := range []JournalEntry{
-		entry("fresh", base, time.Minute),
-		entry("almost-expired", base, JobRetention-time.Minute),
-		entry("expired", base, JobRetention+time.Minute),
-		entry("other-endpoint", "https://api.segmind.com", time.Minute),
-	} {
-		if err := j.Record(e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := j.Resumable(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hashes := map[state.Hash]int{}
-	for h, es := range got {
-		hashes[h] = len(es)
-	}
-	want := map[state.Hash]int{testHash("fresh"): 1, testHash("almost-expired"): 1}
-	if diff := cmp.Diff(want, hashes); diff != "" {
-		t.Errorf("Resumable (-want +got):\n%s", diff)
-	}
-	if !got.Has(testHash("fresh"), false) || got.Has(testHash("fresh"), true) {
-		t.Error("a job of an ordinary run must stand in for an ordinary change only, not a forced replacement")
-	}
-	forced := entry("forced", base, time.Minute)
-	forced.Forced = true
-	if err := j.Record(forced); err != nil {
-		t.Fatal(err)
-	}
-	if got, err = j.Resumable(base); err != nil || !got.Has(testHash("forced"), true) || !got.Has(testHash("forced"), false) {
-		t.Errorf("a job of a forced replacement must stand in for either kind of change (err %v)", err)
-	}
-}
-
 func TestJournalGitignore(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "jobs")
-	if err := NewJournal(dir).Record(journalEntry("abc", time.Now())); err != nil {
+	if err := NewJournal(dir).Record(t.Context(), journalEntry("abc", time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hasLine(string(data), "*") {
+	if !slices.Contains(strings.Split(string(data), "\n"), "*") {
 		t.Errorf(".gitignore is %q; want a line \"*\"", data)
 	}
 }

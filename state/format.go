@@ -5,49 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
-	"github.com/imgform/imgform/internal/atomicfile"
 	"github.com/imgform/imgform/internal/safepath"
 )
 
-// BackupSuffix is appended to the state file's name for the copy of its
-// previous version.
-const BackupSuffix = ".backup"
-
-// File is the state file on disk, with what was last read from it or
-// written to it. Save writes only when the state changed, bumping the
-// serial, so that a run that changes nothing leaves the file
-// byte-identical.
-type File struct {
-	path string
-
-	mu        sync.Mutex
-	persisted []byte // the bytes on disk; nil when there is no file yet
-	// canonical is what Marshal makes of persisted, computed when first
-	// needed: a file that is not in Marshal's form (formatted by hand, say)
-	// holds the same state, and saving it unchanged is no change.
-	canonical []byte
-	serial    uint64
-	lineage   string
-	version   int // the format version of the file on disk; 0 when there is none
-	// loaded is the file as Load found it (nil when there was none): the
-	// backup, written at the first save, is the state before this run,
-	// never a checkpoint of it.
-	loaded   []byte
-	backedUp bool
-}
-
-// CorruptError reports a state file that cannot be read. Nothing is ever
-// written over such a file.
+// CorruptError reports a stored state that cannot be read. Nothing is
+// ever written over such a state.
 type CorruptError struct {
-	Path         string
-	Line, Column int // where the problem is, when known
+	Path         string // where the state is: a file, or a backend's name for it
+	Line, Column int    // where the problem is, when known
 	Err          error
+	// Recovery says where an earlier version may be found; the backend
+	// that read the state knows.
+	Recovery string
 }
 
 func (e *CorruptError) Error() string {
@@ -55,7 +27,11 @@ func (e *CorruptError) Error() string {
 	if e.Line > 0 {
 		where = fmt.Sprintf("%s:%d:%d", e.Path, e.Line, e.Column)
 	}
-	return fmt.Sprintf("the state file %s cannot be read: %v; imgform will not overwrite it. Fix the file (a copy of the previous version may be in %s%s, and git has the committed one), then run again", where, e.Err, e.Path, BackupSuffix)
+	fix := "Fix it, then run again"
+	if e.Recovery != "" {
+		fix = "Fix the file (" + e.Recovery + "), then run again"
+	}
+	return fmt.Sprintf("the state file %s cannot be read: %v; imgform will not overwrite it. %s", where, e.Err, fix)
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
@@ -86,26 +62,6 @@ func (e *VersionError) Error() string {
 		what = strings.ReplaceAll(field, "_", " ")
 	}
 	return fmt.Sprintf("the state file %s has %s %d, but this imgform reads versions up to %d; it was written by a newer imgform. Upgrade imgform; the file is left as it is", e.Path, what, e.Version, newest)
-}
-
-// Load reads the state file at path. A missing file is a new, empty state
-// with no lineage yet: it gets one when it is first written (a plan made
-// before then records the empty lineage, and still applies to it).
-func Load(path string) (*File, *State, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		st := New()
-		st.Lineage = ""
-		return &File{path: path}, st, nil
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading state: %w", err)
-	}
-	st, err := Parse(path, data)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &File{path: path, persisted: data, loaded: data, serial: st.Serial, lineage: st.Lineage, version: st.Version}, st, nil
 }
 
 // Parse decodes state file bytes; path is only for messages.
@@ -214,72 +170,4 @@ func Marshal(s *State) ([]byte, error) {
 		return nil, fmt.Errorf("encoding state: %w", err)
 	}
 	return append(data, '\n'), nil
-}
-
-// Lineage is the lineage of the state on disk; "" before it is written.
-func (f *File) Lineage() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.lineage
-}
-
-// Serial is the serial of the state on disk (0 when there is none).
-func (f *File) Serial() uint64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.serial
-}
-
-// Save writes st when it differs from what is on disk: the serial becomes
-// one more than the file's, the file as it was when this File was loaded
-// is kept as the backup (once: later saves of the same run, such as apply's
-// checkpoints, leave it), and the new one replaces it atomically. An unchanged state writes nothing
-// and reports false. A new, empty state is not written.
-func (f *File) Save(st *State) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.persisted == nil && len(st.Images) == 0 {
-		return false, nil
-	}
-	if f.lineage == "" {
-		f.lineage = newLineage()
-	}
-	// Unchanged is judged in the file's own version: an older file that
-	// holds the same state is not rewritten just to bump its version.
-	st.Version, st.InputHashVersion, st.Lineage = max(f.version, 1), InputHashVersion, f.lineage
-	st.Serial = f.serial
-	same, err := Marshal(st)
-	if err != nil {
-		return false, err
-	}
-	if bytes.Equal(same, f.persisted) || bytes.Equal(same, f.canonicalForm()) {
-		return false, nil
-	}
-	st.Version, st.Serial = Version, f.serial+1
-	data, err := Marshal(st)
-	if err != nil {
-		return false, err
-	}
-	if f.loaded != nil && !f.backedUp {
-		if err := atomicfile.WriteFile(f.path+BackupSuffix, f.loaded, 0o644); err != nil {
-			return false, fmt.Errorf("saving state backup: %w", err)
-		}
-		f.backedUp = true
-	}
-	if err := atomicfile.WriteFile(f.path, data, 0o644); err != nil {
-		return false, fmt.Errorf("saving state: %w", err)
-	}
-	f.persisted, f.canonical, f.serial, f.version = data, data, st.Serial, Version
-	return true, nil
-}
-
-// canonicalForm returns the persisted state as Marshal writes it; nil when
-// there is none. The caller holds f.mu.
-func (f *File) canonicalForm() []byte {
-	if f.canonical == nil && f.persisted != nil {
-		if old, err := Parse(f.path, f.persisted); err == nil {
-			f.canonical, _ = Marshal(old)
-		}
-	}
-	return f.canonical
 }

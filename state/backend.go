@@ -1,0 +1,62 @@
+package state
+
+import (
+	"context"
+	"fmt"
+)
+
+// Backend is where a workspace's state is kept: a file beside the
+// configuration (package state/local), or a store a team shares. A
+// Backend value is one handle on one workspace, used by one run; two
+// handles on the same workspace behave as two runs would.
+//
+// The contract is the conformance suite in state/backendtest: every
+// backend passes it.
+type Backend interface {
+	// String names the state for people: a path, or a location without
+	// its credentials.
+	String() string
+
+	// Load reads the stored state. A workspace with nothing stored is a
+	// new, empty state with no lineage. Load sets the snapshot Save
+	// compares the store against.
+	Load(ctx context.Context) (*State, error)
+
+	// Save stores st as the next serial when it differs from the state
+	// this handle loaded or last saved, and reports whether it wrote. It
+	// is a compare-and-swap: when the store no longer holds that state
+	// (another writer came in between), nothing is written and the error
+	// is a *ConflictError. An empty state is not stored where nothing
+	// was. Save does not change st.
+	Save(ctx context.Context, st *State) (bool, error)
+
+	// Lock takes the workspace's lock, waiting up to opts.Timeout for
+	// another holder to let go. The lock of a holder that dies, even
+	// killed with SIGKILL, does not block the next run.
+	Lock(ctx context.Context, opts LockOptions) (Lock, error)
+
+	// ForceUnlock removes a lock a run left behind, given the id its
+	// LockedError showed. It refuses another id, without telling the
+	// right one, and a lock whose holder still runs.
+	ForceUnlock(ctx context.Context, id string) error
+
+	// Jobs is the workspace's job journal.
+	Jobs() Journal
+}
+
+// ConflictError reports a Save whose compare-and-swap failed: the stored
+// state changed after this run read it. Nothing was written.
+type ConflictError struct {
+	Where string
+	// Serial is the serial this run read; Stored the one found, when
+	// known (0 otherwise).
+	Serial, Stored uint64
+}
+
+func (e *ConflictError) Error() string {
+	found := "it was rewritten"
+	if e.Stored != 0 {
+		found = fmt.Sprintf("it is now at serial %d", e.Stored)
+	}
+	return fmt.Sprintf("the state in %s changed while this run held it (read at serial %d; %s): another run or an edit wrote it. Nothing was written over it; run plan again", e.Where, e.Serial, found)
+}

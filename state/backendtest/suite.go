@@ -1,0 +1,368 @@
+package backendtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/state"
+)
+
+// Workspace is one empty workspace of the backend under test.
+type Workspace struct {
+	// Open returns a new handle on the workspace, as another run would
+	// open it.
+	Open func(t *testing.T) state.Backend
+	// Env names the workspace to a holder process (see ServeHolder).
+	Env []string
+}
+
+// Run runs the conformance suite. newWorkspace makes a new, empty
+// workspace each time it is called; the suite's tests each take their own.
+func Run(t *testing.T, newWorkspace func(t *testing.T) Workspace) {
+	t.Run("LoadEmpty", func(t *testing.T) { testLoadEmpty(t, newWorkspace(t)) })
+	t.Run("SaveLoad", func(t *testing.T) { testSaveLoad(t, newWorkspace(t)) })
+	t.Run("CompareAndSwap", func(t *testing.T) { testCompareAndSwap(t, newWorkspace(t)) })
+	t.Run("LockExclusion", func(t *testing.T) { testLockExclusion(t, newWorkspace(t)) })
+	t.Run("LockWait", func(t *testing.T) { testLockWait(t, newWorkspace(t)) })
+	t.Run("LockHolderKilled", func(t *testing.T) { testLockHolderKilled(t, newWorkspace(t)) })
+	t.Run("ForceUnlock", func(t *testing.T) { testForceUnlock(t, newWorkspace(t)) })
+	t.Run("Journal", func(t *testing.T) { testJournal(t, newWorkspace(t), newWorkspace(t)) })
+}
+
+func ctxOf(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// Images returns n entries for a state, image.tile[0] to [n-1].
+func Images(n int) map[string]*state.Entry {
+	out := make(map[string]*state.Entry, n)
+	mtime := time.Date(2026, 11, 25, 10, 41, 7, 0, time.UTC)
+	for i := range n {
+		req := model.NewRequest(model.Default).WithPrompt("tile " + strconv.Itoa(i)).WithSeed(int64(i))
+		out[fmt.Sprintf("image.tile[%d]", i)] = &state.Entry{
+			Generator: state.GeneratorAPI, Endpoint: "https://api.segmind.com", InputHash: req.InputHash(), Request: req, SeedOrigin: "explicit",
+			Outputs: []state.Output{{Path: fmt.Sprintf("tiles/%d.png", i), ModTime: mtime, Size: int64(1000 + i), SHA256: state.SumBytes([]byte(strconv.Itoa(i)))}},
+		}
+	}
+	return out
+}
+
+func load(t *testing.T, b state.Backend) *state.State {
+	t.Helper()
+	st, err := b.Load(ctxOf(t))
+	if err != nil {
+		t.Fatalf("Load from %s: %v", b, err)
+	}
+	return st
+}
+
+func save(t *testing.T, b state.Backend, st *state.State, want bool) {
+	t.Helper()
+	changed, err := b.Save(ctxOf(t), st)
+	if err != nil {
+		t.Fatalf("Save to %s: %v", b, err)
+	}
+	if changed != want {
+		t.Fatalf("Save reported changed=%v, want %v", changed, want)
+	}
+}
+
+// A workspace with nothing stored loads as a new, empty state, and saving
+// it unchanged stores nothing.
+func testLoadEmpty(t *testing.T, ws Workspace) {
+	b := ws.Open(t)
+	st := load(t, b)
+	if len(st.Images) != 0 || st.Lineage != "" || st.Serial != 0 {
+		t.Fatalf("empty workspace: %d images, lineage %q, serial %d", len(st.Images), st.Lineage, st.Serial)
+	}
+	save(t, b, st, false)
+	again := load(t, ws.Open(t))
+	if again.Lineage != "" || again.Serial != 0 {
+		t.Errorf("saving an empty state stored one: lineage %q, serial %d", again.Lineage, again.Serial)
+	}
+}
+
+// What is saved loads back the same; each change is one serial more; the
+// lineage is given once and kept; Save leaves the state it is given alone.
+func testSaveLoad(t *testing.T, ws Workspace) {
+	b := ws.Open(t)
+	st := load(t, b)
+	st.Images = Images(3)
+	before := st.Clone()
+	save(t, b, st, true)
+	if diff := cmp.Diff(before, st); diff != "" {
+		t.Errorf("Save changed the state it was given (-before +after):\n%s", diff)
+	}
+	got := load(t, ws.Open(t))
+	if got.Serial != 1 || len(got.Lineage) != 36 || got.Version != state.Version || got.InputHashVersion != state.InputHashVersion {
+		t.Errorf("after the first save: serial %d, lineage %q, version %d, input hash version %d", got.Serial, got.Lineage, got.Version, got.InputHashVersion)
+	}
+	if diff := cmp.Diff(st.Images, got.Images); diff != "" {
+		t.Errorf("loaded images (-saved +loaded):\n%s", diff)
+	}
+	lineage := got.Lineage
+
+	save(t, b, st, false) // unchanged: nothing written
+	for i, edit := range []func(){
+		func() { st.Images["image.extra"] = Images(4)["image.tile[3]"] },
+		func() { st.Images["image.tile[0]"].Outputs[0].Size++ },
+		func() { delete(st.Images, "image.tile[1]") },
+	} {
+		edit()
+		save(t, b, st, true)
+		save(t, b, st, false)
+		got := load(t, ws.Open(t))
+		if want := uint64(i + 2); got.Serial != want || got.Lineage != lineage {
+			t.Errorf("after change %d: serial %d, lineage %q; want %d, %q", i+1, got.Serial, got.Lineage, want, lineage)
+		}
+		if diff := cmp.Diff(st.Images, got.Images); diff != "" {
+			t.Errorf("after change %d, loaded images (-saved +loaded):\n%s", i+1, diff)
+		}
+	}
+
+	// A handle that loads the stored state saves nothing when nothing
+	// changed, and carries on from its serial when something did.
+	b2 := ws.Open(t)
+	st2 := load(t, b2)
+	save(t, b2, st2, false)
+	st2.Lineage, st2.Serial = "not-the-lineage", 99 // ignored: the store decides
+	delete(st2.Images, "image.extra")
+	save(t, b2, st2, true)
+	if got := load(t, ws.Open(t)); got.Serial != 5 || got.Lineage != lineage {
+		t.Errorf("after a second handle's save: serial %d, lineage %q; want 5, %q", got.Serial, got.Lineage, lineage)
+	}
+}
+
+// Save is a compare-and-swap on what the handle read: a handle whose
+// state another wrote over after it loaded fails, writes nothing, and
+// succeeds after loading again.
+func testCompareAndSwap(t *testing.T, ws Workspace) {
+	seed := ws.Open(t)
+	st := load(t, seed)
+	st.Images = Images(2)
+	save(t, seed, st, true)
+
+	a, b := ws.Open(t), ws.Open(t)
+	sa, sb := load(t, a), load(t, b)
+	delete(sb.Images, "image.tile[0]")
+	save(t, b, sb, true)
+
+	sa.Images["image.tile[1]"].Outputs[0].Size = 1
+	changed, err := a.Save(ctxOf(t), sa)
+	var conflict *state.ConflictError
+	if !errors.As(err, &conflict) || changed {
+		t.Fatalf("saving over another handle's write: changed %v, %v; want a *ConflictError", changed, err)
+	}
+	if conflict.Serial != 1 {
+		t.Errorf("the conflict says it read serial %d, want 1", conflict.Serial)
+	}
+	got := load(t, ws.Open(t))
+	if got.Serial != 2 || len(got.Images) != 1 || got.Images["image.tile[1]"].Outputs[0].Size == 1 {
+		t.Errorf("a refused save wrote: serial %d, %d images", got.Serial, len(got.Images))
+	}
+	// A handle that never loaded has nothing to compare the store with:
+	// it must not write blindly.
+	if changed, err := ws.Open(t).Save(ctxOf(t), sa); err == nil || changed {
+		t.Errorf("a save without a load: changed %v, %v; want an error", changed, err)
+	}
+	if got := load(t, ws.Open(t)); got.Serial != 2 {
+		t.Errorf("a save without a load wrote: serial %d", got.Serial)
+	}
+	sa = load(t, a)
+	sa.Images["image.tile[1]"].Outputs[0].Size = 1
+	save(t, a, sa, true)
+	if got := load(t, ws.Open(t)); got.Serial != 3 || got.Images["image.tile[1]"].Outputs[0].Size != 1 {
+		t.Errorf("after loading again and saving: serial %d", got.Serial)
+	}
+}
+
+// A lock held by another process fails at once without a timeout, with an
+// error that names the holder.
+func testLockExclusion(t *testing.T, ws Workspace) {
+	h := StartHolder(t, ws.Env)
+	b := ws.Open(t)
+	start := time.Now()
+	l, err := b.Lock(ctxOf(t), state.LockOptions{Operation: "plan"})
+	if err == nil {
+		l.Unlock()
+		t.Fatal("a second process took a held lock")
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("without a timeout, failing took %s; it must fail at once", elapsed)
+	}
+	var locked *state.LockedError
+	if !errors.As(err, &locked) || locked.Holder == nil {
+		t.Fatalf("want a *LockedError naming the holder, got %T: %v", err, err)
+	}
+	host, _ := os.Hostname()
+	if got := locked.Holder; got.ID != h.ID || got.Operation != HolderOperation || got.PID != h.PID || got.Host != host || got.User == "" || time.Since(got.Created) > time.Hour {
+		t.Errorf("holder %+v, want id %s, %q, pid %d on %s", *got, h.ID, HolderOperation, h.PID, host)
+	}
+	for _, s := range []string{strconv.Itoa(h.PID), host, HolderOperation, h.ID} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("the message does not say %q: %v", s, err)
+		}
+	}
+	// Nor does a third process.
+	if out := TryHolder(t, ws.Env); !strings.Contains(out, "locked by another imgform run") {
+		t.Errorf("a third process: %q", out)
+	}
+	h.Release(t)
+
+	// Once let go, it is this process's; then no other process's.
+	l, err = b.Lock(ctxOf(t), state.LockOptions{Operation: "state mv"})
+	if err != nil {
+		t.Fatalf("the lock after its holder let go: %v", err)
+	}
+	if info := l.Info(); info.PID != os.Getpid() || info.Operation != "state mv" || info.ID == "" || info.ID == h.ID {
+		t.Errorf("lock info %+v", info)
+	}
+	if out := TryHolder(t, ws.Env); !strings.Contains(out, "locked by another imgform run") || !strings.Contains(out, l.Info().ID) {
+		t.Errorf("a process took a lock this one holds: %q", out)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Errorf("a second Unlock: %v", err)
+	}
+	StartHolder(t, ws.Env).Release(t)
+}
+
+// With a timeout, Lock waits for the holder to let go, gives up at the
+// deadline, and stops when its context ends.
+func testLockWait(t *testing.T, ws Workspace) {
+	b := ws.Open(t)
+	h := StartHolder(t, ws.Env)
+	const timeout = 700 * time.Millisecond
+	start := time.Now()
+	_, err := b.Lock(ctxOf(t), state.LockOptions{Operation: "apply", Timeout: timeout})
+	elapsed := time.Since(start)
+	var locked *state.LockedError
+	if !errors.As(err, &locked) || locked.Holder == nil || locked.Holder.ID != h.ID {
+		t.Fatalf("want a *LockedError naming the holder, got %v", err)
+	}
+	if elapsed < timeout {
+		t.Errorf("gave up after %s; the timeout is %s", elapsed, timeout)
+	}
+
+	ctx, cancel := context.WithTimeout(ctxOf(t), 300*time.Millisecond)
+	defer cancel()
+	if _, err := b.Lock(ctx, state.LockOptions{Operation: "apply", Timeout: time.Minute}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a cancelled wait: want the context's error, got %v", err)
+	}
+
+	const hold = 600 * time.Millisecond
+	time.AfterFunc(hold, h.ReleaseSoon)
+	start = time.Now()
+	l, err := b.Lock(ctxOf(t), state.LockOptions{Operation: "apply", Timeout: time.Minute})
+	if err != nil {
+		t.Fatalf("waiting for the lock: %v", err)
+	}
+	if elapsed := time.Since(start); elapsed < hold-100*time.Millisecond {
+		t.Errorf("got the lock after %s, before the holder let go", elapsed)
+	}
+	if line := h.Next(t); line != "released" {
+		t.Errorf("holder: %q", line)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The lock of a holder killed with SIGKILL blocks nobody.
+func testLockHolderKilled(t *testing.T, ws Workspace) {
+	h := StartHolder(t, ws.Env)
+	h.Kill(t)
+	l, err := ws.Open(t).Lock(ctxOf(t), state.LockOptions{Operation: "apply", Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("the lock of a killed holder blocks the next run: %v", err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ForceUnlock refuses a lock whose holder runs, and another id without
+// telling the right one.
+func testForceUnlock(t *testing.T, ws Workspace) {
+	h := StartHolder(t, ws.Env)
+	b := ws.Open(t)
+	for _, id := range []string{h.ID, "0f4b1c1e-0000-4000-8000-000000000000"} {
+		err := b.ForceUnlock(ctxOf(t), id)
+		if err == nil {
+			t.Fatalf("ForceUnlock(%s) of a lock a running process holds succeeded", id)
+		}
+		if id != h.ID && strings.Contains(err.Error(), h.ID) {
+			t.Errorf("ForceUnlock with a wrong id told the right one: %v", err)
+		}
+	}
+	if out := TryHolder(t, ws.Env); !strings.Contains(out, h.ID) {
+		t.Errorf("after refused force-unlocks, the lock is not held by the holder: %q", out)
+	}
+	h.Release(t)
+}
+
+// Jobs recorded are listed oldest first, by any handle on the workspace
+// and by no other workspace; recording an id again replaces it; removing
+// one that is not there is no error.
+func testJournal(t *testing.T, ws, other Workspace) {
+	ctx := ctxOf(t)
+	j := ws.Open(t).Jobs()
+	if jobs, err := j.List(ctx); err != nil || len(jobs) != 0 {
+		t.Fatalf("a new journal: %v, %v", jobs, err)
+	}
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	h := Images(1)["image.tile[0]"].InputHash
+	rec := func(id string, submitted time.Time) state.JobRecord {
+		return state.JobRecord{Address: `image.tile["` + id + `"]`, InputHash: h, Samples: 2, Endpoint: "https://api.segmind.com",
+			Job: state.JobRef{ID: id, StatusURL: "https://api.segmind.com/v2/requests/" + id + "/status", ResponseURL: "https://api.segmind.com/v2/requests/" + id, Submitted: submitted}}
+	}
+	c := rec("c-3", t0.Add(2*time.Minute))
+	c.Forced, c.Seed = true, 999999999999999
+	want := []state.JobRecord{rec("a-1", t0), rec("b/2", t0.Add(time.Minute)), c}
+	for _, r := range []state.JobRecord{want[2], want[0], want[1]} {
+		if err := j.Record(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func(j state.Journal) []state.JobRecord {
+		t.Helper()
+		jobs, err := j.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jobs
+	}
+	if diff := cmp.Diff(want, list(ws.Open(t).Jobs())); diff != "" {
+		t.Errorf("jobs listed by another handle (-want +got):\n%s", diff)
+	}
+	if got := list(other.Open(t).Jobs()); len(got) != 0 {
+		t.Errorf("another workspace lists %d jobs", len(got))
+	}
+	again := want[0]
+	again.Samples = 4
+	if err := j.Record(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Remove(ctx, "b/2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Remove(ctx, "never-recorded"); err != nil {
+		t.Errorf("removing a job that is not there: %v", err)
+	}
+	if diff := cmp.Diff([]state.JobRecord{again, c}, list(j)); diff != "" {
+		t.Errorf("after recording again and removing (-want +got):\n%s", diff)
+	}
+}

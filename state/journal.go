@@ -1,0 +1,49 @@
+package state
+
+import (
+	"context"
+	"time"
+)
+
+// Journal records every submitted asynchronous job before its result is
+// polled, durably, so that a run that is killed or interrupted leaves its
+// jobs for the next run to follow to their results instead of paying for
+// the images again. It holds no secret: not the key, and not the
+// request's text beyond its hash.
+type Journal interface {
+	// Record stores a job; it returns only once the record would
+	// survive a crash. Recording a job id again replaces its record.
+	Record(ctx context.Context, job JobRecord) error
+	// Remove deletes the record of a job whose images are safe; a job
+	// that is not there is no error.
+	Remove(ctx context.Context, id string) error
+	// List returns the recorded jobs, oldest first. Records that cannot
+	// be read are skipped.
+	List(ctx context.Context) ([]JobRecord, error)
+}
+
+// JobRecord is one submitted job.
+type JobRecord struct {
+	Address   string `json:"address"`
+	InputHash Hash   `json:"input_hash"`
+	Samples   int    `json:"samples"`
+	// Endpoint is the origin of the API the job was submitted to; only a
+	// run against the same endpoint follows it.
+	Endpoint string `json:"base_url"`
+	Job      JobRef `json:"job"`
+	// Forced marks a job submitted for a forced replacement (--replace):
+	// the new image it asked for, which only another forced replacement
+	// of the same request takes. Seed is the seed it was sent with (a
+	// random seed is drawn anew for a replacement).
+	Forced bool  `json:"forced,omitempty"`
+	Seed   int64 `json:"seed,omitempty"`
+}
+
+// JobRef is what a generator needs to follow a job (generate.Job has the
+// same fields, and converts).
+type JobRef struct {
+	ID          string    `json:"request_id"`
+	StatusURL   string    `json:"status_url"`
+	ResponseURL string    `json:"response_url"`
+	Submitted   time.Time `json:"submitted"`
+}

@@ -1,0 +1,10 @@
+// Package local keeps a workspace's state in a file beside the
+// configuration (imgform.state.json, meant to be committed), as the first
+// release did: saved atomically, with the state before the run kept as
+// imgform.state.json.backup; locked with an OS file lock on
+// imgform.state.json.lock that dies with its holder; and the job journal
+// as one fsynced file per job in .imgform/jobs/ beside it.
+//
+// It implements state.Backend and passes state/backendtest. It imports
+// state, model and internal helpers only.
+package local
