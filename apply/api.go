@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/state"
@@ -39,8 +40,8 @@ func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, err
 // journal entry: from now on the cache answers for it.
 func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 	if r.opts.Cache != nil {
-		from := Origin{Address: addr, RequestID: got.requestID, InferenceTime: got.inferenceTime, Endpoint: got.endpoint, Placeholder: got.placeholder}
-		if err := r.opts.Cache.Put(h, got.images, from); err != nil {
+		from := cache.Origin{Address: addr, RequestID: got.requestID, InferenceTime: got.inferenceTime, Endpoint: got.endpoint, Placeholder: got.placeholder}
+		if err := r.opts.Cache.Put(r.journalCtx, h, got.images, from); err != nil {
 			// The image is not safe: its journal entry stays, and nothing
 			// more is paid for until the cache can keep it.
 			r.fatal(&FatalError{Err: fmt.Errorf("the content cache cannot be written, so no new image is submitted; jobs already submitted are still collected: %w", err)})

@@ -16,7 +16,7 @@ type checkpointer struct {
 	backend state.Backend
 	ctx     context.Context
 	every   time.Duration
-	warn  func(error)
+	warn    func(error)
 
 	mu    sync.Mutex
 	st    *state.State

@@ -1,12 +1,15 @@
-// Package apply executes a plan: it generates the images the plan needs
-// (through the Segmind API, from the content cache, or with the offline
-// placeholder renderer), writes outputs atomically, renames and removes
-// files, and records every finished image in the state as it goes.
+// Package apply is the engine: it executes a plan, obtaining the images
+// it needs from the content cache, from a job an earlier run submitted,
+// from a generate.Generator (the API) or from the offline renderer,
+// writes outputs atomically, renames and removes files, and records every
+// finished image in the state as it goes.
 //
 // It owns the worker pool with its retries and adaptive concurrency, the
-// job journal that lets a killed run resume submitted jobs instead of
-// paying for them again, and the content cache.
+// policy for requests that may have been billed, and the use of the job
+// journal that lets a killed run resume submitted jobs instead of paying
+// for them again. Where the state, the journal and the cache are kept is
+// not its business: it works through state.Backend and cache.Cache.
 //
-// apply imports plan, spec, state, segmind and segmind/emulator (for the
-// placeholder renderer). It must not import cmd.
+// apply imports plan, spec, state, cache, generate, model and internal
+// helpers; no net/http, no client, no emulator.
 package apply

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/spec"
@@ -31,7 +32,7 @@ type Options struct {
 	// Renderer makes placeholders for apply --offline and for restoring
 	// an image that was made offline.
 	Renderer generate.Generator
-	Cache    *Cache
+	Cache    *cache.Cache
 	Events   Events
 	// Retry tunes retries; the zero value is generate.DefaultRetryPolicy.
 	Retry generate.RetryPolicy
@@ -140,10 +141,10 @@ type runner struct {
 	journal    state.Journal
 	journalCtx context.Context
 	files      files
-	limiter *generate.Limiter
-	ckpt    *checkpointer
-	keeper  *keeper
-	cancel  context.CancelCauseFunc
+	limiter    *generate.Limiter
+	ckpt       *checkpointer
+	keeper     *keeper
+	cancel     context.CancelCauseFunc
 	// submitCtx ends when no new image may be submitted (a fatal error):
 	// it bounds waiting for a slot and between attempts, and feeding new
 	// changes; jobs already accepted are waited for with the run's own

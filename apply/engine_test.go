@@ -100,8 +100,8 @@ func TestRunGenerates(t *testing.T) {
 				t.Error("the blocked image's output exists")
 			}
 			for addr, e := range st.Images {
-				if e.Generator != state.GeneratorAPI || !w.cache.Has(e.InputHash, len(e.Outputs)) {
-					t.Errorf("%s: generator %q, cached %v; want api, cached", addr, e.Generator, w.cache.Has(e.InputHash, len(e.Outputs)))
+				if e.Generator != state.GeneratorAPI || !w.cache.Has(t.Context(), e.InputHash, len(e.Outputs)) {
+					t.Errorf("%s: generator %q, cached %v; want api, cached", addr, e.Generator, w.cache.Has(t.Context(), e.InputHash, len(e.Outputs)))
 				}
 				if !tt.sync && e.Outputs[0].RequestID == "" {
 					t.Errorf("%s: no request id recorded", addr)
@@ -249,7 +249,7 @@ func TestRunResumesJournaledJob(t *testing.T) {
 	if ids := w.journaled(); len(ids) != 0 {
 		t.Errorf("jobs left in the journal: %v", ids)
 	}
-	if !w.cache.Has(entry.InputHash, 1) {
+	if !w.cache.Has(t.Context(), entry.InputHash, 1) {
 		t.Error("the resumed image is not in the cache")
 	}
 }
@@ -266,7 +266,7 @@ func TestRunCollectsOrphanedJobs(t *testing.T) {
 	if diff := cmp.Diff(&Summary{Created: 1, Generated: 1, Collected: 1}, s); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
-	if !w.cache.Has(orphan.InputHash, 1) {
+	if !w.cache.Has(t.Context(), orphan.InputHash, 1) {
 		t.Fatal("the orphaned job's image was not collected into the cache")
 	}
 	if ids := w.journaled(); len(ids) != 0 {

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/cache"
+	cachedir "github.com/imgform/imgform/cache/dir"
+
 	"github.com/imgform/imgform/generate"
 	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/model"
@@ -45,7 +48,7 @@ func testImage(name string, key int, prompt string, outputs ...string) *spec.Ima
 type workspace struct {
 	t       *testing.T
 	dir     string
-	cache   *Cache
+	cache   *cache.Cache
 	journal state.Journal
 	emu     *emulator.Server
 	url     string
@@ -59,7 +62,7 @@ func newWorkspace(t *testing.T) *workspace {
 	return &workspace{
 		t:       t,
 		dir:     dir,
-		cache:   NewCache(filepath.Join(dir, ".imgform", "cache")),
+		cache:   cache.New(cachedir.New(filepath.Join(dir, ".imgform", "cache"))),
 		journal: local.Open(filepath.Join(dir, "imgform.state.json")).Jobs(),
 	}
 }
@@ -239,3 +242,5 @@ func (r *recorder) of(t EventType) []Event {
 	}
 	return out
 }
+
+func testHash(s string) state.Hash { return state.SumBytes([]byte(s)) }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 
+	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/state"
 )
@@ -21,7 +23,7 @@ const (
 
 // obtained is a change's images and where they came from.
 type obtained struct {
-	images        []generate.Image
+	images        []model.Image
 	source        Source
 	generator     state.Generator
 	requestID     string
@@ -51,7 +53,7 @@ func (r *runner) endpoint() string {
 // or from the API. What the API made reaches the cache before anything
 // else happens with it, so that a crash from here on costs nothing.
 func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) {
-	if got, ok := r.fromCache(c); ok {
+	if got, ok := r.fromCache(ctx, c); ok {
 		return got, nil
 	}
 	if r.opts.Offline || (c.Generator == state.GeneratorOffline && !c.Cached) {
@@ -90,13 +92,13 @@ var ErrNoGenerator = errors.New("this run needs the API, and none is configured"
 // fromCache gives the change its images from the cache, when the cache
 // holds them and may serve them (see cacheServes). A forced replacement
 // never takes them.
-func (r *runner) fromCache(c *plan.Change) (*obtained, bool) {
+func (r *runner) fromCache(ctx context.Context, c *plan.Change) (*obtained, bool) {
 	if r.opts.Cache == nil || c.Forced {
 		return nil, false
 	}
-	entry, imgs, err := r.opts.Cache.Get(c.InputHash)
+	entry, imgs, err := r.opts.Cache.Get(ctx, c.InputHash)
 	if err != nil {
-		if !errors.Is(err, ErrNotCached) {
+		if !errors.Is(err, cache.ErrNotFound) {
 			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
 		}
 		return nil, false
@@ -114,7 +116,7 @@ func (r *runner) fromCache(c *plan.Change) (*obtained, bool) {
 // images: an emulator's placeholder stands in only for images of that same
 // emulator, and a restore must get back exactly the image the state
 // recorded (an entry swapped for another image's never is).
-func (r *runner) cacheServes(c *plan.Change, entry *CacheEntry, imgs []generate.Image) bool {
+func (r *runner) cacheServes(c *plan.Change, entry *cache.Entry, imgs []model.Image) bool {
 	if entry.Placeholder && (r.opts.Offline || entry.Endpoint == "" || entry.Endpoint != r.endpoint()) {
 		return false
 	}

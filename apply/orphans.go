@@ -66,7 +66,7 @@ func (r *runner) collectOrphans(ctx context.Context) {
 	r.jobs = map[state.Hash][]state.JobRecord{}
 	r.mu.Unlock()
 	for _, e := range orphans {
-		if r.opts.Cache != nil && r.opts.Cache.Has(e.InputHash, e.Samples) {
+		if r.opts.Cache != nil && r.opts.Cache.Has(ctx, e.InputHash, e.Samples) {
 			r.journal.Remove(r.journalCtx, e.Job.ID)
 			continue
 		}

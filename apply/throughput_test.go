@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/cache"
+	cachedir "github.com/imgform/imgform/cache/dir"
+
 	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/segmind"
@@ -86,7 +89,7 @@ func runThroughput(b *testing.B, base string, n, parallelism int) time.Duration 
 		Dir:         dir,
 		Parallelism: parallelism,
 		Generator:   client,
-		Cache:       NewCache(dir + "/.imgform/cache"),
+		Cache:       cache.New(cachedir.New(dir + "/.imgform/cache")),
 	})
 	elapsed := time.Since(start)
 	if err != nil {

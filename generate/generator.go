@@ -25,15 +25,9 @@ type Generator interface {
 	Wait(ctx context.Context, job *Job, opts WaitOptions) (*Result, error)
 }
 
-// Image is one generated image as the generator gave it.
-type Image struct {
-	Data        []byte
-	ContentType string // from the magic bytes, e.g. "image/png"
-}
-
 // Result is a request's images.
 type Result struct {
-	Images []Image
+	Images []model.Image
 	// RequestID is the generator's id of the request, when it has one.
 	RequestID string
 	// InferenceTime is the generator's own time for the images, in

@@ -1,12 +1,14 @@
 package plan
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
@@ -151,11 +153,11 @@ func (zeroReader) Read(p []byte) (int, error) {
 // for each input hash.
 type mapCache map[state.Hash]int
 
-func (m mapCache) Lookup(h state.Hash, n int) (CacheInfo, bool) {
+func (m mapCache) Lookup(_ context.Context, h state.Hash, n int) (cache.Info, bool) {
 	if m[h] == 0 {
-		return CacheInfo{}, false
+		return cache.Info{}, false
 	}
-	return CacheInfo{Files: make([]state.Hash, m[h])}, m[h] >= n
+	return cache.Info{Files: make([]state.Hash, m[h])}, m[h] >= n
 }
 
 // touch moves a file's modification time without changing its content.

@@ -10,31 +10,20 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 )
 
-// Cache is what the plan needs of the content cache: whether it holds an
-// image, intact, so that a change that needs it costs nothing.
+// Cache is what the plan needs of the content cache (a *cache.Cache):
+// whether it holds an image, intact, so that a change that needs it costs
+// nothing.
 type Cache interface {
 	// Lookup reports what the cache holds of the request with input hash
 	// h, and whether it holds all n of its images intact.
-	Lookup(h state.Hash, n int) (CacheInfo, bool)
-}
-
-// CacheInfo is what the cache holds of one request.
-type CacheInfo struct {
-	// Endpoint is the origin of the API that made the images; Placeholder
-	// marks an emulator's placeholders, which stand in for a real image
-	// only against that same emulator.
-	Endpoint    string
-	Placeholder bool
-	// Files are the SHA-256 of each image as the generator gave it.
-	Files []state.Hash
-	// Damage says why an entry that exists cannot be used; "" otherwise.
-	Damage string
+	Lookup(ctx context.Context, h state.Hash, n int) (cache.Info, bool)
 }
 
 // Options tune a plan.
@@ -130,7 +119,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		}
 	}
 
-	b := &builder{opts: opts, statuses: statuses, wanted: wanted, recorded: recorded}
+	b := &builder{ctx: ctx, opts: opts, statuses: statuses, wanted: wanted, recorded: recorded}
 	declared := make(map[string]bool, len(images))
 	unchanged := 0
 	var changes []addressedChange
@@ -170,6 +159,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 
 // builder holds what every change needs.
 type builder struct {
+	ctx      context.Context
 	opts     Options
 	statuses map[statusKey]fileStatus
 	wanted   map[string]bool // paths that some image outputs
@@ -379,7 +369,7 @@ func (b *builder) fromCache(c *Change, prior *state.Entry) bool {
 	if b.opts.Cache == nil {
 		return false
 	}
-	info, ok := b.opts.Cache.Lookup(c.InputHash, c.Request.Samples())
+	info, ok := b.opts.Cache.Lookup(b.ctx, c.InputHash, c.Request.Samples())
 	switch {
 	case info.Damage != "":
 		c.Reasons = append(c.Reasons, Reason{Kind: ReasonCacheUnusable, Message: "the cache's copy cannot be used (" + info.Damage + ")"})

@@ -220,34 +220,34 @@ func outputRefs(raw json.RawMessage) ([]string, error) {
 // downloaded without the API key, anything else is base64 data. A path
 // ("/...") is a URL on the API's host unless it is base64 of an image:
 // every JPEG in base64 starts with "/9j/".
-func (c *Client) fetchOutput(ctx context.Context, job *generate.Job, ref string) (generate.Image, error) {
+func (c *Client) fetchOutput(ctx context.Context, job *generate.Job, ref string) (model.Image, error) {
 	if !strings.HasPrefix(ref, "http://") && !strings.HasPrefix(ref, "https://") {
 		img, err := decodeBase64Image(ref)
 		if err == nil {
 			return img, nil
 		}
 		if !strings.HasPrefix(ref, "/") {
-			return generate.Image{}, &generate.Error{Op: "result", Class: generate.Retryable, JobID: job.ID, Message: err.Error()}
+			return model.Image{}, &generate.Error{Op: "result", Class: generate.Retryable, JobID: job.ID, Message: err.Error()}
 		}
 	}
 	base, err := url.Parse(job.ResponseURL)
 	if err != nil {
-		return generate.Image{}, &generate.Error{Op: "download", Class: generate.ImageFailed, JobID: job.ID, Message: "unusable response URL"}
+		return model.Image{}, &generate.Error{Op: "download", Class: generate.ImageFailed, JobID: job.ID, Message: "unusable response URL"}
 	}
 	u, err := base.Parse(ref)
 	if err != nil {
-		return generate.Image{}, &generate.Error{Op: "download", Class: generate.ImageFailed, JobID: job.ID, Message: fmt.Sprintf("unusable image URL %q", c.message(ref))}
+		return model.Image{}, &generate.Error{Op: "download", Class: generate.ImageFailed, JobID: job.ID, Message: fmt.Sprintf("unusable image URL %q", c.message(ref))}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.callTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return generate.Image{}, fmt.Errorf("segmind download: %w", err)
+		return model.Image{}, fmt.Errorf("segmind download: %w", err)
 	}
 	req.Header.Set("User-Agent", c.ua)
 	r, err := c.send(ctx, c.download, "download", req, maxImageBytes)
 	if err != nil {
-		return generate.Image{}, withJobID(err, job)
+		return model.Image{}, withJobID(err, job)
 	}
 	if r.status < 200 || r.status > 299 {
 		e := c.statusError("download", r)
@@ -257,7 +257,7 @@ func (c *Client) fetchOutput(ctx context.Context, job *generate.Job, ref string)
 			// signed URL) is about this image, not the run's key.
 			e.Class = generate.ImageFailed
 		}
-		return generate.Image{}, e
+		return model.Image{}, e
 	}
 	img, err := checkImage(r.body)
 	if err != nil {
@@ -267,7 +267,7 @@ func (c *Client) fetchOutput(ctx context.Context, job *generate.Job, ref string)
 		if _, ok := errors.AsType[*imagecheck.TooLargeError](err); ok {
 			class = generate.ImageFailed
 		}
-		return generate.Image{}, &generate.Error{Op: "download", Status: r.status, Class: class, JobID: job.ID, Message: err.Error()}
+		return model.Image{}, &generate.Error{Op: "download", Status: r.status, Class: class, JobID: job.ID, Message: err.Error()}
 	}
 	return img, nil
 }

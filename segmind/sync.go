@@ -59,14 +59,14 @@ func (c *Client) Generate(ctx context.Context, req model.Request) (_ *generate.R
 	if err != nil {
 		return nil, failed(err.Error())
 	}
-	res.Images = []generate.Image{img}
+	res.Images = []model.Image{img}
 	res.Placeholder = placeholders(res.Images)
 	return res, nil
 }
 
 // placeholders reports images that say they are placeholders (an
 // emulator's): they must never pass for the model's output.
-func placeholders(imgs []generate.Image) bool {
+func placeholders(imgs []model.Image) bool {
 	for _, img := range imgs {
 		if _, ok := provenance.PlaceholderMaker(img.Data); ok {
 			return true
@@ -101,29 +101,29 @@ func isJSON(contentType string, body []byte) bool {
 // checkImage accepts bytes that are an image imgform can read, by their
 // header, and no larger than imagecheck.MaxSide on either side: nothing
 // is decoded here, and a decompression bomb is refused unread.
-func checkImage(data []byte) (generate.Image, error) {
+func checkImage(data []byte) (model.Image, error) {
 	info, err := imagecheck.Check(data)
 	if err != nil {
-		return generate.Image{}, err
+		return model.Image{}, err
 	}
-	return generate.Image{Data: data, ContentType: info.ContentType}, nil
+	return model.Image{Data: data, ContentType: info.ContentType}, nil
 }
 
 // decodeImageList reads images given as one base64 string or a list.
-func decodeImageList(raw json.RawMessage) ([]generate.Image, error) {
+func decodeImageList(raw json.RawMessage) ([]model.Image, error) {
 	var one string
 	if err := json.Unmarshal(raw, &one); err == nil {
 		img, err := decodeBase64Image(one)
 		if err != nil {
 			return nil, err
 		}
-		return []generate.Image{img}, nil
+		return []model.Image{img}, nil
 	}
 	var many []string
 	if err := json.Unmarshal(raw, &many); err != nil || len(many) == 0 {
 		return nil, fmt.Errorf("the answer holds no image")
 	}
-	imgs := make([]generate.Image, len(many))
+	imgs := make([]model.Image, len(many))
 	for i, s := range many {
 		img, err := decodeBase64Image(s)
 		if err != nil {
@@ -136,7 +136,7 @@ func decodeImageList(raw json.RawMessage) ([]generate.Image, error) {
 
 // decodeBase64Image reads base64 image data, with or without a data: URI
 // prefix.
-func decodeBase64Image(s string) (generate.Image, error) {
+func decodeBase64Image(s string) (model.Image, error) {
 	if strings.HasPrefix(s, "data:") {
 		if i := strings.Index(s, ","); i >= 0 {
 			s = s[i+1:]
@@ -146,7 +146,7 @@ func decodeBase64Image(s string) (generate.Image, error) {
 	data, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		if data, err = base64.RawStdEncoding.DecodeString(s); err != nil {
-			return generate.Image{}, fmt.Errorf("the image is not valid base64")
+			return model.Image{}, fmt.Errorf("the image is not valid base64")
 		}
 	}
 	return checkImage(data)

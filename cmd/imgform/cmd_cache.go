@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/state"
 )
 
@@ -46,8 +46,7 @@ what only the others use is removed too; use --dry-run first.`,
 
 // describeCacheEntry names a cache entry for people: the image that asked
 // for it, its size, and its input hash.
-func describeCacheEntry(c *apply.Cache, h state.Hash) string {
-	e := c.Describe(h)
+func describeCacheEntry(h state.Hash, e *cache.Entry) string {
 	switch {
 	case e == nil:
 		return fmt.Sprintf("%s (an incomplete entry)", h.Short())
@@ -79,35 +78,30 @@ func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 	if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
 		fmt.Fprintf(e.stderr, "Note: the cache is IMGFORM_CACHE_DIR=%s. If other checkouts share it, entries only their states use are removed too.\n", d)
 	}
-	keep := map[state.Hash]bool{}
+	inUse := map[state.Hash]bool{}
 	for _, entry := range w.st.Images {
-		keep[entry.InputHash] = true
+		inUse[entry.InputHash] = true
 	}
-	entries, err := w.cache.Entries()
+	unused, total, err := cache.Unused(ctx, w.cache.Store(), func(h state.Hash) bool { return inUse[h] })
 	if err != nil {
 		return err
 	}
-	removed := 0
-	for _, h := range entries {
-		if keep[h] {
-			continue
-		}
-		what := describeCacheEntry(w.cache, h)
+	for _, u := range unused {
+		what := describeCacheEntry(u.Hash, u.Entry)
 		if o.dryRun {
 			fmt.Fprintf(e.stdout, "would remove %s\n", what)
-			removed++
 			continue
 		}
-		if err := w.cache.Remove(h); err != nil {
+		if err := w.cache.Remove(ctx, u.Hash); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "removed %s\n", what)
-		removed++
 	}
+	removed := len(unused)
 	verb := "Removed"
 	if o.dryRun {
 		verb = "Would remove"
 	}
-	fmt.Fprintf(e.stdout, "%s %d of %d cached %s; %d in use by the state.\n", verb, removed, len(entries), pluralWord(len(entries), "entry", "entries"), len(entries)-removed)
+	fmt.Fprintf(e.stdout, "%s %d of %d cached %s; %d in use by the state.\n", verb, removed, total, pluralWord(total, "entry", "entries"), total-removed)
 	return nil
 }

@@ -5,9 +5,11 @@ import (
 	"path/filepath"
 	"time"
 
+	cachedir "github.com/imgform/imgform/cache/dir"
+
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 	"github.com/imgform/imgform/state/local"
@@ -35,7 +37,7 @@ type workspace struct {
 	backend state.Backend
 	st      *state.State
 	lock    state.Lock
-	cache   *apply.Cache
+	cache   *cache.Cache
 	stats   *state.StatCache
 }
 
@@ -48,7 +50,7 @@ type workspaceOptions struct {
 // openWorkspace reads the configuration and the state, taking the lock
 // first when asked, so that nothing read can change underneath.
 func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (*workspace, error) {
-	w := &workspace{backend: stateBackend(e), cache: apply.NewCache(cacheDir(e)), stats: state.LoadStatCache(statCachePath(e))}
+	w := &workspace{backend: stateBackend(e), cache: cache.New(cachedir.New(cacheDir(e))), stats: state.LoadStatCache(statCachePath(e))}
 	if o.operation != "" && o.lock.lock {
 		l, err := w.backend.Lock(ctx, state.LockOptions{Operation: o.operation, Timeout: o.lock.timeout})
 		if err != nil {
@@ -83,7 +85,7 @@ func cacheDir(e *env) string {
 	if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
 		return d
 	}
-	return apply.DefaultCacheDir
+	return filepath.Join(spec.StateDirName, "cache")
 }
 
 // statCachePath is this checkout's stat cache, beside the state file.

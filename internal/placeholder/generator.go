@@ -34,7 +34,7 @@ func (g Generator) Generate(ctx context.Context, req model.Request) (*generate.R
 		if err != nil {
 			return nil, &generate.Error{Op: "render", Class: generate.ImageFailed, Message: err.Error()}
 		}
-		res.Images = append(res.Images, generate.Image{Data: data, ContentType: "image/png"})
+		res.Images = append(res.Images, model.Image{Data: data, ContentType: "image/png"})
 	}
 	return res, nil
 }

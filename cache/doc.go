@@ -1,0 +1,14 @@
+// Package cache is the content cache: every image the API made, kept by
+// the input hash of its request, so that reverting a change or restoring a
+// deleted output never pays again.
+//
+// Store is the port the images are kept behind: batch Has, Get verified
+// against the hashes recorded at Put, Put with its metadata written last,
+// List and Remove. cache/dir keeps them in a directory (.imgform/cache);
+// cache/cachetest is the contract every store passes. Cache adds what
+// does not depend on where the bytes are: the images' provenance checks,
+// the lookups a plan makes (read once per process), and which entries
+// pruning removes.
+//
+// cache imports model and internal helpers only.
+package cache
