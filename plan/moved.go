@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -17,6 +18,47 @@ func applyMoves(st *state.State, moves []spec.Move) (map[string]*state.Entry, ma
 	if len(moves) == 0 {
 		return st.Images, nil, nil
 	}
+	return rename(st, renamesFor(st, moves), func(old, to string) error {
+		return fmt.Errorf("a moved block moves %s to %s, but the state already records %s; remove one of them first with imgform state rm", old, to, to)
+	})
+}
+
+// ErrMoveKinds is a move of a block to an instance, or the reverse.
+var ErrMoveKinds = errors.New(`move a whole block to a block (image.a image.b) or one instance to one instance (image.a["x"] image.b["x"])`)
+
+// MoveInState renames images in st as imgform state mv asks: the image
+// src, or when src names a block the state does not record as one image,
+// every instance of it, each keeping its key. It returns the moves made,
+// by old address. An address the move would take that the state already
+// records (and that the move does not free) is refused, and st is left as
+// it was.
+func MoveInState(st *state.State, src, dst spec.Address) (map[string]string, error) {
+	if (src.Kind == spec.NoKey) != (dst.Kind == spec.NoKey) {
+		return nil, ErrMoveKinds
+	}
+	renames := map[string]string{}
+	if _, ok := st.Images[src.String()]; ok {
+		renames[src.String()] = dst.String()
+	} else if src.Kind == spec.NoKey {
+		renames = renamesFor(st, []spec.Move{{From: src, To: dst}})
+	}
+	if len(renames) == 0 {
+		return nil, fmt.Errorf("the state has no image %s", src)
+	}
+	images, _, err := rename(st, renames, func(_, to string) error {
+		return fmt.Errorf("the state already has an image %s; remove it first with imgform state rm", to)
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.Images = images
+	return renames, nil
+}
+
+// renamesFor maps each address of the state that a move takes to its new
+// address: the move's to, or for a move of a whole block, the same key
+// under the new name.
+func renamesFor(st *state.State, moves []spec.Move) map[string]string {
 	renames := map[string]string{} // old address → new
 	for _, addr := range st.Addresses() {
 		a, err := spec.ParseAddress(addr)
@@ -37,6 +79,13 @@ func applyMoves(st *state.State, moves []spec.Move) (map[string]*state.Entry, ma
 			break
 		}
 	}
+	return renames
+}
+
+// rename returns the state's images with renames made, and the old
+// address of each new one; conflict words the refusal of a new address
+// the state already records.
+func rename(st *state.State, renames map[string]string, conflict func(old, to string) error) (map[string]*state.Entry, map[string]string, error) {
 	images := make(map[string]*state.Entry, len(st.Images))
 	for addr, e := range st.Images {
 		if _, moving := renames[addr]; !moving {
@@ -52,7 +101,7 @@ func applyMoves(st *state.State, moves []spec.Move) (map[string]*state.Entry, ma
 	for _, old := range olds {
 		to := renames[old]
 		if _, taken := images[to]; taken {
-			return nil, nil, fmt.Errorf("a moved block moves %s to %s, but the state already records %s; remove one of them first with imgform state rm", old, to, to)
+			return nil, nil, conflict(old, to)
 		}
 		images[to] = st.Images[old]
 		from[to] = old

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 )
@@ -97,4 +98,60 @@ func views(cs []*Change) []changeView {
 		out[i] = view(c)
 	}
 	return out
+}
+
+// MoveInState is imgform state mv: one image, or every instance of a
+// block keeping its key; never onto an address the state records.
+func TestMoveInState(t *testing.T) {
+	entry := func(prompt string) *state.Entry {
+		req := model.NewRequest(model.Default).WithPrompt(prompt)
+		return &state.Entry{InputHash: req.InputHash(), Request: req, Outputs: []state.Output{{Path: prompt + ".png"}}}
+	}
+	newState := func() *state.State {
+		st := state.New()
+		st.Images = map[string]*state.Entry{
+			"image.hero": entry("hero"), `image.icon["a"]`: entry("a"), `image.icon["b"]`: entry("b"), "image.logo": entry("logo"),
+		}
+		return st
+	}
+	tests := []struct {
+		src, dst string
+		want     map[string]string
+		err      string
+	}{
+		{src: "image.hero", dst: "image.banner", want: map[string]string{"image.hero": "image.banner"}},
+		{src: "image.icon", dst: "image.glyph", want: map[string]string{`image.icon["a"]`: `image.glyph["a"]`, `image.icon["b"]`: `image.glyph["b"]`}},
+		{src: `image.icon["a"]`, dst: `image.icon["c"]`, want: map[string]string{`image.icon["a"]`: `image.icon["c"]`}},
+		{src: "image.hero", dst: "image.logo", err: "already has an image image.logo"},
+		{src: "image.nothing", dst: "image.x", err: "has no image image.nothing"},
+		{src: "image.icon", dst: `image.x["a"]`, err: "move a whole block to a block"},
+	}
+	for _, tt := range tests {
+		st := newState()
+		before := st.Clone()
+		got, err := MoveInState(st, mustAddr(t, tt.src), mustAddr(t, tt.dst))
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s → %s: %v; want an error saying %q", tt.src, tt.dst, err, tt.err)
+			}
+			if diff := cmp.Diff(before, st); diff != "" {
+				t.Errorf("%s → %s: a refused move changed the state:\n%s", tt.src, tt.dst, diff)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s → %s: %v", tt.src, tt.dst, err)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s → %s: moves (-want +got):\n%s", tt.src, tt.dst, diff)
+		}
+		for from, to := range got {
+			if st.Images[to] != before.Images[from] && !cmp.Equal(st.Images[to], before.Images[from]) || st.Images[from] != nil {
+				t.Errorf("%s → %s: %s is not where %s was", tt.src, tt.dst, to, from)
+			}
+		}
+		if len(st.Images) != len(before.Images) {
+			t.Errorf("%s → %s: %d images, want %d", tt.src, tt.dst, len(st.Images), len(before.Images))
+		}
+	}
 }

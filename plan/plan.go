@@ -206,3 +206,14 @@ func (p *Plan) summarize(unchanged int) {
 	}
 	p.Summary = s
 }
+
+// NeedsAPI reports whether applying the plan pays for images or resumes
+// jobs: whether it needs the API and a key.
+func (p *Plan) NeedsAPI() bool {
+	for _, c := range p.Changes {
+		if c.Cost > 0 || c.Resumes {
+			return true
+		}
+	}
+	return false
+}

@@ -107,14 +107,14 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	if err != nil {
 		return err
 	}
-	if needsAPI(p) && !client.HasKey() {
+	if p.NeedsAPI() && !client.HasKey() {
 		what := fmt.Sprintf("generates %d %s", p.Summary.Generate, pluralWord(p.Summary.Generate, "image", "images"))
 		if p.Summary.Generate == 0 {
 			what = "collects images an earlier run paid for"
 		}
 		return fmt.Errorf("this plan %s through the API, which needs a key: set %s (or run imgform apply --offline for placeholders)", what, segmind.EnvAPIKey)
 	}
-	if needsAPI(p) {
+	if p.NeedsAPI() {
 		if err := client.KeyError(); err != nil {
 			return err
 		}
@@ -259,16 +259,6 @@ func collectable(ctx context.Context, journal state.Journal, client *segmind.Cli
 		return 0, err
 	}
 	return resumable.Count(), nil
-}
-
-// needsAPI reports whether a plan pays for images or resumes jobs.
-func needsAPI(p *plan.Plan) bool {
-	for _, c := range p.Changes {
-		if c.Cost > 0 || c.Resumes {
-			return true
-		}
-	}
-	return false
 }
 
 // errNotApproved is the answer to anything but "yes".

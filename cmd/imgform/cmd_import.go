@@ -10,10 +10,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/apply"
 	"github.com/imgform/imgform/internal/safepath"
-	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
 )
 
 type importOptions struct {
@@ -55,29 +54,15 @@ func runImport(ctx context.Context, e *env, o importOptions, addrArg string, pat
 	if img == nil {
 		return fmt.Errorf("no image %s is declared in the configuration; declare it first, then import its file", addr)
 	}
-	if _, exists := w.st.Images[addr.String()]; exists {
-		return fmt.Errorf("the state already has %s; remove it first with imgform state rm %s", addr, addr)
+	rels := make([]string, len(paths))
+	for i, p := range paths {
+		if rels[i], err = configRelative(p); err != nil {
+			return err
+		}
 	}
-	if len(paths) != len(img.Outputs) {
-		return fmt.Errorf("%s makes %d images (samples = %d); give one PATH for each", addr, len(img.Outputs), img.Request.Samples())
-	}
-	req, origin, err := plan.ResolveRequest(img, nil, false, nil)
-	if err != nil {
+	if _, err := apply.Import(".", w.st, img, rels); err != nil {
 		return err
 	}
-	entry := &state.Entry{InputHash: req.InputHash(), Request: req, SeedOrigin: string(origin), Generator: state.GeneratorImported}
-	for _, p := range paths {
-		rel, err := configRelative(p)
-		if err != nil {
-			return err
-		}
-		out, err := recordFile(rel)
-		if err != nil {
-			return err
-		}
-		entry.Outputs = append(entry.Outputs, out)
-	}
-	w.st.Images[addr.String()] = entry
 	if _, err := w.backend.Save(ctx, w.st); err != nil {
 		return err
 	}
@@ -108,28 +93,4 @@ func configRelative(p string) (string, error) {
 		return "", fmt.Errorf("cannot import %s: %w", p, err)
 	}
 	return rel, nil
-}
-
-// recordFile hashes a file for the state: a regular file, not a link.
-func recordFile(rel string) (state.Output, error) {
-	if fi, err := os.Lstat(filepath.FromSlash(rel)); err == nil && !fi.Mode().IsRegular() {
-		return state.Output{}, fmt.Errorf("importing: %s is not a regular file (a symbolic link, a folder?); imgform manages the files it records itself", rel)
-	}
-	f, err := os.Open(filepath.FromSlash(rel))
-	if err != nil {
-		return state.Output{}, fmt.Errorf("importing: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return state.Output{}, fmt.Errorf("importing: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return state.Output{}, fmt.Errorf("importing: %s is not a regular file", rel)
-	}
-	sum, n, err := state.SumReader(f)
-	if err != nil {
-		return state.Output{}, fmt.Errorf("importing %s: %w", rel, err)
-	}
-	return state.Output{Path: rel, SHA256: sum, Size: n, ModTime: fi.ModTime().UTC()}, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
 )
@@ -169,41 +171,16 @@ func runStateMv(ctx context.Context, e *env, lock lockOptions, srcArg, dstArg st
 	if err != nil {
 		return &usageError{msg: err.Error(), path: "state mv"}
 	}
-	if (src.Kind == spec.NoKey) != (dst.Kind == spec.NoKey) {
-		return &usageError{msg: "move a whole block to a block (image.a image.b) or one instance to one instance (image.a[\"x\"] image.b[\"x\"])", path: "state mv"}
-	}
 	return editState(ctx, e, lock, "state mv", func(st *state.State) error {
-		moves := map[string]string{}
-		if _, ok := st.Images[src.String()]; ok {
-			moves[src.String()] = dst.String()
-		} else if src.Kind == spec.NoKey {
-			// The whole block: every instance keeps its key.
-			for _, addr := range st.Addresses() {
-				a, err := spec.ParseAddress(addr)
-				if err == nil && a.Name == src.Name {
-					a.Name = dst.Name
-					moves[addr] = a.String()
-				}
-			}
+		moved, err := plan.MoveInState(st, src, dst)
+		if errors.Is(err, plan.ErrMoveKinds) {
+			return &usageError{msg: err.Error(), path: "state mv"}
 		}
-		if len(moves) == 0 {
-			return fmt.Errorf("the state has no image %s", src)
-		}
-		for _, to := range moves {
-			_, taken := st.Images[to]
-			_, leaving := moves[to]
-			if taken && !leaving {
-				return fmt.Errorf("the state already has an image %s; remove it first with imgform state rm", to)
-			}
-		}
-		entries := map[string]*state.Entry{}
-		for from := range moves {
-			entries[from] = st.Images[from]
-			delete(st.Images, from)
+		if err != nil {
+			return err
 		}
 		var lines []string
-		for from, to := range moves {
-			st.Images[to] = entries[from]
+		for from, to := range moved {
 			lines = append(lines, fmt.Sprintf("Moved %s to %s", from, to))
 		}
 		sort.Strings(lines)
