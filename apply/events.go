@@ -24,30 +24,30 @@ const (
 )
 
 // Event is one thing that happened during apply, for the progress
-// display, the CI log and --json.
+// display, the CI log and --json (whose form is view.EventJSON).
 type Event struct {
-	Type    EventType   `json:"type"`
-	Address string      `json:"address,omitempty"`
-	Action  plan.Action `json:"action,omitempty"`
+	Type    EventType
+	Address string
+	Action  plan.Action
 	// Source says where a finished change's images came from: "api",
 	// "cache", "offline", "resumed", or "" for moves and deletes.
-	Source    Source `json:"source,omitempty"`
-	RequestID string `json:"request_id,omitempty"`
+	Source    Source
+	RequestID string
 	// Path is the output an event is about (kept).
-	Path          string        `json:"path,omitempty"`
-	Attempt       int           `json:"attempt,omitempty"`
-	Delay         time.Duration `json:"delay_ns,omitempty"`
-	Duration      time.Duration `json:"duration_ns,omitempty"`
-	InferenceTime float64       `json:"inference_time,omitempty"`
-	Message       string        `json:"message,omitempty"`
+	Path          string
+	Attempt       int
+	Delay         time.Duration
+	Duration      time.Duration
+	InferenceTime float64
+	Message       string
 	// Total is the number of changes, on EventPlanned.
-	Total int `json:"total,omitempty"`
+	Total int
 	// Images is the number of images the API made for a finished change
 	// in this run (and was paid for), on EventFinished.
-	Images int `json:"images,omitempty"`
+	Images int
 	// Concurrency is the adaptive limit of requests at the API after a
 	// 429, on EventThrottled.
-	Concurrency int `json:"concurrency,omitempty"`
+	Concurrency int
 }
 
 // Events receives the events of a run. Emit is called from several
@@ -58,51 +58,51 @@ type Events interface {
 
 // Failure is a change that failed, with the reason.
 type Failure struct {
-	Address string `json:"address"`
-	Reason  string `json:"reason"`
+	Address string
+	Reason  string
 }
 
 // Summary is what a run did.
 type Summary struct {
-	Created   int `json:"created"`
-	Replaced  int `json:"replaced"`
-	Moved     int `json:"moved"`
-	Restored  int `json:"restored"`
-	Deleted   int `json:"deleted"`
-	FromCache int `json:"from_cache"`
-	Resumed   int `json:"resumed"`
+	Created   int
+	Replaced  int
+	Moved     int
+	Restored  int
+	Deleted   int
+	FromCache int
+	Resumed   int
 	// Collected counts the jobs an earlier run submitted that no change of
 	// this run needed, whose images were fetched into the cache.
-	Collected int `json:"collected"`
+	Collected int
 	// Generated counts the images the API was paid for in this run
 	// (resumed jobs were paid for earlier and are not counted).
-	Generated int `json:"generated"`
+	Generated int
 	// PossiblyBilled counts the requests that the API received and may
 	// have processed (and billed) without a usable answer: a 5xx, no
 	// answer, an answer cut off. Each image sends at most one more.
-	PossiblyBilled int `json:"possibly_billed"`
+	PossiblyBilled int
 	// Rendered counts offline placeholders.
-	Rendered int       `json:"rendered"`
-	Failed   []Failure `json:"failed"`
+	Rendered int
+	Failed   []Failure
 	// Refreshed counts outputs whose recorded mtime was brought up to date.
-	Refreshed int `json:"refreshed"`
+	Refreshed int
 	// Interrupted is true when an interrupt stopped the run early.
-	Interrupted bool `json:"interrupted"`
+	Interrupted bool
 	// NotStarted counts the changes left for the next run (interrupt or
 	// fatal error).
-	NotStarted int `json:"not_started"`
+	NotStarted int
 	// Kept counts the files not as the state recorded them (edited by
 	// hand, or not imgform's) that were copied into KeptIn before being
 	// written over.
-	Kept   int    `json:"kept"`
-	KeptIn string `json:"kept_in,omitempty"`
+	Kept   int
+	KeptIn string
 	// Lost counts the submitted jobs the server no longer knew when they
 	// were polled (expired or lost): their images must be paid for again.
-	Lost int `json:"lost"`
+	Lost int
 	// Journaled counts the submitted jobs still in the journal at the end
 	// (interrupted, stopped, or timed out): paid for, and picked up by the
 	// next apply without paying again.
-	Journaled int `json:"journaled"`
+	Journaled int
 }
 
 // done counts one finished change.

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"io"
 	"testing"
 
 	"github.com/imgform/imgform/spec"
@@ -49,7 +48,7 @@ func BenchmarkPlanNoop10k(b *testing.B) {
 }
 
 // BenchmarkPlanCreate10k plans 10,000 declared images against an empty
-// state (10,000 creates), and renders that plan as text.
+// state (10,000 creates).
 func BenchmarkPlanCreate10k(b *testing.B) {
 	dir := b.TempDir()
 	// The output directories exist, as they would in a project whose
@@ -61,28 +60,14 @@ func BenchmarkPlanCreate10k(b *testing.B) {
 	st := newState()
 	opts := Options{Dir: dir, Cache: mapCache{}}
 
-	b.Run("plan", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			p, err := Make(b.Context(), images, st, opts)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if p.Summary.Create != benchImages {
-				b.Fatalf("want %d creates, got %+v", benchImages, p.Summary)
-			}
-		}
-	})
-	b.Run("text", func(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
 		p, err := Make(b.Context(), images, st, opts)
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := WriteText(io.Discard, p, TextOptions{}); err != nil {
-				b.Fatal(err)
-			}
+		if p.Summary.Create != benchImages {
+			b.Fatalf("want %d creates, got %+v", benchImages, p.Summary)
 		}
-	})
+	}
 }

@@ -19,9 +19,9 @@ type savedPlan struct {
 	Kind          string `json:"kind"`
 	// ConfigDigest covers the configuration files and every file they
 	// read with file() (Sources): a saved plan is refused when one changed.
-	ConfigDigest string   `json:"config_digest"`
-	Sources      []string `json:"sources"`
-	Plan         *Plan    `json:"plan"`
+	ConfigDigest string    `json:"config_digest"`
+	Sources      []string  `json:"sources"`
+	Plan         *Document `json:"plan"`
 }
 
 // Saved is what a plan file holds besides the plan: what it was made from.
@@ -35,7 +35,7 @@ const savedPlanKind = "imgform-plan"
 // Save writes a plan file atomically, with the files the configuration
 // was read from and their digest.
 func Save(path string, p *Plan, from Saved) error {
-	data, err := json.MarshalIndent(savedPlan{FormatVersion: FormatVersion, Kind: savedPlanKind, ConfigDigest: from.ConfigDigest, Sources: from.Sources, Plan: p}, "", "  ")
+	data, err := json.MarshalIndent(savedPlan{FormatVersion: FormatVersion, Kind: savedPlanKind, ConfigDigest: from.ConfigDigest, Sources: from.Sources, Plan: p.Document()}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding plan: %w", err)
 	}
@@ -55,7 +55,11 @@ func Load(path string) (*Plan, Saved, error) {
 	if sp.FormatVersion != FormatVersion {
 		return nil, Saved{}, fmt.Errorf("%s was saved with plan format %s; this imgform reads %s; make the plan again", path, sp.FormatVersion, FormatVersion)
 	}
-	return sp.Plan, Saved{ConfigDigest: sp.ConfigDigest, Sources: sp.Sources}, nil
+	p, err := sp.Plan.Plan()
+	if err != nil {
+		return nil, Saved{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, Saved{ConfigDigest: sp.ConfigDigest, Sources: sp.Sources}, nil
 }
 
 // IsPlanFile reports whether path looks like a saved plan (for show).

@@ -60,17 +60,21 @@ func TestLoadRefuses(t *testing.T) {
 	writeFile(t, dir, "newer.plan", []byte(`{"format_version": "2.0", "kind": "imgform-plan", "plan": {"changes": []}}`))
 	writeFile(t, dir, "garbage.plan", []byte("PK\x03\x04"))
 	writeFile(t, dir, "noplan.plan", []byte(`{"format_version": "1.0", "kind": "imgform-plan"}`))
+	writeFile(t, dir, "action.plan", []byte(`{"format_version": "1.0", "kind": "imgform-plan", "plan": {"changes": [{"address": "image.a", "action": "chmod"}]}}`))
+	writeFile(t, dir, "generator.plan", []byte(`{"format_version": "1.0", "kind": "imgform-plan", "plan": {"changes": [{"address": "image.a", "action": "create", "generator": "dall-e"}]}}`))
 
 	tests := map[string]struct {
 		path     string
 		contains string
 		planLike bool // IsPlanFile takes it for a plan (show then reports Load's error)
 	}{
-		"a state file":   {path: stateFile, contains: "is not an imgform plan file"},
-		"garbage":        {path: filepath.Join(dir, "garbage.plan"), contains: "is not an imgform plan file"},
-		"no plan":        {path: filepath.Join(dir, "noplan.plan"), contains: "is not an imgform plan file", planLike: true},
-		"a newer format": {path: filepath.Join(dir, "newer.plan"), contains: "plan format 2.0", planLike: true},
-		"missing":        {path: filepath.Join(dir, "missing.plan"), contains: "reading plan file"},
+		"a state file":         {path: stateFile, contains: "is not an imgform plan file"},
+		"garbage":              {path: filepath.Join(dir, "garbage.plan"), contains: "is not an imgform plan file"},
+		"no plan":              {path: filepath.Join(dir, "noplan.plan"), contains: "is not an imgform plan file", planLike: true},
+		"a newer format":       {path: filepath.Join(dir, "newer.plan"), contains: "plan format 2.0", planLike: true},
+		"missing":              {path: filepath.Join(dir, "missing.plan"), contains: "reading plan file"},
+		"an unknown action":    {path: filepath.Join(dir, "action.plan"), contains: `the action "chmod"`, planLike: true},
+		"an unknown generator": {path: filepath.Join(dir, "generator.plan"), contains: `the generator "dall-e"`, planLike: true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

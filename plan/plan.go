@@ -48,70 +48,70 @@ const (
 
 // Reason explains a change; Message is a sentence for people.
 type Reason struct {
-	Kind    ReasonKind `json:"kind"`
-	Message string     `json:"message"`
-	Path    string     `json:"path,omitempty"`
+	Kind    ReasonKind
+	Message string
+	Path    string
 }
 
 // ParamDiff is one parameter whose value changed, in canonical JSON.
 type ParamDiff struct {
-	Name string `json:"name"`
-	Old  string `json:"old"`
-	New  string `json:"new"`
+	Name string
+	Old  string
+	New  string
 }
 
 // Rename moves one output file.
 type Rename struct {
-	From string `json:"from"`
-	To   string `json:"to"`
+	From string
+	To   string
 }
 
 // Change is what the plan does to one image address.
 type Change struct {
-	Address string   `json:"address"`
-	Action  Action   `json:"action"`
-	Reasons []Reason `json:"reasons"`
+	Address string
+	Action  Action
+	Reasons []Reason
 	// Diff lists the parameters that changed (replace).
-	Diff []ParamDiff `json:"diff,omitempty"`
+	Diff []ParamDiff
 
 	// The image as it will be recorded; absent for delete.
-	Request    *model.Request  `json:"request,omitempty"`
-	InputHash  state.Hash      `json:"input_hash"`
-	SeedOrigin string          `json:"seed_origin,omitempty"`
-	Generator  state.Generator `json:"generator,omitempty"`
-	Outputs    []string        `json:"outputs"`
+	Request    *model.Request
+	InputHash  state.Hash
+	SeedOrigin string
+	Generator  state.Generator
+	Outputs    []string
 
 	// What apply does to the files.
-	Write  []int    `json:"write,omitempty"`  // indexes of Outputs to write (create, replace, restore)
-	Moves  []Rename `json:"moves,omitempty"`  // renames (move, and restore where a file moved)
-	Remove []string `json:"remove,omitempty"` // files imgform wrote that are no longer wanted
+	Write  []int    // indexes of Outputs to write (create, replace, restore)
+	Moves  []Rename // renames (move, and restore where a file moved)
+	Remove []string // files imgform wrote that are no longer wanted
 
 	// Cost is the number of images the API will be paid for: zero when
 	// the cache holds the image, when apply runs offline, and for moves
 	// and deletes.
-	Cost int `json:"cost"`
+	Cost int
 	// Cached is true when the content cache holds the image.
-	Cached bool `json:"cached"`
+	Cached bool
 	// Resumes is true when apply will follow a job that an interrupted
 	// run submitted (and paid for) instead of submitting a new one.
-	Resumes bool `json:"resumes,omitempty"`
+	Resumes bool
 	// Forced is true for a replacement asked for with --replace: the image
 	// is generated anew, never taken from the cache.
-	Forced bool `json:"forced,omitempty"`
+	Forced bool
 	// SeedChosenAtApply is true when the request's seed is random (seed =
 	// -1) and not yet recorded: the seed shown is a stand-in, and apply
 	// draws the one it sends (and records). A saved plan pins it: apply
 	// FILE sends exactly the seed in the file.
-	SeedChosenAtApply bool `json:"seed_chosen_at_apply,omitempty"`
+	SeedChosenAtApply bool
 	// SameRequestAs names the change whose request this one shares: the
 	// API is asked once, and both are written from that answer.
-	SameRequestAs string `json:"same_request_as,omitempty"`
+	SameRequestAs string
 	// MovedFrom is the address the state recorded the image at, which a
 	// moved block renamed to this one.
-	MovedFrom string `json:"moved_from,omitempty"`
+	MovedFrom string
 
 	// Prior is the state's entry before the change; nil for create.
-	Prior *state.Entry `json:"prior,omitempty"`
+	Prior *state.Entry
 }
 
 // Refresh records an output whose content is what the state says but
@@ -120,23 +120,23 @@ type Change struct {
 // state.StatCache), not the committed state, so later plans need not hash
 // the file again and no apply rewrites the state for it.
 type Refresh struct {
-	Address string `json:"address"`
-	Index   int    `json:"index"`
-	Path    string `json:"path"`
+	Address string
+	Index   int
+	Path    string
 }
 
 // Summary counts a plan's changes.
 type Summary struct {
-	Create    int `json:"create"`
-	Replace   int `json:"replace"`
-	Move      int `json:"move"`
-	Restore   int `json:"restore"`
-	Delete    int `json:"delete"`
-	Unchanged int `json:"unchanged"`
+	Create    int
+	Replace   int
+	Move      int
+	Restore   int
+	Delete    int
+	Unchanged int
 	// Generate is the number of images the API will be paid for;
 	// FromCache the number of changes the cache serves (as JSON.md says).
-	Generate  int `json:"generate"`
-	FromCache int `json:"from_cache"`
+	Generate  int
+	FromCache int
 }
 
 // Cost is what the images the plan pays for cost at their models'
@@ -158,18 +158,18 @@ func (p *Plan) Cost() (usd float64, prices []float64) {
 // Plan is everything apply must do to make the files match the
 // configuration.
 type Plan struct {
-	FormatVersion string `json:"format_version"`
+	FormatVersion string
 	// The state the plan was made against: a saved plan is refused by a
 	// state of another lineage or serial.
-	Lineage string `json:"lineage"`
-	Serial  uint64 `json:"serial"`
+	Lineage string
+	Serial  uint64
 	// Offline is true when the plan was made for apply --offline.
-	Offline bool `json:"offline"`
+	Offline bool
 	// Changes are the changes that do something, sorted by address.
-	Changes []*Change `json:"changes"`
+	Changes []*Change
 	// Refresh lists outputs whose recorded mtime is out of date.
-	Refresh []Refresh `json:"refresh,omitempty"`
-	Summary Summary   `json:"summary"`
+	Refresh []Refresh
+	Summary Summary
 }
 
 // PinSeeds fixes the random seeds the plan drew, for a plan that is saved

@@ -1,12 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
 	"time"
+
+	planview "github.com/imgform/imgform/view"
 
 	"github.com/imgform/imgform/apply"
 	"github.com/imgform/imgform/plan"
@@ -25,45 +26,23 @@ type applyView interface {
 func newApplyView(e *env, asJSON bool, total int) applyView {
 	switch {
 	case asJSON:
-		return &jsonView{enc: json.NewEncoder(e.stdout)}
+		return jsonView{planview.NewEventStream(e.stdout)}
 	case isTerminal(e.stderr):
 		return newProgressView(e, total)
 	}
 	return &lineView{w: e.stdout, color: e.colorOn(e.stdout)}
 }
 
-// jsonView writes one JSON object per event and a final summary.
+// jsonView is apply --json: the event stream of package view.
 type jsonView struct {
-	mu  sync.Mutex
-	enc *json.Encoder
+	*planview.EventStream
 }
 
-func (v *jsonView) Emit(ev apply.Event) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.enc.Encode(ev)
-}
-
-func (v *jsonView) interrupted() {
+func (v jsonView) interrupted() {
 	v.Emit(apply.Event{Type: apply.EventWarning, Message: "interrupt received: finishing the images in flight; a second interrupt stops at once, and their jobs stay journaled"})
 }
 
-func (v *jsonView) summary(s *apply.Summary, err error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	out := struct {
-		Type string `json:"type"`
-		*apply.Summary
-		Error string `json:"error,omitempty"`
-	}{Type: "summary", Summary: s}
-	if s.Failed == nil {
-		s.Failed = []apply.Failure{}
-	}
-	if err != nil {
-		out.Error = err.Error()
-	}
-	v.enc.Encode(out)
-}
+func (v jsonView) summary(s *apply.Summary, err error) { v.Summary(s, err) }
 
 // lineView prints a line for every finished image, failure, retry and
 // warning: what a CI log wants.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/imgform/imgform/apply"
 	"github.com/imgform/imgform/plan"
+	planview "github.com/imgform/imgform/view"
 )
 
 // planningOptions are the flags that shape a plan, shared by plan and
@@ -147,9 +148,9 @@ func makePlan(ctx context.Context, e *env, w *workspace, o planningOptions, base
 func writePlan(e *env, p *plan.Plan, asJSON, asMarkdown bool) error {
 	switch {
 	case asJSON:
-		return plan.WriteJSON(e.stdout, p)
+		return planview.WriteJSON(e.stdout, p)
 	case asMarkdown:
-		return plan.WriteMarkdown(e.stdout, p)
+		return planview.WriteMarkdown(e.stdout, p)
 	}
-	return plan.WriteText(e.stdout, p, plan.TextOptions{Color: e.colorOn(e.stdout)})
+	return planview.WriteText(e.stdout, p, planview.TextOptions{Color: e.colorOn(e.stdout)})
 }

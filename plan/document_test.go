@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,27 +109,6 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-func TestGoldenRendering(t *testing.T) {
-	plans := map[string]func(*testing.T) *Plan{"plan": goldenPlan, "noop": noChangePlan}
-	for name, mk := range plans {
-		t.Run(name, func(t *testing.T) {
-			p := mk(t)
-			var text, md bytes.Buffer
-			if err := WriteText(&text, p, TextOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			if err := WriteMarkdown(&md, p); err != nil {
-				t.Fatal(err)
-			}
-			golden(t, name+".txt", text.Bytes())
-			golden(t, name+".md", md.Bytes())
-			if bytes.Contains(text.Bytes(), []byte("\x1b")) {
-				t.Errorf("text without colour holds an escape sequence")
-			}
-		})
-	}
-}
-
 func TestGoldenPlanHasEveryAction(t *testing.T) {
 	p := goldenPlan(t)
 	var got []Action
@@ -147,83 +125,8 @@ func TestGoldenPlanHasEveryAction(t *testing.T) {
 	}
 }
 
-func TestTextColor(t *testing.T) {
-	p := goldenPlan(t)
-	var buf bytes.Buffer
-	if err := WriteText(&buf, p, TextOptions{Color: true}); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	for action, style := range actionStyle {
-		if !strings.Contains(out, style.color+ansiBold+style.symbol+ansiReset) {
-			t.Errorf("the %s symbol is not coloured", action)
-		}
-	}
-	plain := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(out, "")
-	var noColor bytes.Buffer
-	if err := WriteText(&noColor, p, TextOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(noColor.String(), plain); diff != "" {
-		t.Errorf("the coloured text is not the plain text painted (-plain +stripped):\n%s", diff)
-	}
-}
-
-func TestMarkdownEscapes(t *testing.T) {
-	p := goldenPlan(t)
-	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	var rows []string
-	for _, line := range strings.Split(buf.String(), "\n") {
-		if strings.HasPrefix(line, "|") {
-			rows = append(rows, line)
-		}
-	}
-	if len(rows) != 2+len(p.Changes) {
-		t.Fatalf("%d table lines for %d changes: a value broke a row\n%s", len(rows), len(p.Changes), buf.String())
-	}
-	unescapedPipe := regexp.MustCompile(`(^|[^\\])\|`)
-	for _, row := range rows {
-		// Count cell separators: pipes not escaped with a backslash.
-		n := 0
-		for i := range len(row) {
-			if row[i] == '|' && (i == 0 || row[i-1] != '\\') {
-				n++
-			}
-		}
-		if n != 6 {
-			t.Errorf("%d cell separators, want 6: %s", n, row)
-		}
-	}
-	if !unescapedPipe.MatchString(rows[0]) {
-		t.Fatal("the pattern finds no separator")
-	}
-	if !strings.Contains(buf.String(), `old \| prompt`) || !strings.Contains(buf.String(), `odd\|name with a newline.png is missing`) {
-		t.Errorf("a | in a value is not escaped:\n%s", buf.String())
-	}
-}
-
-func TestMarkdownShortensLongValues(t *testing.T) {
-	long := strings.Repeat("very ", 60) + "long"
-	p := &Plan{FormatVersion: FormatVersion, Changes: []*Change{{
-		Address: "image.long", Action: Replace,
-		Reasons: []Reason{{Kind: ReasonParams, Message: "changed: prompt"}},
-		Diff:    []ParamDiff{{Name: "prompt", Old: `"short"`, New: `"` + long + `"`}},
-	}}}
-	p.summarize(0)
-	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(buf.String(), long) || !strings.Contains(buf.String(), "…`") {
-		t.Errorf("a long value is not shortened:\n%s", buf.String())
-	}
-}
-
-// TestNoSecretInPlan: no field of a plan can hold an API key, and a key
-// in the environment shows up in no rendering. (The one endpoint a plan
+// TestNoSecretInPlan: no field of a plan document can hold an API key,
+// and a key in the environment shows up in none. (The one endpoint a plan
 // may show is the origin that made a recorded image: a scheme and a host,
 // never credentials; the client strips them, see segmind's tests.)
 func TestNoSecretInPlan(t *testing.T) {
@@ -232,7 +135,7 @@ func TestNoSecretInPlan(t *testing.T) {
 	t.Setenv("SEGMIND_BASE_URL", "https://secret.example/")
 
 	var names []string
-	jsonFieldNames(reflect.TypeFor[Plan](), map[reflect.Type]bool{}, &names)
+	jsonFieldNames(reflect.TypeFor[Document](), map[reflect.Type]bool{}, &names)
 	for _, n := range names {
 		for _, bad := range []string{"key", "token", "secret", "url", "auth"} {
 			if strings.Contains(strings.ToLower(n), bad) {
@@ -244,20 +147,13 @@ func TestNoSecretInPlan(t *testing.T) {
 		t.Fatalf("the walk missed fields: %v", names)
 	}
 
-	p := goldenPlan(t)
-	var all bytes.Buffer
-	if err := WriteJSON(&all, p); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteText(&all, p, TextOptions{Color: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteMarkdown(&all, p); err != nil {
+	all, err := json.Marshal(goldenPlan(t).Document())
+	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{key, "secret.example"} {
-		if strings.Contains(all.String(), s) {
-			t.Errorf("a rendering holds %q", s)
+		if strings.Contains(string(all), s) {
+			t.Errorf("the plan's document holds %q", s)
 		}
 	}
 }
@@ -581,7 +477,9 @@ func TestJSONShape(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := mk(t)
 			var buf bytes.Buffer
-			if err := WriteJSON(&buf, p); err != nil {
+			enc := json.NewEncoder(&buf)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(p.Document()); err != nil {
 				t.Fatal(err)
 			}
 			var v map[string]any
@@ -600,113 +498,56 @@ func TestJSONShape(t *testing.T) {
 				t.Errorf("%d changes in JSON, %d in the plan", len(changes), len(p.Changes))
 			}
 			// The document decodes back into the plan.
-			var back Plan
-			if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+			var doc Document
+			if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(p, &back, cmpPlans); diff != "" {
+			back, err := doc.Plan()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(p, back, cmpPlans); diff != "" {
 				t.Errorf("decoded (-plan +decoded):\n%s", diff)
 			}
 		})
 	}
 	// The prompt is in the JSON in full: a reviewer sees what a variable
 	// change does.
-	var buf bytes.Buffer
-	if err := WriteJSON(&buf, goldenPlan(t)); err != nil {
+	data, err := json.Marshal(goldenPlan(t).Document())
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), `"prompt": "line one\nline | two `+"`code`"+`"`) {
-		t.Errorf("the resolved prompt is not in the JSON:\n%s", buf.String())
+	if !strings.Contains(string(data), `"prompt":"line one\nline | two `+"`code`"+`"`) {
+		t.Errorf("the resolved prompt is not in the JSON:\n%s", data)
 	}
 }
 
-func TestPrintable(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
-		"plain":        {in: "icons/sword.png", want: "icons/sword.png"},
-		"non-ASCII":    {in: "icônes/épée ☕.png", want: "icônes/épée ☕.png"},
-		"newline":      {in: "a\nb.png", want: `a\nb.png`},
-		"escape":       {in: "\x1b[31mred.png", want: `\x1b[31mred.png`},
-		"tab and null": {in: "a\tb\x00", want: `a\tb\x00`},
-	}
-	for name, tc := range tests {
+// The golden plans, saved as plan files in testdata, are the input of the
+// renderers' tests in package view: whatever renders a plan renders a
+// saved one. Times that vary from run to run are fixed; -update rewrites
+// the files.
+func TestGoldenPlanFiles(t *testing.T) {
+	plans := map[string]func(*testing.T) *Plan{"golden": goldenPlan, "noop": noChangePlan}
+	for name, mk := range plans {
 		t.Run(name, func(t *testing.T) {
-			if got := printable(tc.in); got != tc.want {
-				t.Errorf("printable(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestMarkdownCode(t *testing.T) {
-	tests := map[string]struct{ in, want string }{
-		"plain":            {in: "image.hero", want: "`image.hero`"},
-		"a pipe":           {in: `image.icon["a|b"]`, want: "`image.icon[\"a\\|b\"]`"},
-		"a newline":        {in: "a\nb", want: "`a b`"},
-		"a backtick":       {in: "say `hi`", want: "`` say `hi` ``"},
-		"a run of two":     {in: "a``b", want: "``` a``b ```"},
-		"starts with one":  {in: "`x", want: "`` `x ``"},
-		"carriage returns": {in: "a\r\nb", want: "`a b`"},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			if got := mdCode(tc.in); got != tc.want {
-				t.Errorf("mdCode(%q) = %s, want %s", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
-// A changed long prompt shows its changed words, with a little context,
-// not one whole line of old and one of new.
-func TestTextShowsChangedWordsOfLongPrompt(t *testing.T) {
-	long := "castle on a cliff at dusk, cinematic, highly detailed, dramatic lighting, volumetric fog, 8k, trending on artstation"
-	changed := strings.Replace(long, "at dusk", "at night", 1)
-	p := &Plan{FormatVersion: FormatVersion, Changes: []*Change{{
-		Address: "image.hero", Action: Replace,
-		Reasons: []Reason{{Kind: ReasonParams, Message: "changed: prompt"}},
-		Diff:    []ParamDiff{{Name: "prompt", Old: strconv.Quote(long), New: strconv.Quote(changed)}},
-	}}}
-	p.summarize(0)
-	var buf bytes.Buffer
-	if err := WriteText(&buf, p, TextOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	want := `~ prompt = "…a cliff at [-dusk,-]{+night,+} cinematic, highly detailed,…"`
-	if !strings.Contains(buf.String(), want) {
-		t.Errorf("the plan does not show the changed words %q:\n%s", want, buf.String())
-	}
-	if strings.Contains(buf.String(), long) {
-		t.Errorf("the plan shows the whole old prompt:\n%s", buf.String())
-	}
-}
-
-func TestWordDiff(t *testing.T) {
-	tests := map[string]struct {
-		old, new string
-		want     []Segment
-	}{
-		"one word": {"a red fox", "a blue fox", []Segment{{'=', "a "}, {'-', "red"}, {'+', "blue"}, {'=', " fox"}}},
-		"appended": {"a fox", "a fox at night", []Segment{{'=', "a fox"}, {'+', " at night"}}},
-		"same":     {"a fox", "a fox", []Segment{{'=', "a fox"}}},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			got := WordDiff(tc.old, tc.new)
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("WordDiff (-want +got):\n%s", diff)
-			}
-			var rebuiltOld, rebuiltNew string
-			for _, s := range got {
-				if s.Op != '+' {
-					rebuiltOld += s.Text
-				}
-				if s.Op != '-' {
-					rebuiltNew += s.Text
+			p := mk(t)
+			for _, c := range p.Changes {
+				if c.Prior != nil {
+					c.Prior = c.Prior.Clone()
+					for i := range c.Prior.Outputs {
+						c.Prior.Outputs[i].ModTime = time.Date(2026, 11, 25, 10, 41, 7, 0, time.UTC)
+					}
 				}
 			}
-			if rebuiltOld != tc.old || rebuiltNew != tc.new {
-				t.Errorf("the segments give back %q and %q", rebuiltOld, rebuiltNew)
+			path := filepath.Join(t.TempDir(), name+".plan")
+			if err := Save(path, p, Saved{ConfigDigest: "sha256:golden", Sources: []string{"images.img.hcl"}}); err != nil {
+				t.Fatal(err)
 			}
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, name+".plan", got)
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package plan
+package view
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/state"
 )
 
@@ -17,14 +18,14 @@ type TextOptions struct {
 }
 
 // symbol and colour per action, in the manner of Terraform.
-var actionStyle = map[Action]struct {
+var actionStyle = map[plan.Action]struct {
 	symbol, color, verb string
 }{
-	Create:  {"+", "\x1b[32m", "will be created"},
-	Replace: {"-/+", "\x1b[33m", "must be replaced"},
-	Move:    {"~", "\x1b[36m", "will be moved"},
-	Restore: {"<=", "\x1b[34m", "will be restored"},
-	Delete:  {"-", "\x1b[31m", "will be deleted"},
+	plan.Create:  {"+", "\x1b[32m", "will be created"},
+	plan.Replace: {"-/+", "\x1b[33m", "must be replaced"},
+	plan.Move:    {"~", "\x1b[36m", "will be moved"},
+	plan.Restore: {"<=", "\x1b[34m", "will be restored"},
+	plan.Delete:  {"-", "\x1b[31m", "will be deleted"},
 }
 
 const (
@@ -35,7 +36,7 @@ const (
 
 // WriteText renders the plan for people, Terraform style: every change
 // with its symbol, address, reasons and parameters, then a summary line.
-func WriteText(w io.Writer, p *Plan, opts TextOptions) error {
+func WriteText(w io.Writer, p *plan.Plan, opts TextOptions) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	t := textWriter{w: bw, color: opts.Color}
 	t.plan(p)
@@ -54,7 +55,7 @@ func (t textWriter) paint(s string, codes ...string) string {
 	return strings.Join(codes, "") + s + ansiReset
 }
 
-func (t textWriter) plan(p *Plan) {
+func (t textWriter) plan(p *plan.Plan) {
 	if !p.HasChanges() {
 		fmt.Fprintf(t.w, "\n%s Your images match the configuration.\n", t.paint("No changes.", ansiBold))
 		t.refresh(p)
@@ -73,7 +74,7 @@ func (t textWriter) plan(p *Plan) {
 
 // refresh mentions outputs whose recorded mtime apply will bring up to
 // date.
-func (t textWriter) refresh(p *Plan) {
+func (t textWriter) refresh(p *plan.Plan) {
 	if n := len(p.Refresh); n > 0 {
 		fmt.Fprintf(t.w, "%s with unchanged content %s a new modification time (a fresh checkout?): nothing to regenerate; the time is kept in .imgform/stat.json, not the state.\n",
 			plural(n, "output", "outputs"), pickVerb(n, "has", "have"))
@@ -81,7 +82,7 @@ func (t textWriter) refresh(p *Plan) {
 }
 
 // CostLine says what applying the plan is paid for.
-func CostLine(p *Plan) string {
+func CostLine(p *plan.Plan) string {
 	s := p.Summary
 	line := fmt.Sprintf("Images to generate through the API: %d", s.Generate)
 	if s.Generate > 0 {
@@ -102,18 +103,18 @@ func CostLine(p *Plan) string {
 	return line
 }
 
-func (t textWriter) change(c *Change) {
+func (t textWriter) change(c *plan.Change) {
 	st := actionStyle[c.Action]
 	verb := st.verb
 	switch {
-	case c.Action == Restore:
+	case c.Action == plan.Restore:
 		verb = "will be " + restoreHow(c)
-	case c.MovedFrom != "" && c.Action == Move && len(c.Moves) == 0:
+	case c.MovedFrom != "" && c.Action == plan.Move && len(c.Moves) == 0:
 		verb = "has moved from " + c.MovedFrom
 	}
 	fmt.Fprintf(t.w, "\n  %s\n", t.paint(fmt.Sprintf("# %s %s", c.Address, verb), ansiBold))
 	for _, r := range c.Reasons {
-		if r.Kind == ReasonNew {
+		if r.Kind == plan.ReasonNew {
 			continue // "will be created" says it
 		}
 		fmt.Fprintf(t.w, "  %s\n", t.paint("#   "+printable(r.Message), ansiDim))
@@ -121,10 +122,10 @@ func (t textWriter) change(c *Change) {
 	fmt.Fprintf(t.w, "  %s %s\n", t.paint(st.symbol, st.color, ansiBold), c.Address)
 
 	switch c.Action {
-	case Create:
+	case plan.Create:
 		t.request(c, "")
 		t.outputs(c.Outputs)
-	case Replace:
+	case plan.Replace:
 		if len(c.Diff) == 0 {
 			fmt.Fprintf(t.w, "      (no parameter changed)\n")
 		}
@@ -134,30 +135,30 @@ func (t textWriter) change(c *Change) {
 		}
 		for _, d := range c.Diff {
 			if segs := wordDiffOf(d); segs != nil {
-				fmt.Fprintf(t.w, "      %s %-*s = %s\n", t.paint("~", actionStyle[Replace].color), width, d.Name, t.wordDiff(segs))
+				fmt.Fprintf(t.w, "      %s %-*s = %s\n", t.paint("~", actionStyle[plan.Replace].color), width, d.Name, t.wordDiff(segs))
 				continue
 			}
-			fmt.Fprintf(t.w, "      %s %-*s = %s -> %s\n", t.paint("~", actionStyle[Replace].color), width, d.Name, d.Old, shownValue(c, d.Name, d.New))
+			fmt.Fprintf(t.w, "      %s %-*s = %s -> %s\n", t.paint("~", actionStyle[plan.Replace].color), width, d.Name, d.Old, shownValue(c, d.Name, d.New))
 		}
 		t.outputs(c.Outputs)
-	case Move:
+	case plan.Move:
 		for _, m := range c.Moves {
 			fmt.Fprintf(t.w, "      %s -> %s\n", printable(m.From), printable(m.To))
 		}
-	case Restore:
+	case plan.Restore:
 		for _, m := range c.Moves {
 			fmt.Fprintf(t.w, "      %s -> %s\n", printable(m.From), printable(m.To))
 		}
 		for _, i := range c.Write {
-			fmt.Fprintf(t.w, "      %s %q\n", t.paint("<=", actionStyle[Restore].color), c.Outputs[i])
+			fmt.Fprintf(t.w, "      %s %q\n", t.paint("<=", actionStyle[plan.Restore].color), c.Outputs[i])
 		}
-	case Delete:
+	case plan.Delete:
 		if len(c.Remove) == 0 {
 			fmt.Fprintf(t.w, "      (no file to remove)\n")
 		}
 	}
 	for _, r := range c.Remove {
-		fmt.Fprintf(t.w, "      %s %q\n", t.paint("-", actionStyle[Delete].color), r)
+		fmt.Fprintf(t.w, "      %s %q\n", t.paint("-", actionStyle[plan.Delete].color), r)
 	}
 	if len(c.Write) > 0 {
 		fmt.Fprintf(t.w, "      %s\n", t.paint(costPhrase(c), ansiDim))
@@ -173,9 +174,9 @@ func (t textWriter) wordDiff(segs []Segment) string {
 		text := printable(s.Text)
 		switch s.Op {
 		case '-':
-			b.WriteString(t.paint("[-"+text+"-]", actionStyle[Delete].color))
+			b.WriteString(t.paint("[-"+text+"-]", actionStyle[plan.Delete].color))
 		case '+':
-			b.WriteString(t.paint("{+"+text+"+}", actionStyle[Create].color))
+			b.WriteString(t.paint("{+"+text+"+}", actionStyle[plan.Create].color))
 		default:
 			b.WriteString(text)
 		}
@@ -190,7 +191,7 @@ const wordContext = 6
 
 // request prints every parameter, aligned, as Terraform prints a new
 // resource's attributes.
-func (t textWriter) request(c *Change, indent string) {
+func (t textWriter) request(c *plan.Change, indent string) {
 	params := c.Request.DisplayParams()
 	width := 0
 	for _, p := range params {
@@ -206,7 +207,7 @@ const SeedAtApply = "(random, chosen at apply)"
 
 // shownValue is how a plan shows a parameter's new value: a random seed
 // not chosen yet is shown as such, not as the stand-in.
-func shownValue(c *Change, name, value string) string {
+func shownValue(c *plan.Change, name, value string) string {
 	if name == "seed" && c.SeedChosenAtApply {
 		return SeedAtApply
 	}
@@ -220,7 +221,7 @@ func (t textWriter) outputs(outs []string) {
 }
 
 // restoreHow says where a restored image comes from.
-func restoreHow(c *Change) string {
+func restoreHow(c *plan.Change) string {
 	switch {
 	case c.Cached:
 		return "restored from the cache"
@@ -232,7 +233,7 @@ func restoreHow(c *Change) string {
 	return "restored (regenerated: not in the cache)"
 }
 
-func costPhrase(c *Change) string {
+func costPhrase(c *plan.Change) string {
 	switch {
 	case c.Resumes:
 		return "cost: 0 (resumes a job submitted by an earlier run)"

@@ -1,8 +1,10 @@
-package plan
+package view
 
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/imgform/imgform/plan"
 )
 
 // Segment is a run of words of a value diff: unchanged (Op '='), only in
@@ -118,7 +120,7 @@ func textOf(value string) (string, bool) {
 
 // wordDiffOf returns the word diff of a changed parameter when both values
 // are texts and one is long; nil otherwise.
-func wordDiffOf(d ParamDiff) []Segment {
+func wordDiffOf(d plan.ParamDiff) []Segment {
 	old, ok1 := textOf(d.Old)
 	new, ok2 := textOf(d.New)
 	if !ok1 || !ok2 || (len([]rune(old)) <= longText && len([]rune(new)) <= longText) {

@@ -1,10 +1,12 @@
-package plan
+package view
 
 import (
 	"bufio"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/imgform/imgform/plan"
 )
 
 // maxMarkdownValue bounds a value shown in a markdown table cell; a long
@@ -14,7 +16,7 @@ const maxMarkdownValue = 120
 // WriteMarkdown renders a compact summary for a pull request: a table of
 // the changes with why and what they cost, and the total. It shows only
 // what the plan holds: there is no secret in a plan to leak.
-func WriteMarkdown(w io.Writer, p *Plan) error {
+func WriteMarkdown(w io.Writer, p *plan.Plan) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "### imgform plan\n\n")
 	if !p.HasChanges() {

@@ -1,0 +1,148 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/state"
+)
+
+// Document is the plan's public JSON form, as JSON.md describes it: what
+// plan --json prints and what a saved plan holds under "plan". Its types
+// are its own, so that the plan's internal structs can change without
+// changing a format scripts read; the request and the prior entry are in
+// the state's public format (state/FORMAT.md).
+type Document struct {
+	FormatVersion string            `json:"format_version"`
+	Lineage       string            `json:"lineage"`
+	Serial        uint64            `json:"serial"`
+	Offline       bool              `json:"offline"`
+	Changes       []DocumentChange  `json:"changes"`
+	Refresh       []DocumentRefresh `json:"refresh,omitempty"`
+	Summary       DocumentSummary   `json:"summary"`
+}
+
+// DocumentChange is one change (see the change table of JSON.md).
+type DocumentChange struct {
+	Address           string           `json:"address"`
+	Action            string           `json:"action"`
+	Reasons           []DocumentReason `json:"reasons"`
+	Diff              []DocumentDiff   `json:"diff,omitempty"`
+	Request           *model.Request   `json:"request,omitempty"`
+	InputHash         model.Hash       `json:"input_hash"`
+	SeedOrigin        string           `json:"seed_origin,omitempty"`
+	Generator         string           `json:"generator,omitempty"`
+	Outputs           []string         `json:"outputs"`
+	Write             []int            `json:"write,omitempty"`
+	Moves             []DocumentMove   `json:"moves,omitempty"`
+	Remove            []string         `json:"remove,omitempty"`
+	Cost              int              `json:"cost"`
+	Cached            bool             `json:"cached"`
+	Resumes           bool             `json:"resumes,omitempty"`
+	Forced            bool             `json:"forced,omitempty"`
+	SeedChosenAtApply bool             `json:"seed_chosen_at_apply,omitempty"`
+	SameRequestAs     string           `json:"same_request_as,omitempty"`
+	MovedFrom         string           `json:"moved_from,omitempty"`
+	Prior             *state.Entry     `json:"prior,omitempty"`
+}
+
+// DocumentReason is why a change is planned.
+type DocumentReason struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	Path    string `json:"path,omitempty"`
+}
+
+// DocumentDiff is one parameter that changed, as canonical JSON values.
+type DocumentDiff struct {
+	Name string `json:"name"`
+	Old  string `json:"old"`
+	New  string `json:"new"`
+}
+
+// DocumentMove is one rename of an output.
+type DocumentMove struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// DocumentRefresh is an output whose modification time moved.
+type DocumentRefresh struct {
+	Address string `json:"address"`
+	Index   int    `json:"index"`
+	Path    string `json:"path"`
+}
+
+// DocumentSummary counts the changes.
+type DocumentSummary struct {
+	Create    int `json:"create"`
+	Replace   int `json:"replace"`
+	Move      int `json:"move"`
+	Restore   int `json:"restore"`
+	Delete    int `json:"delete"`
+	Unchanged int `json:"unchanged"`
+	Generate  int `json:"generate"`
+	FromCache int `json:"from_cache"`
+}
+
+// Document returns the plan's public form.
+func (p *Plan) Document() *Document {
+	d := &Document{FormatVersion: p.FormatVersion, Lineage: p.Lineage, Serial: p.Serial, Offline: p.Offline,
+		Changes: make([]DocumentChange, 0, len(p.Changes)), Summary: DocumentSummary(p.Summary)}
+	for _, c := range p.Changes {
+		dc := DocumentChange{Address: c.Address, Action: string(c.Action), Request: c.Request, InputHash: c.InputHash,
+			SeedOrigin: c.SeedOrigin, Generator: string(c.Generator), Outputs: c.Outputs, Write: c.Write, Remove: c.Remove,
+			Cost: c.Cost, Cached: c.Cached, Resumes: c.Resumes, Forced: c.Forced, SeedChosenAtApply: c.SeedChosenAtApply,
+			SameRequestAs: c.SameRequestAs, MovedFrom: c.MovedFrom, Prior: c.Prior}
+		for _, r := range c.Reasons {
+			dc.Reasons = append(dc.Reasons, DocumentReason{Kind: string(r.Kind), Message: r.Message, Path: r.Path})
+		}
+		for _, df := range c.Diff {
+			dc.Diff = append(dc.Diff, DocumentDiff(df))
+		}
+		for _, m := range c.Moves {
+			dc.Moves = append(dc.Moves, DocumentMove(m))
+		}
+		d.Changes = append(d.Changes, dc)
+	}
+	for _, r := range p.Refresh {
+		d.Refresh = append(d.Refresh, DocumentRefresh(r))
+	}
+	return d
+}
+
+// Plan reads a document back into a plan. Actions and generators it does
+// not know are refused: a plan file is input, and apply acts on it.
+func (d *Document) Plan() (*Plan, error) {
+	p := &Plan{FormatVersion: d.FormatVersion, Lineage: d.Lineage, Serial: d.Serial, Offline: d.Offline, Summary: Summary(d.Summary)}
+	for _, dc := range d.Changes {
+		switch Action(dc.Action) {
+		case Create, Replace, Move, Restore, Delete:
+		default:
+			return nil, fmt.Errorf("the change of %s has the action %q, which this imgform does not know", dc.Address, dc.Action)
+		}
+		switch state.Generator(dc.Generator) {
+		case "", state.GeneratorAPI, state.GeneratorOffline, state.GeneratorImported:
+		default:
+			return nil, fmt.Errorf("the change of %s has the generator %q, which this imgform does not know", dc.Address, dc.Generator)
+		}
+		c := &Change{Address: dc.Address, Action: Action(dc.Action), Request: dc.Request, InputHash: dc.InputHash,
+			SeedOrigin: dc.SeedOrigin, Generator: state.Generator(dc.Generator), Outputs: dc.Outputs, Write: dc.Write, Remove: dc.Remove,
+			Cost: dc.Cost, Cached: dc.Cached, Resumes: dc.Resumes, Forced: dc.Forced, SeedChosenAtApply: dc.SeedChosenAtApply,
+			SameRequestAs: dc.SameRequestAs, MovedFrom: dc.MovedFrom, Prior: dc.Prior}
+		for _, r := range dc.Reasons {
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonKind(r.Kind), Message: r.Message, Path: r.Path})
+		}
+		for _, df := range dc.Diff {
+			c.Diff = append(c.Diff, ParamDiff(df))
+		}
+		for _, m := range dc.Moves {
+			c.Moves = append(c.Moves, Rename(m))
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	for _, r := range d.Refresh {
+		p.Refresh = append(p.Refresh, Refresh(r))
+	}
+	return p, nil
+}
