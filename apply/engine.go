@@ -451,26 +451,53 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 	r.emit(Event{Type: EventStarted, Address: c.Address, Action: c.Action})
 	got, err := r.obtain(ctx, c)
 	if err != nil {
-		switch {
-		case ctx.Err() != nil, errors.Is(err, errSubmitsStopped):
-			// Interrupted or stopped by a fatal error elsewhere: not this
-			// image's failure. A submitted job stays journaled.
-			r.count(func(s *Summary) { s.NotStarted++ })
-		case isFatal(err):
-			// Not this image's failure either: it is left for the next
-			// run with the rest.
-			r.fatal(err)
-			r.count(func(s *Summary) { s.NotStarted++ })
-		default:
-			r.fail(c, err)
-		}
+		r.notObtained(ctx, c, err)
 		return
 	}
 	if len(got.images) < len(c.Outputs) {
 		r.fail(c, fmt.Errorf("the generator returned %d images for %d outputs", len(got.images), len(c.Outputs)))
 		return
 	}
+	entry, written, err := r.writeOutputs(c, got)
+	if err == nil {
+		err = r.keepUnwritten(c, got, entry, written)
+	}
+	if err != nil {
+		r.fail(c, err)
+		return
+	}
+	for _, p := range c.Remove {
+		if err := r.files.remove(p); err != nil {
+			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
+		}
+	}
+	r.ckpt.update(func(st *state.State) { st.Images[c.Address] = entry })
+	r.finished(c, got, time.Since(start))
+}
 
+// notObtained sorts out a change whose images could not be had: this
+// image's failure, or the run's (interrupted, or stopped by an error no
+// other image gets past), which leaves it for the next run.
+func (r *runner) notObtained(ctx context.Context, c *plan.Change, err error) {
+	switch {
+	case ctx.Err() != nil, errors.Is(err, errSubmitsStopped):
+		// Interrupted or stopped by a fatal error elsewhere: not this
+		// image's failure. A submitted job stays journaled.
+		r.count(func(s *Summary) { s.NotStarted++ })
+	case isFatal(err):
+		r.fatal(err)
+		r.count(func(s *Summary) { s.NotStarted++ })
+	default:
+		r.fail(c, err)
+	}
+}
+
+// writeOutputs writes the outputs the change writes, in their formats
+// and with their provenance, and returns the state's entry for the image
+// with those outputs recorded, and which they are. An output that cannot
+// be written for want of space stops the run: every other image would
+// fail the same way, after being paid for.
+func (r *runner) writeOutputs(c *plan.Change, got *obtained) (*state.Entry, map[int]bool, error) {
 	entry := &state.Entry{
 		InputHash:   c.InputHash,
 		Request:     *c.Request,
@@ -485,60 +512,55 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 	for _, i := range c.Write {
 		data, err := encodeOutput(got.images[i].Data, spec.OutputFormat(c.Outputs[i]), prov)
 		if err != nil {
-			r.fail(c, fmt.Errorf("%s: %w", c.Outputs[i], err))
-			return
+			return nil, nil, fmt.Errorf("%s: %w", c.Outputs[i], err)
 		}
 		if err := r.keepBeforeWriting(c, c.Outputs[i]); err != nil {
-			r.fail(c, err)
-			return
+			return nil, nil, err
 		}
 		out, err := r.files.write(c.Outputs[i], data)
 		if err != nil {
 			if isDiskFull(err) {
-				// Every other image would fail the same way, after being
-				// paid for.
 				r.fatal(&FatalError{Err: fmt.Errorf("an output cannot be written, so no new image is submitted: %w", err)})
 			}
-			r.fail(c, err)
-			return
+			return nil, nil, err
 		}
 		out.RequestID, out.InferenceTime = got.requestID, got.inferenceTime
 		out.SourceSHA256 = state.SumBytes(got.images[i].Data)
 		entry.Outputs[i] = out
 		written[i] = true
 	}
-	var keepErr error
+	return entry, written, nil
+}
+
+// keepUnwritten completes a restore's entry with the outputs it did not
+// rewrite, as the state recorded them (with the paths the renames gave
+// them). The image keeps what made its other outputs, unless a
+// placeholder was written now: then it is offline-made, so that a plan
+// without --offline replaces it.
+func (r *runner) keepUnwritten(c *plan.Change, got *obtained, entry *state.Entry, written map[int]bool) error {
+	var err error
 	r.ckpt.read(func(st *state.State) {
-		// A restore keeps the outputs it did not rewrite (with the paths
-		// the renames above gave them).
 		prior := st.Images[c.Address]
 		for i := range entry.Outputs {
 			if written[i] {
 				continue
 			}
 			if prior == nil || i >= len(prior.Outputs) {
-				keepErr = fmt.Errorf("the state has no record of output %d", i)
+				err = fmt.Errorf("the state has no record of output %d", i)
 				return
 			}
 			entry.Outputs[i] = prior.Outputs[i]
-			// The image keeps what made its other outputs, unless a
-			// placeholder was written now: then it is offline-made, so
-			// that a plan without --offline replaces it.
 			if got.generator != state.GeneratorOffline {
 				entry.Generator, entry.Endpoint, entry.Placeholder = prior.Generator, prior.Endpoint, prior.Placeholder
 			}
 		}
 	})
-	if keepErr != nil {
-		r.fail(c, keepErr)
-		return
-	}
-	for _, p := range c.Remove {
-		if err := r.files.remove(p); err != nil {
-			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
-		}
-	}
-	r.ckpt.update(func(st *state.State) { st.Images[c.Address] = entry })
+	return err
+}
+
+// finished counts a change that is done, by where its images came from,
+// and says so.
+func (r *runner) finished(c *plan.Change, got *obtained, took time.Duration) {
 	r.count(func(s *Summary) {
 		s.done(c.Action)
 		switch got.source {
@@ -557,5 +579,5 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		paid = len(got.images)
 	}
 	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
-		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: time.Since(start), Images: paid})
+		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid})
 }

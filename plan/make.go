@@ -11,7 +11,7 @@ import (
 	"sort"
 
 	"github.com/imgform/imgform/cache"
-	"github.com/imgform/imgform/internal/placeholder"
+	"github.com/imgform/imgform/internal/provenance"
 	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
@@ -259,8 +259,8 @@ func (b *builder) madeByAnotherEmulator(prior *state.Entry) bool {
 	if len(prior.Outputs) == 0 {
 		return false
 	}
-	maker, ok := placeholder.MakerOfFile(filepath.Join(b.opts.Dir, filepath.FromSlash(prior.Outputs[0].Path)))
-	return ok && maker == placeholder.Emulator
+	maker, ok := provenance.PlaceholderMakerOfFile(filepath.Join(b.opts.Dir, filepath.FromSlash(prior.Outputs[0].Path)))
+	return ok && maker != provenance.MadeOffline
 }
 
 // paidReplacement finds a journaled job that an interrupted forced

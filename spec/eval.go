@@ -318,6 +318,7 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 	}
 	hasOne = hasOne && !one.val.IsNull()
 	hasMany = hasMany && !many.val.IsNull()
+	var raws []rawOutput
 	switch {
 	case hasOne && hasMany:
 		return nil, false, hcl.Diagnostics{{
@@ -326,10 +327,13 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 			Detail:   instPrefix(outInst) + `Set either "output" (one image) or "outputs" (one path per sample), not both.`,
 			Subject:  many.expr.Range().Ptr(),
 		}}
-	case !hasOne && !hasMany:
-		if decl.malformed {
-			return nil, false, nil
-		}
+	case hasOne:
+		raws, diags = oneOutput(one, samples, outInst, countInst)
+	case hasMany:
+		raws, diags = listedOutputs(many, samples, outInst, countInst)
+	case decl.malformed:
+		return nil, false, nil
+	default:
 		return nil, false, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Missing output path",
@@ -337,54 +341,6 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 			Subject:  decl.DeclRange.Ptr(),
 		}}
 	}
-
-	type rawOutput struct {
-		path string
-		rng  hcl.Range
-	}
-	var raws []rawOutput
-	if hasOne {
-		s, err := convert.Convert(one.val, cty.String)
-		if err != nil {
-			return nil, false, hcl.Diagnostics{typeDiag(attrOutput, "a string is", one, outInst)}
-		}
-		if samples > 1 {
-			return nil, false, hcl.Diagnostics{{
-				Severity: hcl.DiagError,
-				Summary:  "Too few output paths",
-				Detail:   instPrefix(countInst) + fmt.Sprintf(`samples = %d makes %d images, but "output" names one file. Use outputs = [...] with one path per sample.`, samples, samples),
-				Subject:  one.expr.Range().Ptr(),
-			}}
-		}
-		raws = append(raws, rawOutput{path: s.AsString(), rng: one.expr.Range()})
-	} else {
-		list, err := convert.Convert(many.val, cty.List(cty.String))
-		if err != nil || !list.IsWhollyKnown() {
-			return nil, false, hcl.Diagnostics{typeDiag(attrOutputs, "a list of strings is", many, outInst)}
-		}
-		elems := list.AsValueSlice()
-		if samples > 0 && len(elems) != samples {
-			return nil, false, hcl.Diagnostics{{
-				Severity: hcl.DiagError,
-				Summary:  "Wrong number of output paths",
-				Detail:   instPrefix(countInst) + fmt.Sprintf(`"outputs" has %d paths but samples = %d; give exactly one path per sample.`, len(elems), samples),
-				Subject:  many.expr.Range().Ptr(),
-			}}
-		}
-		tuple, _ := many.expr.(*hclsyntax.TupleConsExpr)
-		for i, el := range elems {
-			rng := many.expr.Range()
-			if tuple != nil && len(tuple.Exprs) == len(elems) {
-				rng = tuple.Exprs[i].Range()
-			}
-			if el.IsNull() {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid output path", Detail: instPrefix(outInst) + "An output path must not be null.", Subject: rng.Ptr()})
-				continue
-			}
-			raws = append(raws, rawOutput{path: el.AsString(), rng: rng})
-		}
-	}
-
 	for _, r := range raws {
 		p, moreDiags := ev.outputs.check(r.path, addr, r.rng, outInst)
 		diags = append(diags, moreDiags...)
@@ -394,6 +350,62 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 		return nil, false, diags
 	}
 	return outputs, true, diags
+}
+
+// rawOutput is an output path as written, before it is checked.
+type rawOutput struct {
+	path string
+	rng  hcl.Range
+}
+
+// oneOutput reads output = "PATH": one path, for one sample.
+func oneOutput(one evaluated, samples int, outInst, countInst string) ([]rawOutput, hcl.Diagnostics) {
+	s, err := convert.Convert(one.val, cty.String)
+	if err != nil {
+		return nil, hcl.Diagnostics{typeDiag(attrOutput, "a string is", one, outInst)}
+	}
+	if samples > 1 {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Too few output paths",
+			Detail:   instPrefix(countInst) + fmt.Sprintf(`samples = %d makes %d images, but "output" names one file. Use outputs = [...] with one path per sample.`, samples, samples),
+			Subject:  one.expr.Range().Ptr(),
+		}}
+	}
+	return []rawOutput{{path: s.AsString(), rng: one.expr.Range()}}, nil
+}
+
+// listedOutputs reads outputs = [...]: one path per sample, each with its
+// own range when the list is written out.
+func listedOutputs(many evaluated, samples int, outInst, countInst string) ([]rawOutput, hcl.Diagnostics) {
+	list, err := convert.Convert(many.val, cty.List(cty.String))
+	if err != nil || !list.IsWhollyKnown() {
+		return nil, hcl.Diagnostics{typeDiag(attrOutputs, "a list of strings is", many, outInst)}
+	}
+	elems := list.AsValueSlice()
+	if samples > 0 && len(elems) != samples {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Wrong number of output paths",
+			Detail:   instPrefix(countInst) + fmt.Sprintf(`"outputs" has %d paths but samples = %d; give exactly one path per sample.`, len(elems), samples),
+			Subject:  many.expr.Range().Ptr(),
+		}}
+	}
+	var raws []rawOutput
+	var diags hcl.Diagnostics
+	tuple, _ := many.expr.(*hclsyntax.TupleConsExpr)
+	for i, el := range elems {
+		rng := many.expr.Range()
+		if tuple != nil && len(tuple.Exprs) == len(elems) {
+			rng = tuple.Exprs[i].Range()
+		}
+		if el.IsNull() {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid output path", Detail: instPrefix(outInst) + "An output path must not be null.", Subject: rng.Ptr()})
+			continue
+		}
+		raws = append(raws, rawOutput{path: el.AsString(), rng: rng})
+	}
+	return raws, diags
 }
 
 func typeDiag(name, want string, e evaluated, inst string) *hcl.Diagnostic {

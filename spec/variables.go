@@ -41,47 +41,62 @@ func (g variableValue) what() string {
 // increasing precedence, its default, IMGFORM_VAR_* in the environment,
 // each --var-file in order, and each --var in order.
 func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Value, []string, hcl.Diagnostics) {
-	var diags hcl.Diagnostics
-	given := map[string]variableValue{}
-	// failed holds the variables given a value that was reported invalid:
-	// they are not reported a second time as having no value.
-	failed := map[string]bool{}
+	g := givenValues{values: map[string]variableValue{}, failed: map[string]bool{}}
+	g.fromEnvironment(m, opts.Environ, parser)
+	for _, path := range opts.VarFiles {
+		vals, moreDiags := readVarFile(m, path, parser)
+		g.diags = append(g.diags, moreDiags...)
+		for n, val := range vals {
+			g.values[n] = val
+		}
+	}
+	g.fromFlags(m, opts.Vars, parser)
+	return g.resolve(m, opts.AllowUnset)
+}
 
-	// Environment.
-	for _, kv := range opts.Environ {
+// givenValues are the variables' values as given, in order of precedence
+// (the environment, then --var-file, then --var: the last wins).
+type givenValues struct {
+	values map[string]variableValue
+	// failed holds the variables given a value that was reported
+	// invalid: they are not reported a second time as having no value.
+	failed map[string]bool
+	diags  hcl.Diagnostics
+}
+
+// set records a value parsed from raw, or that it was invalid.
+func (g *givenValues) set(v *variableDecl, name, raw, what string, parser *hclparse.Parser) {
+	val, diags := parseRawValue(v, raw, what, parser)
+	g.diags = append(g.diags, diags...)
+	if diags.HasErrors() {
+		g.failed[name] = true
+		return
+	}
+	g.values[name] = val
+}
+
+// fromEnvironment reads IMGFORM_VAR_NAME. Like TF_VAR_*, an environment
+// may carry values for other configurations: undeclared ones are left.
+func (g *givenValues) fromEnvironment(m *module, environ []string, parser *hclparse.Parser) {
+	for _, kv := range environ {
 		name, raw, ok := strings.Cut(kv, "=")
 		if !ok || !strings.HasPrefix(name, EnvVarPrefix) {
 			continue
 		}
 		varName := strings.TrimPrefix(name, EnvVarPrefix)
-		v, declared := m.variables[varName]
-		if !declared {
-			continue // like TF_VAR_*: an environment may carry values for other configurations
-		}
-		val, moreDiags := parseRawValue(v, raw, name, parser)
-		diags = append(diags, moreDiags...)
-		if !moreDiags.HasErrors() {
-			given[varName] = val
-		} else {
-			failed[varName] = true
+		if v, declared := m.variables[varName]; declared {
+			g.set(v, varName, raw, name, parser)
 		}
 	}
+}
 
-	// Variable files.
-	for _, path := range opts.VarFiles {
-		vals, moreDiags := readVarFile(m, path, parser)
-		diags = append(diags, moreDiags...)
-		for n, val := range vals {
-			given[n] = val
-		}
-	}
-
-	// --var NAME=VALUE.
-	for _, arg := range opts.Vars {
+// fromFlags reads --var NAME=VALUE.
+func (g *givenValues) fromFlags(m *module, args []string, parser *hclparse.Parser) {
+	for _, arg := range args {
 		name, raw, ok := strings.Cut(arg, "=")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" {
-			diags = append(diags, &hcl.Diagnostic{
+			g.diags = append(g.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid --var option",
 				Detail:   fmt.Sprintf("The value %q is not of the form NAME=VALUE, as in --var brand=acme.", arg),
@@ -90,55 +105,50 @@ func collectVariables(m *module, opts Options, parser *hclparse.Parser) (cty.Val
 		}
 		v, declared := m.variables[name]
 		if !declared {
-			diags = append(diags, &hcl.Diagnostic{
+			g.diags = append(g.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Value for undeclared variable",
 				Detail:   fmt.Sprintf("A variable named %q was given with --var, but no variable block declares it.%s", name, didYouMean(name, m.varOrder)),
 			})
 			continue
 		}
-		val, moreDiags := parseRawValue(v, raw, "--var", parser)
-		diags = append(diags, moreDiags...)
-		if !moreDiags.HasErrors() {
-			given[name] = val
-		} else {
-			failed[name] = true
-		}
+		g.set(v, name, raw, "--var", parser)
 	}
+}
 
+// resolve gives every declared variable its value: the one given, its
+// default, or (with allowUnset, for validate) an unknown one, listed.
+func (g *givenValues) resolve(m *module, allowUnset bool) (cty.Value, []string, hcl.Diagnostics) {
 	vals := map[string]cty.Value{}
 	var unset []string
 	for _, name := range m.varOrder {
 		v := m.variables[name]
-		if g, ok := given[name]; ok {
-			val, moreDiags := convertVariable(v, g.Value, g.what(), g.Range)
-			diags = append(diags, moreDiags...)
+		if given, ok := g.values[name]; ok {
+			val, moreDiags := convertVariable(v, given.Value, given.what(), given.Range)
+			g.diags = append(g.diags, moreDiags...)
 			vals[name] = val
 			continue
 		}
-		if v.Default != cty.NilVal {
+		switch {
+		case v.Default != cty.NilVal:
 			vals[name] = v.Default
-			continue
-		}
-		if failed[name] {
+		case g.failed[name]:
 			vals[name] = cty.DynamicVal
-			continue
-		}
-		if opts.AllowUnset {
+		case allowUnset:
 			vals[name] = cty.UnknownVal(v.Type)
 			unset = append(unset, name)
-			continue
+		default:
+			g.diags = append(g.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "No value for required variable",
+				Detail: fmt.Sprintf("The variable %q has no default value, and no value was given for it. Set it with --var %s=VALUE, in a file passed with --var-file, or in the environment as %s%s.",
+					name, name, EnvVarPrefix, name),
+				Subject: v.DeclRange.Ptr(),
+			})
+			vals[name] = cty.DynamicVal
 		}
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "No value for required variable",
-			Detail: fmt.Sprintf("The variable %q has no default value, and no value was given for it. Set it with --var %s=VALUE, in a file passed with --var-file, or in the environment as %s%s.",
-				name, name, EnvVarPrefix, name),
-			Subject: v.DeclRange.Ptr(),
-		})
-		vals[name] = cty.DynamicVal
 	}
-	return cty.ObjectVal(vals), unset, diags
+	return cty.ObjectVal(vals), unset, g.diags
 }
 
 // parseRawValue reads a value given as text (environment or --var): taken

@@ -65,15 +65,9 @@ rejected prompt) fail only those; a wrong key or no credits stop the run.`,
 }
 
 func runApply(ctx context.Context, e *env, o applyOptions, args []string) error {
-	if o.parallelism < 1 {
-		return &usageError{msg: "--parallelism must be 1 or more", path: "apply"}
-	}
 	savedPlan := len(args) == 1
-	if o.json && !o.autoApprove && !savedPlan {
-		return &usageError{msg: "apply --json needs --auto-approve (or a saved plan): a stream of events has no plan to read and approve", path: "apply"}
-	}
-	if savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify) {
-		return &usageError{msg: "a saved plan is applied as it was made: --target, --replace, --offline and --verify belong to imgform plan", path: "apply"}
+	if err := checkApplyFlags(o, savedPlan); err != nil {
+		return err
 	}
 	// Until the work starts (waiting for the lock, planning, asking), the
 	// first interrupt stops at once: there is nothing to finish yet.
@@ -107,40 +101,17 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	if err != nil {
 		return err
 	}
-	if p.NeedsAPI() && !client.HasKey() {
-		what := fmt.Sprintf("generates %d %s", p.Summary.Generate, pluralWord(p.Summary.Generate, "image", "images"))
-		if p.Summary.Generate == 0 {
-			what = "collects images an earlier run paid for"
-		}
-		return fmt.Errorf("this plan %s through the API, which needs a key: set %s (or run imgform apply --offline for placeholders)", what, segmind.EnvAPIKey)
+	if err := checkKeyFor(p, client); err != nil {
+		return err
 	}
-	if p.NeedsAPI() {
-		if err := client.KeyError(); err != nil {
-			return err
-		}
-	}
-
 	if !o.json {
 		if err := writePlan(e, p, false, false); err != nil {
 			return err
 		}
 	}
 	if !p.HasChanges() && len(p.Refresh) == 0 {
-		// Jobs an earlier run submitted are collected whatever this run
-		// was asked: they are paid for, and a later change back to their
-		// request should cost nothing.
-		n, err := collectable(ctx, w.backend.Jobs(), client, p)
-		if err != nil || n == 0 {
+		if collect, err := announceCollection(ctx, e, o, w, client, p); err != nil || !collect {
 			return err
-		}
-		jobs := pluralWord(n, "job", "jobs")
-		if client.HasKey() && client.KeyError() == nil {
-			if !o.json {
-				fmt.Fprintf(e.stdout, "\n%d %s that an earlier run submitted (and paid for) %s still journaled: collecting %s images into the cache.\n", n, jobs, pluralWord(n, "is", "are"), pluralWord(n, "its", "their"))
-			}
-		} else {
-			fmt.Fprintf(e.stderr, "%d %s that an earlier run submitted (and paid for) %s still journaled; set %s to collect %s images into the cache.\n", n, jobs, pluralWord(n, "is", "are"), segmind.EnvAPIKey, pluralWord(n, "its", "their"))
-			return nil
 		}
 	}
 	if p.HasChanges() && !savedPlan && !o.autoApprove {
@@ -148,7 +119,60 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 			return err
 		}
 	}
+	return execute(ctx, e, o, w, p, client)
+}
 
+// checkApplyFlags refuses flags that do not go together.
+func checkApplyFlags(o applyOptions, savedPlan bool) error {
+	switch {
+	case o.parallelism < 1:
+		return &usageError{msg: "--parallelism must be 1 or more", path: "apply"}
+	case o.json && !o.autoApprove && !savedPlan:
+		return &usageError{msg: "apply --json needs --auto-approve (or a saved plan): a stream of events has no plan to read and approve", path: "apply"}
+	case savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify):
+		return &usageError{msg: "a saved plan is applied as it was made: --target, --replace, --offline and --verify belong to imgform plan", path: "apply"}
+	}
+	return nil
+}
+
+// checkKeyFor refuses a plan that needs the API when no usable key is
+// configured, before anything is done.
+func checkKeyFor(p *plan.Plan, client *segmind.Client) error {
+	if !p.NeedsAPI() {
+		return nil
+	}
+	if !client.HasKey() {
+		what := fmt.Sprintf("generates %d %s", p.Summary.Generate, pluralWord(p.Summary.Generate, "image", "images"))
+		if p.Summary.Generate == 0 {
+			what = "collects images an earlier run paid for"
+		}
+		return fmt.Errorf("this plan %s through the API, which needs a key: set %s (or run imgform apply --offline for placeholders)", what, segmind.EnvAPIKey)
+	}
+	return client.KeyError()
+}
+
+// announceCollection decides what a plan with nothing to do still does:
+// jobs an earlier run submitted are collected whatever this run was
+// asked, since they are paid for and a later change back to their
+// request should cost nothing. Without a key they are only mentioned.
+func announceCollection(ctx context.Context, e *env, o applyOptions, w *workspace, client *segmind.Client, p *plan.Plan) (bool, error) {
+	n, err := collectable(ctx, w.backend.Jobs(), client, p)
+	if err != nil || n == 0 {
+		return false, err
+	}
+	jobs := pluralWord(n, "job", "jobs")
+	if !client.HasKey() || client.KeyError() != nil {
+		fmt.Fprintf(e.stderr, "%d %s that an earlier run submitted (and paid for) %s still journaled; set %s to collect %s images into the cache.\n", n, jobs, pluralWord(n, "is", "are"), segmind.EnvAPIKey, pluralWord(n, "its", "their"))
+		return false, nil
+	}
+	if !o.json {
+		fmt.Fprintf(e.stdout, "\n%d %s that an earlier run submitted (and paid for) %s still journaled: collecting %s images into the cache.\n", n, jobs, pluralWord(n, "is", "are"), pluralWord(n, "its", "their"))
+	}
+	return true, nil
+}
+
+// execute runs the plan with the engine, showing its progress.
+func execute(ctx context.Context, e *env, o applyOptions, w *workspace, p *plan.Plan, client *segmind.Client) error {
 	view := newApplyView(e, o.json, len(p.Changes))
 	// The first Ctrl-C is answered at once; the engine finishes what is in
 	// flight.

@@ -1,0 +1,6 @@
+// Package layering holds the test that keeps imgform's packages in their
+// layers: which project packages each may import, and that the engine
+// (model, generate, spec, state, cache, plan, view, apply and the
+// backends behind their ports) links no HTTP client, no segmind and no
+// emulator. The rules are the table in the README's Development section.
+package layering
