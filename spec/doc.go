@@ -7,7 +7,8 @@
 // the files into a source model that keeps expressions unevaluated (with
 // their ranges), then evaluate that model into resolved images.
 //
-// spec imports only package segmind (for the parameter schema). It must not
-// import state, plan, apply or cmd: it knows nothing of what exists on disk
-// beyond the configuration itself and the files it reads with file().
+// spec imports model (the parameter schema every attribute is checked
+// against) and internal/safepath. It must not import state, plan, apply or
+// cmd: it knows nothing of what exists on disk beyond the configuration
+// itself and the files it reads with file().
 package spec

@@ -4,6 +4,8 @@
 //
 // This package is the CLI only: flag parsing (spf13/pflag), one file per
 // command, the output views, and the single place (exit.go) that turns
-// errors and diagnostics into messages and exit codes. The work itself
-// lives in the packages it imports: apply, plan, spec, state and segmind.
+// errors and diagnostics into messages and exit codes, and the wiring of
+// concrete parts to the engine's ports: the state backend (state/local),
+// the cache store (cache/dir), the generator (segmind's client, or the
+// offline renderer). The work itself lives in the packages it imports.
 package main

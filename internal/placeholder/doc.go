@@ -6,7 +6,8 @@
 // Two parts of imgform make them, and each says so in the picture and in
 // the chunk: the emulator (imgform emulate, answering as the API would)
 // and apply --offline. MakerOf reads the chunk back, so that an image made
-// by either is never taken for one the real API made.
+// by either is never taken for one the real API made. Generator makes
+// them through the generate port, for apply --offline.
 //
-// It imports only package segmind (for the request) and internal/pngtext.
+// It imports model, generate, internal/pngtext and internal/provenance.
 package placeholder

@@ -2,7 +2,7 @@
 // imgform drives (sdxl1.0-newreality-lightning).
 //
 // It serves the same paths, reads the same headers, validates requests with
-// the same schema (package segmind's parameter table and checks) and answers
+// the same schema (package model's parameter table and checks) and answers
 // with the same response shapes and status codes as the real service, as
 // described in the project's API fact sheet. Instead of SDXL output it
 // renders deterministic placeholder PNGs that show their prompt and seed and
@@ -12,7 +12,7 @@
 //
 // What lives here, one concern per file:
 //   - server.go: Options, Server, routing, auth, the per-request log line
-//   - validate.go: the request body → segmind.Request, with 400 messages
+//   - validate.go: the request body → model.Request, with 400 messages
 //   - ledger.go: images in progress, the concurrency and credit limits
 //   - jobs.go: v2 jobs and their lifecycle on the server's own clock
 //   - v1.go, v2.go: the handlers of the sync and async endpoints
@@ -22,7 +22,8 @@
 //   - serve.go: serving on a listener with graceful shutdown
 //
 // The placeholder images themselves come from internal/placeholder, which
-// the apply engine also uses offline. Of imgform, the emulator imports only
-// package segmind and internal/placeholder; nothing in imgform imports the
-// emulator but the CLI and tests.
+// the apply engine also uses offline. Of imgform, the emulator imports
+// model, segmind/internal/wire (the wire format it shares with the client)
+// and internal/placeholder; nothing in imgform imports the emulator but
+// the CLI and tests.
 package emulator
