@@ -2,7 +2,6 @@ package apply
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -171,9 +170,3 @@ func (e *LostJobError) Error() string {
 }
 
 func (e *LostJobError) Unwrap() error { return e.Err }
-
-// isLost reports a LostJobError.
-func isLost(err error) bool {
-	var lost *LostJobError
-	return errors.As(err, &lost)
-}
