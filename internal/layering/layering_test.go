@@ -21,6 +21,8 @@ var allowed = map[string][]string{
 	"state":                 {"model"},
 	"state/local":           {"state", "model"},
 	"state/backendtest":     {"state", "model"},
+	"state/pg":              {"state", "model"},
+	"internal/testsvc":      {},
 	"cache":                 {"model"},
 	"cache/dir":             {"cache", "model"},
 	"cache/cachetest":       {"cache", "model"},

@@ -23,6 +23,10 @@ type Workspace struct {
 	Open func(t *testing.T) state.Backend
 	// Env names the workspace to a holder process (see ServeHolder).
 	Env []string
+	// ForceEndsLiveHolder says that ForceUnlock with the right id ends a
+	// holder that still runs (a stuck session, in a database), instead of
+	// refusing (a file lock, whose holder is a process on this host).
+	ForceEndsLiveHolder bool
 }
 
 // Run runs the conformance suite. newWorkspace makes a new, empty
@@ -294,24 +298,44 @@ func testLockHolderKilled(t *testing.T, ws Workspace) {
 	}
 }
 
-// ForceUnlock refuses a lock whose holder runs, and another id without
-// telling the right one.
+// ForceUnlock refuses another id without telling the right one; given the
+// right one, it refuses a lock whose holder runs, or ends that holder,
+// as the backend says it does.
 func testForceUnlock(t *testing.T, ws Workspace) {
 	h := StartHolder(t, ws.Env)
 	b := ws.Open(t)
-	for _, id := range []string{h.ID, "0f4b1c1e-0000-4000-8000-000000000000"} {
-		err := b.ForceUnlock(ctxOf(t), id)
-		if err == nil {
-			t.Fatalf("ForceUnlock(%s) of a lock a running process holds succeeded", id)
-		}
-		if id != h.ID && strings.Contains(err.Error(), h.ID) {
-			t.Errorf("ForceUnlock with a wrong id told the right one: %v", err)
-		}
+	err := b.ForceUnlock(ctxOf(t), "0f4b1c1e-0000-4000-8000-000000000000")
+	if err == nil {
+		t.Fatal("ForceUnlock with a wrong id succeeded")
+	}
+	if strings.Contains(err.Error(), h.ID) {
+		t.Errorf("ForceUnlock with a wrong id told the right one: %v", err)
 	}
 	if out := TryHolder(t, ws.Env); !strings.Contains(out, h.ID) {
-		t.Errorf("after refused force-unlocks, the lock is not held by the holder: %q", out)
+		t.Errorf("after a refused force-unlock, the lock is not held by the holder: %q", out)
 	}
-	h.Release(t)
+	err = b.ForceUnlock(ctxOf(t), h.ID)
+	if !ws.ForceEndsLiveHolder {
+		if err == nil {
+			t.Fatal("ForceUnlock of a lock a running process holds succeeded")
+		}
+		if out := TryHolder(t, ws.Env); !strings.Contains(out, h.ID) {
+			t.Errorf("after a refused force-unlock, the lock is not held by the holder: %q", out)
+		}
+		h.Release(t)
+		return
+	}
+	if err != nil {
+		t.Fatalf("ForceUnlock of a stuck holder: %v", err)
+	}
+	// The lock is free for the next run at once.
+	l, err := ws.Open(t).Lock(ctxOf(t), state.LockOptions{Operation: "apply"})
+	if err != nil {
+		t.Fatalf("the lock after a force-unlock: %v", err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Jobs recorded are listed oldest first, by any handle on the workspace

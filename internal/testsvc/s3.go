@@ -1,0 +1,99 @@
+//go:build !windows
+
+package testsvc
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// The variables that name a running S3 server for the tests.
+const (
+	EnvS3Endpoint  = "IMGFORM_TEST_S3_ENDPOINT" // http://127.0.0.1:7070
+	EnvS3AccessKey = "IMGFORM_TEST_S3_ACCESS_KEY"
+	EnvS3SecretKey = "IMGFORM_TEST_S3_SECRET_KEY"
+)
+
+// S3Server is an S3 endpoint and the root keys of it.
+type S3Server struct {
+	Endpoint             string // http://host:port
+	AccessKey, SecretKey string
+	Region               string
+}
+
+var s3srv struct {
+	once sync.Once
+	srv  S3Server
+	err  error
+}
+
+// S3 returns an S3 server the test may use: the one EnvS3Endpoint names,
+// or versitygw started once for this test binary with its posix backend
+// in a temporary directory. Tests share it; each keeps to buckets of its
+// own.
+func S3(t testing.TB) S3Server {
+	t.Helper()
+	if e := os.Getenv(EnvS3Endpoint); e != "" {
+		return S3Server{Endpoint: e, AccessKey: os.Getenv(EnvS3AccessKey), SecretKey: os.Getenv(EnvS3SecretKey), Region: "us-east-1"}
+	}
+	s3srv.once.Do(func() { s3srv.srv, s3srv.err = startVersitygw() })
+	if s3srv.err != nil {
+		unavailable(t, "an S3 server", "install versitygw (go install github.com/versity/versitygw/cmd/versitygw@v1.8.0), or set "+EnvS3Endpoint+", "+EnvS3AccessKey+" and "+EnvS3SecretKey, s3srv.err)
+	}
+	return s3srv.srv
+}
+
+func startVersitygw() (S3Server, error) {
+	gopath := os.Getenv("GOPATH")
+	if gopath == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			gopath = filepath.Join(home, "go")
+		}
+	}
+	bin, err := findProgram("versitygw", filepath.Join(gopath, "bin"))
+	if err != nil {
+		return S3Server{}, err
+	}
+	dir, err := os.MkdirTemp("", "imgform-test-s3-")
+	if err != nil {
+		return S3Server{}, err
+	}
+	root := filepath.Join(dir, "root")
+	if err := os.Mkdir(root, 0o755); err != nil {
+		os.RemoveAll(dir)
+		return S3Server{}, err
+	}
+	port, err := freePort()
+	if err != nil {
+		os.RemoveAll(dir)
+		return S3Server{}, err
+	}
+	srv := S3Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), AccessKey: "imgformtest", SecretKey: "imgformtestsecret", Region: "us-east-1"}
+	log := filepath.Join(dir, "log")
+	logFile, err := os.Create(log)
+	if err != nil {
+		os.RemoveAll(dir)
+		return S3Server{}, err
+	}
+	cmd := exec.Command(bin, "--port", fmt.Sprintf("127.0.0.1:%d", port), "--quiet", "posix", root)
+	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+srv.AccessKey, "ROOT_SECRET_KEY="+srv.SecretKey)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = childAttr(nil)
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		os.RemoveAll(dir)
+		return S3Server{}, fmt.Errorf("starting versitygw: %w", err)
+	}
+	logFile.Close()
+	r := &running{cmd: cmd, dir: dir, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(r.done) }()
+	started(r)
+	if err := waitListening(fmt.Sprintf("127.0.0.1:%d", port), cmd, r.done, log); err != nil {
+		return S3Server{}, err
+	}
+	return srv, nil
+}

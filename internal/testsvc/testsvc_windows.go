@@ -1,0 +1,36 @@
+package testsvc
+
+import (
+	"errors"
+	"testing"
+)
+
+// EnvPostgres and the S3 variables name running services (see the other
+// systems' files); on Windows nothing is started.
+const (
+	EnvPostgres    = "IMGFORM_TEST_PG_URL"
+	EnvS3Endpoint  = "IMGFORM_TEST_S3_ENDPOINT"
+	EnvS3AccessKey = "IMGFORM_TEST_S3_ACCESS_KEY"
+	EnvS3SecretKey = "IMGFORM_TEST_S3_SECRET_KEY"
+)
+
+// S3Server is an S3 endpoint and the root keys of it.
+type S3Server struct {
+	Endpoint             string
+	AccessKey, SecretKey string
+	Region               string
+}
+
+var errWindows = errors.New("the test services are started on Linux and macOS only")
+
+// PostgreSQL is unavailable on Windows.
+func PostgreSQL(t testing.TB) string {
+	unavailable(t, "PostgreSQL", "run the tests on Linux", errWindows)
+	return ""
+}
+
+// S3 is unavailable on Windows.
+func S3(t testing.TB) S3Server {
+	unavailable(t, "an S3 server", "run the tests on Linux", errWindows)
+	return S3Server{}
+}

@@ -1,0 +1,195 @@
+package pg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/imgform/imgform/state"
+)
+
+// EnvConnStr is where the connection string is read from when the
+// configuration gives none (Terraform's pg backend reads it too).
+const EnvConnStr = "PG_CONN_STR"
+
+// DefaultSchema is the schema used when the configuration names none.
+const DefaultSchema = "imgform"
+
+// Backend is one workspace's state in one schema.
+type Backend struct {
+	pool      *pgxpool.Pool
+	config    *pgxpool.Config
+	schema    string
+	workspace string
+	where     string
+
+	mu     sync.Mutex
+	stored *state.Snapshot
+}
+
+var schemaName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// Open connects to the database connStr names and brings schema up to
+// date; the handle is for workspace. Close releases its connections.
+func Open(ctx context.Context, connStr, schema, workspace string) (*Backend, error) {
+	if schema == "" {
+		schema = DefaultSchema
+	}
+	if !schemaName.MatchString(schema) {
+		return nil, fmt.Errorf("the schema name %q is not one imgform uses: letters, digits and _, starting with a letter or _", schema)
+	}
+	if connStr == "" {
+		return nil, fmt.Errorf("the pg backend needs a connection string: conn_str in its block, or %s in the environment", EnvConnStr)
+	}
+	cfg, err := pgxpool.ParseConfig(connStr)
+	if err != nil {
+		// pgx's message can quote the string, password and all.
+		return nil, errors.New("the pg backend's connection string cannot be read; it is a URL (postgres://user@host/db) or key=value pairs")
+	}
+	cfg.MaxConns = 4
+	where := describe(cfg, schema, workspace)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", where, err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connecting to %s: %w", where, err)
+	}
+	if err := migrate(ctx, pool, schema); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Backend{pool: pool, config: cfg, schema: schema, workspace: workspace, where: where}, nil
+}
+
+// describe names the state for people: host, database, schema and
+// workspace; never the password.
+func describe(cfg *pgxpool.Config, schema, workspace string) string {
+	u := url.URL{Scheme: "postgres", Host: fmt.Sprintf("%s:%d", cfg.ConnConfig.Host, cfg.ConnConfig.Port), Path: "/" + cfg.ConnConfig.Database}
+	if cfg.ConnConfig.User != "" {
+		u.User = url.User(cfg.ConnConfig.User)
+	}
+	return fmt.Sprintf("%s (schema %s, workspace %s)", u.String(), schema, workspace)
+}
+
+// Close releases the backend's connections.
+func (b *Backend) Close() { b.pool.Close() }
+
+// String names the database, schema and workspace.
+func (b *Backend) String() string { return b.where }
+
+// table is a table of the schema, quoted.
+func (b *Backend) table(name string) string { return pgx.Identifier{b.schema, name}.Sanitize() }
+
+// Load reads the workspace's state.
+func (b *Backend) Load(ctx context.Context) (*state.State, error) {
+	var data []byte
+	err := b.pool.QueryRow(ctx, `SELECT document FROM `+b.table("states")+` WHERE workspace = $1`, b.workspace).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		data, err = nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the state from %s: %w", b.where, err)
+	}
+	snap, st, err := state.Decode(b.where, data)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	b.stored = snap
+	b.mu.Unlock()
+	return st, nil
+}
+
+// Save writes st as the next serial in one transaction that first checks
+// the row still holds the serial and lineage this handle read.
+func (b *Backend) Save(ctx context.Context, st *state.State) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stored == nil {
+		return false, errors.New("saving state: it was never loaded")
+	}
+	next, err := b.stored.Successor(st)
+	if err != nil || next == nil {
+		return false, err
+	}
+	err = pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
+		var serial int64
+		var lineage string
+		err := tx.QueryRow(ctx, `SELECT serial, lineage FROM `+b.table("states")+` WHERE workspace = $1 FOR UPDATE`, b.workspace).Scan(&serial, &lineage)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			if b.stored.Data != nil {
+				return &state.ConflictError{Where: b.where, Serial: b.stored.Serial}
+			}
+			tag, err := tx.Exec(ctx, `INSERT INTO `+b.table("states")+` (workspace, serial, lineage, document) VALUES ($1, $2, $3, $4) ON CONFLICT (workspace) DO NOTHING`,
+				b.workspace, int64(next.Serial), next.Lineage, next.Data)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() != 1 {
+				return &state.ConflictError{Where: b.where, Serial: b.stored.Serial}
+			}
+			return nil
+		case err != nil:
+			return err
+		case b.stored.Data == nil || uint64(serial) != b.stored.Serial || lineage != b.stored.Lineage:
+			return &state.ConflictError{Where: b.where, Serial: b.stored.Serial, Stored: uint64(serial)}
+		}
+		_, err = tx.Exec(ctx, `UPDATE `+b.table("states")+` SET serial = $2, lineage = $3, document = $4, updated = now() WHERE workspace = $1`,
+			b.workspace, int64(next.Serial), next.Lineage, next.Data)
+		return err
+	})
+	var conflict *state.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		return false, err
+	case err != nil:
+		return false, fmt.Errorf("saving the state to %s: %w", b.where, err)
+	}
+	b.stored = next
+	return true, nil
+}
+
+// Jobs is the workspace's journal table.
+func (b *Backend) Jobs() state.Journal { return &journal{b: b} }
+
+// Workspaces lists the workspaces that have a state in the schema.
+func (b *Backend) Workspaces(ctx context.Context) ([]string, error) {
+	rows, err := b.pool.Query(ctx, `SELECT workspace FROM `+b.table("states")+` ORDER BY workspace`)
+	if err != nil {
+		return nil, fmt.Errorf("listing workspaces in %s: %w", b.where, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// LoadAll reads the state of every workspace of the schema, for what
+// only all of them together decide (pruning a shared cache).
+func (b *Backend) LoadAll(ctx context.Context) ([]*state.State, error) {
+	rows, err := b.pool.Query(ctx, `SELECT workspace, document FROM `+b.table("states")+` ORDER BY workspace`)
+	if err != nil {
+		return nil, fmt.Errorf("reading the states in %s: %w", b.where, err)
+	}
+	defer rows.Close()
+	var out []*state.State
+	for rows.Next() {
+		var ws string
+		var data []byte
+		if err := rows.Scan(&ws, &data); err != nil {
+			return nil, err
+		}
+		st, err := state.Parse(fmt.Sprintf("%s workspace %s", b.where, ws), data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}

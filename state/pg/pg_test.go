@@ -1,0 +1,192 @@
+package pg
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/imgform/imgform/internal/testsvc"
+	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/state/backendtest"
+)
+
+// The variables that name a workspace to a holder process.
+const (
+	envConn      = "IMGFORM_TEST_PG_HOLDER_CONN"
+	envSchema    = "IMGFORM_TEST_PG_HOLDER_SCHEMA"
+	envWorkspace = "IMGFORM_TEST_PG_HOLDER_WORKSPACE"
+)
+
+func TestMain(m *testing.M) {
+	backendtest.ServeHolder(func() (state.Backend, error) {
+		return Open(context.Background(), os.Getenv(envConn), os.Getenv(envSchema), os.Getenv(envWorkspace))
+	})
+	code := m.Run()
+	testsvc.Stop()
+	os.Exit(code)
+}
+
+// testSchema is a schema of its own for this test binary's run.
+func testSchema() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "imgform_test_" + hex.EncodeToString(b[:])
+}
+
+var workspaces atomic.Int64
+
+// The PostgreSQL backend is a state.Backend.
+func TestConformance(t *testing.T) {
+	conn := testsvc.PostgreSQL(t)
+	schema := testSchema()
+	backendtest.Run(t, func(t *testing.T) backendtest.Workspace {
+		ws := fmt.Sprintf("ws%d", workspaces.Add(1))
+		return backendtest.Workspace{
+			Open: func(t *testing.T) state.Backend {
+				b, err := Open(t.Context(), conn, schema, ws)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(b.Close)
+				return b
+			},
+			Env:                 []string{envConn + "=" + conn, envSchema + "=" + schema, envWorkspace + "=" + ws},
+			ForceEndsLiveHolder: true,
+		}
+	})
+}
+
+func open(t *testing.T, conn, schema, ws string) *Backend {
+	t.Helper()
+	b, err := Open(t.Context(), conn, schema, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
+// Runs that start at once on a new schema migrate it once, and all work.
+func TestConcurrentMigration(t *testing.T) {
+	conn := testsvc.PostgreSQL(t)
+	schema := testSchema()
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			b, err := Open(t.Context(), conn, schema, fmt.Sprintf("ws%d", i))
+			if err == nil {
+				_, err = b.Load(t.Context())
+				b.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	b := open(t, conn, schema, "x")
+	var versions int
+	if err := b.pool.QueryRow(t.Context(), `SELECT count(*) FROM `+b.table("migrations")).Scan(&versions); err != nil {
+		t.Fatal(err)
+	}
+	if versions != len(migrations) {
+		t.Errorf("%d migrations recorded, want %d", versions, len(migrations))
+	}
+}
+
+// The lock is per schema and workspace: holding one blocks neither
+// another workspace nor the same workspace in another schema.
+func TestLockIsNotGlobal(t *testing.T) {
+	conn := testsvc.PostgreSQL(t)
+	s1, s2 := testSchema(), testSchema()
+	held, err := open(t, conn, s1, "default").Lock(t.Context(), state.LockOptions{Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Unlock()
+	for _, other := range []*Backend{open(t, conn, s1, "staging"), open(t, conn, s2, "default")} {
+		l, err := other.Lock(t.Context(), state.LockOptions{Operation: "apply"})
+		if err != nil {
+			t.Errorf("%s: %v", other, err)
+			continue
+		}
+		l.Unlock()
+	}
+	if _, err := open(t, conn, s1, "default").Lock(t.Context(), state.LockOptions{Operation: "plan"}); err == nil {
+		t.Error("the same workspace could be locked twice")
+	}
+}
+
+// Of saves racing from the same state, one wins and the others fail with
+// a conflict; nothing is lost or overwritten.
+func TestSaveRace(t *testing.T) {
+	conn := testsvc.PostgreSQL(t)
+	schema := testSchema()
+	seed := open(t, conn, schema, "default")
+	st, err := seed.Load(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Images = backendtest.Images(1)
+	if _, err := seed.Save(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	const n = 6
+	results := make(chan error, n)
+	start := make(chan struct{})
+	for i := range n {
+		b := open(t, conn, schema, "default")
+		mine, err := b.Load(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine.Images = backendtest.Images(2 + i)
+		go func() {
+			<-start // every saver has loaded serial 1
+			_, err := b.Save(context.Background(), mine)
+			results <- err
+		}()
+	}
+	close(start)
+	won := 0
+	for range n {
+		err := <-results
+		var conflict *state.ConflictError
+		switch {
+		case err == nil:
+			won++
+		case !errors.As(err, &conflict):
+			t.Errorf("a losing save: %v, want a *ConflictError", err)
+		}
+	}
+	final, err := open(t, conn, schema, "default").Load(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if won != 1 || final.Serial != 2 {
+		t.Errorf("%d saves won, the state is at serial %d; want 1 and 2", won, final.Serial)
+	}
+}
+
+// A password in the connection string is never shown.
+func TestNoPasswordShown(t *testing.T) {
+	_, err := Open(t.Context(), "postgres://imgform:hunter2@127.0.0.1:1/db?connect_timeout=1", "", "default")
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("Open of an unreachable server: %v", err)
+	}
+	_, err = Open(t.Context(), "postgres://imgform:hunter2@[::1", "", "default")
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("Open of a malformed string: %v", err)
+	}
+	if _, err := Open(t.Context(), "postgres://x@127.0.0.1/db", "bad-name;drop", "default"); err == nil || !strings.Contains(err.Error(), "schema name") {
+		t.Errorf("a bad schema name: %v", err)
+	}
+}
