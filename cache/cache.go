@@ -11,26 +11,50 @@ import (
 	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/provenance"
 	"github.com/imgform/imgform/model"
+	"golang.org/x/sync/errgroup"
 )
 
-// Cache is the content cache over a Store.
+// Cache is the content cache over a Store on this machine and, for a
+// team, a shared one behind it: read from the local one first, filled
+// from the shared one on download, and every image put in both.
 type Cache struct {
-	store Store
+	local  Store
+	remote Store // nil: no shared cache
 
 	mu       sync.Mutex
-	verified map[model.Hash]Info // entries whose bytes were checked in this process
+	verified map[model.Hash]Info   // entries whose bytes were checked in this process
+	remotes  map[model.Hash]*Entry // what the shared cache said of an entry (nil: none)
 }
 
-// New returns the cache kept in store.
-func New(store Store) *Cache {
-	return &Cache{store: store, verified: map[model.Hash]Info{}}
+// New returns the cache kept in local.
+func New(local Store) *Cache {
+	return &Cache{local: local, verified: map[model.Hash]Info{}, remotes: map[model.Hash]*Entry{}}
 }
 
-// Store is where the cache is kept.
-func (c *Cache) Store() Store { return c.store }
+// NewShared returns the cache kept in local, with remote, shared by a
+// team, behind it.
+func NewShared(local, remote Store) *Cache {
+	c := New(local)
+	c.remote = remote
+	return c
+}
 
-// String names the store.
-func (c *Cache) String() string { return c.store.String() }
+// Stores are where the cache is kept: the local store, then the shared
+// one when there is one.
+func (c *Cache) Stores() []Store {
+	if c.remote == nil {
+		return []Store{c.local}
+	}
+	return []Store{c.local, c.remote}
+}
+
+// String names the stores.
+func (c *Cache) String() string {
+	if c.remote == nil {
+		return c.local.String()
+	}
+	return c.local.String() + " and " + c.remote.String()
+}
 
 // Info is what the cache holds of one request, for a plan.
 type Info struct {
@@ -42,6 +66,9 @@ type Info struct {
 	// Damage says why an entry the cache holds cannot be used; "" when
 	// it can.
 	Damage string
+	// Remote marks an entry only the shared cache holds: its images are
+	// checked when apply downloads them.
+	Remote bool
 }
 
 // Origin says where an image set came from, for Put.
@@ -62,22 +89,105 @@ func (c *Cache) Lookup(ctx context.Context, h model.Hash, n int) (Info, bool) {
 	info, seen := c.verified[h]
 	c.mu.Unlock()
 	if !seen {
-		e, imgs, err := c.Get(ctx, h)
+		e, imgs, err := c.getLocal(ctx, h)
 		switch {
+		case errors.Is(err, ErrNotFound) && c.remote != nil:
+			// The shared cache's entry is described by its metadata;
+			// its images are checked when they are downloaded.
+			re, rerr := c.remoteEntry(ctx, h)
+			if rerr != nil || re == nil {
+				return Info{}, false
+			}
+			info = Info{Endpoint: re.Endpoint, Placeholder: re.Placeholder, Remote: true}
+			for _, f := range re.Files {
+				info.Files = append(info.Files, f.SHA256)
+			}
 		case errors.Is(err, ErrNotFound) && !isDamaged(err):
 			return Info{}, false
 		case err != nil:
 			return Info{Damage: err.Error()}, false
-		}
-		info = Info{Endpoint: e.Endpoint, Placeholder: e.Placeholder}
-		for _, img := range imgs {
-			info.Files = append(info.Files, model.SumBytes(img.Data))
+		default:
+			info = Info{Endpoint: e.Endpoint, Placeholder: e.Placeholder}
+			for _, img := range imgs {
+				info.Files = append(info.Files, model.SumBytes(img.Data))
+			}
 		}
 		c.mu.Lock()
 		c.verified[h] = info
 		c.mu.Unlock()
 	}
 	return info, len(info.Files) >= n
+}
+
+// Prefetch asks the shared cache about every hash the local one does not
+// hold, a bounded number at a time, so that the lookups of a plan that
+// follow make no round trip each. Without a shared cache it does nothing.
+func (c *Cache) Prefetch(ctx context.Context, hs []model.Hash) error {
+	if c.remote == nil || len(hs) == 0 {
+		return nil
+	}
+	local, err := c.local.Has(ctx, hs)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	var ask []model.Hash
+	for _, h := range hs {
+		if _, known := c.remotes[h]; !known && !local[h] {
+			ask = append(ask, h)
+		}
+	}
+	c.mu.Unlock()
+	has, err := c.remote.Has(ctx, ask)
+	if err != nil {
+		return err
+	}
+	entries := make([]*Entry, len(ask))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for i, h := range ask {
+		if !has[h] {
+			continue
+		}
+		g.Go(func() error {
+			e, err := c.remote.Stat(gctx, h)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			entries[i] = e
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, h := range ask {
+		c.remotes[h] = entries[i]
+	}
+	return nil
+}
+
+// remoteEntry is the shared cache's metadata of h, asked once.
+func (c *Cache) remoteEntry(ctx context.Context, h model.Hash) (*Entry, error) {
+	c.mu.Lock()
+	e, known := c.remotes[h]
+	c.mu.Unlock()
+	if known {
+		return e, nil
+	}
+	e, err := c.remote.Stat(ctx, h)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		e = nil
+	case err != nil:
+		return nil, err
+	}
+	c.mu.Lock()
+	c.remotes[h] = e
+	c.mu.Unlock()
+	return e, nil
 }
 
 func isDamaged(err error) bool {
@@ -88,8 +198,12 @@ func isDamaged(err error) bool {
 // Has reports whether the cache holds a complete entry of at least n
 // images of h, by its metadata alone.
 func (c *Cache) Has(ctx context.Context, h model.Hash, n int) bool {
-	e, err := c.store.Stat(ctx, h)
-	return err == nil && len(e.Files) >= n
+	for _, s := range c.Stores() {
+		if e, err := s.Stat(ctx, h); err == nil && len(e.Files) >= n {
+			return true
+		}
+	}
+	return false
 }
 
 // Get returns the cached images of h, each checked against its recorded
@@ -98,7 +212,31 @@ func (c *Cache) Has(ctx context.Context, h model.Hash, n int) bool {
 // the placeholder chunk marks it an emulator's. An offline placeholder is
 // never cached: an entry holding one is damaged.
 func (c *Cache) Get(ctx context.Context, h model.Hash) (*Entry, []model.Image, error) {
-	e, data, err := c.store.Get(ctx, h)
+	e, imgs, err := c.getLocal(ctx, h)
+	if !errors.Is(err, ErrNotFound) || c.remote == nil {
+		return e, imgs, err
+	}
+	e, imgs, rerr := c.checked(ctx, c.remote, h)
+	if rerr != nil {
+		if errors.Is(rerr, ErrNotFound) && !isDamaged(rerr) {
+			return nil, nil, err // the local cache's word: not found, or damaged
+		}
+		return nil, nil, rerr
+	}
+	// Downloaded: kept here too, so the next run reads it locally. A
+	// local cache that cannot be written costs a download next time, no
+	// more.
+	_ = c.putLocal(ctx, h, e, imgs)
+	return e, imgs, nil
+}
+
+func (c *Cache) getLocal(ctx context.Context, h model.Hash) (*Entry, []model.Image, error) {
+	return c.checked(ctx, c.local, h)
+}
+
+// checked gets h's entry from s, with its images checked.
+func (c *Cache) checked(ctx context.Context, s Store, h model.Hash) (*Entry, []model.Image, error) {
+	e, data, err := s.Get(ctx, h)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -126,21 +264,51 @@ func (c *Cache) Put(ctx context.Context, h model.Hash, imgs []model.Image, from 
 	c.mu.Unlock()
 	e := &Entry{InputHash: h, RequestID: from.RequestID, InferenceTime: from.InferenceTime,
 		Endpoint: from.Endpoint, Placeholder: from.Placeholder, Address: from.Address, Created: time.Now().UTC().Truncate(time.Second)}
-	data := make([][]byte, len(imgs))
 	for i, img := range imgs {
 		e.Files = append(e.Files, File{Name: strconv.Itoa(i) + extensionFor(img.ContentType), SHA256: model.SumBytes(img.Data),
 			Size: int64(len(img.Data)), ContentType: img.ContentType})
+	}
+	if err := c.putLocal(ctx, h, e, imgs); err != nil {
+		return err
+	}
+	if c.remote != nil {
+		if err := c.remote.Put(ctx, e, dataOf(imgs)); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.remotes[h] = e
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+func (c *Cache) putLocal(ctx context.Context, h model.Hash, e *Entry, imgs []model.Image) error {
+	c.mu.Lock()
+	delete(c.verified, h)
+	c.mu.Unlock()
+	return c.local.Put(ctx, e, dataOf(imgs))
+}
+
+func dataOf(imgs []model.Image) [][]byte {
+	data := make([][]byte, len(imgs))
+	for i, img := range imgs {
 		data[i] = img.Data
 	}
-	return c.store.Put(ctx, e, data)
+	return data
 }
 
 // Remove deletes the entry of h.
 func (c *Cache) Remove(ctx context.Context, h model.Hash) error {
 	c.mu.Lock()
 	delete(c.verified, h)
+	delete(c.remotes, h)
 	c.mu.Unlock()
-	return c.store.Remove(ctx, h)
+	for _, s := range c.Stores() {
+		if err := s.Remove(ctx, h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func extensionFor(contentType string) string {

@@ -266,3 +266,60 @@ func TestUnused(t *testing.T) {
 		}
 	}
 }
+
+// Two machines with caches of their own and a shared one behind them: an
+// image one put, the other finds (by its metadata first, then its bytes,
+// which are then kept locally too).
+func TestSharedCache(t *testing.T) {
+	ctx := t.Context()
+	shared := dir.New(filepath.Join(t.TempDir(), "shared"))
+	a := cache.NewShared(dir.New(filepath.Join(t.TempDir(), "a")), shared)
+	bLocal := dir.New(filepath.Join(t.TempDir(), "b"))
+	b := cache.NewShared(bLocal, shared)
+	h := testHash("a red fox")
+	imgs := testImages(t)
+	if err := a.Put(ctx, h, imgs, cache.Origin{Endpoint: "https://api.segmind.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Prefetch(ctx, []model.Hash{h, testHash("never made")}); err != nil {
+		t.Fatal(err)
+	}
+	info, ok := b.Lookup(ctx, h, 2)
+	if !ok || !info.Remote || len(info.Files) != 2 || info.Files[0] != model.SumBytes(imgs[0].Data) || info.Endpoint != "https://api.segmind.com" {
+		t.Errorf("Lookup on the other machine = %+v, %v", info, ok)
+	}
+	if _, ok := b.Lookup(ctx, testHash("never made"), 1); ok {
+		t.Error("Lookup finds what nobody put")
+	}
+	if _, err := bLocal.Stat(ctx, h); !errors.Is(err, cache.ErrNotFound) {
+		t.Fatalf("a lookup downloaded the entry: %v", err)
+	}
+	_, got, err := b.Get(ctx, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(imgs, got); diff != "" {
+		t.Errorf("images (-put +got):\n%s", diff)
+	}
+	if _, err := bLocal.Stat(ctx, h); err != nil {
+		t.Errorf("the download is not kept locally: %v", err)
+	}
+	if got := a.String(); !strings.Contains(got, " and ") {
+		t.Errorf("String = %q, want both stores", got)
+	}
+
+	// A shared entry whose bytes are damaged is refused on download.
+	h2 := testHash("an owl")
+	if err := a.Put(ctx, h2, imgs[:1], cache.Origin{}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(shared.EntryDir(h2), "0.png")
+	data, _ := os.ReadFile(p)
+	data[len(data)/2] ^= 0xFF
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.Get(ctx, h2); err == nil || !strings.Contains(err.Error(), "does not match its hash") {
+		t.Errorf("Get of a damaged shared entry: %v", err)
+	}
+}

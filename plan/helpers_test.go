@@ -153,6 +153,8 @@ func (zeroReader) Read(p []byte) (int, error) {
 // for each input hash.
 type mapCache map[state.Hash]int
 
+func (m mapCache) Prefetch(context.Context, []state.Hash) error { return nil }
+
 func (m mapCache) Lookup(_ context.Context, h state.Hash, n int) (cache.Info, bool) {
 	if m[h] == 0 {
 		return cache.Info{}, false

@@ -24,6 +24,9 @@ type Cache interface {
 	// Lookup reports what the cache holds of the request with input hash
 	// h, and whether it holds all n of its images intact.
 	Lookup(ctx context.Context, h state.Hash, n int) (cache.Info, bool)
+	// Prefetch learns about all of hs at once, so that the lookups that
+	// follow need no round trip each to a shared cache.
+	Prefetch(ctx context.Context, hs []state.Hash) error
 }
 
 // Options tune a plan.
@@ -143,6 +146,9 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		changes = append(changes, addressedChange{addr: img.Addr, ok: true, c: c})
 	}
 	p.Refresh = b.refresh
+	if err := b.priceAll(); err != nil {
+		return nil, err
+	}
 	for _, addr := range st.Addresses() {
 		if declared[addr] || !selects(opts.Targets, addr) {
 			continue
@@ -165,6 +171,34 @@ type builder struct {
 	wanted   map[string]bool // paths that some image outputs
 	recorded map[string]bool // paths that the state records
 	refresh  []Refresh
+	// toPrice are the changes that write images, priced once the cache
+	// has been asked about all of them.
+	toPrice []pricing
+}
+
+type pricing struct {
+	c     *Change
+	prior *state.Entry
+}
+
+// priceAll asks the cache about every image the changes write, at once,
+// then prices each change.
+func (b *builder) priceAll() error {
+	if b.opts.Cache != nil {
+		var hs []state.Hash
+		for _, p := range b.toPrice {
+			if len(p.c.Write) > 0 && !p.c.Forced {
+				hs = append(hs, p.c.InputHash)
+			}
+		}
+		if err := b.opts.Cache.Prefetch(b.ctx, hs); err != nil {
+			return fmt.Errorf("asking the content cache: %w", err)
+		}
+	}
+	for _, p := range b.toPrice {
+		b.price(p.c, p.prior)
+	}
+	return nil
 }
 
 func (b *builder) status(addr string, i int) fileStatus { return b.statuses[statusKey{addr, i}] }
@@ -240,7 +274,7 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 	if prior != nil {
 		b.removeUnwanted(c, prior, c.Outputs)
 	}
-	b.price(c, prior)
+	b.toPrice = append(b.toPrice, pricing{c, prior})
 	return c, nil
 }
 
@@ -329,7 +363,7 @@ func (b *builder) sameImage(c *Change, prior *state.Entry) (*Change, error) {
 		return nil, nil
 	}
 	c.Generator = prior.Generator
-	b.price(c, prior)
+	b.toPrice = append(b.toPrice, pricing{c, prior})
 	return c, nil
 }
 

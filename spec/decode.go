@@ -21,6 +21,7 @@ type module struct {
 	defaults  *defaultsDecl
 	images    []*imageDecl
 	moved     []*movedDecl
+	settings  *Settings // the imgform block; nil when there is none
 }
 
 type variableDecl struct {
@@ -71,6 +72,8 @@ func (m *module) addFile(f *hcl.File) hcl.Diagnostics {
 			diags = append(diags, m.addImage(block)...)
 		case "moved":
 			diags = append(diags, m.addMoved(block)...)
+		case "imgform":
+			diags = append(diags, m.addSettings(block)...)
 		}
 	}
 	return diags

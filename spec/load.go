@@ -50,6 +50,8 @@ type Config struct {
 	// Unset names the variables that had no value (with AllowUnset only):
 	// the images that depend on them are not in Images.
 	Unset []string
+	// Settings is the imgform block (the zero value when there is none).
+	Settings Settings
 }
 
 // Lookup returns the image with the given address, or nil.
@@ -158,6 +160,9 @@ func Load(ctx context.Context, dir string, opts Options) (*Config, hcl.Diagnosti
 		cfg.Moves = moves
 	}
 
+	if m.settings != nil {
+		cfg.Settings = *m.settings
+	}
 	cfg.Files = parser.Files()
 	cfg.Sources = append(files, reader.Files()...)
 	sort.Strings(cfg.Sources)

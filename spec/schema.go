@@ -17,6 +17,7 @@ var topSchema = &hcl.BodySchema{
 		{Type: "defaults"},
 		{Type: "image", LabelNames: []string{"name"}},
 		{Type: "moved"},
+		{Type: "imgform"},
 	},
 }
 

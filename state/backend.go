@@ -30,6 +30,12 @@ type Backend interface {
 	// was. Save does not change st.
 	Save(ctx context.Context, st *State) (bool, error)
 
+	// Push stores st as it is, with its own lineage and serial, in place
+	// of the state this handle loaded: imgform state push, and the move
+	// of a local state into a shared backend. It is a compare-and-swap
+	// like Save. Which states may replace which is the caller's rule.
+	Push(ctx context.Context, st *State) error
+
 	// Lock takes the workspace's lock, waiting up to opts.Timeout for
 	// another holder to let go. The lock of a holder that dies, even
 	// killed with SIGKILL, does not block the next run.

@@ -77,3 +77,19 @@ func (s *Snapshot) canonicalForm() []byte {
 	}
 	return s.canonical
 }
+
+// Verbatim encodes st as it is, its lineage and serial kept (state push,
+// and the move of a local state to a shared backend): the snapshot a
+// backend stores in place of s. A state without a lineage is given one.
+func Verbatim(st *State) (*Snapshot, error) {
+	out := *st
+	out.Version, out.InputHashVersion = Version, InputHashVersion
+	if out.Lineage == "" {
+		out.Lineage = newLineage()
+	}
+	data, err := Marshal(&out)
+	if err != nil {
+		return nil, err
+	}
+	return &Snapshot{Data: data, Serial: out.Serial, Lineage: out.Lineage, Version: Version, canonical: data}, nil
+}

@@ -42,6 +42,7 @@ type globals struct {
 	noColor   bool
 	vars      []string
 	varFiles  []string
+	cacheMode string
 }
 
 // DefaultStateFile is the state file's name beside the configuration.
@@ -53,6 +54,7 @@ func (g *globals) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&g.noColor, "no-color", false, "never colour the output (it is coloured only on a terminal anyway)")
 	fs.StringArrayVar(&g.vars, "var", nil, "set a variable, `NAME=VALUE`; repeatable, later wins")
 	fs.StringArrayVar(&g.varFiles, "var-file", nil, "read variable values from an HCL `FILE`; repeatable, later wins")
+	fs.StringVar(&g.cacheMode, "cache", cacheConfigured, "`local`: use this machine's cache only, not the shared cache the configuration names")
 }
 
 // merge takes the global flags given after the command name: values set
@@ -63,6 +65,9 @@ func (g *globals) merge(late *globals, fs *pflag.FlagSet) {
 	}
 	if fs.Changed("state") {
 		g.statePath = late.statePath
+	}
+	if fs.Changed("cache") {
+		g.cacheMode = late.cacheMode
 	}
 	g.noColor = g.noColor || late.noColor
 	g.vars = append(g.vars, late.vars...)
@@ -195,6 +200,9 @@ func run(args []string, e *env) int {
 		return report(e, &usageError{msg: err.Error(), path: name})
 	}
 	e.g.merge(&late, fs)
+	if e.g.cacheMode != cacheConfigured && e.g.cacheMode != cacheLocal {
+		return report(e, &usageError{msg: fmt.Sprintf("--cache %q: the only value is local (this machine's cache only)", e.g.cacheMode), path: name})
+	}
 	nargs := cmd.nargs
 	if nargs == nil {
 		nargs = exactly(0)

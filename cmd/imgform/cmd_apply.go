@@ -82,7 +82,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	}()
 	// A saved plan is applied as it was made: the configuration is not
 	// evaluated again, only checked unchanged.
-	w, err := openWorkspace(prepCtx, e, workspaceOptions{config: !savedPlan, operation: "apply", lock: o.lock})
+	w, err := openWorkspace(prepCtx, e, workspaceOptions{config: !savedPlan, cache: true, operation: "apply", lock: o.lock})
 	if err != nil {
 		return err
 	}

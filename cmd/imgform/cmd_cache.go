@@ -8,6 +8,7 @@ import (
 
 	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/state/local"
 )
 
 type cachePruneOptions struct {
@@ -70,7 +71,7 @@ func humanSize(n int64) string {
 }
 
 func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
-	w, err := openWorkspace(ctx, e, workspaceOptions{operation: "cache prune", lock: o.lock})
+	w, err := openWorkspace(ctx, e, workspaceOptions{cache: true, operation: "cache prune", lock: o.lock})
 	if err != nil {
 		return err
 	}
@@ -78,30 +79,73 @@ func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 	if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
 		fmt.Fprintf(e.stderr, "Note: the cache is IMGFORM_CACHE_DIR=%s. If other checkouts share it, entries only their states use are removed too.\n", d)
 	}
-	inUse := map[state.Hash]bool{}
-	for _, entry := range w.st.Images {
-		inUse[entry.InputHash] = true
+	inUse, states, err := hashesInUse(ctx, w)
+	if err != nil {
+		return err
 	}
-	unused, total, err := cache.Unused(ctx, w.cache.Store(), func(h state.Hash) bool { return inUse[h] })
+	for i, store := range w.cache.Stores() {
+		shared := i > 0
+		if shared && states == 1 {
+			if _, ok := w.backend.(*local.Backend); ok {
+				fmt.Fprintf(e.stderr, "The shared cache %s is left as it is: with a local state, imgform cannot know what other checkouts use. Prune it from a checkout whose state is in the shared backend.\n", store)
+				continue
+			}
+		}
+		if err := prune(ctx, e, w, store, inUse, o.dryRun); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hashesInUse are the input hashes the backend's states record: every
+// workspace's, when the backend keeps several (a shared one), else the
+// state's own. It also says how many states that is.
+func hashesInUse(ctx context.Context, w *workspace) (map[state.Hash]bool, int, error) {
+	states := []*state.State{w.st}
+	if all, ok := w.backend.(interface {
+		LoadAll(context.Context) ([]*state.State, error)
+	}); ok {
+		var err error
+		if states, err = all.LoadAll(ctx); err != nil {
+			return nil, 0, err
+		}
+	}
+	inUse := map[state.Hash]bool{}
+	for _, st := range states {
+		for _, entry := range st.Images {
+			inUse[entry.InputHash] = true
+		}
+	}
+	return inUse, len(states), nil
+}
+
+// prune removes from store the entries no state uses.
+func prune(ctx context.Context, e *env, w *workspace, store cache.Store, inUse map[state.Hash]bool, dryRun bool) error {
+	unused, total, err := cache.Unused(ctx, store, func(h state.Hash) bool { return inUse[h] })
 	if err != nil {
 		return err
 	}
 	for _, u := range unused {
 		what := describeCacheEntry(u.Hash, u.Entry)
-		if o.dryRun {
+		if dryRun {
 			fmt.Fprintf(e.stdout, "would remove %s\n", what)
 			continue
 		}
-		if err := w.cache.Remove(ctx, u.Hash); err != nil {
+		if err := store.Remove(ctx, u.Hash); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "removed %s\n", what)
 	}
 	removed := len(unused)
 	verb := "Removed"
-	if o.dryRun {
+	if dryRun {
 		verb = "Would remove"
 	}
-	fmt.Fprintf(e.stdout, "%s %d of %d cached %s; %d in use by the state.\n", verb, removed, total, pluralWord(total, "entry", "entries"), total-removed)
+	where := ""
+	if len(w.cache.Stores()) > 1 {
+		where = " in " + store.String()
+	}
+	fmt.Fprintf(e.stdout, "%s %d of %d cached %s%s; %d in use by the state.\n", verb, removed, total, pluralWord(total, "entry", "entries"), where, total-removed)
 	return nil
 }

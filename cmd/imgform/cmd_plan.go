@@ -70,7 +70,7 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 	if o.json && o.markdown {
 		return &usageError{msg: "--json and --markdown exclude each other", path: "plan"}
 	}
-	w, err := openWorkspace(ctx, e, workspaceOptions{config: true, operation: "plan", lock: o.lock})
+	w, err := openWorkspace(ctx, e, workspaceOptions{config: true, cache: true, operation: "plan", lock: o.lock})
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -14,18 +16,49 @@ import (
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/state/local"
 )
 
 func stateCommand() *command {
 	var lock lockOptions
 	lockFlags := func(fs *pflag.FlagSet) { lock.AddFlags(fs, false) }
+	var force bool
+	pushFlags := func(fs *pflag.FlagSet) {
+		lock.AddFlags(fs, false)
+		fs.BoolVar(&force, "force", false, "replace the stored state even when it is of another lineage or newer")
+	}
 	return &command{
 		name:  "state",
 		short: "Inspect and edit the state",
-		long: `Inspect and edit the state file. Edits take the state lock, keep the
-previous file as imgform.state.json.backup and bump the serial; they never
-touch the image files themselves.`,
+		long: `Inspect and edit the state (the state file, or the backend the imgform
+block names). Edits take the state lock, keep the previous state (the
+file's as imgform.state.json.backup) and bump the serial; they never touch
+the image files themselves.`,
 		sub: []*command{
+			{
+				name:  "pull",
+				short: "Print the state",
+				long:  `Print the state as JSON, as the state file holds it, from wherever it is kept.`,
+				run: func(ctx context.Context, e *env, args []string) error {
+					return runStatePull(ctx, e)
+				},
+			},
+			{
+				name:  "push",
+				args:  "FILE",
+				short: "Store a state file where the configuration keeps the state",
+				long: `Store the state in FILE where the configuration keeps the state (the pg
+backend, say), with its lineage and serial, so that plans made against it
+still apply. This is how a local state moves to a shared backend: push
+imgform.state.json, which is then renamed imgform.state.json.pushed.
+It refuses to replace a state of another lineage, or a newer one, unless
+--force.`,
+				flags: pushFlags,
+				nargs: exactly(1),
+				run: func(ctx context.Context, e *env, args []string) error {
+					return runStatePush(ctx, e, lock, args[0], force)
+				},
+			},
 			{
 				name:  "list",
 				args:  "[ADDR-PATTERN]",
@@ -194,4 +227,81 @@ func pluralWord(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+func runStatePull(ctx context.Context, e *env) error {
+	st, err := loadState(ctx, e)
+	if err != nil {
+		return err
+	}
+	if st.Lineage == "" {
+		return errors.New("there is no state yet: nothing has been applied in this workspace")
+	}
+	data, err := state.Marshal(st)
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(data)
+	return err
+}
+
+func runStatePush(ctx context.Context, e *env, lock lockOptions, file string, force bool) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("reading the state to push: %w", err)
+	}
+	pushed, err := state.Parse(file, data)
+	if err != nil {
+		return err
+	}
+	w, err := openWorkspace(ctx, e, workspaceOptions{operation: "state push", lock: lock, backend: backendOptions{ignoreLocalState: true}})
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	if lb, ok := w.backend.(*local.Backend); ok && samePath(lb.Path(), file) {
+		return fmt.Errorf("%s is where the state is kept already: there is nothing to push it to (an imgform block with a backend says where)", file)
+	}
+	if err := checkPush(w.st, pushed, force); err != nil {
+		return err
+	}
+	if err := w.backend.Push(ctx, pushed); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Pushed %s (lineage %s, serial %d, %d %s) to %s.\n", file, pushed.Lineage, pushed.Serial, len(pushed.Images), pluralWord(len(pushed.Images), "image", "images"), w.backend)
+	if _, local := w.backend.(*local.Backend); !local && samePath(file, e.g.statePath) {
+		if err := os.Rename(file, file+pushedSuffix); err != nil {
+			return fmt.Errorf("the state was pushed, but %s could not be renamed (rename it yourself, or imgform will refuse to run): %w", file, err)
+		}
+		fmt.Fprintf(e.stdout, "%s is renamed %s%s; delete it once you are sure.\n", file, file, pushedSuffix)
+	}
+	return nil
+}
+
+// checkPush is the rule of what may replace the stored state: anything
+// in an empty workspace; otherwise a state of the same lineage and a
+// later serial, unless forced.
+func checkPush(stored, pushed *state.State, force bool) error {
+	if force || (stored.Lineage == "" && len(stored.Images) == 0) {
+		return nil
+	}
+	switch {
+	case stored.Lineage != pushed.Lineage:
+		return fmt.Errorf("the stored state is of lineage %s, the file of %s: they are not one state's history. --force replaces it", stored.Lineage, pushed.Lineage)
+	case pushed.Serial <= stored.Serial:
+		return fmt.Errorf("the stored state (serial %d) is as new as the file (serial %d) or newer. --force replaces it", stored.Serial, pushed.Serial)
+	}
+	return nil
+}
+
+// samePath reports whether two paths name one file.
+func samePath(a, b string) bool {
+	ai, err1 := os.Stat(a)
+	bi, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(ai, bi)
+	}
+	aa, err1 := filepath.Abs(a)
+	ba, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ba
 }

@@ -10,11 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/internal/testsvc"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -22,9 +24,18 @@ import (
 // installs it in $PATH as "imgform", and the scripts run it as a real
 // process, against a real "imgform emulate" over loopback.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(stopServices{m}, map[string]func(){
 		"imgform": func() { os.Exit(Main()) },
 	})
+}
+
+// stopServices stops the services the tests started (testsvc) once they
+// have run.
+type stopServices struct{ m *testing.M }
+
+func (s stopServices) Run() int {
+	defer testsvc.Stop()
+	return s.m.Run()
 }
 
 // TestScripts runs the scripts in testdata/script: the CLI end to end.
@@ -58,6 +69,7 @@ func scriptParams(dir string) testscript.Params {
 			"code":      cmdExitCode,
 			"journaled": cmdJournaled,
 			"kept":      cmdKept,
+			"subst":     cmdSubst,
 		},
 	}
 }
@@ -355,3 +367,21 @@ func cmdKept(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("the kept %s holds %q, want %q", args[0], got, want)
 	}
 }
+
+// subst FILE... replaces ${NAME} in each file, NAME in capitals, with the
+// script's variable NAME: for what a file must spell out, such as the
+// schema and bucket of a backend block, which cannot refer to variables.
+// HCL's own ${...} (lower case) is left alone.
+func cmdSubst(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: subst FILE...")
+	}
+	for _, name := range args {
+		data, err := os.ReadFile(ts.MkAbs(name))
+		ts.Check(err)
+		out := scriptVariable.ReplaceAllStringFunc(string(data), func(m string) string { return ts.Getenv(m[2 : len(m)-1]) })
+		ts.Check(os.WriteFile(ts.MkAbs(name), []byte(out), 0o644))
+	}
+}
+
+var scriptVariable = regexp.MustCompile(`\$\{[A-Z][A-Z0-9_]*\}`)

@@ -5,14 +5,11 @@ import (
 	"path/filepath"
 	"time"
 
-	cachedir "github.com/imgform/imgform/cache/dir"
-
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
-	"github.com/imgform/imgform/state/local"
 )
 
 // lockOptions are the flags of a command that takes the state lock.
@@ -33,39 +30,53 @@ func (o *lockOptions) AddFlags(fs *pflag.FlagSet, optional bool) {
 // workspace is what most commands work on: the configuration, the state
 // (locked when asked) and the content cache.
 type workspace struct {
-	cfg     *spec.Config
-	backend state.Backend
-	st      *state.State
-	lock    state.Lock
-	cache   *cache.Cache
-	stats   *state.StatCache
+	settings *spec.Settings
+	cfg      *spec.Config
+	backend  state.Backend
+	st       *state.State
+	lock     state.Lock
+	cache    *cache.Cache
+	stats    *state.StatCache
 }
 
 type workspaceOptions struct {
 	config    bool   // read the configuration
+	cache     bool   // open the content cache (and check a shared one)
 	operation string // for the lock holder's record; "" takes no lock
 	lock      lockOptions
+	backend   backendOptions
 }
 
 // openWorkspace reads the configuration and the state, taking the lock
 // first when asked, so that nothing read can change underneath.
-func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (*workspace, error) {
-	w := &workspace{backend: stateBackend(e), cache: cache.New(cachedir.New(cacheDir(e))), stats: state.LoadStatCache(statCachePath(e))}
-	if o.operation != "" && o.lock.lock {
-		l, err := w.backend.Lock(ctx, state.LockOptions{Operation: o.operation, Timeout: o.lock.timeout})
+func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (_ *workspace, err error) {
+	w := &workspace{stats: state.LoadStatCache(statCachePath(e))}
+	defer func() {
 		if err != nil {
+			w.close()
+		}
+	}()
+	if w.settings, err = loadSettings(e); err != nil {
+		return nil, err
+	}
+	if w.backend, err = openBackend(ctx, e, w.settings, o.backend); err != nil {
+		return nil, err
+	}
+	if o.operation != "" && o.lock.lock {
+		if w.lock, err = w.backend.Lock(ctx, state.LockOptions{Operation: o.operation, Timeout: o.lock.timeout}); err != nil {
 			return nil, err
 		}
-		w.lock = l
 	}
-	var err error
 	if w.st, err = w.backend.Load(ctx); err != nil {
-		w.close()
 		return nil, err
 	}
 	if o.config {
 		if w.cfg, err = loadConfig(ctx, e); err != nil {
-			w.close()
+			return nil, err
+		}
+	}
+	if o.cache {
+		if w.cache, err = openCache(ctx, e, w.settings); err != nil {
 			return nil, err
 		}
 	}
@@ -76,6 +87,10 @@ func (w *workspace) close() {
 	if w.lock != nil {
 		w.lock.Unlock()
 		w.lock = nil
+	}
+	if w.backend != nil {
+		closeBackend(w.backend)
+		w.backend = nil
 	}
 }
 
@@ -93,14 +108,14 @@ func statCachePath(e *env) string {
 	return filepath.Join(filepath.Dir(e.g.statePath), spec.StateDirName, "stat.json")
 }
 
-// stateBackend is where the workspace's state is kept: the state file.
-func stateBackend(e *env) state.Backend {
-	return local.Open(e.g.statePath)
-}
-
 // loadState reads the state without a lock, for commands that only read.
 func loadState(ctx context.Context, e *env) (*state.State, error) {
-	return stateBackend(e).Load(ctx)
+	w, err := openWorkspace(ctx, e, workspaceOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer w.close()
+	return w.st, nil
 }
 
 // parseAddresses reads addresses given to a flag.

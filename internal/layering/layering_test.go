@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"cache":                 {"model"},
 	"cache/dir":             {"cache", "model"},
 	"cache/cachetest":       {"cache", "model"},
+	"cache/s3":              {"cache", "model"},
 	"plan":                  {"spec", "state", "cache", "model"},
 	"view":                  {"plan", "apply", "state", "model"},
 	"apply":                 {"plan", "spec", "state", "cache", "generate", "model"},

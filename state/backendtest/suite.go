@@ -35,6 +35,7 @@ func Run(t *testing.T, newWorkspace func(t *testing.T) Workspace) {
 	t.Run("LoadEmpty", func(t *testing.T) { testLoadEmpty(t, newWorkspace(t)) })
 	t.Run("SaveLoad", func(t *testing.T) { testSaveLoad(t, newWorkspace(t)) })
 	t.Run("CompareAndSwap", func(t *testing.T) { testCompareAndSwap(t, newWorkspace(t)) })
+	t.Run("Push", func(t *testing.T) { testPush(t, newWorkspace(t)) })
 	t.Run("LockExclusion", func(t *testing.T) { testLockExclusion(t, newWorkspace(t)) })
 	t.Run("LockWait", func(t *testing.T) { testLockWait(t, newWorkspace(t)) })
 	t.Run("LockHolderKilled", func(t *testing.T) { testLockHolderKilled(t, newWorkspace(t)) })
@@ -188,6 +189,44 @@ func testCompareAndSwap(t *testing.T, ws Workspace) {
 	save(t, a, sa, true)
 	if got := load(t, ws.Open(t)); got.Serial != 3 || got.Images["image.tile[1]"].Outputs[0].Size != 1 {
 		t.Errorf("after loading again and saving: serial %d", got.Serial)
+	}
+}
+
+// Push stores a state as it is, its lineage and serial kept, into an empty
+// workspace or over the state the handle loaded; not over one another
+// handle wrote since.
+func testPush(t *testing.T, ws Workspace) {
+	b := ws.Open(t)
+	load(t, b)
+	st := state.New()
+	st.Lineage, st.Serial = "6a1d2f4e-0c3b-4f5a-9e8d-7b6c5a4f3e2d", 7
+	st.Images = Images(2)
+	if err := b.Push(ctxOf(t), st); err != nil {
+		t.Fatal(err)
+	}
+	got := load(t, ws.Open(t))
+	if got.Lineage != st.Lineage || got.Serial != 7 {
+		t.Fatalf("pushed lineage %q serial 7; stored %q serial %d", st.Lineage, got.Lineage, got.Serial)
+	}
+	if diff := cmp.Diff(st.Images, got.Images); diff != "" {
+		t.Errorf("pushed images (-pushed +stored):\n%s", diff)
+	}
+	// A save after it goes on from the pushed serial.
+	got.Images["image.more"] = Images(3)["image.tile[2]"]
+	c := ws.Open(t)
+	loaded := load(t, c)
+	loaded.Images = got.Images
+	save(t, c, loaded, true)
+	if again := load(t, ws.Open(t)); again.Serial != 8 || again.Lineage != st.Lineage {
+		t.Errorf("a save after a push: serial %d, lineage %q; want 8, %q", again.Serial, again.Lineage, st.Lineage)
+	}
+	// b loaded before c saved: its push is refused, and writes nothing.
+	var conflict *state.ConflictError
+	if err := b.Push(ctxOf(t), st); !errors.As(err, &conflict) {
+		t.Errorf("a push over a state written since: %v, want a *ConflictError", err)
+	}
+	if again := load(t, ws.Open(t)); again.Serial != 8 {
+		t.Errorf("a refused push wrote: serial %d", again.Serial)
 	}
 }
 

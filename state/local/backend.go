@@ -99,20 +99,43 @@ func (b *Backend) Save(_ context.Context, st *state.State) (bool, error) {
 	if err != nil || next == nil {
 		return false, err
 	}
-	if err := b.checkUnchanged(); err != nil {
+	if err := b.write(next); err != nil {
 		return false, err
+	}
+	return true, nil
+}
+
+// Push writes st as it is, lineage and serial kept.
+func (b *Backend) Push(_ context.Context, st *state.State) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stored == nil {
+		return errors.New("pushing state: the stored one was never loaded")
+	}
+	next, err := state.Verbatim(st)
+	if err != nil {
+		return err
+	}
+	return b.write(next)
+}
+
+// write replaces the file with next, keeping the backup, once the file is
+// found to be what this handle read. The caller holds b.mu.
+func (b *Backend) write(next *state.Snapshot) error {
+	if err := b.checkUnchanged(); err != nil {
+		return err
 	}
 	if b.loaded != nil && !b.backedUp {
 		if err := atomicfile.WriteFile(b.path+BackupSuffix, b.loaded, 0o644); err != nil {
-			return false, fmt.Errorf("saving state backup: %w", err)
+			return fmt.Errorf("saving state backup: %w", err)
 		}
 		b.backedUp = true
 	}
 	if err := atomicfile.WriteFile(b.path, next.Data, 0o644); err != nil {
-		return false, fmt.Errorf("saving state: %w", err)
+		return fmt.Errorf("saving state: %w", err)
 	}
 	b.stored, b.seen = next, stampOf(b.path)
-	return true, nil
+	return nil
 }
 
 // checkUnchanged is the compare half of Save's compare-and-swap: the file

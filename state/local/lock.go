@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/imgform/imgform/state"
@@ -38,6 +39,11 @@ func (b *Backend) Lock(ctx context.Context, opts state.LockOptions) (state.Lock,
 
 // tryLock takes the lock once, or reports who holds it.
 func tryLock(path string, info state.LockInfo) (*fileLock, error) {
+	// A workspace's state file may be in a folder of its own that no run
+	// has made yet.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("creating the state's folder: %w", err)
+	}
 	for attempt := 0; attempt < 10; attempt++ {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 		if err != nil {

@@ -120,7 +120,31 @@ func (b *Backend) Save(ctx context.Context, st *state.State) (bool, error) {
 	if err != nil || next == nil {
 		return false, err
 	}
-	err = pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
+	if err := b.swap(ctx, next); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// Push stores st as it is, lineage and serial kept.
+func (b *Backend) Push(ctx context.Context, st *state.State) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stored == nil {
+		return errors.New("pushing state: the stored one was never loaded")
+	}
+	next, err := state.Verbatim(st)
+	if err != nil {
+		return err
+	}
+	return b.swap(ctx, next)
+}
+
+// swap replaces the stored state with next in one transaction that first
+// checks the row still holds the serial and lineage this handle read.
+// The caller holds b.mu.
+func (b *Backend) swap(ctx context.Context, next *state.Snapshot) error {
+	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
 		var serial int64
 		var lineage string
 		err := tx.QueryRow(ctx, `SELECT serial, lineage FROM `+b.table("states")+` WHERE workspace = $1 FOR UPDATE`, b.workspace).Scan(&serial, &lineage)
@@ -150,12 +174,12 @@ func (b *Backend) Save(ctx context.Context, st *state.State) (bool, error) {
 	var conflict *state.ConflictError
 	switch {
 	case errors.As(err, &conflict):
-		return false, err
+		return err
 	case err != nil:
-		return false, fmt.Errorf("saving the state to %s: %w", b.where, err)
+		return fmt.Errorf("saving the state to %s: %w", b.where, err)
 	}
 	b.stored = next
-	return true, nil
+	return nil
 }
 
 // Jobs is the workspace's journal table.

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/imgform/imgform/cache"
+	cachedir "github.com/imgform/imgform/cache/dir"
+	"github.com/imgform/imgform/cache/s3"
+	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/state/local"
+	"github.com/imgform/imgform/state/pg"
+)
+
+// EnvWorkspace selects the workspace: one state per workspace, as
+// Terraform's.
+const EnvWorkspace = "IMGFORM_WORKSPACE"
+
+// DefaultWorkspace is the workspace when EnvWorkspace is not set.
+const DefaultWorkspace = "default"
+
+// workspacesDir holds the local state files of the workspaces other than
+// the default one, beside the configuration.
+const workspacesDir = "imgform.state.d"
+
+var workspaceNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// workspaceName is the selected workspace.
+func workspaceName(e *env) (string, error) {
+	ws := e.getenv(EnvWorkspace)
+	if ws == "" {
+		return DefaultWorkspace, nil
+	}
+	if !workspaceNamePattern.MatchString(ws) {
+		return "", fmt.Errorf("%s=%q is not a workspace name: 1 to 64 letters, digits, '_', '.' and '-', starting with a letter or digit", EnvWorkspace, ws)
+	}
+	return ws, nil
+}
+
+// loadSettings reads the configuration's imgform block.
+func loadSettings(e *env) (*spec.Settings, error) {
+	settings, files, diags := spec.LoadSettings(".")
+	if diags.HasErrors() {
+		return nil, &diagsError{diags: diags, files: files}
+	}
+	return settings, nil
+}
+
+// backendOptions say what a command needs of the backend.
+type backendOptions struct {
+	// ignoreLocalState lets a command run while a local state is left
+	// beside a shared backend: state push (how it is moved), and
+	// force-unlock (which touches no state).
+	ignoreLocalState bool
+}
+
+// openBackend opens the workspace's state where the configuration keeps
+// it: the state file, or the pg backend. A local state file left where a
+// shared backend is configured stops everything but its move there.
+func openBackend(ctx context.Context, e *env, settings *spec.Settings, o backendOptions) (state.Backend, error) {
+	ws, err := workspaceName(e)
+	if err != nil {
+		return nil, err
+	}
+	if settings.Backend == nil {
+		return local.Open(localStatePath(e, ws)), nil
+	}
+	conn := settings.Backend.Args["conn_str"]
+	if conn == "" {
+		conn = e.getenv(pg.EnvConnStr)
+	}
+	b, err := pg.Open(ctx, conn, settings.Backend.Args["schema_name"], ws)
+	if err != nil {
+		return nil, err
+	}
+	if !o.ignoreLocalState {
+		if err := checkMigrated(e, b); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// localStatePath is the state file of a workspace: --state for the default
+// one, imgform.state.d/NAME/ beside it for the others.
+func localStatePath(e *env, ws string) string {
+	if ws == DefaultWorkspace {
+		return e.g.statePath
+	}
+	return filepath.Join(filepath.Dir(e.g.statePath), workspacesDir, ws, filepath.Base(e.g.statePath))
+}
+
+// checkMigrated refuses to go on while a local state file is left beside
+// a configuration whose state is in a shared backend: the two would
+// diverge, and images recorded only locally would be paid for again.
+func checkMigrated(e *env, b state.Backend) error {
+	fi, err := os.Stat(e.g.statePath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("this configuration keeps its state in %s, but %s holds a local state. Move it there first (its lineage and serial are kept, and the file is renamed %s%s):\n  imgform state push %s",
+		b, e.g.statePath, e.g.statePath, pushedSuffix, e.g.statePath)
+}
+
+// pushedSuffix is added to a local state file once it was pushed to the
+// configured backend.
+const pushedSuffix = ".pushed"
+
+// closeBackend releases what a backend holds open.
+func closeBackend(b state.Backend) {
+	if c, ok := b.(interface{ Close() }); ok {
+		c.Close()
+	}
+}
+
+// openCache opens the content cache: the local directory, with the
+// configured shared cache behind it unless --cache=local. A shared cache
+// that cannot be used stops the command before anything is paid.
+func openCache(ctx context.Context, e *env, settings *spec.Settings) (*cache.Cache, error) {
+	local := cachedir.New(cacheDir(e))
+	if settings.Cache == nil || e.g.cacheMode == cacheLocal {
+		return cache.New(local), nil
+	}
+	args := settings.Cache.Args
+	remote, err := s3.New(s3.Config{Bucket: args["bucket"], Prefix: args["prefix"], Region: args["region"], Endpoint: args["endpoint"]}, e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := remote.Check(ctx); err != nil {
+		return nil, fmt.Errorf("%w\n\nNothing was paid: imgform does not make images the team's cache cannot keep. Fix the cache, or run with --cache=local to go on with this machine's cache only", err)
+	}
+	return cache.NewShared(local, remote), nil
+}
+
+// The values of --cache.
+const (
+	cacheConfigured = ""
+	cacheLocal      = "local"
+)

@@ -1,0 +1,123 @@
+package spec
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const anImage = `
+image "hero" {
+  prompt = "castle"
+  output = "hero.png"
+}
+`
+
+func TestSettings(t *testing.T) {
+	dir := writeArchive(t, `
+-- main.img.hcl --
+imgform {
+  backend "pg" {
+    conn_str    = "postgres://user@db.example.com/imgform"
+    schema_name = "imgform"
+  }
+  cache "s3" {
+    bucket   = "acme-image-cache"
+    prefix   = "imgform/"
+    endpoint = "https://minio.internal"
+  }
+}
+`+anImage)
+	want := Settings{
+		Backend: &Setting{Type: "pg", Args: map[string]string{"conn_str": "postgres://user@db.example.com/imgform", "schema_name": "imgform"}},
+		Cache:   &Setting{Type: "s3", Args: map[string]string{"bucket": "acme-image-cache", "prefix": "imgform/", "endpoint": "https://minio.internal"}},
+	}
+	ignoreRanges := cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".DeclRange" }, cmp.Ignore())
+	cfg, diags := Load(t.Context(), dir, Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if diff := cmp.Diff(want, cfg.Settings, ignoreRanges); diff != "" {
+		t.Errorf("Load's settings (-want +got):\n%s", diff)
+	}
+	got, _, diags := LoadSettings(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if diff := cmp.Diff(&want, got, ignoreRanges); diff != "" {
+		t.Errorf("LoadSettings (-want +got):\n%s", diff)
+	}
+
+	// No block: the zero value, from either.
+	empty := writeArchive(t, "-- main.img.hcl --\n"+anImage)
+	if got, _, diags := LoadSettings(empty); diags.HasErrors() || got.Backend != nil || got.Cache != nil {
+		t.Errorf("LoadSettings without a block: %+v, %v", got, diags)
+	}
+}
+
+func TestDiagnosticsSettings(t *testing.T) {
+	runDiagCases(t, map[string]diagCase{
+		"unknown backend": {src: `
+-- main.img.hcl --
+imgform {
+  backend "s3" {
+    bucket = "x"
+  }
+}
+` + anImage, want: []diag{{Summary: "Unknown backend type", File: "main.img.hcl", Line: 2, Detail: `imgform has no backend of type "s3". Known: "pg".`}}},
+		"unknown cache, near a known one": {src: `
+-- main.img.hcl --
+imgform {
+  cache "s4" {
+    bucket = "x"
+  }
+}
+` + anImage, want: []diag{{Summary: "Unknown cache type", File: "main.img.hcl", Line: 2, Detail: `Did you mean "s3"?`}}},
+		"two imgform blocks": {src: `
+-- a.img.hcl --
+imgform {}
+-- b.img.hcl --
+imgform {}
+` + anImage, want: []diag{{Summary: "Duplicate imgform block", File: "b.img.hcl", Line: 1, Detail: "a.img.hcl:1"}}},
+		"two backends": {src: `
+-- main.img.hcl --
+imgform {
+  backend "pg" {}
+  backend "pg" {}
+}
+` + anImage, want: []diag{{Summary: "Duplicate backend block", File: "main.img.hcl", Line: 3}}},
+		"a variable in a backend": {src: `
+-- main.img.hcl --
+variable "db" { default = "postgres://x" }
+imgform {
+  backend "pg" {
+    conn_str = var.db
+  }
+}
+` + anImage, want: []diag{{Summary: "Variables not allowed", File: "main.img.hcl", Line: 4}}},
+		"not a string": {src: `
+-- main.img.hcl --
+imgform {
+  cache "s3" {
+    bucket = ["a"]
+  }
+}
+` + anImage, want: []diag{{Summary: "Invalid cache argument", File: "main.img.hcl", Line: 3, Detail: "bucket must be a string"}}},
+		"no bucket": {src: `
+-- main.img.hcl --
+imgform {
+  cache "s3" {
+    prefix = "x/"
+  }
+}
+` + anImage, want: []diag{{Summary: "Missing required argument", File: "main.img.hcl", Line: 2, Detail: `"bucket"`}}},
+		"an unknown argument": {src: `
+-- main.img.hcl --
+imgform {
+  backend "pg" {
+    password = "hunter2"
+  }
+}
+` + anImage, want: []diag{{Summary: "Unsupported argument", File: "main.img.hcl", Line: 3}}},
+	})
+}
