@@ -16,6 +16,9 @@ type checkpointer struct {
 	backend state.Backend
 	ctx     context.Context
 	every   time.Duration
+	// readOnly is set for a preview, which changes no state: nothing is
+	// saved.
+	readOnly bool
 	warn    func(error)
 
 	mu    sync.Mutex
@@ -30,8 +33,8 @@ type checkpointer struct {
 // newCheckpointer saves st to backend. Saves go on after ctx is
 // cancelled: the final save of an interrupted run is the one that must
 // not be lost.
-func newCheckpointer(ctx context.Context, backend state.Backend, st *state.State, every time.Duration, warn func(error)) *checkpointer {
-	c := &checkpointer{backend: backend, ctx: context.WithoutCancel(ctx), st: st, every: every, warn: warn, stop: make(chan struct{}), done: make(chan struct{})}
+func newCheckpointer(ctx context.Context, backend state.Backend, st *state.State, every time.Duration, readOnly bool, warn func(error)) *checkpointer {
+	c := &checkpointer{backend: backend, ctx: context.WithoutCancel(ctx), st: st, readOnly: readOnly, every: every, warn: warn, stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -69,6 +72,9 @@ func (c *checkpointer) loop() {
 
 // flush saves the state when it changed since the last save.
 func (c *checkpointer) flush() error {
+	if c.readOnly {
+		return nil
+	}
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
 	c.mu.Lock()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/spec"
 	"github.com/imgform/imgform/state"
@@ -43,6 +44,13 @@ type Options struct {
 	// CheckpointEvery is the longest time between state saves while the
 	// run goes on; 0 is one second.
 	CheckpointEvery time.Duration
+	// Preview, when set, makes the run a preview (imgform preview): every
+	// image the changes need is obtained as apply would (from the cache,
+	// the API, a journaled job or the renderer; what the API makes goes
+	// into the cache) and handed to Preview, and nothing else happens: no
+	// output file is written, moved or removed, and the state is not
+	// changed. An error from Preview fails that change.
+	Preview func(c *plan.Change, imgs []model.Image) error
 }
 
 // ErrInterrupted is returned when an interrupt stopped the run before all
@@ -95,7 +103,7 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 		flights:     map[state.Hash]*flight{},
 	}
 	r.keeper = newKeeper(r.files, st, time.Now())
-	r.ckpt = newCheckpointer(ctx, backend, st, opts.CheckpointEvery, func(err error) {
+	r.ckpt = newCheckpointer(ctx, backend, st, opts.CheckpointEvery, opts.Preview != nil, func(err error) {
 		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
 	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
@@ -110,8 +118,13 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 		return r.summary, ErrInterrupted
 	default:
 	}
-	r.refresh(p.Refresh)
-	writes := r.fileOps(p.Changes)
+	var writes []*plan.Change
+	if opts.Preview != nil {
+		writes = imageChanges(p.Changes)
+	} else {
+		r.refresh(p.Refresh)
+		writes = r.fileOps(p.Changes)
+	}
 	r.loadJournal()
 	r.generate(runCtx, writes)
 	r.countJournaled()
@@ -458,6 +471,14 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		r.fail(c, fmt.Errorf("the generator returned %d images for %d outputs", len(got.images), len(c.Outputs)))
 		return
 	}
+	if r.opts.Preview != nil {
+		if err := r.opts.Preview(c, got.images); err != nil {
+			r.fail(c, err)
+			return
+		}
+		r.finished(c, got, time.Since(start))
+		return
+	}
 	entry, written, err := r.writeOutputs(c, got)
 	if err == nil {
 		err = r.keepUnwritten(c, got, entry, written)
@@ -562,7 +583,9 @@ func (r *runner) keepUnwritten(c *plan.Change, got *obtained, entry *state.Entry
 // and says so.
 func (r *runner) finished(c *plan.Change, got *obtained, took time.Duration) {
 	r.count(func(s *Summary) {
-		s.done(c.Action)
+		if r.opts.Preview == nil {
+			s.done(c.Action) // a preview changes nothing
+		}
 		switch got.source {
 		case FromCache:
 			s.FromCache++
@@ -580,4 +603,16 @@ func (r *runner) finished(c *plan.Change, got *obtained, took time.Duration) {
 	}
 	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
 		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid})
+}
+
+// imageChanges are the changes that write images: the ones a preview
+// shows new images for.
+func imageChanges(changes []*plan.Change) []*plan.Change {
+	var out []*plan.Change
+	for _, c := range changes {
+		if len(c.Write) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -134,7 +134,7 @@ func (t textWriter) change(c *plan.Change) {
 			width = max(width, len(d.Name))
 		}
 		for _, d := range c.Diff {
-			if segs := wordDiffOf(d); segs != nil {
+			if segs := WordDiffOf(d); segs != nil {
 				fmt.Fprintf(t.w, "      %s %-*s = %s\n", t.paint("~", actionStyle[plan.Replace].color), width, d.Name, t.wordDiff(segs))
 				continue
 			}

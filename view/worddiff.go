@@ -118,9 +118,9 @@ func textOf(value string) (string, bool) {
 	return s, true
 }
 
-// wordDiffOf returns the word diff of a changed parameter when both values
+// WordDiffOf returns the word diff of a changed parameter when both values
 // are texts and one is long; nil otherwise.
-func wordDiffOf(d plan.ParamDiff) []Segment {
+func WordDiffOf(d plan.ParamDiff) []Segment {
 	old, ok1 := textOf(d.Old)
 	new, ok2 := textOf(d.New)
 	if !ok1 || !ok2 || (len([]rune(old)) <= longText && len([]rune(new)) <= longText) {

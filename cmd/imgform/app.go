@@ -106,6 +106,7 @@ func commands() []*command {
 		fmtCommand(),
 		planCommand(),
 		applyCommand(),
+		previewCommand(),
 		showCommand(),
 		stateCommand(),
 		importCommand(),

@@ -23,14 +23,23 @@ type applyView interface {
 	summary(s *apply.Summary, err error)
 }
 
-func newApplyView(e *env, asJSON bool, total int) applyView {
+// runKind says which command's run a view shows: they say the same
+// things in their own words.
+type runKind string
+
+const (
+	kindApply   runKind = "apply"
+	kindPreview runKind = "preview"
+)
+
+func newApplyView(e *env, asJSON bool, total int, kind runKind) applyView {
 	switch {
 	case asJSON:
 		return jsonView{planview.NewEventStream(e.stdout)}
 	case isTerminal(e.stderr):
-		return newProgressView(e, total)
+		return newProgressView(e, total, kind)
 	}
-	return &lineView{w: e.stdout, color: e.colorOn(e.stdout)}
+	return &lineView{w: e.stdout, color: e.colorOn(e.stdout), kind: kind}
 }
 
 // jsonView is apply --json: the event stream of package view.
@@ -47,6 +56,7 @@ func (v jsonView) summary(s *apply.Summary, err error) { v.Summary(s, err) }
 // lineView prints a line for every finished image, failure, retry and
 // warning: what a CI log wants.
 type lineView struct {
+	kind     runKind
 	mu       sync.Mutex
 	w        io.Writer
 	color    bool
@@ -65,7 +75,7 @@ func (v *lineView) Emit(ev apply.Event) {
 			v.inFlight = max(v.inFlight-1, 0)
 		}
 	}
-	line := eventLine(ev, v.color)
+	line := eventLine(ev, v.color, v.kind)
 	if ev.Type == apply.EventThrottled {
 		line = v.throttle.line(ev, v.color)
 	}
@@ -105,14 +115,14 @@ func (t *throttleLines) line(ev apply.Event, color bool) string {
 func (v *lineView) summary(s *apply.Summary, err error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	writeApplySummary(v.w, s, err, v.color)
+	writeApplySummary(v.w, s, err, v.color, v.kind)
 }
 
 // eventLine is the one line an event is worth in a log, or "".
-func eventLine(ev apply.Event, color bool) string {
+func eventLine(ev apply.Event, color bool, kind runKind) string {
 	switch ev.Type {
 	case apply.EventFinished:
-		return ev.Address + ": " + finishedPhrase(ev)
+		return ev.Address + ": " + finishedPhrase(ev, kind)
 	case apply.EventFailed:
 		return paint(color, ev.Address+": failed: "+ev.Message, ansiRed)
 	case apply.EventRetry:
@@ -143,8 +153,11 @@ var pastTense = map[plan.Action]string{
 	plan.Delete:  "deleted",
 }
 
-func finishedPhrase(ev apply.Event) string {
+func finishedPhrase(ev apply.Event, kind runKind) string {
 	verb := pastTense[ev.Action]
+	if kind == kindPreview {
+		verb = "previewed"
+	}
 	switch ev.Source {
 	case "cache":
 		return verb + " from the cache"
@@ -179,7 +192,7 @@ func roundDuration(d time.Duration) string {
 }
 
 // writeApplySummary ends a run: what was done, what failed and why.
-func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
+func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool, kind runKind) {
 	var parts []string
 	add := func(n int, what string) {
 		if n > 0 {
@@ -201,14 +214,18 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
 		parts = append(parts, fmt.Sprintf("%d earlier %s collected into the cache", s.Collected, pluralWord(s.Collected, "job", "jobs")))
 	}
 	parts = append(parts, fmt.Sprintf("%d failed", len(s.Failed)))
-	head := "Apply complete!"
+	name := "Apply"
+	if kind == kindPreview {
+		name = "Preview"
+	}
+	head := name + " complete!"
 	switch {
 	case err != nil && s.Interrupted:
-		head = "Apply interrupted."
+		head = name + " interrupted."
 	case err != nil:
-		head = "Apply stopped."
+		head = name + " stopped."
 	case len(s.Failed) > 0:
-		head = "Apply finished with errors."
+		head = name + " finished with errors."
 	}
 	headColor := ansiGreen
 	if err != nil || len(s.Failed) > 0 {
@@ -240,7 +257,7 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool) {
 			s.Journaled, pluralWord(s.Journaled, "job is", "jobs are"), pluralWord(s.Journaled, "it", "them"))
 	}
 	if s.NotStarted > 0 {
-		fmt.Fprintf(w, "%d %s not done; run imgform apply again to finish.\n", s.NotStarted, pluralWord(s.NotStarted, "change was", "changes were"))
+		fmt.Fprintf(w, "%d %s not done; run imgform %s again to finish.\n", s.NotStarted, pluralWord(s.NotStarted, "change was", "changes were"), kind)
 	}
 	if len(s.Failed) > 0 {
 		fmt.Fprintf(w, "\nFailed:\n")

@@ -115,7 +115,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		}
 	}
 	if p.HasChanges() && !savedPlan && !o.autoApprove {
-		if err := confirm(e); err != nil {
+		if err := confirm(e, "apply"); err != nil {
 			return err
 		}
 	}
@@ -173,7 +173,7 @@ func announceCollection(ctx context.Context, e *env, o applyOptions, w *workspac
 
 // execute runs the plan with the engine, showing its progress.
 func execute(ctx context.Context, e *env, o applyOptions, w *workspace, p *plan.Plan, client *segmind.Client) error {
-	view := newApplyView(e, o.json, len(p.Changes))
+	view := newApplyView(e, o.json, len(p.Changes), kindApply)
 	// The first Ctrl-C is answered at once; the engine finishes what is in
 	// flight.
 	runDone := make(chan struct{})
@@ -289,9 +289,9 @@ func collectable(ctx context.Context, journal state.Journal, client *segmind.Cli
 var errNotApproved = errors.New("apply cancelled: only 'yes' is accepted as approval")
 
 // confirm asks on a terminal; elsewhere --auto-approve is required.
-func confirm(e *env) error {
+func confirm(e *env, command string) error {
 	if !isTerminal(e.stdin) {
-		return errors.New("apply needs approval: run it on a terminal to be asked, or pass --auto-approve (as CI must)")
+		return fmt.Errorf("%s needs approval: run it on a terminal to be asked, or pass --auto-approve (as CI must)", command)
 	}
 	fmt.Fprintf(e.stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted\n  Enter a value: ")
 	answers := make(chan string, 1)
@@ -309,6 +309,6 @@ func confirm(e *env) error {
 	case <-e.interrupts.first:
 		// Ctrl-C at the prompt: nothing was done.
 		fmt.Fprintln(e.stdout)
-		return withExitCode(exitInterrupted, errors.New("apply cancelled at the prompt: nothing was done"))
+		return withExitCode(exitInterrupted, fmt.Errorf("%s cancelled at the prompt: nothing was done", command))
 	}
 }

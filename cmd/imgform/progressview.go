@@ -23,6 +23,7 @@ const redrawEvery = 200 * time.Millisecond
 // ETA), with a line per finished image, failure, retry and warning
 // printed above it, so that the screen at the end tells what happened.
 type progressView struct {
+	kind     runKind
 	mu       sync.Mutex
 	w        io.Writer // stderr, where the bar is
 	out      io.Writer // stdout, for the summary
@@ -39,8 +40,8 @@ type progressView struct {
 	stopped                                   chan struct{}
 }
 
-func newProgressView(e *env, total int) *progressView {
-	v := &progressView{w: e.stderr, color: e.colorOn(e.stderr), out: e.stdout, outColor: e.colorOn(e.stdout),
+func newProgressView(e *env, total int, kind runKind) *progressView {
+	v := &progressView{kind: kind, w: e.stderr, color: e.colorOn(e.stderr), out: e.stdout, outColor: e.colorOn(e.stdout),
 		start: time.Now(), total: total, stop: make(chan struct{}), stopped: make(chan struct{})}
 	v.bar = progressbar.NewOptions(max(total, 1),
 		progressbar.OptionSetWriter(e.stderr),
@@ -113,7 +114,7 @@ func (v *progressView) above(line string) {
 func (v *progressView) Emit(ev apply.Event) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	line := eventLine(ev, v.color)
+	line := eventLine(ev, v.color, v.kind)
 	switch ev.Type {
 	case apply.EventStarted:
 		v.inFlight++
@@ -172,5 +173,5 @@ func (v *progressView) summary(s *apply.Summary, err error) {
 		fmt.Fprintf(v.w, "Stopped at %d of %d: %s\n", v.done, max(v.bar.GetMax(), v.done), v.status())
 	}
 	// The summary goes to stdout, as it does without a terminal.
-	writeApplySummary(v.out, s, err, v.outColor)
+	writeApplySummary(v.out, s, err, v.outColor, v.kind)
 }

@@ -29,6 +29,7 @@ var allowed = map[string][]string{
 	"cache/s3":              {"cache", "model"},
 	"plan":                  {"spec", "state", "cache", "model"},
 	"view":                  {"plan", "apply", "state", "model"},
+	"review":                {"plan", "view", "model"},
 	"apply":                 {"plan", "spec", "state", "cache", "generate", "model"},
 	"segmind":               {"generate", "model", "segmind/internal/wire"},
 	"segmind/internal/wire": {"model"},

@@ -1,6 +1,7 @@
 package testsvc
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -107,4 +108,16 @@ func Stop() {
 		os.RemoveAll(s.dir)
 	}
 	services = nil
+}
+
+// Chromium returns the path of a Chromium (or Chrome) for browser tests.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	unavailable(t, "Chromium", "install Debian's chromium (apt-get install -y chromium)", errors.New("no chromium, chromium-browser or google-chrome on PATH"))
+	return ""
 }
