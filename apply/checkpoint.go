@@ -19,7 +19,7 @@ type checkpointer struct {
 	// readOnly is set for a preview, which changes no state: nothing is
 	// saved.
 	readOnly bool
-	warn    func(error)
+	warn     func(error)
 
 	mu    sync.Mutex
 	st    *state.State
