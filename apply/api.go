@@ -39,7 +39,7 @@ func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, err
 // journal entry: from now on the cache answers for it.
 func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 	if r.opts.Cache != nil {
-		from := cache.Origin{Address: addr, RequestID: got.requestID, InferenceTime: got.inferenceTime, Endpoint: got.endpoint, Placeholder: got.placeholder}
+		from := cache.Origin{Address: addr, RequestID: got.requestID, InferenceTime: got.inferenceTime, Endpoint: got.endpoint, Placeholder: got.placeholder, CostUSD: got.costUSD}
 		if err := r.opts.Cache.Put(r.journalCtx, h, got.images, from); err != nil {
 			// The image is not safe: its journal entry stays, and nothing
 			// more is paid for until the cache can keep it.
@@ -57,7 +57,8 @@ func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 // generateSync makes the images with one call per attempt.
 func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, error) {
 	var res *generate.Result
-	err := r.withSlot(ctx, c.Address, func(ctx context.Context) (bool, error) {
+	cost := requestCost(*c.Request)
+	err := r.withSlot(ctx, c.Address, cost, func(ctx context.Context) (bool, error) {
 		var err error
 		res, err = r.opts.Generator.Generate(ctx, *c.Request)
 		return false, err
@@ -67,6 +68,7 @@ func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, e
 	}
 	r.limiter.Succeeded()
 	got := r.fromAPI(res)
+	got.costUSD = r.spend.done(cost, res.CostUSD)
 	got.source = FromAPI
 	r.keep(c.Address, c.InputHash, got)
 	return got, nil
@@ -75,7 +77,8 @@ func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, e
 // generateAsync submits a job, journals it, and waits for its images.
 func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, error) {
 	var job *generate.Job
-	err := r.withSlot(ctx, c.Address, func(ctx context.Context) (bool, error) {
+	cost := requestCost(*c.Request)
+	err := r.withSlot(ctx, c.Address, cost, func(ctx context.Context) (bool, error) {
 		var err error
 		// A submit under way is not cancelled with the run (the client's
 		// call timeout bounds it): a job the server took is paid for, and
@@ -100,8 +103,19 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, 
 	r.emit(Event{Type: EventSubmitted, Address: c.Address, Action: c.Action, RequestID: job.ID})
 	got, err := r.wait(ctx, c.Address, job)
 	if err != nil {
+		switch generate.ClassOf(err) {
+		case generate.ImageFailed:
+			r.spend.release(cost) // a FAILED job makes no image, and bills none
+		case generate.Lost:
+			r.spend.billed(cost) // the server forgot it: it may have run
+		default:
+			// Accepted and still running (interrupted, timed out): it
+			// will be billed, and the next run collects it for free.
+			r.spend.done(cost, 0)
+		}
 		return nil, err
 	}
+	got.costUSD = r.spend.done(cost, got.costUSD)
 	got.source = FromAPI
 	r.keep(c.Address, c.InputHash, got)
 	return got, nil

@@ -44,6 +44,12 @@ type Options struct {
 	// CheckpointEvery is the longest time between state saves while the
 	// run goes on; 0 is one second.
 	CheckpointEvery time.Duration
+	// RatePerMinute spaces billable requests (submits, synchronous
+	// generates) to the account's rate limit; 0 does not pace them.
+	RatePerMinute float64
+	// MaxCostUSD is the budget: no request is sent that would take what
+	// the run spent, may have spent and has in flight past it; 0 is none.
+	MaxCostUSD float64
 	// Preview, when set, makes the run a preview (imgform preview): every
 	// image the changes need is obtained as apply would (from the cache,
 	// the API, a journaled job or the renderer; what the API makes goes
@@ -96,6 +102,8 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 		journalCtx:  context.WithoutCancel(ctx),
 		files:       files{dir: opts.Dir},
 		limiter:     generate.NewLimiter(opts.Parallelism),
+		pace:        generate.NewPace(opts.RatePerMinute),
+		spend:       &spend{max: opts.MaxCostUSD},
 		summary:     &Summary{},
 		cancel:      cancel,
 		submitCtx:   submitCtx,
@@ -128,6 +136,7 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 	r.loadJournal()
 	r.generate(runCtx, writes)
 	r.countJournaled()
+	r.summary.SpentUSD, r.summary.PossiblyBilledUSD = r.spend.totals()
 
 	saveErr := r.ckpt.close()
 	switch {
@@ -155,6 +164,8 @@ type runner struct {
 	journalCtx context.Context
 	files      files
 	limiter    *generate.Limiter
+	pace       *generate.Pace
+	spend      *spend
 	ckpt       *checkpointer
 	keeper     *keeper
 	cancel     context.CancelCauseFunc
@@ -526,6 +537,7 @@ func (r *runner) writeOutputs(c *plan.Change, got *obtained) (*state.Entry, map[
 		Generator:   got.generator,
 		Endpoint:    got.endpoint,
 		Placeholder: got.placeholder,
+		CostUSD:     r.imageCost(c, got),
 		Outputs:     make([]state.Output, len(c.Outputs)),
 	}
 	written := map[int]bool{}
@@ -597,12 +609,12 @@ func (r *runner) finished(c *plan.Change, got *obtained, took time.Duration) {
 			s.Resumed++
 		}
 	})
-	paid := 0
+	paid, cost := 0, 0.0
 	if got.source == FromAPI {
-		paid = len(got.images)
+		paid, cost = len(got.images), got.costUSD
 	}
 	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
-		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid})
+		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid, CostUSD: cost})
 }
 
 // imageChanges are the changes that write images: the ones a preview

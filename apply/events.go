@@ -48,6 +48,8 @@ type Event struct {
 	// Concurrency is the adaptive limit of requests at the API after a
 	// 429, on EventThrottled.
 	Concurrency int
+	// CostUSD is what a finished change paid the API in this run.
+	CostUSD float64
 }
 
 // Events receives the events of a run. Emit is called from several
@@ -103,6 +105,11 @@ type Summary struct {
 	// (interrupted, stopped, or timed out): paid for, and picked up by the
 	// next apply without paying again.
 	Journaled int
+	// SpentUSD is what the images the API made in this run cost (what the
+	// provider reported, or the model's price), and PossiblyBilledUSD what
+	// the requests counted in PossiblyBilled may have cost besides.
+	SpentUSD          float64
+	PossiblyBilledUSD float64
 }
 
 // done counts one finished change.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/imgform/imgform/cache"
 	cachedir "github.com/imgform/imgform/cache/dir"
 
@@ -244,3 +245,7 @@ func (r *recorder) of(t EventType) []Event {
 }
 
 func testHash(s string) state.Hash { return state.SumBytes([]byte(s)) }
+
+// ignoreSpend leaves what a run spent out of a comparison of summaries;
+// the tests of spending check it.
+var ignoreSpend = cmpopts.IgnoreFields(Summary{}, "SpentUSD", "PossiblyBilledUSD")

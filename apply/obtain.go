@@ -32,12 +32,15 @@ type obtained struct {
 	// marks an emulator's placeholders.
 	endpoint    string
 	placeholder bool
+	// costUSD is what the images cost when they were made: the charge the
+	// provider reported, or the price table's figure.
+	costUSD float64
 }
 
 // fromAPI is what the API gave.
 func (r *runner) fromAPI(res *generate.Result) *obtained {
 	return &obtained{images: res.Images, generator: state.GeneratorAPI, requestID: res.RequestID, inferenceTime: res.InferenceTime,
-		endpoint: r.endpoint(), placeholder: res.Placeholder}
+		endpoint: r.endpoint(), placeholder: res.Placeholder, costUSD: res.CostUSD}
 }
 
 // endpoint is the origin of the API this run calls; "" without one.
@@ -109,7 +112,7 @@ func (r *runner) fromCache(ctx context.Context, c *plan.Change) (*obtained, bool
 	r.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
 	return &obtained{images: imgs, source: FromCache, generator: state.GeneratorAPI,
 		requestID: entry.RequestID, inferenceTime: entry.InferenceTime,
-		endpoint: entry.Endpoint, placeholder: entry.Placeholder}, true
+		endpoint: entry.Endpoint, placeholder: entry.Placeholder, costUSD: entry.CostUSD}, true
 }
 
 // cacheServes reports whether a cached entry may give the change its

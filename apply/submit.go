@@ -7,28 +7,40 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/spec"
 )
 
 // errSubmitsStopped is what a change that was about to submit gets once
 // a fatal error stopped new submissions: it is left for the next run.
 var errSubmitsStopped = errors.New("no new image is submitted after a fatal error")
 
-// withSlot runs call in a concurrency slot, retrying what can succeed
-// later as the RetryPolicy says. call reports whether the server took the
-// request; when it did, the slot stays held (the caller releases it with
-// Release(true) when the images are done), otherwise it is released here.
-// A 429 also halves the concurrency limit.
+// withSlot runs call in a concurrency slot, at the pace of the rate
+// limit, within the budget, retrying what can succeed later as the
+// RetryPolicy says. call is a billable request of cost; it reports whether
+// the server took it: when it did, or when it succeeded, the slot stays
+// held (the caller releases it with Release(true) when the images are
+// done) and so does the cost's reservation (the caller settles it);
+// otherwise both are settled here. A 429 also halves the concurrency limit
+// and, when they keep coming, lowers the rate.
 //
 // A request that may have been processed and billed without a usable
 // answer (generate.IsPossiblyBilled) is sent again at most once: a second
 // such failure, or one that cannot be retried, fails the image with a
 // *PossiblyBilledError. Once a fatal error stopped new submissions, no
 // attempt starts: errSubmitsStopped.
-func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Context) (accepted bool, err error)) error {
+func (r *runner) withSlot(ctx context.Context, addr string, cost float64, call func(context.Context) (accepted bool, err error)) error {
 	var t tries
 	for {
 		if err := r.limiter.Acquire(r.submitCtx); err != nil {
 			return r.stoppedErr(ctx)
+		}
+		if err := r.pace.Wait(r.submitCtx); err != nil {
+			r.limiter.Release(false)
+			return r.stoppedErr(ctx)
+		}
+		if err := r.spend.reserve(cost); err != nil {
+			r.limiter.Release(false)
+			return &FatalError{Err: err}
 		}
 		accepted, err := call(ctx)
 		if accepted {
@@ -38,6 +50,11 @@ func (r *runner) withSlot(ctx context.Context, addr string, call func(context.Co
 		r.limiter.Release(false)
 		if err == nil {
 			return nil
+		}
+		if generate.IsPossiblyBilled(err) {
+			r.spend.billed(cost)
+		} else {
+			r.spend.release(cost)
 		}
 		delay, err := r.nextTry(ctx, addr, &t, err)
 		if err != nil {
@@ -90,7 +107,11 @@ func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) 
 			return 0, &FatalError{Err: fmt.Errorf("the API has answered 429 (too many requests) to one request for %s: the account's rate limit is lower than this run asks; run again later, or with a lower --parallelism: %w",
 				pol.ThrottleBudget.Round(time.Second), err)}
 		}
-		r.limiter.Throttled(time.Now())
+		now := time.Now()
+		r.limiter.Throttled(now)
+		if perMinute, lowered := r.pace.Throttled(now); lowered {
+			r.emit(Event{Type: EventWarning, Address: addr, Message: fmt.Sprintf("the API keeps answering 429: the rate is lowered to %s", spec.FormatRate(perMinute))})
+		}
 		delay = generate.WaitOf(err)
 		if delay == 0 {
 			delay = pol.ThrottleWait(t.throttles)

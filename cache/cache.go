@@ -78,6 +78,7 @@ type Origin struct {
 	InferenceTime float64
 	Endpoint      string
 	Placeholder   bool
+	CostUSD       float64
 }
 
 // Lookup reports what the cache holds of input hash h, for a plan: the
@@ -263,7 +264,7 @@ func (c *Cache) Put(ctx context.Context, h model.Hash, imgs []model.Image, from 
 	delete(c.verified, h)
 	c.mu.Unlock()
 	e := &Entry{InputHash: h, RequestID: from.RequestID, InferenceTime: from.InferenceTime,
-		Endpoint: from.Endpoint, Placeholder: from.Placeholder, Address: from.Address, Created: time.Now().UTC().Truncate(time.Second)}
+		Endpoint: from.Endpoint, Placeholder: from.Placeholder, Address: from.Address, CostUSD: from.CostUSD, Created: time.Now().UTC().Truncate(time.Second)}
 	for i, img := range imgs {
 		e.Files = append(e.Files, File{Name: strconv.Itoa(i) + extensionFor(img.ContentType), SHA256: model.SumBytes(img.Data),
 			Size: int64(len(img.Data)), ContentType: img.ContentType})

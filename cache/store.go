@@ -59,6 +59,8 @@ type Entry struct {
 	// Address is the image that first asked for the request, for people
 	// (cache prune lists it); other images may make the same request.
 	Address string `json:"address,omitempty"`
+	// CostUSD is what the images cost when the API made them.
+	CostUSD float64 `json:"cost_usd,omitempty"`
 }
 
 // File is one image of a cached set.

@@ -36,6 +36,9 @@ type Result struct {
 	// Placeholder marks images that are placeholders (an emulator's, or
 	// offline renders), not the model's output.
 	Placeholder bool
+	// CostUSD is what the provider says the request was charged, when it
+	// says; 0 when it does not (the model's price table then tells).
+	CostUSD float64
 }
 
 // Job is a submitted request: what must be kept (in a journal) to follow

@@ -207,6 +207,18 @@ func (p *Plan) summarize(unchanged int) {
 	p.Summary = s
 }
 
+// Requests is the number of billable requests applying the plan sends:
+// one per change that pays (its samples come in one request).
+func (p *Plan) Requests() int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Cost > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // NeedsAPI reports whether applying the plan pays for images or resumes
 // jobs: whether it needs the API and a key.
 func (p *Plan) NeedsAPI() bool {

@@ -95,7 +95,7 @@ func (pg *Page) Write(p *plan.Plan, info Info) (string, error) {
 	pg.mu.Lock()
 	data := pageData{
 		Summary:   summaryOf(p),
-		CostLine:  view.CostLine(p),
+		CostLine:  view.CostLine(p, 0),
 		Commit:    info.Commit,
 		Made:      info.Made.UTC().Format("2006-01-02 15:04 MST"),
 		Previewed: info.Previewed,

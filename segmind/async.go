@@ -167,6 +167,9 @@ func (c *Client) result(ctx context.Context, job *generate.Job) (*generate.Resul
 	if body.Metrics.InferenceTime != nil {
 		res.InferenceTime = *body.Metrics.InferenceTime
 	}
+	if body.Metrics.Cost != nil {
+		res.CostUSD = chargeOf(*body.Metrics.Cost, true)
+	}
 	for _, ref := range refs {
 		img, err := c.fetchOutput(ctx, job, ref)
 		if err != nil {

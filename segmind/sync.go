@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,7 +38,7 @@ func (c *Client) Generate(ctx context.Context, req model.Request) (_ *generate.R
 		// A 200 was most likely billed: asking again could pay twice.
 		return &generate.Error{Op: "generate", Status: r.status, Class: generate.ImageFailed, PossiblyBilled: true, Message: msg}
 	}
-	res := &generate.Result{}
+	res := &generate.Result{CostUSD: charge(r.header.Get(wire.HeaderCreditsConsumed))}
 	if v := r.header.Get(wire.HeaderRemainingCredits); v != "" {
 		if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
 			c.remaining.Store(&f)
@@ -150,4 +151,18 @@ func decodeBase64Image(s string) (model.Image, error) {
 		}
 	}
 	return checkImage(data)
+}
+
+// charge reads a reported charge: a finite, non-negative number of
+// dollars below a sanity bound; 0 otherwise (the price table then tells).
+func charge(v string) float64 {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	return chargeOf(f, err == nil)
+}
+
+func chargeOf(f float64, ok bool) float64 {
+	if !ok || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 100 {
+		return 0
+	}
+	return f
 }

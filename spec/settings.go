@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -19,6 +20,11 @@ type Settings struct {
 	// Cache is the cache block; nil keeps the cache in .imgform/cache
 	// only.
 	Cache *Setting
+	// Rate is the account's rate limit on billable requests, as written
+	// ("50/min"); "" when not set.
+	Rate string
+	// MaxCost is the budget of a run in dollars; 0 when not set.
+	MaxCost float64
 	// DeclRange is where the imgform block is, when there is one.
 	DeclRange hcl.Range
 }
@@ -41,6 +47,7 @@ var knownSettings = map[string]map[string]map[string]bool{
 }
 
 var settingsSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "rate"}, {Name: "max_cost"}},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "backend", LabelNames: []string{"type"}},
 		{Type: "cache", LabelNames: []string{"type"}},
@@ -60,6 +67,7 @@ func (m *module) addSettings(block *hcl.Block) hcl.Diagnostics {
 	}
 	m.settings = &Settings{DeclRange: block.DefRange}
 	content, diags := block.Body.Content(settingsSchema)
+	diags = append(diags, m.settings.decodeLimits(content.Attributes)...)
 	for _, b := range content.Blocks {
 		s, moreDiags := decodeSetting(b)
 		diags = append(diags, moreDiags...)
@@ -82,6 +90,58 @@ func (m *module) addSettings(block *hcl.Block) hcl.Diagnostics {
 		*slot = s
 	}
 	return diags
+}
+
+// decodeLimits reads rate and max_cost: literal values, checked here so
+// that a mistake is reported with its line.
+func (s *Settings) decodeLimits(attrs hcl.Attributes) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if attr, ok := attrs["rate"]; ok {
+		val, moreDiags := attr.Expr.Value(nil)
+		diags = append(diags, moreDiags...)
+		switch {
+		case moreDiags.HasErrors():
+		case val.IsNull() || !val.Type().Equals(cty.String):
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid rate",
+				Detail: `rate is a string such as "50/min" or "2/s": the account's limit on billable requests.`, Subject: attr.Expr.Range().Ptr()})
+		default:
+			if _, err := ParseRate(val.AsString()); err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid rate", Detail: upperFirst(err.Error()) + ".", Subject: attr.Expr.Range().Ptr()})
+			} else {
+				s.Rate = val.AsString()
+			}
+		}
+	}
+	if attr, ok := attrs["max_cost"]; ok {
+		val, moreDiags := attr.Expr.Value(nil)
+		diags = append(diags, moreDiags...)
+		if !moreDiags.HasErrors() {
+			f, ok := dollars(val)
+			if !ok {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid max_cost",
+					Detail: "max_cost is a positive number of dollars, such as 5.00: the most one run may spend.", Subject: attr.Expr.Range().Ptr()})
+			} else {
+				s.MaxCost = f
+			}
+		}
+	}
+	return diags
+}
+
+// dollars reads a positive, finite number.
+func dollars(v cty.Value) (float64, bool) {
+	if v.IsNull() || !v.IsKnown() || !v.Type().Equals(cty.Number) {
+		return 0, false
+	}
+	f, _ := v.AsBigFloat().Float64()
+	return f, f > 0 && !math.IsInf(f, 0)
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func decodeSetting(b *hcl.Block) (*Setting, hcl.Diagnostics) {

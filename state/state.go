@@ -47,6 +47,10 @@ type State struct {
 
 // Entry is what the state records of one image (fields in JSON key order).
 type Entry struct {
+	// CostUSD is what the image cost when it was made, in dollars: the
+	// charge the provider reported, or the model's price; 0 for images
+	// made offline or imported, and in entries written before it was kept.
+	CostUSD float64 `json:"cost_usd,omitempty"`
 	// Endpoint is the origin of the API that made an image of generator
 	// "api" (https://api.segmind.com, or an emulator's); "" in entries
 	// written before version 2.

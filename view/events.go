@@ -3,6 +3,7 @@ package view
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"sync"
 
 	"github.com/imgform/imgform/apply"
@@ -26,6 +27,7 @@ type EventJSON struct {
 	Total         int     `json:"total,omitempty"`
 	Images        int     `json:"images,omitempty"`
 	Concurrency   int     `json:"concurrency,omitempty"`
+	CostUSD       float64 `json:"cost_usd,omitempty"`
 }
 
 // SummaryJSON is the last line of apply --json.
@@ -50,7 +52,11 @@ type SummaryJSON struct {
 	KeptIn         string        `json:"kept_in,omitempty"`
 	Lost           int           `json:"lost"`
 	Journaled      int           `json:"journaled"`
-	Error          string        `json:"error,omitempty"`
+	// SpentUSD is what the images made in this run cost;
+	// PossiblyBilledUSD what the possibly billed requests may have.
+	SpentUSD          float64 `json:"spent_usd"`
+	PossiblyBilledUSD float64 `json:"possibly_billed_usd"`
+	Error             string  `json:"error,omitempty"`
 }
 
 // FailureJSON is a change that failed.
@@ -75,7 +81,7 @@ func NewEventStream(w io.Writer) *EventStream {
 func (s *EventStream) Emit(e apply.Event) {
 	s.write(EventJSON{Type: string(e.Type), Address: e.Address, Action: string(e.Action), Source: string(e.Source), RequestID: e.RequestID,
 		Path: e.Path, Attempt: e.Attempt, DelayNS: int64(e.Delay), DurationNS: int64(e.Duration), InferenceTime: e.InferenceTime,
-		Message: e.Message, Total: e.Total, Images: e.Images, Concurrency: e.Concurrency})
+		Message: e.Message, Total: e.Total, Images: e.Images, Concurrency: e.Concurrency, CostUSD: round6(e.CostUSD)})
 }
 
 // Summary writes the summary line, with the error that ended the run.
@@ -83,7 +89,8 @@ func (s *EventStream) Summary(sum *apply.Summary, err error) {
 	out := SummaryJSON{Type: "summary", Created: sum.Created, Replaced: sum.Replaced, Moved: sum.Moved, Restored: sum.Restored,
 		Deleted: sum.Deleted, FromCache: sum.FromCache, Resumed: sum.Resumed, Collected: sum.Collected, Generated: sum.Generated,
 		PossiblyBilled: sum.PossiblyBilled, Rendered: sum.Rendered, Failed: []FailureJSON{}, Refreshed: sum.Refreshed,
-		Interrupted: sum.Interrupted, NotStarted: sum.NotStarted, Kept: sum.Kept, KeptIn: sum.KeptIn, Lost: sum.Lost, Journaled: sum.Journaled}
+		Interrupted: sum.Interrupted, NotStarted: sum.NotStarted, Kept: sum.Kept, KeptIn: sum.KeptIn, Lost: sum.Lost, Journaled: sum.Journaled,
+		SpentUSD: round6(sum.SpentUSD), PossiblyBilledUSD: round6(sum.PossiblyBilledUSD)}
 	for _, f := range sum.Failed {
 		out.Failed = append(out.Failed, FailureJSON(f))
 	}
@@ -100,3 +107,7 @@ func (s *EventStream) write(v any) {
 	// and the run goes on; its exit code still tells.
 	_ = s.enc.Encode(v)
 }
+
+// round6 rounds dollars to micro-dollars, so that sums of prices print
+// as the prices do (0.018, not 0.018000000000000002).
+func round6(usd float64) float64 { return math.Round(usd*1e6) / 1e6 }

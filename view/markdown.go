@@ -16,7 +16,7 @@ const maxMarkdownValue = 120
 // WriteMarkdown renders a compact summary for a pull request: a table of
 // the changes with why and what they cost, and the total. It shows only
 // what the plan holds: there is no secret in a plan to leak.
-func WriteMarkdown(w io.Writer, p *plan.Plan) error {
+func WriteMarkdown(w io.Writer, p *plan.Plan, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "### imgform plan\n\n")
 	if !p.HasChanges() {
@@ -46,7 +46,7 @@ func WriteMarkdown(w io.Writer, p *plan.Plan) error {
 		}
 		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", mdCode(c.Address), c.Action, mdEscape(strings.Join(why, "; ")), strings.Join(params, "<br>"), cost)
 	}
-	fmt.Fprintf(bw, "\n%s\n", CostLine(p))
+	fmt.Fprintf(bw, "\n%s\n", CostLine(p, opts.RatePerMinute))
 	return bw.Flush()
 }
 

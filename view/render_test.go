@@ -62,7 +62,7 @@ func TestGoldenRendering(t *testing.T) {
 			if err := WriteText(&text, p, TextOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := WriteMarkdown(&md, p); err != nil {
+			if err := WriteMarkdown(&md, p, TextOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, name+".txt", text.Bytes())
@@ -99,7 +99,7 @@ func TestTextColor(t *testing.T) {
 func TestMarkdownEscapes(t *testing.T) {
 	p := goldenPlan(t)
 	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf, p); err != nil {
+	if err := WriteMarkdown(&buf, p, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var rows []string
@@ -141,7 +141,7 @@ func TestMarkdownShortensLongValues(t *testing.T) {
 	}}}
 	p.Summary.Replace = 1
 	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf, p); err != nil {
+	if err := WriteMarkdown(&buf, p, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), long) || !strings.Contains(buf.String(), "…`") {
@@ -285,7 +285,7 @@ func TestNoSecretInRenderings(t *testing.T) {
 	if err := WriteText(&all, p, TextOptions{Color: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteMarkdown(&all, p); err != nil {
+	if err := WriteMarkdown(&all, p, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{key, "secret.example"} {

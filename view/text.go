@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -15,6 +16,9 @@ import (
 // TextOptions tune the human rendering.
 type TextOptions struct {
 	Color bool // ANSI colours (only on a terminal, never with --no-color)
+	// RatePerMinute is the rate apply will pace billable requests at; the
+	// cost line says how long that takes. 0 says nothing of time.
+	RatePerMinute float64
 }
 
 // symbol and colour per action, in the manner of Terraform.
@@ -38,7 +42,7 @@ const (
 // with its symbol, address, reasons and parameters, then a summary line.
 func WriteText(w io.Writer, p *plan.Plan, opts TextOptions) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	t := textWriter{w: bw, color: opts.Color}
+	t := textWriter{w: bw, color: opts.Color, rate: opts.RatePerMinute}
 	t.plan(p)
 	return bw.Flush()
 }
@@ -46,6 +50,7 @@ func WriteText(w io.Writer, p *plan.Plan, opts TextOptions) error {
 type textWriter struct {
 	w     *bufio.Writer
 	color bool
+	rate  float64
 }
 
 func (t textWriter) paint(s string, codes ...string) string {
@@ -68,7 +73,7 @@ func (t textWriter) plan(p *plan.Plan) {
 	s := p.Summary
 	fmt.Fprintf(t.w, "\n%s %d to create, %d to replace, %d to move, %d to restore, %d to delete.\n",
 		t.paint("Plan:", ansiBold), s.Create, s.Replace, s.Move, s.Restore, s.Delete)
-	fmt.Fprintf(t.w, "%s\n", CostLine(p))
+	fmt.Fprintf(t.w, "%s\n", CostLine(p, t.rate))
 	t.refresh(p)
 }
 
@@ -81,8 +86,9 @@ func (t textWriter) refresh(p *plan.Plan) {
 	}
 }
 
-// CostLine says what applying the plan is paid for.
-func CostLine(p *plan.Plan) string {
+// CostLine says what applying the plan is paid for, and, at a rate of
+// ratePerMinute billable requests (0: none), how long sending them takes.
+func CostLine(p *plan.Plan, ratePerMinute float64) string {
 	s := p.Summary
 	line := fmt.Sprintf("Images to generate through the API: %d", s.Generate)
 	if s.Generate > 0 {
@@ -92,6 +98,9 @@ func CostLine(p *plan.Plan) string {
 			line += fmt.Sprintf(" at $%.3f per image", prices[0])
 		}
 		line += ")"
+		if ratePerMinute > 0 {
+			line += fmt.Sprintf(", about %s at %s", roughDuration(float64(p.Requests())/ratePerMinute*60), strconv.FormatFloat(ratePerMinute, 'f', -1, 64)+"/min")
+		}
 	}
 	line += "."
 	if s.FromCache > 0 {
@@ -278,4 +287,18 @@ func pickVerb(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// roughDuration says about how long a number of seconds is: "12 s",
+// "4 min", "2 h 5 min".
+func roughDuration(seconds float64) string {
+	switch s := math.Round(seconds); {
+	case s < 90:
+		return fmt.Sprintf("%.0f s", max(s, 1))
+	case s < 90*60:
+		return fmt.Sprintf("%.0f min", math.Round(s/60))
+	default:
+		h := math.Floor(s / 3600)
+		return fmt.Sprintf("%.0f h %.0f min", h, math.Round((s-h*3600)/60))
+	}
 }

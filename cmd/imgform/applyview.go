@@ -232,13 +232,16 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool, kin
 		headColor = ansiRed
 	}
 	generated := fmt.Sprintf("%d %s generated", s.Generated, pluralWord(s.Generated, "image", "images"))
+	if s.SpentUSD > 0 {
+		generated += fmt.Sprintf(" for $%.3f", s.SpentUSD)
+	}
 	if s.Rendered > 0 {
 		generated += fmt.Sprintf(", %d offline %s rendered", s.Rendered, pluralWord(s.Rendered, "placeholder", "placeholders"))
 	}
 	fmt.Fprintf(w, "\n%s %s. %s.\n", paint(color, head, ansiBold, headColor), strings.Join(parts, ", "), generated)
 	if s.PossiblyBilled > 0 {
 		fmt.Fprintf(w, "%s: the API received %s but gave no usable answer (a 5xx, a lost connection), so it may have made and billed %s. No image was sent more than twice; check the usage in your Segmind account.\n",
-			paint(color, fmt.Sprintf("%d %s possibly billed", s.PossiblyBilled, pluralWord(s.PossiblyBilled, "request", "requests")), ansiYellow),
+			paint(color, fmt.Sprintf("%d %s possibly billed (up to $%.3f)", s.PossiblyBilled, pluralWord(s.PossiblyBilled, "request", "requests"), s.PossiblyBilledUSD), ansiYellow),
 			pluralWord(s.PossiblyBilled, "it", "them"), pluralWord(s.PossiblyBilled, "an image", "images"))
 	}
 	if s.Refreshed > 0 {

@@ -22,6 +22,7 @@ import (
 
 type applyOptions struct {
 	planning    planningOptions
+	limits      limitOptions
 	lock        lockOptions
 	autoApprove bool
 	parallelism int
@@ -33,6 +34,7 @@ func (o *applyOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking (needed when not on a terminal, e.g. in CI)")
 	fs.IntVar(&o.parallelism, "parallelism", 4, "work on up to `N` images at once; the API concurrency adapts below it on 429")
 	o.planning.AddFlags(fs)
+	o.limits.AddFlags(fs)
 	fs.BoolVar(&o.sync, "sync", false, "use the v1 sync endpoint instead of v2 submit-and-poll (for endpoints without v2)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON event per line (planned, started, cache-hit, submitted, finished, failed, summary)")
 	o.lock.AddFlags(fs, false)
@@ -101,13 +103,20 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	if err != nil {
 		return err
 	}
+	lim, err := resolveLimits(e, o.limits, w.settings)
+	if err != nil {
+		return err
+	}
 	if err := checkKeyFor(p, client); err != nil {
 		return err
 	}
 	if !o.json {
-		if err := writePlan(e, p, false, false); err != nil {
+		if err := writePlan(e, p, false, false, lim.ratePerMinute); err != nil {
 			return err
 		}
+	}
+	if err := lim.checkBudget(p); err != nil {
+		return err
 	}
 	if !p.HasChanges() && len(p.Refresh) == 0 {
 		if collect, err := announceCollection(ctx, e, o, w, client, p); err != nil || !collect {
@@ -119,7 +128,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 			return err
 		}
 	}
-	return execute(ctx, e, o, w, p, client)
+	return execute(ctx, e, o, w, p, client, lim)
 }
 
 // checkApplyFlags refuses flags that do not go together.
@@ -172,7 +181,7 @@ func announceCollection(ctx context.Context, e *env, o applyOptions, w *workspac
 }
 
 // execute runs the plan with the engine, showing its progress.
-func execute(ctx context.Context, e *env, o applyOptions, w *workspace, p *plan.Plan, client *segmind.Client) error {
+func execute(ctx context.Context, e *env, o applyOptions, w *workspace, p *plan.Plan, client *segmind.Client, lim limits) error {
 	view := newApplyView(e, o.json, len(p.Changes), kindApply)
 	// The first Ctrl-C is answered at once; the engine finishes what is in
 	// flight.
@@ -185,15 +194,17 @@ func execute(ctx context.Context, e *env, o applyOptions, w *workspace, p *plan.
 		}
 	}()
 	summary, err := apply.Run(ctx, p, w.backend, w.st, apply.Options{
-		Dir:         ".",
-		Parallelism: o.parallelism,
-		Sync:        o.sync,
-		Offline:     p.Offline,
-		Generator:   generatorOf(client),
-		Renderer:    placeholder.Generator{Maker: placeholder.Offline},
-		Cache:       w.cache,
-		Events:      view,
-		Interrupt:   e.interrupts.first,
+		Dir:           ".",
+		Parallelism:   o.parallelism,
+		Sync:          o.sync,
+		Offline:       p.Offline,
+		Generator:     generatorOf(client),
+		Renderer:      placeholder.Generator{Maker: placeholder.Offline},
+		Cache:         w.cache,
+		Events:        view,
+		Interrupt:     e.interrupts.first,
+		RatePerMinute: lim.ratePerMinute,
+		MaxCostUSD:    lim.maxCost,
 	})
 	close(runDone)
 	view.summary(summary, err)

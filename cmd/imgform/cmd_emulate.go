@@ -25,6 +25,8 @@ type emulateOptions struct {
 	failSeed       int64
 	blocklist      []string
 	credits        int
+	rpm            int
+	rpmBurst       int
 	retention      time.Duration
 	quiet          bool
 }
@@ -39,6 +41,8 @@ func (o *emulateOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&o.failSeed, "fail-seed", 1, "seed of the fault injection, so that runs repeat")
 	fs.StringSliceVar(&o.blocklist, "blocklist", nil, "prompts containing one of these `WORD`s end FAILED, like a content block")
 	fs.IntVar(&o.credits, "credits", -1, "images it generates before answering 406 (-1: unlimited)")
+	fs.IntVar(&o.rpm, "rpm", 0, "limit billable requests (v1 generates, v2 submits) to `N` a minute, as an account's rate limit; past it, 429 with Retry-After (0: unlimited)")
+	fs.IntVar(&o.rpmBurst, "rpm-burst", 0, "billable requests allowed at once under --rpm, `B` tokens at most (0: N/60, at least 1)")
 	fs.DurationVar(&o.retention, "retention", emulator.DefaultRetention, "how long async results live")
 	fs.BoolVar(&o.quiet, "quiet", false, "do not log each request")
 }
@@ -64,8 +68,11 @@ progress, and the requests by endpoint and status. Stops on Ctrl-C.`,
 }
 
 func runEmulate(ctx context.Context, e *env, o emulateOptions) error {
-	if o.failRate < 0 || o.failRate > 1 {
+	switch {
+	case o.failRate < 0 || o.failRate > 1:
 		return &usageError{msg: "--fail-rate must be between 0 and 1", path: "emulate"}
+	case o.rpm < 0 || o.rpmBurst < 0:
+		return &usageError{msg: "--rpm and --rpm-burst must be 0 or more", path: "emulate"}
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
@@ -82,6 +89,8 @@ func runEmulate(ctx context.Context, e *env, o emulateOptions) error {
 		FailSeed:       o.failSeed,
 		Blocklist:      o.blocklist,
 		Credits:        o.credits,
+		RPM:            o.rpm,
+		RPMBurst:       o.rpmBurst,
 		Retention:      o.retention,
 	}
 	if !o.quiet {

@@ -29,6 +29,7 @@ func (o *planningOptions) AddFlags(fs *pflag.FlagSet) {
 
 type planOptions struct {
 	planning planningOptions
+	limits   limitOptions
 	lock     lockOptions
 	json     bool
 	markdown bool
@@ -38,6 +39,7 @@ type planOptions struct {
 
 func (o *planOptions) AddFlags(fs *pflag.FlagSet) {
 	o.planning.AddFlags(fs)
+	o.limits.AddFlags(fs)
 	fs.BoolVar(&o.json, "json", false, "print the plan as one JSON document (see plan/JSON.md)")
 	fs.BoolVar(&o.markdown, "markdown", false, "print a compact markdown summary for a pull request")
 	fs.StringVar(&o.out, "out", "", "save the plan to `FILE` for imgform apply FILE")
@@ -79,6 +81,10 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 	if err != nil {
 		return err
 	}
+	lim, err := resolveLimits(e, o.limits, w.settings)
+	if err != nil {
+		return err
+	}
 	p, err := makePlan(ctx, e, w, o.planning, client.BaseURL())
 	if err != nil {
 		return err
@@ -87,6 +93,15 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 		// A saved plan sends exactly what it shows: its random seeds are
 		// fixed now.
 		p.PinSeeds()
+	}
+	if err := writePlan(e, p, o.json, o.markdown, lim.ratePerMinute); err != nil {
+		return err
+	}
+	// A plan over budget is shown, then refused (exit 1), and not saved.
+	if err := lim.checkBudget(p); err != nil {
+		return err
+	}
+	if o.out != "" {
 		digest, err := plan.ConfigDigest(w.cfg.Sources)
 		if err != nil {
 			return err
@@ -94,9 +109,6 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 		if err := plan.Save(o.out, p, plan.Saved{ConfigDigest: digest, Sources: w.cfg.Sources}); err != nil {
 			return fmt.Errorf("saving plan: %w", err)
 		}
-	}
-	if err := writePlan(e, p, o.json, o.markdown); err != nil {
-		return err
 	}
 	if o.out != "" && !o.json && !o.markdown {
 		fmt.Fprintf(e.stdout, "\nSaved the plan to %s. Run \"imgform apply %s\" to apply exactly this plan.\n", o.out, o.out)
@@ -145,12 +157,12 @@ func makePlan(ctx context.Context, e *env, w *workspace, o planningOptions, base
 }
 
 // writePlan prints a plan on stdout in the form asked for.
-func writePlan(e *env, p *plan.Plan, asJSON, asMarkdown bool) error {
+func writePlan(e *env, p *plan.Plan, asJSON, asMarkdown bool, ratePerMinute float64) error {
 	switch {
 	case asJSON:
 		return planview.WriteJSON(e.stdout, p)
 	case asMarkdown:
-		return planview.WriteMarkdown(e.stdout, p)
+		return planview.WriteMarkdown(e.stdout, p, planview.TextOptions{RatePerMinute: ratePerMinute})
 	}
-	return planview.WriteText(e.stdout, p, planview.TextOptions{Color: e.colorOn(e.stdout)})
+	return planview.WriteText(e.stdout, p, planview.TextOptions{Color: e.colorOn(e.stdout), RatePerMinute: ratePerMinute})
 }

@@ -26,6 +26,7 @@ import (
 
 type previewOptions struct {
 	planning    planningOptions
+	limits      limitOptions
 	lock        lockOptions
 	out         string
 	autoApprove bool
@@ -43,6 +44,7 @@ func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "print one JSON event per line, as apply --json")
 	fs.BoolVar(&o.fromCache, "from-cache", false, "generate nothing: show what the cache already holds")
 	o.planning.AddFlags(fs)
+	o.limits.AddFlags(fs)
 	o.lock.AddFlags(fs, false)
 }
 
@@ -102,21 +104,30 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	if err != nil {
 		return err
 	}
-	page, err := review.New(o.out)
+	lim, err := resolveLimits(e, o.limits, w.settings)
 	if err != nil {
 		return err
 	}
 	if !o.json {
-		if err := writePlan(e, p, false, false); err != nil {
+		if err := writePlan(e, p, false, false, lim.ratePerMinute); err != nil {
 			return err
 		}
+	}
+	if !onlyCache {
+		if err := lim.checkBudget(p); err != nil {
+			return err
+		}
+	}
+	page, err := review.New(o.out)
+	if err != nil {
+		return err
 	}
 	runErr := error(nil)
 	if onlyCache {
 		if err := afterFromCache(ctx, w.cache, p, page); err != nil {
 			return err
 		}
-	} else if runErr = generatePreview(ctx, e, o, w, p, client, page); runErr != nil && !isRunFailure(runErr) {
+	} else if runErr = generatePreview(ctx, e, o, w, p, client, page, lim); runErr != nil && !isRunFailure(runErr) {
 		return runErr
 	}
 	if err := beforeImages(ctx, w.cache, p, page); err != nil {
@@ -134,7 +145,7 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 
 // generatePreview pays for the plan's images (after asking), into the
 // cache, and hands each to the page.
-func generatePreview(ctx context.Context, e *env, o previewOptions, w *workspace, p *plan.Plan, client *segmind.Client, page *review.Page) error {
+func generatePreview(ctx context.Context, e *env, o previewOptions, w *workspace, p *plan.Plan, client *segmind.Client, page *review.Page, lim limits) error {
 	if err := checkKeyFor(p, client); err != nil {
 		return err
 	}
@@ -145,16 +156,18 @@ func generatePreview(ctx context.Context, e *env, o previewOptions, w *workspace
 	}
 	view := newApplyView(e, o.json, len(p.Changes), kindPreview)
 	summary, err := apply.Run(ctx, p, w.backend, w.st, apply.Options{
-		Dir:         ".",
-		Parallelism: o.parallelism,
-		Sync:        o.sync,
-		Offline:     p.Offline,
-		Generator:   generatorOf(client),
-		Renderer:    placeholder.Generator{Maker: placeholder.Offline},
-		Cache:       w.cache,
-		Events:      view,
-		Interrupt:   e.interrupts.first,
-		Preview:     page.After,
+		Dir:           ".",
+		Parallelism:   o.parallelism,
+		Sync:          o.sync,
+		Offline:       p.Offline,
+		Generator:     generatorOf(client),
+		Renderer:      placeholder.Generator{Maker: placeholder.Offline},
+		Cache:         w.cache,
+		Events:        view,
+		Interrupt:     e.interrupts.first,
+		Preview:       page.After,
+		RatePerMinute: lim.ratePerMinute,
+		MaxCostUSD:    lim.maxCost,
 	})
 	view.summary(summary, err)
 	switch {

@@ -17,11 +17,13 @@ import (
 type showOptions struct {
 	json     bool
 	markdown bool
+	cost     bool
 }
 
 func (o *showOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "print JSON")
 	fs.BoolVar(&o.markdown, "markdown", false, "print a saved plan as a markdown summary for a pull request")
+	fs.BoolVar(&o.cost, "cost", false, "total what the recorded images cost, per block and overall")
 }
 
 func showCommand() *command {
@@ -32,7 +34,9 @@ func showCommand() *command {
 		short: "Show the state, one image, or a saved plan",
 		long: `Without an argument, show every image the state records: its request,
 what made it, and its outputs with their hashes. With an address, show that
-image. With a plan file saved by plan --out, show the plan.`,
+image. With a plan file saved by plan --out, show the plan. With --cost,
+total what the recorded images cost when they were made, per block
+(image.NAME and all its instances) and overall.`,
 		flags: o.AddFlags,
 		nargs: atMost(1),
 		run: func(ctx context.Context, e *env, args []string) error {
@@ -51,10 +55,17 @@ func runShow(ctx context.Context, e *env, o showOptions, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s is neither an image address nor a plan file: %w", args[0], err)
 		}
-		return writePlan(e, p, o.json, o.markdown)
+		return writePlan(e, p, o.json, o.markdown, 0)
 	}
 	if o.markdown {
 		return &usageError{msg: "--markdown shows a saved plan: imgform show --markdown PLANFILE", path: "show"}
+	}
+	if o.cost {
+		st, err := loadState(ctx, e)
+		if err != nil {
+			return err
+		}
+		return writeCosts(e.stdout, st, o.json)
 	}
 	st, err := loadState(ctx, e)
 	if err != nil {
@@ -114,6 +125,9 @@ func writeEntry(w io.Writer, addr string, e *state.Entry) {
 	}
 	fmt.Fprintf(w, "    input hash  %s\n", e.InputHash)
 	fmt.Fprintf(w, "    seed origin %s\n", e.SeedOrigin)
+	if e.CostUSD > 0 {
+		fmt.Fprintf(w, "    cost        $%.3f\n", e.CostUSD)
+	}
 	fmt.Fprintf(w, "    model       %s\n", e.Request.Model())
 	params := e.Request.DisplayParams()
 	width := 0

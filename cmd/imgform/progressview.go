@@ -10,7 +10,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/imgform/imgform/apply"
-	"github.com/imgform/imgform/model"
 )
 
 // redrawEvery is how often the progress line is redrawn on a terminal, so
@@ -35,6 +34,7 @@ type progressView struct {
 
 	done, inFlight, submitted, cached, failed int
 	paid                                      int // images the API made in this run
+	spent                                     float64
 	throttle                                  throttleLines
 	stop                                      chan struct{}
 	stopped                                   chan struct{}
@@ -82,7 +82,7 @@ func (v *progressView) status() string {
 		fmt.Sprintf("%d in flight (%d submitted)", v.inFlight, v.submitted),
 		fmt.Sprintf("%d from cache", v.cached),
 		fmt.Sprintf("%d failed", v.failed),
-		fmt.Sprintf("$%.3f spent", float64(v.paid)*model.Default.PriceUSD),
+		fmt.Sprintf("$%.3f spent", v.spent),
 		"elapsed " + roundDuration(elapsed.Truncate(100*time.Millisecond)),
 	}
 	if eta := v.eta(elapsed); eta != "" {
@@ -132,6 +132,7 @@ func (v *progressView) Emit(ev apply.Event) {
 			v.submitted = max(v.submitted-1, 0)
 		}
 		v.paid += ev.Images
+		v.spent += ev.CostUSD
 		v.done++
 	case apply.EventFailed:
 		v.inFlight = max(v.inFlight-1, 0)

@@ -277,3 +277,36 @@ func TestBlocklistMatch(t *testing.T) {
 		}
 	}
 }
+
+// --rpm limits billable requests like an account: a bucket of RPMBurst
+// tokens refilled at RPM a minute; a request without a token gets 429 with
+// the whole seconds until one is free, counted in the stats. Polls and
+// other free requests do not count.
+func TestRateLimit(t *testing.T) {
+	opts := testOptions()
+	opts.RPM, opts.RPMBurst = 60, 2 // one a second, two at once
+	s, base := startServer(t, opts)
+	body := `{"prompt": "castle", "seed": 1}`
+	for i := range 2 {
+		if a := post(t, base+wire.PathV1Generate, body); a.status != http.StatusOK {
+			t.Fatalf("request %d within the burst: %d %s", i, a.status, a.body)
+		}
+	}
+	a := post(t, base+wire.PathV2Submit, body)
+	if a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") != "1" {
+		t.Fatalf("a third request at once: %d, Retry-After %q; want 429 and 1", a.status, a.header.Get("Retry-After"))
+	}
+	if st := s.Stats(); st.RateLimited != 1 || st.Generated != 2 {
+		t.Errorf("stats %+v, want one rate limited, two generated", st)
+	}
+	// Free requests are not limited.
+	for range 5 {
+		if a := get(t, base+wire.PathCredits); a.status != http.StatusOK {
+			t.Fatalf("credits: %d", a.status)
+		}
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if a := post(t, base+wire.PathV2Submit, body); a.status != http.StatusOK {
+		t.Errorf("after a second, a request: %d %s", a.status, a.body)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/imgform/imgform/model"
 )
 
@@ -26,6 +28,10 @@ type reservation struct {
 type ledger struct {
 	credits        int64 // images that may be generated in all; <0 = unlimited
 	maxConcurrency int64 // images in progress at once; 0 = unlimited
+	// rpm is the account's rate limit on billable requests (v1
+	// generates, v2 submits): a token bucket; nil = unlimited.
+	rpm         *rate.Limiter
+	rateLimited int64 // billable requests refused for want of a token
 
 	generated     int64
 	jobsSubmitted int64
@@ -34,8 +40,17 @@ type ledger struct {
 	active        map[*reservation]struct{}
 }
 
-func newLedger(credits, maxConcurrency int64) ledger {
-	return ledger{credits: credits, maxConcurrency: maxConcurrency, active: make(map[*reservation]struct{})}
+func newLedger(credits, maxConcurrency int64, rpm, burst int) ledger {
+	l := ledger{credits: credits, maxConcurrency: maxConcurrency, active: make(map[*reservation]struct{})}
+	if rpm > 0 {
+		if burst <= 0 {
+			burst = max(rpm/60, 1)
+		}
+		// Full at the start, as an account that has not sent anything in
+		// a while.
+		l.rpm = rate.NewLimiter(rate.Limit(float64(rpm)/60), burst)
+	}
+	return l
 }
 
 // rejection is why a generation request was refused before any work.
@@ -46,9 +61,20 @@ type rejection struct {
 }
 
 // reserve admits images that the server expects to finish at finishAt, or
-// says why not: 406 once generated + in-progress + images would exceed the
-// credits, 429 once in-progress + images would exceed the concurrency limit.
+// says why not: 429 when the rate limit has no token for another billable
+// request (Retry-After: the whole seconds until one is free), 406 once
+// generated + in-progress + images would exceed the credits, 429 once
+// in-progress + images would exceed the concurrency limit.
 func (l *ledger) reserve(images int64, finishAt, now time.Time) (*reservation, *rejection) {
+	if l.rpm != nil {
+		r := l.rpm.ReserveN(now, 1)
+		if d := r.DelayFrom(now); d > 0 {
+			r.CancelAt(now)
+			l.rateLimited++
+			return nil, &rejection{status: http.StatusTooManyRequests, msg: "Rate limit exceeded: too many requests per minute",
+				retryAfter: max(int(math.Ceil(d.Seconds())), 1)}
+		}
+	}
 	if l.credits >= 0 && l.generated+l.inProgress+images > l.credits {
 		return nil, &rejection{status: http.StatusNotAcceptable, msg: "Not enough credits"}
 	}

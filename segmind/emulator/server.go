@@ -37,8 +37,14 @@ type Options struct {
 	FailSeed       int64         // seed of the fault RNG so runs are repeatable
 	Blocklist      []string      // prompts containing one of these words (case-insensitive) end FAILED
 	Credits        int           // images it will generate before answering 406; <0 = unlimited
-	Retention      time.Duration // how long async results live (default 1h when 0)
-	Log            io.Writer     // one line per request (method, path, status, duration; never the key); nil = silent
+	// RPM limits billable requests (v1 generates, v2 submits) per minute,
+	// as an account's rate limit does: a token bucket refilled at RPM a
+	// minute that holds at most RPMBurst tokens (0: RPM/60, at least 1).
+	// 0 = unlimited.
+	RPM       int
+	RPMBurst  int
+	Retention time.Duration // how long async results live (default 1h when 0)
+	Log       io.Writer     // one line per request (method, path, status, duration; never the key); nil = silent
 }
 
 // Server emulates the Segmind API of sdxl1.0-newreality-lightning. It is an
@@ -74,7 +80,7 @@ func New(opts Options) *Server {
 		faults:    newFaultInjector(opts.FailRate, opts.FailSeed),
 		log:       opts.Log,
 		done:      make(chan struct{}),
-		ledger:    newLedger(int64(opts.Credits), int64(max(opts.MaxConcurrency, 0))),
+		ledger:    newLedger(int64(opts.Credits), int64(max(opts.MaxConcurrency, 0)), opts.RPM, opts.RPMBurst),
 		jobs:      make(map[string]*job),
 	}
 	if s.retention <= 0 {

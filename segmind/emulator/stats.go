@@ -22,6 +22,9 @@ type Stats struct {
 	// MaxInProgress is the most images ever in progress at once; it never
 	// exceeds Options.MaxConcurrency when that is set.
 	MaxInProgress int64 `json:"max_in_progress"`
+	// RateLimited counts billable requests answered 429 by the rate limit
+	// (Options.RPM).
+	RateLimited int64 `json:"rate_limited"`
 	// Requests counts answers by route ("POST /v2/{model}",
 	// "GET /v2/requests/{id}/status", ...; "unmatched" for 404 and 405 from
 	// the router) and then by status code ("200", "429", ...).
@@ -36,6 +39,7 @@ func (s *Server) Stats() Stats {
 		JobsSubmitted: s.ledger.jobsSubmitted,
 		InProgress:    s.ledger.inProgress,
 		MaxInProgress: s.ledger.maxInProgress,
+		RateLimited:   s.ledger.rateLimited,
 	}
 	s.mu.Unlock()
 	st.Requests = s.requests.snapshot()

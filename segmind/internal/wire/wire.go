@@ -27,6 +27,10 @@ const HeaderAPIKey = "x-api-key"
 // HeaderRemainingCredits is sent by the service on v1 success.
 const HeaderRemainingCredits = "X-Remaining-Credits"
 
+// HeaderCreditsConsumed is what third parties read as the charge of a v1
+// request (not documented by Segmind): read when present.
+const HeaderCreditsConsumed = "X-Credits-Consumed"
+
 // Job states of the v2 async API.
 const (
 	StatusQueued     = "QUEUED"
@@ -44,9 +48,12 @@ type SubmitResponse struct {
 	ResponseURL string `json:"response_url"`
 }
 
-// Metrics is the metrics object of a status or result body.
+// Metrics is the metrics object of a status or result body. Cost (USD)
+// is reported for some models by third parties, not documented by
+// Segmind: read when present.
 type Metrics struct {
 	InferenceTime *float64 `json:"inference_time,omitempty"`
+	Cost          *float64 `json:"cost,omitempty"`
 }
 
 // StatusResponse is the body of GET /v2/requests/{id}/status. A FAILED job
