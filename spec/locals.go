@@ -83,8 +83,15 @@ func evalLocals(m *module, vars cty.Value, funcs map[string]function.Function) (
 				return
 			}
 		}
+		// The local object holds only what this value refers to: a
+		// value of all of them, built for each, made a chain of n locals
+		// cost n² (checkRefs has made sure nothing else is referred to).
+		refs := make(map[string]cty.Value, len(deps[name]))
+		for _, dep := range deps[name] {
+			refs[dep] = vals[dep]
+		}
 		ctx := &hcl.EvalContext{
-			Variables: map[string]cty.Value{"var": vars, "local": cty.ObjectVal(vals), "path": pathObject},
+			Variables: map[string]cty.Value{"var": vars, "local": cty.ObjectVal(refs), "path": pathObject},
 			Functions: funcs,
 		}
 		val, moreDiags := m.locals[name].Expr.Value(ctx)
