@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+
+	"github.com/imgform/imgform/internal/jsonsplit"
 )
 
 // Request is a resolved request of a model: the model and a value for
@@ -228,8 +230,8 @@ func (r Request) MarshalJSON() ([]byte, error) {
 // registered, and every image parameter present with a value of its
 // kind; nothing else may be there.
 func (r *Request) UnmarshalJSON(data []byte) error {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil {
+	fields, err := requestFields(data)
+	if err != nil {
 		return err
 	}
 	var id string
@@ -266,4 +268,26 @@ func (r *Request) UnmarshalJSON(data []byte) error {
 	}
 	*r = req
 	return nil
+}
+
+// requestFields splits a request object into its fields. A state holds
+// one request per image, so this is on the path of loading a large one:
+// the fast split first, encoding/json for anything unusual (and its
+// errors).
+func requestFields(data []byte) (map[string]json.RawMessage, error) {
+	if keys, values, ok := jsonsplit.Object(data); ok {
+		fields := make(map[string]json.RawMessage, len(keys))
+		for i, k := range keys {
+			if _, dup := fields[k]; dup {
+				break
+			}
+			fields[k] = values[i]
+		}
+		if len(fields) == len(keys) {
+			return fields, nil
+		}
+	}
+	var fields map[string]json.RawMessage
+	err := json.Unmarshal(data, &fields)
+	return fields, err
 }

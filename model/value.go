@@ -114,6 +114,9 @@ func (v Value) MarshalJSON() ([]byte, error) {
 
 // decodeValue reads a JSON value of kind k.
 func decodeValue(k Kind, raw json.RawMessage) (Value, error) {
+	if v, ok := decodeSimple(k, raw); ok {
+		return v, nil
+	}
 	var err error
 	switch k {
 	case KindString:
@@ -140,6 +143,42 @@ func decodeValue(k Kind, raw json.RawMessage) (Value, error) {
 		return Value{}, fmt.Errorf("no kind")
 	}
 	return Value{}, fmt.Errorf("want %s: %w", k.withArticle(), err)
+}
+
+// decodeSimple decodes the common forms of a value quickly: a string
+// without escapes, an integer, a number, a boolean. raw is valid JSON
+// (encoding/json checked it before handing it over); the results are
+// those of json.Unmarshal. ok is false for anything else, which
+// json.Unmarshal then decodes, or refuses.
+func decodeSimple(k Kind, raw []byte) (Value, bool) {
+	switch k {
+	case KindString:
+		if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+			return Value{}, false
+		}
+		body := raw[1 : len(raw)-1]
+		if bytes.IndexByte(body, '\\') >= 0 || !utf8.Valid(body) {
+			return Value{}, false
+		}
+		return String(string(body)), true
+	case KindInteger:
+		i, err := strconv.ParseInt(string(raw), 10, 64)
+		return Int(i), err == nil
+	case KindNumber:
+		if len(raw) == 0 || raw[0] == '"' || raw[0] == 'n' || raw[0] == 't' || raw[0] == 'f' {
+			return Value{}, false
+		}
+		f, err := strconv.ParseFloat(string(raw), 64)
+		return Number(f), err == nil
+	case KindBool:
+		switch string(raw) {
+		case "true":
+			return Bool(true), true
+		case "false":
+			return Bool(false), true
+		}
+	}
+	return Value{}, false
 }
 
 // String shows the value as Canonical does.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -66,68 +67,114 @@ func (e *VersionError) Error() string {
 
 // Parse decodes state file bytes; path is only for messages.
 func Parse(path string, data []byte) (*State, error) {
-	var head struct {
-		Version *int `json:"version"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, corrupt(path, data, err)
-	}
-	switch {
-	case head.Version == nil:
-		return nil, &CorruptError{Path: path, Err: errors.New(`it has no "version"`)}
-	case *head.Version > Version:
-		return nil, &VersionError{Path: path, Version: *head.Version}
-	case *head.Version < 1:
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("version %d is not a state format version", *head.Version)}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var st State
-	if err := dec.Decode(&st); err != nil {
-		return nil, corrupt(path, data, err)
+	st, _, err := parse(path, data)
+	return st, err
+}
+
+// parse is Parse, and the raw bytes of each entry as the document holds
+// them (nil when they could not be split out).
+func parse(path string, data []byte) (*State, map[string][]byte, error) {
+	st, raw, version, ok := decodeParallel(data)
+	if !ok {
+		// Something is wrong: decode again, the version first (a newer
+		// format may well not decode), then the whole document in one
+		// pass, for what is wrong and where.
+		var head struct {
+			Version *int `json:"version"`
+		}
+		if err := json.Unmarshal(data, &head); err != nil {
+			return nil, nil, corrupt(path, data, err)
+		}
+		if err := checkVersion(path, head.Version); err != nil {
+			return nil, nil, err
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		st = &State{}
+		if err := dec.Decode(st); err != nil {
+			return nil, nil, corrupt(path, data, err)
+		}
+	} else if err := checkVersion(path, version); err != nil {
+		return nil, nil, err
 	}
 	// The input hash version comes before check, which can verify
 	// hashes only in an encoding it knows.
 	switch {
 	case st.InputHashVersion > InputHashVersion:
-		return nil, &VersionError{Path: path, Version: st.InputHashVersion, Field: "input_hash_version", Newest: InputHashVersion}
+		return nil, nil, &VersionError{Path: path, Version: st.InputHashVersion, Field: "input_hash_version", Newest: InputHashVersion}
 	case st.InputHashVersion < 1:
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf(`"input_hash_version" %d is not an input hash version (missing?)`, st.InputHashVersion)}
+		return nil, nil, &CorruptError{Path: path, Err: fmt.Errorf(`"input_hash_version" %d is not an input hash version (missing?)`, st.InputHashVersion)}
 	}
 	if err := st.check(); err != nil {
-		return nil, &CorruptError{Path: path, Err: err}
+		return nil, nil, &CorruptError{Path: path, Err: err}
 	}
 	if st.Images == nil {
 		st.Images = map[string]*Entry{}
 	}
-	return &st, nil
+	return st, raw, nil
+}
+
+// checkVersion refuses a state without a format version or of a version
+// this imgform does not read.
+func checkVersion(path string, v *int) error {
+	switch {
+	case v == nil:
+		return &CorruptError{Path: path, Err: errors.New(`it has no "version"`)}
+	case *v > Version:
+		return &VersionError{Path: path, Version: *v}
+	case *v < 1:
+		return &CorruptError{Path: path, Err: fmt.Errorf("version %d is not a state format version", *v)}
+	}
+	return nil
 }
 
 // check finds what JSON decoding cannot: missing or inconsistent fields.
+// The entries are checked over every core; of several problems, the one
+// of the first address is reported.
 func (s *State) check() error {
 	if s.Lineage == "" {
 		return errors.New(`it has no "lineage"`)
 	}
-	for addr, e := range s.Images {
-		if e == nil {
-			return fmt.Errorf("the entry of %s is null", addr)
-		}
-		if len(e.Outputs) == 0 {
-			return fmt.Errorf("the entry of %s has no outputs", addr)
-		}
-		if e.InputHash != e.Request.InputHash() {
-			return fmt.Errorf("the input hash of %s does not match its request (edited by hand?)", addr)
-		}
-		for _, o := range e.Outputs {
-			if o.Path == "" {
-				return fmt.Errorf("an output of %s has no path", addr)
+	addrs := make([]string, 0, len(s.Images))
+	for addr := range s.Images {
+		addrs = append(addrs, addr)
+	}
+	sort.Strings(addrs)
+	errs := make([]error, len(addrs))
+	parallel(len(addrs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if errs[i] = checkEntry(addrs[i], s.Images[addrs[i]]); errs[i] != nil {
+				return
 			}
-			// The state is committed and edited in pull requests: a path
-			// that leaves the configuration directory would have apply
-			// move or delete a file elsewhere.
-			if clean, err := safepath.Clean(o.Path); err != nil || clean != o.Path {
-				return fmt.Errorf("the output path %q of %s is not a clean path inside the configuration directory", o.Path, addr)
-			}
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkEntry(addr string, e *Entry) error {
+	if e == nil {
+		return fmt.Errorf("the entry of %s is null", addr)
+	}
+	if len(e.Outputs) == 0 {
+		return fmt.Errorf("the entry of %s has no outputs", addr)
+	}
+	if e.InputHash != e.Request.InputHash() {
+		return fmt.Errorf("the input hash of %s does not match its request (edited by hand?)", addr)
+	}
+	for _, o := range e.Outputs {
+		if o.Path == "" {
+			return fmt.Errorf("an output of %s has no path", addr)
+		}
+		// The state is committed and edited in pull requests: a path
+		// that leaves the configuration directory would have apply
+		// move or delete a file elsewhere.
+		if clean, err := safepath.Clean(o.Path); err != nil || clean != o.Path {
+			return fmt.Errorf("the output path %q of %s is not a clean path inside the configuration directory", o.Path, addr)
 		}
 	}
 	return nil
@@ -163,11 +210,12 @@ func corrupt(path string, data []byte, err error) error {
 }
 
 // Marshal encodes the state in its stable form: keys sorted, two-space
-// indent, a final newline.
+// indent, a final newline; byte for byte what json.MarshalIndent(s, "",
+// "  ") writes, with a newline (see encode.go for how it is made fast).
 func Marshal(s *State) ([]byte, error) {
-	data, err := json.MarshalIndent(s, "", "  ")
+	images, err := encodeImages(s.Images)
 	if err != nil {
-		return nil, fmt.Errorf("encoding state: %w", err)
+		return nil, err
 	}
-	return append(data, '\n'), nil
+	return assemble(images.section, s), nil
 }

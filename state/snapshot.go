@@ -18,6 +18,11 @@ type Snapshot struct {
 	// needed: a file that is not in Marshal's form (formatted by hand,
 	// say) holds the same state, and saving it unchanged is no change.
 	canonical []byte
+	// entries are the raw bytes of each entry as Data holds them, and
+	// inputHashVersion its input hash version: what tells whether a
+	// state is the one stored without decoding all of Data again.
+	entries          map[string][]byte
+	inputHashVersion int
 }
 
 // Decode reads stored bytes; where names them in messages. nil data is
@@ -30,11 +35,11 @@ func Decode(where string, data []byte) (*Snapshot, *State, error) {
 		st.Lineage = ""
 		return &Snapshot{}, st, nil
 	}
-	st, err := Parse(where, data)
+	st, raw, err := parse(where, data)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &Snapshot{Data: data, Serial: st.Serial, Lineage: st.Lineage, Version: st.Version}, st, nil
+	return &Snapshot{Data: data, Serial: st.Serial, Lineage: st.Lineage, Version: st.Version, entries: raw, inputHashVersion: st.InputHashVersion}, st, nil
 }
 
 // Successor encodes st as the state that follows s: the next serial, s's
@@ -51,21 +56,53 @@ func (s *Snapshot) Successor(st *State) (*Snapshot, error) {
 	if lineage == "" {
 		lineage = newLineage()
 	}
-	out := *st
-	out.Version, out.InputHashVersion, out.Lineage, out.Serial = max(s.Version, 1), InputHashVersion, lineage, s.Serial
-	same, err := Marshal(&out)
+	// The images are encoded once, and the document put together at the
+	// stored serial and version (to compare) and at the next (to write).
+	images, err := encodeImages(st.Images)
 	if err != nil {
 		return nil, err
 	}
-	if s.Data != nil && (bytes.Equal(same, s.Data) || bytes.Equal(same, s.canonicalForm())) {
+	out := State{Version: max(s.Version, 1), InputHashVersion: InputHashVersion, Lineage: lineage, Serial: s.Serial}
+	same := assemble(images.section, &out)
+	if s.Data != nil && (bytes.Equal(same, s.Data) || s.holds(images, same)) {
 		return nil, nil
 	}
 	out.Version, out.Serial = Version, s.Serial+1
-	data, err := Marshal(&out)
-	if err != nil {
-		return nil, err
-	}
+	data := assemble(images.section, &out)
 	return &Snapshot{Data: data, Serial: out.Serial, Lineage: lineage, Version: Version, canonical: data}, nil
+}
+
+// holds reports whether s stores the state whose images encode as images
+// (and whose document at s's serial is same), although Data is not its
+// bytes: Data is laid out otherwise (formatted by hand), or the images
+// differ. Entries whose bytes are those of Data are the same; only the
+// others are decoded and compared, so that telling a change in a state of
+// many images costs one entry, not the whole document.
+func (s *Snapshot) holds(images *encodedImages, same []byte) bool {
+	if s.canonical != nil || s.entries == nil || len(images.keys) == 0 {
+		return bytes.Equal(same, s.canonicalForm())
+	}
+	if s.inputHashVersion != InputHashVersion || len(s.entries) != len(images.keys) {
+		return false
+	}
+	for i, k := range images.keys {
+		raw, ok := s.entries[k]
+		if !ok {
+			return false
+		}
+		if bytes.Equal(raw, images.entries[i]) {
+			continue
+		}
+		var e *Entry
+		if strictUnmarshal(raw, &e) != nil {
+			return false
+		}
+		enc, err := encodeImages(map[string]*Entry{k: e})
+		if err != nil || !bytes.Equal(enc.entries[0], images.entries[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // canonicalForm returns Data as Marshal writes it; nil when there is none.
