@@ -558,7 +558,7 @@ func (r *runner) writeOutputs(c *plan.Change, got *obtained) (*state.Entry, map[
 			return nil, nil, err
 		}
 		out.RequestID, out.InferenceTime = got.requestID, got.inferenceTime
-		out.SourceSHA256 = state.SumBytes(got.images[i].Data)
+		out.SourceSHA256 = got.images[i].Sum()
 		entry.Outputs[i] = out
 		written[i] = true
 	}

@@ -47,7 +47,7 @@ func testImage(name string, key int, prompt string, outputs ...string) *spec.Ima
 // workspace is a configuration directory with its state file, cache and
 // job journal, and (when the test needs the API) an emulator on loopback.
 type workspace struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	cache   *cache.Cache
 	journal state.Journal
@@ -57,7 +57,7 @@ type workspace struct {
 	stats   *state.StatCache // nil: plans keep no stat cache
 }
 
-func newWorkspace(t *testing.T) *workspace {
+func newWorkspace(t testing.TB) *workspace {
 	t.Helper()
 	dir := t.TempDir()
 	return &workspace{
@@ -83,7 +83,7 @@ func (w *workspace) withEmulator(opts emulator.Options, key string) *workspace {
 	return w
 }
 
-func newTestClient(t *testing.T, url, key string) *segmind.Client {
+func newTestClient(t testing.TB, url, key string) *segmind.Client {
 	t.Helper()
 	c, err := segmind.NewClient(segmind.Config{BaseURL: url, APIKey: key, InferenceTimes: []float64{0.05}})
 	if err != nil {

@@ -39,6 +39,9 @@ type obtained struct {
 
 // fromAPI is what the API gave.
 func (r *runner) fromAPI(res *generate.Result) *obtained {
+	for i := range res.Images {
+		res.Images[i] = res.Images[i].Hashed() // once, for the cache, the state and the checks
+	}
 	return &obtained{images: res.Images, generator: state.GeneratorAPI, requestID: res.RequestID, inferenceTime: res.InferenceTime,
 		endpoint: r.endpoint(), placeholder: res.Placeholder, costUSD: res.CostUSD}
 }
@@ -131,7 +134,7 @@ func (r *runner) cacheServes(c *plan.Change, entry *cache.Entry, imgs []model.Im
 		}
 		for _, i := range c.Write {
 			if i < len(prior.Outputs) && i < len(imgs) && !prior.Outputs[i].SourceSHA256.IsZero() &&
-				prior.Outputs[i].SourceSHA256 != state.SumBytes(imgs[i].Data) {
+				prior.Outputs[i].SourceSHA256 != imgs[i].Sum() {
 				ok = false
 			}
 		}

@@ -110,7 +110,7 @@ func (c *Cache) Lookup(ctx context.Context, h model.Hash, n int) (Info, bool) {
 		default:
 			info = Info{Endpoint: e.Endpoint, Placeholder: e.Placeholder}
 			for _, img := range imgs {
-				info.Files = append(info.Files, model.SumBytes(img.Data))
+				info.Files = append(info.Files, img.Sum())
 			}
 		}
 		c.mu.Lock()
@@ -253,7 +253,7 @@ func (c *Cache) checked(ctx context.Context, s Store, h model.Hash) (*Entry, []m
 			}
 			e.Placeholder = true
 		}
-		imgs[i] = model.Image{Data: b, ContentType: e.Files[i].ContentType}
+		imgs[i] = model.Image{Data: b, ContentType: e.Files[i].ContentType, SHA256: e.Files[i].SHA256} // s checked it
 	}
 	return e, imgs, nil
 }
@@ -266,7 +266,7 @@ func (c *Cache) Put(ctx context.Context, h model.Hash, imgs []model.Image, from 
 	e := &Entry{InputHash: h, RequestID: from.RequestID, InferenceTime: from.InferenceTime,
 		Endpoint: from.Endpoint, Placeholder: from.Placeholder, Address: from.Address, CostUSD: from.CostUSD, Created: time.Now().UTC().Truncate(time.Second)}
 	for i, img := range imgs {
-		e.Files = append(e.Files, File{Name: strconv.Itoa(i) + extensionFor(img.ContentType), SHA256: model.SumBytes(img.Data),
+		e.Files = append(e.Files, File{Name: strconv.Itoa(i) + extensionFor(img.ContentType), SHA256: img.Sum(),
 			Size: int64(len(img.Data)), ContentType: img.ContentType})
 	}
 	if err := c.putLocal(ctx, h, e, imgs); err != nil {

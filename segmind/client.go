@@ -318,7 +318,7 @@ func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		limit = maxErrorBytes
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	data, err := readBody(resp.Body, resp.ContentLength, limit)
 	if err != nil {
 		werr := c.transportError(ctx, op, fmt.Errorf("reading the answer: %w", err), true)
 		var gerr *generate.Error
@@ -336,6 +336,20 @@ func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http
 			Message: fmt.Sprintf("the answer is larger than %d bytes", limit)}
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
+}
+
+// readBody reads an answer to its end, or to one byte past limit, into
+// one buffer of the size the server announced when it announced one that
+// fits: an image is megabytes, and growing a buffer to it would copy it
+// several times over.
+func readBody(body io.Reader, announced, limit int64) ([]byte, error) {
+	body = io.LimitReader(body, limit+1)
+	if announced <= 0 || announced > limit {
+		return io.ReadAll(body)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, announced+bytes.MinRead))
+	_, err := buf.ReadFrom(body)
+	return buf.Bytes(), err
 }
 
 // trustedServiceHosts are the hosts of the real service that may receive

@@ -1,8 +1,10 @@
 package atomicfile
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -72,5 +74,29 @@ func TestWriteGitignore(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, ".gitignore")); string(got) != "mine\n" {
 		t.Errorf("an existing .gitignore was replaced: %q", got)
+	}
+}
+
+// Large files are written partly with direct I/O where the filesystem
+// allows it: whatever their length and wherever their bytes are in
+// memory, they read back as they were given.
+func TestWriteFileLarge(t *testing.T) {
+	src := make([]byte, 2<<20)
+	_, _ = rand.NewChaCha8([32]byte{3}).Read(src)
+	for _, size := range []int{directMin - 1, directMin, directMin + 1, 1_800_123} {
+		for _, offset := range []int{0, 1} { // the second is never aligned in memory
+			data := src[offset : offset+size]
+			p := filepath.Join(t.TempDir(), "big.png")
+			if err := WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, data) {
+				t.Errorf("size %d, offset %d: read back %d bytes, not the %d written", size, offset, len(got), len(data))
+			}
+		}
 	}
 }
