@@ -3,7 +3,9 @@ package spec
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -126,44 +128,122 @@ func (ev *evaluator) block(decl *imageDecl, defaults map[string]evaluated) ([]*I
 	diags = append(diags, sharedOutputs(decl, len(insts), static)...)
 
 	var out []*Image
-	for i, inst := range insts {
-		if i%1024 == 0 && ev.ctx.Err() != nil {
+	for start := 0; start < len(insts); start += instanceBatch {
+		if ev.ctx.Err() != nil {
 			break
 		}
-		ctx := ev.base
-		vals := static
-		if len(dynamic) > 0 {
-			ctx = ev.base.NewChild()
-			ctx.Variables = map[string]cty.Value{}
-			if inst.Each != cty.NilVal {
-				ctx.Variables["each"] = inst.Each
+		batch := ev.instances(decl, insts[start:min(start+instanceBatch, len(insts))], static, dynamic, defaults)
+		for i := range batch {
+			img, moreDiags := ev.finish(&batch[i])
+			diags = append(diags, moreDiags...)
+			if img != nil {
+				out = append(out, img)
 			}
-			if inst.Count != cty.NilVal {
-				ctx.Variables["count"] = inst.Count
-			}
-			vals = make(map[string]evaluated, len(static)+len(dynamic))
-			for n, e := range static {
-				vals[n] = e
-			}
-			for _, name := range dynamic {
-				attr := decl.Attrs[name]
-				val, moreDiags := attr.Expr.Value(ctx)
-				for _, d := range moreDiags {
-					d.Detail = instPrefix(inst.Addr.String()) + d.Detail
-				}
-				diags = append(diags, moreDiags...)
-				e := newEvaluated(val, attr.Expr, moreDiags)
-				e.perInstance = true
-				vals[name] = e
-			}
-		}
-		img, moreDiags := ev.resolve(decl, inst.Addr, vals, defaults, ctx)
-		diags = append(diags, moreDiags...)
-		if img != nil {
-			out = append(out, img)
 		}
 	}
 	return out, diags
+}
+
+// instanceBatch is how many instances are evaluated between two checks
+// for the end of the evaluation (Ctrl-C), and between two rounds of
+// output checks.
+const instanceBatch = 1024
+
+// instancesPerWorker is the least number of instances worth a goroutine
+// of their own.
+const instancesPerWorker = 64
+
+// instances evaluates a batch of one block's instances, in parallel
+// across the cores: each has its own evaluation context, and reads only
+// what is shared (the module, the block's static values, the defaults).
+// Their outputs are checked afterwards, in order, by finish.
+func (ev *evaluator) instances(decl *imageDecl, insts []instance, static map[string]evaluated, dynamic []string, defaults map[string]evaluated) []pending {
+	out := make([]pending, len(insts))
+	workers := min(runtime.GOMAXPROCS(0), len(insts)/instancesPerWorker)
+	if workers < 2 {
+		for i, inst := range insts {
+			out[i] = ev.instance(decl, inst, static, dynamic, defaults)
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	per := (len(insts) + workers - 1) / workers
+	for lo := 0; lo < len(insts); lo += per {
+		hi := min(lo+per, len(insts))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				out[i] = ev.instance(decl, insts[i], static, dynamic, defaults)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// instance evaluates one instance: the attributes that depend on it, in
+// a context of its own, then its request and output paths.
+func (ev *evaluator) instance(decl *imageDecl, inst instance, static map[string]evaluated, dynamic []string, defaults map[string]evaluated) pending {
+	ctx := ev.base
+	vals := static
+	var diags hcl.Diagnostics
+	if len(dynamic) > 0 {
+		ctx = ev.base.NewChild()
+		ctx.Variables = map[string]cty.Value{}
+		if inst.Each != cty.NilVal {
+			ctx.Variables["each"] = inst.Each
+		}
+		if inst.Count != cty.NilVal {
+			ctx.Variables["count"] = inst.Count
+		}
+		vals = make(map[string]evaluated, len(static)+len(dynamic))
+		for n, e := range static {
+			vals[n] = e
+		}
+		for _, name := range dynamic {
+			attr := decl.Attrs[name]
+			val, moreDiags := attr.Expr.Value(ctx)
+			for _, d := range moreDiags {
+				d.Detail = instPrefix(inst.Addr.String()) + d.Detail
+			}
+			diags = append(diags, moreDiags...)
+			e := newEvaluated(val, attr.Expr, moreDiags)
+			e.perInstance = true
+			vals[name] = e
+		}
+	}
+	p := ev.resolve(decl, inst.Addr, vals, defaults, ctx)
+	p.diags = append(diags, p.diags...)
+	return p
+}
+
+// pending is an instance evaluated but for the check of its output
+// paths, which depends on the outputs of every instance before it.
+type pending struct {
+	addr    Address
+	img     *Image // without its outputs; nil when the image is dropped
+	diags   hcl.Diagnostics
+	raws    []rawOutput // the output paths to check, in order
+	outInst string      // the instance to name in an output's diagnostic
+}
+
+// finish checks a pending instance's output paths, in declaration order
+// across the configuration, and returns its image (nil when it is
+// dropped) and all of its diagnostics.
+func (ev *evaluator) finish(p *pending) (*Image, hcl.Diagnostics) {
+	diags := p.diags
+	var outputs []string
+	var failed bool
+	for _, r := range p.raws {
+		path, moreDiags := ev.outputs.check(r.path, p.addr, r.rng, p.outInst)
+		diags = append(diags, moreDiags...)
+		failed = failed || moreDiags.HasErrors()
+		outputs = append(outputs, path)
+	}
+	if p.img == nil || failed {
+		return nil, diags
+	}
+	p.img.Outputs = outputs
+	return p.img, diags
 }
 
 // sharedOutputs reports an output that does not depend on the instance in
@@ -207,9 +287,10 @@ func refersToInstance(expr hcl.Expression) bool {
 }
 
 // resolve builds one image from its evaluated attributes, the defaults
-// block and the model's defaults. It returns nil when anything about the
-// image is in error.
-func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[string]evaluated, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
+// block and the model's defaults, all but the check of its output paths
+// (finish does that). Its image is nil when anything about it is in
+// error.
+func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[string]evaluated, ctx *hcl.EvalContext) pending {
 	var diags hcl.Diagnostics
 	inst := ""
 	if addr.Kind != NoKey {
@@ -289,27 +370,29 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 	if failed {
 		samples = 0 // unknown: do not count outputs against a bad samples value
 	}
-	outputs, ok, moreDiags := ev.resolveOutputs(decl, addr, samples, samplesVal.perInstance, vals, inst)
+	raws, outInst, ok, moreDiags := rawOutputs(decl, samples, samplesVal.perInstance, vals, inst)
 	diags = append(diags, moreDiags...)
-	if failed || !ok {
-		return nil, diags
+	p := pending{addr: addr, diags: diags, raws: raws, outInst: outInst}
+	if !failed && ok && !moreDiags.HasErrors() {
+		p.img = &Image{Addr: addr, Request: req, SeedOrigin: origin, DeclRange: decl.DeclRange}
 	}
-	return &Image{Addr: addr, Request: req, SeedOrigin: origin, Outputs: outputs, DeclRange: decl.DeclRange}, diags
+	return p
 }
 
-// resolveOutputs evaluates output or outputs into checked paths. ok is
+// rawOutputs reads output or outputs into the paths to check. ok is
 // false when the image has no valid outputs, whether or not that produced
 // a diagnostic here. samples is 0 when it is not known.
 //
 // A message names the instance only when what it is about differs between
-// instances: the output paths, or for their number the samples too.
-func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, samplesPerInstance bool, vals map[string]evaluated, inst string) (outputs []string, ok bool, diags hcl.Diagnostics) {
+// instances: the output paths (outInst, also for their checks), or for
+// their number the samples too.
+func rawOutputs(decl *imageDecl, samples int, samplesPerInstance bool, vals map[string]evaluated, inst string) (raws []rawOutput, outInst string, ok bool, diags hcl.Diagnostics) {
 	one, hasOne := vals[attrOutput]
 	many, hasMany := vals[attrOutputs]
 	if (hasOne && !one.ok) || (hasMany && !many.ok) {
-		return nil, false, nil // the evaluation error is already reported
+		return nil, "", false, nil // the evaluation error is already reported
 	}
-	outInst, countInst := "", ""
+	countInst := ""
 	if one.perInstance || many.perInstance {
 		outInst, countInst = inst, inst
 	}
@@ -318,10 +401,9 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 	}
 	hasOne = hasOne && !one.val.IsNull()
 	hasMany = hasMany && !many.val.IsNull()
-	var raws []rawOutput
 	switch {
 	case hasOne && hasMany:
-		return nil, false, hcl.Diagnostics{{
+		return nil, outInst, false, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Conflicting output arguments",
 			Detail:   instPrefix(outInst) + `Set either "output" (one image) or "outputs" (one path per sample), not both.`,
@@ -332,24 +414,16 @@ func (ev *evaluator) resolveOutputs(decl *imageDecl, addr Address, samples int, 
 	case hasMany:
 		raws, diags = listedOutputs(many, samples, outInst, countInst)
 	case decl.malformed:
-		return nil, false, nil
+		return nil, outInst, false, nil
 	default:
-		return nil, false, hcl.Diagnostics{{
+		return nil, outInst, false, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Missing output path",
 			Detail:   instPrefix(outInst) + `An image must say where it is written: output = "assets/NAME.png", or outputs = [...] with one path per sample when samples > 1.`,
 			Subject:  decl.DeclRange.Ptr(),
 		}}
 	}
-	for _, r := range raws {
-		p, moreDiags := ev.outputs.check(r.path, addr, r.rng, outInst)
-		diags = append(diags, moreDiags...)
-		outputs = append(outputs, p)
-	}
-	if diags.HasErrors() {
-		return nil, false, diags
-	}
-	return outputs, true, diags
+	return raws, outInst, true, diags
 }
 
 // rawOutput is an output path as written, before it is checked.
