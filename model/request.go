@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 
 	"github.com/imgform/imgform/internal/jsonsplit"
@@ -139,14 +138,15 @@ type Field struct {
 // sorted by name, each value in canonical form: what the input hash
 // covers.
 func (r Request) Params() []Field {
-	out := make([]Field, 0, len(r.values)+1)
-	out = append(out, Field{Name: "model", Value: jsonString(r.Model())})
-	for i, p := range r.schema.Params {
-		if !p.Transport {
-			out = append(out, Field{Name: p.Name, Value: r.values[i].Canonical()})
+	order := r.schema.canonicalOrder()
+	out := make([]Field, len(order))
+	for k, i := range order {
+		if i < 0 {
+			out[k] = Field{Name: "model", Value: jsonString(r.Model())}
+			continue
 		}
+		out[k] = Field{Name: r.schema.Params[i].Name, Value: r.values[i].Canonical()}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
@@ -173,21 +173,25 @@ const InputHashVersion = 1
 // a version line, then one JSON object with the parameters (and the
 // model) in sorted order and no insignificant space.
 func (r Request) CanonicalEncoding() []byte {
-	var b bytes.Buffer
-	b.WriteString("imgform-input-v")
-	b.WriteString(strconv.Itoa(InputHashVersion))
-	b.WriteString("\n{")
-	for i, p := range r.Params() {
-		if i > 0 {
-			b.WriteByte(',')
+	b := make([]byte, 0, 256)
+	b = append(b, "imgform-input-v"...)
+	b = strconv.AppendInt(b, InputHashVersion, 10)
+	b = append(b, "\n{"...)
+	for k, i := range r.schema.canonicalOrder() {
+		if k > 0 {
+			b = append(b, ',')
 		}
-		b.WriteByte('"')
-		b.WriteString(p.Name)
-		b.WriteString(`":`)
-		b.WriteString(p.Value)
+		if i < 0 {
+			b = append(b, `"model":`...)
+			b = appendJSONString(b, r.Model())
+			continue
+		}
+		b = append(b, '"')
+		b = append(b, r.schema.Params[i].Name...)
+		b = append(b, `":`...)
+		b = r.values[i].appendCanonical(b)
 	}
-	b.WriteByte('}')
-	return b.Bytes()
+	return append(b, '}')
 }
 
 // InputHash is the SHA-256 of the canonical encoding: the identity of the

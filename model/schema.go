@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Role says what a parameter means to imgform beyond its value: which one
@@ -61,6 +62,35 @@ type Schema struct {
 	// A1111Order is the order of the labelled parameters (Param.A1111) in
 	// the AUTOMATIC1111 "parameters" text.
 	A1111Order []string
+
+	canonical struct {
+		once  sync.Once
+		order []int
+	}
+}
+
+// canonicalOrder is the order of a request's fields in its canonical
+// encoding and its state record: the image parameters, by index in
+// Params, and the model (-1), sorted by name. It is worked out once: the
+// input hash of every image of a catalog is computed on each plan.
+func (s *Schema) canonicalOrder() []int {
+	s.canonical.once.Do(func() {
+		name := func(i int) string {
+			if i < 0 {
+				return "model"
+			}
+			return s.Params[i].Name
+		}
+		order := []int{-1}
+		for i, p := range s.Params {
+			if !p.Transport {
+				order = append(order, i)
+			}
+		}
+		sort.Slice(order, func(a, b int) bool { return name(order[a]) < name(order[b]) })
+		s.canonical.order = order
+	})
+	return s.canonical.order
 }
 
 // Param returns the parameter of that name.

@@ -79,21 +79,24 @@ func (v Value) Num() float64 {
 // other numbers in the shortest form that reads back exactly (1.4, 1,
 // 1e+21; -0 is 0). This is what the input hash covers and what a plan
 // compares.
-func (v Value) Canonical() string {
+func (v Value) Canonical() string { return string(v.appendCanonical(nil)) }
+
+// appendCanonical appends the canonical form of the value to b.
+func (v Value) appendCanonical(b []byte) []byte {
 	switch v.kind {
 	case KindString:
-		return jsonString(v.s)
+		return appendJSONString(b, v.s)
 	case KindInteger:
-		return strconv.FormatInt(v.i, 10)
+		return strconv.AppendInt(b, v.i, 10)
 	case KindNumber:
 		if v.f == 0 {
-			return "0" // one zero: -0 and 0 are the same value
+			return append(b, '0') // one zero: -0 and 0 are the same value
 		}
-		return strconv.FormatFloat(v.f, 'g', -1, 64)
+		return strconv.AppendFloat(b, v.f, 'g', -1, 64)
 	case KindBool:
-		return strconv.FormatBool(v.b)
+		return strconv.AppendBool(b, v.b)
 	}
-	return "null"
+	return append(b, "null"...)
 }
 
 // MarshalJSON writes the value as encoding/json writes the Go value of
@@ -189,13 +192,18 @@ func (v Value) String() string { return v.Canonical() }
 // those are quoted directly, without an encoder per string (the plan of
 // 10,000 images hashes 10,000 requests). Everything else goes through
 // encoding/json, whose output is the definition.
-func jsonString(s string) string {
+func jsonString(s string) string { return string(appendJSONString(nil, s)) }
+
+// appendJSONString appends s as a JSON string, as jsonString writes it.
+func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			return jsonStringSlow(s)
+			return append(b, jsonStringSlow(s)...)
 		}
 	}
-	return `"` + s + `"`
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func jsonStringSlow(s string) string {
