@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	goldenfile "github.com/imgform/imgform/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/imgform/imgform/model"
@@ -88,26 +90,7 @@ func noChangePlan(t *testing.T) *Plan {
 }
 
 // golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
-}
+func golden(t *testing.T, name string, got []byte) { goldenfile.Check(t, name, got, *update) }
 
 func TestGoldenPlanHasEveryAction(t *testing.T) {
 	p := goldenPlan(t)

@@ -107,18 +107,7 @@ func Load(ctx context.Context, dir string, opts Options) (*Config, hcl.Diagnosti
 
 	var parsed []*hcl.File
 	for _, name := range files {
-		src, err := os.ReadFile(name)
-		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read a configuration file", Detail: err.Error() + "."})
-			continue
-		}
-		if nested := checkNesting(src, name, false); nested.HasErrors() {
-			// Register the source, so that the diagnostic shows it.
-			parser.AddFile(name, &hcl.File{Bytes: src})
-			diags = append(diags, nested...)
-			continue
-		}
-		f, moreDiags := parser.ParseHCL(src, name)
+		f, moreDiags := parseFile(parser, name)
 		diags = append(diags, moreDiags...)
 		if f != nil {
 			parsed = append(parsed, f)
@@ -231,4 +220,20 @@ func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
 		out = append(out, d)
 	}
 	return out
+}
+
+// parseFile reads and parses one configuration file, refusing nesting too
+// deep to parse safely first. The file is nil when it cannot be read or
+// is refused.
+func parseFile(parser *hclparse.Parser, name string) (*hcl.File, hcl.Diagnostics) {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read a configuration file", Detail: err.Error() + "."}}
+	}
+	if nested := checkNesting(src, name, false); nested.HasErrors() {
+		// Register the source, so that the diagnostic shows it.
+		parser.AddFile(name, &hcl.File{Bytes: src})
+		return nil, nested
+	}
+	return parser.ParseHCL(src, name)
 }

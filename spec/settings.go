@@ -3,7 +3,6 @@ package spec
 import (
 	"fmt"
 	"math"
-	"os"
 	"sort"
 	"strings"
 
@@ -203,17 +202,7 @@ func LoadSettings(dir string) (*Settings, map[string]*hcl.File, hcl.Diagnostics)
 	m := newModule(nil)
 	var diags hcl.Diagnostics
 	for _, name := range files {
-		src, err := os.ReadFile(name)
-		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read a configuration file", Detail: err.Error() + "."})
-			continue
-		}
-		if nested := checkNesting(src, name, false); nested.HasErrors() {
-			parser.AddFile(name, &hcl.File{Bytes: src})
-			diags = append(diags, nested...)
-			continue
-		}
-		f, moreDiags := parser.ParseHCL(src, name)
+		f, moreDiags := parseFile(parser, name)
 		diags = append(diags, moreDiags...)
 		if f == nil || moreDiags.HasErrors() {
 			continue

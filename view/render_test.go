@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	goldenfile "github.com/imgform/imgform/internal/golden"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -32,26 +33,7 @@ func loadPlan(t *testing.T, name string) *plan.Plan {
 func goldenPlan(t *testing.T) *plan.Plan { return loadPlan(t, "golden") }
 
 // golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
-}
+func golden(t *testing.T, name string, got []byte) { goldenfile.Check(t, name, got, *update) }
 
 func TestGoldenRendering(t *testing.T) {
 	plans := map[string]string{"plan": "golden", "noop": "noop"}

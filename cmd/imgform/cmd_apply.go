@@ -193,19 +193,7 @@ func execute(ctx context.Context, e *env, o applyOptions, w *workspace, p *plan.
 		case <-runDone:
 		}
 	}()
-	summary, err := apply.Run(ctx, p, w.backend, w.st, apply.Options{
-		Dir:           ".",
-		Parallelism:   o.parallelism,
-		Sync:          o.sync,
-		Offline:       p.Offline,
-		Generator:     generatorOf(client),
-		Renderer:      placeholder.Generator{Maker: placeholder.Offline},
-		Cache:         w.cache,
-		Events:        view,
-		Interrupt:     e.interrupts.first,
-		RatePerMinute: lim.ratePerMinute,
-		MaxCostUSD:    lim.maxCost,
-	})
+	summary, err := apply.Run(ctx, p, w.backend, w.st, engineOptions(e, p, w, client, view, o.parallelism, o.sync, lim))
 	close(runDone)
 	view.summary(summary, err)
 	switch {
@@ -215,6 +203,25 @@ func execute(ctx context.Context, e *env, o applyOptions, w *workspace, p *plan.
 		return withExitCode(exitError, nil)
 	}
 	return nil
+}
+
+// engineOptions are the options of the apply engine for running p from
+// the command line, with the API client, the workspace's cache, the view
+// and the spend limits; preview adds its page.
+func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, view applyView, parallelism int, sync bool, lim limits) apply.Options {
+	return apply.Options{
+		Dir:           ".",
+		Parallelism:   parallelism,
+		Sync:          sync,
+		Offline:       p.Offline,
+		Generator:     generatorOf(client),
+		Renderer:      placeholder.Generator{Maker: placeholder.Offline},
+		Cache:         w.cache,
+		Events:        view,
+		Interrupt:     e.interrupts.first,
+		RatePerMinute: lim.ratePerMinute,
+		MaxCostUSD:    lim.maxCost,
+	}
 }
 
 // generatorOf is the client as the engine's generator: none without a key

@@ -16,7 +16,6 @@ import (
 	"github.com/imgform/imgform/apply"
 	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/internal/imagecheck"
-	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/model"
 	"github.com/imgform/imgform/plan"
@@ -155,20 +154,9 @@ func generatePreview(ctx context.Context, e *env, o previewOptions, w *workspace
 		}
 	}
 	view := newApplyView(e, o.json, len(p.Changes), kindPreview)
-	summary, err := apply.Run(ctx, p, w.backend, w.st, apply.Options{
-		Dir:           ".",
-		Parallelism:   o.parallelism,
-		Sync:          o.sync,
-		Offline:       p.Offline,
-		Generator:     generatorOf(client),
-		Renderer:      placeholder.Generator{Maker: placeholder.Offline},
-		Cache:         w.cache,
-		Events:        view,
-		Interrupt:     e.interrupts.first,
-		Preview:       page.After,
-		RatePerMinute: lim.ratePerMinute,
-		MaxCostUSD:    lim.maxCost,
-	})
+	opts := engineOptions(e, p, w, client, view, o.parallelism, o.sync, lim)
+	opts.Preview = page.After
+	summary, err := apply.Run(ctx, p, w.backend, w.st, opts)
 	view.summary(summary, err)
 	switch {
 	case err != nil:

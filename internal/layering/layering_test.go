@@ -44,6 +44,7 @@ var allowed = map[string][]string{
 	"internal/safepath":     {},
 	"internal/jsonsplit":    {},
 	"internal/imagetest":    {}, // for tests only
+	"internal/golden":       {}, // for tests only
 }
 
 // helpers are the leaf packages any package may import.

@@ -1,8 +1,6 @@
 package emulator
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,8 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/internal/imagetest"
+
 	"github.com/imgform/imgform/internal/placeholder"
-	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/segmind/internal/wire"
 )
 
@@ -180,24 +179,9 @@ func pollStates(t *testing.T, statusURL string) ([]string, answer) {
 // chunks by keyword.
 func pngChunks(t *testing.T, data []byte) ([]string, map[string]string) {
 	t.Helper()
-	if !bytes.HasPrefix(data, []byte(pngtext.Signature)) {
-		t.Fatalf("not a PNG: starts with %q", data[:min(len(data), 8)])
-	}
-	var types []string
-	texts := make(map[string]string)
-	for rest := data[8:]; len(rest) >= 12; {
-		n := int(binary.BigEndian.Uint32(rest[:4]))
-		typ := string(rest[4:8])
-		if len(rest) < 12+n {
-			t.Fatalf("truncated %s chunk", typ)
-		}
-		types = append(types, typ)
-		if typ == "tEXt" {
-			if k, v, ok := bytes.Cut(rest[8:8+n], []byte{0}); ok {
-				texts[string(k)] = string(v)
-			}
-		}
-		rest = rest[12+n:]
+	types, texts, err := imagetest.Chunks(data)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return types, texts
 }
