@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"time"
 
@@ -25,9 +24,6 @@ type keeper struct {
 	files    files
 	run      string                  // this run's folder under plan.KeptDir
 	recorded map[string]state.Output // what the state recorded at each path when the run began
-
-	mu   sync.Mutex
-	kept int
 }
 
 func newKeeper(f files, st *state.State, now time.Time) *keeper {
@@ -67,8 +63,5 @@ func (k *keeper) keep(rel string) (string, error) {
 	if err := atomicfile.WriteFile(k.files.full(dst), data, fi.Mode().Perm()); err != nil {
 		return "", fmt.Errorf("keeping %s before writing over it: %w", rel, err)
 	}
-	k.mu.Lock()
-	k.kept++
-	k.mu.Unlock()
 	return dst, nil
 }

@@ -119,27 +119,18 @@ func (r *runner) fromCache(ctx context.Context, c *plan.Change) (*obtained, bool
 }
 
 // cacheServes reports whether a cached entry may give the change its
-// images: an emulator's placeholder stands in only for images of that same
-// emulator, and a restore must get back exactly the image the state
-// recorded (an entry swapped for another image's never is).
+// images, by the rules the plan priced it with (plan.CacheServes),
+// against the state as this run has it.
 func (r *runner) cacheServes(c *plan.Change, entry *cache.Entry, imgs []model.Image) bool {
-	if entry.Placeholder && (r.opts.Offline || entry.Endpoint == "" || entry.Endpoint != r.endpoint()) {
-		return false
+	info := cache.Info{Endpoint: entry.Endpoint, Placeholder: entry.Placeholder}
+	for _, img := range imgs {
+		info.Files = append(info.Files, img.Sum())
 	}
-	ok := true
+	var serves bool
 	r.ckpt.read(func(st *state.State) {
-		prior := st.Images[c.Address]
-		if prior == nil || prior.InputHash != c.InputHash {
-			return
-		}
-		for _, i := range c.Write {
-			if i < len(prior.Outputs) && i < len(imgs) && !prior.Outputs[i].SourceSHA256.IsZero() &&
-				prior.Outputs[i].SourceSHA256 != imgs[i].Sum() {
-				ok = false
-			}
-		}
+		serves, _ = plan.CacheServes(info, c, st.Images[c.Address], r.opts.Offline, r.endpoint())
 	})
-	return ok
+	return serves
 }
 
 // render makes placeholders offline (apply --offline, or the restore of

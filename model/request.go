@@ -208,26 +208,25 @@ func (r Request) Equal(o Request) bool {
 // MarshalJSON writes the request as the state records it: one object
 // with the model and every image parameter, keys sorted.
 func (r Request) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, p := range r.Params() {
-		if i > 0 {
-			b.WriteByte(',')
+	b := []byte{'{'}
+	for k, i := range r.schema.canonicalOrder() {
+		if k > 0 {
+			b = append(b, ',')
 		}
-		b.WriteString(jsonString(p.Name))
-		b.WriteByte(':')
-		if p.Name == "model" {
-			b.WriteString(jsonString(r.Model()))
+		if i < 0 {
+			b = append(b, `"model":`...)
+			b = appendJSONString(b, r.Model())
 			continue
 		}
-		data, err := r.Get(p.Name).MarshalJSON()
+		b = appendJSONString(b, r.schema.Params[i].Name)
+		b = append(b, ':')
+		data, err := r.values[i].MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
-		b.Write(data)
+		b = append(b, data...)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
 }
 
 // UnmarshalJSON reads a request written by MarshalJSON: its model must be

@@ -302,10 +302,14 @@ func (b *builder) madeByAnotherEmulator(prior *state.Entry) bool {
 // same request, or the same but for a random seed drawn anew. It returns
 // the request of that job, and whether there is one.
 func (b *builder) paidReplacement(addr string, req model.Request, prior *state.Entry) (model.Request, bool) {
-	if b.opts.PaidReplacements == nil || b.opts.Offline || prior.InputHash != req.InputHash() {
+	if b.opts.PaidReplacements == nil || b.opts.Offline {
 		return req, false
 	}
-	for _, job := range b.opts.PaidReplacements(addr) {
+	jobs := b.opts.PaidReplacements(addr)
+	if len(jobs) == 0 || prior.InputHash != req.InputHash() {
+		return req, false // (the hash is worked out only when there is a job)
+	}
+	for _, job := range jobs {
 		candidate := req.WithSeed(job.Seed)
 		if candidate.InputHash() == job.InputHash {
 			return candidate, true
@@ -394,11 +398,9 @@ func (b *builder) price(c *Change, prior *state.Entry) {
 	}
 }
 
-// fromCache reports whether the cache can give the change its images:
-// it holds them intact, they are not an emulator's placeholders standing
-// in for another endpoint's images, and a restore gets back exactly the
-// image the state recorded. When it holds a copy it may not use, a reason
-// says why the change costs.
+// fromCache reports whether the cache can give the change its images
+// (see CacheServes). When it holds a copy it may not use, a reason says
+// why the change costs.
 func (b *builder) fromCache(c *Change, prior *state.Entry) bool {
 	if b.opts.Cache == nil {
 		return false
@@ -410,20 +412,35 @@ func (b *builder) fromCache(c *Change, prior *state.Entry) bool {
 		return false
 	case !ok:
 		return false
-	case info.Placeholder && (b.opts.Offline || info.Endpoint == "" || info.Endpoint != b.opts.Endpoint):
-		return false
+	}
+	serves, bad := CacheServes(info, c, prior, b.opts.Offline, b.opts.Endpoint)
+	if bad >= 0 {
+		c.Reasons = append(c.Reasons, Reason{Kind: ReasonCacheUnusable, Path: c.Outputs[bad],
+			Message: "the cache's copy is not the image the state recorded for " + c.Outputs[bad]})
+	}
+	return serves
+}
+
+// CacheServes reports whether a cached copy (what info says of it) may
+// give change c its images: an emulator's placeholder stands in only for
+// images of that same emulator (the endpoint apply calls, never offline),
+// and a restore must get back exactly the image prior recorded, never a
+// copy swapped for another image's. bad is the output whose recorded
+// image the copy is not, -1 when none. The plan asks it, and apply again
+// with the state as its run has it.
+func CacheServes(info cache.Info, c *Change, prior *state.Entry, offline bool, endpoint string) (serves bool, bad int) {
+	if info.Placeholder && (offline || info.Endpoint == "" || info.Endpoint != endpoint) {
+		return false, -1
 	}
 	if prior == nil || prior.InputHash != c.InputHash {
-		return true
+		return true, -1
 	}
 	for _, i := range c.Write {
 		if i < len(prior.Outputs) && i < len(info.Files) && !prior.Outputs[i].SourceSHA256.IsZero() && prior.Outputs[i].SourceSHA256 != info.Files[i] {
-			c.Reasons = append(c.Reasons, Reason{Kind: ReasonCacheUnusable, Path: c.Outputs[i],
-				Message: "the cache's copy is not the image the state recorded for " + c.Outputs[i]})
-			return false
+			return false, i
 		}
 	}
-	return true
+	return true, -1
 }
 
 // removeUnwanted plans the removal of the prior outputs that the image

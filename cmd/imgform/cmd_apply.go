@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -71,17 +70,8 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	if err := checkApplyFlags(o, savedPlan); err != nil {
 		return err
 	}
-	// Until the work starts (waiting for the lock, planning, asking), the
-	// first interrupt stops at once: there is nothing to finish yet.
-	prepCtx, stopPrep := context.WithCancel(ctx)
+	prepCtx, stopPrep := preparing(ctx, e)
 	defer stopPrep()
-	go func() {
-		select {
-		case <-e.interrupts.first:
-			stopPrep()
-		case <-prepCtx.Done():
-		}
-	}()
 	// A saved plan is applied as it was made: the configuration is not
 	// evaluated again, only checked unchanged.
 	w, err := openWorkspace(prepCtx, e, workspaceOptions{config: !savedPlan, cache: true, operation: "apply", lock: o.lock})
@@ -89,6 +79,11 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 		return err
 	}
 	defer w.close()
+	// Limits that cannot be read are refused before anything is planned.
+	lim, err := resolveLimits(e, o.limits, w.settings)
+	if err != nil {
+		return err
+	}
 
 	client, err := newClient(e, recordedInferenceTimes(w.st))
 	if err != nil {
@@ -100,10 +95,6 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	} else {
 		p, err = makePlan(prepCtx, e, w, o.planning, client.BaseURL())
 	}
-	if err != nil {
-		return err
-	}
-	lim, err := resolveLimits(e, o.limits, w.settings)
 	if err != nil {
 		return err
 	}
@@ -183,8 +174,29 @@ func announceCollection(ctx context.Context, e *env, o applyOptions, w *workspac
 // execute runs the plan with the engine, showing its progress.
 func execute(ctx context.Context, e *env, o applyOptions, w *workspace, p *plan.Plan, client *segmind.Client, lim limits) error {
 	view := newApplyView(e, o.json, len(p.Changes), kindApply)
-	// The first Ctrl-C is answered at once; the engine finishes what is in
-	// flight.
+	return runEngine(ctx, e, w, p, view, engineOptions(e, p, w, client, view, o.parallelism, o.sync, lim))
+}
+
+// preparing is the context of what a run does before its work starts
+// (waiting for the lock, planning, asking): the first interrupt ends it
+// at once, as there is nothing to finish yet.
+func preparing(ctx context.Context, e *env) (context.Context, context.CancelFunc) {
+	prepCtx, stop := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-e.interrupts.first:
+			stop()
+		case <-prepCtx.Done():
+		}
+	}()
+	return prepCtx, stop
+}
+
+// runEngine runs the plan with the engine (apply, or preview), showing
+// its progress in view, and turns failed images into the exit code. The
+// first Ctrl-C is answered at once; the engine finishes what is in
+// flight.
+func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view applyView, opts apply.Options) error {
 	runDone := make(chan struct{})
 	go func() {
 		select {
@@ -193,7 +205,7 @@ func execute(ctx context.Context, e *env, o applyOptions, w *workspace, p *plan.
 		case <-runDone:
 		}
 	}()
-	summary, err := apply.Run(ctx, p, w.backend, w.st, engineOptions(e, p, w, client, view, o.parallelism, o.sync, lim))
+	summary, err := apply.Run(ctx, p, w.backend, w.st, opts)
 	close(runDone)
 	view.summary(summary, err)
 	switch {
@@ -303,9 +315,6 @@ func collectable(ctx context.Context, journal state.Journal, client *segmind.Cli
 	return resumable.Count(), nil
 }
 
-// errNotApproved is the answer to anything but "yes".
-var errNotApproved = errors.New("apply cancelled: only 'yes' is accepted as approval")
-
 // confirm asks on a terminal; elsewhere --auto-approve is required.
 func confirm(e *env, command string) error {
 	if !isTerminal(e.stdin) {
@@ -320,7 +329,7 @@ func confirm(e *env, command string) error {
 	select {
 	case answer := <-answers:
 		if strings.TrimSpace(answer) != "yes" {
-			return errNotApproved
+			return fmt.Errorf("%s cancelled: only 'yes' is accepted as approval", command)
 		}
 		fmt.Fprintln(e.stdout)
 		return nil

@@ -79,17 +79,15 @@ func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 	if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
 		fmt.Fprintf(e.stderr, "Note: the cache is IMGFORM_CACHE_DIR=%s. If other checkouts share it, entries only their states use are removed too.\n", d)
 	}
-	inUse, states, err := hashesInUse(ctx, w)
+	inUse, err := hashesInUse(ctx, w)
 	if err != nil {
 		return err
 	}
 	for i, store := range w.cache.Stores() {
 		shared := i > 0
-		if shared && states == 1 {
-			if _, ok := w.backend.(*local.Backend); ok {
-				fmt.Fprintf(e.stderr, "The shared cache %s is left as it is: with a local state, imgform cannot know what other checkouts use. Prune it from a checkout whose state is in the shared backend.\n", store)
-				continue
-			}
+		if _, isLocal := w.backend.(*local.Backend); shared && isLocal {
+			fmt.Fprintf(e.stderr, "The shared cache %s is left as it is: with a local state, imgform cannot know what other checkouts use. Prune it from a checkout whose state is in the shared backend.\n", store)
+			continue
 		}
 		if err := prune(ctx, e, w, store, inUse, o.dryRun); err != nil {
 			return err
@@ -100,15 +98,15 @@ func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 
 // hashesInUse are the input hashes the backend's states record: every
 // workspace's, when the backend keeps several (a shared one), else the
-// state's own. It also says how many states that is.
-func hashesInUse(ctx context.Context, w *workspace) (map[state.Hash]bool, int, error) {
+// state's own.
+func hashesInUse(ctx context.Context, w *workspace) (map[state.Hash]bool, error) {
 	states := []*state.State{w.st}
 	if all, ok := w.backend.(interface {
 		LoadAll(context.Context) ([]*state.State, error)
 	}); ok {
 		var err error
 		if states, err = all.LoadAll(ctx); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 	}
 	inUse := map[state.Hash]bool{}
@@ -117,7 +115,7 @@ func hashesInUse(ctx context.Context, w *workspace) (map[state.Hash]bool, int, e
 			inUse[entry.InputHash] = true
 		}
 	}
-	return inUse, len(states), nil
+	return inUse, nil
 }
 
 // prune removes from store the entries no state uses.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,11 +84,18 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	case savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify):
 		return &usageError{msg: "a saved plan is previewed as it was made: --target, --replace, --offline and --verify belong to imgform plan", path: "preview"}
 	}
-	w, err := openWorkspace(ctx, e, workspaceOptions{config: !savedPlan, cache: true, operation: "preview", lock: o.lock})
+	prepCtx, stopPrep := preparing(ctx, e)
+	defer stopPrep()
+	w, err := openWorkspace(prepCtx, e, workspaceOptions{config: !savedPlan, cache: true, operation: "preview", lock: o.lock})
 	if err != nil {
 		return err
 	}
 	defer w.close()
+	// Limits that cannot be read are refused before anything is planned.
+	lim, err := resolveLimits(e, o.limits, w.settings)
+	if err != nil {
+		return err
+	}
 	client, err := newClient(e, recordedInferenceTimes(w.st))
 	if err != nil {
 		return err
@@ -98,12 +104,8 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	if savedPlan {
 		p, _, err = plan.Load(args[0])
 	} else {
-		p, err = makePlan(ctx, e, w, o.planning, client.BaseURL())
+		p, err = makePlan(prepCtx, e, w, o.planning, client.BaseURL())
 	}
-	if err != nil {
-		return err
-	}
-	lim, err := resolveLimits(e, o.limits, w.settings)
 	if err != nil {
 		return err
 	}
@@ -156,15 +158,7 @@ func generatePreview(ctx context.Context, e *env, o previewOptions, w *workspace
 	view := newApplyView(e, o.json, len(p.Changes), kindPreview)
 	opts := engineOptions(e, p, w, client, view, o.parallelism, o.sync, lim)
 	opts.Preview = page.After
-	summary, err := apply.Run(ctx, p, w.backend, w.st, opts)
-	view.summary(summary, err)
-	switch {
-	case err != nil:
-		return err
-	case len(summary.Failed) > 0:
-		return withExitCode(exitError, nil)
-	}
-	return nil
+	return runEngine(ctx, e, w, p, view, opts)
 }
 
 // isRunFailure is an error after which the page is still worth writing:
@@ -243,7 +237,7 @@ func readImage(rel string) (model.Image, bool) {
 		return model.Image{}, false
 	}
 	data, err := os.ReadFile(filepath.FromSlash(rel))
-	if errors.Is(err, fs.ErrNotExist) || err != nil {
+	if err != nil {
 		return model.Image{}, false
 	}
 	info, err := imagecheck.Check(data)

@@ -60,16 +60,12 @@ func runShow(ctx context.Context, e *env, o showOptions, args []string) error {
 	if o.markdown {
 		return &usageError{msg: "--markdown shows a saved plan: imgform show --markdown PLANFILE", path: "show"}
 	}
-	if o.cost {
-		st, err := loadState(ctx, e)
-		if err != nil {
-			return err
-		}
-		return writeCosts(e.stdout, st, o.json)
-	}
 	st, err := loadState(ctx, e)
 	if err != nil {
 		return err
+	}
+	if o.cost {
+		return writeCosts(e.stdout, st, o.json)
 	}
 	if o.json {
 		data, err := state.Marshal(st)

@@ -33,7 +33,6 @@ type progressView struct {
 	total    int
 
 	done, inFlight, submitted, cached, failed int
-	paid                                      int // images the API made in this run
 	spent                                     float64
 	throttle                                  throttleLines
 	stop                                      chan struct{}
@@ -131,7 +130,6 @@ func (v *progressView) Emit(ev apply.Event) {
 		if ev.Source == "api" || ev.Source == "resumed" {
 			v.submitted = max(v.submitted-1, 0)
 		}
-		v.paid += ev.Images
 		v.spent += ev.CostUSD
 		v.done++
 	case apply.EventFailed:

@@ -50,7 +50,7 @@ type workspaceOptions struct {
 // openWorkspace reads the configuration and the state, taking the lock
 // first when asked, so that nothing read can change underneath.
 func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (_ *workspace, err error) {
-	w := &workspace{stats: state.LoadStatCache(statCachePath(e))}
+	w := &workspace{}
 	defer func() {
 		if err != nil {
 			w.close()
@@ -74,6 +74,7 @@ func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (_ *workspac
 		if w.cfg, err = loadConfig(ctx, e); err != nil {
 			return nil, err
 		}
+		w.stats = state.LoadStatCache(statCachePath(e)) // for planning the configuration
 	}
 	if o.cache {
 		if w.cache, err = openCache(ctx, e, w.settings); err != nil {
