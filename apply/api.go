@@ -40,27 +40,42 @@ func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, err
 func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 	if r.opts.Cache != nil {
 		from := cache.Origin{Address: addr, RequestID: got.requestID, InferenceTime: got.inferenceTime, Endpoint: got.endpoint, Placeholder: got.placeholder, CostUSD: got.costUSD}
-		if err := r.opts.Cache.Put(r.journalCtx, h, got.images, from); err != nil {
+		repaired, err := r.opts.Cache.Put(r.journalCtx, h, got.images, from)
+		if err != nil {
 			// The image is not safe: its journal entry stays, and nothing
 			// more is paid for until the cache can keep it.
 			r.fatal(&FatalError{Err: fmt.Errorf("the content cache cannot be written, so no new image is submitted; jobs already submitted are still collected: %w", err)})
 			return
 		}
+		if repaired {
+			r.emit(Event{Type: EventWarning, Address: addr, Message: "repaired the team cache entry for " + addr + ": its copy was damaged, and the image just made replaces it"})
+		}
 	}
 	if got.requestID != "" {
+		r.jobDone(addr, got.requestID)
 		if err := r.journal.Remove(r.journalCtx, got.requestID); err != nil {
 			r.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
 		}
 	}
 }
 
-// generateSync makes the images with one call per attempt.
+// generateSync makes the images with one call per attempt. Each attempt
+// is preceded by its pending journal record, fenced by the lock; the
+// record stays until the images are in the cache, so that a crash in
+// between is known to have perhaps been billed.
 func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, error) {
 	var res *generate.Result
+	var pending string
 	cost := requestCost(*c.Request)
 	err := r.withSlot(ctx, c.Address, cost, func(ctx context.Context) (bool, error) {
 		var err error
+		if pending, err = r.intend(c); err != nil {
+			return false, err
+		}
 		res, err = r.opts.Generator.Generate(ctx, *c.Request)
+		if err != nil {
+			r.settle(c.Address, pending)
+		}
 		return false, err
 	})
 	if err != nil {
@@ -71,19 +86,27 @@ func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, e
 	got.costUSD = r.spend.done(cost, res.CostUSD)
 	got.source = FromAPI
 	r.keep(c.Address, c.InputHash, got)
+	r.settle(c.Address, pending)
 	return got, nil
 }
 
 // generateAsync submits a job, journals it, and waits for its images.
 func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, error) {
 	var job *generate.Job
+	var pending string
 	cost := requestCost(*c.Request)
 	err := r.withSlot(ctx, c.Address, cost, func(ctx context.Context) (bool, error) {
 		var err error
+		if pending, err = r.intend(c); err != nil {
+			return false, err
+		}
 		// A submit under way is not cancelled with the run (the client's
 		// call timeout bounds it): a job the server took is paid for, and
 		// only its answer says which id to journal.
 		job, err = r.opts.Generator.Submit(context.WithoutCancel(ctx), *c.Request)
+		if err != nil {
+			r.settle(c.Address, pending)
+		}
 		return err == nil, err
 	})
 	if err != nil {
@@ -97,8 +120,13 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, 
 	if err := r.journal.Record(r.journalCtx, entry); err != nil {
 		// The job is paid for, and waiting for it is still the best
 		// course; but a crash now would lose it, so nothing more is
-		// submitted until the journal can be written.
+		// submitted until the journal can be written. Its pending record
+		// stays: a later run knows a request may have been billed.
+		r.unjournaled(job.ID, pending)
 		r.fatal(&FatalError{Err: fmt.Errorf("the job journal cannot be written, so no new image is submitted (a crash would lose what is paid for); jobs already submitted are still collected: %w", err)})
+	} else {
+		r.followed(job.ID)
+		r.settle(c.Address, pending)
 	}
 	r.emit(Event{Type: EventSubmitted, Address: c.Address, Action: c.Action, RequestID: job.ID})
 	got, err := r.wait(ctx, c.Address, job)
@@ -129,6 +157,7 @@ func (r *runner) resume(ctx context.Context, addr string, e state.JobRecord) (*o
 	r.limiter.Accept()
 	defer r.limiter.Release(true)
 	r.emit(Event{Type: EventResumed, Address: addr, RequestID: e.Job.ID})
+	r.followed(e.Job.ID)
 	job := generate.Job(e.Job)
 	got, err := r.wait(ctx, addr, &job)
 	if err != nil {
@@ -153,8 +182,10 @@ func (r *runner) wait(ctx context.Context, addr string, job *generate.Job) (*obt
 	if err != nil {
 		switch generate.ClassOf(err) {
 		case generate.ImageFailed:
+			r.jobDone(addr, job.ID)
 			r.journal.Remove(r.journalCtx, job.ID)
 		case generate.Lost:
+			r.jobDone(addr, job.ID)
 			// The server no longer knows the job (expired, or lost): there
 			// is nothing to resume, and its image must be asked for again.
 			r.journal.Remove(r.journalCtx, job.ID)

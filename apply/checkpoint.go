@@ -21,9 +21,10 @@ type checkpointer struct {
 	readOnly bool
 	warn     func(error)
 
-	mu    sync.Mutex
-	st    *state.State
-	dirty bool
+	mu        sync.Mutex
+	st        *state.State
+	dirty     bool
+	suspended bool // the run lost its lock: nothing more is saved here
 
 	saveMu sync.Mutex // one save at a time
 	stop   chan struct{}
@@ -70,6 +71,14 @@ func (c *checkpointer) loop() {
 	}
 }
 
+// suspend stops the saves, for a run that lost its lock: its final save
+// is made under the lock taken again, or not at all.
+func (c *checkpointer) suspend() {
+	c.mu.Lock()
+	c.suspended = true
+	c.mu.Unlock()
+}
+
 // flush saves the state when it changed since the last save.
 func (c *checkpointer) flush() error {
 	if c.readOnly {
@@ -78,7 +87,7 @@ func (c *checkpointer) flush() error {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
 	c.mu.Lock()
-	if !c.dirty {
+	if !c.dirty || c.suspended {
 		c.mu.Unlock()
 		return nil
 	}

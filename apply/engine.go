@@ -50,6 +50,13 @@ type Options struct {
 	// MaxCostUSD is the budget: no request is sent that would take what
 	// the run spent, may have spent and has in flight past it; 0 is none.
 	MaxCostUSD float64
+	// Lock is the state lock the run holds; when it is found lost, no new
+	// request is sent (every billable request is preceded by a pending
+	// journal record, which the backend writes only under the lock), the
+	// jobs in flight are followed into the cache, and the state is saved
+	// only under the lock taken again. nil watches nothing; the backend
+	// still fences the pending records.
+	Lock Lock
 	// Preview, when set, makes the run a preview (imgform preview): every
 	// image the changes need is obtained as apply would (from the cache,
 	// the API, a journaled job or the renderer; what the API makes goes
@@ -109,12 +116,18 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 		submitCtx:   submitCtx,
 		stopSubmits: stopSubmits,
 		flights:     map[state.Hash]*flight{},
+		fates:       map[string]*jobFate{},
 	}
 	r.keeper = newKeeper(r.files, st, time.Now())
 	r.ckpt = newCheckpointer(ctx, backend, st, opts.CheckpointEvery, opts.Preview != nil, func(err error) {
 		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
 	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
+	if opts.Lock != nil {
+		watchDone := make(chan struct{})
+		defer close(watchDone)
+		go r.watchLock(opts.Lock, watchDone)
+	}
 
 	select {
 	case <-opts.Interrupt:
@@ -139,6 +152,14 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 	r.summary.SpentUSD, r.summary.PossiblyBilledUSD = r.spend.totals()
 
 	saveErr := r.ckpt.close()
+	if r.lost() {
+		lost := &LockLostError{Err: r.lockLost, Stranded: r.summary.Stranded}
+		if r.opts.Preview == nil {
+			lost.Saved, lost.SaveErr = r.saveAfterLoss(ctx, backend)
+		}
+		r.summary.LockLost = lost.Error()
+		return r.summary, lost
+	}
 	switch {
 	case r.fatalErr != nil:
 		var fe *FatalError
@@ -179,8 +200,10 @@ type runner struct {
 	mu       sync.Mutex
 	summary  *Summary
 	fatalErr error
+	lockLost error                            // why the run's lock was lost; nil while it holds it
 	jobs     map[state.Hash][]state.JobRecord // journaled jobs to resume, by input hash
 	flights  map[state.Hash]*flight           // images being obtained from the API, by input hash
+	fates    map[string]*jobFate              // what became of the jobs this run followed, by id
 }
 
 func (r *runner) emit(e Event) {
@@ -214,16 +237,79 @@ func (r *runner) fatal(err error) {
 	}
 }
 
-// countJournaled counts the jobs of this endpoint left in the journal.
+// countJournaled counts, for the summary, the jobs of this endpoint left
+// in the journal that are still running (a record left of a job this run
+// finished is counted apart: the journal could not be updated), and the
+// jobs this run submitted but could not journal.
 func (r *runner) countJournaled() {
 	if r.opts.Generator == nil {
 		return
 	}
-	jobs, err := ResumableJobs(r.journalCtx, r.journal, r.endpoint())
-	if err != nil {
+	jobs, listErr := ResumableJobs(r.journalCtx, r.journal, r.endpoint())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.summary
+	for id, f := range r.fates {
+		switch {
+		case f.done:
+		case !f.recorded:
+			s.Unjournaled = append(s.Unjournaled, id)
+		case listErr != nil:
+			s.Journaled++ // the journal cannot be read: as this run left it
+		}
+	}
+	sort.Strings(s.Unjournaled)
+	if listErr != nil {
 		return
 	}
-	r.count(func(s *Summary) { s.Journaled = jobs.Count() })
+	for _, es := range jobs {
+		for _, e := range es {
+			if f := r.fates[e.Job.ID]; f != nil && f.done {
+				s.StaleRecords++
+			} else {
+				s.Journaled++
+			}
+		}
+	}
+}
+
+// jobFate is what became of a job this run submitted or resumed: whether
+// its record is in the journal (else the pending record written before it
+// was submitted stands for it), and whether its images reached the cache.
+type jobFate struct {
+	recorded, done bool
+	pending        string
+}
+
+// followed notes a job this run follows, journaled.
+func (r *runner) followed(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fates[id] = &jobFate{recorded: true}
+}
+
+// unjournaled notes a submitted job whose record could not be written:
+// its pending record stays until its images are safe.
+func (r *runner) unjournaled(id, pending string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fates[id] = &jobFate{pending: pending}
+}
+
+// jobDone notes a job whose images are safe (or that has none to wait
+// for), and drops the pending record that stood for it, if any.
+func (r *runner) jobDone(addr, id string) {
+	r.mu.Lock()
+	f := r.fates[id]
+	pending := ""
+	if f != nil {
+		f.done = true
+		pending, f.pending = f.pending, ""
+	}
+	r.mu.Unlock()
+	if pending != "" {
+		r.settle(addr, pending)
+	}
 }
 
 // isFatal reports an error no other image can get past: a FatalError, or
@@ -488,6 +574,12 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 			return
 		}
 		r.finished(c, got, time.Since(start))
+		return
+	}
+	if r.lost() {
+		// Another run may hold the lock now, and write these outputs: the
+		// images stay in the cache, for the next apply to write for free.
+		r.count(func(s *Summary) { s.Stranded++; s.NotStarted++ })
 		return
 	}
 	entry, written, err := r.writeOutputs(c, got)

@@ -83,6 +83,10 @@ type Summary struct {
 	// have processed (and billed) without a usable answer: a 5xx, no
 	// answer, an answer cut off. Each image sends at most one more.
 	PossiblyBilled int
+	// EarlierPossiblyBilled counts the requests an earlier run was sending
+	// when it died (its pending journal records): they may have been
+	// billed, and cannot be followed.
+	EarlierPossiblyBilled int
 	// Rendered counts offline placeholders.
 	Rendered int
 	Failed   []Failure
@@ -102,9 +106,21 @@ type Summary struct {
 	// were polled (expired or lost): their images must be paid for again.
 	Lost int
 	// Journaled counts the submitted jobs still in the journal at the end
-	// (interrupted, stopped, or timed out): paid for, and picked up by the
-	// next apply without paying again.
+	// that have not finished (interrupted, stopped, or timed out): paid
+	// for, and picked up by the next apply without paying again.
 	Journaled int
+	// StaleRecords counts records left in the journal of jobs this run
+	// finished (their images are in the cache): the journal could not be
+	// updated. The next apply drops them.
+	StaleRecords int
+	// Unjournaled lists the request ids of jobs this run submitted, and
+	// could not journal, that did not finish: paid for, and not known to
+	// the next run.
+	Unjournaled []string
+	// Stranded counts images that reached the cache after the run lost
+	// its lock, and were not written (LockLost says why).
+	Stranded int
+	LockLost string
 	// SpentUSD is what the images the API made in this run cost (what the
 	// provider reported, or the model's price), and PossiblyBilledUSD what
 	// the requests counted in PossiblyBilled may have cost besides.

@@ -55,6 +55,7 @@ type workspace struct {
 	url     string
 	client  *segmind.Client
 	stats   *state.StatCache // nil: plans keep no stat cache
+	lock    state.Lock       // the lock of the last plan's run
 }
 
 func newWorkspace(t testing.TB) *workspace {
@@ -105,11 +106,32 @@ func (w *workspace) load() (state.Backend, *state.State) {
 	return b, st
 }
 
-// plan loads the state and plans images against it, with the cache and
-// the journal's resumable jobs, as the CLI does.
+// lockedLoad takes the state lock (letting go of the last run's first)
+// and reads the state, as apply does: a run pays only under the lock.
+func (w *workspace) lockedLoad() (state.Backend, *state.State) {
+	w.t.Helper()
+	if w.lock != nil {
+		w.lock.Unlock()
+	}
+	b := local.Open(w.statePath())
+	l, err := b.Lock(w.t.Context(), state.LockOptions{Operation: "apply (test)"})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.lock = l
+	w.t.Cleanup(func() { l.Unlock() })
+	st, err := b.Load(w.t.Context())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return b, st
+}
+
+// plan locks and loads the state and plans images against it, with the
+// cache and the journal's resumable jobs, as the CLI does.
 func (w *workspace) plan(images []*spec.Image, offline bool) (*plan.Plan, state.Backend, *state.State) {
 	w.t.Helper()
-	file, st := w.load()
+	file, st := w.lockedLoad()
 	opts := plan.Options{Dir: w.dir, Offline: offline, Cache: w.cache, Stats: w.stats}
 	if w.client != nil {
 		resumable, err := ResumableJobs(w.t.Context(), w.journal, w.client.BaseURL())
@@ -146,6 +168,9 @@ func (w *workspace) options() Options {
 func (w *workspace) apply(ctx context.Context, images []*spec.Image, opts Options) (*Summary, error) {
 	w.t.Helper()
 	p, file, st := w.plan(images, opts.Offline)
+	if opts.Lock == nil {
+		opts.Lock = w.lock
+	}
 	return Run(ctx, p, file, st, opts)
 }
 

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/generate"
@@ -59,8 +60,8 @@ func (r *runner) endpoint() string {
 // or from the API. What the API made reaches the cache before anything
 // else happens with it, so that a crash from here on costs nothing.
 func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) {
-	if got, ok := r.fromCache(ctx, c); ok {
-		return got, nil
+	if got, ok, err := r.fromCache(ctx, c); err != nil || ok {
+		return got, err
 	}
 	if r.opts.Offline || (c.Generator == state.GeneratorOffline && !c.Cached) {
 		return r.render(ctx, c)
@@ -97,25 +98,35 @@ var ErrNoGenerator = errors.New("this run needs the API, and none is configured"
 
 // fromCache gives the change its images from the cache, when the cache
 // holds them and may serve them (see cacheServes). A forced replacement
-// never takes them.
-func (r *runner) fromCache(ctx context.Context, c *plan.Change) (*obtained, bool) {
+// never takes them. A damaged entry is damage to that entry: a warning,
+// and the image is made again. A cache that cannot tell (a shared cache
+// that does not answer) fails the change: nothing is paid for an image
+// the cache may well hold.
+func (r *runner) fromCache(ctx context.Context, c *plan.Change) (*obtained, bool, error) {
 	if r.opts.Cache == nil || c.Forced {
-		return nil, false
+		return nil, false, nil
 	}
 	entry, imgs, err := r.opts.Cache.Get(ctx, c.InputHash)
-	if err != nil {
-		if !errors.Is(err, cache.ErrNotFound) {
-			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
-		}
-		return nil, false
+	var damaged *cache.DamagedError
+	switch {
+	case errors.As(err, &damaged):
+		r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error() + "; the image is made again, and the damaged copy replaced"})
+		return nil, false, nil
+	case errors.Is(err, cache.ErrNotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("the content cache cannot be read, so this image is not paid for again: %w", err)
+	}
+	if entry.Healed != "" {
+		r.emit(Event{Type: EventWarning, Address: c.Address, Message: entry.Healed})
 	}
 	if len(imgs) < c.Request.Samples() || !r.cacheServes(c, entry, imgs) {
-		return nil, false
+		return nil, false, nil
 	}
 	r.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
 	return &obtained{images: imgs, source: FromCache, generator: state.GeneratorAPI,
 		requestID: entry.RequestID, inferenceTime: entry.InferenceTime,
-		endpoint: entry.Endpoint, placeholder: entry.Placeholder, costUSD: entry.CostUSD}, true
+		endpoint: entry.Endpoint, placeholder: entry.Placeholder, costUSD: entry.CostUSD}, true, nil
 }
 
 // cacheServes reports whether a cached entry may give the change its

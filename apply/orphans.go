@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/imgform/imgform/state"
@@ -22,11 +23,28 @@ func (r *runner) loadJournal() {
 	}
 	for _, e := range entries {
 		switch {
+		case e.Pending:
+			r.interruptedSubmit(e)
 		case time.Since(e.Job.Submitted) >= JobRetention:
 			r.journal.Remove(r.journalCtx, e.Job.ID)
 		case e.Endpoint == r.endpoint():
 			r.jobs[e.InputHash] = append(r.jobs[e.InputHash], e)
 		}
+	}
+}
+
+// interruptedSubmit reports, and drops, a pending record an earlier run
+// left: it was about to send a billable request, or had sent it, when it
+// died, before it knew the job's id. The request may have been billed;
+// nothing can follow it. (A run that still holds the lock has none of its
+// own in flight but this run's.)
+func (r *runner) interruptedSubmit(e state.JobRecord) {
+	r.count(func(s *Summary) { s.EarlierPossiblyBilled++ })
+	r.emit(Event{Type: EventWarning, Address: e.Address, Message: fmt.Sprintf(
+		"an earlier run stopped while it sent this image's request (at %s), before the API gave the job's id: that request may have been billed, and cannot be followed; check the usage in your Segmind account",
+		e.Job.Submitted.Local().Format("2006-01-02 15:04:05 MST"))})
+	if err := r.journal.Remove(r.journalCtx, e.Job.ID); err != nil {
+		r.emit(Event{Type: EventWarning, Address: e.Address, Message: err.Error()})
 	}
 }
 

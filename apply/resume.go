@@ -25,7 +25,7 @@ func ResumableJobs(ctx context.Context, j state.Journal, endpoint string) (Resum
 	}
 	out := Resumable{}
 	for _, e := range jobs {
-		if e.Endpoint == endpoint && time.Since(e.Job.Submitted) < JobRetention {
+		if !e.Pending && e.Endpoint == endpoint && time.Since(e.Job.Submitted) < JobRetention {
 			out[e.InputHash] = append(out[e.InputHash], e)
 		}
 	}

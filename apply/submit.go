@@ -51,6 +51,12 @@ func (r *runner) withSlot(ctx context.Context, addr string, cost float64, call f
 		if err == nil {
 			return nil
 		}
+		var fe *FatalError
+		if errors.Is(err, errSubmitsStopped) || errors.As(err, &fe) {
+			// Nothing was sent: the journal write before it failed.
+			r.spend.release(cost)
+			return err
+		}
 		if generate.IsPossiblyBilled(err) {
 			r.spend.billed(cost)
 		} else {

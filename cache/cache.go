@@ -21,14 +21,15 @@ type Cache struct {
 	local  Store
 	remote Store // nil: no shared cache
 
-	mu       sync.Mutex
-	verified map[model.Hash]Info   // entries whose bytes were checked in this process
-	remotes  map[model.Hash]*Entry // what the shared cache said of an entry (nil: none)
+	mu           sync.Mutex
+	verified     map[model.Hash]Info   // entries whose bytes were checked in this process
+	remotes      map[model.Hash]*Entry // what the shared cache said of an entry (nil: none)
+	remoteDamage map[model.Hash]error  // shared entries found damaged in this process
 }
 
 // New returns the cache kept in local.
 func New(local Store) *Cache {
-	return &Cache{local: local, verified: map[model.Hash]Info{}, remotes: map[model.Hash]*Entry{}}
+	return &Cache{local: local, verified: map[model.Hash]Info{}, remotes: map[model.Hash]*Entry{}, remoteDamage: map[model.Hash]error{}}
 }
 
 // NewShared returns the cache kept in local, with remote, shared by a
@@ -83,46 +84,64 @@ type Origin struct {
 
 // Lookup reports what the cache holds of input hash h, for a plan: the
 // entry's origin and the hash of each image, when it holds at least n
-// images that Get would serve. A damaged entry is not cached: its Info
-// says why. The bytes are read once per process.
+// images that Get would serve. A damaged entry is damage to that entry
+// only: its Info says why, and a shared cache's copy stands in for a
+// damaged local one. The bytes are read once per process.
 func (c *Cache) Lookup(ctx context.Context, h model.Hash, n int) (Info, bool) {
 	c.mu.Lock()
 	info, seen := c.verified[h]
 	c.mu.Unlock()
 	if !seen {
-		e, imgs, err := c.getLocal(ctx, h)
-		switch {
-		case errors.Is(err, ErrNotFound) && c.remote != nil:
-			// The shared cache's entry is described by its metadata;
-			// its images are checked when they are downloaded.
-			re, rerr := c.remoteEntry(ctx, h)
-			if rerr != nil || re == nil {
-				return Info{}, false
-			}
-			info = Info{Endpoint: re.Endpoint, Placeholder: re.Placeholder, Remote: true}
-			for _, f := range re.Files {
-				info.Files = append(info.Files, f.SHA256)
-			}
-		case errors.Is(err, ErrNotFound) && !isDamaged(err):
+		var ok bool
+		if info, ok = c.lookup(ctx, h); !ok {
 			return Info{}, false
-		case err != nil:
-			return Info{Damage: err.Error()}, false
-		default:
-			info = Info{Endpoint: e.Endpoint, Placeholder: e.Placeholder}
-			for _, img := range imgs {
-				info.Files = append(info.Files, img.Sum())
-			}
 		}
 		c.mu.Lock()
 		c.verified[h] = info
 		c.mu.Unlock()
 	}
-	return info, len(info.Files) >= n
+	return info, info.Damage == "" && len(info.Files) >= n
+}
+
+// lookup finds what the cache holds of h; false when it holds nothing
+// (or the shared cache cannot tell now).
+func (c *Cache) lookup(ctx context.Context, h model.Hash) (Info, bool) {
+	e, imgs, err := c.getLocal(ctx, h)
+	switch {
+	case err == nil:
+		info := Info{Endpoint: e.Endpoint, Placeholder: e.Placeholder}
+		for _, img := range imgs {
+			info.Files = append(info.Files, img.Sum())
+		}
+		return info, true
+	case c.remote != nil && (errors.Is(err, ErrNotFound) || isDamaged(err)):
+		// The shared cache's entry is described by its metadata; its
+		// images are checked when they are downloaded.
+		re, rerr := c.remoteEntry(ctx, h)
+		switch {
+		case rerr == nil && re != nil:
+			info := Info{Endpoint: re.Endpoint, Placeholder: re.Placeholder, Remote: true}
+			for _, f := range re.Files {
+				info.Files = append(info.Files, f.SHA256)
+			}
+			return info, true
+		case rerr != nil && isDamaged(rerr):
+			return Info{Damage: rerr.Error()}, true
+		case isDamaged(err):
+			return Info{Damage: err.Error()}, true
+		}
+		return Info{}, false
+	case errors.Is(err, ErrNotFound) && !isDamaged(err):
+		return Info{}, false
+	}
+	return Info{Damage: err.Error()}, true
 }
 
 // Prefetch asks the shared cache about every hash the local one does not
 // hold, a bounded number at a time, so that the lookups of a plan that
 // follow make no round trip each. Without a shared cache it does nothing.
+// An entry whose metadata is damaged is that entry's damage, noted for
+// Lookup; only a cache that cannot be asked fails.
 func (c *Cache) Prefetch(ctx context.Context, hs []model.Hash) error {
 	if c.remote == nil || len(hs) == 0 {
 		return nil
@@ -144,6 +163,7 @@ func (c *Cache) Prefetch(ctx context.Context, hs []model.Hash) error {
 		return err
 	}
 	entries := make([]*Entry, len(ask))
+	damage := make([]error, len(ask))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
 	for i, h := range ask {
@@ -152,7 +172,10 @@ func (c *Cache) Prefetch(ctx context.Context, hs []model.Hash) error {
 		}
 		g.Go(func() error {
 			e, err := c.remote.Stat(gctx, h)
-			if err != nil && !errors.Is(err, ErrNotFound) {
+			switch {
+			case isDamaged(err):
+				damage[i] = err
+			case err != nil && !errors.Is(err, ErrNotFound):
 				return err
 			}
 			entries[i] = e
@@ -166,22 +189,35 @@ func (c *Cache) Prefetch(ctx context.Context, hs []model.Hash) error {
 	defer c.mu.Unlock()
 	for i, h := range ask {
 		c.remotes[h] = entries[i]
+		if damage[i] != nil {
+			c.remoteDamage[h] = damage[i]
+		}
 	}
 	return nil
 }
 
-// remoteEntry is the shared cache's metadata of h, asked once.
+// remoteEntry is the shared cache's metadata of h, asked once: nil when
+// it has none, a *DamagedError when its metadata is damaged.
 func (c *Cache) remoteEntry(ctx context.Context, h model.Hash) (*Entry, error) {
 	c.mu.Lock()
 	e, known := c.remotes[h]
+	damage := c.remoteDamage[h]
 	c.mu.Unlock()
+	if damage != nil {
+		return nil, damage
+	}
 	if known {
 		return e, nil
 	}
 	e, err := c.remote.Stat(ctx, h)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, ErrNotFound) && !isDamaged(err):
 		e = nil
+	case isDamaged(err):
+		c.mu.Lock()
+		c.remoteDamage[h] = err
+		c.mu.Unlock()
+		return nil, err
 	case err != nil:
 		return nil, err
 	}
@@ -212,17 +248,32 @@ func (c *Cache) Has(ctx context.Context, h model.Hash, n int) bool {
 // came from; for an entry written before that was kept, an image carrying
 // the placeholder chunk marks it an emulator's. An offline placeholder is
 // never cached: an entry holding one is damaged.
+//
+// A damaged local entry is healed from the shared cache when it holds the
+// images intact (the entry's Healed says so); a damaged shared entry is
+// a *DamagedError like a local one (not found: the image is made again,
+// and Put replaces the damaged copy). An error that is neither (the
+// shared cache cannot be reached) means the cache cannot tell.
 func (c *Cache) Get(ctx context.Context, h model.Hash) (*Entry, []model.Image, error) {
 	e, imgs, err := c.getLocal(ctx, h)
-	if !errors.Is(err, ErrNotFound) || c.remote == nil {
+	if err == nil || c.remote == nil || (!errors.Is(err, ErrNotFound) && !isDamaged(err)) {
 		return e, imgs, err
 	}
+	localErr := err
 	e, imgs, rerr := c.checked(ctx, c.remote, h)
-	if rerr != nil {
-		if errors.Is(rerr, ErrNotFound) && !isDamaged(rerr) {
-			return nil, nil, err // the local cache's word: not found, or damaged
-		}
+	switch {
+	case isDamaged(rerr):
+		c.mu.Lock()
+		c.remoteDamage[h] = rerr
+		c.mu.Unlock()
 		return nil, nil, rerr
+	case errors.Is(rerr, ErrNotFound):
+		return nil, nil, localErr // the local cache's word: not found, or damaged
+	case rerr != nil:
+		return nil, nil, rerr
+	}
+	if isDamaged(localErr) {
+		e.Healed = fmt.Sprintf("the local copy was damaged (%v); the team cache's copy replaces it", localErr)
 	}
 	// Downloaded: kept here too, so the next run reads it locally. A
 	// local cache that cannot be written costs a download next time, no
@@ -258,8 +309,12 @@ func (c *Cache) checked(ctx context.Context, s Store, h model.Hash) (*Entry, []m
 	return e, imgs, nil
 }
 
-// Put stores the images of h, replacing an existing entry.
-func (c *Cache) Put(ctx context.Context, h model.Hash, imgs []model.Image, from Origin) error {
+// Put stores the images of h, replacing an existing entry (a damaged one
+// included: the shared store replaces an object whose bytes are not what
+// its key says, whatever its metadata claims). repaired reports that the
+// shared cache's entry of h was found damaged in this process, and is
+// replaced now.
+func (c *Cache) Put(ctx context.Context, h model.Hash, imgs []model.Image, from Origin) (repaired bool, err error) {
 	c.mu.Lock()
 	delete(c.verified, h)
 	c.mu.Unlock()
@@ -270,17 +325,19 @@ func (c *Cache) Put(ctx context.Context, h model.Hash, imgs []model.Image, from 
 			Size: int64(len(img.Data)), ContentType: img.ContentType})
 	}
 	if err := c.putLocal(ctx, h, e, imgs); err != nil {
-		return err
+		return false, err
 	}
 	if c.remote != nil {
 		if err := c.remote.Put(ctx, e, dataOf(imgs)); err != nil {
-			return err
+			return false, err
 		}
 		c.mu.Lock()
 		c.remotes[h] = e
+		repaired = c.remoteDamage[h] != nil
+		delete(c.remoteDamage, h)
 		c.mu.Unlock()
 	}
-	return nil
+	return repaired, nil
 }
 
 func (c *Cache) putLocal(ctx context.Context, h model.Hash, e *Entry, imgs []model.Image) error {
@@ -303,6 +360,7 @@ func (c *Cache) Remove(ctx context.Context, h model.Hash) error {
 	c.mu.Lock()
 	delete(c.verified, h)
 	delete(c.remotes, h)
+	delete(c.remoteDamage, h)
 	c.mu.Unlock()
 	for _, s := range c.Stores() {
 		if err := s.Remove(ctx, h); err != nil {

@@ -66,7 +66,7 @@ func TestCacheRoundTrip(t *testing.T) {
 		t.Fatalf("Get from an empty cache: %v, want ErrNotFound", err)
 	}
 	from := cache.Origin{Address: "image.fox", RequestID: "req-1", InferenceTime: 2.5, Endpoint: "https://api.segmind.com"}
-	if err := c.Put(ctx, h, imgs, from); err != nil {
+	if _, err := c.Put(ctx, h, imgs, from); err != nil {
 		t.Fatal(err)
 	}
 	for n, want := range map[int]bool{1: true, 2: true, 3: false} {
@@ -128,7 +128,7 @@ func TestCacheGetChecksImages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := newCache(t)
 			h := testHash(tt.name)
-			if err := c.Put(ctx, h, []model.Image{tt.img}, cache.Origin{}); err != nil {
+			if _, err := c.Put(ctx, h, []model.Image{tt.img}, cache.Origin{}); err != nil {
 				t.Fatal(err)
 			}
 			e, imgs, err := c.Get(ctx, h)
@@ -196,7 +196,7 @@ func TestCacheLookupDamage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, s := newCache(t)
 			h := testHash("a red fox")
-			if err := c.Put(ctx, h, testImages(t), cache.Origin{}); err != nil {
+			if _, err := c.Put(ctx, h, testImages(t), cache.Origin{}); err != nil {
 				t.Fatal(err)
 			}
 			tt.damage(t, s.EntryDir(h))
@@ -211,7 +211,7 @@ func TestCacheLookupDamage(t *testing.T) {
 	// the entry is put again.
 	c, s := newCache(t)
 	h := testHash("a red fox")
-	if err := c.Put(ctx, h, testImages(t), cache.Origin{}); err != nil {
+	if _, err := c.Put(ctx, h, testImages(t), cache.Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := c.Lookup(ctx, h, 2); !ok {
@@ -237,7 +237,7 @@ func TestUnused(t *testing.T) {
 	c, s := newCache(t)
 	used, unused, incomplete := testHash("used"), testHash("unused"), testHash("incomplete")
 	for _, h := range []model.Hash{used, unused, incomplete} {
-		if err := c.Put(ctx, h, testImages(t)[:1], cache.Origin{Address: "image." + h.Short()}); err != nil {
+		if _, err := c.Put(ctx, h, testImages(t)[:1], cache.Origin{Address: "image." + h.Short()}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -278,7 +278,7 @@ func TestSharedCache(t *testing.T) {
 	b := cache.NewShared(bLocal, shared)
 	h := testHash("a red fox")
 	imgs := testImages(t)
-	if err := a.Put(ctx, h, imgs, cache.Origin{Endpoint: "https://api.segmind.com"}); err != nil {
+	if _, err := a.Put(ctx, h, imgs, cache.Origin{Endpoint: "https://api.segmind.com"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Prefetch(ctx, []model.Hash{h, testHash("never made")}); err != nil {
@@ -310,7 +310,7 @@ func TestSharedCache(t *testing.T) {
 
 	// A shared entry whose bytes are damaged is refused on download.
 	h2 := testHash("an owl")
-	if err := a.Put(ctx, h2, imgs[:1], cache.Origin{}); err != nil {
+	if _, err := a.Put(ctx, h2, imgs[:1], cache.Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(shared.EntryDir(h2), "0.png")

@@ -61,6 +61,11 @@ type Entry struct {
 	Address string `json:"address,omitempty"`
 	// CostUSD is what the images cost when the API made them.
 	CostUSD float64 `json:"cost_usd,omitempty"`
+
+	// Healed says, for an entry Cache.Get returns, that the local copy
+	// was damaged and the shared cache's replaced it; "" otherwise. It is
+	// not stored.
+	Healed string `json:"-"`
 }
 
 // File is one image of a cached set.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -41,8 +42,15 @@ type Setting struct {
 // knownSettings are the backend and cache types and their arguments,
 // required or not.
 var knownSettings = map[string]map[string]map[string]bool{
-	"backend": {"pg": {"conn_str": false, "schema_name": false}},
-	"cache":   {"s3": {"bucket": true, "prefix": false, "region": false, "endpoint": false}},
+	"backend": {"pg": {"conn_str": false, "schema_name": false, "connect_timeout": false, "request_timeout": false}},
+	"cache":   {"s3": {"bucket": true, "prefix": false, "region": false, "endpoint": false, "connect_timeout": false, "request_timeout": false}},
+}
+
+// Timeout reads a *_timeout argument of a backend or cache block: 0 when
+// it is not set. The value was checked when the block was read.
+func (s *Setting) Timeout(name string) time.Duration {
+	d, _ := time.ParseDuration(s.Args[name])
+	return d
 }
 
 var settingsSchema = &hcl.BodySchema{
@@ -180,6 +188,17 @@ func decodeSetting(b *hcl.Block) (*Setting, hcl.Diagnostics) {
 				Subject:  attr.Expr.Range().Ptr(),
 			})
 			continue
+		}
+		if strings.HasSuffix(name, "_timeout") {
+			if d, err := time.ParseDuration(val.AsString()); err != nil || d <= 0 {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid " + b.Type + " argument",
+					Detail:   fmt.Sprintf("%s is a positive duration such as \"10s\" or \"1m\".", name),
+					Subject:  attr.Expr.Range().Ptr(),
+				})
+				continue
+			}
 		}
 		s.Args[name] = val.AsString()
 	}

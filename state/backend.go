@@ -39,15 +39,26 @@ type Backend interface {
 	// Lock takes the workspace's lock, waiting up to opts.Timeout for
 	// another holder to let go. The lock of a holder that dies, even
 	// killed with SIGKILL, does not block the next run.
+	//
+	// While this handle holds the lock, what it writes is fenced by it:
+	// Save, and the pending records of its journal, are written only in
+	// the same step as a check that the lock is still held, and fail
+	// with a *LockLostError otherwise (another run may hold it now).
 	Lock(ctx context.Context, opts LockOptions) (Lock, error)
 
-	// ForceUnlock removes a lock a run left behind, given the id its
-	// LockedError showed. It refuses another id, without telling the
-	// right one, and a lock whose holder still runs.
-	ForceUnlock(ctx context.Context, id string) error
+	// ForceUnlock removes a lock, given the id its LockedError showed.
+	// It refuses another id, without telling the right one. A lock whose
+	// holder is still alive is a *HolderAliveError unless opts.Force:
+	// then it is taken from that holder, which notices within a second
+	// and stops paying for images.
+	ForceUnlock(ctx context.Context, id string, opts ForceOptions) error
 
 	// Jobs is the workspace's job journal.
 	Jobs() Journal
+
+	// Close releases what the handle holds open (connections). A lock it
+	// holds is let go first.
+	Close() error
 }
 
 // ConflictError reports a Save whose compare-and-swap failed: the stored

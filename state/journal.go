@@ -10,9 +10,19 @@ import (
 // jobs for the next run to follow to their results instead of paying for
 // the images again. It holds no secret: not the key, and not the
 // request's text beyond its hash.
+//
+// Before every billable request, a run records a pending job (Pending
+// set, a job id of its own making): the journal write that precedes the
+// request. The backend writes it only while the run's handle holds the
+// workspace lock, checked in the same step, so that no request is sent by
+// a run that lost its lock. A pending record that a later run finds is a
+// request that may have been sent, and billed, by a run that died before
+// it knew the job's id.
 type Journal interface {
 	// Record stores a job; it returns only once the record would
-	// survive a crash. Recording a job id again replaces its record.
+	// survive a crash. Recording a job id again replaces its record. A
+	// pending record is refused with a *LockLostError unless the handle
+	// holds the workspace lock (see Backend.Lock).
 	Record(ctx context.Context, job JobRecord) error
 	// Remove deletes the record of a job whose images are safe; a job
 	// that is not there is no error.
@@ -37,7 +47,18 @@ type JobRecord struct {
 	// random seed is drawn anew for a replacement).
 	Forced bool  `json:"forced,omitempty"`
 	Seed   int64 `json:"seed,omitempty"`
+	// Pending marks the record written before a billable request is
+	// sent: Job holds only an id of the run's own making (PendingPrefix)
+	// and the time. Once the request is answered, it is replaced by the
+	// job's record, or removed.
+	Pending bool `json:"pending,omitempty"`
 }
+
+// PendingPrefix starts the id of a pending record.
+const PendingPrefix = "pending-"
+
+// NewPendingID is the id of a new pending record.
+func NewPendingID() string { return PendingPrefix + newLineage() }
 
 // JobRef is what a generator needs to follow a job (generate.Job has the
 // same fields, and converts).

@@ -7,15 +7,73 @@ import (
 	"os"
 	"os/user"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Lock is a held workspace lock.
+//
+// A lock can be lost while its holder runs: its database session ends
+// (the server restarts, force-unlock ends it), or its file is removed by
+// force-unlock. A holder learns it in two ways: Held proves, at the moment
+// it is asked, that the lock is still held (a run asks before it pays for
+// anything), and Lost is closed once a check, Held's or the watch every
+// backend keeps on its lock (every WatchInterval), found it gone.
 type Lock interface {
 	// Info names the holder, as others who find the state locked see it.
 	Info() LockInfo
+	// Held returns nil when the lock is held at this moment, and a
+	// *LockLostError when it is not or cannot be shown to be (a check
+	// that cannot reach the store proves nothing).
+	Held(ctx context.Context) error
+	// Lost is closed once the lock is known to be lost; Err then says
+	// why (a *LockLostError).
+	Lost() <-chan struct{}
+	Err() error
 	// Unlock lets go of the lock. A second Unlock does nothing.
 	Unlock() error
+}
+
+// LockLostError reports a lock its holder no longer has: what it did
+// after it was lost is not protected from another run.
+type LockLostError struct {
+	Where  string
+	Reason string // "its database session ended", "the lock file was removed"
+	Err    error  // the failure that showed it, when there is one
+}
+
+func (e *LockLostError) Error() string {
+	msg := fmt.Sprintf("the state lock was lost (%s; %s)", e.Reason, e.Where)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *LockLostError) Unwrap() error { return e.Err }
+
+// HolderAliveError is ForceUnlock's answer when the lock's holder still
+// runs and Force was not given: forcing the lock away stops that run from
+// paying for more images (it notices within a second), and whatever it
+// was writing is left half done.
+type HolderAliveError struct {
+	Where  string
+	Holder LockInfo
+	// How says how the holder was seen alive: "its database session is
+	// connected", "its process still holds the lock file".
+	How string
+}
+
+func (e *HolderAliveError) Error() string {
+	return fmt.Sprintf("the state lock of %s is held by a run that is still alive (%s): %s", e.Where, e.How, e.Holder.Describe())
+}
+
+// ForceOptions say how to force a lock away.
+type ForceOptions struct {
+	// Force takes the lock from a holder that is still alive, which then
+	// stops paying for images; without it, a live holder is a
+	// *HolderAliveError.
+	Force bool
 }
 
 // LockOptions say how to take a lock.
@@ -105,5 +163,103 @@ func WaitForLock(ctx context.Context, opts LockOptions, try func() (Lock, error)
 		case <-t.C:
 		}
 		delay = min(delay*2, time.Second)
+	}
+}
+
+// WatchInterval is how often a held lock is checked while its holder
+// runs: a lock lost between two billable requests is noticed within it
+// (and a billable request checks for itself besides).
+var WatchInterval = 250 * time.Millisecond
+
+// Watch is what every backend's held lock shares: the Lost channel, the
+// reason, and the watch that checks the lock every WatchInterval until
+// it is let go.
+type Watch struct {
+	lost     chan struct{}
+	stop     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
+
+	mu      sync.Mutex
+	err     error
+	started bool
+}
+
+// NewWatch returns the watch of a lock; Start starts it.
+func NewWatch() *Watch {
+	return &Watch{lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+}
+
+// Start watches the lock with check, which returns nil while the lock is
+// held (and a *LockLostError, or the failure, when it is not). A check
+// that fails for another reason than a lost lock is taken as a loss too:
+// a held lock is what can be shown.
+func (w *Watch) Start(check func(ctx context.Context) error) {
+	w.mu.Lock()
+	w.started = true
+	w.mu.Unlock()
+	go w.run(check)
+}
+
+func (w *Watch) run(check func(ctx context.Context) error) {
+	defer close(w.done)
+	t := time.NewTicker(WatchInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-w.lost:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), watchTimeout)
+		err := check(ctx)
+		cancel()
+		select {
+		case <-w.stop:
+			return // let go meanwhile: what failed was the closing
+		default:
+		}
+		if err != nil {
+			w.Fail(err)
+		}
+	}
+}
+
+// watchTimeout bounds one check of the watch: a store that does not
+// answer for this long cannot show the lock is held.
+const watchTimeout = 5 * time.Second
+
+// Fail records that the lock is lost, because of err, and closes Lost.
+// The first reason is kept.
+func (w *Watch) Fail(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return
+	}
+	w.err = err
+	close(w.lost)
+}
+
+// Lost is closed once the lock is known to be lost.
+func (w *Watch) Lost() <-chan struct{} { return w.lost }
+
+// Err is why the lock was lost; nil while it is not known to be.
+func (w *Watch) Err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// Stop ends the watch, for an Unlock. It waits for a check under way.
+func (w *Watch) Stop() {
+	w.stopOnce.Do(func() { close(w.stop) })
+	w.mu.Lock()
+	started := w.started
+	w.mu.Unlock()
+	if started {
+		<-w.done
 	}
 }

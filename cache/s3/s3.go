@@ -2,18 +2,19 @@ package s3
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -29,7 +30,19 @@ type Config struct {
 	Prefix   string // "imgform/"; "" keeps entries at the bucket's top
 	Region   string // "" reads AWS_REGION, then AWS_DEFAULT_REGION
 	Endpoint string // "" reads AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then AWS's
+	// ConnectTimeout bounds a connection's set-up (TCP and TLS);
+	// RequestTimeout each request, its retries included. Zero is
+	// DefaultConnectTimeout, DefaultRequestTimeout.
+	ConnectTimeout time.Duration
+	RequestTimeout time.Duration
 }
+
+// The deadlines of an endpoint that accepts connections and never
+// answers: the run stops, naming the endpoint, before anything is paid.
+const (
+	DefaultConnectTimeout = 10 * time.Second
+	DefaultRequestTimeout = 30 * time.Second
+)
 
 // metaName is the name of an entry's metadata object.
 const metaName = "meta.json"
@@ -43,10 +56,11 @@ const parallel = 16
 
 // Store is a cache in a bucket.
 type Store struct {
-	client *minio.Client
-	bucket string
-	prefix string
-	where  string
+	client  *minio.Client
+	bucket  string
+	prefix  string
+	where   string
+	timeout time.Duration // of each request
 }
 
 // New returns the store cfg describes, its endpoint, region and
@@ -73,7 +87,16 @@ func New(cfg Config, getenv func(string) string) (*Store, error) {
 	})
 	// A few retries: a cache that does not answer should say so within
 	// seconds, not after the client's default of ten backed-off tries.
-	client, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Region: region, BucketLookup: lookup, MaxRetries: 3})
+	connect := cmp.Or(cfg.ConnectTimeout, DefaultConnectTimeout)
+	timeout := cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout)
+	transport, err := minio.DefaultTransport(secure)
+	if err != nil {
+		return nil, fmt.Errorf("the s3 cache: %w", err)
+	}
+	transport.DialContext = (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext
+	transport.TLSHandshakeTimeout = connect
+	transport.ResponseHeaderTimeout = timeout
+	client, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Region: region, BucketLookup: lookup, MaxRetries: 3, Transport: transport})
 	if err != nil {
 		return nil, fmt.Errorf("the s3 cache: %w", err)
 	}
@@ -89,7 +112,23 @@ func New(cfg Config, getenv func(string) string) (*Store, error) {
 	if endpoint != "" {
 		where += fmt.Sprintf(" at %s://%s", scheme, host)
 	}
-	return &Store{client: client, bucket: cfg.Bucket, prefix: prefix, where: where}, nil
+	return &Store{client: client, bucket: cfg.Bucket, prefix: prefix, where: where, timeout: timeout}, nil
+}
+
+// request is the context of one request (with its retries): it ends at
+// the request timeout.
+func (s *Store) request(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// explain says that err is the endpoint not answering in time, when the
+// request's deadline passed or the answer's headers never came.
+func (s *Store) explain(ctx context.Context, err error) error {
+	var netErr net.Error
+	if err != nil && (errors.Is(ctx.Err(), context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout())) {
+		return fmt.Errorf("%s did not answer within %s (request_timeout): %w", s.where, s.timeout, err)
+	}
+	return err
 }
 
 func firstOf(vs ...string) string {
@@ -107,10 +146,12 @@ func (s *Store) String() string { return s.where }
 // Check makes sure the bucket can be reached and exists: a cache that
 // cannot be used must stop a run before anything is paid.
 func (s *Store) Check(ctx context.Context) error {
+	ctx, cancel := s.request(ctx)
+	defer cancel()
 	ok, err := s.client.BucketExists(ctx, s.bucket)
 	switch {
 	case err != nil:
-		return fmt.Errorf("the shared cache %s cannot be reached: %w", s.where, err)
+		return fmt.Errorf("the shared cache %s cannot be reached: %w", s.where, s.explain(ctx, err))
 	case !ok:
 		return fmt.Errorf("the shared cache's bucket %q does not exist (%s)", s.bucket, s.where)
 	}
@@ -139,14 +180,17 @@ func preconditionFailed(err error) bool {
 	return r.StatusCode == http.StatusPreconditionFailed || r.Code == "PreconditionFailed"
 }
 
-// read gets an object whole.
-func (s *Store) read(ctx context.Context, key string) ([]byte, string, error) {
+// read gets an object whole, within one request's time.
+func (s *Store) read(ctx context.Context, key string) (data []byte, etag string, err error) {
+	ctx, cancel := s.request(ctx)
+	defer cancel()
+	defer func() { err = s.explain(ctx, err) }()
 	obj, err := s.client.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
 	if err != nil {
 		return nil, "", err
 	}
 	defer obj.Close()
-	data, err := io.ReadAll(io.LimitReader(obj, maxObject+1))
+	data, err = io.ReadAll(io.LimitReader(obj, maxObject+1))
 	if err != nil {
 		return nil, "", err
 	}
@@ -167,13 +211,15 @@ func (s *Store) Has(ctx context.Context, hs []model.Hash) (map[model.Hash]bool, 
 	g.SetLimit(parallel)
 	for i, h := range hs {
 		g.Go(func() error {
-			_, err := s.client.StatObject(ctx, s.bucket, s.metaKey(h), minio.StatObjectOptions{})
+			rctx, cancel := s.request(ctx)
+			defer cancel()
+			_, err := s.client.StatObject(rctx, s.bucket, s.metaKey(h), minio.StatObjectOptions{})
 			switch {
 			case err == nil:
 				out[i] = true
 			case notFound(err):
 			default:
-				return fmt.Errorf("asking %s for %s: %w", s.where, h.Short(), err)
+				return fmt.Errorf("asking %s for %s: %w", s.where, h.Short(), s.explain(rctx, err))
 			}
 			return nil
 		})
@@ -270,7 +316,10 @@ func (s *Store) Put(ctx context.Context, e *cache.Entry, data [][]byte) error {
 	}
 	opts := minio.PutObjectOptions{ContentType: "application/json"}
 	opts.SetMatchETag(strings.Trim(etag, `"`))
-	if _, err := s.client.PutObject(ctx, s.bucket, s.metaKey(e.InputHash), bytes.NewReader(meta), int64(len(meta)), opts); err != nil {
+	rctx, cancel := s.request(ctx)
+	defer cancel()
+	if _, err := s.client.PutObject(rctx, s.bucket, s.metaKey(e.InputHash), bytes.NewReader(meta), int64(len(meta)), opts); err != nil {
+		err = s.explain(rctx, err)
 		if preconditionFailed(err) {
 			return fmt.Errorf("uploading to %s: another run replaced cache entry %s at the same moment; run again", s.where, e.InputHash.Short())
 		}
@@ -280,38 +329,49 @@ func (s *Store) Put(ctx context.Context, e *cache.Entry, data [][]byte) error {
 }
 
 // putFile uploads an image create-only. Its key is its SHA-256, so an
-// object already there holds the same bytes, unless it was damaged: one
-// whose ETag (the MD5 of a simple upload) is not these bytes' is replaced,
-// on condition that it is still the one seen.
+// object already there should hold the same bytes; it is read back to be
+// sure, because damage behind the store's back (a flipped bit on its
+// disk) leaves its ETag as it was. One whose bytes are not these is
+// replaced, on condition that it is still the one read.
 func (s *Store) putFile(ctx context.Context, key string, data []byte, contentType string) error {
 	err := s.create(ctx, key, data, contentType)
 	if err == nil || !preconditionFailed(err) {
 		return err
 	}
-	info, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
-	if err != nil {
-		return err
+	for range 2 {
+		old, etag, err := s.read(ctx, key)
+		switch {
+		case err == nil && bytes.Equal(old, data):
+			return nil
+		case err != nil && !notFound(err):
+			return err
+		}
+		opts := minio.PutObjectOptions{ContentType: contentType}
+		if err == nil {
+			opts.SetMatchETag(strings.Trim(etag, `"`))
+		} else {
+			opts.SetMatchETagExcept("*") // removed meanwhile
+		}
+		rctx, cancel := s.request(ctx)
+		_, err = s.client.PutObject(rctx, s.bucket, key, bytes.NewReader(data), int64(len(data)), opts)
+		err = s.explain(rctx, err)
+		cancel()
+		if !preconditionFailed(err) {
+			return err
+		}
+		// Replaced meanwhile by another run: read what it wrote.
 	}
-	sum := md5.Sum(data)
-	etag := strings.Trim(info.ETag, `"`)
-	if strings.EqualFold(etag, hex.EncodeToString(sum[:])) {
-		return nil
-	}
-	opts := minio.PutObjectOptions{ContentType: contentType}
-	opts.SetMatchETag(etag)
-	_, err = s.client.PutObject(ctx, s.bucket, key, bytes.NewReader(data), int64(len(data)), opts)
-	if preconditionFailed(err) {
-		return nil // replaced meanwhile, by a run that wrote these bytes too
-	}
-	return err
+	return fmt.Errorf("%s keeps being replaced while it is repaired", key)
 }
 
 // create uploads an object only if there is none of that key.
 func (s *Store) create(ctx context.Context, key string, data []byte, contentType string) error {
+	ctx, cancel := s.request(ctx)
+	defer cancel()
 	opts := minio.PutObjectOptions{ContentType: contentType}
 	opts.SetMatchETagExcept("*")
 	_, err := s.client.PutObject(ctx, s.bucket, key, bytes.NewReader(data), int64(len(data)), opts)
-	return err
+	return s.explain(ctx, err)
 }
 
 // List lists every key under the prefix and keeps the hashes.
@@ -340,6 +400,8 @@ func (s *Store) List(ctx context.Context) ([]model.Hash, error) {
 // Remove deletes the metadata first, so that a half-removed entry is
 // incomplete, never damaged, then the rest of the entry.
 func (s *Store) Remove(ctx context.Context, h model.Hash) error {
+	ctx, cancel := s.request(ctx)
+	defer cancel()
 	if err := s.client.RemoveObject(ctx, s.bucket, s.metaKey(h), minio.RemoveObjectOptions{}); err != nil && !notFound(err) {
 		return fmt.Errorf("removing cache entry %s from %s: %w", h.Short(), s.where, err)
 	}

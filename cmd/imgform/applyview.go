@@ -256,8 +256,24 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool, kin
 			s.Lost, pluralWord(s.Lost, "job was", "jobs were"), pluralWord(s.Lost, "it is", "they are"), pluralWord(s.Lost, "its image is", "their images are"), pluralWord(s.Lost, "it", "them"))
 	}
 	if s.Journaled > 0 {
-		fmt.Fprintf(w, "%d submitted %s still running at the API and journaled: the next imgform apply picks %s up without paying again.\n",
+		fmt.Fprintf(w, "%d submitted %s not finished and journaled: the next imgform apply picks %s up without paying again.\n",
 			s.Journaled, pluralWord(s.Journaled, "job is", "jobs are"), pluralWord(s.Journaled, "it", "them"))
+	}
+	if s.StaleRecords > 0 {
+		fmt.Fprintf(w, "%d finished %s still in the journal, which could not be updated: %s in the cache, and the next imgform apply drops %s.\n",
+			s.StaleRecords, pluralWord(s.StaleRecords, "job is", "jobs are"), pluralWord(s.StaleRecords, "its image is", "their images are"), pluralWord(s.StaleRecords, "the record", "the records"))
+	}
+	if len(s.Unjournaled) > 0 {
+		fmt.Fprintf(w, "%s: the journal could not be written when %s submitted, and %s not finish in this run: %s for, and no later run knows of %s (request %s %s).\n",
+			paint(color, fmt.Sprintf("%d submitted %s not journaled", len(s.Unjournaled), pluralWord(len(s.Unjournaled), "job is", "jobs are")), ansiYellow),
+			pluralWord(len(s.Unjournaled), "it was", "they were"), pluralWord(len(s.Unjournaled), "did", "they did"),
+			pluralWord(len(s.Unjournaled), "it is paid", "they are paid"), pluralWord(len(s.Unjournaled), "it", "them"),
+			pluralWord(len(s.Unjournaled), "id", "ids"), strings.Join(s.Unjournaled, ", "))
+	}
+	if s.EarlierPossiblyBilled > 0 {
+		fmt.Fprintf(w, "%s by an earlier run that stopped while sending %s, before the API gave a job id: check the usage in your Segmind account.\n",
+			paint(color, fmt.Sprintf("%d %s possibly billed", s.EarlierPossiblyBilled, pluralWord(s.EarlierPossiblyBilled, "request", "requests")), ansiYellow),
+			pluralWord(s.EarlierPossiblyBilled, "it", "them"))
 	}
 	if s.NotStarted > 0 {
 		fmt.Fprintf(w, "%d %s not done; run imgform %s again to finish.\n", s.NotStarted, pluralWord(s.NotStarted, "change was", "changes were"), kind)

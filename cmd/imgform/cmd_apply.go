@@ -231,6 +231,7 @@ func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, v
 		Cache:         w.cache,
 		Events:        view,
 		Interrupt:     e.interrupts.first,
+		Lock:          w.lock,
 		RatePerMinute: lim.ratePerMinute,
 		MaxCostUSD:    lim.maxCost,
 	}
@@ -320,7 +321,12 @@ func confirm(e *env, command string) error {
 	if !isTerminal(e.stdin) {
 		return fmt.Errorf("%s needs approval: run it on a terminal to be asked, or pass --auto-approve (as CI must)", command)
 	}
-	fmt.Fprintf(e.stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted\n  Enter a value: ")
+	return ask(e, "Do you want to perform these actions?", command)
+}
+
+// ask asks question on the terminal, and takes only "yes" for an answer.
+func ask(e *env, question, command string) error {
+	fmt.Fprintf(e.stdout, "\n%s Only 'yes' will be accepted\n  Enter a value: ", question)
 	answers := make(chan string, 1)
 	go func() {
 		answer, _ := bufio.NewReader(e.stdin).ReadString('\n')

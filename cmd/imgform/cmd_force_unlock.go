@@ -2,37 +2,73 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/imgform/imgform/state"
 )
 
+type forceUnlockOptions struct {
+	force bool
+}
+
+func (o *forceUnlockOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.force, "force", false, "take the lock from a holder that is still alive without asking (needed when not on a terminal, e.g. in CI)")
+}
+
 func forceUnlockCommand() *command {
+	var o forceUnlockOptions
 	return &command{
 		name:  "force-unlock",
 		args:  "ID",
 		short: "Remove a state lock left behind",
-		long: `Remove the state lock with the given id. A run that is killed releases
-its lock by itself. With the state file, this is for filesystems that do
-not honour flock (some network filesystems), where a lock file can be left
-behind; it refuses a lock that a running process still holds. With the pg
-backend, it ends the database session of a holder that is stuck (a hung
-process, a network that does not drop the connection). The id is in the
-message of the run that found the state locked.`,
+		long: `Remove the state lock with the given id (it is in the message of the run
+that found the state locked). A run that is killed releases its lock by
+itself; this is for a lock left on a filesystem that does not honour
+flock, and for a holder that hangs (a stuck process, a network that does
+not drop its database session).
+
+A holder that is still alive (its database session is connected, or its
+process holds the lock file) is not forced without confirmation: on a
+terminal you are asked, elsewhere --force is needed. Its run notices
+within a second that it lost the lock: it stops paying for images,
+collects the jobs it has in flight into the cache, and exits with an
+error; its state is saved only if no other run has taken the lock.`,
+		flags: o.AddFlags,
 		nargs: exactly(1),
 		run: func(ctx context.Context, e *env, args []string) error {
-			settings, err := loadSettings(e)
-			if err != nil {
-				return err
-			}
-			b, err := openBackend(ctx, e, settings, backendOptions{ignoreLocalState: true})
-			if err != nil {
-				return err
-			}
-			defer closeBackend(b)
-			if err := b.ForceUnlock(ctx, args[0]); err != nil {
-				return err
-			}
-			_, err = fmt.Fprintf(e.stdout, "The state lock %s was removed.\n", args[0])
-			return err
+			return runForceUnlock(ctx, e, o, args[0])
 		},
 	}
+}
+
+func runForceUnlock(ctx context.Context, e *env, o forceUnlockOptions, id string) error {
+	settings, err := loadSettings(e)
+	if err != nil {
+		return err
+	}
+	b, err := openBackend(ctx, e, settings, backendOptions{ignoreLocalState: true})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	err = b.ForceUnlock(ctx, id, state.ForceOptions{Force: o.force})
+	var alive *state.HolderAliveError
+	if errors.As(err, &alive) {
+		fmt.Fprintf(e.stderr, "%s.\nForcing the lock away stops that run from paying for more images (it notices within a second) and leaves what it was doing for the next apply.\n", upperFirst(alive.Error()))
+		if !isTerminal(e.stdin) {
+			return fmt.Errorf("force-unlock of a live holder needs confirmation: run it on a terminal to be asked, or pass --force (as CI must)")
+		}
+		if err := ask(e, "Take the lock from it?", "force-unlock"); err != nil {
+			return err
+		}
+		err = b.ForceUnlock(ctx, id, state.ForceOptions{Force: true})
+	}
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(e.stdout, "The state lock %s was removed.\n", id)
+	return err
 }

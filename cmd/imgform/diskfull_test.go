@@ -57,8 +57,8 @@ const twelveTiles = `image "tile" {
 `
 
 // When the job journal (and the cache beside it) cannot be written, no
-// new job is submitted: a crash would lose what is paid for. The job
-// already accepted is still followed to its image, which is written.
+// job is submitted: the journal write that precedes every billable
+// request fails, so nothing is paid for that a crash could lose.
 func TestApplyJournalCannotBeWritten(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -87,16 +87,16 @@ func TestApplyJournalCannotBeWritten(t *testing.T) {
 			if code != 1 {
 				t.Fatalf("exit code %d, want 1:\n%s", code, out)
 			}
-			for _, want := range []string{"the job journal cannot be written, so no new image is submitted", tc.want, "Apply stopped. 1 created"} {
+			for _, want := range []string{"the job journal cannot be written, so no image is submitted", tc.want, "Apply stopped. 0 failed. 0 images generated.", "12 changes were not done"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("the output lacks %q:\n%s", want, out)
 				}
 			}
-			if got := stat(t, base, "jobs_submitted"); got != 1 {
-				t.Errorf("%d jobs submitted, want 1: nothing after the journal failed", got)
+			if got := stat(t, base, "jobs_submitted"); got != 0 {
+				t.Errorf("%d jobs submitted, want none: the journal write before the first failed", got)
 			}
-			if _, err := os.Stat(filepath.Join(dir, "tiles", "0.png")); err != nil {
-				t.Errorf("the image paid for was not written: %v", err)
+			if strings.Count(out, "attempt") != 0 {
+				t.Errorf("a journal that cannot be written was retried:\n%s", out)
 			}
 		})
 	}

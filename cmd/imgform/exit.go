@@ -64,6 +64,7 @@ func report(e *env, err error) int {
 		usageErr  *usageError
 		lockedErr *state.LockedError
 		fatalErr  *apply.FatalError
+		lostErr   *apply.LockLostError
 	)
 	switch {
 	case errors.As(err, &codeErr):
@@ -86,6 +87,10 @@ func report(e *env, err error) int {
 		if lockedErr.Holder != nil {
 			fmt.Fprintf(e.stderr, "If no imgform is running (a lock left on a filesystem that does not honour flock), remove it with:\n  imgform force-unlock %s\n", lockedErr.Holder.ID)
 		}
+		return exitError
+	case errors.As(err, &lostErr):
+		v.errorf("%s.", upperFirst(lostErr.Error()))
+		fmt.Fprintf(e.stderr, "\nAnother run may hold the lock now (imgform force-unlock, or the database restarted). Run imgform plan again once it is done; nothing this run paid for is paid again.\n")
 		return exitError
 	case errors.As(err, &fatalErr):
 		v.errorf("%s", fatalAdvice(fatalErr))

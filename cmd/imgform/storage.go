@@ -75,7 +75,8 @@ func openBackend(ctx context.Context, e *env, settings *spec.Settings, o backend
 	if conn == "" {
 		conn = e.getenv(pg.EnvConnStr)
 	}
-	b, err := pg.Open(ctx, conn, settings.Backend.Args["schema_name"], ws)
+	b, err := pg.Open(ctx, pg.Config{ConnStr: conn, Schema: settings.Backend.Args["schema_name"], Workspace: ws,
+		ConnectTimeout: settings.Backend.Timeout("connect_timeout"), RequestTimeout: settings.Backend.Timeout("request_timeout")})
 	if err != nil {
 		return nil, err
 	}
@@ -119,13 +120,6 @@ func checkMigrated(e *env, b state.Backend) error {
 // configured backend.
 const pushedSuffix = ".pushed"
 
-// closeBackend releases what a backend holds open.
-func closeBackend(b state.Backend) {
-	if c, ok := b.(interface{ Close() }); ok {
-		c.Close()
-	}
-}
-
 // openCache opens the content cache: the local directory, with the
 // configured shared cache behind it unless --cache=local. A shared cache
 // that cannot be used stops the command before anything is paid.
@@ -135,7 +129,8 @@ func openCache(ctx context.Context, e *env, settings *spec.Settings) (*cache.Cac
 		return cache.New(local), nil
 	}
 	args := settings.Cache.Args
-	remote, err := s3.New(s3.Config{Bucket: args["bucket"], Prefix: args["prefix"], Region: args["region"], Endpoint: args["endpoint"]}, e.getenv)
+	remote, err := s3.New(s3.Config{Bucket: args["bucket"], Prefix: args["prefix"], Region: args["region"], Endpoint: args["endpoint"],
+		ConnectTimeout: settings.Cache.Timeout("connect_timeout"), RequestTimeout: settings.Cache.Timeout("request_timeout")}, e.getenv)
 	if err != nil {
 		return nil, err
 	}

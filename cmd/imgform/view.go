@@ -72,3 +72,17 @@ func (v *view) errorf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	fmt.Fprintf(v.e.stderr, "%s %s\n", paint(v.color, "Error:", ansiBold, ansiRed), v.wrap(msg))
 }
+
+// warnf warns on stderr, Terraform style.
+func (v *view) warnf(format string, args ...any) {
+	msg := upperFirst(fmt.Sprintf(format, args...))
+	fmt.Fprintf(v.e.stderr, "%s %s\n", paint(v.color, "Warning:", ansiBold, ansiYellow), v.wrap(msg))
+}
+
+// upperFirst capitalises the first letter of a sentence.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -80,8 +80,18 @@ func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (_ *workspac
 		if w.cache, err = openCache(ctx, e, w.settings); err != nil {
 			return nil, err
 		}
+		warnUnsharedCache(e, w.settings)
 	}
 	return w, nil
+}
+
+// warnUnsharedCache says, once a run, that a shared state without a
+// shared cache loses what runners paid for.
+func warnUnsharedCache(e *env, settings *spec.Settings) {
+	if settings.Backend == nil || settings.Cache != nil {
+		return
+	}
+	newView(e).warnf("the state is shared (backend %q) but the content cache is this machine's only (there is no cache block): an image one runner made cannot be restored by another, and a killed runner's finished images are paid for again by the next. Add a cache \"s3\" block beside the backend (see the README's section on teams).", settings.Backend.Type)
 }
 
 func (w *workspace) close() {
@@ -90,7 +100,7 @@ func (w *workspace) close() {
 		w.lock = nil
 	}
 	if w.backend != nil {
-		closeBackend(w.backend)
+		w.backend.Close()
 		w.backend = nil
 	}
 }

@@ -27,7 +27,8 @@ const HolderOperation = "apply (test holder)"
 // started it as one, and returns otherwise. Call it first in TestMain,
 // with a function that opens the workspace the suite's Env names. A
 // holder takes the lock, says so on stdout ("locked ID PID"), holds it
-// until its stdin closes, then lets go ("released") and exits.
+// until its stdin closes, then lets go ("released") and exits. When it
+// finds its lock lost (forced away), it says "lost REASON" at once.
 func ServeHolder(open func() (state.Backend, error)) {
 	if os.Getenv(holderEnv) == "" {
 		return
@@ -47,6 +48,10 @@ func hold(open func() (state.Backend, error)) int {
 		return 3
 	}
 	fmt.Printf("locked %s %d\n", l.Info().ID, os.Getpid())
+	go func() {
+		<-l.Lost()
+		fmt.Printf("lost %v\n", l.Err())
+	}()
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	if err := l.Unlock(); err != nil {
 		fmt.Printf("error %v\n", err)

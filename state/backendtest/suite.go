@@ -23,10 +23,6 @@ type Workspace struct {
 	Open func(t *testing.T) state.Backend
 	// Env names the workspace to a holder process (see ServeHolder).
 	Env []string
-	// ForceEndsLiveHolder says that ForceUnlock with the right id ends a
-	// holder that still runs (a stuck session, in a database), instead of
-	// refusing (a file lock, whose holder is a process on this host).
-	ForceEndsLiveHolder bool
 }
 
 // Run runs the conformance suite. newWorkspace makes a new, empty
@@ -41,6 +37,8 @@ func Run(t *testing.T, newWorkspace func(t *testing.T) Workspace) {
 	t.Run("LockHolderKilled", func(t *testing.T) { testLockHolderKilled(t, newWorkspace(t)) })
 	t.Run("ForceUnlock", func(t *testing.T) { testForceUnlock(t, newWorkspace(t)) })
 	t.Run("Journal", func(t *testing.T) { testJournal(t, newWorkspace(t), newWorkspace(t)) })
+	t.Run("Fencing", func(t *testing.T) { testFencing(t, newWorkspace(t)) })
+	t.Run("PendingNeedsLock", func(t *testing.T) { testPendingNeedsLock(t, newWorkspace(t)) })
 }
 
 func ctxOf(t *testing.T) context.Context {
@@ -338,12 +336,12 @@ func testLockHolderKilled(t *testing.T, ws Workspace) {
 }
 
 // ForceUnlock refuses another id without telling the right one; given the
-// right one, it refuses a lock whose holder runs, or ends that holder,
-// as the backend says it does.
+// right one, it refuses a holder that is alive, saying so, unless forced:
+// then the holder finds its lock lost at once, and the lock is free.
 func testForceUnlock(t *testing.T, ws Workspace) {
 	h := StartHolder(t, ws.Env)
 	b := ws.Open(t)
-	err := b.ForceUnlock(ctxOf(t), "0f4b1c1e-0000-4000-8000-000000000000")
+	err := b.ForceUnlock(ctxOf(t), "0f4b1c1e-0000-4000-8000-000000000000", state.ForceOptions{Force: true})
 	if err == nil {
 		t.Fatal("ForceUnlock with a wrong id succeeded")
 	}
@@ -353,19 +351,19 @@ func testForceUnlock(t *testing.T, ws Workspace) {
 	if out := TryHolder(t, ws.Env); !strings.Contains(out, h.ID) {
 		t.Errorf("after a refused force-unlock, the lock is not held by the holder: %q", out)
 	}
-	err = b.ForceUnlock(ctxOf(t), h.ID)
-	if !ws.ForceEndsLiveHolder {
-		if err == nil {
-			t.Fatal("ForceUnlock of a lock a running process holds succeeded")
-		}
-		if out := TryHolder(t, ws.Env); !strings.Contains(out, h.ID) {
-			t.Errorf("after a refused force-unlock, the lock is not held by the holder: %q", out)
-		}
-		h.Release(t)
-		return
+	err = b.ForceUnlock(ctxOf(t), h.ID, state.ForceOptions{})
+	var alive *state.HolderAliveError
+	if !errors.As(err, &alive) || alive.Holder.ID != h.ID || alive.Holder.PID != h.PID || alive.How == "" {
+		t.Fatalf("ForceUnlock of a live holder without force: %v, want a *HolderAliveError naming it", err)
 	}
-	if err != nil {
-		t.Fatalf("ForceUnlock of a stuck holder: %v", err)
+	if out := TryHolder(t, ws.Env); !strings.Contains(out, h.ID) {
+		t.Errorf("after a refused force-unlock, the lock is not held by the holder: %q", out)
+	}
+	if err := b.ForceUnlock(ctxOf(t), h.ID, state.ForceOptions{Force: true}); err != nil {
+		t.Fatalf("ForceUnlock of a live holder, forced: %v", err)
+	}
+	if line := h.Next(t); !strings.HasPrefix(line, "lost the state lock was lost") {
+		t.Errorf("the holder whose lock was forced away says %q, want it lost", line)
 	}
 	// The lock is free for the next run at once.
 	l, err := ws.Open(t).Lock(ctxOf(t), state.LockOptions{Operation: "apply"})
@@ -375,6 +373,99 @@ func testForceUnlock(t *testing.T, ws Workspace) {
 	if err := l.Unlock(); err != nil {
 		t.Fatal(err)
 	}
+	// The old holder lets go without taking the new holder's lock.
+	l, err = ws.Open(t).Lock(ctxOf(t), state.LockOptions{Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Release(t)
+	if out := TryHolder(t, ws.Env); !strings.Contains(out, l.Info().ID) {
+		t.Errorf("the forced-away holder's release freed the new holder's lock: %q", out)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// While a handle holds the lock, its saves and pending journal records
+// go through; once the lock is forced away, they are refused with a
+// *LockLostError, write nothing, and the lock reports itself lost.
+func testFencing(t *testing.T, ws Workspace) {
+	ctx := ctxOf(t)
+	a := ws.Open(t)
+	l, err := a.Lock(ctx, state.LockOptions{Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	if err := l.Held(ctx); err != nil {
+		t.Fatalf("Held of a lock just taken: %v", err)
+	}
+	st := load(t, a)
+	st.Images = Images(2)
+	save(t, a, st, true)
+	pending := pendingRecord(Images(1)["image.tile[0]"].InputHash)
+	if err := a.Jobs().Record(ctx, pending); err != nil {
+		t.Fatalf("a pending record while holding the lock: %v", err)
+	}
+
+	if err := ws.Open(t).ForceUnlock(ctx, l.Info().ID, state.ForceOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-l.Lost():
+	case <-ctx.Done():
+		t.Fatal("the lock forced away was never found lost")
+	}
+	var lost *state.LockLostError
+	if err := l.Err(); !errors.As(err, &lost) {
+		t.Errorf("Err of a lost lock: %v, want a *LockLostError", err)
+	}
+	if err := l.Held(ctx); !errors.As(err, &lost) {
+		t.Errorf("Held of a lost lock: %v, want a *LockLostError", err)
+	}
+	st.Images = Images(3)
+	if changed, err := a.Save(ctx, st); !errors.As(err, &lost) || changed {
+		t.Errorf("a save after the lock was lost: changed %v, %v; want a *LockLostError", changed, err)
+	}
+	if got := load(t, ws.Open(t)); got.Serial != 1 || len(got.Images) != 2 {
+		t.Errorf("a save after the lock was lost wrote: serial %d, %d images", got.Serial, len(got.Images))
+	}
+	again := pendingRecord(pending.InputHash)
+	if err := a.Jobs().Record(ctx, again); !errors.As(err, &lost) {
+		t.Errorf("a pending record after the lock was lost: %v, want a *LockLostError", err)
+	}
+	jobs, err := ws.Open(t).Jobs().List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].Job.ID != pending.Job.ID || !jobs[0].Pending {
+		t.Errorf("the journal holds %+v, want only the pending record written under the lock", jobs)
+	}
+	// A record of a job the API already took is written all the same:
+	// it is paid for, and the next run must find it.
+	paid := pending
+	paid.Pending, paid.Job.ID = false, "after-loss"
+	if err := a.Jobs().Record(ctx, paid); err != nil {
+		t.Errorf("recording a submitted job after the lock was lost: %v", err)
+	}
+}
+
+// A pending record is refused by a handle that holds no lock.
+func testPendingNeedsLock(t *testing.T, ws Workspace) {
+	ctx := ctxOf(t)
+	var lost *state.LockLostError
+	if err := ws.Open(t).Jobs().Record(ctx, pendingRecord(Images(1)["image.tile[0]"].InputHash)); !errors.As(err, &lost) {
+		t.Errorf("a pending record without the lock: %v, want a *LockLostError", err)
+	}
+	if jobs, err := ws.Open(t).Jobs().List(ctx); err != nil || len(jobs) != 0 {
+		t.Errorf("the journal: %v, %v; want it empty", jobs, err)
+	}
+}
+
+func pendingRecord(h state.Hash) state.JobRecord {
+	return state.JobRecord{Address: "image.tile[0]", InputHash: h, Samples: 1, Endpoint: "https://api.segmind.com", Pending: true,
+		Job: state.JobRef{ID: state.NewPendingID(), Submitted: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}}
 }
 
 // Jobs recorded are listed oldest first, by any handle on the workspace

@@ -33,15 +33,54 @@ type Backend struct {
 	// never a checkpoint of it.
 	loaded   []byte
 	backedUp bool
+
+	held *fileLock // the lock this handle holds, which fences its writes
+}
+
+func (b *Backend) setHeld(l *fileLock) {
+	b.mu.Lock()
+	b.held = l
+	b.mu.Unlock()
+}
+
+func (b *Backend) clearHeld(l *fileLock) {
+	b.mu.Lock()
+	if b.held == l {
+		b.held = nil
+	}
+	b.mu.Unlock()
+}
+
+// fence returns nil when this handle holds no lock, or holds it still:
+// a write of a run that lost its lock (forced away) is refused. The
+// caller holds b.mu.
+func (b *Backend) fence() error {
+	if b.held == nil {
+		return nil
+	}
+	return b.held.Held(context.Background())
+}
+
+// fencePending is the check a pending journal record needs: the handle
+// holds the lock, now.
+func (b *Backend) fencePending() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.held == nil {
+		return &state.LockLostError{Where: b.path + LockSuffix, Reason: "this run does not hold the state lock"}
+	}
+	return b.held.Held(context.Background())
 }
 
 // Open returns the backend of the state file at path; nothing is read or
 // created until it is used. The job journal is .imgform/jobs beside it.
 func Open(path string) *Backend {
-	return &Backend{
+	b := &Backend{
 		path: path,
 		jobs: NewJournal(filepath.Join(filepath.Dir(path), safepath.StateDirName, "jobs")),
 	}
+	b.jobs.fence = b.fencePending
+	return b
 }
 
 // String is the state file's path.
@@ -49,6 +88,17 @@ func (b *Backend) String() string { return b.path }
 
 // Path is the state file's path.
 func (b *Backend) Path() string { return b.path }
+
+// Close lets go of a lock this handle holds; a file needs nothing else.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	held := b.held
+	b.mu.Unlock()
+	if held != nil {
+		return held.Unlock()
+	}
+	return nil
+}
 
 // Jobs is the journal in .imgform/jobs beside the state file.
 func (b *Backend) Jobs() state.Journal { return b.jobs }
@@ -122,6 +172,9 @@ func (b *Backend) Push(_ context.Context, st *state.State) error {
 // write replaces the file with next, keeping the backup, once the file is
 // found to be what this handle read. The caller holds b.mu.
 func (b *Backend) write(next *state.Snapshot) error {
+	if err := b.fence(); err != nil {
+		return err
+	}
 	if err := b.checkUnchanged(); err != nil {
 		return err
 	}

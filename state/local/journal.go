@@ -21,6 +21,10 @@ import (
 // named by its id.
 type Journal struct {
 	dir string
+	// fence checks, before a pending record is written, that the run
+	// holds the workspace lock; nil refuses pending records (a journal
+	// opened on its own belongs to no run's lock).
+	fence func() error
 }
 
 // NewJournal returns the journal kept in dir.
@@ -56,6 +60,14 @@ func safeName(s string) bool {
 // Record writes an entry durably; it returns only once the entry would
 // survive a crash.
 func (j *Journal) Record(_ context.Context, e state.JobRecord) error {
+	if e.Pending {
+		if j.fence == nil {
+			return &state.LockLostError{Where: j.dir, Reason: "this journal belongs to no run holding the state lock"}
+		}
+		if err := j.fence(); err != nil {
+			return err
+		}
+	}
 	data, err := json.MarshalIndent(e, "", "  ")
 	if err != nil {
 		return err

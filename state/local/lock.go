@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/imgform/imgform/state"
 )
@@ -23,18 +24,59 @@ const LockSuffix = ".lock"
 // removes one left behind.
 type fileLock struct {
 	path  string
-	f     *os.File
 	flock bool
 	info  state.LockInfo
+	*state.Watch
+
+	mu       sync.Mutex
+	f        *os.File // nil once let go
+	released func()   // tells the backend its handle no longer holds the lock
 }
 
 func (l *fileLock) Info() state.LockInfo { return l.info }
 
-// Lock takes the lock on the state file.
+// Held checks that the lock file is still the one this holder locked:
+// force-unlock removes it, and another run then locks a new one.
+func (l *fileLock) Held(context.Context) error {
+	if err := l.Err(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	f := l.f
+	l.mu.Unlock()
+	var lost *state.LockLostError
+	switch {
+	case f == nil:
+		lost = &state.LockLostError{Where: l.path, Reason: "it was let go"}
+	case l.flock && !samePath(f, l.path):
+		lost = &state.LockLostError{Where: l.path, Reason: "the lock file was removed or replaced, by imgform force-unlock or by hand"}
+	case !l.flock:
+		if h := readLockFile(l.path); h == nil || h.ID != l.info.ID {
+			lost = &state.LockLostError{Where: l.path, Reason: "the lock file was removed or replaced, by imgform force-unlock or by hand"}
+		}
+	}
+	if lost != nil {
+		l.Fail(lost)
+		return lost
+	}
+	return nil
+}
+
+// Lock takes the lock on the state file. While it is held, this handle's
+// saves and pending journal records check it first.
 func (b *Backend) Lock(ctx context.Context, opts state.LockOptions) (state.Lock, error) {
 	info := state.NewLockInfo(opts.Operation)
 	path := b.path + LockSuffix
-	return state.WaitForLock(ctx, opts, func() (state.Lock, error) { return tryLock(path, info) })
+	l, err := state.WaitForLock(ctx, opts, func() (state.Lock, error) { return tryLock(path, info) })
+	if err != nil {
+		return nil, err
+	}
+	fl := l.(*fileLock)
+	b.setHeld(fl)
+	fl.mu.Lock()
+	fl.released = func() { b.clearHeld(fl) }
+	fl.mu.Unlock()
+	return fl, nil
 }
 
 // tryLock takes the lock once, or reports who holds it.
@@ -70,11 +112,12 @@ func tryLock(path string, info state.LockInfo) (*fileLock, error) {
 			f.Close()
 			continue
 		}
-		l := &fileLock{path: path, f: f, flock: true, info: info}
+		l := &fileLock{path: path, f: f, flock: true, info: info, Watch: state.NewWatch()}
 		if err := l.writeInfo(); err != nil {
 			l.Unlock()
 			return nil, err
 		}
+		l.Start(l.Held)
 		return l, nil
 	}
 	return nil, fmt.Errorf("locking %s: the lock file keeps being replaced", path)
@@ -100,11 +143,12 @@ func tryExclusiveCreate(path string, info state.LockInfo) (*fileLock, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 		if err == nil {
-			l := &fileLock{path: path, f: f, info: info}
+			l := &fileLock{path: path, f: f, info: info, Watch: state.NewWatch()}
 			if err := l.writeInfo(); err != nil {
 				l.Unlock()
 				return nil, err
 			}
+			l.Start(l.Held)
 			return l, nil
 		}
 		if !errors.Is(err, os.ErrExist) {
@@ -165,22 +209,40 @@ func readLockFile(path string) *state.LockInfo {
 	return readLockInfo(f)
 }
 
-// Unlock removes the lock file and lets go of the lock.
+// Unlock removes the lock file and lets go of the lock. A lock that was
+// forced away leaves the new holder's file alone.
 func (l *fileLock) Unlock() error {
-	if l == nil || l.f == nil {
+	if l == nil {
 		return nil
 	}
-	err := releaseFile(l.f, l.path)
+	l.Stop()
+	l.mu.Lock()
+	f, released := l.f, l.released
 	l.f = nil
+	l.mu.Unlock()
+	if f == nil {
+		return nil
+	}
+	if released != nil {
+		released()
+	}
+	var err error
+	if l.Err() == nil && (!l.flock || samePath(f, l.path)) {
+		err = releaseFile(f, l.path)
+	} else {
+		err = f.Close()
+	}
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("releasing lock: %w", err)
 	}
 	return nil
 }
 
-// ForceUnlock removes the lock with the given id that a run left behind.
-// It refuses when the lock is still held by a running process.
-func (b *Backend) ForceUnlock(_ context.Context, id string) error {
+// ForceUnlock removes the lock with the given id. A lock that a running
+// process still holds is taken from it only with opts.Force: the lock
+// file is removed, the holder finds its lock gone within a second and
+// stops paying for images.
+func (b *Backend) ForceUnlock(_ context.Context, id string, opts state.ForceOptions) error {
 	path := b.path + LockSuffix
 	holder := readLockFile(path)
 	if holder == nil {
@@ -195,17 +257,34 @@ func (b *Backend) ForceUnlock(_ context.Context, id string) error {
 		// the lock.
 		return fmt.Errorf("the state's lock does not have the id %s; it is held for %s. Use the id from the message of the run that found the state locked", id, holder.Describe())
 	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return fmt.Errorf("opening lock file: %w", err)
-	}
-	defer f.Close()
-	err = lockFile(f)
-	if errors.Is(err, errHeld) {
-		return fmt.Errorf("the lock is held by a running process: %s; stop it instead of unlocking", holder)
+	if alive, how := holderAlive(path, *holder); alive && !opts.Force {
+		return &state.HolderAliveError{Where: path, Holder: *holder, How: how}
 	}
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("removing lock file: %w", err)
 	}
 	return nil
+}
+
+// holderAlive reports whether the holder of the lock file at path still
+// runs: it holds the file's flock, or (where flock is not honoured) its
+// process runs on this host.
+func holderAlive(path string, holder state.LockInfo) (bool, string) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return false, ""
+	}
+	defer f.Close()
+	switch err := lockFile(f); {
+	case errors.Is(err, errHeld):
+		return true, "its process still holds the lock file"
+	case errors.Is(err, errFlockUnsupported):
+		host, _ := os.Hostname()
+		if holder.Host == host && holder.PID > 0 && !processGone(holder.PID) {
+			return true, fmt.Sprintf("process %d still runs on this host", holder.PID)
+		}
+	}
+	// Taken for a moment (or not honoured): nobody holds it. Closing f
+	// lets go of it.
+	return false, ""
 }

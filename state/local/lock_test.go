@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,32 +95,33 @@ func TestForceUnlockLeftBehind(t *testing.T) {
 	lockPath := sp + LockSuffix
 	b := Open(sp)
 	h := backendtest.StartHolder(t, holderEnv(sp))
-	if err := b.ForceUnlock(t.Context(), h.ID); err == nil || !strings.Contains(err.Error(), "held by a running process") {
+	var alive *state.HolderAliveError
+	if err := b.ForceUnlock(t.Context(), h.ID, state.ForceOptions{}); !errors.As(err, &alive) || !strings.Contains(err.Error(), "still holds the lock file") {
 		t.Errorf("ForceUnlock of a live holder: %v", err)
 	}
 	h.Kill(t)
 	if info := readLockFile(lockPath); info == nil || info.ID != h.ID {
 		t.Fatalf("the lock file does not name the killed holder: %+v", info)
 	}
-	if err := b.ForceUnlock(t.Context(), "wrong"); err == nil || strings.Contains(err.Error(), h.ID) || !strings.Contains(err.Error(), "does not have the id wrong") {
+	if err := b.ForceUnlock(t.Context(), "wrong", state.ForceOptions{}); err == nil || strings.Contains(err.Error(), h.ID) || !strings.Contains(err.Error(), "does not have the id wrong") {
 		t.Errorf("ForceUnlock with a wrong id: %v; want a refusal that does not tell the right id", err)
 	}
 	if !exists(lockPath) {
 		t.Errorf("a refused ForceUnlock removed the lock file")
 	}
-	if err := b.ForceUnlock(t.Context(), strings.ToUpper(h.ID)); err != nil {
+	if err := b.ForceUnlock(t.Context(), strings.ToUpper(h.ID), state.ForceOptions{}); err != nil {
 		t.Fatalf("ForceUnlock of a lock left behind: %v", err)
 	}
 	if exists(lockPath) {
 		t.Errorf("the lock file is still there")
 	}
-	if err := b.ForceUnlock(t.Context(), h.ID); err == nil || !strings.Contains(err.Error(), "not locked") {
+	if err := b.ForceUnlock(t.Context(), h.ID, state.ForceOptions{}); err == nil || !strings.Contains(err.Error(), "not locked") {
 		t.Errorf("ForceUnlock without a lock: %v", err)
 	}
 	if err := os.WriteFile(lockPath, []byte("garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.ForceUnlock(t.Context(), h.ID); err == nil || !strings.Contains(err.Error(), "does not name a holder") {
+	if err := b.ForceUnlock(t.Context(), h.ID, state.ForceOptions{}); err == nil || !strings.Contains(err.Error(), "does not name a holder") {
 		t.Errorf("ForceUnlock of an unreadable lock: %v", err)
 	}
 	if !exists(lockPath) {

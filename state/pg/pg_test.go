@@ -25,7 +25,7 @@ const (
 
 func TestMain(m *testing.M) {
 	backendtest.ServeHolder(func() (state.Backend, error) {
-		return Open(context.Background(), os.Getenv(envConn), os.Getenv(envSchema), os.Getenv(envWorkspace))
+		return Open(context.Background(), Config{ConnStr: os.Getenv(envConn), Schema: os.Getenv(envSchema), Workspace: os.Getenv(envWorkspace)})
 	})
 	code := m.Run()
 	testsvc.Stop()
@@ -49,26 +49,25 @@ func TestConformance(t *testing.T) {
 		ws := fmt.Sprintf("ws%d", workspaces.Add(1))
 		return backendtest.Workspace{
 			Open: func(t *testing.T) state.Backend {
-				b, err := Open(t.Context(), conn, schema, ws)
+				b, err := Open(t.Context(), Config{ConnStr: conn, Schema: schema, Workspace: ws})
 				if err != nil {
 					t.Fatal(err)
 				}
-				t.Cleanup(b.Close)
+				t.Cleanup(func() { b.Close() })
 				return b
 			},
-			Env:                 []string{envConn + "=" + conn, envSchema + "=" + schema, envWorkspace + "=" + ws},
-			ForceEndsLiveHolder: true,
+			Env: []string{envConn + "=" + conn, envSchema + "=" + schema, envWorkspace + "=" + ws},
 		}
 	})
 }
 
 func open(t *testing.T, conn, schema, ws string) *Backend {
 	t.Helper()
-	b, err := Open(t.Context(), conn, schema, ws)
+	b, err := Open(t.Context(), Config{ConnStr: conn, Schema: schema, Workspace: ws})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(b.Close)
+	t.Cleanup(func() { b.Close() })
 	return b
 }
 
@@ -79,7 +78,7 @@ func TestConcurrentMigration(t *testing.T) {
 	errs := make(chan error, 8)
 	for i := range 8 {
 		go func() {
-			b, err := Open(t.Context(), conn, schema, fmt.Sprintf("ws%d", i))
+			b, err := Open(t.Context(), Config{ConnStr: conn, Schema: schema, Workspace: fmt.Sprintf("ws%d", i)})
 			if err == nil {
 				_, err = b.Load(t.Context())
 				b.Close()
@@ -178,15 +177,15 @@ func TestSaveRace(t *testing.T) {
 
 // A password in the connection string is never shown.
 func TestNoPasswordShown(t *testing.T) {
-	_, err := Open(t.Context(), "postgres://imgform:hunter2@127.0.0.1:1/db?connect_timeout=1", "", "default")
+	_, err := Open(t.Context(), Config{ConnStr: "postgres://imgform:hunter2@127.0.0.1:1/db?connect_timeout=1", Workspace: "default"})
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("Open of an unreachable server: %v", err)
 	}
-	_, err = Open(t.Context(), "postgres://imgform:hunter2@[::1", "", "default")
+	_, err = Open(t.Context(), Config{ConnStr: "postgres://imgform:hunter2@[::1", Workspace: "default"})
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("Open of a malformed string: %v", err)
 	}
-	if _, err := Open(t.Context(), "postgres://x@127.0.0.1/db", "bad-name;drop", "default"); err == nil || !strings.Contains(err.Error(), "schema name") {
+	if _, err := Open(t.Context(), Config{ConnStr: "postgres://x@127.0.0.1/db", Schema: "bad-name;drop", Workspace: "default"}); err == nil || !strings.Contains(err.Error(), "schema name") {
 		t.Errorf("a bad schema name: %v", err)
 	}
 }

@@ -1,0 +1,146 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/imgform/imgform/plan"
+	"github.com/imgform/imgform/state"
+)
+
+// Lock is the state lock a run holds (Options.Lock): the engine watches
+// it, and stops paying for images the moment it is lost.
+type Lock interface {
+	Lost() <-chan struct{}
+	Err() error
+}
+
+// LockLostError ends a run that lost its state lock: another run may hold
+// it now. Nothing was submitted after the loss was found (each billable
+// request is preceded by a journal write fenced by the lock); the jobs in
+// flight were followed to their images, which went to the cache only.
+type LockLostError struct {
+	Err error // why the lock was lost (a *state.LockLostError)
+	// Stranded counts the images that reached the cache after the loss
+	// and were not written: the next apply writes them for free.
+	Stranded int
+	// Saved says whether the state was saved at the end: only when the
+	// lock could be taken again (nobody else holds it) and the state was
+	// still the one this run read. SaveErr says why not.
+	Saved   bool
+	SaveErr error
+}
+
+func (e *LockLostError) Error() string {
+	msg := e.Err.Error() + ": no image was submitted after that"
+	if e.Stranded > 0 {
+		msg += fmt.Sprintf("; %d %s in flight reached the cache and %s not written (the next apply writes %s for free)",
+			e.Stranded, plural(e.Stranded, "image", "images"), plural(e.Stranded, "was", "were"), plural(e.Stranded, "it", "them"))
+	}
+	switch {
+	case e.Saved:
+		msg += "; nobody else held the lock, so the state was saved with what this run finished before"
+	case e.SaveErr != nil:
+		msg += "; the state was not saved (" + e.SaveErr.Error() + "): what this run finished is in the cache, and the next plan finds it there"
+	}
+	return msg
+}
+
+func (e *LockLostError) Unwrap() error { return e.Err }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// watchLock stops the run's submissions once its lock is lost, until done
+// is closed.
+func (r *runner) watchLock(l Lock, done <-chan struct{}) {
+	select {
+	case <-l.Lost():
+		r.loseLock(l.Err())
+	case <-done:
+	}
+}
+
+// loseLock records that the run's lock is gone: no new request is sent,
+// and no checkpoint is saved (the final save decides, see saveAfterLoss).
+// Jobs in flight are still followed, their images into the cache.
+func (r *runner) loseLock(err error) {
+	if err == nil {
+		err = &state.LockLostError{Reason: "it was found lost"}
+	}
+	r.mu.Lock()
+	first := r.lockLost == nil
+	if first {
+		r.lockLost = err
+	}
+	r.mu.Unlock()
+	if !first {
+		return
+	}
+	r.ckpt.suspend()
+	r.stopSubmits()
+	r.emit(Event{Type: EventWarning, Message: err.Error() + ": no new image is submitted; the jobs in flight are followed into the cache"})
+}
+
+// lost reports whether the run lost its lock.
+func (r *runner) lost() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lockLost != nil
+}
+
+// intend writes the pending journal record that precedes a billable
+// request of c, fenced by the lock: it returns the record's id, or the
+// error that stops the request (errSubmitsStopped once the lock is lost).
+func (r *runner) intend(c *plan.Change) (string, error) {
+	id := state.NewPendingID()
+	rec := state.JobRecord{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), Endpoint: r.endpoint(),
+		Pending: true, Job: state.JobRef{ID: id, Submitted: time.Now().UTC()}}
+	err := r.journal.Record(r.journalCtx, rec)
+	var lost *state.LockLostError
+	switch {
+	case err == nil:
+		return id, nil
+	case errors.As(err, &lost):
+		r.loseLock(err)
+		return "", errSubmitsStopped
+	}
+	return "", &FatalError{Err: fmt.Errorf("the job journal cannot be written, so no image is submitted (a crash would lose what is paid for): %w", err)}
+}
+
+// settle drops a pending record once its request is answered: the job's
+// own record replaces it, or the request made nothing to follow.
+func (r *runner) settle(addr, pendingID string) {
+	if err := r.journal.Remove(r.journalCtx, pendingID); err != nil {
+		r.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
+	}
+}
+
+// saveAfterLoss is the final save of a run that lost its lock: only under
+// the lock taken again (so that no other run holds it, and none can start
+// before the save is done), as a compare-and-swap on the state this run
+// read.
+func (r *runner) saveAfterLoss(ctx context.Context, backend state.Backend) (bool, error) {
+	ctx = context.WithoutCancel(ctx)
+	l, err := backend.Lock(ctx, state.LockOptions{Operation: "apply (saving what it finished before losing the lock)"})
+	if err != nil {
+		var locked *state.LockedError
+		if errors.As(err, &locked) {
+			return false, errors.New("another run holds the lock now")
+		}
+		return false, err
+	}
+	defer l.Unlock()
+	var snapshot *state.State
+	r.ckpt.read(func(st *state.State) { snapshot = st.Clone() })
+	if _, err := backend.Save(ctx, snapshot); err != nil {
+		return false, err
+	}
+	return true, nil
+}
