@@ -390,6 +390,7 @@ func (r *runner) moveAddresses(changes []*plan.Change) {
 			}
 			if e, ok := st.Images[c.MovedFrom]; ok {
 				if _, taken := st.Images[c.Address]; !taken {
+					e.Revision = c.Revision
 					st.Images[c.Address] = e
 					delete(st.Images, c.MovedFrom)
 				}
@@ -472,6 +473,7 @@ func (r *runner) recordMoves(c *plan.Change, moves []plan.Rename) {
 		if e == nil {
 			return
 		}
+		e.Revision = c.Revision
 		// Each output moves once, by the rename of the path it had
 		// before any of them: when two outputs swap names, one's new
 		// path is the other's old one.
@@ -630,6 +632,7 @@ func (r *runner) writeOutputs(c *plan.Change, got *obtained) (*state.Entry, map[
 		Endpoint:    got.endpoint,
 		Placeholder: got.placeholder,
 		CostUSD:     r.imageCost(c, got),
+		Revision:    c.Revision,
 		Outputs:     make([]state.Output, len(c.Outputs)),
 	}
 	written := map[int]bool{}

@@ -19,7 +19,17 @@ type Document struct {
 	Offline       bool              `json:"offline"`
 	Changes       []DocumentChange  `json:"changes"`
 	Refresh       []DocumentRefresh `json:"refresh,omitempty"`
+	LeftAlone     []DocumentAlone   `json:"left_alone,omitempty"`
 	Summary       DocumentSummary   `json:"summary"`
+}
+
+// DocumentAlone is an image left alone because a newer configuration
+// changed it.
+type DocumentAlone struct {
+	Address  string `json:"address"`
+	Action   string `json:"action"`
+	Revision string `json:"revision"`
+	Message  string `json:"message"`
 }
 
 // DocumentChange is one change (see the change table of JSON.md).
@@ -44,6 +54,8 @@ type DocumentChange struct {
 	SameRequestAs     string           `json:"same_request_as,omitempty"`
 	MovedFrom         string           `json:"moved_from,omitempty"`
 	Prior             *state.Entry     `json:"prior,omitempty"`
+	Revision          string           `json:"revision,omitempty"`
+	FromTeamCache     bool             `json:"from_team_cache,omitempty"`
 }
 
 // DocumentReason is why a change is planned.
@@ -93,7 +105,7 @@ func (p *Plan) Document() *Document {
 		dc := DocumentChange{Address: c.Address, Action: string(c.Action), Request: c.Request, InputHash: c.InputHash,
 			SeedOrigin: c.SeedOrigin, Generator: string(c.Generator), Outputs: c.Outputs, Write: c.Write, Remove: c.Remove,
 			Cost: c.Cost, Cached: c.Cached, Resumes: c.Resumes, Forced: c.Forced, SeedChosenAtApply: c.SeedChosenAtApply,
-			SameRequestAs: c.SameRequestAs, MovedFrom: c.MovedFrom, Prior: c.Prior}
+			SameRequestAs: c.SameRequestAs, MovedFrom: c.MovedFrom, Prior: c.Prior, Revision: c.Revision, FromTeamCache: c.FromTeamCache}
 		for _, r := range c.Reasons {
 			dc.Reasons = append(dc.Reasons, DocumentReason{Kind: string(r.Kind), Message: r.Message, Path: r.Path})
 		}
@@ -107,6 +119,9 @@ func (p *Plan) Document() *Document {
 	}
 	for _, r := range p.Refresh {
 		d.Refresh = append(d.Refresh, DocumentRefresh(r))
+	}
+	for _, l := range p.LeftAlone {
+		d.LeftAlone = append(d.LeftAlone, DocumentAlone{Address: l.Address, Action: string(l.Action), Revision: l.Revision, Message: l.Message()})
 	}
 	return d
 }
@@ -129,7 +144,7 @@ func (d *Document) Plan() (*Plan, error) {
 		c := &Change{Address: dc.Address, Action: Action(dc.Action), Request: dc.Request, InputHash: dc.InputHash,
 			SeedOrigin: dc.SeedOrigin, Generator: state.Generator(dc.Generator), Outputs: dc.Outputs, Write: dc.Write, Remove: dc.Remove,
 			Cost: dc.Cost, Cached: dc.Cached, Resumes: dc.Resumes, Forced: dc.Forced, SeedChosenAtApply: dc.SeedChosenAtApply,
-			SameRequestAs: dc.SameRequestAs, MovedFrom: dc.MovedFrom, Prior: dc.Prior}
+			SameRequestAs: dc.SameRequestAs, MovedFrom: dc.MovedFrom, Prior: dc.Prior, Revision: dc.Revision, FromTeamCache: dc.FromTeamCache}
 		for _, r := range dc.Reasons {
 			c.Reasons = append(c.Reasons, Reason{Kind: ReasonKind(r.Kind), Message: r.Message, Path: r.Path})
 		}
@@ -143,6 +158,9 @@ func (d *Document) Plan() (*Plan, error) {
 	}
 	for _, r := range d.Refresh {
 		p.Refresh = append(p.Refresh, Refresh(r))
+	}
+	for _, l := range d.LeftAlone {
+		p.LeftAlone = append(p.LeftAlone, LeftAlone{Address: l.Address, Action: Action(l.Action), Revision: l.Revision})
 	}
 	return p, nil
 }

@@ -66,6 +66,12 @@ type Options struct {
 	Stats *state.StatCache
 	// Rand draws random seeds (seed = -1); nil is crypto/rand.
 	Rand io.Reader
+	// History is the version control of the configuration: each change
+	// records its revision, and an image a revision outside this
+	// checkout's history changed is left alone (Plan.LeftAlone), unless
+	// OverwriteNewer. nil records no revision and checks nothing.
+	History        History
+	OverwriteNewer bool
 }
 
 // PaidJob is a journaled job of a forced replacement: its request's input
@@ -155,6 +161,9 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		}
 		a, err := spec.ParseAddress(addr)
 		changes = append(changes, addressedChange{addr: a, ok: err == nil, c: b.deletion(addr, st.Images[addr])})
+	}
+	if changes, p.LeftAlone, err = b.checkRevisions(changes); err != nil {
+		return nil, err
 	}
 	p.Changes = sortChanges(changes)
 	shareRequests(p.Changes)
@@ -418,6 +427,7 @@ func (b *builder) fromCache(c *Change, prior *state.Entry) bool {
 		c.Reasons = append(c.Reasons, Reason{Kind: ReasonCacheUnusable, Path: c.Outputs[bad],
 			Message: "the cache's copy is not the image the state recorded for " + c.Outputs[bad]})
 	}
+	c.FromTeamCache = serves && info.Remote
 	return serves
 }
 

@@ -112,6 +112,14 @@ type Change struct {
 
 	// Prior is the state's entry before the change; nil for create.
 	Prior *state.Entry
+	// Revision is the configuration revision the image records after the
+	// change: this checkout's for a change the configuration drives, the
+	// recorded one otherwise (see Options.History).
+	Revision string
+	// FromTeamCache marks a change whose images the shared cache holds
+	// (not this machine's): they are checked when they are downloaded, so
+	// the change may yet cost if they are damaged.
+	FromTeamCache bool
 }
 
 // Refresh records an output whose content is what the state says but
@@ -169,7 +177,10 @@ type Plan struct {
 	Changes []*Change
 	// Refresh lists outputs whose recorded mtime is out of date.
 	Refresh []Refresh
-	Summary Summary
+	// LeftAlone lists the images the plan does not touch because a newer
+	// configuration changed them.
+	LeftAlone []LeftAlone
+	Summary   Summary
 }
 
 // PinSeeds fixes the random seeds the plan drew, for a plan that is saved

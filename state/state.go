@@ -12,9 +12,10 @@ import (
 // Version is the version of the state file format this imgform writes and
 // the newest it reads. Version 2 added where an API image was made
 // (endpoint, placeholder) and the hash of each image as it was made
-// (source_sha256); a version 1 file reads as a version 2 one without them,
-// and is written as version 2 at its next change.
-const Version = 2
+// (source_sha256); version 3 the configuration revision that last changed
+// an image (revision). An older file reads as the current version without
+// them, and is written as the current version at its next change.
+const Version = 3
 
 // Generator says what made an image.
 type Generator string
@@ -63,6 +64,12 @@ type Entry struct {
 	// another endpoint replaces it with a real image.
 	Placeholder bool          `json:"placeholder,omitempty"`
 	Request     model.Request `json:"request"`
+	// Revision is the configuration revision (the git commit checked out)
+	// that last changed the image: made it, changed its request, moved its
+	// outputs or its address. "" outside git, and in entries written
+	// before version 3. A checkout whose history does not hold it leaves
+	// the image alone (see plan.History).
+	Revision string `json:"revision,omitempty"`
 	// SeedOrigin is where the seed came from: "explicit", "derived" or
 	// "random" (the configuration asked for -1 and this seed was drawn).
 	SeedOrigin string `json:"seed_origin"`

@@ -18,10 +18,17 @@ const maxMarkdownValue = 120
 // what the plan holds: there is no secret in a plan to leak.
 func WriteMarkdown(w io.Writer, p *plan.Plan, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
+	markdownChanges(bw, p, opts)
+	markdownLeftAlone(bw, p)
+	return bw.Flush()
+}
+
+// markdownChanges is the table of changes and the cost line.
+func markdownChanges(bw *bufio.Writer, p *plan.Plan, opts TextOptions) {
 	fmt.Fprintf(bw, "### imgform plan\n\n")
 	if !p.HasChanges() {
 		fmt.Fprintf(bw, "**No changes.** Your images match the configuration.\n")
-		return bw.Flush()
+		return
 	}
 	s := p.Summary
 	fmt.Fprintf(bw, "**Plan:** %d to create, %d to replace, %d to move, %d to restore, %d to delete.\n\n", s.Create, s.Replace, s.Move, s.Restore, s.Delete)
@@ -47,7 +54,6 @@ func WriteMarkdown(w io.Writer, p *plan.Plan, opts TextOptions) error {
 		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", mdCode(c.Address), c.Action, mdEscape(strings.Join(why, "; ")), strings.Join(params, "<br>"), cost)
 	}
 	fmt.Fprintf(bw, "\n%s\n", CostLine(p, opts.RatePerMinute))
-	return bw.Flush()
 }
 
 // diffContext is how much of the unchanged text around a change in a long
@@ -116,4 +122,16 @@ func mdEscape(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	s = strings.ReplaceAll(s, "\r", "")
 	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// markdownLeftAlone lists the images a newer configuration changed and
+// the plan leaves alone.
+func markdownLeftAlone(bw *bufio.Writer, p *plan.Plan) {
+	if len(p.LeftAlone) == 0 {
+		return
+	}
+	fmt.Fprintf(bw, "\n**Left alone** (a newer configuration changed them; pull first):\n\n")
+	for _, l := range p.LeftAlone {
+		fmt.Fprintf(bw, "- %s\n", mdEscape(l.Message()))
+	}
 }

@@ -64,6 +64,7 @@ func (t textWriter) plan(p *plan.Plan) {
 	if !p.HasChanges() {
 		fmt.Fprintf(t.w, "\n%s Your images match the configuration.\n", t.paint("No changes.", ansiBold))
 		t.refresh(p)
+		t.leftAlone(p)
 		return
 	}
 	fmt.Fprintf(t.w, "\nimgform will perform the following actions:\n")
@@ -75,6 +76,20 @@ func (t textWriter) plan(p *plan.Plan) {
 		t.paint("Plan:", ansiBold), s.Create, s.Replace, s.Move, s.Restore, s.Delete)
 	fmt.Fprintf(t.w, "%s\n", CostLine(p, t.rate))
 	t.refresh(p)
+	t.leftAlone(p)
+}
+
+// leftAlone lists the images a newer configuration changed, which the
+// plan does not touch.
+func (t textWriter) leftAlone(p *plan.Plan) {
+	if len(p.LeftAlone) == 0 {
+		return
+	}
+	fmt.Fprintf(t.w, "\n%s\n", t.paint("Left alone:", ansiBold))
+	for _, l := range p.LeftAlone {
+		fmt.Fprintf(t.w, "  %s\n", t.paint(l.Message(), "\x1b[33m"))
+	}
+	fmt.Fprintf(t.w, "Pull the newer configuration and plan again; or, to undo its changes on purpose, pass --overwrite-newer.\n")
 }
 
 // refresh mentions outputs whose recorded mtime apply will bring up to
@@ -232,6 +247,8 @@ func (t textWriter) outputs(outs []string) {
 // restoreHow says where a restored image comes from.
 func restoreHow(c *plan.Change) string {
 	switch {
+	case c.Cached && c.FromTeamCache:
+		return "restored from the team cache (verified when fetched)"
 	case c.Cached:
 		return "restored from the cache"
 	case c.Resumes:
@@ -246,6 +263,8 @@ func costPhrase(c *plan.Change) string {
 	switch {
 	case c.Resumes:
 		return "cost: 0 (resumes a job submitted by an earlier run)"
+	case c.Cached && c.FromTeamCache:
+		return "cost: 0 (in the team cache, verified when fetched)"
 	case c.Cached:
 		return "cost: 0 (in the cache)"
 	case c.SameRequestAs != "":

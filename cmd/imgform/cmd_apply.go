@@ -129,8 +129,8 @@ func checkApplyFlags(o applyOptions, savedPlan bool) error {
 		return &usageError{msg: "--parallelism must be 1 or more", path: "apply"}
 	case o.json && !o.autoApprove && !savedPlan:
 		return &usageError{msg: "apply --json needs --auto-approve (or a saved plan): a stream of events has no plan to read and approve", path: "apply"}
-	case savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify):
-		return &usageError{msg: "a saved plan is applied as it was made: --target, --replace, --offline and --verify belong to imgform plan", path: "apply"}
+	case savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify || o.planning.overwriteNewer):
+		return &usageError{msg: "a saved plan is applied as it was made: --target, --replace, --offline, --verify and --overwrite-newer belong to imgform plan", path: "apply"}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/internal/gitrev"
 	"github.com/imgform/imgform/plan"
 	planview "github.com/imgform/imgform/view"
 )
@@ -14,10 +15,11 @@ import (
 // planningOptions are the flags that shape a plan, shared by plan and
 // apply.
 type planningOptions struct {
-	targets []string
-	replace []string
-	offline bool
-	verify  bool
+	targets        []string
+	replace        []string
+	offline        bool
+	verify         bool
+	overwriteNewer bool
 }
 
 func (o *planningOptions) AddFlags(fs *pflag.FlagSet) {
@@ -25,6 +27,7 @@ func (o *planningOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.replace, "replace", nil, "generate `ADDR` anew even if nothing changed; repeatable")
 	fs.BoolVar(&o.offline, "offline", false, "plan for offline generation: placeholders from the built-in renderer, no key, no network")
 	fs.BoolVar(&o.verify, "verify", false, "re-hash every output instead of trusting size and modification time")
+	fs.BoolVar(&o.overwriteNewer, "overwrite-newer", false, "delete, replace or move images that a newer configuration (a commit this checkout does not have) changed; they are left alone otherwise")
 }
 
 type planOptions struct {
@@ -134,6 +137,12 @@ func makePlan(ctx context.Context, e *env, w *workspace, o planningOptions, base
 	if err != nil {
 		return nil, err
 	}
+	var history plan.History
+	if repo, err := gitrev.Open(ctx, "."); err != nil {
+		return nil, err
+	} else if repo != nil {
+		history = repo
+	}
 	p, err := plan.Make(ctx, w.cfg.Images, w.st, plan.Options{
 		Dir:              ".",
 		Endpoint:         baseURL,
@@ -146,6 +155,8 @@ func makePlan(ctx context.Context, e *env, w *workspace, o planningOptions, base
 		Moves:            w.cfg.Moves,
 		Submitted:        resumable.Has,
 		PaidReplacements: resumable.PaidReplacements,
+		History:          history,
+		OverwriteNewer:   o.overwriteNewer,
 	})
 	if err != nil {
 		return nil, err

@@ -81,8 +81,8 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 		return &usageError{msg: "--parallelism must be 1 or more", path: "preview"}
 	case o.json && !o.autoApprove && !onlyCache:
 		return &usageError{msg: "preview --json needs --auto-approve (or --from-cache): a stream of events has no plan to read and approve", path: "preview"}
-	case savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify):
-		return &usageError{msg: "a saved plan is previewed as it was made: --target, --replace, --offline and --verify belong to imgform plan", path: "preview"}
+	case savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify || o.planning.overwriteNewer):
+		return &usageError{msg: "a saved plan is previewed as it was made: --target, --replace, --offline, --verify and --overwrite-newer belong to imgform plan", path: "preview"}
 	}
 	prepCtx, stopPrep := preparing(ctx, e)
 	defer stopPrep()

@@ -1,0 +1,104 @@
+package gitrev
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+)
+
+// Repo is the history of the git working tree a directory is in.
+type Repo struct {
+	dir  string
+	head string
+
+	mu       sync.Mutex
+	ancestor map[string]bool // what IsAncestor answered, by commit
+}
+
+// Open finds the git working tree dir is in and the commit checked out.
+// It returns nil, and no error, when there is none: dir is not in a git
+// working tree, git is not installed, or the tree has no commit yet.
+func Open(ctx context.Context, dir string) (*Repo, error) {
+	if _, err := exec.LookPath("git"); err != nil {
+		return nil, nil
+	}
+	out, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return nil, nil // not a working tree, or no commit yet
+	case err != nil:
+		return nil, err
+	}
+	head := strings.TrimSpace(out)
+	if head == "" {
+		return nil, nil
+	}
+	return &Repo{dir: dir, head: head, ancestor: map[string]bool{head: true}}, nil
+}
+
+// Head is the commit checked out (its full hash).
+func (r *Repo) Head() string { return r.head }
+
+// IsAncestor reports whether commit is HEAD or in its history. A commit
+// this clone does not have (a teammate's, not pulled yet) is not. Each
+// commit is asked about once.
+func (r *Repo) IsAncestor(ctx context.Context, commit string) (bool, error) {
+	r.mu.Lock()
+	known, ok := r.ancestor[commit]
+	r.mu.Unlock()
+	if ok {
+		return known, nil
+	}
+	if !isHash(commit) {
+		return false, fmt.Errorf("%q is not a commit hash", commit)
+	}
+	_, err := git(ctx, r.dir, "merge-base", "--is-ancestor", commit, r.head)
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		known = true
+	case errors.As(err, &exit) && (exit.ExitCode() == 1 || exit.ExitCode() == 128):
+		// 1: not an ancestor; 128: not a commit of this clone.
+		known = false
+	default:
+		return false, err
+	}
+	r.mu.Lock()
+	r.ancestor[commit] = known
+	r.mu.Unlock()
+	return known, nil
+}
+
+// isHash reports a full or abbreviated hex commit hash: nothing git would
+// take for an option or a revision expression.
+func isHash(s string) bool {
+	if len(s) < 7 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// git runs a git command in dir and returns its standard output.
+func git(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return "", err
+		}
+		return "", fmt.Errorf("running git %s: %w", args[0], err)
+	}
+	return stdout.String(), nil
+}
