@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -21,6 +22,11 @@ type Harness struct {
 	Store cache.Store
 	// Damage changes the stored bytes of file i of h's entry.
 	Damage func(t *testing.T, h model.Hash, i int)
+	// DamageBehind changes the stored bytes of file i of h's entry behind
+	// the store's back, as a flipped bit on its disk would: whatever the
+	// store keeps of the object besides (an S3 server's ETag) is left as
+	// it was. nil when the harness cannot reach the store's disk.
+	DamageBehind func(t *testing.T, h model.Hash, i int)
 	// Incomplete leaves h's entry as a Put that crashed before its
 	// metadata leaves it: the files, without the metadata.
 	Incomplete func(t *testing.T, h model.Hash)
@@ -34,6 +40,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("BatchHas", func(t *testing.T) { testBatchHas(t, newHarness(t)) })
 	t.Run("Replace", func(t *testing.T) { testReplace(t, newHarness(t)) })
 	t.Run("VerifiedGet", func(t *testing.T) { testVerifiedGet(t, newHarness(t)) })
+	t.Run("HealsDamageBehind", func(t *testing.T) { testHealsDamageBehind(t, newHarness(t)) })
 	t.Run("Incomplete", func(t *testing.T) { testIncomplete(t, newHarness(t)) })
 	t.Run("ListRemove", func(t *testing.T) { testListRemove(t, newHarness(t)) })
 }
@@ -194,6 +201,35 @@ func testVerifiedGet(t *testing.T, h Harness) {
 	put(t, s, e, data)
 	if _, _, err := s.Get(ctx, e.InputHash); err != nil {
 		t.Errorf("Get after putting a damaged entry again: %v", err)
+	}
+}
+
+// Bytes damaged behind the store's back (its metadata of the object, an
+// S3 ETag, still says they are intact) are found damaged, and a Put of
+// the same entry replaces them: nothing is skipped because the object
+// "is already there".
+func testHealsDamageBehind(t *testing.T, h Harness) {
+	if h.DamageBehind == nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("the harness cannot damage the store's disk under CI")
+		}
+		t.Skip("the harness cannot reach the store's disk (a server named by the environment)")
+	}
+	s, ctx := h.Store, ctxOf(t)
+	e, data := entry("fox", 2)
+	put(t, s, e, data)
+	h.DamageBehind(t, e.InputHash, 0)
+	var damaged *cache.DamagedError
+	if _, _, err := s.Get(ctx, e.InputHash); !errors.As(err, &damaged) {
+		t.Fatalf("Get of an entry damaged behind the store's back: %v, want a *cache.DamagedError", err)
+	}
+	put(t, s, e, data)
+	_, got, err := s.Get(ctx, e.InputHash)
+	if err != nil {
+		t.Fatalf("Get after putting the entry again: %v", err)
+	}
+	if diff := cmp.Diff(data, got); diff != "" {
+		t.Errorf("files after the repair (-put +got):\n%s", diff)
 	}
 }
 

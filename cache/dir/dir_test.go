@@ -17,23 +17,27 @@ import (
 func TestConformance(t *testing.T) {
 	cachetest.Run(t, func(t *testing.T) cachetest.Harness {
 		s := New(filepath.Join(t.TempDir(), "cache"))
+		damage := func(t *testing.T, h model.Hash, i int) {
+			e, err := s.meta(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(s.EntryDir(h), e.Files[i].Name)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data[len(data)/2] ^= 0xFF
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		return cachetest.Harness{
 			Store: s,
-			Damage: func(t *testing.T, h model.Hash, i int) {
-				e, err := s.meta(h)
-				if err != nil {
-					t.Fatal(err)
-				}
-				p := filepath.Join(s.EntryDir(h), e.Files[i].Name)
-				data, err := os.ReadFile(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				data[len(data)/2] ^= 0xFF
-				if err := os.WriteFile(p, data, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			},
+			// A directory keeps nothing of a file but its bytes: damage
+			// is damage behind its back.
+			Damage:       damage,
+			DamageBehind: damage,
 			Incomplete: func(t *testing.T, h model.Hash) {
 				if err := os.Remove(filepath.Join(s.EntryDir(h), MetaName)); err != nil {
 					t.Fatal(err)

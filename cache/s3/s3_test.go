@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 
@@ -25,6 +28,11 @@ func TestMain(m *testing.M) {
 // newStore makes a bucket of its own on the test server and a store in
 // it, with credentials from the environment as a user's would be.
 func newStore(t *testing.T, prefix string) *Store {
+	s, _ := newStoreOn(t, prefix)
+	return s
+}
+
+func newStoreOn(t *testing.T, prefix string) (*Store, testsvc.S3Server) {
 	t.Helper()
 	srv := testsvc.S3(t)
 	var b [6]byte
@@ -44,15 +52,29 @@ func newStore(t *testing.T, prefix string) *Store {
 	if err := s.Check(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, srv
 }
 
 // The S3 store is a cache.Store.
 func TestConformance(t *testing.T) {
 	cachetest.Run(t, func(t *testing.T) cachetest.Harness {
-		s := newStore(t, "imgform/")
+		s, srv := newStoreOn(t, "imgform/")
+		var behind func(t *testing.T, h model.Hash, i int)
+		if srv.Root != "" {
+			// versitygw's posix backend keeps an object as the file
+			// ROOT/BUCKET/KEY, and its ETag in an extended attribute,
+			// which a change of the file's bytes leaves as it was.
+			behind = func(t *testing.T, h model.Hash, i int) {
+				e, err := s.Stat(t.Context(), h)
+				if err != nil {
+					t.Fatal(err)
+				}
+				flipByte(t, filepath.Join(srv.Root, s.bucket, filepath.FromSlash(s.fileKey(h, e.Files[i]))))
+			}
+		}
 		return cachetest.Harness{
-			Store: s,
+			Store:        s,
+			DamageBehind: behind,
 			Damage: func(t *testing.T, h model.Hash, i int) {
 				e, err := s.Stat(t.Context(), h)
 				if err != nil {
@@ -158,5 +180,68 @@ func TestCheck(t *testing.T) {
 		if _, err := New(Config{Bucket: "b", Endpoint: bad}, os.Getenv); err == nil {
 			t.Errorf("New with endpoint %q succeeded", bad)
 		}
+	}
+}
+
+// flipByte changes the byte in the middle of the file at path, in place.
+func flipByte(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	b[0] ^= 0xFF
+	if _, err := f.WriteAt(b, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// hangingEndpoint is a server that accepts connections and never answers.
+func hangingEndpoint(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done); l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { <-done; c.Close() }()
+		}
+	}()
+	return "http://" + l.Addr().String()
+}
+
+// An endpoint that accepts and never answers is an error that names it,
+// once the request timeout has passed: not a hang.
+func TestHangingEndpoint(t *testing.T) {
+	endpoint := hangingEndpoint(t)
+	getenv := func(k string) string {
+		return map[string]string{"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}[k]
+	}
+	s, err := New(Config{Bucket: "team", Endpoint: endpoint, Region: "us-east-1", RequestTimeout: 300 * time.Millisecond}, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Check(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "did not answer within 300ms (request_timeout)") || !strings.Contains(err.Error(), strings.TrimPrefix(endpoint, "http://")) {
+		t.Errorf("Check of a hanging endpoint: %v", err)
+	}
+	if _, _, err := s.Get(t.Context(), model.SumBytes([]byte("x"))); err == nil || !strings.Contains(err.Error(), "did not answer within") {
+		t.Errorf("Get from a hanging endpoint: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -70,6 +71,7 @@ func scriptParams(dir string) testscript.Params {
 			"journaled": cmdJournaled,
 			"kept":      cmdKept,
 			"subst":     cmdSubst,
+			"hang":      cmdHang,
 		},
 	}
 }
@@ -385,3 +387,26 @@ func cmdSubst(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 var scriptVariable = regexp.MustCompile(`\$\{[A-Z][A-Z0-9_]*\}`)
+
+// hang NAME starts a server on a free loopback port that accepts
+// connections and never answers, and sets $NAME to its host:port. It
+// stops when the script ends.
+func cmdHang(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: hang NAME")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	done := make(chan struct{})
+	ts.Defer(func() { close(done); l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { <-done; c.Close() }()
+		}
+	}()
+	ts.Setenv(args[0], l.Addr().String())
+}

@@ -23,6 +23,11 @@ type S3Server struct {
 	Endpoint             string // http://host:port
 	AccessKey, SecretKey string
 	Region               string
+	// Root is the directory versitygw's posix backend keeps the buckets
+	// in (an object is the file Root/BUCKET/KEY), for tests that damage
+	// an object behind the server's back; "" for a server named by the
+	// environment.
+	Root string
 }
 
 var s3srv struct {
@@ -72,7 +77,7 @@ func startVersitygw() (S3Server, error) {
 		os.RemoveAll(dir)
 		return S3Server{}, err
 	}
-	srv := S3Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), AccessKey: "imgformtest", SecretKey: "imgformtestsecret", Region: "us-east-1"}
+	srv := S3Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), AccessKey: "imgformtest", SecretKey: "imgformtestsecret", Region: "us-east-1", Root: root}
 	log := filepath.Join(dir, "log")
 	logFile, err := os.Create(log)
 	if err != nil {

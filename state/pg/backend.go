@@ -91,6 +91,9 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	defer cancel()
 	if err := b.pool.Ping(pingCtx); err != nil {
 		b.pool.Close()
+		if errors.Is(err, context.DeadlineExceeded) && pingCtx.Err() == nil {
+			return nil, fmt.Errorf("connecting to %s: the server did not answer within %s (connect_timeout): %w", b.where, pcfg.ConnConfig.ConnectTimeout, err)
+		}
 		return nil, fmt.Errorf("connecting to %s: %w", b.where, b.explain(pingCtx, err))
 	}
 	if err := migrate(pingCtx, b.pool, schema); err != nil {

@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/imgform/imgform/internal/testsvc"
 	"github.com/imgform/imgform/state"
@@ -187,5 +189,36 @@ func TestNoPasswordShown(t *testing.T) {
 	}
 	if _, err := Open(t.Context(), Config{ConnStr: "postgres://x@127.0.0.1/db", Schema: "bad-name;drop", Workspace: "default"}); err == nil || !strings.Contains(err.Error(), "schema name") {
 		t.Errorf("a bad schema name: %v", err)
+	}
+}
+
+// hangingServer is a server that accepts connections and never answers.
+func hangingServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done); l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { <-done; c.Close() }()
+		}
+	}()
+	return l.Addr().String()
+}
+
+// A server that accepts and never answers is an error that names it once
+// the connect timeout has passed: not a hang.
+func TestHangingServer(t *testing.T) {
+	addr := hangingServer(t)
+	_, err := Open(t.Context(), Config{ConnStr: "postgres://imgform:hunter2@" + addr + "/db", Workspace: "default", ConnectTimeout: 300 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "connecting to postgres://imgform@"+addr+"/db") || !strings.Contains(err.Error(), "did not answer within 300ms (connect_timeout)") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("Open of a hanging server: %v", err)
 	}
 }
