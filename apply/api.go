@@ -29,6 +29,12 @@ func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, err
 		r.emit(Event{Type: EventWarning, Address: c.Address, RequestID: job.Job.ID,
 			Message: "the job an earlier run submitted is no longer known to the server; generating anew"})
 	}
+	r.mu.Lock()
+	elsewhere, sending := r.sending[c.InputHash]
+	r.mu.Unlock()
+	if sending {
+		return nil, &SendingElsewhereError{Record: elsewhere}
+	}
 	if r.opts.Sync || !r.opts.Generator.Async() {
 		return r.generateSync(ctx, c)
 	}

@@ -204,6 +204,7 @@ type runner struct {
 	jobs     map[state.Hash][]state.JobRecord // journaled jobs to resume, by input hash
 	flights  map[state.Hash]*flight           // images being obtained from the API, by input hash
 	fates    map[string]*jobFate              // what became of the jobs this run followed, by id
+	sending  map[state.Hash]state.JobRecord   // requests another run may be sending now, by input hash
 }
 
 func (r *runner) emit(e Event) {
@@ -581,7 +582,13 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 	if r.lost() {
 		// Another run may hold the lock now, and write these outputs: the
 		// images stay in the cache, for the next apply to write for free.
-		r.count(func(s *Summary) { s.Stranded++; s.NotStarted++ })
+		r.count(func(s *Summary) {
+			s.Stranded++
+			s.NotStarted++
+			if got.source == FromAPI {
+				s.Generated += len(got.images) // paid in this run, written by the next
+			}
+		})
 		return
 	}
 	entry, written, err := r.writeOutputs(c, got)
@@ -605,7 +612,10 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 // image's failure, or the run's (interrupted, or stopped by an error no
 // other image gets past), which leaves it for the next run.
 func (r *runner) notObtained(ctx context.Context, c *plan.Change, err error) {
+	var elsewhere *SendingElsewhereError
 	switch {
+	case errors.As(err, &elsewhere):
+		r.fail(c, err)
 	case ctx.Err() != nil, errors.Is(err, errSubmitsStopped):
 		// Interrupted or stopped by a fatal error elsewhere: not this
 		// image's failure. A submitted job stays journaled.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
+	"github.com/imgform/imgform/internal/proc"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/state"
 )
@@ -13,6 +15,7 @@ import (
 // Lock is the state lock a run holds (Options.Lock): the engine watches
 // it, and stops paying for images the moment it is lost.
 type Lock interface {
+	Info() state.LockInfo
 	Lost() <-chan struct{}
 	Err() error
 }
@@ -102,6 +105,10 @@ func (r *runner) intend(c *plan.Change) (string, error) {
 	id := state.NewPendingID()
 	rec := state.JobRecord{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), Endpoint: r.endpoint(),
 		Pending: true, Job: state.JobRef{ID: id, Submitted: time.Now().UTC()}}
+	if r.opts.Lock != nil {
+		info := r.opts.Lock.Info()
+		rec.Writer = &info
+	}
 	err := r.journal.Record(r.journalCtx, rec)
 	var lost *state.LockLostError
 	switch {
@@ -143,4 +150,45 @@ func (r *runner) saveAfterLoss(ctx context.Context, backend state.Backend) (bool
 		return false, err
 	}
 	return true, nil
+}
+
+// PendingInFlight is how long after its pending record a billable request
+// may still be in flight: the longest a call waits for its answer (a v1
+// generate's three minutes), with a margin. A pending record younger
+// than this, of a run that may still be alive, stands for a request that
+// may yet be answered and journaled: the image is not paid for again.
+const PendingInFlight = 4 * time.Minute
+
+// inFlightElsewhere reports whether the pending record e, which an
+// earlier or concurrent run wrote, may stand for a request still in
+// flight: young, and its writer alive on this host, or on another host
+// (which cannot be asked).
+func inFlightElsewhere(e state.JobRecord, now time.Time) bool {
+	if now.Sub(e.Job.Submitted) >= PendingInFlight {
+		return false
+	}
+	if e.Writer == nil {
+		return true
+	}
+	host, _ := os.Hostname()
+	if e.Writer.Host != host {
+		return true
+	}
+	return e.Writer.PID != os.Getpid() && proc.Alive(e.Writer.PID)
+}
+
+// SendingElsewhereError fails an image whose request another run may be
+// sending right now (a run that lost its lock, and whose answer has not
+// come yet): it is not paid for again in this run.
+type SendingElsewhereError struct {
+	Record state.JobRecord
+}
+
+func (e *SendingElsewhereError) Error() string {
+	who := "another run"
+	if w := e.Record.Writer; w != nil {
+		who = fmt.Sprintf("another run (%s pid %d on %s)", w.Operation, w.PID, w.Host)
+	}
+	return fmt.Sprintf("%s was sending this image's request at %s and may still be: nothing is paid for it in this run; run apply again once that run has finished",
+		who, e.Record.Job.Submitted.Local().Format("15:04:05"))
 }

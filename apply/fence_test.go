@@ -3,6 +3,9 @@ package apply
 import (
 	"context"
 	"errors"
+	"io"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,8 +87,8 @@ func TestRunStopsPayingWhenLockLost(t *testing.T) {
 	if n := int64(len(rec.of(EventSubmitted))); n != submitted {
 		t.Errorf("%d submitted events for %d submits", n, submitted)
 	}
-	if s.Stranded != int(submitted) || s.Generated != 0 || len(s.Failed) != 0 {
-		t.Errorf("summary: %d stranded, %d generated, failed %v; want the %d submitted images stranded in the cache", s.Stranded, s.Generated, s.Failed, submitted)
+	if s.Stranded != int(submitted) || s.Generated != int(submitted) || len(s.Failed) != 0 {
+		t.Errorf("summary: %d stranded, %d generated, failed %v; want the %d submitted images paid and stranded in the cache", s.Stranded, s.Generated, s.Failed, submitted)
 	}
 	if ids := w.journaled(); len(ids) != 0 {
 		t.Errorf("the journal keeps %v; the jobs in flight were collected", ids)
@@ -136,32 +139,110 @@ func TestRunLostLockLeavesNewHoldersState(t *testing.T) {
 	}
 }
 
-// A pending record a run left when it died (between its journal write
-// and the API's answer) is reported as possibly billed, and dropped.
-func TestRunReportsEarlierPendingSubmit(t *testing.T) {
-	w := newWorkspace(t).withEmulator(quick, "k")
-	hero := testImage("hero", 0, "a lighthouse", "hero.png")
-	_, b, _ := w.plan(nil, false)
-	if err := b.Jobs().Record(t.Context(), state.JobRecord{Address: "image.hero[0]", InputHash: testHash("x"), Samples: 1,
-		Endpoint: w.client.BaseURL(), Pending: true, Job: state.JobRef{ID: state.NewPendingID(), Submitted: time.Now().UTC()}}); err != nil {
+// deadPID is the pid of a process that ran on this host and exited.
+func deadPID(t *testing.T) int {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{}
-	opts := w.options()
-	opts.Events = rec
-	s := w.mustApply([]*spec.Image{hero}, opts)
-	if s.EarlierPossiblyBilled != 1 {
-		t.Errorf("%d earlier requests reported possibly billed, want 1", s.EarlierPossiblyBilled)
+	return cmd.Process.Pid
+}
+
+// livePID is the pid of a process that runs on this host until the test
+// ends.
+func livePID(t *testing.T) int {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWaitForStdin$")
+	cmd.Env = append(os.Environ(), "IMGFORM_TEST_WAIT=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	found := false
-	for _, e := range rec.of(EventWarning) {
-		found = found || (e.Address == "image.hero[0]" && strings.Contains(e.Message, "may have been billed"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
-	if !found {
-		t.Errorf("no warning about the earlier request: %+v", rec.of(EventWarning))
+	t.Cleanup(func() { stdin.Close(); cmd.Wait() })
+	return cmd.Process.Pid
+}
+
+// TestHelperWaitForStdin is a process for livePID: it waits until its
+// stdin closes.
+func TestHelperWaitForStdin(t *testing.T) {
+	if os.Getenv("IMGFORM_TEST_WAIT") == "" {
+		t.Skip("a helper process for livePID")
 	}
-	if ids := w.journaled(); len(ids) != 0 {
-		t.Errorf("the journal keeps %v", ids)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+// recordPending writes, through the run's locked backend, the pending
+// record a run with the given pid on this host left for img at when.
+func recordPending(t *testing.T, w *workspace, img *spec.Image, pid int, when time.Time) {
+	t.Helper()
+	p, b, _ := w.plan([]*spec.Image{img}, false)
+	host, _ := os.Hostname()
+	rec := state.JobRecord{Address: p.Changes[0].Address, InputHash: p.Changes[0].InputHash, Samples: 1, Endpoint: w.client.BaseURL(), Pending: true,
+		Writer: &state.LockInfo{ID: "earlier-run", Operation: "apply", PID: pid, Host: host},
+		Job:    state.JobRef{ID: state.NewPendingID(), Submitted: when.UTC()}}
+	if err := b.Jobs().Record(t.Context(), rec); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A pending record a run left when it died (between its journal write
+// and the API's answer), or one too old for its request to be in flight,
+// is reported as possibly billed and dropped; the image is made.
+func TestRunReportsEarlierPendingSubmit(t *testing.T) {
+	for name, tc := range map[string]struct {
+		pid  func(t *testing.T) int
+		when time.Time
+	}{
+		"its writer died":   {deadPID, time.Now()},
+		"it is out of time": {livePID, time.Now().Add(-PendingInFlight)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := newWorkspace(t).withEmulator(quick, "k")
+			hero := testImage("hero", 0, "a lighthouse", "hero.png")
+			recordPending(t, w, hero, tc.pid(t), tc.when)
+			rec := &recorder{}
+			opts := w.options()
+			opts.Events = rec
+			s := w.mustApply([]*spec.Image{hero}, opts)
+			if s.EarlierPossiblyBilled != 1 || s.Generated != 1 {
+				t.Errorf("%d earlier requests reported possibly billed, %d generated; want 1, 1", s.EarlierPossiblyBilled, s.Generated)
+			}
+			found := false
+			for _, e := range rec.of(EventWarning) {
+				found = found || (e.Address == "image.hero[0]" && strings.Contains(e.Message, "may have been billed"))
+			}
+			if !found {
+				t.Errorf("no warning about the earlier request: %+v", rec.of(EventWarning))
+			}
+			if ids := w.journaled(); len(ids) != 0 {
+				t.Errorf("the journal keeps %v", ids)
+			}
+		})
+	}
+}
+
+// A young pending record of a run that still lives (one that lost its
+// lock, whose request may not be answered yet) stops this run from paying
+// for that image: it fails, nothing is sent, and the record stays.
+func TestRunDoesNotPayForRequestInFlightElsewhere(t *testing.T) {
+	w := newWorkspace(t).withEmulator(quick, "k")
+	hero := testImage("hero", 0, "a lighthouse", "hero.png")
+	other := testImage("other", 0, "a harbour", "other.png")
+	recordPending(t, w, hero, livePID(t), time.Now())
+	s, err := w.apply(context.Background(), []*spec.Image{hero, other}, w.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Failed) != 1 || s.Failed[0].Address != "image.hero[0]" || !strings.Contains(s.Failed[0].Reason, "may still be: nothing is paid for it in this run") {
+		t.Errorf("failed: %+v; want image.hero[0], in flight elsewhere", s.Failed)
+	}
+	if st := w.emu.Stats(); st.JobsSubmitted != 1 || s.Generated != 1 {
+		t.Errorf("%d submitted, %d generated; want the other image only", st.JobsSubmitted, s.Generated)
+	}
+	if ids := w.journaled(); len(ids) != 1 {
+		t.Errorf("the journal holds %v, want the other run's pending record", ids)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 // their image, or collected into the cache at the end (collectOrphans).
 func (r *runner) loadJournal() {
 	r.jobs = map[state.Hash][]state.JobRecord{}
+	r.sending = map[state.Hash]state.JobRecord{}
 	if r.opts.Generator == nil || r.opts.Offline {
 		return
 	}
@@ -23,6 +24,8 @@ func (r *runner) loadJournal() {
 	}
 	for _, e := range entries {
 		switch {
+		case e.Pending && inFlightElsewhere(e, time.Now()):
+			r.sending[e.InputHash] = e
 		case e.Pending:
 			r.interruptedSubmit(e)
 		case time.Since(e.Job.Submitted) >= JobRetention:

@@ -52,6 +52,10 @@ type JobRecord struct {
 	// and the time. Once the request is answered, it is replaced by the
 	// job's record, or removed.
 	Pending bool `json:"pending,omitempty"`
+	// Writer names the run that wrote a pending record (its lock's id,
+	// process and host): a later run judges by it whether the request
+	// may still be in flight.
+	Writer *LockInfo `json:"writer,omitempty"`
 }
 
 // PendingPrefix starts the id of a pending record.

@@ -98,6 +98,20 @@ func started(r *running) {
 	services = append(services, r)
 }
 
+// replaced puts the new process of a restarted service in the old one's
+// place, for Stop.
+func replaced(old, r *running) {
+	mu.Lock()
+	defer mu.Unlock()
+	for i, s := range services {
+		if s == old {
+			services[i] = r
+			return
+		}
+	}
+	services = append(services, r)
+}
+
 // Stop stops the services this process started and removes their files.
 func Stop() {
 	mu.Lock()

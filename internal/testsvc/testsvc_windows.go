@@ -19,7 +19,20 @@ type S3Server struct {
 	Endpoint             string
 	AccessKey, SecretKey string
 	Region               string
+	Root                 string
 }
+
+// Cluster is a PostgreSQL cluster a test may restart; none on Windows.
+type Cluster struct{ URL string }
+
+// RestartablePostgreSQL is unavailable on Windows.
+func RestartablePostgreSQL(t testing.TB) *Cluster {
+	unavailable(t, "PostgreSQL", "run the tests on Linux", errWindows)
+	return nil
+}
+
+// Restart does nothing: there is no cluster on Windows.
+func (c *Cluster) Restart(testing.TB) {}
 
 var errWindows = errors.New("the test services are started on Linux and macOS only")
 

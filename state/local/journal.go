@@ -78,6 +78,16 @@ func (j *Journal) Record(_ context.Context, e state.JobRecord) error {
 	if err := atomicfile.WriteFile(j.path(e.Job.ID), append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("journaling job %s: %w", e.Job.ID, err)
 	}
+	if e.Pending {
+		// The lock may have been forced away between the check and the
+		// write, and the new holder may have read the journal without
+		// this record: checked again, a pending record exists only if
+		// the lock was held after it was written.
+		if err := j.fence(); err != nil {
+			_ = os.Remove(j.path(e.Job.ID))
+			return err
+		}
+	}
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/imgform/imgform/internal/proc"
 	"github.com/imgform/imgform/state"
 )
 
@@ -170,7 +171,7 @@ func isStale(h state.LockInfo) bool {
 	if h.Host != host || h.PID <= 0 {
 		return false
 	}
-	return processGone(h.PID)
+	return !proc.Alive(h.PID)
 }
 
 func (l *fileLock) writeInfo() error {
@@ -280,7 +281,7 @@ func holderAlive(path string, holder state.LockInfo) (bool, string) {
 		return true, "its process still holds the lock file"
 	case errors.Is(err, errFlockUnsupported):
 		host, _ := os.Hostname()
-		if holder.Host == host && holder.PID > 0 && !processGone(holder.PID) {
+		if holder.Host == host && holder.PID > 0 && proc.Alive(holder.PID) {
 			return true, fmt.Sprintf("process %d still runs on this host", holder.PID)
 		}
 	}

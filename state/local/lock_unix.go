@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -36,9 +35,4 @@ func releaseFile(f *os.File, path string) error {
 		err = cerr
 	}
 	return err
-}
-
-// processGone reports a process that no longer runs on this host.
-func processGone(pid int) bool {
-	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }

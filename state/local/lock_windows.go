@@ -30,8 +30,3 @@ func releaseFile(f *os.File, path string) error {
 	}
 	return err
 }
-
-// processGone cannot be told cheaply on Windows, and is never needed
-// there: LockFileEx is always honoured, so the lock-file fallback that
-// asks it is not used.
-func processGone(int) bool { return false }

@@ -222,3 +222,56 @@ func TestHangingServer(t *testing.T) {
 		t.Errorf("Open of a hanging server: %v", err)
 	}
 }
+
+// A server restart ends the lock's session: the holder finds its lock
+// lost, its saves and pending journal records are refused from then on,
+// and another run can take the lock once the server is back.
+func TestLockLostWhenServerRestarts(t *testing.T) {
+	cluster := testsvc.RestartablePostgreSQL(t)
+	schema := testSchema()
+	a := open(t, cluster.URL, schema, "default")
+	l, err := a.Lock(t.Context(), state.LockOptions{Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	st, err := a.Load(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Images = backendtest.Images(1)
+	if _, err := a.Save(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+
+	cluster.Restart(t)
+	select {
+	case <-l.Lost():
+	case <-t.Context().Done():
+		t.Fatal("the lock was never found lost")
+	}
+	var lost *state.LockLostError
+	if err := l.Err(); !errors.As(err, &lost) || !strings.Contains(err.Error(), "its database session ended") {
+		t.Errorf("why the lock was lost: %v", err)
+	}
+	st.Images = backendtest.Images(2)
+	if _, err := a.Save(t.Context(), st); !errors.As(err, &lost) {
+		t.Errorf("a save after the restart: %v, want a *LockLostError", err)
+	}
+	rec := state.JobRecord{Address: "image.tile[0]", InputHash: st.Images["image.tile[0]"].InputHash, Samples: 1, Pending: true,
+		Job: state.JobRef{ID: state.NewPendingID(), Submitted: time.Now().UTC()}}
+	if err := a.Jobs().Record(t.Context(), rec); !errors.As(err, &lost) {
+		t.Errorf("a pending record after the restart: %v, want a *LockLostError", err)
+	}
+	b := open(t, cluster.URL, schema, "default")
+	l2, err := b.Lock(t.Context(), state.LockOptions{Operation: "apply"})
+	if err != nil {
+		t.Fatalf("the lock after the restart: %v", err)
+	}
+	if err := l2.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.Load(t.Context()); err != nil || got.Serial != 1 {
+		t.Errorf("the state after the restart: serial %v, %v; want 1 (the save after it refused)", got, err)
+	}
+}

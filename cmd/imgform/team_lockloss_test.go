@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/imgform/imgform/internal/testsvc"
+)
+
+// teamRun is two checkouts of one configuration of 16 images, sharing a
+// state in PostgreSQL and a cache in S3, and an emulator that takes its
+// time: a run can be caught in the middle.
+type teamRun struct {
+	a, b   string
+	env    []string
+	base   string
+	schema string
+	pgURL  string
+}
+
+const teamImages = 16
+
+func newTeamRun(t *testing.T, pgURL string) *teamRun {
+	t.Helper()
+	srv := testsvc.S3(t)
+	client, err := minio.New(trimScheme(srv.Endpoint), &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, ""), Region: srv.Region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	suffix := randomSuffix()
+	bucket := "imgform-lockloss-" + suffix
+	if err := client.MakeBucket(t.Context(), bucket, minio.MakeBucketOptions{Region: srv.Region}); err != nil {
+		t.Fatal(err)
+	}
+	schema := "lockloss_" + suffix
+	config := fmt.Sprintf(`imgform {
+  backend "pg" {
+    schema_name = %q
+  }
+  cache "s3" {
+    bucket = %q
+  }
+}
+
+image "tile" {
+  count  = %d
+  prompt = "tile ${count.index}"
+  output = "tiles/${count.index}.png"
+}
+`, schema, bucket, teamImages)
+	base, stop, err := launchEmulator(os.Getenv("PATH"), t.TempDir(), []string{"--latency", "1500ms", "--quiet"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return &teamRun{
+		a: writeConfig(t, map[string]string{"main.img.hcl": config}), b: writeConfig(t, map[string]string{"main.img.hcl": config}),
+		env: []string{"SEGMIND_BASE_URL=" + base, "SEGMIND_API_KEY=test-key", "PG_CONN_STR=" + pgURL,
+			"AWS_ACCESS_KEY_ID=" + srv.AccessKey, "AWS_SECRET_ACCESS_KEY=" + srv.SecretKey, "AWS_ENDPOINT_URL=" + srv.Endpoint, "AWS_REGION=" + srv.Region},
+		base: base, schema: schema, pgURL: pgURL,
+	}
+}
+
+// start runs imgform in dir in the background; wait returns its exit code
+// and output.
+func (r *teamRun) start(t *testing.T, dir string, args ...string) (wait func() (int, string)) {
+	t.Helper()
+	cmd := exec.Command("imgform", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), r.env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return func() (int, string) {
+		_ = cmd.Wait()
+		return cmd.ProcessState.ExitCode(), out.String()
+	}
+}
+
+// waitJournaled waits until the shared journal holds at least n submitted
+// jobs: the run is paying, and has jobs in flight.
+func (r *teamRun) waitJournaled(t *testing.T, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, r.pgURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for {
+		var got int
+		err := conn.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{r.schema, "jobs"}.Sanitize()+` WHERE NOT coalesce((record->>'pending')::boolean, false)`).Scan(&got)
+		if err == nil && got >= n {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the journal never held %d submitted jobs (%d, %v)", n, got, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// finish applies from checkout b until it succeeds (an image another run
+// was still sending fails the first time), and checks that every image
+// was paid once, whatever happened to the run that lost its lock.
+func (r *teamRun) finish(t *testing.T) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		out, code := runImgform(t, r.b, r.env, "apply", "--auto-approve")
+		if code == 0 {
+			break
+		}
+		if attempt == 3 || !strings.Contains(out, "may still be: nothing is paid for it in this run") {
+			t.Fatalf("the apply of checkout b failed (exit %d):\n%s", code, out)
+		}
+	}
+	if got := stat(t, r.base, "generated"); got != teamImages {
+		t.Errorf("%d images billed for %d: an image was paid twice, or not at all", got, teamImages)
+	}
+	if got := stat(t, r.base, "jobs_submitted"); got != teamImages {
+		t.Errorf("%d jobs submitted for %d images", got, teamImages)
+	}
+	if out, code := runImgform(t, r.b, r.env, "plan", "--detailed-exitcode"); code != 0 {
+		t.Errorf("checkout b does not plan clean (exit %d):\n%s", code, out)
+	}
+}
+
+// PostgreSQL restarts in the middle of an apply: the run's lock session
+// ends, it stops paying at once, collects what is in flight into the team
+// cache, fails saying the lock was lost; the next apply pays for the rest
+// only.
+func TestApplyLosesLockWhenDatabaseRestarts(t *testing.T) {
+	cluster := testsvc.RestartablePostgreSQL(t)
+	r := newTeamRun(t, cluster.URL)
+	wait := r.start(t, r.a, "apply", "--auto-approve", "--parallelism", "4")
+	r.waitJournaled(t, 2)
+	cluster.Restart(t)
+	code, out := wait()
+	if code != 1 || !strings.Contains(out, "Error: The state lock was lost (its database session ended") || strings.Contains(out, "Apply complete!") {
+		t.Fatalf("the run whose database restarted: exit %d\n%s", code, out)
+	}
+	r.finish(t)
+}
+
+// Another checkout forces the lock away from a live run (force-unlock
+// --force) and applies at once, while the first is still collecting what
+// it had in flight: nothing is paid twice.
+func TestForceUnlockOfLiveRun(t *testing.T) {
+	r := newTeamRun(t, testsvc.PostgreSQL(t))
+	wait := r.start(t, r.a, "apply", "--auto-approve", "--parallelism", "4")
+	r.waitJournaled(t, 2)
+
+	out, code := runImgform(t, r.b, r.env, "plan")
+	id := regexp.MustCompile(`lock id ([0-9a-f-]{36})`).FindStringSubmatch(out)
+	if code != 1 || id == nil {
+		t.Fatalf("a plan while the other checkout applies: exit %d, no lock id:\n%s", code, out)
+	}
+	out, code = runImgform(t, r.b, r.env, "force-unlock", id[1])
+	if code != 1 || !strings.Contains(out, "is held by a run that is still alive (its database session (server pid") || !strings.Contains(out, "pass --force") {
+		t.Fatalf("force-unlock of a live holder without --force: exit %d\n%s", code, out)
+	}
+	if out, code := runImgform(t, r.b, r.env, "force-unlock", "--force", id[1]); code != 0 {
+		t.Fatalf("force-unlock --force: exit %d\n%s", code, out)
+	}
+	waitB := r.start(t, r.b, "apply", "--auto-approve", "--parallelism", "4")
+	code, out = wait()
+	if code != 1 || !strings.Contains(out, "Error: The state lock was lost (its database session ended") {
+		t.Fatalf("the run whose lock was forced away: exit %d\n%s", code, out)
+	}
+	if code, out := waitB(); code != 0 && !strings.Contains(out, "may still be: nothing is paid for it in this run") {
+		t.Fatalf("the apply that took the lock: exit %d\n%s", code, out)
+	}
+	r.finish(t)
+}
