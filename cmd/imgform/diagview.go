@@ -35,7 +35,7 @@ func (v *view) writeDiagnostic(w io.Writer, d *hcl.Diagnostic, files map[string]
 	if d.Severity == hcl.DiagWarning {
 		label, color = "Warning:", ansiYellow
 	}
-	fmt.Fprintf(w, "\n%s %s\n", paint(v.color, label, ansiBold, color), paint(v.color, d.Summary, ansiBold))
+	fmt.Fprintf(w, "\n%s %s\n", paint(v.color, label, ansiBold, color), paint(v.color, redactText(d.Summary), ansiBold))
 	if d.Subject != nil {
 		rng := *d.Subject
 		ctx := ""
@@ -48,26 +48,30 @@ func (v *view) writeDiagnostic(w io.Writer, d *hcl.Diagnostic, files map[string]
 		}
 		fmt.Fprintf(w, "\n  on %s:%d:%d%s:\n", rng.Filename, rng.Start.Line, rng.Start.Column, ctx)
 		if f := files[rng.Filename]; f != nil {
-			v.writeSnippet(w, f.Bytes, rng)
+			v.writeSnippet(w, f.Bytes, rng, secretLines(f)[rng.Start.Line])
 		}
 	}
 	if d.Detail != "" {
-		fmt.Fprintf(w, "\n%s\n", v.wrap(d.Detail))
+		fmt.Fprintf(w, "\n%s\n", v.wrap(redactText(d.Detail)))
 	}
 }
 
 // writeSnippet prints the first source line of rng with the range marked:
-// underlined in colour, or with carets beneath it otherwise.
-func (v *view) writeSnippet(w io.Writer, src []byte, rng hcl.Range) {
-	line := sourceLine(src, rng.Start.Line)
-	if line == "" && rng.Start.Line > 1 {
+// underlined in colour, or with carets beneath it otherwise. What is
+// secret in it (the strings of a secret's attribute, a URL's password) is
+// masked.
+func (v *view) writeSnippet(w io.Writer, src []byte, rng hcl.Range, secret bool) {
+	raw := sourceLine(src, rng.Start.Line)
+	if raw == "" && rng.Start.Line > 1 {
 		return
 	}
-	start := byteColumn(line, rng.Start.Column)
-	end := len(line)
+	start := byteColumn(raw, rng.Start.Column)
+	end := len(raw)
 	if rng.End.Line == rng.Start.Line {
-		end = byteColumn(line, rng.End.Column)
+		end = byteColumn(raw, rng.End.Column)
 	}
+	line, mapOffset := redactLine(raw, secret)
+	start, end = mapOffset(start, false), mapOffset(end, true)
 	if end <= start {
 		end = start + 1
 		if end > len(line) {
@@ -157,7 +161,7 @@ type jsonSnippet struct {
 func writeJSONDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File) error {
 	out := jsonDiagnostics{FormatVersion: "1.0", Diagnostics: []jsonDiagnostic{}}
 	for _, d := range diags {
-		jd := jsonDiagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}
+		jd := jsonDiagnostic{Severity: "error", Summary: redactText(d.Summary), Detail: redactText(d.Detail)}
 		if d.Severity == hcl.DiagWarning {
 			jd.Severity = "warning"
 			out.WarningCount++
@@ -171,7 +175,8 @@ func writeJSONDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*
 				End:      jsonPos{Line: s.End.Line, Column: s.End.Column, Byte: s.End.Byte},
 			}
 			if f := files[s.Filename]; f != nil {
-				sn := &jsonSnippet{Code: sourceLine(f.Bytes, s.Start.Line), StartLine: s.Start.Line}
+				code, _ := redactLine(sourceLine(f.Bytes, s.Start.Line), secretLines(f)[s.Start.Line])
+				sn := &jsonSnippet{Code: code, StartLine: s.Start.Line}
 				if nav, ok := f.Nav.(interface{ ContextString(int) string }); ok {
 					sn.Context = nav.ContextString(s.Start.Byte)
 				}

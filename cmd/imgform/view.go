@@ -69,13 +69,13 @@ func (v *view) wrap(s string) string {
 
 // errorf reports an operational error on stderr, Terraform style.
 func (v *view) errorf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+	msg := redactText(fmt.Sprintf(format, args...))
 	fmt.Fprintf(v.e.stderr, "%s %s\n", paint(v.color, "Error:", ansiBold, ansiRed), v.wrap(msg))
 }
 
 // warnf warns on stderr, Terraform style.
 func (v *view) warnf(format string, args ...any) {
-	msg := upperFirst(fmt.Sprintf(format, args...))
+	msg := redactText(upperFirst(fmt.Sprintf(format, args...)))
 	fmt.Fprintf(v.e.stderr, "%s %s\n", paint(v.color, "Warning:", ansiBold, ansiYellow), v.wrap(msg))
 }
 
