@@ -41,7 +41,7 @@ what only the others use is removed too; use --dry-run first.`,
 			run: func(ctx context.Context, e *env, args []string) error {
 				return runCachePrune(ctx, e, prune)
 			},
-		}},
+		}, cachePushCommand(), cachePullCommand()},
 	}
 }
 
