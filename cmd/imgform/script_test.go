@@ -72,6 +72,7 @@ func scriptParams(dir string) testscript.Params {
 			"kept":      cmdKept,
 			"subst":     cmdSubst,
 			"hang":      cmdHang,
+			"replace":   cmdReplace,
 		},
 	}
 }
@@ -409,4 +410,19 @@ func cmdHang(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}()
 	ts.Setenv(args[0], l.Addr().String())
+}
+
+// replace FILE OLD NEW replaces every OLD in FILE with NEW, and fails when
+// there is none: for an example's file that names a bucket or a schema of
+// its own.
+func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: replace FILE OLD NEW")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if !strings.Contains(string(data), args[1]) {
+		ts.Fatalf("%s holds no %q", args[0], args[1])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.ReplaceAll(string(data), args[1], args[2])), 0o644))
 }

@@ -12,8 +12,9 @@ import (
 
 // Repo is the history of the git working tree a directory is in.
 type Repo struct {
-	dir  string
-	head string
+	dir     string
+	head    string
+	shallow bool // a shallow clone: older commits may be missing
 
 	mu       sync.Mutex
 	ancestor map[string]bool // what IsAncestor answered, by commit
@@ -38,7 +39,19 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 	if head == "" {
 		return nil, nil
 	}
-	return &Repo{dir: dir, head: head, ancestor: map[string]bool{head: true}}, nil
+	r := &Repo{dir: dir, head: head, ancestor: map[string]bool{head: true}}
+	if out, err := git(ctx, dir, "rev-parse", "--is-shallow-repository"); err == nil {
+		r.shallow = strings.TrimSpace(out) == "true"
+	}
+	return r, nil
+}
+
+// ShallowError is a commit a shallow clone does not have: whether it is
+// in the history cannot be told until the history is fetched.
+type ShallowError struct{ Commit string }
+
+func (e *ShallowError) Error() string {
+	return fmt.Sprintf("this clone is shallow and does not have commit %.7s, so it cannot tell whether that commit is in its history: fetch the history (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)", e.Commit)
 }
 
 // Head is the commit checked out (its full hash).
@@ -62,6 +75,8 @@ func (r *Repo) IsAncestor(ctx context.Context, commit string) (bool, error) {
 	switch {
 	case err == nil:
 		known = true
+	case errors.As(err, &exit) && exit.ExitCode() == 128 && r.shallow:
+		return false, &ShallowError{Commit: commit}
 	case errors.As(err, &exit) && (exit.ExitCode() == 1 || exit.ExitCode() == 128):
 		// 1: not an ancestor; 128: not a commit of this clone.
 		known = false

@@ -2,6 +2,7 @@ package gitrev
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,5 +101,26 @@ func TestNoRepository(t *testing.T) {
 	run(t, dir, "init", "-q")
 	if r, err := Open(context.Background(), dir); r != nil || err != nil {
 		t.Errorf("Open of a repository without commits: %v, %v", r, err)
+	}
+}
+
+// A shallow clone cannot tell about a commit older than its depth: it
+// says so, and how to fix it, instead of taking it for a newer one.
+func TestShallowClone(t *testing.T) {
+	needGit(t)
+	origin := t.TempDir()
+	run(t, origin, "init", "-q", "-b", "main")
+	first := commit(t, origin, "a.img.hcl", "one")
+	commit(t, origin, "a.img.hcl", "two")
+	shallow := filepath.Join(t.TempDir(), "shallow")
+	run(t, filepath.Dir(shallow), "clone", "-q", "--depth", "1", "file://"+origin, shallow)
+	r, err := Open(context.Background(), shallow)
+	if err != nil || r == nil {
+		t.Fatal(err)
+	}
+	_, err = r.IsAncestor(context.Background(), first)
+	var se *ShallowError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "fetch-depth: 0") {
+		t.Errorf("IsAncestor of a commit older than a shallow clone: %v", err)
 	}
 }
