@@ -31,9 +31,10 @@ func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, err
 	}
 	r.mu.Lock()
 	elsewhere, sending := r.sending[c.InputHash]
+	billed := r.possiblyBilled[c.InputHash]
 	r.mu.Unlock()
 	if sending {
-		return nil, &SendingElsewhereError{Record: elsewhere}
+		return nil, &SendingElsewhereError{Record: elsewhere, Billed: billed}
 	}
 	if r.opts.Sync || !r.opts.Generator.Async() {
 		return r.generateSync(ctx, c)
@@ -41,8 +42,12 @@ func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, err
 	return r.generateAsync(ctx, c)
 }
 
-// keep stores what the API made in the cache, then drops the job's
-// journal entry: from now on the cache answers for it.
+// keep stores what the API made in the cache. The job's journal record
+// stays until the images are safe for every runner: recorded in a saved
+// state (see write), or, when no state will record them, in the cache
+// (dropRecord): a runner killed before its state was saved leaves the
+// job for the next runner to resume for free, whether or not it can
+// reach this runner's cache.
 func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 	if r.opts.Cache != nil {
 		from := cache.Origin{Address: addr, RequestID: got.requestID, InferenceTime: got.inferenceTime, Endpoint: got.endpoint, Placeholder: got.placeholder, CostUSD: got.costUSD}
@@ -59,9 +64,16 @@ func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 	}
 	if got.requestID != "" {
 		r.jobDone(addr, got.requestID)
-		if err := r.journal.Remove(r.journalCtx, got.requestID); err != nil {
-			r.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
-		}
+	}
+}
+
+// dropRecord removes the journal record of a job whose images are safe.
+func (r *runner) dropRecord(addr, id string) {
+	if id == "" {
+		return
+	}
+	if err := r.journal.Remove(r.journalCtx, id); err != nil {
+		r.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
 	}
 }
 
@@ -172,6 +184,15 @@ func (r *runner) resume(ctx context.Context, addr string, e state.JobRecord) (*o
 	got.source = FromJob
 	r.keep(addr, e.InputHash, got)
 	return got, nil
+}
+
+// jobOf is the id of the job whose record stands for what a change got
+// from the API (this run's, or an earlier run's); "" for anything else.
+func jobOf(got *obtained) string {
+	if got.source == FromAPI || got.source == FromJob {
+		return got.requestID
+	}
+	return ""
 }
 
 // wait polls a job to its result. A job that FAILED is dropped from the

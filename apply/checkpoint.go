@@ -24,7 +24,8 @@ type checkpointer struct {
 	mu        sync.Mutex
 	st        *state.State
 	dirty     bool
-	suspended bool // the run lost its lock: nothing more is saved here
+	suspended bool     // the run lost its lock: nothing more is saved here
+	onSaved   []func() // run once a save holds the updates made before them
 
 	saveMu sync.Mutex // one save at a time
 	stop   chan struct{}
@@ -46,6 +47,17 @@ func (c *checkpointer) update(fn func(st *state.State)) {
 	defer c.mu.Unlock()
 	fn(c.st)
 	c.dirty = true
+}
+
+// updateThen changes the state, and runs then once a save holds the
+// change: what must wait until the state records an image (dropping its
+// job's journal record) waits for it.
+func (c *checkpointer) updateThen(fn func(st *state.State), then func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fn(c.st)
+	c.dirty = true
+	c.onSaved = append(c.onSaved, then)
 }
 
 // read runs fn with the state, for a consistent look at it.
@@ -93,14 +105,33 @@ func (c *checkpointer) flush() error {
 	}
 	snapshot := c.st.Clone()
 	c.dirty = false
+	hooks := c.onSaved
+	c.onSaved = nil
 	c.mu.Unlock()
 	if _, err := c.backend.Save(c.ctx, snapshot); err != nil {
 		c.mu.Lock()
 		c.dirty = true
+		c.onSaved = append(hooks, c.onSaved...)
 		c.mu.Unlock()
 		return err
 	}
+	for _, then := range hooks {
+		then()
+	}
 	return nil
+}
+
+// saved runs what waited for a save, after one made outside the
+// checkpointer (the save of a run that lost its lock, under the lock
+// taken again) that holds every update so far.
+func (c *checkpointer) saved() {
+	c.mu.Lock()
+	hooks := c.onSaved
+	c.onSaved = nil
+	c.mu.Unlock()
+	for _, then := range hooks {
+		then()
+	}
 }
 
 // close stops the periodic saves and saves what is left.

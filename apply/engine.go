@@ -50,6 +50,12 @@ type Options struct {
 	// MaxCostUSD is the budget: no request is sent that would take what
 	// the run spent, may have spent and has in flight past it; 0 is none.
 	MaxCostUSD float64
+	// KeepFinishedJobs keeps the journal record of a job whose images are
+	// safe until the service forgets the job (JobRetention), instead of
+	// dropping it once the state records them: for a state that runners
+	// share without sharing a cache, another runner then restores those
+	// images by following the job, for free, instead of paying again.
+	KeepFinishedJobs bool
 	// Lock is the state lock the run holds; when it is found lost, no new
 	// request is sent (every billable request is preceded by a pending
 	// journal record, which the backend writes only under the lock), the
@@ -148,7 +154,6 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 	}
 	r.loadJournal()
 	r.generate(runCtx, writes)
-	r.countJournaled()
 	r.summary.SpentUSD, r.summary.PossiblyBilledUSD = r.spend.totals()
 
 	saveErr := r.ckpt.close()
@@ -157,9 +162,11 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 		if r.opts.Preview == nil {
 			lost.Saved, lost.SaveErr = r.saveAfterLoss(ctx, backend)
 		}
+		r.countJournaled()
 		r.summary.LockLost = lost.Error()
 		return r.summary, lost
 	}
+	r.countJournaled()
 	switch {
 	case r.fatalErr != nil:
 		var fe *FatalError
@@ -204,7 +211,9 @@ type runner struct {
 	jobs     map[state.Hash][]state.JobRecord // journaled jobs to resume, by input hash
 	flights  map[state.Hash]*flight           // images being obtained from the API, by input hash
 	fates    map[string]*jobFate              // what became of the jobs this run followed, by id
-	sending  map[state.Hash]state.JobRecord   // requests another run may be sending now, by input hash
+	sending  map[state.Hash]state.JobRecord   // requests another run may be sending now, or may have billed, by input hash
+	// possiblyBilled marks which of sending a dead run may have billed.
+	possiblyBilled map[state.Hash]bool
 }
 
 func (r *runner) emit(e Event) {
@@ -265,9 +274,12 @@ func (r *runner) countJournaled() {
 	}
 	for _, es := range jobs {
 		for _, e := range es {
-			if f := r.fates[e.Job.ID]; f != nil && f.done {
+			f := r.fates[e.Job.ID]
+			switch {
+			case f != nil && f.done && r.opts.KeepFinishedJobs:
+			case f != nil && f.done:
 				s.StaleRecords++
-			} else {
+			default:
 				s.Journaled++
 			}
 		}
@@ -572,6 +584,11 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		return
 	}
 	if r.opts.Preview != nil {
+		// A preview records nothing: the cache answers for the job (or,
+		// kept for other runners, the job itself).
+		if !r.opts.KeepFinishedJobs {
+			r.dropRecord(c.Address, jobOf(got))
+		}
 		if err := r.opts.Preview(c, got.images); err != nil {
 			r.fail(c, err)
 			return
@@ -604,7 +621,11 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
 		}
 	}
-	r.ckpt.update(func(st *state.State) { st.Images[c.Address] = entry })
+	job := jobOf(got)
+	if r.opts.KeepFinishedJobs {
+		job = "" // kept for the other runners, until the service forgets it
+	}
+	r.ckpt.updateThen(func(st *state.State) { st.Images[c.Address] = entry }, func() { r.dropRecord(c.Address, job) })
 	r.finished(c, got, time.Since(start))
 }
 

@@ -149,6 +149,7 @@ func (r *runner) saveAfterLoss(ctx context.Context, backend state.Backend) (bool
 	if _, err := backend.Save(ctx, snapshot); err != nil {
 		return false, err
 	}
+	r.ckpt.saved()
 	return true, nil
 }
 
@@ -179,9 +180,11 @@ func inFlightElsewhere(e state.JobRecord, now time.Time) bool {
 
 // SendingElsewhereError fails an image whose request another run may be
 // sending right now (a run that lost its lock, and whose answer has not
-// come yet): it is not paid for again in this run.
+// come yet), or may have billed before it died without knowing the job's
+// id (Billed): it is not paid for again in this run.
 type SendingElsewhereError struct {
 	Record state.JobRecord
+	Billed bool
 }
 
 func (e *SendingElsewhereError) Error() string {
@@ -189,6 +192,11 @@ func (e *SendingElsewhereError) Error() string {
 	if w := e.Record.Writer; w != nil {
 		who = fmt.Sprintf("another run (%s pid %d on %s)", w.Operation, w.PID, w.Host)
 	}
+	at := e.Record.Job.Submitted.Local().Format("2006-01-02 15:04:05 MST")
+	if e.Billed {
+		return fmt.Sprintf("possibly billed: %s stopped while it sent this image's request (at %s), before the API gave the job's id, so the request cannot be followed and may have been paid for; it is not sent again in this run. Check the usage in your Segmind account; the next apply pays for the image again",
+			who, at)
+	}
 	return fmt.Sprintf("%s was sending this image's request at %s and may still be: nothing is paid for it in this run; run apply again once that run has finished",
-		who, e.Record.Job.Submitted.Local().Format("15:04:05"))
+		who, at)
 }

@@ -90,8 +90,8 @@ func TestRunStopsPayingWhenLockLost(t *testing.T) {
 	if s.Stranded != int(submitted) || s.Generated != int(submitted) || len(s.Failed) != 0 {
 		t.Errorf("summary: %d stranded, %d generated, failed %v; want the %d submitted images paid and stranded in the cache", s.Stranded, s.Generated, s.Failed, submitted)
 	}
-	if ids := w.journaled(); len(ids) != 0 {
-		t.Errorf("the journal keeps %v; the jobs in flight were collected", ids)
+	if ids := w.journaled(); len(ids) != int(submitted) {
+		t.Errorf("the journal keeps %v; want the records of the %d stranded jobs, which no saved state records", ids, submitted)
 	}
 	for _, img := range images {
 		if w.exists(img.Outputs[0]) {
@@ -189,7 +189,9 @@ func recordPending(t *testing.T, w *workspace, img *spec.Image, pid int, when ti
 
 // A pending record a run left when it died (between its journal write
 // and the API's answer), or one too old for its request to be in flight,
-// is reported as possibly billed and dropped; the image is made.
+// is a request that may have been billed: the image fails in this run,
+// saying so, with nothing sent; the record is dropped, and the next run
+// pays for the image on purpose.
 func TestRunReportsEarlierPendingSubmit(t *testing.T) {
 	for name, tc := range map[string]struct {
 		pid  func(t *testing.T) int
@@ -202,24 +204,37 @@ func TestRunReportsEarlierPendingSubmit(t *testing.T) {
 			w := newWorkspace(t).withEmulator(quick, "k")
 			hero := testImage("hero", 0, "a lighthouse", "hero.png")
 			recordPending(t, w, hero, tc.pid(t), tc.when)
-			rec := &recorder{}
-			opts := w.options()
-			opts.Events = rec
-			s := w.mustApply([]*spec.Image{hero}, opts)
-			if s.EarlierPossiblyBilled != 1 || s.Generated != 1 {
-				t.Errorf("%d earlier requests reported possibly billed, %d generated; want 1, 1", s.EarlierPossiblyBilled, s.Generated)
+			s, err := w.apply(context.Background(), []*spec.Image{hero}, w.options())
+			if err != nil {
+				t.Fatal(err)
 			}
-			found := false
-			for _, e := range rec.of(EventWarning) {
-				found = found || (e.Address == "image.hero[0]" && strings.Contains(e.Message, "may have been billed"))
+			if s.EarlierPossiblyBilled != 1 || len(s.Failed) != 1 || !strings.HasPrefix(s.Failed[0].Reason, "possibly billed: ") {
+				t.Errorf("%d earlier requests possibly billed, failed %+v; want 1, and the image failed saying so", s.EarlierPossiblyBilled, s.Failed)
 			}
-			if !found {
-				t.Errorf("no warning about the earlier request: %+v", rec.of(EventWarning))
+			if n := w.emu.Stats().JobsSubmitted; n != 0 {
+				t.Errorf("%d jobs submitted for an image an earlier request may have paid for", n)
 			}
 			if ids := w.journaled(); len(ids) != 0 {
 				t.Errorf("the journal keeps %v", ids)
 			}
+			if s := w.mustApply([]*spec.Image{hero}, w.options()); s.Generated != 1 {
+				t.Errorf("the next apply generated %d, want 1: it pays on purpose", s.Generated)
+			}
 		})
+	}
+}
+
+// A pending record whose job the journal holds too (the run recorded the
+// job, and died before dropping its pending record) is dropped quietly:
+// the job is followed, and nothing is paid.
+func TestRunDropsPendingRecordOfJournaledJob(t *testing.T) {
+	w := newWorkspace(t).withEmulator(quick, "k")
+	hero := testImage("hero", 0, "a lighthouse", "hero.png")
+	w.submitAndRecord(hero)
+	recordPending(t, w, hero, deadPID(t), time.Now())
+	s := w.mustApply([]*spec.Image{hero}, w.options())
+	if s.EarlierPossiblyBilled != 0 || s.Resumed != 1 || w.emu.Stats().JobsSubmitted != 1 {
+		t.Errorf("summary %+v, %d submitted; want the journaled job resumed, nothing else", s, w.emu.Stats().JobsSubmitted)
 	}
 }
 

@@ -2,7 +2,6 @@ package apply
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/imgform/imgform/state"
@@ -14,6 +13,7 @@ import (
 func (r *runner) loadJournal() {
 	r.jobs = map[state.Hash][]state.JobRecord{}
 	r.sending = map[state.Hash]state.JobRecord{}
+	r.possiblyBilled = map[state.Hash]bool{}
 	if r.opts.Generator == nil || r.opts.Offline {
 		return
 	}
@@ -22,30 +22,38 @@ func (r *runner) loadJournal() {
 		r.emit(Event{Type: EventWarning, Message: err.Error()})
 		return
 	}
+	var pending []state.JobRecord
 	for _, e := range entries {
 		switch {
 		case e.Pending && inFlightElsewhere(e, time.Now()):
 			r.sending[e.InputHash] = e
 		case e.Pending:
-			r.interruptedSubmit(e)
+			pending = append(pending, e)
 		case time.Since(e.Job.Submitted) >= JobRetention:
 			r.journal.Remove(r.journalCtx, e.Job.ID)
 		case e.Endpoint == r.endpoint():
 			r.jobs[e.InputHash] = append(r.jobs[e.InputHash], e)
 		}
 	}
+	for _, e := range pending {
+		r.interruptedSubmit(e, len(r.jobs[e.InputHash]) > 0)
+	}
 }
 
 // interruptedSubmit reports, and drops, a pending record an earlier run
 // left: it was about to send a billable request, or had sent it, when it
-// died, before it knew the job's id. The request may have been billed;
-// nothing can follow it. (A run that still holds the lock has none of its
-// own in flight but this run's.)
-func (r *runner) interruptedSubmit(e state.JobRecord) {
-	r.count(func(s *Summary) { s.EarlierPossiblyBilled++ })
-	r.emit(Event{Type: EventWarning, Address: e.Address, Message: fmt.Sprintf(
-		"an earlier run stopped while it sent this image's request (at %s), before the API gave the job's id: that request may have been billed, and cannot be followed; check the usage in your Segmind account",
-		e.Job.Submitted.Local().Format("2006-01-02 15:04:05 MST"))})
+// died, before it knew the job's id. The request may have been billed,
+// and nothing can follow it: the image is not paid for again in this run
+// (when in doubt, it fails, saying so); the record is dropped, so that
+// the next run pays for it, on purpose. A record whose job the journal
+// holds too (the run recorded it, and died before dropping the pending
+// record) is only dropped: the job is followed.
+func (r *runner) interruptedSubmit(e state.JobRecord, journaled bool) {
+	if !journaled {
+		r.count(func(s *Summary) { s.EarlierPossiblyBilled++ })
+		r.sending[e.InputHash] = e
+		r.possiblyBilled[e.InputHash] = true
+	}
 	if err := r.journal.Remove(r.journalCtx, e.Job.ID); err != nil {
 		r.emit(Event{Type: EventWarning, Address: e.Address, Message: err.Error()})
 	}
@@ -88,13 +96,18 @@ func (r *runner) collectOrphans(ctx context.Context) {
 	r.mu.Unlock()
 	for _, e := range orphans {
 		if r.opts.Cache != nil && r.opts.Cache.Has(ctx, e.InputHash, e.Samples) {
-			r.journal.Remove(r.journalCtx, e.Job.ID)
+			if !r.opts.KeepFinishedJobs {
+				r.journal.Remove(r.journalCtx, e.Job.ID)
+			}
 			continue
 		}
 		if _, err := r.resume(ctx, e.Address, e); err != nil {
 			r.emit(Event{Type: EventWarning, Address: e.Address, RequestID: e.Job.ID,
 				Message: "could not collect the result of a job an earlier run submitted: " + err.Error()})
 			continue
+		}
+		if !r.lost() && !r.opts.KeepFinishedJobs {
+			r.dropRecord(e.Address, e.Job.ID) // no state records it: the cache answers for it
 		}
 		r.count(func(s *Summary) { s.Collected++ })
 	}

@@ -222,18 +222,21 @@ func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view app
 // and the spend limits; preview adds its page.
 func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, view applyView, parallelism int, sync bool, lim limits) apply.Options {
 	return apply.Options{
-		Dir:           ".",
-		Parallelism:   parallelism,
-		Sync:          sync,
-		Offline:       p.Offline,
-		Generator:     generatorOf(client),
-		Renderer:      placeholder.Generator{Maker: placeholder.Offline},
-		Cache:         w.cache,
-		Events:        view,
-		Interrupt:     e.interrupts.first,
-		Lock:          w.lock,
-		RatePerMinute: lim.ratePerMinute,
-		MaxCostUSD:    lim.maxCost,
+		Dir:         ".",
+		Parallelism: parallelism,
+		Sync:        sync,
+		Offline:     p.Offline,
+		Generator:   generatorOf(client),
+		Renderer:    placeholder.Generator{Maker: placeholder.Offline},
+		Cache:       w.cache,
+		Events:      view,
+		Interrupt:   e.interrupts.first,
+		Lock:        w.lock,
+		// A shared state without a shared cache: a finished job is the
+		// only way another runner gets its images for free.
+		KeepFinishedJobs: w.settings.Backend != nil && len(w.cache.Stores()) < 2,
+		RatePerMinute:    lim.ratePerMinute,
+		MaxCostUSD:       lim.maxCost,
 	}
 }
 
