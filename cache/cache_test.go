@@ -16,6 +16,7 @@ import (
 
 	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/cache/dir"
+	"github.com/imgform/imgform/internal/imagetest"
 	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/model"
 )
@@ -160,15 +161,7 @@ func TestCacheLookupDamage(t *testing.T) {
 		mention string
 	}{
 		{"an image's bytes changed", func(t *testing.T, d string) {
-			p := filepath.Join(d, "1.jpg")
-			data, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			data[len(data)/2] ^= 0xFF
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			imagetest.FlipByte(t, filepath.Join(d, "1.jpg"))
 		}, "1.jpg does not match its hash"},
 		{"an image is missing", func(t *testing.T, d string) {
 			if err := os.Remove(filepath.Join(d, "0.png")); err != nil {

@@ -67,13 +67,8 @@ func (c *Cache) Push(ctx context.Context, hs []model.Hash, progress func(Copied)
 			// Metadata that cannot be read is replaced below.
 		}
 		e, imgs, err := c.getLocal(ctx, h)
-		switch {
-		case isDamaged(err):
-			return Copied{Hash: h, Outcome: CopyDamaged, Err: err}, nil
-		case errors.Is(err, ErrNotFound):
-			return Copied{Hash: h, Outcome: CopyMissing}, nil
-		case err != nil:
-			return Copied{}, err
+		if skip, err := notCopied(h, err); skip != nil || err != nil {
+			return *skip, err
 		}
 		if err := c.remote.Put(ctx, e, dataOf(imgs)); err != nil {
 			return Copied{}, fmt.Errorf("uploading %s: %w", h.Short(), err)
@@ -97,19 +92,29 @@ func (c *Cache) Pull(ctx context.Context, hs []model.Hash, progress func(Copied)
 			return Copied{Hash: h, Entry: e, Outcome: CopyThere}, nil
 		}
 		e, imgs, err := c.checked(ctx, c.remote, h)
-		switch {
-		case isDamaged(err):
-			return Copied{Hash: h, Outcome: CopyDamaged, Err: err}, nil
-		case errors.Is(err, ErrNotFound):
-			return Copied{Hash: h, Outcome: CopyMissing}, nil
-		case err != nil:
-			return Copied{}, err
+		if skip, err := notCopied(h, err); skip != nil || err != nil {
+			return *skip, err
 		}
 		if err := c.putLocal(ctx, h, e, imgs); err != nil {
 			return Copied{}, err
 		}
 		return Copied{Hash: h, Entry: e, Outcome: CopyDone}, nil
 	})
+}
+
+// notCopied sorts out why h cannot be read from the source of a copy:
+// an entry that is damaged or missing there is skipped (and said), any
+// other error stops the copy. Both are nil when it was read.
+func notCopied(h model.Hash, err error) (*Copied, error) {
+	switch {
+	case err == nil:
+		return nil, nil
+	case isDamaged(err):
+		return &Copied{Hash: h, Outcome: CopyDamaged, Err: err}, nil
+	case errors.Is(err, ErrNotFound):
+		return &Copied{Hash: h, Outcome: CopyMissing}, nil
+	}
+	return &Copied{}, err
 }
 
 // copyEach runs one entry's copy for every hash, a few at once, and

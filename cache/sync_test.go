@@ -1,7 +1,6 @@
 package cache_test
 
 import (
-	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/cache/dir"
+	"github.com/imgform/imgform/internal/imagetest"
 	"github.com/imgform/imgform/model"
 )
 
@@ -32,15 +32,7 @@ func TestPushPull(t *testing.T) {
 	if _, err := cache.NewShared(dir.New(filepath.Join(t.TempDir(), "other")), sharedStore).Put(ctx, there, imgs, cache.Origin{}); err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(aLocal.EntryDir(damaged), "1.jpg")
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data[len(data)/2] ^= 0xFF
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	imagetest.FlipByte(t, filepath.Join(aLocal.EntryDir(damaged), "1.jpg"))
 
 	if _, err := a.Push(ctx, []model.Hash{made}, nil); err == nil {
 		t.Error("Push without a shared cache succeeded")

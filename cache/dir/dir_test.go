@@ -10,6 +10,7 @@ import (
 
 	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/cache/cachetest"
+	"github.com/imgform/imgform/internal/imagetest"
 	"github.com/imgform/imgform/model"
 )
 
@@ -22,15 +23,7 @@ func TestConformance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := filepath.Join(s.EntryDir(h), e.Files[i].Name)
-			data, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			data[len(data)/2] ^= 0xFF
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			imagetest.FlipByte(t, filepath.Join(s.EntryDir(h), e.Files[i].Name))
 		}
 		return cachetest.Harness{
 			Store: s,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/imgform/imgform/cache"
 	"github.com/imgform/imgform/cache/cachetest"
+	"github.com/imgform/imgform/internal/imagetest"
 	"github.com/imgform/imgform/internal/testsvc"
 	"github.com/imgform/imgform/model"
 )
@@ -69,7 +69,7 @@ func TestConformance(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				flipByte(t, filepath.Join(srv.Root, s.bucket, filepath.FromSlash(s.fileKey(h, e.Files[i]))))
+				imagetest.FlipByte(t, filepath.Join(srv.Root, s.bucket, filepath.FromSlash(s.fileKey(h, e.Files[i]))))
 			}
 		}
 		return cachetest.Harness{
@@ -183,53 +183,15 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// flipByte changes the byte in the middle of the file at path, in place.
-func flipByte(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 1)
-	if _, err := f.ReadAt(b, fi.Size()/2); err != nil {
-		t.Fatal(err)
-	}
-	b[0] ^= 0xFF
-	if _, err := f.WriteAt(b, fi.Size()/2); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// hangingEndpoint is a server that accepts connections and never answers.
-func hangingEndpoint(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { <-done; c.Close() }()
-		}
-	}()
-	return "http://" + l.Addr().String()
-}
-
 // An endpoint that accepts and never answers is an error that names it,
 // once the request timeout has passed: not a hang.
 func TestHangingEndpoint(t *testing.T) {
-	endpoint := hangingEndpoint(t)
+	addr, stop, err := testsvc.Hanging()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	endpoint := "http://" + addr
 	getenv := func(k string) string {
 		return map[string]string{"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}[k]
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -416,20 +415,10 @@ func cmdHang(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: hang NAME")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := testsvc.Hanging()
 	ts.Check(err)
-	done := make(chan struct{})
-	ts.Defer(func() { close(done); l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { <-done; c.Close() }()
-		}
-	}()
-	ts.Setenv(args[0], l.Addr().String())
+	ts.Defer(stop)
+	ts.Setenv(args[0], addr)
 }
 
 // replace FILE OLD NEW replaces every OLD in FILE with NEW, and fails when

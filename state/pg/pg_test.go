@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -192,32 +191,15 @@ func TestNoPasswordShown(t *testing.T) {
 	}
 }
 
-// hangingServer is a server that accepts connections and never answers.
-func hangingServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { <-done; c.Close() }()
-		}
-	}()
-	return l.Addr().String()
-}
-
 // A server that accepts and never answers is an error that names it once
 // the connect timeout has passed: not a hang.
 func TestHangingServer(t *testing.T) {
-	addr := hangingServer(t)
-	_, err := Open(t.Context(), Config{ConnStr: "postgres://imgform:hunter2@" + addr + "/db", Workspace: "default", ConnectTimeout: 300 * time.Millisecond})
+	addr, stop, err := testsvc.Hanging()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	_, err = Open(t.Context(), Config{ConnStr: "postgres://imgform:hunter2@" + addr + "/db", Workspace: "default", ConnectTimeout: 300 * time.Millisecond})
 	if err == nil || !strings.Contains(err.Error(), "connecting to postgres://imgform@"+addr+"/db") || !strings.Contains(err.Error(), "did not answer within 300ms (connect_timeout)") || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("Open of a hanging server: %v", err)
 	}
