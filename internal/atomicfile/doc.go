@@ -1,9 +1,7 @@
 // Package atomicfile writes files so that a reader (or a crash) sees the
 // old content or the new, never a mix: a temporary file in the same
-// directory, fsync, rename over the target, fsync of the directory.
-// Large files (images) are written with direct I/O on Linux where the
-// filesystem says it supports it (statx STATX_DIOALIGN), through the page
-// cache everywhere else.
+// directory, fsync, rename over the target, fsync of the directory, as
+// renameio does; nothing else.
 //
 // It is a leaf: it imports no other imgform package, and every package
 // that writes a file the user or a later run relies on (the state, the

@@ -7,19 +7,12 @@ import (
 	"path/filepath"
 )
 
-// directMin is the size from which a file's bytes go to the disk with
-// direct I/O, on Linux where the filesystem supports it: an image of a
-// megabyte or two costs the kernel several times more CPU copied through
-// the page cache than sent straight from memory, and apply writes every
-// image twice (the cache's copy and the output) and fsyncs both anyway,
-// so the page cache buys nothing.
-const directMin = 256 << 10
-
 // WriteFile replaces path with data atomically and durably, creating the
 // parent directories as needed.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
 	return Write(path, perm, func(w io.Writer) error {
-		return writeData(w.(*os.File), data)
+		_, err := w.Write(data)
+		return err
 	})
 }
 
