@@ -3,6 +3,7 @@ package jsonsplit
 import (
 	"bytes"
 	"encoding/json"
+	"unicode/utf8"
 )
 
 // Object splits the JSON object data into its members' keys (decoded)
@@ -72,9 +73,11 @@ func scanString(data []byte, i int) (string, int, bool) {
 			escaped = true
 			j++
 		case c == '"':
-			if !escaped {
+			if !escaped && utf8.Valid(data[i+1:j]) {
 				return string(data[i+1 : j]), j + 1, true
 			}
+			// Escapes, or bytes that are not UTF-8 (which encoding/json
+			// reads as U+FFFD): decoded as encoding/json decodes them.
 			var s string
 			if json.Unmarshal(data[i:j+1], &s) != nil {
 				return "", 0, false
