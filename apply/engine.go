@@ -157,6 +157,10 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 	r.summary.SpentUSD, r.summary.PossiblyBilledUSD = r.spend.totals()
 
 	saveErr := r.ckpt.close()
+	var lostAtSave *state.LockLostError
+	if errors.As(saveErr, &lostAtSave) {
+		r.loseLock(saveErr) // found by the final save itself
+	}
 	if r.lost() {
 		lost := &LockLostError{Err: r.lockLost, Stranded: r.summary.Stranded}
 		if r.opts.Preview == nil {
