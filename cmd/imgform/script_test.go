@@ -68,6 +68,7 @@ func scriptParams(dir string) testscript.Params {
 			"filecmp":   cmdFileCmp,
 			"code":      cmdExitCode,
 			"journaled": cmdJournaled,
+			"waitfile":  cmdWaitFile,
 			"kept":      cmdKept,
 			"subst":     cmdSubst,
 		},
@@ -198,17 +199,51 @@ func statsJSON(ts *testscript.TestScript) string {
 	return string(data)
 }
 
-// await COUNTER [OP] N waits, up to 30 seconds, until the counter
-// compares true.
+// await COUNTER [OP] N waits, up to 60 seconds, until the counter
+// compares true. COUNTER is one of the emulator's (see stats), or
+// "journal": the jobs in the job journal (.imgform/jobs). A script that
+// is about to kill a client waits for "journal", the client's own
+// record, not for the server's count of what it received: a job the
+// server took is safe to kill only once the client journaled it.
 func cmdAwait(ts *testscript.TestScript, neg bool, args []string) {
 	name, op, want := parseComparison(ts, args)
 	if op == "==" {
 		op = ">="
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for !compare(statCounter(ts, name), op, want) {
+	counter := func() int64 { return statCounter(ts, name) }
+	if name == "journal" {
+		counter = func() int64 { return int64(journalCount(ts)) }
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !compare(counter(), op, want) {
 		if time.Now().After(deadline) {
-			ts.Fatalf("waited 30s for %s %s %d; stats: %s", name, op, want, statsJSON(ts))
+			if name == "journal" {
+				ts.Fatalf("waited 60s for the journal to hold %s %d jobs; it holds %d", op, want, journalCount(ts))
+			}
+			ts.Fatalf("waited 60s for %s %s %d; stats: %s", name, op, want, statsJSON(ts))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitfile FILE REGEXP waits, up to 60 seconds, until FILE exists and
+// holds a match of REGEXP: a line a background command logged (run it
+// as sh -c 'exec imgform ... >FILE 2>&1' to have its output in a file
+// while it runs).
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitfile FILE REGEXP")
+	}
+	re, err := regexp.Compile(args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		data, err := os.ReadFile(ts.MkAbs(args[0]))
+		if err == nil && re.Match(data) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waited 60s for %s to match %q; it holds:\n%s", args[0], args[1], data)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -341,11 +376,16 @@ func cmdJournaled(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
+	if got := journalCount(ts); got != want {
+		ts.Fatalf("the journal holds %d jobs, want %d", got, want)
+	}
+}
+
+// journalCount is the number of jobs in the job journal.
+func journalCount(ts *testscript.TestScript) int {
 	files, err := filepath.Glob(ts.MkAbs(filepath.Join(".imgform", "jobs", "*.json")))
 	ts.Check(err)
-	if len(files) != want {
-		ts.Fatalf("the journal holds %d jobs, want %d", len(files), want)
-	}
+	return len(files)
 }
 
 // kept PATH WANT checks that the one run folder under .imgform/kept holds
