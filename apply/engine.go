@@ -48,8 +48,9 @@ type Options struct {
 	// generates) to the account's rate limit; 0 does not pace them.
 	RatePerMinute float64
 	// MaxCostUSD is the budget: no request is sent that would take what
-	// the run spent, may have spent and has in flight past it; 0 is none.
-	MaxCostUSD float64
+	// the run spent, may have spent and has in flight past it; nil is
+	// none, and 0 allows nothing to be paid.
+	MaxCostUSD *float64
 	// Preview, when set, makes the run a preview (imgform preview): every
 	// image the changes need is obtained as apply would (from the cache,
 	// the API, a journaled job or the renderer; what the API makes goes
