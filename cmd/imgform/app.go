@@ -142,7 +142,7 @@ func run(args []string, e *env) int {
 	top.SetOutput(io.Discard)
 	e.g.AddFlags(top)
 	var showVersion bool
-	top.BoolVar(&showVersion, "version", false, "print the version and exit")
+	top.BoolVarP(&showVersion, "version", "v", false, "print the version and exit")
 	if err := top.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			writeTopHelp(e.stdout, cmds, top)
@@ -151,7 +151,7 @@ func run(args []string, e *env) int {
 		return report(e, &usageError{msg: err.Error()})
 	}
 	if showVersion {
-		return report(e, runVersion(e))
+		return report(e, runVersion(e, versionOptions{}))
 	}
 	rest := top.Args()
 	if len(rest) == 0 {
