@@ -259,6 +259,11 @@ func parseComparison(ts *testscript.TestScript, args []string) (string, string, 
 	default:
 		ts.Fatalf("usage: COUNTER [==|<=|>=] N")
 	}
+	switch op {
+	case "==", "<=", ">=":
+	default:
+		ts.Fatalf("%q is not a comparison: use ==, <= or >= (quote a counter name that holds a space)", op)
+	}
 	want, err := strconv.ParseInt(args[1], 10, 64)
 	ts.Check(err)
 	return args[0], op, want
