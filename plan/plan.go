@@ -10,7 +10,10 @@ import (
 // FormatVersion is the version of the plan's JSON shape (plan --json and
 // saved plan files). It changes only when a field is removed or changes
 // meaning; new fields may appear without a change.
-const FormatVersion = "1.0"
+// Version 2.0: a diff's old and new are JSON values (they were strings
+// holding JSON), and a seed apply chooses (seed = -1) is null, with the
+// input hash, marked in after_unknown.
+const FormatVersion = "2.0"
 
 // Action is what a change does to an image.
 type Action string
