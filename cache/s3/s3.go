@@ -44,6 +44,7 @@ const parallel = 16
 // Store is a cache in a bucket.
 type Store struct {
 	client *minio.Client
+	creds  *credentials.Credentials
 	bucket string
 	prefix string
 	where  string
@@ -89,7 +90,7 @@ func New(cfg Config, getenv func(string) string) (*Store, error) {
 	if endpoint != "" {
 		where += fmt.Sprintf(" at %s://%s", scheme, host)
 	}
-	return &Store{client: client, bucket: cfg.Bucket, prefix: prefix, where: where}, nil
+	return &Store{client: client, creds: creds, bucket: cfg.Bucket, prefix: prefix, where: where}, nil
 }
 
 func firstOf(vs ...string) string {
@@ -110,7 +111,7 @@ func (s *Store) Check(ctx context.Context) error {
 	ok, err := s.client.BucketExists(ctx, s.bucket)
 	switch {
 	case err != nil:
-		return fmt.Errorf("the shared cache %s cannot be reached: %w", s.where, err)
+		return s.unreachable(err)
 	case !ok:
 		return fmt.Errorf("the shared cache's bucket %q does not exist (%s)", s.bucket, s.where)
 	}

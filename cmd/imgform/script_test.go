@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/internal/testsvc"
+	"github.com/jackc/pgx/v5"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -386,11 +388,33 @@ func cmdJournaled(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// journalCount is the number of jobs in the job journal.
+// journalCount is the number of jobs in the job journal: the files of
+// .imgform/jobs, or in a team script (whose state is in PostgreSQL, in
+// the schema $SCHEMA) the rows of its jobs table.
 func journalCount(ts *testscript.TestScript) int {
+	if schema, conn := ts.Getenv("SCHEMA"), ts.Getenv("PG_CONN_STR"); schema != "" && conn != "" {
+		return pgJournalCount(ts, conn, schema)
+	}
 	files, err := filepath.Glob(ts.MkAbs(filepath.Join(".imgform", "jobs", "*.json")))
 	ts.Check(err)
 	return len(files)
+}
+
+// pgJournalCount counts the jobs journaled in a schema, in every
+// workspace (0 before the schema exists).
+func pgJournalCount(ts *testscript.TestScript, conn, schema string) int {
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, conn)
+	ts.Check(err)
+	defer c.Close(ctx)
+	var exists bool
+	ts.Check(c.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, pgx.Identifier{schema, "jobs"}.Sanitize()).Scan(&exists))
+	if !exists {
+		return 0
+	}
+	var n int
+	ts.Check(c.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{schema, "jobs"}.Sanitize()).Scan(&n))
+	return n
 }
 
 // kept PATH WANT checks that the one run folder under .imgform/kept holds
