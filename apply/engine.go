@@ -368,7 +368,7 @@ func (r *runner) renameAll(moves []pendingMove) []pendingMove {
 // keepBeforeWriting keeps a copy of the file at rel, when it is not what
 // the state recorded, before the change writes over it.
 func (r *runner) keepBeforeWriting(c *plan.Change, rel string) error {
-	kept, err := r.keeper.keep(rel)
+	kept, err := r.keeper.keep(rel, c.OtherVersions)
 	if err != nil {
 		return err
 	}

@@ -45,11 +45,19 @@ type DocumentChange struct {
 	SeedChosenAtApply bool             `json:"seed_chosen_at_apply,omitempty"`
 	SameRequestAs     string           `json:"same_request_as,omitempty"`
 	MovedFrom         string           `json:"moved_from,omitempty"`
+	OtherVersions     []DocumentOther  `json:"other_versions,omitempty"`
 	Prior             *state.Entry     `json:"prior,omitempty"`
 	// AfterUnknown says which values of the change are not known until
 	// apply (as Terraform's after_unknown): they are null in the
 	// document. Absent when every value is known.
 	AfterUnknown *DocumentUnknown `json:"after_unknown,omitempty"`
+}
+
+// DocumentOther is a file at an output path that holds another image
+// imgform made, with the SHA-256 it had when the plan looked.
+type DocumentOther struct {
+	Path   string     `json:"path"`
+	SHA256 model.Hash `json:"sha256"`
 }
 
 // DocumentUnknown marks the values of a change that apply chooses: with
@@ -168,6 +176,9 @@ func (p *Plan) Document() *Document {
 		for _, r := range c.Reasons {
 			dc.Reasons = append(dc.Reasons, DocumentReason{Kind: string(r.Kind), Message: r.Message, Path: r.Path})
 		}
+		for _, o := range c.OtherVersions {
+			dc.OtherVersions = append(dc.OtherVersions, DocumentOther(o))
+		}
 		for _, df := range c.Diff {
 			dd := DocumentDiff{Name: df.Name, Old: jsonValue(df.Old), New: jsonValue(df.New)}
 			if unknownSeed && df.Name == seedName(*c.Request) {
@@ -213,6 +224,9 @@ func (d *Document) Plan() (*Plan, error) {
 		}
 		for _, r := range dc.Reasons {
 			c.Reasons = append(c.Reasons, Reason{Kind: ReasonKind(r.Kind), Message: r.Message, Path: r.Path})
+		}
+		for _, o := range dc.OtherVersions {
+			c.OtherVersions = append(c.OtherVersions, OtherVersion(o))
 		}
 		for _, df := range dc.Diff {
 			c.Diff = append(c.Diff, ParamDiff{Name: df.Name, Old: compactJSON(df.Old), New: compactJSON(df.New)})
