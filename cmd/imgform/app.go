@@ -109,6 +109,7 @@ func commands() []*command {
 		previewCommand(),
 		showCommand(),
 		stateCommand(),
+		workspaceCommand(),
 		importCommand(),
 		forceUnlockCommand(),
 		cacheCommand(),
