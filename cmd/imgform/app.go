@@ -144,7 +144,7 @@ func run(args []string, e *env) int {
 	e.g.AddFlags(top)
 	var showVersion bool
 	top.BoolVarP(&showVersion, "version", "v", false, "print the version and exit")
-	if err := top.Parse(args); err != nil {
+	if err := top.Parse(terraformFlags(args, top, false)); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			writeTopHelp(e.stdout, cmds, top)
 			return exitOK
@@ -194,7 +194,7 @@ func run(args []string, e *env) int {
 
 	var late globals // global flags written after the command name
 	fs := newCommandFlags(cmd, name, &late)
-	if err := fs.Parse(rest); err != nil {
+	if err := fs.Parse(terraformFlags(rest, fs, true)); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			writeCommandHelp(e.stdout, cmd, name)
 			return exitOK
