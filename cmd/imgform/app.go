@@ -102,6 +102,7 @@ func atLeast(k int) func(int) bool { return func(n int) bool { return n >= k } }
 // option structs never carry over between runs in one process (tests).
 func commands() []*command {
 	return []*command{
+		initCommand(),
 		validateCommand(),
 		fmtCommand(),
 		planCommand(),
