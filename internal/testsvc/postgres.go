@@ -99,6 +99,9 @@ func startPostgres() (string, error) {
 	if err := waitListening(fmt.Sprintf("127.0.0.1:%d", port), cmd, r.done, log); err != nil {
 		return "", err
 	}
+	if err := waitLogged(log, "database system is ready to accept connections", cmd, r.done); err != nil {
+		return "", err
+	}
 	return fmt.Sprintf("postgres://imgform@127.0.0.1:%d/postgres?sslmode=disable", port), nil
 }
 
