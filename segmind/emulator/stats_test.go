@@ -19,7 +19,7 @@ func TestStatsExact(t *testing.T) {
 	call(t, http.MethodPost, base+wire.PathV1Generate, "", `{"prompt": "castle"}`)        // 401
 	post(t, base+wire.PathV1Generate, `{"prompt": "castle", "samples": 0}`)               // 400
 	sub := submit(t, base, `{"prompt": "castle", "samples": 2}`)                          // 200, 2 images
-	waitFor(t, 2*time.Second, "the job", func() bool { return s.Stats().Generated == 3 }) // no HTTP polling
+	waitFor(t, 30*time.Second, "the job", func() bool { return s.Stats().Generated == 3 }) // no HTTP polling
 	get(t, sub.StatusURL)                                                                 // 200
 	get(t, sub.ResponseURL)                                                               // 200
 	call(t, http.MethodGet, base+ImagesPath+sub.RequestID+"/1.png", "", "")               // 200
