@@ -85,11 +85,12 @@ func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, e
 	var res *generate.Result
 	var pending string
 	cost := requestCost(*c.Request)
-	err := r.withSlot(ctx, c.Address, cost, func(ctx context.Context) (bool, error) {
+	err := r.withSlot(ctx, c.Address, cost, func(ctx context.Context, sending func()) (bool, error) {
 		var err error
 		if pending, err = r.intend(c); err != nil {
 			return false, err
 		}
+		sending()
 		res, err = r.opts.Generator.Generate(ctx, *c.Request)
 		if err != nil {
 			r.settle(c.Address, pending)
@@ -113,11 +114,12 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, 
 	var job *generate.Job
 	var pending string
 	cost := requestCost(*c.Request)
-	err := r.withSlot(ctx, c.Address, cost, func(ctx context.Context) (bool, error) {
+	err := r.withSlot(ctx, c.Address, cost, func(ctx context.Context, sending func()) (bool, error) {
 		var err error
 		if pending, err = r.intend(c); err != nil {
 			return false, err
 		}
+		sending()
 		// A submit under way is not cancelled with the run (the client's
 		// call timeout bounds it): a job the server took is paid for, and
 		// only its answer says which id to journal.

@@ -48,8 +48,9 @@ type Options struct {
 	// generates) to the account's rate limit; 0 does not pace them.
 	RatePerMinute float64
 	// MaxCostUSD is the budget: no request is sent that would take what
-	// the run spent, may have spent and has in flight past it; 0 is none.
-	MaxCostUSD float64
+	// the run spent, may have spent and has in flight past it; nil is
+	// none, and 0 allows nothing to be paid.
+	MaxCostUSD *float64
 	// KeepFinishedJobs keeps the journal record of a job whose images are
 	// safe until the service forgets the job (JobRetention), instead of
 	// dropping it once the state records them: for a state that runners
@@ -471,7 +472,7 @@ func (r *runner) renameAll(moves []pendingMove) []pendingMove {
 // keepBeforeWriting keeps a copy of the file at rel, when it is not what
 // the state recorded, before the change writes over it.
 func (r *runner) keepBeforeWriting(c *plan.Change, rel string) error {
-	kept, err := r.keeper.keep(rel)
+	kept, err := r.keeper.keep(rel, c.OtherVersions)
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,10 @@ import (
 // keeper keeps a copy of every file apply is about to write over whose
 // content is not what the state recorded for that path (edited by hand,
 // or never written by imgform), in .imgform/kept/<run>/<path>, so that
-// nobody's work is lost to a restore or a replacement. cache prune never
-// looks there.
+// nobody's work is lost to a restore or a replacement. A file the plan
+// found to hold another image imgform made (plan.OtherVersion) is not
+// kept while it has the bytes the plan saw: it can be made again. cache
+// prune removes run folders older than a limit.
 type keeper struct {
 	files    files
 	run      string                  // this run's folder under plan.KeptDir
@@ -36,9 +38,10 @@ func newKeeper(f files, st *state.State, now time.Time) *keeper {
 	return k
 }
 
-// keep copies the file at rel when it is there and is not what the state
-// recorded. It returns where the copy is, or "" when none was needed.
-func (k *keeper) keep(rel string) (string, error) {
+// keep copies the file at rel when it is there and is neither what the
+// state recorded nor one of made (what the plan found imgform made). It
+// returns where the copy is, or "" when none was needed.
+func (k *keeper) keep(rel string, made []plan.OtherVersion) (string, error) {
 	full := k.files.full(rel)
 	fi, err := os.Lstat(full)
 	switch {
@@ -53,8 +56,14 @@ func (k *keeper) keep(rel string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("checking %s before writing over it: %w", rel, err)
 	}
-	if o, ok := k.recorded[rel]; ok && o.SHA256 == state.SumBytes(data) {
+	sum := state.SumBytes(data)
+	if o, ok := k.recorded[rel]; ok && o.SHA256 == sum {
 		return "", nil // imgform's own output, as recorded
+	}
+	for _, m := range made {
+		if m.Path == rel && m.SHA256 == sum {
+			return "", nil // an image imgform made, as the plan found it
+		}
 	}
 	dst := path.Join(k.run, rel)
 	if err := atomicfile.WriteGitignore(filepath.Join(k.files.dir, filepath.FromSlash(plan.KeptDir)), "edited files imgform kept before writing over them"); err != nil {

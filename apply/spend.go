@@ -14,7 +14,7 @@ import (
 // reservation is settled as spent (the images came), possibly billed (no
 // usable answer), or released (the API proved it did nothing).
 type spend struct {
-	max float64 // 0: no budget
+	max *float64 // nil: no budget
 
 	mu             sync.Mutex
 	spent          float64 // images the API made in this run
@@ -39,8 +39,8 @@ func (e *BudgetError) Error() string {
 func (s *spend) reserve(cost float64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.max > 0 && s.spent+s.possiblyBilled+s.inFlight+cost > s.max+1e-9 {
-		return &BudgetError{Max: s.max, Spent: s.spent + s.possiblyBilled, InFlight: s.inFlight, Next: cost}
+	if s.max != nil && s.spent+s.possiblyBilled+s.inFlight+cost > *s.max+1e-9 {
+		return &BudgetError{Max: *s.max, Spent: s.spent + s.possiblyBilled, InFlight: s.inFlight, Next: cost}
 	}
 	s.inFlight += cost
 	return nil

@@ -43,20 +43,37 @@ func TestBudget(t *testing.T) {
 	price := model.Default.PriceUSD
 	opts := w.options()
 	opts.Parallelism = 1
-	opts.MaxCostUSD = 2.5 * price
+	opts.MaxCostUSD = new(2.5 * price)
 	s, err := w.apply(context.Background(), tiles(4), opts)
 	var budget *BudgetError
 	if !errors.As(err, &budget) {
 		t.Fatalf("apply over budget: %v, want a *BudgetError", err)
 	}
 	if st := w.emu.Stats(); st.JobsSubmitted != 2 || st.Generated != 2 {
-		t.Errorf("submitted %d, generated %d; want 2 and 2 within $%.3f", st.JobsSubmitted, st.Generated, opts.MaxCostUSD)
+		t.Errorf("submitted %d, generated %d; want 2 and 2 within $%.3f", st.JobsSubmitted, st.Generated, *opts.MaxCostUSD)
 	}
 	if s.Created != 2 || s.NotStarted != 2 || math.Abs(s.SpentUSD-2*price) > 1e-9 {
 		t.Errorf("summary %+v", s)
 	}
 	if len(w.recorded()) != 2 {
 		t.Errorf("the state records %v", w.recorded())
+	}
+}
+
+// A budget of zero allows nothing to be paid: no request is sent, and
+// what costs nothing (the cache's copy) is still done.
+func TestBudgetZero(t *testing.T) {
+	w := newWorkspace(t).withEmulator(quick, "k")
+	opts := w.options()
+	w.mustApply(tiles(1), opts) // in the cache from now on
+	opts.MaxCostUSD = new(0.0)
+	_, err := w.apply(context.Background(), tiles(2), opts)
+	var budget *BudgetError
+	if !errors.As(err, &budget) || budget.Max != 0 {
+		t.Fatalf("apply with a budget of 0: %v, want a *BudgetError of $0", err)
+	}
+	if st := w.emu.Stats(); st.JobsSubmitted != 1 {
+		t.Errorf("%d jobs submitted in all, want the 1 before the budget of 0", st.JobsSubmitted)
 	}
 }
 
@@ -69,7 +86,7 @@ func TestBudgetCountsPossiblyBilled(t *testing.T) {
 	price := model.Default.PriceUSD
 	opts := w.options()
 	opts.Parallelism = 1
-	opts.MaxCostUSD = 3 * price
+	opts.MaxCostUSD = new(3 * price)
 	s, err := w.apply(context.Background(), tiles(4), opts)
 	var budget *BudgetError
 	if !errors.As(err, &budget) {

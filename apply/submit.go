@@ -15,7 +15,7 @@ import (
 var errSubmitsStopped = errors.New("no new image is submitted after a fatal error")
 
 // withSlot runs call in a concurrency slot, at the pace of the rate
-// limit, within the budget, retrying what can succeed later as the
+// limit (call calls sending just before its request goes), within the budget, retrying what can succeed later as the
 // RetryPolicy says. call is a billable request of cost; it reports whether
 // the server took it: when it did, or when it succeeded, the slot stays
 // held (the caller releases it with Release(true) when the images are
@@ -28,21 +28,26 @@ var errSubmitsStopped = errors.New("no new image is submitted after a fatal erro
 // such failure, or one that cannot be retried, fails the image with a
 // *PossiblyBilledError. Once a fatal error stopped new submissions, no
 // attempt starts: errSubmitsStopped.
-func (r *runner) withSlot(ctx context.Context, addr string, cost float64, call func(context.Context) (accepted bool, err error)) error {
+func (r *runner) withSlot(ctx context.Context, addr string, cost float64, call func(ctx context.Context, sending func()) (accepted bool, err error)) error {
 	var t tries
 	for {
 		if err := r.limiter.Acquire(r.submitCtx); err != nil {
 			return r.stoppedErr(ctx)
 		}
-		if err := r.pace.Wait(r.submitCtx); err != nil {
+		turn, err := r.pace.Take(r.submitCtx)
+		if err != nil {
 			r.limiter.Release(false)
 			return r.stoppedErr(ctx)
 		}
 		if err := r.spend.reserve(cost); err != nil {
+			turn.Cancel()
 			r.limiter.Release(false)
 			return &FatalError{Err: err}
 		}
-		accepted, err := call(ctx)
+		// call says when its request goes (after the journal write that
+		// precedes it): the rate's spacing counts from then.
+		accepted, err := call(ctx, turn.Go)
+		turn.Cancel() // when it never went
 		if accepted {
 			r.limiter.Accept()
 			return nil

@@ -339,12 +339,24 @@ func (s shapeChecker) change(c map[string]any) {
 	} else if _, ok := c["request"]; ok {
 		s.errorf(where, "a delete has a request")
 	}
+	unknown, _ := c["after_unknown"].(map[string]any)
+	hashType := "string"
+	if unknown["input_hash"] == true {
+		hashType = "null"
+	}
 	s.fields(where, c, s.doc.change, map[string]string{
 		"address": "string", "action": "string", "reasons": "array", "diff": "array", "request": "object",
-		"input_hash": "string", "seed_origin": "string", "generator": "string", "outputs": "array",
+		"input_hash": hashType, "seed_origin": "string", "generator": "string", "outputs": "array",
 		"write": "array", "moves": "array", "remove": "array", "cost": "number", "cached": "boolean",
-		"resumes": "boolean", "prior": "object",
+		"resumes": "boolean", "prior": "object", "after_unknown": "object", "seed_chosen_at_apply": "boolean",
 	}, required...)
+	if unknown != nil {
+		s.fields(where+" after_unknown", unknown, []string{"input_hash", "request"}, map[string]string{"input_hash": "boolean", "request": "object"})
+		if unknown["input_hash"] != true || c["seed_chosen_at_apply"] != true {
+			s.errorf(where, "after_unknown %v without an unknown input hash and seed_chosen_at_apply", unknown)
+		}
+	}
+	unknownParams, _ := unknown["request"].(map[string]any)
 	if _, err := spec.ParseAddress(where); err != nil {
 		s.errorf(where, "address: %v", err)
 	}
@@ -354,7 +366,7 @@ func (s shapeChecker) change(c map[string]any) {
 	if g, ok := c["generator"].(string); ok && !slices.Contains(s.doc.gens, g) {
 		s.errorf(where, "generator %q is not documented", g)
 	}
-	if h, _ := c["input_hash"].(string); !hexHash.MatchString(h) {
+	if h, _ := c["input_hash"].(string); hashType == "string" && !hexHash.MatchString(h) {
 		s.errorf(where, "input_hash %q", h)
 	}
 	reasons, _ := c["reasons"].([]any)
@@ -372,8 +384,26 @@ func (s shapeChecker) change(c map[string]any) {
 	diffs, _ := c["diff"].([]any)
 	for _, d := range diffs {
 		obj, _ := d.(map[string]any)
-		s.fields(where+" diff", obj, []string{"name", "old", "new"},
-			map[string]string{"name": "string", "old": "string", "new": "string"}, "name", "old", "new")
+		s.fields(where+" diff", obj, []string{"name", "old", "new", "new_unknown"},
+			map[string]string{"name": "string", "new_unknown": "boolean"}, "name", "old", "new")
+		name, _ := obj["name"].(string)
+		p, ok := model.NewRealityLightning.Param(name)
+		if !ok {
+			s.errorf(where, "diff of %q, not a parameter", name)
+			continue
+		}
+		for _, k := range []string{"old", "new"} {
+			want := "number"
+			if p.Kind == model.KindString {
+				want = "string"
+			}
+			if k == "new" && obj["new_unknown"] == true {
+				want = "null"
+			}
+			if typeName(obj[k]) != want {
+				s.errorf(where, "diff %s: %s is a %s, want a %s (a JSON value, not a string holding one)", name, k, typeName(obj[k]), want)
+			}
+		}
 	}
 	moves, _ := c["moves"].([]any)
 	for _, m := range moves {
@@ -396,6 +426,9 @@ func (s shapeChecker) change(c map[string]any) {
 			want := "number"
 			if p, ok := model.NewRealityLightning.Param(k); (ok && p.Kind == model.KindString) || k == "model" {
 				want = "string"
+			}
+			if unknownParams[k] == true {
+				want = "null"
 			}
 			if typeName(v) != want {
 				s.errorf(where, "request.%s is a %s, want a %s", k, typeName(v), want)
@@ -444,6 +477,17 @@ func TestJSONShape(t *testing.T) {
 			}
 			return p
 		},
+		"a random seed": func(t *testing.T) *Plan {
+			dir := t.TempDir()
+			st := newState()
+			apply(t, dir, st, hero(t), state.GeneratorAPI)
+			random := with(hero(t), func(i *spec.Image) { i.SeedOrigin = spec.SeedRandom; i.Request = i.Request.WithSeed(-1) })
+			p, err := Make(t.Context(), []*spec.Image{random, with(iconA(t), func(i *spec.Image) { i.SeedOrigin = spec.SeedRandom; i.Request = i.Request.WithSeed(-1) })}, st, Options{Dir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		},
 		"offline with resumes": func(t *testing.T) *Plan {
 			dir := t.TempDir()
 			st := newState()
@@ -480,12 +524,19 @@ func TestJSONShape(t *testing.T) {
 			if changes, _ := v["changes"].([]any); len(changes) != len(p.Changes) {
 				t.Errorf("%d changes in JSON, %d in the plan", len(changes), len(p.Changes))
 			}
-			// The document decodes back into the plan.
+			// The document decodes back into the plan; one with a seed
+			// apply chooses is refused (plan --out fixes it).
 			var doc Document
 			if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 				t.Fatal(err)
 			}
 			back, err := doc.Plan()
+			if unknown := slices.ContainsFunc(p.Changes, func(c *Change) bool { return c.SeedChosenAtApply }); unknown {
+				if err == nil || !strings.Contains(err.Error(), "plan --out") {
+					t.Errorf("a document with a seed not chosen decodes: %v", err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}

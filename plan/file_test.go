@@ -57,11 +57,12 @@ func TestLoadRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, dir, "imgform.state.json", data)
-	writeFile(t, dir, "newer.plan", []byte(`{"format_version": "2.0", "kind": "imgform-plan", "plan": {"changes": []}}`))
+	writeFile(t, dir, "newer.plan", []byte(`{"format_version": "3.0", "kind": "imgform-plan", "plan": {"changes": []}}`))
 	writeFile(t, dir, "garbage.plan", []byte("PK\x03\x04"))
-	writeFile(t, dir, "noplan.plan", []byte(`{"format_version": "1.0", "kind": "imgform-plan"}`))
-	writeFile(t, dir, "action.plan", []byte(`{"format_version": "1.0", "kind": "imgform-plan", "plan": {"changes": [{"address": "image.a", "action": "chmod"}]}}`))
-	writeFile(t, dir, "generator.plan", []byte(`{"format_version": "1.0", "kind": "imgform-plan", "plan": {"changes": [{"address": "image.a", "action": "create", "generator": "dall-e"}]}}`))
+	writeFile(t, dir, "noplan.plan", []byte(`{"format_version": "2.0", "kind": "imgform-plan"}`))
+	writeFile(t, dir, "action.plan", []byte(`{"format_version": "2.0", "kind": "imgform-plan", "plan": {"changes": [{"address": "image.a", "action": "chmod"}]}}`))
+	writeFile(t, dir, "unknown.plan", []byte(`{"format_version": "2.0", "kind": "imgform-plan", "plan": {"changes": [{"address": "image.a", "action": "create", "input_hash": null, "after_unknown": {"input_hash": true, "request": {"seed": true}}}]}}`))
+	writeFile(t, dir, "generator.plan", []byte(`{"format_version": "2.0", "kind": "imgform-plan", "plan": {"changes": [{"address": "image.a", "action": "create", "generator": "dall-e"}]}}`))
 
 	tests := map[string]struct {
 		path     string
@@ -71,7 +72,8 @@ func TestLoadRefuses(t *testing.T) {
 		"a state file":         {path: stateFile, contains: "is not an imgform plan file"},
 		"garbage":              {path: filepath.Join(dir, "garbage.plan"), contains: "is not an imgform plan file"},
 		"no plan":              {path: filepath.Join(dir, "noplan.plan"), contains: "is not an imgform plan file", planLike: true},
-		"a newer format":       {path: filepath.Join(dir, "newer.plan"), contains: "plan format 2.0", planLike: true},
+		"a newer format":       {path: filepath.Join(dir, "newer.plan"), contains: "plan format 3.0", planLike: true},
+		"a seed not chosen":    {path: filepath.Join(dir, "unknown.plan"), contains: "only a plan saved with plan --out, which fixes the seed, can be applied", planLike: true},
 		"missing":              {path: filepath.Join(dir, "missing.plan"), contains: "reading plan file"},
 		"an unknown action":    {path: filepath.Join(dir, "action.plan"), contains: `the action "chmod"`, planLike: true},
 		"an unknown generator": {path: filepath.Join(dir, "generator.plan"), contains: `the generator "dall-e"`, planLike: true},

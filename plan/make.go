@@ -128,7 +128,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		}
 	}
 
-	b := &builder{ctx: ctx, opts: opts, statuses: statuses, wanted: wanted, recorded: recorded}
+	b := &builder{ctx: ctx, opts: opts, st: st, statuses: statuses, wanted: wanted, recorded: recorded}
 	declared := make(map[string]bool, len(images))
 	unchanged := 0
 	var changes []addressedChange
@@ -179,7 +179,10 @@ type builder struct {
 	statuses map[statusKey]fileStatus
 	wanted   map[string]bool // paths that some image outputs
 	recorded map[string]bool // paths that the state records
-	refresh  []Refresh
+	st       *state.State    // the state, as the moved blocks rename it
+	// byRequest indexes st's entries by input hash (see requests).
+	byRequest map[state.Hash][]*state.Entry
+	refresh   []Refresh
 	// toPrice are the changes that write images, priced once the cache
 	// has been asked about all of them.
 	toPrice []pricing
@@ -275,9 +278,9 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 		c.Write = append(c.Write, i)
 		switch {
 		case b.existsUnrecorded(o, prior):
-			c.Reasons = append(c.Reasons, overwriteReason(o))
+			c.Reasons = append(c.Reasons, b.onDisk(c, o, false, "overwritten"))
 		case prior != nil && i < len(prior.Outputs) && prior.Outputs[i].Path == o && b.status(addr, i) == fileEdited:
-			c.Reasons = append(c.Reasons, Reason{Kind: ReasonEdited, Path: o, Message: o + " was changed on disk; the edited file is kept in " + KeptDir + "/ before it is replaced"})
+			c.Reasons = append(c.Reasons, b.onDisk(c, o, true, "replaced"))
 		}
 	}
 	if prior != nil {
@@ -347,7 +350,7 @@ func (b *builder) sameImage(c *Change, prior *state.Entry) (*Change, error) {
 				c.Reasons = append(c.Reasons, Reason{Kind: ReasonMissing, Path: want, Message: want + " is missing"})
 			case fileEdited:
 				c.Write = append(c.Write, i)
-				c.Reasons = append(c.Reasons, Reason{Kind: ReasonEdited, Path: want, Message: want + " was changed on disk; the edited file is kept in " + KeptDir + "/ before it is restored"})
+				c.Reasons = append(c.Reasons, b.onDisk(c, want, true, "restored"))
 			}
 			continue
 		}
@@ -364,7 +367,7 @@ func (b *builder) sameImage(c *Change, prior *state.Entry) (*Change, error) {
 				Message: old.Path + " was changed on disk; it is left where it is and the image is written anew"})
 		}
 		if b.existsUnrecorded(want, prior) {
-			c.Reasons = append(c.Reasons, overwriteReason(want))
+			c.Reasons = append(c.Reasons, b.onDisk(c, want, false, "overwritten"))
 		}
 	}
 	switch {

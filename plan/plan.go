@@ -10,7 +10,10 @@ import (
 // FormatVersion is the version of the plan's JSON shape (plan --json and
 // saved plan files). It changes only when a field is removed or changes
 // meaning; new fields may appear without a change.
-const FormatVersion = "1.0"
+// Version 2.0: a diff's old and new are JSON values (they were strings
+// holding JSON), and a seed apply chooses (seed = -1) is null, with the
+// input hash, marked in after_unknown.
+const FormatVersion = "2.0"
 
 // Action is what a change does to an image.
 type Action string
@@ -28,22 +31,23 @@ const (
 type ReasonKind string
 
 const (
-	ReasonNew           ReasonKind = "new"                 // not in the state
-	ReasonParams        ReasonKind = "parameters_changed"  // the request differs from the state's
-	ReasonOffline       ReasonKind = "made_offline"        // a placeholder, now planned through the API
-	ReasonForced        ReasonKind = "replace_requested"   // --replace
-	ReasonMoved         ReasonKind = "output_moved"        // same image, other path
-	ReasonMissing       ReasonKind = "output_missing"      // the file is gone
-	ReasonEdited        ReasonKind = "output_edited"       // the file's content is not what imgform wrote
-	ReasonRemoved       ReasonKind = "removed_from_config" // no longer declared
-	ReasonOverwrite     ReasonKind = "overwrites_file"     // a file not in the state is at an output path
-	ReasonKept          ReasonKind = "edited_file_kept"    // an edited file is left where it is, not removed
-	ReasonSameRequest   ReasonKind = "same_request"        // another image makes the same request: paid once
-	ReasonReplaceDue    ReasonKind = "replacement_paid"    // an interrupted --replace paid for a new image: it is written now
-	ReasonEmulator      ReasonKind = "made_by_emulator"    // a placeholder an emulator served, now planned through another endpoint
-	ReasonCacheUnusable ReasonKind = "cache_unusable"      // the cache holds a copy that cannot be used (damaged, or not the recorded image)
-	ReasonAddressMoved  ReasonKind = "address_moved"       // a moved block gave the recorded image this address
-	ReasonMoveHint      ReasonKind = "moved_block_hint"    // a delete and a create share an output path: a moved block would keep the image
+	ReasonNew           ReasonKind = "new"                   // not in the state
+	ReasonParams        ReasonKind = "parameters_changed"    // the request differs from the state's
+	ReasonOffline       ReasonKind = "made_offline"          // a placeholder, now planned through the API
+	ReasonForced        ReasonKind = "replace_requested"     // --replace
+	ReasonMoved         ReasonKind = "output_moved"          // same image, other path
+	ReasonMissing       ReasonKind = "output_missing"        // the file is gone
+	ReasonEdited        ReasonKind = "output_edited"         // the file's content is not what imgform wrote
+	ReasonRemoved       ReasonKind = "removed_from_config"   // no longer declared
+	ReasonOverwrite     ReasonKind = "overwrites_file"       // a file not in the state is at an output path
+	ReasonKept          ReasonKind = "edited_file_kept"      // an edited file is left where it is, not removed
+	ReasonSameRequest   ReasonKind = "same_request"          // another image makes the same request: paid once
+	ReasonReplaceDue    ReasonKind = "replacement_paid"      // an interrupted --replace paid for a new image: it is written now
+	ReasonEmulator      ReasonKind = "made_by_emulator"      // a placeholder an emulator served, now planned through another endpoint
+	ReasonCacheUnusable ReasonKind = "cache_unusable"        // the cache holds a copy that cannot be used (damaged, or not the recorded image)
+	ReasonAddressMoved  ReasonKind = "address_moved"         // a moved block gave the recorded image this address
+	ReasonMoveHint      ReasonKind = "moved_block_hint"      // a delete and a create share an output path: a moved block would keep the image
+	ReasonOtherVersion  ReasonKind = "other_version_on_disk" // the file holds another image imgform made: written over without a copy kept
 )
 
 // Reason explains a change; Message is a sentence for people.
@@ -109,6 +113,10 @@ type Change struct {
 	// MovedFrom is the address the state recorded the image at, which a
 	// moved block renamed to this one.
 	MovedFrom string
+	// OtherVersions are files at the output paths that hold images
+	// imgform made, though not the ones the state records there: apply
+	// writes over them without keeping a copy.
+	OtherVersions []OtherVersion
 
 	// Prior is the state's entry before the change; nil for create.
 	Prior *state.Entry

@@ -95,7 +95,7 @@ func (pg *Page) Write(p *plan.Plan, info Info) (string, error) {
 	pg.mu.Lock()
 	data := pageData{
 		Summary:   summaryOf(p),
-		CostLine:  view.CostLine(p, 0),
+		CostLine:  pg.costLine(p, info.Previewed),
 		Commit:    info.Commit,
 		Made:      info.Made.UTC().Format("2006-01-02 15:04 MST"),
 		Previewed: info.Previewed,
@@ -103,7 +103,7 @@ func (pg *Page) Write(p *plan.Plan, info Info) (string, error) {
 		JS:        template.JS(pageJS),
 	}
 	for i, c := range p.Changes {
-		data.Cards = append(data.Cards, pg.card(i, c))
+		data.Cards = append(data.Cards, pg.card(i, c, info.Previewed))
 	}
 	pg.mu.Unlock()
 	path := filepath.Join(pg.dir, IndexName)
@@ -171,8 +171,8 @@ func (p pair) Both() bool { return p.Before != nil && p.After != nil }
 
 var symbols = map[plan.Action]string{plan.Create: "+", plan.Replace: "-/+", plan.Move: "~", plan.Restore: "<=", plan.Delete: "-"}
 
-func (pg *Page) card(i int, c *plan.Change) card {
-	out := card{ID: fmt.Sprintf("c%d", i), Address: c.Address, Action: string(c.Action), Symbol: symbols[c.Action], Cost: costOf(c)}
+func (pg *Page) card(i int, c *plan.Change, previewed bool) card {
+	out := card{ID: fmt.Sprintf("c%d", i), Address: c.Address, Action: string(c.Action), Symbol: symbols[c.Action], Cost: costOf(c, pg.made(c), previewed)}
 	for _, r := range c.Reasons {
 		out.Reasons = append(out.Reasons, r.Message)
 	}
@@ -235,8 +235,28 @@ func (pg *Page) pairs(c *plan.Change) []pair {
 	return out
 }
 
-func costOf(c *plan.Change) string {
+// made reports whether the page has every image a change writes: the
+// preview made it (or the cache held it), and apply takes it from the
+// cache. The caller holds pg.mu.
+func (pg *Page) made(c *plan.Change) bool {
+	after := pg.after[c.Address]
+	for _, i := range c.Write {
+		if i >= len(after) || after[i] == nil {
+			return false
+		}
+	}
+	return len(c.Write) > 0
+}
+
+// costOf says what a change costs at apply. One the plan priced but whose
+// images the page has was paid for by this preview (or, for a page made
+// from the cache, by an earlier one): apply takes it from the cache.
+func costOf(c *plan.Change, made, previewed bool) string {
 	switch {
+	case c.Cost > 0 && made && previewed:
+		return "generated in preview, free at apply"
+	case c.Cost > 0 && made:
+		return "in the cache, free at apply"
 	case c.Cost > 0:
 		return fmt.Sprintf("%d %s to pay for", c.Cost, plural(c.Cost, "image", "images"))
 	case c.Cached && len(c.Write) > 0:
@@ -245,6 +265,39 @@ func costOf(c *plan.Change) string {
 		return "already paid (a journaled job)"
 	}
 	return "free"
+}
+
+// costLine is the page's summary of the cost: the plan's, unless some of
+// what it would pay for is made already, which is then told apart from
+// what apply still pays for. The caller holds pg.mu.
+func (pg *Page) costLine(p *plan.Plan, previewed bool) string {
+	var madeN, leftN int
+	var madeUSD, leftUSD float64
+	for _, c := range p.Changes {
+		if c.Cost == 0 || c.Request == nil {
+			continue
+		}
+		usd := float64(c.Cost) * c.Request.Schema().PriceUSD
+		if pg.made(c) {
+			madeN, madeUSD = madeN+c.Cost, madeUSD+usd
+		} else {
+			leftN, leftUSD = leftN+c.Cost, leftUSD+usd
+		}
+	}
+	if madeN == 0 {
+		return view.CostLine(p, 0)
+	}
+	how := "generated in this preview"
+	if !previewed {
+		how = "in the cache already"
+	}
+	line := fmt.Sprintf("%d %s %s (about $%.3f): apply takes %s from the cache, free.", madeN, plural(madeN, "image", "images"), how, madeUSD, plural(madeN, "it", "them"))
+	if leftN > 0 {
+		line += fmt.Sprintf(" %d more to pay for at apply (about $%.3f).", leftN, leftUSD)
+	} else {
+		line += " Apply pays for nothing more."
+	}
+	return line
 }
 
 func plural(n int, one, many string) string {

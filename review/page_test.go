@@ -133,6 +133,48 @@ func TestPageHTML(t *testing.T) {
 	}
 }
 
+// A card whose image the preview paid for says it is free at apply; one
+// the preview did not make still costs; the summary tells them apart.
+func TestPageTellsPaidFromToPay(t *testing.T) {
+	dir := t.TempDir()
+	path := writeSample(t, dir, false) // the create and the replace generated in preview
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(data)
+	if n := strings.Count(html, "generated in preview, free at apply"); n != 2 {
+		t.Errorf("%d cards say they were generated in preview, want the create and the replace", n)
+	}
+	if strings.Contains(html, "to pay for</span>") {
+		t.Errorf("a card the preview paid for says it is to pay for:\n%s", html)
+	}
+	if !strings.Contains(html, "2 images generated in this preview (about $0.012): apply takes them from the cache, free. Apply pays for nothing more.") {
+		t.Errorf("the summary does not tell what the preview paid for")
+	}
+
+	// A page with nothing made: what apply pays for, as the plan says.
+	pg, err := New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err = pg.Write(samplePlan(), Info{Made: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err = os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html = string(data)
+	if n := strings.Count(html, "1 image to pay for"); n != 2 {
+		t.Errorf("%d cards say 1 image to pay for, want 2", n)
+	}
+	if strings.Contains(html, "free at apply") || !strings.Contains(html, "Images to generate through the API: 2") {
+		t.Errorf("a page with nothing generated says otherwise")
+	}
+}
+
 // attrs returns the values of an attribute in html.
 func attrs(html, prefix string) []string {
 	var out []string

@@ -198,30 +198,6 @@ func sortDiags(diags hcl.Diagnostics) hcl.Diagnostics {
 	return diags
 }
 
-// dedupe drops repeated diagnostics: an error in an expression shared by
-// every instance of a for_each would otherwise be reported once per key.
-func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
-	type key struct {
-		sev             hcl.DiagnosticSeverity
-		summary, detail string
-		rng             hcl.Range
-	}
-	seen := map[key]bool{}
-	out := diags[:0:0]
-	for _, d := range diags {
-		k := key{sev: d.Severity, summary: d.Summary, detail: d.Detail}
-		if d.Subject != nil {
-			k.rng = *d.Subject
-		}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, d)
-	}
-	return out
-}
-
 // parseFile reads and parses one configuration file, refusing nesting too
 // deep to parse safely first. The file is nil when it cannot be read or
 // is refused.

@@ -23,8 +23,9 @@ type Settings struct {
 	// Rate is the account's rate limit on billable requests, as written
 	// ("50/min"); "" when not set.
 	Rate string
-	// MaxCost is the budget of a run in dollars; 0 when not set.
-	MaxCost float64
+	// MaxCost is the budget of a run in dollars; nil when not set (no
+	// limit), 0 when nothing may be paid.
+	MaxCost *float64
 	// DeclRange is where the imgform block is, when there is one.
 	DeclRange hcl.Range
 }
@@ -126,22 +127,22 @@ func (s *Settings) decodeLimits(attrs hcl.Attributes) hcl.Diagnostics {
 			f, ok := dollars(val)
 			if !ok {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid max_cost",
-					Detail: "max_cost is a positive number of dollars, such as 5.00: the most one run may spend.", Subject: attr.Expr.Range().Ptr()})
+					Detail: "max_cost is a number of dollars, such as 5.00: the most one run may spend (0: nothing may be paid).", Subject: attr.Expr.Range().Ptr()})
 			} else {
-				s.MaxCost = f
+				s.MaxCost = &f
 			}
 		}
 	}
 	return diags
 }
 
-// dollars reads a positive, finite number.
+// dollars reads a finite number, 0 or more.
 func dollars(v cty.Value) (float64, bool) {
 	if v.IsNull() || !v.IsKnown() || !v.Type().Equals(cty.Number) {
 		return 0, false
 	}
 	f, _ := v.AsBigFloat().Float64()
-	return f, f > 0 && !math.IsInf(f, 0)
+	return f, f >= 0 && !math.IsInf(f, 0)
 }
 
 func upperFirst(s string) string {

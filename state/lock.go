@@ -126,6 +126,9 @@ func (i LockInfo) Describe() string {
 type LockedError struct {
 	Where  string
 	Holder *LockInfo // nil when the holder could not be read
+	// Session is true for a lock held by a database session (the pg
+	// backend), which ends with it, rather than a lock file.
+	Session bool
 }
 
 func (e *LockedError) Error() string {

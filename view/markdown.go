@@ -47,13 +47,25 @@ func markdownChanges(bw *bufio.Writer, p *plan.Plan, opts TextOptions) {
 		for _, m := range c.Moves {
 			params = append(params, fmt.Sprintf("%s → %s", mdCode(m.From), mdCode(m.To)))
 		}
-		cost := fmt.Sprintf("%d", c.Cost)
-		if c.Cached {
-			cost = "0 (cache)"
-		}
-		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", mdCode(c.Address), c.Action, mdEscape(strings.Join(why, "; ")), strings.Join(params, "<br>"), cost)
+		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", mdCode(c.Address), c.Action, mdEscape(strings.Join(why, "; ")), strings.Join(params, "<br>"), costCell(c))
 	}
 	fmt.Fprintf(bw, "\n%s\n", CostLine(p, opts.RatePerMinute))
+}
+
+// costCell is what a change costs, in dollars at the model's price, and
+// why it costs nothing when it does not.
+func costCell(c *plan.Change) string {
+	switch {
+	case c.Cost > 0 && c.Request != nil:
+		return fmt.Sprintf("$%.3f", float64(c.Cost)*c.Request.Schema().PriceUSD)
+	case c.Cached:
+		return "$0 (cache)"
+	case c.Resumes:
+		return "$0 (paid job resumed)"
+	case c.SameRequestAs != "":
+		return "$0 (same request)"
+	}
+	return "$0"
 }
 
 // diffContext is how much of the unchanged text around a change in a long

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/imgform/imgform/apply"
 	"github.com/imgform/imgform/plan"
 	"github.com/imgform/imgform/state"
 )
@@ -114,7 +115,7 @@ func CostLine(p *plan.Plan, ratePerMinute float64) string {
 		}
 		line += ")"
 		if ratePerMinute > 0 {
-			line += fmt.Sprintf(", about %s at %s", roughDuration(float64(p.Requests())/ratePerMinute*60), strconv.FormatFloat(ratePerMinute, 'f', -1, 64)+"/min")
+			line += fmt.Sprintf(", about %s at %s", roughDuration(apply.PacedTime(p, ratePerMinute).Seconds()), strconv.FormatFloat(ratePerMinute, 'f', -1, 64)+"/min")
 		}
 	}
 	line += "."
@@ -314,6 +315,8 @@ func roughDuration(seconds float64) string {
 	switch s := math.Round(seconds); {
 	case s < 90:
 		return fmt.Sprintf("%.0f s", max(s, 1))
+	case s < 10*60:
+		return fmt.Sprintf("%.0f min %.0f s", math.Floor(s/60), math.Mod(s, 60))
 	case s < 90*60:
 		return fmt.Sprintf("%.0f min", math.Round(s/60))
 	default:

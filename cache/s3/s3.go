@@ -57,6 +57,7 @@ const parallel = 16
 // Store is a cache in a bucket.
 type Store struct {
 	client  *minio.Client
+	creds   *credentials.Credentials
 	bucket  string
 	prefix  string
 	where   string
@@ -112,7 +113,7 @@ func New(cfg Config, getenv func(string) string) (*Store, error) {
 	if endpoint != "" {
 		where += fmt.Sprintf(" at %s://%s", scheme, host)
 	}
-	return &Store{client: client, bucket: cfg.Bucket, prefix: prefix, where: where, timeout: timeout}, nil
+	return &Store{client: client, creds: creds, bucket: cfg.Bucket, prefix: prefix, where: where, timeout: timeout}, nil
 }
 
 // request is the context of one request (with its retries): it ends at
@@ -151,7 +152,7 @@ func (s *Store) Check(ctx context.Context) error {
 	ok, err := s.client.BucketExists(ctx, s.bucket)
 	switch {
 	case err != nil:
-		return fmt.Errorf("the shared cache %s cannot be reached: %w", s.where, s.explain(ctx, err))
+		return s.unreachable(ctx, err)
 	case !ok:
 		return fmt.Errorf("the shared cache's bucket %q does not exist (%s)", s.bucket, s.where)
 	}

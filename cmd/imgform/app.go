@@ -102,6 +102,7 @@ func atLeast(k int) func(int) bool { return func(n int) bool { return n >= k } }
 // option structs never carry over between runs in one process (tests).
 func commands() []*command {
 	return []*command{
+		initCommand(),
 		validateCommand(),
 		fmtCommand(),
 		planCommand(),
@@ -109,6 +110,7 @@ func commands() []*command {
 		previewCommand(),
 		showCommand(),
 		stateCommand(),
+		workspaceCommand(),
 		importCommand(),
 		forceUnlockCommand(),
 		cacheCommand(),
@@ -142,8 +144,8 @@ func run(args []string, e *env) int {
 	top.SetOutput(io.Discard)
 	e.g.AddFlags(top)
 	var showVersion bool
-	top.BoolVar(&showVersion, "version", false, "print the version and exit")
-	if err := top.Parse(args); err != nil {
+	top.BoolVarP(&showVersion, "version", "v", false, "print the version and exit")
+	if err := top.Parse(terraformFlags(args, top, false)); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			writeTopHelp(e.stdout, cmds, top)
 			return exitOK
@@ -151,7 +153,7 @@ func run(args []string, e *env) int {
 		return report(e, &usageError{msg: err.Error()})
 	}
 	if showVersion {
-		return report(e, runVersion(e))
+		return report(e, runVersion(e, versionOptions{}))
 	}
 	rest := top.Args()
 	if len(rest) == 0 {
@@ -193,7 +195,7 @@ func run(args []string, e *env) int {
 
 	var late globals // global flags written after the command name
 	fs := newCommandFlags(cmd, name, &late)
-	if err := fs.Parse(rest); err != nil {
+	if err := fs.Parse(terraformFlags(rest, fs, true)); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			writeCommandHelp(e.stdout, cmd, name)
 			return exitOK

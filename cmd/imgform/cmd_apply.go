@@ -327,8 +327,22 @@ func confirm(e *env, command string) error {
 	return ask(e, "Do you want to perform these actions?", command)
 }
 
-// ask asks question on the terminal, and takes only "yes" for an answer.
+// ask asks question on the terminal, and takes only "yes" for an answer:
+// anything else cancels the command.
 func ask(e *env, question, command string) error {
+	yes, err := askYes(e, question, command)
+	if err != nil {
+		return err
+	}
+	if !yes {
+		return fmt.Errorf("%s cancelled: only 'yes' is accepted as approval", command)
+	}
+	return nil
+}
+
+// askYes asks a question on the terminal and reports whether the answer
+// was "yes". Ctrl-C at the prompt ends the command (exit 130).
+func askYes(e *env, question, command string) (bool, error) {
 	fmt.Fprintf(e.stdout, "\n%s Only 'yes' will be accepted\n  Enter a value: ", question)
 	answers := make(chan string, 1)
 	go func() {
@@ -337,14 +351,11 @@ func ask(e *env, question, command string) error {
 	}()
 	select {
 	case answer := <-answers:
-		if strings.TrimSpace(answer) != "yes" {
-			return fmt.Errorf("%s cancelled: only 'yes' is accepted as approval", command)
-		}
 		fmt.Fprintln(e.stdout)
-		return nil
+		return strings.TrimSpace(answer) == "yes", nil
 	case <-e.interrupts.first:
 		// Ctrl-C at the prompt: nothing was done.
 		fmt.Fprintln(e.stdout)
-		return withExitCode(exitInterrupted, fmt.Errorf("%s cancelled at the prompt: nothing was done", command))
+		return false, withExitCode(exitInterrupted, fmt.Errorf("%s cancelled at the prompt: nothing was done", command))
 	}
 }

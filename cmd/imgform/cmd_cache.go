@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -12,12 +13,14 @@ import (
 )
 
 type cachePruneOptions struct {
-	dryRun bool
-	lock   lockOptions
+	dryRun     bool
+	keptMaxAge time.Duration
+	lock       lockOptions
 }
 
 func (o *cachePruneOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.dryRun, "dry-run", false, "list what would be removed, remove nothing")
+	fs.DurationVar(&o.keptMaxAge, "kept-max-age", defaultKeptMaxAge, "also remove the copies apply kept in .imgform/kept/ of runs older than `DURATION` (0: keep them all)")
 	o.lock.AddFlags(fs, false)
 }
 
@@ -36,7 +39,11 @@ nothing. It lives in .imgform/cache (or IMGFORM_CACHE_DIR).`,
 Such entries are what reverting a change would restore for free: prune
 them only when you no longer need that. A cache shared by several
 checkouts (IMGFORM_CACHE_DIR) is judged by this checkout's state alone:
-what only the others use is removed too; use --dry-run first.`,
+what only the others use is removed too; use --dry-run first.
+
+It also removes the copies apply kept in .imgform/kept/ (files it wrote
+over that were not as imgform wrote them) of runs older than
+--kept-max-age, 30 days by default.`,
 			flags: prune.AddFlags,
 			run: func(ctx context.Context, e *env, args []string) error {
 				return runCachePrune(ctx, e, prune)
@@ -78,6 +85,9 @@ func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 	defer w.close()
 	if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
 		fmt.Fprintf(e.stderr, "Note: the cache is IMGFORM_CACHE_DIR=%s. If other checkouts share it, entries only their states use are removed too.\n", d)
+	}
+	if err := pruneKept(e, ".", o.keptMaxAge, time.Now(), o.dryRun); err != nil {
+		return err
 	}
 	inUse, err := hashesInUse(ctx, w)
 	if err != nil {

@@ -84,7 +84,11 @@ func report(e *env, err error) int {
 	case errors.As(err, &lockedErr):
 		v.errorf("%s", err)
 		fmt.Fprintf(e.stderr, "\nWait for that run to finish, or pass --lock-timeout DURATION to wait for it.\n")
-		if lockedErr.Holder != nil {
+		switch {
+		case lockedErr.Holder == nil:
+		case lockedErr.Session:
+			fmt.Fprintf(e.stderr, "The lock is held by that run's PostgreSQL session and ends with it: when the run ends or is killed, the server frees it. If the session is stuck (a run that hangs, a connection the server has not seen drop), end it with:\n  imgform force-unlock %s\n", lockedErr.Holder.ID)
+		default:
 			fmt.Fprintf(e.stderr, "If no imgform is running (a lock left on a filesystem that does not honour flock), remove it with:\n  imgform force-unlock %s\n", lockedErr.Holder.ID)
 		}
 		return exitError

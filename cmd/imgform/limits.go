@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -21,19 +23,19 @@ const (
 // preview.
 type limitOptions struct {
 	rate    string
-	maxCost float64
+	maxCost string
 }
 
 func (o *limitOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.rate, "rate", "", "pace billable requests at the account's rate limit, `N/min` or N/s (default: IMGFORM_RATE, then the imgform block's rate)")
-	fs.Float64Var(&o.maxCost, "max-cost", 0, "refuse a plan that would cost more than `USD`, and stop submitting before a run would (default: IMGFORM_MAX_COST, then the imgform block's max_cost)")
+	fs.StringVar(&o.maxCost, "max-cost", "", "refuse a plan that would cost more than `USD` (0: nothing may be paid), and stop submitting before a run would (default: IMGFORM_MAX_COST, then the imgform block's max_cost; none: no limit)")
 }
 
 // limits are the rate and budget a run keeps to, and where each was set
 // (for messages).
 type limits struct {
 	ratePerMinute float64
-	maxCost       float64
+	maxCost       *float64 // nil: no budget; 0 allows nothing to be paid
 	maxCostFrom   string
 }
 
@@ -54,30 +56,47 @@ func resolveLimits(e *env, o limitOptions, settings *spec.Settings) (limits, err
 	}
 	l.ratePerMinute = perMinute
 	switch {
-	case o.maxCost < 0 || math.IsNaN(o.maxCost) || math.IsInf(o.maxCost, 0):
-		return l, &usageError{msg: "--max-cost must be a positive number of dollars"}
-	case o.maxCost > 0:
-		l.maxCost, l.maxCostFrom = o.maxCost, "--max-cost"
-	case e.getenv(EnvMaxCost) != "":
-		f, err := strconv.ParseFloat(e.getenv(EnvMaxCost), 64)
-		if err != nil || f <= 0 || math.IsInf(f, 0) {
-			return l, fmt.Errorf("%s=%q is not a positive number of dollars", EnvMaxCost, e.getenv(EnvMaxCost))
+	case o.maxCost != "":
+		usd, err := parseDollars("--max-cost", o.maxCost)
+		if err != nil {
+			return l, &usageError{msg: err.Error()}
 		}
-		l.maxCost, l.maxCostFrom = f, EnvMaxCost
-	case settings.MaxCost > 0:
+		l.maxCost, l.maxCostFrom = &usd, "--max-cost"
+	case e.getenv(EnvMaxCost) != "":
+		usd, err := parseDollars(EnvMaxCost, e.getenv(EnvMaxCost))
+		if err != nil {
+			return l, err
+		}
+		l.maxCost, l.maxCostFrom = &usd, EnvMaxCost
+	case settings.MaxCost != nil:
 		l.maxCost, l.maxCostFrom = settings.MaxCost, "max_cost in the imgform block"
 	}
 	return l, nil
 }
 
+// dollarAmount is an amount as people write one: 5, 12.50, .5, $5.
+var dollarAmount = regexp.MustCompile(`^\$?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
+
+// parseDollars reads an amount in dollars given to name (a flag or a
+// variable). 0 is an amount: nothing may be paid.
+func parseDollars(name, s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	if dollarAmount.MatchString(t) {
+		if usd, err := strconv.ParseFloat(strings.TrimPrefix(t, "$"), 64); err == nil && !math.IsInf(usd, 0) {
+			return usd, nil
+		}
+	}
+	return 0, fmt.Errorf("%s: %q is not an amount in dollars (e.g. 5 or 12.50)", name, s)
+}
+
 // checkBudget refuses a plan that would cost more than the budget, before
 // anything is sent.
 func (l limits) checkBudget(p *plan.Plan) error {
-	if l.maxCost <= 0 {
+	if l.maxCost == nil {
 		return nil
 	}
-	if usd, _ := p.Cost(); usd > l.maxCost+1e-9 {
-		return fmt.Errorf("this plan would cost $%.3f, more than %s $%.3f", usd, l.maxCostFrom, l.maxCost)
+	if usd, _ := p.Cost(); usd > *l.maxCost+1e-9 {
+		return fmt.Errorf("this plan would cost $%.3f, more than %s $%.3f", usd, l.maxCostFrom, *l.maxCost)
 	}
 	return nil
 }

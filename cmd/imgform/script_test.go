@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/internal/testsvc"
+	"github.com/jackc/pgx/v5"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -68,6 +70,7 @@ func scriptParams(dir string) testscript.Params {
 			"filecmp":   cmdFileCmp,
 			"code":      cmdExitCode,
 			"journaled": cmdJournaled,
+			"waitfile":  cmdWaitFile,
 			"kept":      cmdKept,
 			"subst":     cmdSubst,
 			"hang":      cmdHang,
@@ -200,17 +203,51 @@ func statsJSON(ts *testscript.TestScript) string {
 	return string(data)
 }
 
-// await COUNTER [OP] N waits, up to 30 seconds, until the counter
-// compares true.
+// await COUNTER [OP] N waits, up to 60 seconds, until the counter
+// compares true. COUNTER is one of the emulator's (see stats), or
+// "journal": the jobs in the job journal (.imgform/jobs). A script that
+// is about to kill a client waits for "journal", the client's own
+// record, not for the server's count of what it received: a job the
+// server took is safe to kill only once the client journaled it.
 func cmdAwait(ts *testscript.TestScript, neg bool, args []string) {
 	name, op, want := parseComparison(ts, args)
 	if op == "==" {
 		op = ">="
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for !compare(statCounter(ts, name), op, want) {
+	counter := func() int64 { return statCounter(ts, name) }
+	if name == "journal" {
+		counter = func() int64 { return int64(journalCount(ts)) }
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !compare(counter(), op, want) {
 		if time.Now().After(deadline) {
-			ts.Fatalf("waited 30s for %s %s %d; stats: %s", name, op, want, statsJSON(ts))
+			if name == "journal" {
+				ts.Fatalf("waited 60s for the journal to hold %s %d jobs; it holds %d", op, want, journalCount(ts))
+			}
+			ts.Fatalf("waited 60s for %s %s %d; stats: %s", name, op, want, statsJSON(ts))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitfile FILE REGEXP waits, up to 60 seconds, until FILE exists and
+// holds a match of REGEXP: a line a background command logged (run it
+// as sh -c 'exec imgform ... >FILE 2>&1' to have its output in a file
+// while it runs).
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitfile FILE REGEXP")
+	}
+	re, err := regexp.Compile(args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		data, err := os.ReadFile(ts.MkAbs(args[0]))
+		if err == nil && re.Match(data) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waited 60s for %s to match %q; it holds:\n%s", args[0], args[1], data)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -225,6 +262,11 @@ func parseComparison(ts *testscript.TestScript, args []string) (string, string, 
 		args = []string{args[0], args[2]}
 	default:
 		ts.Fatalf("usage: COUNTER [==|<=|>=] N")
+	}
+	switch op {
+	case "==", "<=", ">=":
+	default:
+		ts.Fatalf("%q is not a comparison: use ==, <= or >= (quote a counter name that holds a space)", op)
 	}
 	want, err := strconv.ParseInt(args[1], 10, 64)
 	ts.Check(err)
@@ -345,13 +387,19 @@ func cmdJournaled(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	if got := journaledJobs(ts); got != want {
+	if got := journalCount(ts); got != want {
 		ts.Fatalf("the journal holds %d jobs, want %d", got, want)
 	}
 }
 
-// journaledJobs counts the submitted jobs in .imgform/jobs.
-func journaledJobs(ts *testscript.TestScript) int {
+// journalCount is the number of submitted jobs in the job journal (a
+// pending record, of a request whose answer has not come, is not a job):
+// the files of .imgform/jobs, or in a team script (whose state is in
+// PostgreSQL, in the schema $SCHEMA) the rows of its jobs table.
+func journalCount(ts *testscript.TestScript) int {
+	if schema, conn := ts.Getenv("SCHEMA"), ts.Getenv("PG_CONN_STR"); schema != "" && conn != "" {
+		return pgJournalCount(ts, conn, schema)
+	}
 	files, err := filepath.Glob(ts.MkAbs(filepath.Join(".imgform", "jobs", "*.json")))
 	ts.Check(err)
 	n := 0
@@ -367,6 +415,23 @@ func journaledJobs(ts *testscript.TestScript) int {
 			n++
 		}
 	}
+	return n
+}
+
+// pgJournalCount counts the jobs journaled in a schema, in every
+// workspace (0 before the schema exists), pending records left out.
+func pgJournalCount(ts *testscript.TestScript, conn, schema string) int {
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, conn)
+	ts.Check(err)
+	defer c.Close(ctx)
+	var exists bool
+	ts.Check(c.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, pgx.Identifier{schema, "jobs"}.Sanitize()).Scan(&exists))
+	if !exists {
+		return 0
+	}
+	var n int
+	ts.Check(c.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{schema, "jobs"}.Sanitize()+` WHERE NOT coalesce((record->>'pending')::boolean, false)`).Scan(&n))
 	return n
 }
 

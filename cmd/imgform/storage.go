@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/imgform/imgform/cache"
 	cachedir "github.com/imgform/imgform/cache/dir"
@@ -31,14 +32,39 @@ const workspacesDir = "imgform.state.d"
 
 var workspaceNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
-// workspaceName is the selected workspace.
+// workspaceName is the selected workspace: IMGFORM_WORKSPACE, else the
+// one imgform workspace select wrote in .imgform/environment, else
+// "default".
 func workspaceName(e *env) (string, error) {
-	ws := e.getenv(EnvWorkspace)
-	if ws == "" {
+	if ws := e.getenv(EnvWorkspace); ws != "" {
+		if !workspaceNamePattern.MatchString(ws) {
+			return "", fmt.Errorf("%s=%q is not a workspace name: %s", EnvWorkspace, ws, workspaceNameRule)
+		}
+		return ws, nil
+	}
+	return selectedWorkspace()
+}
+
+// workspaceNameRule says what a workspace name is.
+const workspaceNameRule = "1 to 64 letters, digits, '_', '.' and '-', starting with a letter or digit"
+
+// environmentFile is where imgform workspace select records the selected
+// workspace, beside the configuration (Terraform's .terraform/environment).
+var environmentFile = filepath.Join(spec.StateDirName, "environment")
+
+// selectedWorkspace is the workspace .imgform/environment names, or
+// "default" when there is none.
+func selectedWorkspace() (string, error) {
+	data, err := os.ReadFile(environmentFile)
+	if errors.Is(err, fs.ErrNotExist) {
 		return DefaultWorkspace, nil
 	}
+	if err != nil {
+		return "", fmt.Errorf("reading the selected workspace: %w", err)
+	}
+	ws := strings.TrimSpace(string(data))
 	if !workspaceNamePattern.MatchString(ws) {
-		return "", fmt.Errorf("%s=%q is not a workspace name: 1 to 64 letters, digits, '_', '.' and '-', starting with a letter or digit", EnvWorkspace, ws)
+		return "", fmt.Errorf("%s names %q, which is not a workspace name (%s); select one with imgform workspace select NAME", environmentFile, ws, workspaceNameRule)
 	}
 	return ws, nil
 }
@@ -68,6 +94,11 @@ func openBackend(ctx context.Context, e *env, settings *spec.Settings, o backend
 	if err != nil {
 		return nil, err
 	}
+	return openWorkspaceBackend(ctx, e, settings, ws, o)
+}
+
+// openWorkspaceBackend opens the state of workspace ws (see openBackend).
+func openWorkspaceBackend(ctx context.Context, e *env, settings *spec.Settings, ws string, o backendOptions) (state.Backend, error) {
 	if settings.Backend == nil {
 		return local.Open(localStatePath(e, ws)), nil
 	}
@@ -112,7 +143,7 @@ func checkMigrated(e *env, b state.Backend) error {
 	if fi.IsDir() {
 		return nil
 	}
-	return fmt.Errorf("this configuration keeps its state in %s, but %s holds a local state. Move it there first (its lineage and serial are kept, and the file is renamed %s%s):\n  imgform state push %s",
+	return fmt.Errorf("this configuration keeps its state in %s, but %s holds a local state. Move it there first (its lineage and serial are kept, and the file is renamed %s%s):\n  imgform state push %s\n(imgform init offers to move it too)",
 		b, e.g.statePath, e.g.statePath, pushedSuffix, e.g.statePath)
 }
 

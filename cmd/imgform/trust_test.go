@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"net/http"
@@ -246,7 +247,31 @@ func TestPlanVerifyInterrupted(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second) // well into the hashing, whatever the machine
+	// Interrupted once the hashing has begun: when plan has one of the
+	// big files open.
+	big, err := filepath.EvalSymlinks(filepath.Join(dir, "big"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		open, err := opensFileUnder(cmd.Process.Pid, big)
+		if errors.Is(err, errors.ErrUnsupported) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Skip("needs /proc to see when the hashing starts")
+		}
+		if err != nil {
+			t.Fatalf("plan --verify ended before it hashed anything (%v):\n%s", err, &out)
+		}
+		if open {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("plan --verify opened no output in 60s:\n%s", &out)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	sent := time.Now()
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)

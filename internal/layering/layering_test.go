@@ -41,6 +41,7 @@ var allowed = map[string][]string{
 	"internal/imagecheck":   {},
 	"internal/pngtext":      {},
 	"internal/provenance":   {"internal/pngtext"},
+	"internal/outputfile":   {"internal/pngtext", "internal/provenance", "internal/imagecheck"},
 	"internal/safepath":     {},
 	"internal/jsonsplit":    {},
 	"internal/proc":         {},
@@ -50,7 +51,7 @@ var allowed = map[string][]string{
 }
 
 // helpers are the leaf packages any package may import.
-var helpers = []string{"internal/atomicfile", "internal/imagecheck", "internal/jsonsplit", "internal/pngtext", "internal/proc", "internal/provenance", "internal/safepath"}
+var helpers = []string{"internal/atomicfile", "internal/imagecheck", "internal/jsonsplit", "internal/outputfile", "internal/pngtext", "internal/proc", "internal/provenance", "internal/safepath"}
 
 // engine are the packages that must not link the HTTP stack, the client
 // or the emulator, even through a dependency.

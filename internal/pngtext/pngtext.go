@@ -65,6 +65,35 @@ func Insert(data []byte, chunks ...Chunk) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// Remove undoes Insert: when the chunks right after IHDR are text chunks
+// of the given keywords, in that order, it returns the PNG data without
+// them, and their texts (in the same order). ok is false otherwise, and
+// for data that is not a PNG.
+func Remove(data []byte, keywords ...string) (rest []byte, texts []string, ok bool) {
+	if !IsPNG(data) {
+		return nil, nil, false
+	}
+	at := ihdrEnd
+	for _, want := range keywords {
+		if len(data)-at < 12 {
+			return nil, nil, false
+		}
+		n := int(binary.BigEndian.Uint32(data[at : at+4]))
+		if n < 0 || n > len(data)-at-12 {
+			return nil, nil, false
+		}
+		k, v, found := parseText(string(data[at+4:at+8]), data[at+8:at+8+n])
+		if !found || k != want || binary.BigEndian.Uint32(data[at+8+n:at+12+n]) != crc32.ChecksumIEEE(data[at+4:at+8+n]) {
+			return nil, nil, false
+		}
+		texts = append(texts, v)
+		at += 12 + n
+	}
+	out := make([]byte, 0, len(data)-(at-ihdrEnd))
+	out = append(out, data[:ihdrEnd]...)
+	return append(out, data[at:]...), texts, true
+}
+
 // writeChunk writes length, type+data and CRC; payload starts with the type.
 func writeChunk(out *bytes.Buffer, payload []byte) {
 	var n [4]byte

@@ -97,3 +97,38 @@ func TestHeadText(t *testing.T) {
 		t.Error("HeadText read a GIF")
 	}
 }
+
+// Remove gives back exactly what Insert was given, and the texts; it
+// refuses chunks of other keywords, in another order, or damaged.
+func TestRemoveUndoesInsert(t *testing.T) {
+	src, err := Insert(tinyPNG(t), Chunk{Keyword: "Software", Text: "kept"}) // a text chunk of the source's own
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := []Chunk{{Keyword: "parameters", Text: "a castle\nSteps: 7"}, {Keyword: "imgform:address", Text: `image.icon["épée"]`}}
+	out, err := Insert(src, chunks...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest, texts, ok := Remove(out, "parameters", "imgform:address")
+	if !ok || !bytes.Equal(rest, src) {
+		t.Fatalf("Remove: ok %v, the source back %v", ok, bytes.Equal(rest, src))
+	}
+	if diff := cmp.Diff([]string{chunks[0].Text, chunks[1].Text}, texts); diff != "" {
+		t.Errorf("texts (-want +got):\n%s", diff)
+	}
+	if _, _, ok := Remove(out, "imgform:address", "parameters"); ok {
+		t.Error("Remove took chunks in another order")
+	}
+	if _, _, ok := Remove(src, "parameters"); ok {
+		t.Error("Remove took a chunk of another keyword")
+	}
+	damaged := bytes.Clone(out)
+	damaged[ihdrEnd+10] ^= 1 // inside the first text chunk
+	if _, _, ok := Remove(damaged, "parameters", "imgform:address"); ok {
+		t.Error("Remove took a chunk whose CRC does not match")
+	}
+	if _, _, ok := Remove([]byte("not a png"), "parameters"); ok {
+		t.Error("Remove took data that is not a PNG")
+	}
+}

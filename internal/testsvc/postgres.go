@@ -57,7 +57,7 @@ type Cluster struct {
 	URL string
 
 	postgres, dir, data, log string
-	port                     int
+	port, starts             int
 	cred                     *syscall.Credential
 	cur                      *running
 }
@@ -131,10 +131,12 @@ func (c *Cluster) command(name string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// start runs postgres on the cluster, logging to its log file, and waits
-// until it listens.
+// start runs postgres on the cluster, logging to a log file of this
+// start's own, and waits until it is ready.
 func (c *Cluster) start() error {
-	logFile, err := os.OpenFile(c.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	c.starts++
+	log := fmt.Sprintf("%s.%d", c.log, c.starts)
+	logFile, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
@@ -157,7 +159,9 @@ func (c *Cluster) start() error {
 		replaced(c.cur, r)
 	}
 	c.cur = r
-	return waitListening(fmt.Sprintf("127.0.0.1:%d", c.port), cmd, r.done, c.log)
+	// Ready when it says so: it refuses connections while it starts up,
+	// although its port answers.
+	return waitLogged(log, "database system is ready to accept connections", cmd, r.done)
 }
 
 // postgresCredential is the postgres user's, when this process is root,

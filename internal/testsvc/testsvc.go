@@ -52,6 +52,25 @@ func waitListening(addr string, cmd *exec.Cmd, exited <-chan struct{}, log strin
 	return fmt.Errorf("%s did not listen on %s within a minute: %s", filepath.Base(cmd.Path), addr, tail(log))
 }
 
+// waitLogged waits until the log file of a server holds line: the
+// server's own word that it is ready, where a port that accepts
+// connections is not (PostgreSQL listens while it is still starting up,
+// and answers "the database system is starting up").
+func waitLogged(log, line string, cmd *exec.Cmd, exited <-chan struct{}) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if data, err := os.ReadFile(log); err == nil && strings.Contains(string(data), line) {
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("%s exited at start: %s", filepath.Base(cmd.Path), tail(log))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%s did not log %q within a minute: %s", filepath.Base(cmd.Path), line, tail(log))
+}
+
 // tail is the end of a log file, for an error.
 func tail(path string) string {
 	data, _ := os.ReadFile(path)

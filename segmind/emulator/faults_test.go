@@ -128,7 +128,7 @@ func TestConcurrencyLimitUnderLoad(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	waitFor(t, 5*time.Second, "every image to be billed", func() bool { return s.Stats().Generated == wantImages.Load() })
+	waitFor(t, 30*time.Second, "every image to be billed", func() bool { return s.Stats().Generated == wantImages.Load() })
 	close(stop)
 	mostWatched := <-watched
 

@@ -158,7 +158,7 @@ func submit(t *testing.T, base, body string) wire.SubmitResponse {
 func pollStates(t *testing.T, statusURL string) ([]string, answer) {
 	t.Helper()
 	var states []string
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		a := get(t, statusURL)
 		st := decode[wire.StatusResponse](t, a)
@@ -169,7 +169,7 @@ func pollStates(t *testing.T, statusURL string) ([]string, answer) {
 			return states, a
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("job still %s after 5s", st.Status)
+			t.Fatalf("job still %s after 30s", st.Status)
 		}
 		time.Sleep(3 * time.Millisecond)
 	}

@@ -65,7 +65,7 @@ func TestServeLogsAndShutsDownGracefully(t *testing.T) {
 		}
 		inFlight <- a
 	}()
-	waitFor(t, 2*time.Second, "the v1 request to start", func() bool { return s.Stats().InProgress == 1 })
+	waitFor(t, 30*time.Second, "the v1 request to start", func() bool { return s.Stats().InProgress == 1 })
 	cancel()
 
 	if a := <-inFlight; a.status != http.StatusOK {

@@ -15,18 +15,18 @@ import (
 func TestStatsExact(t *testing.T) {
 	s, base := startServer(t, testOptions())
 
-	post(t, base+wire.PathV1Generate, `{"prompt": "castle"}`)                             // 200, 1 image
-	call(t, http.MethodPost, base+wire.PathV1Generate, "", `{"prompt": "castle"}`)        // 401
-	post(t, base+wire.PathV1Generate, `{"prompt": "castle", "samples": 0}`)               // 400
-	sub := submit(t, base, `{"prompt": "castle", "samples": 2}`)                          // 200, 2 images
-	waitFor(t, 2*time.Second, "the job", func() bool { return s.Stats().Generated == 3 }) // no HTTP polling
-	get(t, sub.StatusURL)                                                                 // 200
-	get(t, sub.ResponseURL)                                                               // 200
-	call(t, http.MethodGet, base+ImagesPath+sub.RequestID+"/1.png", "", "")               // 200
-	get(t, base+wire.PathV2Requests+"unknown/status")                                     // 404
-	get(t, base+wire.PathCredits)                                                         // 200
-	get(t, base+"/v3/nothing")                                                            // 404
-	get(t, base+wire.PathV2Submit)                                                        // 405
+	post(t, base+wire.PathV1Generate, `{"prompt": "castle"}`)                              // 200, 1 image
+	call(t, http.MethodPost, base+wire.PathV1Generate, "", `{"prompt": "castle"}`)         // 401
+	post(t, base+wire.PathV1Generate, `{"prompt": "castle", "samples": 0}`)                // 400
+	sub := submit(t, base, `{"prompt": "castle", "samples": 2}`)                           // 200, 2 images
+	waitFor(t, 30*time.Second, "the job", func() bool { return s.Stats().Generated == 3 }) // no HTTP polling
+	get(t, sub.StatusURL)                                                                  // 200
+	get(t, sub.ResponseURL)                                                                // 200
+	call(t, http.MethodGet, base+ImagesPath+sub.RequestID+"/1.png", "", "")                // 200
+	get(t, base+wire.PathV2Requests+"unknown/status")                                      // 404
+	get(t, base+wire.PathCredits)                                                          // 200
+	get(t, base+"/v3/nothing")                                                             // 404
+	get(t, base+wire.PathV2Submit)                                                         // 405
 
 	want := Stats{
 		Generated:     3,

@@ -186,7 +186,7 @@ func TestV1ClientGoneIsNotBilled(t *testing.T) {
 		resp.Body.Close()
 		t.Fatalf("the request finished with %d before the latency passed", resp.StatusCode)
 	}
-	waitFor(t, 2*time.Second, "the abandoned request to end", func() bool {
+	waitFor(t, 30*time.Second, "the abandoned request to end", func() bool {
 		return s.Stats().Requests["POST /v1/{model}"][strconv.Itoa(statusClientClosedRequest)] == 1
 	})
 	if st := s.Stats(); st.Generated != 0 || st.InProgress != 0 {

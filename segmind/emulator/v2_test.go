@@ -130,7 +130,7 @@ func TestV2BilledWithoutPolling(t *testing.T) {
 	if st := s.Stats(); st.InProgress != 2 || st.Generated != 0 {
 		t.Errorf("right after submit: %+v, want 2 in progress, none generated", st)
 	}
-	waitFor(t, 2*time.Second, "the job to be billed", func() bool { return s.Stats().Generated == 2 })
+	waitFor(t, 30*time.Second, "the job to be billed", func() bool { return s.Stats().Generated == 2 })
 	if st := s.Stats(); st.InProgress != 0 || st.JobsSubmitted != 1 {
 		t.Errorf("after completion: %+v", st)
 	}

@@ -128,7 +128,7 @@ func (b *Backend) tryLock(ctx context.Context, info state.LockInfo) (*sessionLoc
 	}
 	if !got {
 		conn.Close(context.WithoutCancel(ctx))
-		return nil, &state.LockedError{Where: b.where, Holder: b.holder(ctx)}
+		return nil, &state.LockedError{Where: b.where, Holder: b.holder(ctx), Session: true}
 	}
 	// The row names the holder for whoever finds the state locked. A row
 	// a dead holder left is replaced: the advisory lock, not the row, is

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/state/local"
+)
+
+type initOptions struct {
+	autoApprove bool
+	input       bool
+	lock        lockOptions
+}
+
+func (o *initOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.autoApprove, "auto-approve", false, "move a local state into the configured backend without asking")
+	fs.BoolVar(&o.input, "input", true, "ask on a terminal; --input=false (or -input=false) never asks, as CI must not")
+	o.lock.AddFlags(fs, false)
+}
+
+func initCommand() *command {
+	var o initOptions
+	return &command{
+		name:  "init",
+		short: "Prepare a checkout: check the configuration, .gitignore, the backend and the cache",
+		long: `Prepare this checkout to plan and apply, as terraform init does; run it
+again any time, it changes only what is missing. It checks the
+configuration, adds to .gitignore what imgform keeps beside it and must not
+be committed (.imgform/, the state's backup and lock), connects to the
+backend the imgform block names (creating the pg schema) and to the shared
+cache (checking its bucket). When a local state file is left where a
+shared backend is configured, it offers to move it there, as imgform state
+push does; --auto-approve moves it without asking, and with --input=false
+(or no terminal) it stops and says how.`,
+		flags: o.AddFlags,
+		run: func(ctx context.Context, e *env, args []string) error {
+			return runInit(ctx, e, o)
+		},
+	}
+}
+
+func runInit(ctx context.Context, e *env, o initOptions) error {
+	if _, err := loadConfig(ctx, e); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "The configuration is valid.")
+
+	added, err := addGitignoreEntries(".gitignore", gitignoreEntries(e))
+	if err != nil {
+		return err
+	}
+	if len(added) > 0 {
+		fmt.Fprintf(e.stdout, "Added to .gitignore: %s.\n", strings.Join(added, ", "))
+	} else {
+		fmt.Fprintln(e.stdout, ".gitignore has imgform's entries.")
+	}
+
+	settings, err := loadSettings(e)
+	if err != nil {
+		return err
+	}
+	ws, err := workspaceName(e)
+	if err != nil {
+		return err
+	}
+	b, err := openWorkspaceBackend(ctx, e, settings, ws, backendOptions{ignoreLocalState: true})
+	if err != nil {
+		return err
+	}
+	if _, err := b.Load(ctx); err != nil {
+		b.Close()
+		return err
+	}
+	_, isLocal := b.(*local.Backend)
+	b.Close()
+	if isLocal {
+		fmt.Fprintf(e.stdout, "The state is kept in %s (workspace %s).\n", localStatePath(e, ws), ws)
+	} else {
+		fmt.Fprintf(e.stdout, "The state is kept in %s: ready.\n", b)
+	}
+
+	c, err := openCache(ctx, e, settings)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "The content cache is %s: ready.\n", c)
+
+	if !isLocal {
+		if err := offerPush(ctx, e, o); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(e.stdout, "\nimgform is ready. Run imgform plan to see what would be generated.")
+	return nil
+}
+
+// offerPush moves a local state file left beside a configuration whose
+// state is in a shared backend into it, as terraform init offers to
+// migrate a state: asked on a terminal, at once with --auto-approve.
+func offerPush(ctx context.Context, e *env, o initOptions) error {
+	fi, err := os.Stat(e.g.statePath)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && fi.IsDir()) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	how := fmt.Sprintf("imgform init --auto-approve, or imgform state push %s", e.g.statePath)
+	switch {
+	case o.autoApprove:
+	case !o.input || !isTerminal(e.stdin):
+		return fmt.Errorf("%s holds a local state, and this configuration keeps its state in its backend: it must be moved there before anything is planned. Move it with %s", e.g.statePath, how)
+	default:
+		yes, err := askYes(e, fmt.Sprintf("%s holds a local state. Move it into the configured backend (its lineage and serial are kept, and the file is renamed %s%s)?", e.g.statePath, e.g.statePath, pushedSuffix), "init")
+		if err != nil {
+			return err
+		}
+		if !yes {
+			return fmt.Errorf("the local state was not moved, and imgform plans nothing while it is there. Move it with %s", how)
+		}
+	}
+	return runStatePush(ctx, e, o.lock, e.g.statePath, false)
+}
+
+// gitignoreEntries are what imgform keeps beside the configuration and
+// must not be committed: its folder (cache, journal, stat cache, kept
+// copies, the selected workspace), and the state file's backup, lock and
+// pushed copy. The state file itself is committed.
+func gitignoreEntries(e *env) []string {
+	base := filepath.Base(e.g.statePath)
+	return []string{spec.StateDirName + "/", base + local.BackupSuffix, base + ".lock", base + pushedSuffix}
+}
+
+// addGitignoreEntries adds to the .gitignore at path the entries it does
+// not have (written as they are, or with a leading or trailing slash),
+// under a comment, and returns those it added.
+func addGitignoreEntries(path string, entries []string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	have := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		have[strings.Trim(line, "/")] = true
+	}
+	var missing []string
+	for _, entry := range entries {
+		if !have[strings.Trim(entry, "/")] {
+			missing = append(missing, entry)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	out := slices.Clone(data)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	if len(out) > 0 {
+		out = append(out, '\n')
+	}
+	out = append(out, "# imgform: its cache, journal and local files, and the state's backup and lock\n"...)
+	for _, m := range missing {
+		out = append(out, m+"\n"...)
+	}
+	if err := atomicfile.WriteFile(path, out, 0o644); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return missing, nil
+}
