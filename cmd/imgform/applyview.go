@@ -7,10 +7,10 @@ import (
 	"sync"
 	"time"
 
-	planview "github.com/imgform/imgform/view"
+	planview "github.com/imgform/imgform/internal/view"
 
-	"github.com/imgform/imgform/apply"
-	"github.com/imgform/imgform/plan"
+	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/plan"
 )
 
 // applyView shows a run as it goes: JSON lines (--json), a live progress

@@ -10,13 +10,13 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/apply"
-	"github.com/imgform/imgform/generate"
+	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/placeholder"
-	"github.com/imgform/imgform/plan"
-	"github.com/imgform/imgform/segmind"
-	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/segmind"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state"
 )
 
 type applyOptions struct {

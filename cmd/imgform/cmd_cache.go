@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/cache"
-	"github.com/imgform/imgform/state"
-	"github.com/imgform/imgform/state/local"
+	"github.com/imgform/imgform/internal/cache"
+	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/state/local"
 )
 
 type cachePruneOptions struct {

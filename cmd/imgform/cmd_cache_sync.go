@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/cache"
-	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/internal/cache"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state"
 )
 
 type cachePushOptions struct {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/segmind/emulator"
+	"github.com/imgform/imgform/internal/segmind/emulator"
 )
 
 type emulateOptions struct {

@@ -14,7 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/internal/spec"
 )
 
 type fmtOptions struct {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/internal/state"
 )
 
 type forceUnlockOptions struct {

@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/safepath"
-	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/internal/spec"
 )
 
 type importOptions struct {

@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/atomicfile"
-	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state/local"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state/local"
 )
 
 type initOptions struct {

@@ -6,10 +6,10 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/gitrev"
-	"github.com/imgform/imgform/plan"
-	planview "github.com/imgform/imgform/view"
+	"github.com/imgform/imgform/internal/plan"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 // planningOptions are the flags that shape a plan, shared by plan and
@@ -43,7 +43,7 @@ type planOptions struct {
 func (o *planOptions) AddFlags(fs *pflag.FlagSet) {
 	o.planning.AddFlags(fs)
 	o.limits.AddFlags(fs)
-	fs.BoolVar(&o.json, "json", false, "print the plan as one JSON document (see plan/JSON.md)")
+	fs.BoolVar(&o.json, "json", false, "print the plan as one JSON document (see docs/plan-json.md)")
 	fs.BoolVar(&o.markdown, "markdown", false, "print a compact markdown summary for a pull request")
 	fs.StringVar(&o.out, "out", "", "save the plan to `FILE` for imgform apply FILE")
 	fs.BoolVar(&o.detailed, "detailed-exitcode", false, "exit 0 when there is nothing to do, 2 when there are changes, 1 on error")

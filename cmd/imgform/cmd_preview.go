@@ -12,14 +12,14 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/apply"
-	"github.com/imgform/imgform/cache"
+	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/safepath"
-	"github.com/imgform/imgform/model"
-	"github.com/imgform/imgform/plan"
-	"github.com/imgform/imgform/review"
-	"github.com/imgform/imgform/segmind"
+	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/review"
+	"github.com/imgform/imgform/internal/segmind"
 )
 
 type previewOptions struct {

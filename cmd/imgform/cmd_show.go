@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/plan"
-	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state"
 )
 
 type showOptions struct {

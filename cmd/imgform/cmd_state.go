@@ -13,10 +13,10 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/plan"
-	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
-	"github.com/imgform/imgform/state/local"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/state/local"
 )
 
 func stateCommand() *command {

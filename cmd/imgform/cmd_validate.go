@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/internal/spec"
 )
 
 type validateOptions struct {

@@ -13,10 +13,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/atomicfile"
-	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
-	"github.com/imgform/imgform/state/local"
-	"github.com/imgform/imgform/state/pg"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/state/local"
+	"github.com/imgform/imgform/internal/state/pg"
 )
 
 type workspaceSelectOptions struct {

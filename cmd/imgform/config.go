@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/internal/spec"
 )
 
 // loadConfig reads the configuration of the working directory with the

@@ -7,8 +7,8 @@ import (
 	"io"
 	"sort"
 
-	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state"
 )
 
 // blockCost is what the images of one block cost when they were made.

@@ -8,10 +8,10 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/imgform/imgform/apply"
-	"github.com/imgform/imgform/generate"
-	"github.com/imgform/imgform/segmind"
-	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/generate"
+	"github.com/imgform/imgform/internal/segmind"
+	"github.com/imgform/imgform/internal/state"
 )
 
 // Exit codes. They are documented in the help text and the README.

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/plan"
-	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/spec"
 )
 
 // The environment variables of the limits.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/imgform/imgform/apply"
+	"github.com/imgform/imgform/internal/apply"
 )
 
 // redrawEvery is how often the progress line is redrawn on a terminal, so

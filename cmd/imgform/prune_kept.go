@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/imgform/imgform/plan"
+	"github.com/imgform/imgform/internal/plan"
 )
 
 // defaultKeptMaxAge is how long cache prune leaves the copies apply kept

@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/model"
-	"github.com/imgform/imgform/spec"
+	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/spec"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated sections of README.md and the golden files")

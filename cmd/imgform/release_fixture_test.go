@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state/local"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state/local"
 )
 
 // copyTree copies the directory src into a new temporary directory.

@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/imgform/imgform/plan"
-	"github.com/imgform/imgform/segmind"
-	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
-	"github.com/imgform/imgform/state/local"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/segmind"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/state/local"
 )
 
 // planCLI runs imgform plan in dir in this process, as the command line

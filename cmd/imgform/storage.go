@@ -10,13 +10,13 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/imgform/imgform/cache"
-	cachedir "github.com/imgform/imgform/cache/dir"
-	"github.com/imgform/imgform/cache/s3"
-	"github.com/imgform/imgform/spec"
-	"github.com/imgform/imgform/state"
-	"github.com/imgform/imgform/state/local"
-	"github.com/imgform/imgform/state/pg"
+	"github.com/imgform/imgform/internal/cache"
+	cachedir "github.com/imgform/imgform/internal/cache/dir"
+	"github.com/imgform/imgform/internal/cache/s3"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/state/local"
+	"github.com/imgform/imgform/internal/state/pg"
 )
 
 // EnvWorkspace selects the workspace: one state per workspace, as

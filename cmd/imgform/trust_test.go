@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imgform/imgform/model"
-	"github.com/imgform/imgform/state"
+	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/state"
 )
 
 // runImgform runs the imgform binary in dir with the extra environment

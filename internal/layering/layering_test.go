@@ -15,39 +15,39 @@ const module = "github.com/imgform/imgform/"
 // listed in helpers). A package missing here fails the test: a new
 // package needs its place in the layers.
 var allowed = map[string][]string{
-	"model":                 {},
-	"generate":              {"model"},
-	"spec":                  {"model"},
-	"state":                 {"model"},
-	"state/local":           {"state", "model"},
-	"state/backendtest":     {"state", "model"},
-	"state/pg":              {"state", "model"},
-	"internal/testsvc":      {},
-	"cache":                 {"model"},
-	"cache/dir":             {"cache", "model"},
-	"cache/cachetest":       {"cache", "model"},
-	"cache/s3":              {"cache", "model"},
-	"plan":                  {"spec", "state", "cache", "model"},
-	"view":                  {"plan", "apply", "state", "model"},
-	"review":                {"plan", "view", "model"},
-	"apply":                 {"plan", "spec", "state", "cache", "generate", "model"},
-	"segmind":               {"generate", "model", "segmind/internal/wire"},
-	"segmind/internal/wire": {"model"},
-	"segmind/emulator":      {"model", "segmind/internal/wire", "internal/placeholder"},
-	"internal/placeholder":  {"model", "generate"},
-	"internal/layering":     {},
-	"cmd/imgform":           nil, // the wiring: anything
-	"internal/atomicfile":   {},
-	"internal/imagecheck":   {},
-	"internal/pngtext":      {},
-	"internal/provenance":   {"internal/pngtext"},
-	"internal/outputfile":   {"internal/pngtext", "internal/provenance", "internal/imagecheck"},
-	"internal/safepath":     {},
-	"internal/jsonsplit":    {},
-	"internal/proc":         {},
-	"internal/gitrev":       {},
-	"internal/imagetest":    {}, // for tests only
-	"internal/golden":       {}, // for tests only
+	"internal/model":                 {},
+	"internal/generate":              {"internal/model"},
+	"internal/spec":                  {"internal/model"},
+	"internal/state":                 {"internal/model"},
+	"internal/state/local":           {"internal/state", "internal/model"},
+	"internal/state/backendtest":     {"internal/state", "internal/model"},
+	"internal/state/pg":              {"internal/state", "internal/model"},
+	"internal/testsvc":               {},
+	"internal/cache":                 {"internal/model"},
+	"internal/cache/dir":             {"internal/cache", "internal/model"},
+	"internal/cache/cachetest":       {"internal/cache", "internal/model"},
+	"internal/cache/s3":              {"internal/cache", "internal/model"},
+	"internal/plan":                  {"internal/spec", "internal/state", "internal/cache", "internal/model"},
+	"internal/view":                  {"internal/plan", "internal/apply", "internal/state", "internal/model"},
+	"internal/review":                {"internal/plan", "internal/view", "internal/model"},
+	"internal/apply":                 {"internal/plan", "internal/spec", "internal/state", "internal/cache", "internal/generate", "internal/model"},
+	"internal/segmind":               {"internal/generate", "internal/model", "internal/segmind/internal/wire"},
+	"internal/segmind/internal/wire": {"internal/model"},
+	"internal/segmind/emulator":      {"internal/model", "internal/segmind/internal/wire", "internal/placeholder"},
+	"internal/placeholder":           {"internal/model", "internal/generate"},
+	"internal/layering":              {},
+	"cmd/imgform":                    nil, // the wiring: anything
+	"internal/atomicfile":            {},
+	"internal/imagecheck":            {},
+	"internal/pngtext":               {},
+	"internal/provenance":            {"internal/pngtext"},
+	"internal/outputfile":            {"internal/pngtext", "internal/provenance", "internal/imagecheck"},
+	"internal/safepath":              {},
+	"internal/jsonsplit":             {},
+	"internal/proc":                  {},
+	"internal/gitrev":                {},
+	"internal/imagetest":             {}, // for tests only
+	"internal/golden":                {}, // for tests only
 }
 
 // helpers are the leaf packages any package may import.
@@ -55,9 +55,9 @@ var helpers = []string{"internal/atomicfile", "internal/imagecheck", "internal/j
 
 // engine are the packages that must not link the HTTP stack, the client
 // or the emulator, even through a dependency.
-var engine = []string{"model", "generate", "spec", "state", "state/local", "cache", "cache/dir", "plan", "view", "apply"}
+var engine = []string{"internal/model", "internal/generate", "internal/spec", "internal/state", "internal/state/local", "internal/cache", "internal/cache/dir", "internal/plan", "internal/view", "internal/apply"}
 
-var forbiddenInEngine = []string{"net/http", module + "segmind", module + "segmind/emulator"}
+var forbiddenInEngine = []string{"net/http", module + "internal/segmind", module + "internal/segmind/emulator"}
 
 type pkg struct {
 	ImportPath string
@@ -84,6 +84,17 @@ func listPackages(t *testing.T) []pkg {
 		t.Fatalf("go list found %d packages", len(pkgs))
 	}
 	return pkgs
+}
+
+// Nothing is public by accident: every package but the command is under
+// internal/, with no stability promise to anyone who would import it.
+func TestEverythingIsInternal(t *testing.T) {
+	for _, p := range listPackages(t) {
+		name := strings.TrimPrefix(p.ImportPath, module)
+		if name != "cmd/imgform" && !strings.HasPrefix(name, "internal/") {
+			t.Errorf("%s is importable by anyone: move it under internal/", name)
+		}
+	}
 }
 
 func TestImportsFollowTheLayers(t *testing.T) {
@@ -127,7 +138,7 @@ func TestEngineLinksNoClient(t *testing.T) {
 		}
 	}
 	// The check can fail: the client itself depends on net/http.
-	if !slices.Contains(byName["segmind"].Deps, "net/http") {
+	if !slices.Contains(byName["internal/segmind"].Deps, "net/http") {
 		t.Error("segmind does not depend on net/http: the check looks at the wrong list")
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
-	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/internal/model"
 )
 
 // captionLine is one line of text in the panel.

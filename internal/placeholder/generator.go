@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/imgform/imgform/generate"
-	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/internal/generate"
+	"github.com/imgform/imgform/internal/model"
 )
 
 // Generator renders placeholders in place of a model's images: apply

@@ -13,7 +13,7 @@ import (
 
 	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/internal/provenance"
-	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/internal/model"
 )
 
 // MaxSide is the largest width or height Render accepts.

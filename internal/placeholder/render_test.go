@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/imgform/imgform/model"
+	"github.com/imgform/imgform/internal/model"
 )
 
 func baseRenderRequest() model.Request {

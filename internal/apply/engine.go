@@ -1,0 +1,761 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/imgform/imgform/internal/cache"
+	"github.com/imgform/imgform/internal/generate"
+	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state"
+)
+
+// Options configure a run.
+type Options struct {
+	// Dir is the configuration directory; output paths are relative to it.
+	Dir string
+	// Parallelism bounds the changes worked on at once and the images in
+	// progress at the API (the adaptive limit starts there).
+	Parallelism int
+	// Sync uses the v1 sync endpoint instead of v2 submit-and-poll.
+	Sync bool
+	// Offline makes images with the placeholder renderer, never the API.
+	Offline bool
+	// Generator makes images through the API; nil when there is none (no
+	// key: then a change that needs the API fails the run, ErrNoGenerator).
+	Generator generate.Generator
+	// Renderer makes placeholders for apply --offline and for restoring
+	// an image that was made offline.
+	Renderer generate.Generator
+	Cache    *cache.Cache
+	Events   Events
+	// Retry tunes retries; the zero value is generate.DefaultRetryPolicy.
+	Retry generate.RetryPolicy
+	// Interrupt is closed at the first Ctrl-C: no new change starts, the
+	// ones in flight finish. Cancelling the run's context (the second
+	// Ctrl-C) stops those too; their jobs stay journaled.
+	Interrupt <-chan struct{}
+	// CheckpointEvery is the longest time between state saves while the
+	// run goes on; 0 is one second.
+	CheckpointEvery time.Duration
+	// RatePerMinute spaces billable requests (submits, synchronous
+	// generates) to the account's rate limit; 0 does not pace them.
+	RatePerMinute float64
+	// MaxCostUSD is the budget: no request is sent that would take what
+	// the run spent, may have spent and has in flight past it; nil is
+	// none, and 0 allows nothing to be paid.
+	MaxCostUSD *float64
+	// KeepFinishedJobs keeps the journal record of a job whose images are
+	// safe until the service forgets the job (JobRetention), instead of
+	// dropping it once the state records them: for a state that runners
+	// share without sharing a cache, another runner then restores those
+	// images by following the job, for free, instead of paying again.
+	KeepFinishedJobs bool
+	// Lock is the state lock the run holds; when it is found lost, no new
+	// request is sent (every billable request is preceded by a pending
+	// journal record, which the backend writes only under the lock), the
+	// jobs in flight are followed into the cache, and the state is saved
+	// only under the lock taken again. nil watches nothing; the backend
+	// still fences the pending records.
+	Lock Lock
+	// Preview, when set, makes the run a preview (imgform preview): every
+	// image the changes need is obtained as apply would (from the cache,
+	// the API, a journaled job or the renderer; what the API makes goes
+	// into the cache) and handed to Preview, and nothing else happens: no
+	// output file is written, moved or removed, and the state is not
+	// changed. An error from Preview fails that change.
+	Preview func(c *plan.Change, imgs []model.Image) error
+}
+
+// ErrInterrupted is returned when an interrupt stopped the run before all
+// of it was done. What finished is in the state.
+var ErrInterrupted = errors.New("apply interrupted")
+
+// FatalError stops a whole run: no request can succeed until someone acts
+// (a wrong key, no credits, an unreachable endpoint, a full disk). No new
+// image is submitted after it; jobs already accepted are still waited for
+// and their images written, unless StopAll says that is pointless too (an
+// endpoint that cannot be reached cannot be polled either).
+type FatalError struct {
+	Err     error
+	StopAll bool
+}
+
+func (e *FatalError) Error() string { return e.Err.Error() }
+func (e *FatalError) Unwrap() error { return e.Err }
+
+// Run executes the plan against st, saving it to backend as it goes and
+// journaling submitted jobs in backend's journal. It returns
+// the summary of what it did (always), and an error when the run could not
+// finish: a *FatalError, ErrInterrupted, or a failure to save the state.
+// Changes that failed on their own are listed in the summary and do not
+// make an error.
+func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.State, opts Options) (*Summary, error) {
+	if opts.Parallelism < 1 {
+		opts.Parallelism = 4
+	}
+	if opts.Retry == (generate.RetryPolicy{}) {
+		opts.Retry = generate.DefaultRetryPolicy
+	}
+	if opts.CheckpointEvery <= 0 {
+		opts.CheckpointEvery = time.Second
+	}
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	submitCtx, stopSubmits := context.WithCancel(runCtx)
+	defer stopSubmits()
+	r := &runner{
+		opts:        opts,
+		journal:     backend.Jobs(),
+		journalCtx:  context.WithoutCancel(ctx),
+		files:       files{dir: opts.Dir},
+		limiter:     generate.NewLimiter(opts.Parallelism),
+		pace:        generate.NewPace(opts.RatePerMinute),
+		spend:       &spend{max: opts.MaxCostUSD},
+		summary:     &Summary{},
+		cancel:      cancel,
+		submitCtx:   submitCtx,
+		stopSubmits: stopSubmits,
+		flights:     map[state.Hash]*flight{},
+		fates:       map[string]*jobFate{},
+	}
+	r.keeper = newKeeper(r.files, st, time.Now())
+	r.ckpt = newCheckpointer(ctx, backend, st, opts.CheckpointEvery, opts.Preview != nil, func(err error) {
+		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
+	})
+	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
+	if opts.Lock != nil {
+		watchDone := make(chan struct{})
+		defer close(watchDone)
+		go r.watchLock(opts.Lock, watchDone)
+	}
+
+	select {
+	case <-opts.Interrupt:
+		// Interrupted before anything was done: do nothing.
+		r.summary.Interrupted, r.summary.NotStarted = true, len(p.Changes)
+		if err := r.ckpt.close(); err != nil {
+			return r.summary, fmt.Errorf("saving the state: %w", err)
+		}
+		return r.summary, ErrInterrupted
+	default:
+	}
+	var writes []*plan.Change
+	if opts.Preview != nil {
+		writes = imageChanges(p.Changes)
+	} else {
+		r.refresh(p.Refresh)
+		writes = r.fileOps(p.Changes)
+	}
+	r.loadJournal()
+	r.generate(runCtx, writes)
+	r.summary.SpentUSD, r.summary.PossiblyBilledUSD = r.spend.totals()
+
+	saveErr := r.ckpt.close()
+	var lostAtSave *state.LockLostError
+	if errors.As(saveErr, &lostAtSave) {
+		r.loseLock(saveErr) // found by the final save itself
+	}
+	if r.lost() {
+		lost := &LockLostError{Err: r.lockLost, Stranded: r.summary.Stranded}
+		if r.opts.Preview == nil {
+			lost.Saved, lost.SaveErr = r.saveAfterLoss(ctx, backend)
+		}
+		r.countJournaled()
+		r.summary.LockLost = lost.Error()
+		return r.summary, lost
+	}
+	r.countJournaled()
+	switch {
+	case r.fatalErr != nil:
+		var fe *FatalError
+		if errors.As(r.fatalErr, &fe) {
+			return r.summary, fe
+		}
+		return r.summary, &FatalError{Err: r.fatalErr}
+	case saveErr != nil:
+		return r.summary, fmt.Errorf("saving the state: %w", saveErr)
+	case r.summary.Interrupted:
+		return r.summary, ErrInterrupted
+	}
+	return r.summary, nil
+}
+
+// runner is one run of the engine.
+type runner struct {
+	opts Options
+	// journal is the backend's job journal; journalCtx outlives the
+	// run's cancellation, so that a job submitted before a Ctrl-C is
+	// still recorded.
+	journal    state.Journal
+	journalCtx context.Context
+	files      files
+	limiter    *generate.Limiter
+	pace       *generate.Pace
+	spend      *spend
+	ckpt       *checkpointer
+	keeper     *keeper
+	cancel     context.CancelCauseFunc
+	// submitCtx ends when no new image may be submitted (a fatal error):
+	// it bounds waiting for a slot and between attempts, and feeding new
+	// changes; jobs already accepted are waited for with the run's own
+	// context.
+	submitCtx   context.Context
+	stopSubmits context.CancelFunc
+
+	mu       sync.Mutex
+	summary  *Summary
+	fatalErr error
+	lockLost error                            // why the run's lock was lost; nil while it holds it
+	jobs     map[state.Hash][]state.JobRecord // journaled jobs to resume, by input hash
+	flights  map[state.Hash]*flight           // images being obtained from the API, by input hash
+	fates    map[string]*jobFate              // what became of the jobs this run followed, by id
+	sending  map[state.Hash]state.JobRecord   // requests another run may be sending now, or may have billed, by input hash
+	// possiblyBilled marks which of sending a dead run may have billed.
+	possiblyBilled map[state.Hash]bool
+}
+
+func (r *runner) emit(e Event) {
+	if r.opts.Events != nil {
+		r.opts.Events.Emit(e)
+	}
+}
+
+// count updates the summary.
+func (r *runner) count(fn func(s *Summary)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fn(r.summary)
+}
+
+// fatal stops the run: no new change starts and no new image is
+// submitted. Jobs the API already accepted are still followed to their
+// images (they are paid for), unless err says the API cannot be reached
+// at all: then work in flight is cancelled too, and their jobs stay
+// journaled for the next run.
+func (r *runner) fatal(err error) {
+	r.mu.Lock()
+	if r.fatalErr == nil {
+		r.fatalErr = err
+	}
+	r.mu.Unlock()
+	r.stopSubmits()
+	var fe *FatalError
+	if errors.As(err, &fe) && fe.StopAll {
+		r.cancel(err)
+	}
+}
+
+// countJournaled counts, for the summary, the jobs of this endpoint left
+// in the journal that are still running (a record left of a job this run
+// finished is counted apart: the journal could not be updated), and the
+// jobs this run submitted but could not journal.
+func (r *runner) countJournaled() {
+	if r.opts.Generator == nil {
+		return
+	}
+	jobs, listErr := ResumableJobs(r.journalCtx, r.journal, r.endpoint())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.summary
+	for id, f := range r.fates {
+		switch {
+		case f.done:
+		case !f.recorded:
+			s.Unjournaled = append(s.Unjournaled, id)
+		case listErr != nil:
+			s.Journaled++ // the journal cannot be read: as this run left it
+		}
+	}
+	sort.Strings(s.Unjournaled)
+	if listErr != nil {
+		return
+	}
+	for _, es := range jobs {
+		for _, e := range es {
+			f := r.fates[e.Job.ID]
+			switch {
+			case f != nil && f.done && r.opts.KeepFinishedJobs:
+			case f != nil && f.done:
+				s.StaleRecords++
+			default:
+				s.Journaled++
+			}
+		}
+	}
+}
+
+// jobFate is what became of a job this run submitted or resumed: whether
+// its record is in the journal (else the pending record written before it
+// was submitted stands for it), and whether its images reached the cache.
+type jobFate struct {
+	recorded, done bool
+	pending        string
+}
+
+// followed notes a job this run follows, journaled.
+func (r *runner) followed(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fates[id] = &jobFate{recorded: true}
+}
+
+// unjournaled notes a submitted job whose record could not be written:
+// its pending record stays until its images are safe.
+func (r *runner) unjournaled(id, pending string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fates[id] = &jobFate{pending: pending}
+}
+
+// jobDone notes a job whose images are safe (or that has none to wait
+// for), and drops the pending record that stood for it, if any.
+func (r *runner) jobDone(addr, id string) {
+	r.mu.Lock()
+	f := r.fates[id]
+	pending := ""
+	if f != nil {
+		f.done = true
+		pending, f.pending = f.pending, ""
+	}
+	r.mu.Unlock()
+	if pending != "" {
+		r.settle(addr, pending)
+	}
+}
+
+// isFatal reports an error no other image can get past: a FatalError, or
+// a generator's error classed fatal (a refused key, no credits).
+func isFatal(err error) bool {
+	var fe *FatalError
+	return errors.As(err, &fe) || generate.ClassOf(err) == generate.Fatal
+}
+
+func (r *runner) fail(c *plan.Change, err error) {
+	reason := err.Error()
+	r.count(func(s *Summary) { s.Failed = append(s.Failed, Failure{Address: c.Address, Reason: reason}) })
+	r.emit(Event{Type: EventFailed, Address: c.Address, Action: c.Action, Message: reason})
+}
+
+// refresh counts the outputs whose content the plan verified at a new
+// modification time (a fresh checkout). Their new times went into the
+// checkout's stat cache when the plan was made; the state keeps the time
+// the image was written, so that it changes only when an image does.
+func (r *runner) refresh(refs []plan.Refresh) {
+	r.count(func(s *Summary) { s.Refreshed += len(refs) })
+}
+
+// fileOps does what needs no image, before anything is written: every
+// rename (so that no new output lands on a file that is about to move),
+// and every delete. It returns the changes that write images.
+func (r *runner) fileOps(changes []*plan.Change) []*plan.Change {
+	r.moveAddresses(changes)
+	var moves []pendingMove
+	for _, c := range changes {
+		for _, m := range c.Moves {
+			moves = append(moves, pendingMove{change: c, orig: m.From, from: m.From, to: m.To})
+		}
+	}
+	// What each change's renames did: the ones that succeeded are recorded
+	// even when another of the same change failed, so that the state says
+	// where every file is.
+	done := map[*plan.Change][]plan.Rename{}
+	failed := map[*plan.Change]error{}
+	for _, m := range r.renameAll(moves) {
+		if m.err != nil {
+			if failed[m.change] == nil {
+				failed[m.change] = m.err
+			}
+			continue
+		}
+		done[m.change] = append(done[m.change], plan.Rename{From: m.orig, To: m.to})
+	}
+	var writes []*plan.Change
+	for _, c := range changes {
+		if len(done[c]) > 0 {
+			r.recordMoves(c, done[c])
+		}
+		if err := failed[c]; err != nil {
+			r.fail(c, err) // the rest of this change waits for the next run
+			continue
+		}
+		switch c.Action {
+		case plan.Move:
+			r.count(func(s *Summary) { s.done(c.Action) })
+			r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
+		case plan.Delete:
+			r.delete(c)
+		default:
+			writes = append(writes, c)
+		}
+	}
+	return writes
+}
+
+// moveAddresses records, before anything else, the new addresses moved
+// blocks gave recorded images: every later step finds them there.
+func (r *runner) moveAddresses(changes []*plan.Change) {
+	r.ckpt.update(func(st *state.State) {
+		for _, c := range changes {
+			if c.MovedFrom == "" {
+				continue
+			}
+			if e, ok := st.Images[c.MovedFrom]; ok {
+				if _, taken := st.Images[c.Address]; !taken {
+					e.Revision = c.Revision
+					st.Images[c.Address] = e
+					delete(st.Images, c.MovedFrom)
+				}
+			}
+		}
+	})
+}
+
+type pendingMove struct {
+	change *plan.Change
+	orig   string // where the file was
+	from   string // where it is now (a temporary name during a swap)
+	to     string
+	err    error
+}
+
+// renameAll performs the renames. When one's destination is another's
+// source (two outputs swapping names), every file first goes to a
+// temporary name, so that none is overwritten; a file whose second step
+// fails is put back where it was.
+func (r *runner) renameAll(moves []pendingMove) []pendingMove {
+	sources := map[string]bool{}
+	for _, m := range moves {
+		sources[m.from] = true
+	}
+	swap := false
+	for _, m := range moves {
+		if sources[m.to] {
+			swap = true
+		}
+	}
+	for i := range moves {
+		m := &moves[i]
+		if !swap {
+			if m.err = r.keepBeforeWriting(m.change, m.to); m.err == nil {
+				m.err = r.files.rename(m.from, m.to)
+			}
+			continue
+		}
+		tmp := fmt.Sprintf("%s.imgform-move-%d", m.from, i)
+		if m.err = r.files.rename(m.from, tmp); m.err == nil {
+			m.from = tmp
+		}
+	}
+	if swap {
+		for i := range moves {
+			m := &moves[i]
+			if m.err != nil {
+				continue
+			}
+			if m.err = r.files.rename(m.from, m.to); m.err != nil && m.from != m.orig {
+				if back := r.files.rename(m.from, m.orig); back != nil {
+					m.err = fmt.Errorf("%w (and it could not be put back: it is at %s)", m.err, m.from)
+				}
+			}
+		}
+	}
+	return moves
+}
+
+// keepBeforeWriting keeps a copy of the file at rel, when it is not what
+// the state recorded, before the change writes over it.
+func (r *runner) keepBeforeWriting(c *plan.Change, rel string) error {
+	kept, err := r.keeper.keep(rel, c.OtherVersions)
+	if err != nil {
+		return err
+	}
+	if kept != "" {
+		r.count(func(s *Summary) { s.Kept, s.KeptIn = s.Kept+1, r.keeper.run })
+		r.emit(Event{Type: EventKept, Address: c.Address, Path: rel,
+			Message: fmt.Sprintf("%s was not what imgform wrote; it is kept in %s before being written over", rel, kept)})
+	}
+	return nil
+}
+
+// recordMoves puts a change's renamed outputs into its state entry.
+func (r *runner) recordMoves(c *plan.Change, moves []plan.Rename) {
+	r.ckpt.update(func(st *state.State) {
+		e := st.Images[c.Address]
+		if e == nil {
+			return
+		}
+		e.Revision = c.Revision
+		// Each output moves once, by the rename of the path it had
+		// before any of them: when two outputs swap names, one's new
+		// path is the other's old one.
+		for i, o := range e.Outputs {
+			for _, m := range moves {
+				if o.Path != m.From {
+					continue
+				}
+				o.Path = m.To
+				if fresh, err := r.files.stat(o); err == nil {
+					o = fresh
+				}
+				e.Outputs[i] = o
+				break
+			}
+		}
+	})
+}
+
+// delete removes a deleted image's outputs and its entry.
+func (r *runner) delete(c *plan.Change) {
+	for _, p := range c.Remove {
+		if err := r.files.remove(p); err != nil {
+			r.fail(c, err)
+			return
+		}
+	}
+	r.ckpt.update(func(st *state.State) { delete(st.Images, c.Address) })
+	r.count(func(s *Summary) { s.done(c.Action) })
+	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
+}
+
+// generate runs the changes that write images on a bounded pool of
+// workers: resumed jobs first, then the rest in plan order.
+func (r *runner) generate(ctx context.Context, changes []*plan.Change) {
+	sort.SliceStable(changes, func(i, j int) bool {
+		ri := len(r.jobs[changes[i].InputHash]) > 0
+		rj := len(r.jobs[changes[j].InputHash]) > 0
+		return ri && !rj
+	})
+	queue := make(chan *plan.Change)
+	var wg sync.WaitGroup
+	for range min(r.opts.Parallelism, max(len(changes), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range queue {
+				r.write(ctx, c)
+			}
+		}()
+	}
+	fed := 0
+feed:
+	for _, c := range changes {
+		select {
+		case <-r.submitCtx.Done():
+			break feed
+		case <-r.opts.Interrupt:
+			r.count(func(s *Summary) { s.Interrupted = true })
+			break feed
+		default:
+		}
+		select {
+		case queue <- c:
+			fed++
+		case <-r.submitCtx.Done():
+			break feed
+		case <-r.opts.Interrupt:
+			r.count(func(s *Summary) { s.Interrupted = true })
+			break feed
+		}
+	}
+	close(queue)
+	wg.Wait()
+	r.collectOrphans(ctx)
+	r.count(func(s *Summary) {
+		s.NotStarted += len(changes) - fed
+		if ctx.Err() != nil && r.fatalErr == nil {
+			s.Interrupted = true
+		}
+	})
+}
+
+// write obtains a change's images and writes its outputs.
+func (r *runner) write(ctx context.Context, c *plan.Change) {
+	start := time.Now()
+	r.emit(Event{Type: EventStarted, Address: c.Address, Action: c.Action})
+	got, err := r.obtain(ctx, c)
+	if err != nil {
+		r.notObtained(ctx, c, err)
+		return
+	}
+	if len(got.images) < len(c.Outputs) {
+		r.fail(c, fmt.Errorf("the generator returned %d images for %d outputs", len(got.images), len(c.Outputs)))
+		return
+	}
+	if r.opts.Preview != nil {
+		// A preview records nothing: the cache answers for the job (or,
+		// kept for other runners, the job itself).
+		if !r.opts.KeepFinishedJobs {
+			r.dropRecord(c.Address, jobOf(got))
+		}
+		if err := r.opts.Preview(c, got.images); err != nil {
+			r.fail(c, err)
+			return
+		}
+		r.finished(c, got, time.Since(start))
+		return
+	}
+	if r.lost() {
+		// Another run may hold the lock now, and write these outputs: the
+		// images stay in the cache, for the next apply to write for free.
+		r.count(func(s *Summary) {
+			s.Stranded++
+			s.NotStarted++
+			if got.source == FromAPI {
+				s.Generated += len(got.images) // paid in this run, written by the next
+			}
+		})
+		return
+	}
+	entry, written, err := r.writeOutputs(c, got)
+	if err == nil {
+		err = r.keepUnwritten(c, got, entry, written)
+	}
+	if err != nil {
+		r.fail(c, err)
+		return
+	}
+	for _, p := range c.Remove {
+		if err := r.files.remove(p); err != nil {
+			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
+		}
+	}
+	job := jobOf(got)
+	if r.opts.KeepFinishedJobs {
+		job = "" // kept for the other runners, until the service forgets it
+	}
+	r.ckpt.updateThen(func(st *state.State) { st.Images[c.Address] = entry }, func() { r.dropRecord(c.Address, job) })
+	r.finished(c, got, time.Since(start))
+}
+
+// notObtained sorts out a change whose images could not be had: this
+// image's failure, or the run's (interrupted, or stopped by an error no
+// other image gets past), which leaves it for the next run.
+func (r *runner) notObtained(ctx context.Context, c *plan.Change, err error) {
+	var elsewhere *SendingElsewhereError
+	switch {
+	case errors.As(err, &elsewhere):
+		r.fail(c, err)
+	case ctx.Err() != nil, errors.Is(err, errSubmitsStopped):
+		// Interrupted or stopped by a fatal error elsewhere: not this
+		// image's failure. A submitted job stays journaled.
+		r.count(func(s *Summary) { s.NotStarted++ })
+	case isFatal(err):
+		r.fatal(err)
+		r.count(func(s *Summary) { s.NotStarted++ })
+	default:
+		r.fail(c, err)
+	}
+}
+
+// writeOutputs writes the outputs the change writes, in their formats
+// and with their provenance, and returns the state's entry for the image
+// with those outputs recorded, and which they are. An output that cannot
+// be written for want of space stops the run: every other image would
+// fail the same way, after being paid for.
+func (r *runner) writeOutputs(c *plan.Change, got *obtained) (*state.Entry, map[int]bool, error) {
+	entry := &state.Entry{
+		InputHash:   c.InputHash,
+		Request:     *c.Request,
+		SeedOrigin:  c.SeedOrigin,
+		Generator:   got.generator,
+		Endpoint:    got.endpoint,
+		Placeholder: got.placeholder,
+		CostUSD:     r.imageCost(c, got),
+		Revision:    c.Revision,
+		Outputs:     make([]state.Output, len(c.Outputs)),
+	}
+	written := map[int]bool{}
+	prov := origin{Address: c.Address, InputHash: c.InputHash, Request: *c.Request}
+	for _, i := range c.Write {
+		data, err := encodeOutput(got.images[i].Data, spec.OutputFormat(c.Outputs[i]), prov)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", c.Outputs[i], err)
+		}
+		if err := r.keepBeforeWriting(c, c.Outputs[i]); err != nil {
+			return nil, nil, err
+		}
+		out, err := r.files.write(c.Outputs[i], data)
+		if err != nil {
+			if isDiskFull(err) {
+				r.fatal(&FatalError{Err: fmt.Errorf("an output cannot be written, so no new image is submitted: %w", err)})
+			}
+			return nil, nil, err
+		}
+		out.RequestID, out.InferenceTime = got.requestID, got.inferenceTime
+		out.SourceSHA256 = got.images[i].Sum()
+		entry.Outputs[i] = out
+		written[i] = true
+	}
+	return entry, written, nil
+}
+
+// keepUnwritten completes a restore's entry with the outputs it did not
+// rewrite, as the state recorded them (with the paths the renames gave
+// them). The image keeps what made its other outputs, unless a
+// placeholder was written now: then it is offline-made, so that a plan
+// without --offline replaces it.
+func (r *runner) keepUnwritten(c *plan.Change, got *obtained, entry *state.Entry, written map[int]bool) error {
+	var err error
+	r.ckpt.read(func(st *state.State) {
+		prior := st.Images[c.Address]
+		for i := range entry.Outputs {
+			if written[i] {
+				continue
+			}
+			if prior == nil || i >= len(prior.Outputs) {
+				err = fmt.Errorf("the state has no record of output %d", i)
+				return
+			}
+			entry.Outputs[i] = prior.Outputs[i]
+			if got.generator != state.GeneratorOffline {
+				entry.Generator, entry.Endpoint, entry.Placeholder = prior.Generator, prior.Endpoint, prior.Placeholder
+			}
+		}
+	})
+	return err
+}
+
+// finished counts a change that is done, by where its images came from,
+// and says so.
+func (r *runner) finished(c *plan.Change, got *obtained, took time.Duration) {
+	r.count(func(s *Summary) {
+		if r.opts.Preview == nil {
+			s.done(c.Action) // a preview changes nothing
+		}
+		switch got.source {
+		case FromCache:
+			s.FromCache++
+		case FromRenderer:
+			s.Rendered += len(got.images)
+		case FromAPI:
+			s.Generated += len(got.images)
+		case FromJob:
+			s.Resumed++
+		}
+	})
+	paid, cost := 0, 0.0
+	if got.source == FromAPI {
+		paid, cost = len(got.images), got.costUSD
+	}
+	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
+		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid, CostUSD: cost})
+}
+
+// imageChanges are the changes that write images: the ones a preview
+// shows new images for.
+func imageChanges(changes []*plan.Change) []*plan.Change {
+	var out []*plan.Change
+	for _, c := range changes {
+		if len(c.Write) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}

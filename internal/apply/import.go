@@ -1,0 +1,67 @@
+package apply
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state"
+)
+
+// Import records files made outside imgform as the outputs of img, one
+// per output, in st: the entry a plan then finds up to date, so that
+// nothing is generated for it. rels are slash-separated and relative to
+// dir. st is changed only when every file could be recorded.
+func Import(dir string, st *state.State, img *spec.Image, rels []string) (*state.Entry, error) {
+	addr := img.Addr.String()
+	if _, exists := st.Images[addr]; exists {
+		return nil, fmt.Errorf("the state already has %s; remove it first with imgform state rm %s", addr, addr)
+	}
+	if len(rels) != len(img.Outputs) {
+		return nil, fmt.Errorf("%s makes %d images (samples = %d); give one PATH for each", addr, len(img.Outputs), img.Request.Samples())
+	}
+	req, origin, err := plan.ResolveRequest(img, nil, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	entry := &state.Entry{InputHash: req.InputHash(), Request: req, SeedOrigin: string(origin), Generator: state.GeneratorImported}
+	f := files{dir: dir}
+	for _, rel := range rels {
+		out, err := f.record(rel)
+		if err != nil {
+			return nil, err
+		}
+		entry.Outputs = append(entry.Outputs, out)
+	}
+	st.Images[addr] = entry
+	return entry, nil
+}
+
+// record hashes an existing file for the state: a regular file, not a
+// link.
+func (f files) record(rel string) (state.Output, error) {
+	if err := f.check(rel); err != nil {
+		return state.Output{}, err
+	}
+	if fi, err := os.Lstat(f.full(rel)); err == nil && !fi.Mode().IsRegular() {
+		return state.Output{}, fmt.Errorf("importing: %s is not a regular file (a symbolic link, a folder?); imgform manages the files it records itself", rel)
+	}
+	file, err := os.Open(f.full(rel))
+	if err != nil {
+		return state.Output{}, fmt.Errorf("importing: %w", err)
+	}
+	defer file.Close()
+	fi, err := file.Stat()
+	if err != nil {
+		return state.Output{}, fmt.Errorf("importing: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return state.Output{}, fmt.Errorf("importing: %s is not a regular file", rel)
+	}
+	sum, n, err := state.SumReader(file)
+	if err != nil {
+		return state.Output{}, fmt.Errorf("importing %s: %w", rel, err)
+	}
+	return state.Output{Path: rel, SHA256: sum, Size: n, ModTime: fi.ModTime().UTC()}, nil
+}

@@ -1,0 +1,11 @@
+// Package plan compares the desired images (from spec) with the state and
+// the files on disk, and says for every image address what apply must do
+// and why: create, replace, move, restore, delete, or nothing. It holds
+// the plan's public form (Document, described in docs/plan-json.md), saves and
+// loads plan files, and applies renames to a state (moved blocks and
+// imgform state mv). Rendering is package view's.
+//
+// plan imports spec, state, cache (through the Cache it is given) and
+// model. It must not import apply or cmd, and it never writes an output or
+// the state: it only reads.
+package plan

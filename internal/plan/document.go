@@ -1,0 +1,280 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/state"
+)
+
+// Document is the plan's public JSON form, as docs/plan-json.md describes it: what
+// plan --json prints and what a saved plan holds under "plan". Its types
+// are its own, so that the plan's internal structs can change without
+// changing a format scripts read; the request and the prior entry are in
+// the state's public format (docs/state-format.md).
+type Document struct {
+	FormatVersion string            `json:"format_version"`
+	Lineage       string            `json:"lineage"`
+	Serial        uint64            `json:"serial"`
+	Offline       bool              `json:"offline"`
+	Changes       []DocumentChange  `json:"changes"`
+	Refresh       []DocumentRefresh `json:"refresh,omitempty"`
+	LeftAlone     []DocumentAlone   `json:"left_alone,omitempty"`
+	Summary       DocumentSummary   `json:"summary"`
+}
+
+// DocumentAlone is an image left alone because a newer configuration
+// changed it.
+type DocumentAlone struct {
+	Address  string `json:"address"`
+	Action   string `json:"action"`
+	Revision string `json:"revision"`
+	Message  string `json:"message"`
+}
+
+// DocumentChange is one change (see the change table of docs/plan-json.md).
+type DocumentChange struct {
+	Address           string           `json:"address"`
+	Action            string           `json:"action"`
+	Reasons           []DocumentReason `json:"reasons"`
+	Diff              []DocumentDiff   `json:"diff,omitempty"`
+	Request           *DocumentRequest `json:"request,omitempty"`
+	InputHash         *model.Hash      `json:"input_hash"` // null when unknown (see AfterUnknown)
+	SeedOrigin        string           `json:"seed_origin,omitempty"`
+	Generator         string           `json:"generator,omitempty"`
+	Outputs           []string         `json:"outputs"`
+	Write             []int            `json:"write,omitempty"`
+	Moves             []DocumentMove   `json:"moves,omitempty"`
+	Remove            []string         `json:"remove,omitempty"`
+	Cost              int              `json:"cost"`
+	Cached            bool             `json:"cached"`
+	Resumes           bool             `json:"resumes,omitempty"`
+	Forced            bool             `json:"forced,omitempty"`
+	SeedChosenAtApply bool             `json:"seed_chosen_at_apply,omitempty"`
+	SameRequestAs     string           `json:"same_request_as,omitempty"`
+	MovedFrom         string           `json:"moved_from,omitempty"`
+	OtherVersions     []DocumentOther  `json:"other_versions,omitempty"`
+	Prior             *state.Entry     `json:"prior,omitempty"`
+	Revision          string           `json:"revision,omitempty"`
+	FromTeamCache     bool             `json:"from_team_cache,omitempty"`
+	// AfterUnknown says which values of the change are not known until
+	// apply (as Terraform's after_unknown): they are null in the
+	// document. Absent when every value is known.
+	AfterUnknown *DocumentUnknown `json:"after_unknown,omitempty"`
+}
+
+// DocumentOther is a file at an output path that holds another image
+// imgform made, with the SHA-256 it had when the plan looked.
+type DocumentOther struct {
+	Path   string     `json:"path"`
+	SHA256 model.Hash `json:"sha256"`
+}
+
+// DocumentUnknown marks the values of a change that apply chooses: with
+// seed = -1 and no seed recorded, the request's seed and so its input
+// hash.
+type DocumentUnknown struct {
+	InputHash bool            `json:"input_hash,omitempty"`
+	Request   map[string]bool `json:"request,omitempty"`
+}
+
+// DocumentRequest is the request of a change as the state records it
+// (docs/state-format.md), with its seed null when apply chooses it.
+type DocumentRequest struct {
+	model.Request
+	SeedUnknown bool
+}
+
+// MarshalJSON writes the request, its seed null when it is unknown.
+func (r DocumentRequest) MarshalJSON() ([]byte, error) {
+	data, err := r.Request.MarshalJSON()
+	if err != nil || !r.SeedUnknown {
+		return data, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return nil, err
+	}
+	fields[seedName(r.Request)] = json.RawMessage("null")
+	return json.Marshal(fields) // the keys stay sorted, as the request writes them
+}
+
+// UnmarshalJSON reads a request; a null seed marks it unknown.
+func (r *DocumentRequest) UnmarshalJSON(data []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	r.SeedUnknown = string(fields["seed"]) == "null"
+	if r.SeedUnknown {
+		fields["seed"] = json.RawMessage("0")
+		var err error
+		if data, err = json.Marshal(fields); err != nil {
+			return err
+		}
+	}
+	return r.Request.UnmarshalJSON(data)
+}
+
+// seedName is the name of the request's seed parameter.
+func seedName(r model.Request) string {
+	if p := r.Schema().ByRole(model.RoleSeed); p != nil {
+		return p.Name
+	}
+	return "seed"
+}
+
+// DocumentReason is why a change is planned.
+type DocumentReason struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	Path    string `json:"path,omitempty"`
+}
+
+// DocumentDiff is one parameter that changed, old and new as JSON
+// values; New is null, and NewUnknown true, when apply chooses it (a
+// random seed).
+type DocumentDiff struct {
+	Name       string          `json:"name"`
+	Old        json.RawMessage `json:"old"`
+	New        json.RawMessage `json:"new"`
+	NewUnknown bool            `json:"new_unknown,omitempty"`
+}
+
+// DocumentMove is one rename of an output.
+type DocumentMove struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// DocumentRefresh is an output whose modification time moved.
+type DocumentRefresh struct {
+	Address string `json:"address"`
+	Index   int    `json:"index"`
+	Path    string `json:"path"`
+}
+
+// DocumentSummary counts the changes.
+type DocumentSummary struct {
+	Create    int `json:"create"`
+	Replace   int `json:"replace"`
+	Move      int `json:"move"`
+	Restore   int `json:"restore"`
+	Delete    int `json:"delete"`
+	Unchanged int `json:"unchanged"`
+	Generate  int `json:"generate"`
+	FromCache int `json:"from_cache"`
+}
+
+// Document returns the plan's public form.
+func (p *Plan) Document() *Document {
+	d := &Document{FormatVersion: p.FormatVersion, Lineage: p.Lineage, Serial: p.Serial, Offline: p.Offline,
+		Changes: make([]DocumentChange, 0, len(p.Changes)), Summary: DocumentSummary(p.Summary)}
+	for _, c := range p.Changes {
+		dc := DocumentChange{Address: c.Address, Action: string(c.Action), InputHash: &c.InputHash,
+			SeedOrigin: c.SeedOrigin, Generator: string(c.Generator), Outputs: c.Outputs, Write: c.Write, Remove: c.Remove,
+			Cost: c.Cost, Cached: c.Cached, Resumes: c.Resumes, Forced: c.Forced, SeedChosenAtApply: c.SeedChosenAtApply,
+			SameRequestAs: c.SameRequestAs, MovedFrom: c.MovedFrom, Prior: c.Prior, Revision: c.Revision, FromTeamCache: c.FromTeamCache}
+		unknownSeed := c.SeedChosenAtApply && c.Request != nil
+		if c.Request != nil {
+			dc.Request = &DocumentRequest{Request: *c.Request, SeedUnknown: unknownSeed}
+		}
+		if unknownSeed {
+			dc.InputHash = nil
+			dc.AfterUnknown = &DocumentUnknown{InputHash: true, Request: map[string]bool{seedName(*c.Request): true}}
+		}
+		for _, r := range c.Reasons {
+			dc.Reasons = append(dc.Reasons, DocumentReason{Kind: string(r.Kind), Message: r.Message, Path: r.Path})
+		}
+		for _, o := range c.OtherVersions {
+			dc.OtherVersions = append(dc.OtherVersions, DocumentOther(o))
+		}
+		for _, df := range c.Diff {
+			dd := DocumentDiff{Name: df.Name, Old: jsonValue(df.Old), New: jsonValue(df.New)}
+			if unknownSeed && df.Name == seedName(*c.Request) {
+				dd.New, dd.NewUnknown = json.RawMessage("null"), true
+			}
+			dc.Diff = append(dc.Diff, dd)
+		}
+		for _, m := range c.Moves {
+			dc.Moves = append(dc.Moves, DocumentMove(m))
+		}
+		d.Changes = append(d.Changes, dc)
+	}
+	for _, r := range p.Refresh {
+		d.Refresh = append(d.Refresh, DocumentRefresh(r))
+	}
+	for _, l := range p.LeftAlone {
+		d.LeftAlone = append(d.LeftAlone, DocumentAlone{Address: l.Address, Action: string(l.Action), Revision: l.Revision, Message: l.Message()})
+	}
+	return d
+}
+
+// Plan reads a document back into a plan. Actions and generators it does
+// not know are refused: a plan file is input, and apply acts on it.
+func (d *Document) Plan() (*Plan, error) {
+	p := &Plan{FormatVersion: d.FormatVersion, Lineage: d.Lineage, Serial: d.Serial, Offline: d.Offline, Summary: Summary(d.Summary)}
+	for _, dc := range d.Changes {
+		switch Action(dc.Action) {
+		case Create, Replace, Move, Restore, Delete:
+		default:
+			return nil, fmt.Errorf("the change of %s has the action %q, which this imgform does not know", dc.Address, dc.Action)
+		}
+		switch state.Generator(dc.Generator) {
+		case "", state.GeneratorAPI, state.GeneratorOffline, state.GeneratorImported:
+		default:
+			return nil, fmt.Errorf("the change of %s has the generator %q, which this imgform does not know", dc.Address, dc.Generator)
+		}
+		if dc.AfterUnknown != nil || dc.InputHash == nil || (dc.Request != nil && dc.Request.SeedUnknown) {
+			return nil, fmt.Errorf("the change of %s has a seed apply has not chosen yet (seed = -1, as plan --json prints it): only a plan saved with plan --out, which fixes the seed, can be applied", dc.Address)
+		}
+		c := &Change{Address: dc.Address, Action: Action(dc.Action), InputHash: *dc.InputHash,
+			SeedOrigin: dc.SeedOrigin, Generator: state.Generator(dc.Generator), Outputs: dc.Outputs, Write: dc.Write, Remove: dc.Remove,
+			Cost: dc.Cost, Cached: dc.Cached, Resumes: dc.Resumes, Forced: dc.Forced, SeedChosenAtApply: dc.SeedChosenAtApply,
+			SameRequestAs: dc.SameRequestAs, MovedFrom: dc.MovedFrom, Prior: dc.Prior, Revision: dc.Revision, FromTeamCache: dc.FromTeamCache}
+		if dc.Request != nil {
+			c.Request = &dc.Request.Request
+		}
+		for _, r := range dc.Reasons {
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonKind(r.Kind), Message: r.Message, Path: r.Path})
+		}
+		for _, o := range dc.OtherVersions {
+			c.OtherVersions = append(c.OtherVersions, OtherVersion(o))
+		}
+		for _, df := range dc.Diff {
+			c.Diff = append(c.Diff, ParamDiff{Name: df.Name, Old: compactJSON(df.Old), New: compactJSON(df.New)})
+		}
+		for _, m := range dc.Moves {
+			c.Moves = append(c.Moves, Rename(m))
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	for _, r := range d.Refresh {
+		p.Refresh = append(p.Refresh, Refresh(r))
+	}
+	for _, l := range d.LeftAlone {
+		p.LeftAlone = append(p.LeftAlone, LeftAlone{Address: l.Address, Action: Action(l.Action), Revision: l.Revision})
+	}
+	return p, nil
+}
+
+// jsonValue is a canonical JSON value (a ParamDiff's) as a JSON value of
+// the document; one that is not valid JSON is written as a string.
+func jsonValue(s string) json.RawMessage {
+	if json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	data, _ := json.Marshal(s)
+	return data
+}
+
+// compactJSON is a JSON value of the document as a ParamDiff holds it.
+func compactJSON(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return string(raw)
+	}
+	return b.String()
+}

@@ -1,0 +1,308 @@
+package review
+
+import (
+	"bufio"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/view"
+)
+
+//go:embed page.html
+var pageHTML string
+
+//go:embed page.css
+var pageCSS string
+
+//go:embed page.js
+var pageJS string
+
+var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
+
+// IndexName is the page's file in its folder.
+const IndexName = "index.html"
+
+// Page collects the images of a plan's changes and writes its review
+// page. Its methods may be called from several goroutines at once.
+type Page struct {
+	dir   string
+	store *store
+
+	mu     sync.Mutex
+	after  map[string][]*picture // by address, one per output
+	before map[string][]*picture
+}
+
+// New starts a review page in dir, creating it.
+func New(dir string) (*Page, error) {
+	s, err := newStore(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Page{dir: dir, store: s, after: map[string][]*picture{}, before: map[string][]*picture{}}, nil
+}
+
+// After records the images a change makes, one per output.
+func (pg *Page) After(c *plan.Change, imgs []model.Image) error {
+	return pg.record(pg.after, c.Address, imgs)
+}
+
+// Before records the images a change's outputs are now, one per output;
+// a zero Image is one there is none of.
+func (pg *Page) Before(address string, imgs []model.Image) error {
+	return pg.record(pg.before, address, imgs)
+}
+
+func (pg *Page) record(into map[string][]*picture, address string, imgs []model.Image) error {
+	pics := make([]*picture, len(imgs))
+	for i, img := range imgs {
+		if len(img.Data) == 0 {
+			continue
+		}
+		p, err := pg.store.add(img)
+		if err != nil {
+			return fmt.Errorf("%s: %w", address, err)
+		}
+		pics[i] = p
+	}
+	pg.mu.Lock()
+	defer pg.mu.Unlock()
+	into[address] = pics
+	return nil
+}
+
+// Info is what the page says besides the plan.
+type Info struct {
+	// Commit is the configuration's commit, when it is in git.
+	Commit string
+	// Made is when the page was made.
+	Made time.Time
+	// Previewed is true when the images were generated for the page;
+	// false when it shows only what the cache already held.
+	Previewed bool
+}
+
+// Write writes index.html for p, atomically, and returns its path.
+func (pg *Page) Write(p *plan.Plan, info Info) (string, error) {
+	pg.mu.Lock()
+	data := pageData{
+		Summary:   summaryOf(p),
+		CostLine:  pg.costLine(p, info.Previewed),
+		Commit:    info.Commit,
+		Made:      info.Made.UTC().Format("2006-01-02 15:04 MST"),
+		Previewed: info.Previewed,
+		CSS:       template.CSS(pageCSS),
+		JS:        template.JS(pageJS),
+	}
+	for i, c := range p.Changes {
+		data.Cards = append(data.Cards, pg.card(i, c, info.Previewed))
+	}
+	pg.mu.Unlock()
+	path := filepath.Join(pg.dir, IndexName)
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 256<<10)
+		if err := pageTemplate.Execute(bw, data); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+	if err != nil {
+		return "", fmt.Errorf("writing the review page: %w", err)
+	}
+	return path, nil
+}
+
+type pageData struct {
+	Summary   []count
+	CostLine  string
+	Commit    string
+	Made      string
+	Previewed bool
+	Cards     []card
+	CSS       template.CSS
+	JS        template.JS
+}
+
+type count struct {
+	Action string
+	N      int
+}
+
+func summaryOf(p *plan.Plan) []count {
+	s := p.Summary
+	return []count{{"create", s.Create}, {"replace", s.Replace}, {"move", s.Move}, {"restore", s.Restore}, {"delete", s.Delete}}
+}
+
+// card is one change on the page.
+type card struct {
+	ID      string
+	Address string
+	Action  string
+	Symbol  string
+	Reasons []string
+	Params  []param
+	Pairs   []pair
+	Cost    string
+}
+
+type param struct {
+	Name     string
+	Old, New string
+	Words    []view.Segment // the changed words of a long text; nil otherwise
+}
+
+// pair is one output before and after; either may be absent.
+type pair struct {
+	BeforePath, AfterPath string
+	Before, After         *picture
+	// BeforeNote and AfterNote say why an image is absent.
+	BeforeNote, AfterNote string
+}
+
+func (p pair) Both() bool { return p.Before != nil && p.After != nil }
+
+var symbols = map[plan.Action]string{plan.Create: "+", plan.Replace: "-/+", plan.Move: "~", plan.Restore: "<=", plan.Delete: "-"}
+
+func (pg *Page) card(i int, c *plan.Change, previewed bool) card {
+	out := card{ID: fmt.Sprintf("c%d", i), Address: c.Address, Action: string(c.Action), Symbol: symbols[c.Action], Cost: costOf(c, pg.made(c), previewed)}
+	for _, r := range c.Reasons {
+		out.Reasons = append(out.Reasons, r.Message)
+	}
+	for _, d := range c.Diff {
+		out.Params = append(out.Params, param{Name: d.Name, Old: d.Old, New: d.New, Words: view.WordDiffOf(d)})
+	}
+	out.Pairs = pg.pairs(c)
+	return out
+}
+
+// pairs lines up each output's before and after: a create has no before,
+// a delete no after, a move the same image at two paths.
+func (pg *Page) pairs(c *plan.Change) []pair {
+	before, after := pg.before[c.Address], pg.after[c.Address]
+	at := func(pics []*picture, i int) *picture {
+		if i < len(pics) {
+			return pics[i]
+		}
+		return nil
+	}
+	var out []pair
+	switch c.Action {
+	case plan.Delete:
+		for i, path := range c.Outputs {
+			out = append(out, pair{BeforePath: path, Before: at(before, i), BeforeNote: "no image on disk"})
+		}
+		return out
+	case plan.Move:
+		moved := map[string]string{}
+		for _, m := range c.Moves {
+			moved[m.To] = m.From
+		}
+		for i, path := range c.Outputs {
+			from := moved[path]
+			if from == "" {
+				from = path
+			}
+			pic := at(before, i)
+			out = append(out, pair{BeforePath: from, AfterPath: path, Before: pic, After: pic, BeforeNote: "no image on disk", AfterNote: "no image on disk"})
+		}
+		return out
+	}
+	written := map[int]bool{}
+	for _, i := range c.Write {
+		written[i] = true
+	}
+	for i, path := range c.Outputs {
+		p := pair{AfterPath: path, After: at(after, i), AfterNote: "not generated yet"}
+		if !written[i] {
+			p.After, p.AfterNote = at(before, i), "unchanged"
+		}
+		if c.Action != plan.Create {
+			p.BeforePath, p.Before, p.BeforeNote = path, at(before, i), "no image on disk"
+			if c.Prior != nil && i < len(c.Prior.Outputs) {
+				p.BeforePath = c.Prior.Outputs[i].Path
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// made reports whether the page has every image a change writes: the
+// preview made it (or the cache held it), and apply takes it from the
+// cache. The caller holds pg.mu.
+func (pg *Page) made(c *plan.Change) bool {
+	after := pg.after[c.Address]
+	for _, i := range c.Write {
+		if i >= len(after) || after[i] == nil {
+			return false
+		}
+	}
+	return len(c.Write) > 0
+}
+
+// costOf says what a change costs at apply. One the plan priced but whose
+// images the page has was paid for by this preview (or, for a page made
+// from the cache, by an earlier one): apply takes it from the cache.
+func costOf(c *plan.Change, made, previewed bool) string {
+	switch {
+	case c.Cost > 0 && made && previewed:
+		return "generated in preview, free at apply"
+	case c.Cost > 0 && made:
+		return "in the cache, free at apply"
+	case c.Cost > 0:
+		return fmt.Sprintf("%d %s to pay for", c.Cost, plural(c.Cost, "image", "images"))
+	case c.Cached && len(c.Write) > 0:
+		return "from the cache"
+	case c.Resumes:
+		return "already paid (a journaled job)"
+	}
+	return "free"
+}
+
+// costLine is the page's summary of the cost: the plan's, unless some of
+// what it would pay for is made already, which is then told apart from
+// what apply still pays for. The caller holds pg.mu.
+func (pg *Page) costLine(p *plan.Plan, previewed bool) string {
+	var madeN, leftN int
+	var madeUSD, leftUSD float64
+	for _, c := range p.Changes {
+		if c.Cost == 0 || c.Request == nil {
+			continue
+		}
+		usd := float64(c.Cost) * c.Request.Schema().PriceUSD
+		if pg.made(c) {
+			madeN, madeUSD = madeN+c.Cost, madeUSD+usd
+		} else {
+			leftN, leftUSD = leftN+c.Cost, leftUSD+usd
+		}
+	}
+	if madeN == 0 {
+		return view.CostLine(p, 0)
+	}
+	how := "generated in this preview"
+	if !previewed {
+		how = "in the cache already"
+	}
+	line := fmt.Sprintf("%d %s %s (about $%.3f): apply takes %s from the cache, free.", madeN, plural(madeN, "image", "images"), how, madeUSD, plural(madeN, "it", "them"))
+	if leftN > 0 {
+		line += fmt.Sprintf(" %d more to pay for at apply (about $%.3f).", leftN, leftUSD)
+	} else {
+		line += " Apply pays for nothing more."
+	}
+	return line
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

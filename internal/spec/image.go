@@ -1,0 +1,75 @@
+package spec
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"path"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/imgform/imgform/internal/model"
+)
+
+// SeedOrigin records where an image's seed came from.
+type SeedOrigin string
+
+const (
+	// SeedExplicit: the configuration set the seed.
+	SeedExplicit SeedOrigin = "explicit"
+	// SeedDerived: no seed was set; imgform derived a fixed one from the
+	// image's address, so the image is reproducible by default.
+	SeedDerived SeedOrigin = "derived"
+	// SeedRandom: the configuration asked for seed = -1. A random seed is
+	// chosen when the image is first planned and recorded in the state.
+	SeedRandom SeedOrigin = "random"
+)
+
+// Image is one desired image, fully resolved.
+type Image struct {
+	Addr Address
+	// Request holds every parameter with its default filled in. Its seed
+	// is the explicit or derived seed, or -1 when SeedOrigin is SeedRandom.
+	Request    model.Request
+	SeedOrigin SeedOrigin
+	// Outputs are the image's output paths, relative to the configuration
+	// directory, cleaned and slash-separated; one per sample.
+	Outputs []string
+	// DeclRange is the range of the image block's header.
+	DeclRange hcl.Range
+}
+
+// Format is an output file's image format, decided by its extension.
+type Format string
+
+const (
+	FormatPNG  Format = "png"
+	FormatJPEG Format = "jpeg"
+)
+
+// OutputFormat returns the format an output path is written in: JPEG for
+// .jpg and .jpeg, PNG for .png and for a path without an extension. It
+// returns "" for any other extension.
+func OutputFormat(p string) Format {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".png", "":
+		return FormatPNG
+	case ".jpg", ".jpeg":
+		return FormatJPEG
+	}
+	return ""
+}
+
+// DeriveSeed returns the fixed seed of an image whose configuration sets
+// none: a hash of its address, within the default model's seed range. It
+// depends on nothing else, so adding or reordering images never changes
+// another image's seed.
+func DeriveSeed(a Address) int64 {
+	return DeriveSeedFor(model.Default, a)
+}
+
+// DeriveSeedFor is DeriveSeed for an image of the model s.
+func DeriveSeedFor(s *model.Schema, a Address) int64 {
+	sum := sha256.Sum256([]byte("imgform/derived-seed/v1\x00" + a.String()))
+	return int64(binary.BigEndian.Uint64(sum[:8]) % uint64(s.MaxSeed()+1))
+}

@@ -1,0 +1,13 @@
+// Package state is what imgform knows it generated: the model (one entry
+// per image address with its input hash, the resolved request and its
+// outputs), the content hashes, the byte-stable JSON format described in
+// docs/state-format.md, and the port a workspace's state is kept
+// behind.
+//
+// The port is Backend: load, save as a compare-and-swap on the serial
+// (Snapshot does the encoding every backend shares), a lock that names its
+// holder and dies with it, and the job Journal. state/local keeps it in a
+// file; state/backendtest is the contract every backend passes.
+//
+// state imports model and internal helpers only.
+package state

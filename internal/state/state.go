@@ -1,0 +1,138 @@
+package state
+
+import (
+	"crypto/rand"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/imgform/imgform/internal/model"
+)
+
+// Version is the version of the state file format this imgform writes and
+// the newest it reads. Version 2 added where an API image was made
+// (endpoint, placeholder) and the hash of each image as it was made
+// (source_sha256); version 3 the configuration revision that last changed
+// an image (revision). An older file reads as the current version without
+// them, and is written as the current version at its next change.
+const Version = 3
+
+// Generator says what made an image.
+type Generator string
+
+const (
+	GeneratorAPI      Generator = "api"      // the Segmind API
+	GeneratorOffline  Generator = "offline"  // the built-in placeholder renderer (apply --offline)
+	GeneratorImported Generator = "imported" // adopted with imgform import
+)
+
+// State is what imgform knows it generated. Its JSON keys are written in
+// sorted order (fields here are declared alphabetically by JSON name, and
+// the images map's keys are sorted by encoding/json), so that the file is
+// byte-stable and a change shows as a small diff.
+type State struct {
+	// Images holds one entry per image address.
+	Images map[string]*Entry `json:"images"`
+	// InputHashVersion is the version of the input hash encoding the
+	// entries' hashes were computed with.
+	InputHashVersion int `json:"input_hash_version"`
+	// Lineage identifies this state for its whole life; it is fixed when
+	// the state is created. A saved plan is refused by a state of
+	// another lineage.
+	Lineage string `json:"lineage"`
+	// Serial grows by one with every saved change.
+	Serial uint64 `json:"serial"`
+	// Version is the format version (see Version).
+	Version int `json:"version"`
+}
+
+// Entry is what the state records of one image (fields in JSON key order).
+type Entry struct {
+	// CostUSD is what the image cost when it was made, in dollars: the
+	// charge the provider reported, or the model's price; 0 for images
+	// made offline or imported, and in entries written before it was kept.
+	CostUSD float64 `json:"cost_usd,omitempty"`
+	// Endpoint is the origin of the API that made an image of generator
+	// "api" (https://api.segmind.com, or an emulator's); "" in entries
+	// written before version 2.
+	Endpoint  string    `json:"endpoint,omitempty"`
+	Generator Generator `json:"generator"`
+	InputHash Hash      `json:"input_hash"`
+	Outputs   []Output  `json:"outputs"`
+	// Placeholder marks an image of generator "api" that is an emulator's
+	// placeholder (its PNG carries the placeholder chunk): a plan against
+	// another endpoint replaces it with a real image.
+	Placeholder bool          `json:"placeholder,omitempty"`
+	Request     model.Request `json:"request"`
+	// Revision is the configuration revision (the git commit checked out)
+	// that last changed the image: made it, changed its request, moved its
+	// outputs or its address. "" outside git, and in entries written
+	// before version 3. A checkout whose history does not hold it leaves
+	// the image alone (see plan.History).
+	Revision string `json:"revision,omitempty"`
+	// SeedOrigin is where the seed came from: "explicit", "derived" or
+	// "random" (the configuration asked for -1 and this seed was drawn).
+	SeedOrigin string `json:"seed_origin"`
+}
+
+// Output is one file an image was written to (fields in JSON key order).
+type Output struct {
+	// InferenceTime is the server's compute time in seconds, when known.
+	InferenceTime float64   `json:"inference_time,omitempty"`
+	ModTime       time.Time `json:"mtime"`
+	Path          string    `json:"path"` // relative to the configuration directory, slash-separated
+	// RequestID is the API's id of the request that made the image, when
+	// it came from the API.
+	RequestID string `json:"request_id,omitempty"`
+	SHA256    Hash   `json:"sha256"`
+	Size      int64  `json:"size"`
+	// SourceSHA256 is the SHA-256 of the image as the generator gave it
+	// (the content cache's copy), before it was converted or given its
+	// provenance metadata: a restore from the cache must match it. Zero in
+	// entries written before version 2.
+	SourceSHA256 Hash `json:"source_sha256,omitzero"`
+}
+
+// New returns an empty state with a new lineage.
+func New() *State {
+	return &State{Version: Version, InputHashVersion: InputHashVersion, Lineage: newLineage(), Images: map[string]*Entry{}}
+}
+
+// Addresses returns the addresses of the state's images, sorted.
+func (s *State) Addresses() []string {
+	out := make([]string, 0, len(s.Images))
+	for a := range s.Images {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Clone returns a deep copy, so that a run can change its copy while a
+// checkpoint writes another.
+func (s *State) Clone() *State {
+	c := *s
+	c.Images = make(map[string]*Entry, len(s.Images))
+	for a, e := range s.Images {
+		c.Images[a] = e.Clone()
+	}
+	return &c
+}
+
+// Clone returns a deep copy of the entry.
+func (e *Entry) Clone() *Entry {
+	c := *e
+	c.Outputs = append([]Output(nil), e.Outputs...)
+	return &c
+}
+
+// newLineage returns a random UUID (version 4).
+func newLineage() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("state: reading random bytes: %v", err)) // crypto/rand does not fail on supported systems
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,8 @@
+// Package view renders a plan for people and for programs: the
+// Terraform-style text of plan and apply (with word diffs of long
+// prompts), the markdown summary for a pull request, and the public JSON
+// document (plan.Document, as docs/plan-json.md describes it).
+//
+// view imports plan, state and model; it writes to an io.Writer and
+// decides nothing.
+package view
