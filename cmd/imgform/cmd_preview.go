@@ -15,10 +15,10 @@ import (
 	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/imagecheck"
-	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/review"
+	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/internal/segmind"
 )
 

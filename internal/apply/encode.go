@@ -3,8 +3,8 @@ package apply
 import (
 	"fmt"
 
-	"github.com/imgform/imgform/internal/outputfile"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/outputfile"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )

@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/internal/spec"
 )
 

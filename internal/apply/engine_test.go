@@ -17,8 +17,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/imgform/imgform/internal/generate"
-	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/internal/segmind/emulator"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"

@@ -7,8 +7,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/imgform/imgform/internal/proc"
 	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/proc"
 	"github.com/imgform/imgform/internal/state"
 )
 

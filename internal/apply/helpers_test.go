@@ -14,8 +14,8 @@ import (
 	cachedir "github.com/imgform/imgform/internal/cache/dir"
 
 	"github.com/imgform/imgform/internal/generate"
-	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/segmind"
 	"github.com/imgform/imgform/internal/segmind/emulator"

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/internal/imagecheck"
-	"github.com/imgform/imgform/internal/provenance"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/provenance"
 	"golang.org/x/sync/errgroup"
 )
 

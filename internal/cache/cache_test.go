@@ -17,8 +17,8 @@ import (
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/cache/dir"
 	"github.com/imgform/imgform/internal/imagetest"
-	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/placeholder"
 )
 
 func testHash(s string) model.Hash { return model.SumBytes([]byte(s)) }

@@ -11,9 +11,9 @@ import (
 	"image/png"
 	"math"
 
+	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/internal/provenance"
-	"github.com/imgform/imgform/internal/model"
 )
 
 // MaxSide is the largest width or height Render accepts.

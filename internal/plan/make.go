@@ -11,8 +11,8 @@ import (
 	"sort"
 
 	"github.com/imgform/imgform/internal/cache"
-	"github.com/imgform/imgform/internal/provenance"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/provenance"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/imgform/imgform/internal/cache"
-	"github.com/imgform/imgform/internal/outputfile"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/outputfile"
 	"github.com/imgform/imgform/internal/state"
 )
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/imgform/imgform/internal/cache"
-	"github.com/imgform/imgform/internal/outputfile"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/outputfile"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )

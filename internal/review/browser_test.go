@@ -15,9 +15,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/imgform/imgform/internal/testsvc"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/testsvc"
 )
 
 // browser is a headless Chromium, and the errors its pages logged.

@@ -12,8 +12,8 @@ import (
 
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/imagecheck"
-	"github.com/imgform/imgform/internal/provenance"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/provenance"
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
 )
 

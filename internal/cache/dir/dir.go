@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/model"
 )
 

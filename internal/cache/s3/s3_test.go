@@ -15,8 +15,8 @@ import (
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/cache/cachetest"
 	"github.com/imgform/imgform/internal/imagetest"
-	"github.com/imgform/imgform/internal/testsvc"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/testsvc"
 )
 
 func TestMain(m *testing.M) {

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
 )
 

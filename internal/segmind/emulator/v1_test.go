@@ -14,8 +14,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
 )
 

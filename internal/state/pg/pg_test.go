@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imgform/imgform/internal/testsvc"
 	"github.com/imgform/imgform/internal/state"
 	"github.com/imgform/imgform/internal/state/backendtest"
+	"github.com/imgform/imgform/internal/testsvc"
 )
 
 // The variables that name a workspace to a holder process.

@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imgform/imgform/internal/testsvc"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/testsvc"
 )
 
 // Delete removes one workspace's state and journal, and no other's.
