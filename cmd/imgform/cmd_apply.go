@@ -15,18 +15,11 @@ import (
 	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/segmind"
-	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )
 
 type applyOptions struct {
-	planning    planningOptions
-	limits      limitOptions
-	lock        lockOptions
-	autoApprove bool
-	parallelism int
-	sync        bool
-	json        bool
+	engineFlags
 }
 
 func (o *applyOptions) AddFlags(fs *pflag.FlagSet) {
@@ -66,73 +59,31 @@ rejected prompt) fail only those; a wrong key or no credits stop the run.`,
 }
 
 func runApply(ctx context.Context, e *env, o applyOptions, args []string) error {
-	savedPlan := len(args) == 1
-	if err := checkApplyFlags(o, savedPlan); err != nil {
+	if err := o.check("apply", len(args) == 1, len(args) == 1); err != nil {
 		return err
 	}
-	prepCtx, stopPrep := preparing(ctx, e)
-	defer stopPrep()
-	// A saved plan is applied as it was made: the configuration is not
-	// evaluated again, only checked unchanged.
-	w, err := openWorkspace(prepCtx, e, workspaceOptions{config: !savedPlan, cache: true, operation: "apply", lock: o.lock})
+	r, done, err := prepareRun(ctx, e, o.engineFlags, args, "apply")
 	if err != nil {
 		return err
 	}
-	defer w.close()
-	// Limits that cannot be read are refused before anything is planned.
-	lim, err := resolveLimits(e, o.limits, w.settings)
-	if err != nil {
+	defer done()
+	if err := checkKeyFor(r.p, r.client); err != nil {
 		return err
 	}
-
-	client, err := newClient(e, recordedInferenceTimes(w.st))
-	if err != nil {
+	if err := r.lim.checkBudget(r.p); err != nil {
 		return err
 	}
-	var p *plan.Plan
-	if savedPlan {
-		p, err = loadFreshPlan(args[0], w)
-	} else {
-		p, err = makePlan(prepCtx, e, w, o.planning, client.BaseURL())
-	}
-	if err != nil {
-		return err
-	}
-	if err := checkKeyFor(p, client); err != nil {
-		return err
-	}
-	if !o.json {
-		if err := writePlan(e, p, false, false, lim.ratePerMinute); err != nil {
+	if !r.p.HasChanges() && len(r.p.Refresh) == 0 {
+		if collect, err := announceCollection(ctx, e, o, r.w, r.client, r.p); err != nil || !collect {
 			return err
 		}
 	}
-	if err := lim.checkBudget(p); err != nil {
-		return err
-	}
-	if !p.HasChanges() && len(p.Refresh) == 0 {
-		if collect, err := announceCollection(ctx, e, o, w, client, p); err != nil || !collect {
-			return err
-		}
-	}
-	if p.HasChanges() && !savedPlan && !o.autoApprove {
+	if r.p.HasChanges() && !r.saved && !o.autoApprove {
 		if err := confirm(e, "apply"); err != nil {
 			return err
 		}
 	}
-	return execute(ctx, e, o, w, p, client, lim)
-}
-
-// checkApplyFlags refuses flags that do not go together.
-func checkApplyFlags(o applyOptions, savedPlan bool) error {
-	switch {
-	case o.parallelism < 1:
-		return &usageError{msg: "--parallelism must be 1 or more", path: "apply"}
-	case o.json && !o.autoApprove && !savedPlan:
-		return &usageError{msg: "apply --json needs --auto-approve (or a saved plan): a stream of events has no plan to read and approve", path: "apply"}
-	case savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify || o.planning.overwriteNewer):
-		return &usageError{msg: "a saved plan is applied as it was made: --target, --replace, --offline, --verify and --overwrite-newer belong to imgform plan", path: "apply"}
-	}
-	return nil
+	return r.execute(ctx, e, o.engineFlags, kindApply, nil)
 }
 
 // checkKeyFor refuses a plan that needs the API when no usable key is
@@ -169,12 +120,6 @@ func announceCollection(ctx context.Context, e *env, o applyOptions, w *workspac
 		fmt.Fprintf(e.stdout, "\n%d %s that an earlier run submitted (and paid for) %s still journaled: collecting %s images into the cache.\n", n, jobs, pluralWord(n, "is", "are"), pluralWord(n, "its", "their"))
 	}
 	return true, nil
-}
-
-// execute runs the plan with the engine, showing its progress.
-func execute(ctx context.Context, e *env, o applyOptions, w *workspace, p *plan.Plan, client *segmind.Client, lim limits) error {
-	view := newApplyView(e, o.json, len(p.Changes), kindApply)
-	return runEngine(ctx, e, w, p, view, engineOptions(e, p, w, client, view, o.parallelism, o.sync, lim))
 }
 
 // preparing is the context of what a run does before its work starts
@@ -287,23 +232,6 @@ func recordedInferenceTimes(st *state.State) []float64 {
 		out[i] = r.t
 	}
 	return out
-}
-
-// loadFreshPlan reads a saved plan and refuses it when the state or the
-// configuration changed since it was made.
-func loadFreshPlan(path string, w *workspace) (*plan.Plan, error) {
-	p, saved, err := plan.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	configFiles, err := spec.ConfigFiles(".")
-	if err != nil {
-		return nil, err
-	}
-	if err := p.CheckFresh(w.st.Lineage, w.st.Serial, saved, configFiles); err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
 // collectable counts the journaled jobs of this endpoint an apply of p

@@ -88,7 +88,7 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := makePlan(ctx, e, w, o.planning, client.BaseURL())
+	p, err := preparePlan(ctx, w, o.planning, "", client.BaseURL())
 	if err != nil {
 		return err
 	}
@@ -122,9 +122,11 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 	return nil
 }
 
-// makePlan plans the workspace's configuration against its state. Jobs
-// an interrupted run journaled for the API at baseURL count as paid for.
-func makePlan(ctx context.Context, e *env, w *workspace, o planningOptions, baseURL string) (*plan.Plan, error) {
+// preparePlan prepares the plan of a run on the workspace (apply.Prepare):
+// the plan saved at savedPlan, checked fresh, or one made now of the
+// configuration, with the checkout's git history. Jobs an interrupted run
+// journaled for the API at endpoint count as paid for.
+func preparePlan(ctx context.Context, w *workspace, o planningOptions, savedPlan, endpoint string) (*plan.Plan, error) {
 	targets, err := parseAddresses("target", o.targets)
 	if err != nil {
 		return nil, err
@@ -133,38 +135,18 @@ func makePlan(ctx context.Context, e *env, w *workspace, o planningOptions, base
 	if err != nil {
 		return nil, err
 	}
-	resumable, err := apply.ResumableJobs(ctx, w.backend.Jobs(), baseURL)
-	if err != nil {
-		return nil, err
+	ws := apply.Workspace{Dir: ".", Config: w.cfg, State: w.st, Journal: w.backend.Jobs(), Cache: w.cache, Stats: w.stats, Endpoint: endpoint}
+	if savedPlan == "" {
+		repo, err := gitrev.Open(ctx, ".")
+		if err != nil {
+			return nil, err
+		}
+		if repo != nil {
+			ws.History = repo
+		}
 	}
-	var history plan.History
-	if repo, err := gitrev.Open(ctx, "."); err != nil {
-		return nil, err
-	} else if repo != nil {
-		history = repo
-	}
-	p, err := plan.Make(ctx, w.cfg.Images, w.st, plan.Options{
-		Dir:              ".",
-		Endpoint:         baseURL,
-		Offline:          o.offline,
-		Verify:           o.verify,
-		Targets:          targets,
-		Replace:          replace,
-		Cache:            w.cache,
-		Stats:            w.stats,
-		Moves:            w.cfg.Moves,
-		Submitted:        resumable.Has,
-		PaidReplacements: resumable.PaidReplacements,
-		History:          history,
-		OverwriteNewer:   o.overwriteNewer,
-	})
-	if err != nil {
-		return nil, err
-	}
-	// The stat cache only saves work; a checkout where it cannot be
-	// written (read-only) hashes the moved files again next time.
-	_ = w.stats.Save()
-	return p, nil
+	return apply.Prepare(ctx, ws, savedPlan, apply.Planning{Targets: targets, Replace: replace,
+		Offline: o.offline, Verify: o.verify, OverwriteNewer: o.overwriteNewer})
 }
 
 // writePlan prints a plan on stdout in the form asked for.

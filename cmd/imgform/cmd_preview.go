@@ -4,34 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/apply"
-	"github.com/imgform/imgform/internal/cache"
-	"github.com/imgform/imgform/internal/imagecheck"
-	"github.com/imgform/imgform/internal/model"
-	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/review"
-	"github.com/imgform/imgform/internal/safepath"
-	"github.com/imgform/imgform/internal/segmind"
 )
 
 type previewOptions struct {
-	planning    planningOptions
-	limits      limitOptions
-	lock        lockOptions
-	out         string
-	autoApprove bool
-	parallelism int
-	sync        bool
-	json        bool
-	fromCache   bool
+	engineFlags
+	out       string
+	fromCache bool
 }
 
 func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
@@ -76,46 +62,16 @@ the cache already holds, and "not generated yet" for the rest.`,
 func runPreview(ctx context.Context, e *env, o previewOptions, args []string) error {
 	savedPlan := len(args) == 1
 	onlyCache := o.fromCache || savedPlan
-	switch {
-	case o.parallelism < 1:
-		return &usageError{msg: "--parallelism must be 1 or more", path: "preview"}
-	case o.json && !o.autoApprove && !onlyCache:
-		return &usageError{msg: "preview --json needs --auto-approve (or --from-cache): a stream of events has no plan to read and approve", path: "preview"}
-	case savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify || o.planning.overwriteNewer):
-		return &usageError{msg: "a saved plan is previewed as it was made: --target, --replace, --offline, --verify and --overwrite-newer belong to imgform plan", path: "preview"}
+	if err := o.check("preview", savedPlan, onlyCache); err != nil {
+		return err
 	}
-	prepCtx, stopPrep := preparing(ctx, e)
-	defer stopPrep()
-	w, err := openWorkspace(prepCtx, e, workspaceOptions{config: !savedPlan, cache: true, operation: "preview", lock: o.lock})
+	r, done, err := prepareRun(ctx, e, o.engineFlags, args, "preview")
 	if err != nil {
 		return err
 	}
-	defer w.close()
-	// Limits that cannot be read are refused before anything is planned.
-	lim, err := resolveLimits(e, o.limits, w.settings)
-	if err != nil {
-		return err
-	}
-	client, err := newClient(e, recordedInferenceTimes(w.st))
-	if err != nil {
-		return err
-	}
-	var p *plan.Plan
-	if savedPlan {
-		p, _, err = plan.Load(args[0])
-	} else {
-		p, err = makePlan(prepCtx, e, w, o.planning, client.BaseURL())
-	}
-	if err != nil {
-		return err
-	}
-	if !o.json {
-		if err := writePlan(e, p, false, false, lim.ratePerMinute); err != nil {
-			return err
-		}
-	}
+	defer done()
 	if !onlyCache {
-		if err := lim.checkBudget(p); err != nil {
+		if err := r.lim.checkBudget(r.p); err != nil {
 			return err
 		}
 	}
@@ -125,16 +81,16 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	}
 	runErr := error(nil)
 	if onlyCache {
-		if err := afterFromCache(ctx, w.cache, p, page); err != nil {
+		if err := page.AfterFromCache(ctx, r.w.cache, r.p); err != nil {
 			return err
 		}
-	} else if runErr = generatePreview(ctx, e, o, w, p, client, page, lim); runErr != nil && !isRunFailure(runErr) {
+	} else if runErr = generatePreview(ctx, e, o, r, page); runErr != nil && !isRunFailure(runErr) {
 		return runErr
 	}
-	if err := beforeImages(ctx, w.cache, p, page); err != nil {
+	if err := page.BeforeFromDisk(ctx, ".", r.w.cache, r.p); err != nil {
 		return err
 	}
-	path, err := page.Write(p, review.Info{Commit: gitCommit(), Made: time.Now(), Previewed: !onlyCache})
+	path, err := page.Write(r.p, review.Info{Commit: gitCommit(), Made: time.Now(), Previewed: !onlyCache})
 	if err != nil {
 		return err
 	}
@@ -146,19 +102,16 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 
 // generatePreview pays for the plan's images (after asking), into the
 // cache, and hands each to the page.
-func generatePreview(ctx context.Context, e *env, o previewOptions, w *workspace, p *plan.Plan, client *segmind.Client, page *review.Page, lim limits) error {
-	if err := checkKeyFor(p, client); err != nil {
+func generatePreview(ctx context.Context, e *env, o previewOptions, r *engineRun, page *review.Page) error {
+	if err := checkKeyFor(r.p, r.client); err != nil {
 		return err
 	}
-	if p.NeedsAPI() && !o.autoApprove {
+	if r.p.NeedsAPI() && !o.autoApprove {
 		if err := confirm(e, "preview"); err != nil {
 			return err
 		}
 	}
-	view := newApplyView(e, o.json, len(p.Changes), kindPreview)
-	opts := engineOptions(e, p, w, client, view, o.parallelism, o.sync, lim)
-	opts.Preview = page.After
-	return runEngine(ctx, e, w, p, view, opts)
+	return r.execute(ctx, e, o.engineFlags, kindPreview, page.After)
 }
 
 // isRunFailure is an error after which the page is still worth writing:
@@ -167,84 +120,6 @@ func isRunFailure(err error) bool {
 	var code *exitCodeError
 	var fatal *apply.FatalError
 	return errors.As(err, &code) || errors.As(err, &fatal) || errors.Is(err, apply.ErrInterrupted)
-}
-
-// afterFromCache gives the page the images the cache holds of the changes
-// that make images; the others show as not generated yet.
-func afterFromCache(ctx context.Context, c *cache.Cache, p *plan.Plan, page *review.Page) error {
-	for _, ch := range p.Changes {
-		if len(ch.Write) == 0 {
-			continue
-		}
-		_, imgs, err := c.Get(ctx, ch.InputHash)
-		if err != nil {
-			continue
-		}
-		if err := page.After(ch, imgs); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// beforeImages gives the page each change's images as they are now: the
-// files on disk (where a move finds them, for a move), or, for a missing
-// file, the cache's copy of the image the state recorded. A path is
-// checked before it is read: a plan file is input, and the page is
-// published.
-func beforeImages(ctx context.Context, c *cache.Cache, p *plan.Plan, page *review.Page) error {
-	for _, ch := range p.Changes {
-		if ch.Prior == nil || ch.Action == plan.Create {
-			continue
-		}
-		from := map[string]string{}
-		for _, m := range ch.Moves {
-			from[m.To] = m.From
-		}
-		var recorded []model.Image
-		imgs := make([]model.Image, len(ch.Outputs))
-		for i := range ch.Outputs {
-			path := ch.Outputs[i]
-			if i < len(ch.Prior.Outputs) {
-				path = ch.Prior.Outputs[i].Path
-			}
-			if f := from[ch.Outputs[i]]; f != "" {
-				path = f
-			}
-			if img, ok := readImage(path); ok {
-				imgs[i] = img
-				continue
-			}
-			if recorded == nil {
-				if _, got, err := c.Get(ctx, ch.Prior.InputHash); err == nil {
-					recorded = got
-				}
-			}
-			if i < len(recorded) {
-				imgs[i] = recorded[i]
-			}
-		}
-		if err := page.Before(ch.Address, imgs); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// readImage reads an image file inside the configuration directory.
-func readImage(rel string) (model.Image, bool) {
-	if safepath.Check(".", rel) != nil {
-		return model.Image{}, false
-	}
-	data, err := os.ReadFile(filepath.FromSlash(rel))
-	if err != nil {
-		return model.Image{}, false
-	}
-	info, err := imagecheck.Check(data)
-	if err != nil {
-		return model.Image{}, false
-	}
-	return model.Image{Data: data, ContentType: info.ContentType}, true
 }
 
 // gitCommit is the configuration's commit, when it is in git.

@@ -262,7 +262,7 @@ func runStatePush(ctx context.Context, e *env, lock lockOptions, file string, fo
 	if lb, ok := w.backend.(*local.Backend); ok && samePath(lb.Path(), file) {
 		return fmt.Errorf("%s is where the state is kept already: there is nothing to push it to (an imgform block with a backend says where)", file)
 	}
-	if err := checkPush(w.st, pushed, force); err != nil {
+	if err := state.CheckPush(w.st, pushed, force); err != nil {
 		return err
 	}
 	if err := w.backend.Push(ctx, pushed); err != nil {
@@ -274,22 +274,6 @@ func runStatePush(ctx context.Context, e *env, lock lockOptions, file string, fo
 			return fmt.Errorf("the state was pushed, but %s could not be renamed (rename it yourself, or imgform will refuse to run): %w", file, err)
 		}
 		fmt.Fprintf(e.stdout, "%s is renamed %s%s; delete it once you are sure.\n", file, file, pushedSuffix)
-	}
-	return nil
-}
-
-// checkPush is the rule of what may replace the stored state: anything
-// in an empty workspace; otherwise a state of the same lineage and a
-// later serial, unless forced.
-func checkPush(stored, pushed *state.State, force bool) error {
-	if force || (stored.Lineage == "" && len(stored.Images) == 0) {
-		return nil
-	}
-	switch {
-	case stored.Lineage != pushed.Lineage:
-		return fmt.Errorf("the stored state is of lineage %s, the file of %s: they are not one state's history. --force replaces it", stored.Lineage, pushed.Lineage)
-	case pushed.Serial <= stored.Serial:
-		return fmt.Errorf("the stored state (serial %d) is as new as the file (serial %d) or newer. --force replaces it", stored.Serial, pushed.Serial)
 	}
 	return nil
 }

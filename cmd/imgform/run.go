@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+
+	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/segmind"
+)
+
+// engineFlags are the flags of the commands that run the engine: apply
+// and preview. Each names them in its own words (AddFlags).
+type engineFlags struct {
+	planning    planningOptions
+	limits      limitOptions
+	lock        lockOptions
+	autoApprove bool
+	parallelism int
+	sync        bool
+	json        bool
+}
+
+// check refuses flags that do not go together. paysNothing says that the
+// run pays for nothing, so needs no approval (a saved plan, which was
+// approved when it was saved; preview --from-cache).
+func (o engineFlags) check(command string, savedPlan, paysNothing bool) error {
+	switch {
+	case o.parallelism < 1:
+		return &usageError{msg: "--parallelism must be 1 or more", path: command}
+	case o.json && !o.autoApprove && !paysNothing:
+		return &usageError{msg: command + " --json needs --auto-approve (or a saved plan): a stream of events has no plan to read and approve", path: command}
+	case savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify || o.planning.overwriteNewer):
+		return &usageError{msg: "a saved plan is carried out as it was made: --target, --replace, --offline, --verify and --overwrite-newer belong to imgform plan", path: command}
+	}
+	return nil
+}
+
+// engineRun is a run of the engine set up: its workspace (locked), its
+// limits, the API client, and the plan it carries out.
+type engineRun struct {
+	w      *workspace
+	lim    limits
+	client *segmind.Client
+	p      *plan.Plan
+	saved  bool // the plan was saved by plan --out
+}
+
+// prepareRun sets up a run of apply or preview (command): it takes the
+// lock, reads the workspace (not the configuration, for a saved plan:
+// that is only checked unchanged), refuses limits that cannot be read,
+// builds the client, prepares the plan (a saved one is refused when it
+// is stale) and shows it, unless --json. Until it returns, the first
+// Ctrl-C stops it at once: there is nothing to finish yet. close lets go
+// of the workspace.
+func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, command string) (_ *engineRun, close func(), err error) {
+	r := &engineRun{saved: len(args) == 1}
+	prepCtx, stopPrep := preparing(ctx, e)
+	defer stopPrep()
+	if r.w, err = openWorkspace(prepCtx, e, workspaceOptions{config: !r.saved, cache: true, operation: command, lock: o.lock}); err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			r.w.close()
+		}
+	}()
+	if r.lim, err = resolveLimits(e, o.limits, r.w.settings); err != nil {
+		return nil, nil, err
+	}
+	if r.client, err = newClient(e, recordedInferenceTimes(r.w.st)); err != nil {
+		return nil, nil, err
+	}
+	savedPlan := ""
+	if r.saved {
+		savedPlan = args[0]
+	}
+	if r.p, err = preparePlan(prepCtx, r.w, o.planning, savedPlan, r.client.BaseURL()); err != nil {
+		return nil, nil, err
+	}
+	if !o.json {
+		if err := writePlan(e, r.p, false, false, r.lim.ratePerMinute); err != nil {
+			return nil, nil, err
+		}
+	}
+	return r, r.w.close, nil
+}
+
+// execute runs the plan with the engine, showing its progress as kind's.
+// preview, when set, makes the run a preview.
+func (r *engineRun) execute(ctx context.Context, e *env, o engineFlags, kind runKind, preview func(*plan.Change, []model.Image) error) error {
+	view := newApplyView(e, o.json, len(r.p.Changes), kind)
+	opts := engineOptions(e, r.p, r.w, r.client, view, o.parallelism, o.sync, r.lim)
+	opts.Preview = preview
+	return runEngine(ctx, e, r.w, r.p, view, opts)
+}

@@ -1,0 +1,93 @@
+package apply
+
+import (
+	"context"
+
+	"github.com/imgform/imgform/internal/cache"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/state"
+)
+
+// Workspace is what a run is prepared from: the configuration (nil when
+// a saved plan is applied), the state, the job journal, the content
+// cache, the checkout's stat cache and its version control.
+type Workspace struct {
+	// Dir is the configuration directory.
+	Dir     string
+	Config  *spec.Config
+	State   *state.State
+	Journal state.Journal
+	Cache   *cache.Cache
+	// Stats is the checkout's stat cache (nil: none); what a plan
+	// verifies is saved in it.
+	Stats *state.StatCache
+	// History is the configuration's version control (nil: none).
+	History plan.History
+	// Endpoint is the origin of the API the run calls: jobs journaled for
+	// it count as paid for, and an emulator's images are replaced for
+	// another.
+	Endpoint string
+}
+
+// Planning says how to plan a run (the flags of plan, apply and preview).
+type Planning struct {
+	Targets, Replace []spec.Address
+	Offline, Verify  bool
+	OverwriteNewer   bool
+}
+
+// Prepare returns the plan a run carries out: the plan saved at
+// savedPlan, refused when the state or the configuration changed since it
+// was made (a plan file is input, and acting on a stale one would undo
+// what happened since), or, when savedPlan is "", a plan made now of the
+// configuration against the state, the files on disk, the cache and the
+// journal. apply, preview and plan all prepare their runs here.
+func Prepare(ctx context.Context, w Workspace, savedPlan string, pl Planning) (*plan.Plan, error) {
+	if savedPlan != "" {
+		return loadFresh(savedPlan, w)
+	}
+	resumable, err := ResumableJobs(ctx, w.Journal, w.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	p, err := plan.Make(ctx, w.Config.Images, w.State, plan.Options{
+		Dir:              w.Dir,
+		Endpoint:         w.Endpoint,
+		Offline:          pl.Offline,
+		Verify:           pl.Verify,
+		Targets:          pl.Targets,
+		Replace:          pl.Replace,
+		Cache:            w.Cache,
+		Stats:            w.Stats,
+		Moves:            w.Config.Moves,
+		Submitted:        resumable.Has,
+		PaidReplacements: resumable.PaidReplacements,
+		History:          w.History,
+		OverwriteNewer:   pl.OverwriteNewer,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The stat cache only saves work; a checkout where it cannot be
+	// written (read-only) hashes the moved files again next time.
+	_ = w.Stats.Save()
+	return p, nil
+}
+
+// loadFresh reads a saved plan and refuses it when the state or the
+// configuration changed since it was made.
+func loadFresh(path string, w Workspace) (*plan.Plan, error) {
+	p, saved, err := plan.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	configFiles, err := spec.ConfigFiles(w.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.CheckFresh(w.State.Lineage, w.State.Serial, saved, configFiles); err != nil {
+		return nil, err
+	}
+	return p, nil
+}

@@ -1,0 +1,92 @@
+package review
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"github.com/imgform/imgform/internal/cache"
+	"github.com/imgform/imgform/internal/imagecheck"
+	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/safepath"
+)
+
+// AfterFromCache gives the page the images the cache holds of p's
+// changes that make images, without generating any (preview --from-cache,
+// or of a saved plan); the others show as not generated yet.
+func (pg *Page) AfterFromCache(ctx context.Context, c *cache.Cache, p *plan.Plan) error {
+	for _, ch := range p.Changes {
+		if len(ch.Write) == 0 {
+			continue
+		}
+		_, imgs, err := c.Get(ctx, ch.InputHash)
+		if err != nil {
+			continue
+		}
+		if err := pg.After(ch, imgs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BeforeFromDisk gives the page each change's images as they are now:
+// the files under dir (where a move finds them, for a move), or, for a
+// missing file, the cache's copy of the image the state recorded. A path
+// is checked before it is read: a plan file is input, and the page is
+// published.
+func (pg *Page) BeforeFromDisk(ctx context.Context, dir string, c *cache.Cache, p *plan.Plan) error {
+	for _, ch := range p.Changes {
+		if ch.Prior == nil || ch.Action == plan.Create {
+			continue
+		}
+		from := map[string]string{}
+		for _, m := range ch.Moves {
+			from[m.To] = m.From
+		}
+		var recorded []model.Image
+		imgs := make([]model.Image, len(ch.Outputs))
+		for i := range ch.Outputs {
+			path := ch.Outputs[i]
+			if i < len(ch.Prior.Outputs) {
+				path = ch.Prior.Outputs[i].Path
+			}
+			if f := from[ch.Outputs[i]]; f != "" {
+				path = f
+			}
+			if img, ok := readImage(dir, path); ok {
+				imgs[i] = img
+				continue
+			}
+			if recorded == nil {
+				if _, got, err := c.Get(ctx, ch.Prior.InputHash); err == nil {
+					recorded = got
+				}
+			}
+			if i < len(recorded) {
+				imgs[i] = recorded[i]
+			}
+		}
+		if err := pg.Before(ch.Address, imgs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readImage reads an image file inside dir.
+func readImage(dir, rel string) (model.Image, bool) {
+	if safepath.Check(dir, rel) != nil {
+		return model.Image{}, false
+	}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return model.Image{}, false
+	}
+	info, err := imagecheck.Check(data)
+	if err != nil {
+		return model.Image{}, false
+	}
+	return model.Image{Data: data, ContentType: info.ContentType}, true
+}
