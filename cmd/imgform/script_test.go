@@ -204,19 +204,25 @@ func statsJSON(ts *testscript.TestScript) string {
 }
 
 // await COUNTER [OP] N waits, up to 60 seconds, until the counter
-// compares true. COUNTER is one of the emulator's (see stats), or
-// "journal": the jobs in the job journal (.imgform/jobs). A script that
-// is about to kill a client waits for "journal", the client's own
-// record, not for the server's count of what it received: a job the
-// server took is safe to kill only once the client journaled it.
+// compares true. COUNTER is one of the emulator's (see stats),
+// "journal": the jobs in the job journal (.imgform/jobs), or "pending":
+// the journal's pending records, of requests sent or about to be whose
+// job the client has not recorded yet. A script that is about to kill a
+// client waits for the client's own record, not for the server's count
+// of what it received: a job the server took is safe to kill only once
+// the client journaled it (await jobs_submitted >= N, then await
+// pending <= 0).
 func cmdAwait(ts *testscript.TestScript, neg bool, args []string) {
 	name, op, want := parseComparison(ts, args)
 	if op == "==" {
 		op = ">="
 	}
 	counter := func() int64 { return statCounter(ts, name) }
-	if name == "journal" {
+	switch name {
+	case "journal":
 		counter = func() int64 { return int64(journalCount(ts)) }
+	case "pending":
+		counter = func() int64 { return int64(pendingCount(ts)) }
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for !compare(counter(), op, want) {
@@ -412,6 +418,26 @@ func journalCount(ts *testscript.TestScript) int {
 			Pending bool `json:"pending"`
 		}
 		if json.Unmarshal(data, &rec) == nil && !rec.Pending {
+			n++
+		}
+	}
+	return n
+}
+
+// pendingCount is the number of pending records in .imgform/jobs.
+func pendingCount(ts *testscript.TestScript) int {
+	files, err := filepath.Glob(ts.MkAbs(filepath.Join(".imgform", "jobs", "*.json")))
+	ts.Check(err)
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue // removed meanwhile
+		}
+		var rec struct {
+			Pending bool `json:"pending"`
+		}
+		if json.Unmarshal(data, &rec) == nil && rec.Pending {
 			n++
 		}
 	}
