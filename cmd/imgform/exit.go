@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -119,14 +118,14 @@ func fatalAdvice(fe *apply.FatalError) string {
 	case !errors.As(fe, &apiErr):
 		return fe.Error()
 	}
-	switch apiErr.Status {
-	case http.StatusUnauthorized:
+	switch apiErr.Reason {
+	case generate.BadKey:
 		return fmt.Sprintf("the API refused the key (%s). Set %s to a valid API key from your Segmind account, then run imgform apply again; what finished is saved.", apiErr, segmind.EnvAPIKey)
-	case http.StatusForbidden:
+	case generate.Forbidden:
 		return fmt.Sprintf("the API key is not allowed to do this (%s). Check the key's permissions, or set %s to another key.", apiErr, segmind.EnvAPIKey)
-	case http.StatusNotAcceptable, http.StatusPaymentRequired:
+	case generate.NoCredits:
 		return fmt.Sprintf("the account is out of credits (%s). Top up your Segmind credits, then run imgform apply again; what finished is saved.", apiErr)
-	case 0:
+	case generate.Unreachable, generate.Retryable:
 		return fmt.Sprintf("%s. Check the network, or %s if it points elsewhere.", fe, segmind.EnvBaseURL)
 	}
 	return fe.Error()

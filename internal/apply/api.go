@@ -7,6 +7,7 @@ import (
 
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/generate"
+	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/state"
 )
@@ -22,7 +23,7 @@ func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, err
 		if err == nil {
 			return got, nil
 		}
-		if generate.ClassOf(err) != generate.Lost {
+		if generate.ReasonOf(err) != generate.Lost {
 			return nil, err
 		}
 		// Expired or unknown to this endpoint: the result is gone.
@@ -36,10 +37,11 @@ func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, err
 	if sending {
 		return nil, &SendingElsewhereError{Record: elsewhere, Billed: billed}
 	}
-	if r.opts.Sync || !r.opts.Generator.Async() {
+	jobs, async := r.opts.Generator.(generate.JobGenerator)
+	if r.opts.Sync || !async {
 		return r.generateSync(ctx, c)
 	}
-	return r.generateAsync(ctx, c)
+	return r.generateAsync(ctx, c, jobs)
 }
 
 // keep stores what the API made in the cache. The job's journal record
@@ -110,8 +112,8 @@ func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, e
 }
 
 // generateAsync submits a job, journals it, and waits for its images.
-func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, error) {
-	var job *generate.Job
+func (r *runner) generateAsync(ctx context.Context, c *plan.Change, jobs generate.JobGenerator) (*obtained, error) {
+	var job *model.Job
 	var pending string
 	cost := requestCost(*c.Request)
 	err := r.withSlot(ctx, c.Address, cost, func(ctx context.Context, sending func()) (bool, error) {
@@ -123,7 +125,7 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, 
 		// A submit under way is not cancelled with the run (the client's
 		// call timeout bounds it): a job the server took is paid for, and
 		// only its answer says which id to journal.
-		job, err = r.opts.Generator.Submit(context.WithoutCancel(ctx), *c.Request)
+		job, err = jobs.Submit(context.WithoutCancel(ctx), *c.Request)
 		if err != nil {
 			r.settle(c.Address, pending)
 		}
@@ -133,7 +135,7 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, 
 		return nil, err
 	}
 	defer r.limiter.Release(true)
-	entry := state.JobRecord{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), Endpoint: r.endpoint(), Job: state.JobRef(*job), Forced: c.Forced}
+	entry := state.JobRecord{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), Endpoint: r.endpoint(), Job: *job, Forced: c.Forced}
 	if c.Forced {
 		entry.Seed = c.Request.Seed()
 	}
@@ -151,8 +153,8 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change) (*obtained, 
 	r.emit(Event{Type: EventSubmitted, Address: c.Address, Action: c.Action, RequestID: job.ID})
 	got, err := r.wait(ctx, c.Address, job)
 	if err != nil {
-		switch generate.ClassOf(err) {
-		case generate.ImageFailed:
+		switch generate.ReasonOf(err) {
+		case generate.Rejected:
 			r.spend.release(cost) // a FAILED job makes no image, and bills none
 		case generate.Lost:
 			r.spend.billed(cost) // the server forgot it: it may have run
@@ -178,7 +180,7 @@ func (r *runner) resume(ctx context.Context, addr string, e state.JobRecord) (*o
 	defer r.limiter.Release(true)
 	r.emit(Event{Type: EventResumed, Address: addr, RequestID: e.Job.ID})
 	r.followed(e.Job.ID)
-	job := generate.Job(e.Job)
+	job := e.Job
 	got, err := r.wait(ctx, addr, &job)
 	if err != nil {
 		return nil, err
@@ -200,8 +202,12 @@ func jobOf(got *obtained) string {
 // wait polls a job to its result. A job that FAILED is dropped from the
 // journal (there is nothing left to resume), and so is one the server no
 // longer knows, which is counted as lost.
-func (r *runner) wait(ctx context.Context, addr string, job *generate.Job) (*obtained, error) {
-	res, err := r.opts.Generator.Wait(ctx, job, generate.WaitOptions{
+func (r *runner) wait(ctx context.Context, addr string, job *model.Job) (*obtained, error) {
+	jobs, ok := r.opts.Generator.(generate.JobGenerator)
+	if !ok {
+		return nil, &FatalError{Err: fmt.Errorf("a journaled job (request %s) cannot be followed: the generator at %s has no jobs", job.ID, r.endpoint())}
+	}
+	res, err := jobs.Wait(ctx, job, generate.WaitOptions{
 		MaxPollErrors: r.opts.Retry.Attempts,
 		Timeout:       r.opts.Retry.JobTimeout,
 		OnRetry: func(err error, attempt int, delay time.Duration) {
@@ -209,8 +215,8 @@ func (r *runner) wait(ctx context.Context, addr string, job *generate.Job) (*obt
 		},
 	})
 	if err != nil {
-		switch generate.ClassOf(err) {
-		case generate.ImageFailed:
+		switch generate.ReasonOf(err) {
+		case generate.Rejected:
 			r.jobDone(addr, job.ID)
 			r.journal.Remove(r.journalCtx, job.ID)
 		case generate.Lost:

@@ -334,7 +334,7 @@ func (r *runner) jobDone(addr, id string) {
 // a generator's error classed fatal (a refused key, no credits).
 func isFatal(err error) bool {
 	var fe *FatalError
-	return errors.As(err, &fe) || generate.ClassOf(err) == generate.Fatal
+	return errors.As(err, &fe) || generate.StopsRun(err)
 }
 
 func (r *runner) fail(c *plan.Change, err error) {

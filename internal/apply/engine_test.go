@@ -135,16 +135,16 @@ func TestRunFatal(t *testing.T) {
 		name      string
 		emulator  *emulator.Options // nil: nothing listens
 		key       string
-		status    int // of the fatal APIError
+		reason    generate.Reason // of the fatal error
 		message   string
 		submitted int64 // jobs the server accepted before the stop
 	}{
-		{"wrong key: 401", &emulator.Options{APIKey: "the-right-key", Credits: -1}, "a-wrong-key", http.StatusUnauthorized, "Invalid API key", 0},
-		{"no credits: 406", &emulator.Options{Credits: 0}, "k", http.StatusNotAcceptable, "Not enough credits", 0},
+		{"wrong key: 401", &emulator.Options{APIKey: "the-right-key", Credits: -1}, "a-wrong-key", generate.BadKey, "Invalid API key", 0},
+		{"no credits: 406", &emulator.Options{Credits: 0}, "k", generate.NoCredits, "Not enough credits", 0},
 		// The jobs accepted before the 406 are paid for: the run stops
 		// submitting, but follows them to their images and writes those.
-		{"credits run out with jobs in flight: 406", &emulator.Options{Credits: 2}, "k", http.StatusNotAcceptable, "Not enough credits", 2},
-		{"unreachable endpoint", nil, "k", 0, "cannot be reached (3 attempts)", 0},
+		{"credits run out with jobs in flight: 406", &emulator.Options{Credits: 2}, "k", generate.NoCredits, "Not enough credits", 2},
+		{"unreachable endpoint", nil, "k", generate.Unreachable, "cannot be reached (3 attempts)", 0},
 	}
 	const n = 8
 	for _, tt := range tests {
@@ -166,8 +166,8 @@ func TestRunFatal(t *testing.T) {
 				t.Fatalf("Run = %v, want a *FatalError", err)
 			}
 			var apiErr *generate.Error
-			if !errors.As(err, &apiErr) || apiErr.Status != tt.status || !strings.Contains(err.Error(), tt.message) {
-				t.Errorf("Run = %v; want status %d and %q", err, tt.status, tt.message)
+			if !errors.As(err, &apiErr) || apiErr.Reason != tt.reason || !strings.Contains(err.Error(), tt.message) {
+				t.Errorf("Run = %v; want %v and %q", err, tt.reason, tt.message)
 			}
 			if strings.Contains(err.Error(), tt.key) {
 				t.Errorf("the error shows the key: %v", err)
@@ -213,7 +213,7 @@ func (w *workspace) submitAndRecord(img *spec.Image) state.JobRecord {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	e := state.JobRecord{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), Endpoint: w.client.BaseURL(), Job: state.JobRef(*job)}
+	e := state.JobRecord{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), Endpoint: w.client.BaseURL(), Job: *job}
 	if err := w.journal.Record(w.t.Context(), e); err != nil {
 		w.t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestRunResubmitsLostJobs(t *testing.T) {
 	}{
 		{"unknown to the server (404)", func(w *workspace, e *state.JobRecord) {
 			const id = "00000000-0000-4000-8000-000000000000"
-			e.Job = state.JobRef{ID: id, StatusURL: w.url + "/v2/requests/" + id + "/status",
+			e.Job = model.Job{ID: id, StatusURL: w.url + "/v2/requests/" + id + "/status",
 				ResponseURL: w.url + "/v2/requests/" + id, Submitted: time.Now()}
 		}, 1, 1},
 		{"older than results live", func(w *workspace, e *state.JobRecord) {
@@ -309,7 +309,7 @@ func TestRunResubmitsLostJobs(t *testing.T) {
 			if err != nil {
 				w.t.Fatal(err)
 			}
-			e.Job = state.JobRef(*job)
+			e.Job = *job
 			e.Job.Submitted = time.Now().Add(-JobRetention - time.Minute)
 		}, 2, 0},
 	}

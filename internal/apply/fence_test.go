@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/segmind/emulator"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
@@ -181,7 +182,7 @@ func recordPending(t *testing.T, w *workspace, img *spec.Image, pid int, when ti
 	host, _ := os.Hostname()
 	rec := state.JobRecord{Address: p.Changes[0].Address, InputHash: p.Changes[0].InputHash, Samples: 1, Endpoint: w.client.BaseURL(), Pending: true,
 		Writer: &state.LockInfo{ID: "earlier-run", Operation: "apply", PID: pid, Host: host},
-		Job:    state.JobRef{ID: state.NewPendingID(), Submitted: when.UTC()}}
+		Job:    model.Job{ID: state.NewPendingID(), Submitted: when.UTC()}}
 	if err := b.Jobs().Record(t.Context(), rec); err != nil {
 		t.Fatal(err)
 	}

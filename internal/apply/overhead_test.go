@@ -22,19 +22,12 @@ import (
 type instantGenerator struct{ img model.Image }
 
 func (g instantGenerator) Endpoint() string { return "https://instant.example" }
-func (g instantGenerator) Async() bool      { return false }
 func (g instantGenerator) Generate(_ context.Context, req model.Request) (*generate.Result, error) {
 	imgs := make([]model.Image, req.Samples())
 	for i := range imgs {
 		imgs[i] = g.img
 	}
 	return &generate.Result{Images: imgs, RequestID: "instant"}, nil
-}
-func (g instantGenerator) Submit(context.Context, model.Request) (*generate.Job, error) {
-	panic("synchronous only")
-}
-func (g instantGenerator) Wait(context.Context, *generate.Job, generate.WaitOptions) (*generate.Result, error) {
-	panic("synchronous only")
 }
 
 // cpuTimes returns the process's CPU time so far, in user space and in

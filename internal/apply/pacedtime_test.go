@@ -23,20 +23,19 @@ type clockedAPI struct {
 }
 
 func (a *clockedAPI) Endpoint() string { return "https://api.example" }
-func (a *clockedAPI) Async() bool      { return true }
 
 func (a *clockedAPI) Generate(ctx context.Context, req model.Request) (*generate.Result, error) {
 	return nil, fmt.Errorf("clockedAPI: only async")
 }
 
-func (a *clockedAPI) Submit(_ context.Context, req model.Request) (*generate.Job, error) {
+func (a *clockedAPI) Submit(_ context.Context, req model.Request) (*model.Job, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.submits = append(a.submits, time.Now())
-	return &generate.Job{ID: fmt.Sprintf("job-%d", len(a.submits)), Submitted: time.Now()}, nil
+	return &model.Job{ID: fmt.Sprintf("job-%d", len(a.submits)), Submitted: time.Now()}, nil
 }
 
-func (a *clockedAPI) Wait(ctx context.Context, job *generate.Job, _ generate.WaitOptions) (*generate.Result, error) {
+func (a *clockedAPI) Wait(ctx context.Context, job *model.Job, _ generate.WaitOptions) (*generate.Result, error) {
 	done := job.Submitted.Add(time.Duration(model.NewRealityLightning.ExpectedSeconds * float64(time.Second)))
 	t := time.NewTimer(time.Until(done))
 	defer t.Stop()

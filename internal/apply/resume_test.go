@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/state"
 	"github.com/imgform/imgform/internal/state/local"
 )
@@ -15,7 +16,7 @@ func TestResumableJobs(t *testing.T) {
 	now := time.Now()
 	entry := func(id, endpoint string, age time.Duration) state.JobRecord {
 		return state.JobRecord{Address: "image.tile[" + id + "]", InputHash: testHash(id), Samples: 1, Endpoint: endpoint,
-			Job: state.JobRef{ID: id, Submitted: now.Add(-age)}}
+			Job: model.Job{ID: id, Submitted: now.Add(-age)}}
 	}
 	j := local.Open(filepath.Join(t.TempDir(), "imgform.state.json")).Jobs()
 	for _, e := range []state.JobRecord{

@@ -92,14 +92,14 @@ func (t *tries) total() int { return t.failures + t.unreachable + t.throttles + 
 // the next one, or the error that ends the image (or the run).
 func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) (time.Duration, error) {
 	pol := r.opts.Retry
-	class := generate.ClassOf(err)
+	reason := generate.ReasonOf(err)
 	if generate.IsPossiblyBilled(err) {
 		t.billed++
 		r.count(func(s *Summary) { s.PossiblyBilled++ })
 		switch {
-		case class == generate.Fatal:
+		case generate.StopsRun(err):
 			return 0, err // cancelled after sending: counted, not this image's failure
-		case class != generate.Retryable || t.billed > 1 || ctx.Err() != nil:
+		case reason != generate.Retryable || t.billed > 1 || ctx.Err() != nil:
 			return 0, &PossiblyBilledError{Requests: t.billed, Err: err}
 		}
 		delay := pol.Backoff(1)
@@ -111,7 +111,7 @@ func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) 
 		return 0, err
 	}
 	var delay time.Duration
-	switch class {
+	switch reason {
 	case generate.Throttled:
 		t.throttles++
 		if t.throttled >= pol.ThrottleBudget {

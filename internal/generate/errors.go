@@ -9,64 +9,64 @@ import (
 	"time"
 )
 
-// Class says what the engine can do about an error.
-type Class int
+// Reason says why a generator failed, in the terms the engine acts on:
+// wait and try again, fail this image, or stop the run and tell the user
+// what to fix. A generator maps its transport's answers (HTTP statuses)
+// to reasons; the engine never sees those.
+type Reason int
 
 const (
-	// Retryable: the same request may succeed later (a 5xx, an answer
-	// that was cut off on its way, a timeout).
-	Retryable Class = iota + 1
-	// Throttled: the generator refused the request for now (429); wait
-	// Error.Wait (when it says) and try again, with fewer at once.
+	// Retryable: the same request may succeed later (a server error, an
+	// answer that was cut off on its way, a timeout).
+	Retryable Reason = iota + 1
+	// Throttled: the generator refused the request for now (the rate
+	// limit); wait Error.Wait (when it says) and try again, with fewer at
+	// once.
 	Throttled
 	// Unreachable: no answer, and the request was never sent (refused,
 	// no route): the endpoint may be down.
 	Unreachable
-	// Fatal: no request can succeed until a person acts (the key, the
-	// credits). The whole run stops submitting.
-	Fatal
-	// ImageFailed: this request cannot succeed, others may (a rejected
-	// parameter, a content block).
-	ImageFailed
+	// BadKey: the API key is missing or refused. Nothing succeeds until
+	// it is fixed: the run stops submitting.
+	BadKey
+	// Forbidden: the key is valid but not allowed to do this. The run
+	// stops submitting.
+	Forbidden
+	// NoCredits: the account cannot pay. The run stops submitting.
+	NoCredits
+	// Rejected: this request cannot succeed, others may (a parameter the
+	// API refuses, a content block).
+	Rejected
 	// Lost: the job is unknown to the generator (expired or lost): there
 	// is nothing to wait for, and its image must be asked for again.
 	Lost
 	// StillRunning: the job did not finish in time; it keeps running and
 	// can be waited for again later.
 	StillRunning
+	// Stopped: the caller stopped the call (its context was cancelled).
+	Stopped
 )
 
-func (c Class) String() string {
-	switch c {
-	case Retryable:
-		return "retryable"
-	case Throttled:
-		return "throttled"
-	case Unreachable:
-		return "unreachable"
-	case Fatal:
-		return "fatal"
-	case ImageFailed:
-		return "image failed"
-	case Lost:
-		return "lost"
-	case StillRunning:
-		return "still running"
-	}
-	return "Class(" + strconv.Itoa(int(c)) + ")"
+var reasonNames = map[Reason]string{
+	Retryable: "retryable", Throttled: "throttled", Unreachable: "unreachable", BadKey: "bad key", Forbidden: "forbidden",
+	NoCredits: "no credits", Rejected: "rejected", Lost: "lost", StillRunning: "still running", Stopped: "stopped",
 }
 
-// Error is a generator's failure, classed for the engine.
+func (r Reason) String() string {
+	if name, ok := reasonNames[r]; ok {
+		return name
+	}
+	return "Reason(" + strconv.Itoa(int(r)) + ")"
+}
+
+// Error is a generator's failure, with the reason the engine acts on.
 type Error struct {
-	Class Class
+	Reason Reason
 	// Op is the call that failed: "submit", "generate", "status",
 	// "result", "download", "credits".
 	Op string
-	// Status is the HTTP status of the answer; 0 when none arrived.
-	// StatusText is its reason phrase ("Not Found").
-	Status     int
-	StatusText string
-	// Message is what happened, in words fit for a person (never a key).
+	// Message is what happened, in words fit for a person (never a key),
+	// such as the API's answer ("401 Unauthorized: Invalid API key").
 	Message string
 	// Wait is what the generator asked to wait (Retry-After); 0 when it
 	// did not say.
@@ -88,38 +88,40 @@ func (e *Error) Error() string {
 		b.WriteString(" (request " + e.JobID + ")")
 	}
 	b.WriteString(": ")
-	if e.Status != 0 {
-		b.WriteString(strconv.Itoa(e.Status))
-		if e.StatusText != "" {
-			b.WriteString(" " + e.StatusText)
-		}
-		if e.Message != "" {
-			b.WriteString(": ")
-		}
-	}
 	b.WriteString(e.Message)
 	return b.String()
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// ClassOf classifies any error a generator returns. Errors that are not
-// an *Error are retryable when they are network errors and fatal
-// otherwise; a cancelled context is fatal (the caller stopped).
-func ClassOf(err error) Class {
+// ReasonOf says why any error a generator returns happened. An error
+// that is not an *Error is Retryable when it is a network error or a
+// deadline, Stopped when its context was cancelled, and 0 (unknown)
+// otherwise, which StopsRun takes as a reason to stop.
+func ReasonOf(err error) Reason {
 	var e *Error
 	var netErr net.Error
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &e):
-		return e.Class
+		return e.Reason
 	case errors.Is(err, context.Canceled):
-		return Fatal
+		return Stopped
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr):
 		return Retryable
 	}
-	return Fatal
+	return 0
+}
+
+// StopsRun reports an error no other request can get past: the key, the
+// account, the caller stopping, or an error of no known reason.
+func StopsRun(err error) bool {
+	switch ReasonOf(err) {
+	case BadKey, Forbidden, NoCredits, Stopped, 0:
+		return err != nil
+	}
+	return false
 }
 
 // IsPossiblyBilled reports a billable request that may have been

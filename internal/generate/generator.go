@@ -7,22 +7,28 @@ import (
 	"github.com/imgform/imgform/internal/model"
 )
 
-// Generator makes images.
+// Generator makes images: one call that returns when a request's images
+// are ready, and fetched.
 type Generator interface {
 	// Endpoint names where the images come from: the origin of an API
 	// (scheme and host, never credentials), or "offline".
 	Endpoint() string
-	// Async reports whether Submit and Wait work; a generator that is
-	// not async only has Generate.
-	Async() bool
 	// Generate makes the request's images with one call, which returns
 	// when they are ready.
 	Generate(ctx context.Context, req model.Request) (*Result, error)
+}
+
+// JobGenerator is a Generator that can also queue a request as a job and
+// follow the job to its images later: what the engine journals, so that
+// a run killed in between resumes the job instead of paying again. The
+// engine finds it by type assertion.
+type JobGenerator interface {
+	Generator
 	// Submit queues the request and returns its job, to be waited for.
-	Submit(ctx context.Context, req model.Request) (*Job, error)
+	Submit(ctx context.Context, req model.Request) (*model.Job, error)
 	// Wait follows a job (this run's, or one an earlier run submitted and
 	// journaled) to its images.
-	Wait(ctx context.Context, job *Job, opts WaitOptions) (*Result, error)
+	Wait(ctx context.Context, job *model.Job, opts WaitOptions) (*Result, error)
 }
 
 // Result is a request's images.
@@ -41,15 +47,6 @@ type Result struct {
 	CostUSD float64
 }
 
-// Job is a submitted request: what must be kept (in a journal) to follow
-// it to its result without paying for it again.
-type Job struct {
-	ID          string    `json:"request_id"`
-	StatusURL   string    `json:"status_url"`
-	ResponseURL string    `json:"response_url"`
-	Submitted   time.Time `json:"submitted"`
-}
-
 // WaitOptions tune Wait.
 type WaitOptions struct {
 	// OnRetry is called before a failed poll is retried.
@@ -58,7 +55,7 @@ type WaitOptions struct {
 	// tolerated; 0 means 8.
 	MaxPollErrors int
 	// Timeout bounds the wait; 0 waits as long as ctx allows. A job still
-	// running when it passes is an Error of class StillRunning: it keeps
+	// running when it passes is an Error for StillRunning: it keeps
 	// running, and can be waited for again.
 	Timeout time.Duration
 }

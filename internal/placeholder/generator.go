@@ -2,7 +2,6 @@ package placeholder
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/model"
@@ -20,9 +19,6 @@ var _ generate.Generator = Generator{}
 // Endpoint is "offline": no API made the images.
 func (g Generator) Endpoint() string { return "offline" }
 
-// Async is false: a placeholder is rendered at once.
-func (g Generator) Async() bool { return false }
-
 // Generate renders every sample of req.
 func (g Generator) Generate(ctx context.Context, req model.Request) (*generate.Result, error) {
 	res := &generate.Result{Placeholder: true}
@@ -32,19 +28,9 @@ func (g Generator) Generate(ctx context.Context, req model.Request) (*generate.R
 		}
 		data, err := Render(req, i, g.Maker)
 		if err != nil {
-			return nil, &generate.Error{Op: "render", Class: generate.ImageFailed, Message: err.Error()}
+			return nil, &generate.Error{Op: "render", Reason: generate.Rejected, Message: err.Error()}
 		}
 		res.Images = append(res.Images, model.Image{Data: data, ContentType: "image/png"})
 	}
 	return res, nil
-}
-
-// Submit is not offered: placeholders are rendered at once (Generate).
-func (g Generator) Submit(context.Context, model.Request) (*generate.Job, error) {
-	return nil, fmt.Errorf("placeholder: nothing to submit; placeholders are rendered at once")
-}
-
-// Wait is not offered: there are no jobs.
-func (g Generator) Wait(context.Context, *generate.Job, generate.WaitOptions) (*generate.Result, error) {
-	return nil, fmt.Errorf("placeholder: there are no jobs to wait for")
 }

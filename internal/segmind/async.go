@@ -19,7 +19,7 @@ import (
 
 // Submit queues the request with the v2 async API. The URLs in the job
 // are the ones the server gave, and are used as given.
-func (c *Client) Submit(ctx context.Context, req model.Request) (_ *generate.Job, err error) {
+func (c *Client) Submit(ctx context.Context, req model.Request) (_ *model.Job, err error) {
 	defer tag(&err)
 	if err := c.validate("submit", req); err != nil {
 		return nil, err
@@ -35,10 +35,10 @@ func (c *Client) Submit(ctx context.Context, req model.Request) (_ *generate.Job
 	if err := json.Unmarshal(r.body, &body); err != nil || body.RequestID == "" || body.StatusURL == "" || body.ResponseURL == "" {
 		// The job may exist, but without its id it cannot be followed;
 		// sending it again could pay twice, so this image fails.
-		return nil, &generate.Error{Op: "submit", Status: r.status, Class: generate.ImageFailed, PossiblyBilled: true,
+		return nil, &generate.Error{Op: "submit", Reason: generate.Rejected, PossiblyBilled: true,
 			Message: c.message("the answer lacks request_id, status_url or response_url: " + string(r.body))}
 	}
-	job := &generate.Job{ID: body.RequestID, Submitted: time.Now()}
+	job := &model.Job{ID: body.RequestID, Submitted: time.Now()}
 	if job.StatusURL, err = c.resolve(body.StatusURL); err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func (c *Client) Submit(ctx context.Context, req model.Request) (_ *generate.Job
 func (c *Client) resolve(ref string) (string, error) {
 	u, err := c.origin.Parse(ref)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", &generate.Error{Op: "submit", Class: generate.ImageFailed, PossiblyBilled: true, Message: fmt.Sprintf("the server gave an unusable URL %q", c.message(ref))}
+		return "", &generate.Error{Op: "submit", Reason: generate.Rejected, PossiblyBilled: true, Message: fmt.Sprintf("the server gave an unusable URL %q", c.message(ref))}
 	}
 	return u.String(), nil
 }
@@ -79,13 +79,13 @@ func (b statusBody) errorText() string {
 
 // jobFailed is the error of a job that ended FAILED (HTTP 422), such as a
 // content-policy block: about that image only.
-func jobFailed(job *generate.Job, message string) error {
-	return &generate.Error{Op: "job", Class: generate.ImageFailed, JobID: job.ID, Message: "failed: " + message}
+func jobFailed(job *model.Job, message string) error {
+	return &generate.Error{Op: "job", Reason: generate.Rejected, JobID: job.ID, Message: "failed: " + message}
 }
 
 // poll GETs a status or result URL. A body that says COMPLETED or FAILED
 // is an answer whatever the HTTP status (FAILED comes with 422).
-func (c *Client) poll(ctx context.Context, op string, job *generate.Job, target string, limit int64) (*statusBody, error) {
+func (c *Client) poll(ctx context.Context, op string, job *model.Job, target string, limit int64) (*statusBody, error) {
 	r, err := c.do(ctx, op, http.MethodGet, target, nil, limit, c.callTimeout)
 	if err != nil {
 		return nil, withJobID(err, job)
@@ -104,20 +104,20 @@ func (c *Client) poll(ctx context.Context, op string, job *generate.Job, target 
 		switch r.status {
 		case http.StatusUnprocessableEntity:
 			// A 422 without a FAILED body: still this job's end.
-			return nil, jobFailed(job, e.Message)
+			return nil, jobFailed(job, c.message(errorMessage(r.body)))
 		case http.StatusNotFound:
-			e.Class = generate.Lost
+			e.Reason = generate.Lost
 		}
 		return nil, e
 	}
 	if !parsed {
-		return nil, &generate.Error{Op: op, Status: r.status, Class: generate.Retryable, JobID: job.ID, Message: "the answer is not valid JSON"}
+		return nil, withStatus(&generate.Error{Op: op, Reason: generate.Retryable, JobID: job.ID, Message: "the answer is not valid JSON"}, r.status)
 	}
 	return &body, nil
 }
 
 // withJobID names the job in an error that was made without it.
-func withJobID(err error, job *generate.Job) error {
+func withJobID(err error, job *model.Job) error {
 	var e *generate.Error
 	if errors.As(err, &e) && e.JobID == "" {
 		e.JobID = job.ID
@@ -133,7 +133,7 @@ type status struct {
 }
 
 // status asks how a job is doing.
-func (c *Client) status(ctx context.Context, job *generate.Job) (*status, error) {
+func (c *Client) status(ctx context.Context, job *model.Job) (*status, error) {
 	body, err := c.poll(ctx, "status", job, job.StatusURL, maxErrorBytes)
 	if err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ func (c *Client) status(ctx context.Context, job *generate.Job) (*status, error)
 
 // result fetches a completed job's images: the output is read whether it
 // is a URL (fetched without the key), a list of them, or base64 data.
-func (c *Client) result(ctx context.Context, job *generate.Job) (*generate.Result, error) {
+func (c *Client) result(ctx context.Context, job *model.Job) (*generate.Result, error) {
 	body, err := c.poll(ctx, "result", job, job.ResponseURL, maxJSONBytes)
 	if err != nil {
 		return nil, err
@@ -157,11 +157,11 @@ func (c *Client) result(ctx context.Context, job *generate.Job) (*generate.Resul
 		return nil, jobFailed(job, c.message(body.errorText()))
 	case wire.StatusCompleted:
 	default:
-		return nil, &generate.Error{Op: "result", Class: generate.Retryable, JobID: job.ID, Message: fmt.Sprintf("the job is %s, not completed", strings.ToLower(body.Status))}
+		return nil, &generate.Error{Op: "result", Reason: generate.Retryable, JobID: job.ID, Message: fmt.Sprintf("the job is %s, not completed", strings.ToLower(body.Status))}
 	}
 	refs, err := outputRefs(body.Output)
 	if err != nil {
-		return nil, &generate.Error{Op: "result", Class: generate.Retryable, JobID: job.ID, Message: err.Error()}
+		return nil, &generate.Error{Op: "result", Reason: generate.Retryable, JobID: job.ID, Message: err.Error()}
 	}
 	res := &generate.Result{RequestID: job.ID}
 	if body.Metrics.InferenceTime != nil {
@@ -223,23 +223,23 @@ func outputRefs(raw json.RawMessage) ([]string, error) {
 // downloaded without the API key, anything else is base64 data. A path
 // ("/...") is a URL on the API's host unless it is base64 of an image:
 // every JPEG in base64 starts with "/9j/".
-func (c *Client) fetchOutput(ctx context.Context, job *generate.Job, ref string) (model.Image, error) {
+func (c *Client) fetchOutput(ctx context.Context, job *model.Job, ref string) (model.Image, error) {
 	if !strings.HasPrefix(ref, "http://") && !strings.HasPrefix(ref, "https://") {
 		img, err := decodeBase64Image(ref)
 		if err == nil {
 			return img, nil
 		}
 		if !strings.HasPrefix(ref, "/") {
-			return model.Image{}, &generate.Error{Op: "result", Class: generate.Retryable, JobID: job.ID, Message: err.Error()}
+			return model.Image{}, &generate.Error{Op: "result", Reason: generate.Retryable, JobID: job.ID, Message: err.Error()}
 		}
 	}
 	base, err := url.Parse(job.ResponseURL)
 	if err != nil {
-		return model.Image{}, &generate.Error{Op: "download", Class: generate.ImageFailed, JobID: job.ID, Message: "unusable response URL"}
+		return model.Image{}, &generate.Error{Op: "download", Reason: generate.Rejected, JobID: job.ID, Message: "unusable response URL"}
 	}
 	u, err := base.Parse(ref)
 	if err != nil {
-		return model.Image{}, &generate.Error{Op: "download", Class: generate.ImageFailed, JobID: job.ID, Message: fmt.Sprintf("unusable image URL %q", c.message(ref))}
+		return model.Image{}, &generate.Error{Op: "download", Reason: generate.Rejected, JobID: job.ID, Message: fmt.Sprintf("unusable image URL %q", c.message(ref))}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.callTimeout)
 	defer cancel()
@@ -255,10 +255,10 @@ func (c *Client) fetchOutput(ctx context.Context, job *generate.Job, ref string)
 	if r.status < 200 || r.status > 299 {
 		e := c.statusError("download", r)
 		e.JobID = job.ID
-		if e.Class == generate.Fatal {
+		if generate.StopsRun(e) {
 			// No key was sent: a 401/403 of the image host (an expired
 			// signed URL) is about this image, not the run's key.
-			e.Class = generate.ImageFailed
+			e.Reason = generate.Rejected
 		}
 		return model.Image{}, e
 	}
@@ -266,11 +266,11 @@ func (c *Client) fetchOutput(ctx context.Context, job *generate.Job, ref string)
 	if err != nil {
 		// A truncated download may come whole next time; an image that
 		// declares too many pixels will not.
-		class := generate.Retryable
+		reason := generate.Retryable
 		if _, ok := errors.AsType[*imagecheck.TooLargeError](err); ok {
-			class = generate.ImageFailed
+			reason = generate.Rejected
 		}
-		return model.Image{}, &generate.Error{Op: "download", Status: r.status, Class: class, JobID: job.ID, Message: err.Error()}
+		return model.Image{}, withStatus(&generate.Error{Op: "download", Reason: reason, JobID: job.ID, Message: err.Error()}, r.status)
 	}
 	return img, nil
 }

@@ -1,7 +1,6 @@
 package segmind_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/segmind"
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
 )
 
@@ -47,7 +47,7 @@ func TestSubmitAnswerIncomplete(t *testing.T) {
 			}
 			// The job may exist and be billed; sending it again could pay
 			// twice, so the error is about this image only.
-			if e := apiError(t, err); e.Class != generate.ImageFailed || e.Op != "segmind submit" || !e.PossiblyBilled {
+			if e := apiError(t, err); e.Reason != generate.Rejected || e.Op != "segmind submit" || !e.PossiblyBilled {
 				t.Errorf("%+v, want a possibly billed submit error of class image failed", e)
 			}
 		})
@@ -73,7 +73,7 @@ func TestSubmitURLsUsedAsGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(&generate.Job{ID: "abc", StatusURL: other.URL + "/queue/abc/state", ResponseURL: other.URL + "/queue/abc"}, job,
+	if diff := cmp.Diff(&model.Job{ID: "abc", StatusURL: other.URL + "/queue/abc/state", ResponseURL: other.URL + "/queue/abc"}, job,
 		cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Submitted" }, cmp.Ignore())); diff != "" {
 		t.Errorf("job (-want +got):\n%s", diff)
 	}
@@ -114,14 +114,14 @@ func TestJobFailed422(t *testing.T) {
 			c := newClient(t, ts.URL)
 			ctx := testContext(t)
 			job := jobAt(ts.URL, "r1")
-			want := &generate.Error{Op: "segmind job", Class: generate.ImageFailed, JobID: "r1", Message: "failed: " + tt.want}
+			want := &generate.Error{Op: "segmind job", Reason: generate.Rejected, JobID: "r1", Message: "failed: " + tt.want}
 
 			_, err := c.Wait(ctx, job, generate.WaitOptions{})
 			if diff := cmp.Diff(want, err); diff != "" {
 				t.Errorf("Wait (-want +got):\n%s", diff)
 			}
-			if generate.ClassOf(err) != generate.ImageFailed {
-				t.Errorf("ClassOf = %v", generate.ClassOf(err))
+			if generate.ReasonOf(err) != generate.Rejected {
+				t.Errorf("ClassOf = %v", generate.ReasonOf(err))
 			}
 			if wantText := "segmind job (request r1): failed: " + tt.want; err == nil || err.Error() != wantText {
 				t.Errorf("Wait: %v, want %q", err, wantText)
@@ -171,8 +171,8 @@ func TestResultOutputShapes(t *testing.T) {
 	tests := []struct {
 		name, output string
 		want         []img
-		wantStatus   int            // of a failed download
-		wantClass    generate.Class // of a failed download
+		wantStatus   int             // of a failed download
+		wantClass    generate.Reason // of a failed download
 	}{
 		{name: "URL", output: `"` + images.URL + `/a.png"`, want: []img{pngImg}},
 		{name: "path on the API host", output: `"/a.png"`, want: []img{pngImg}},
@@ -191,10 +191,10 @@ func TestResultOutputShapes(t *testing.T) {
 		{name: "number in the list", output: `[3]`},
 		{name: "not base64", output: `"no image here!"`},
 		{name: "base64 of text", output: `"` + b64([]byte("just some text")) + `"`},
-		{name: "URL answering 404", output: `"` + images.URL + `/gone.png"`, wantStatus: 404, wantClass: generate.ImageFailed},
+		{name: "URL answering 404", output: `"` + images.URL + `/gone.png"`, wantStatus: 404, wantClass: generate.Rejected},
 		// The download carries no key: the image host's 403 is about this
 		// image, not about the key of the whole run.
-		{name: "URL answering 403", output: `"` + images.URL + `/signed.png"`, wantStatus: 403, wantClass: generate.ImageFailed},
+		{name: "URL answering 403", output: `"` + images.URL + `/signed.png"`, wantStatus: 403, wantClass: generate.Rejected},
 		{name: "URL answering HTML", output: `"` + images.URL + `/page.html"`, wantStatus: 200, wantClass: generate.Retryable},
 	}
 	for _, tt := range tests {
@@ -210,7 +210,7 @@ func TestResultOutputShapes(t *testing.T) {
 					t.Fatalf("output %s gave %d images", out, len(res.Images))
 				}
 				e := apiError(t, err)
-				if e.JobID != "r1" || e.Status != tt.wantStatus || (tt.wantClass != 0 && e.Class != tt.wantClass) {
+				if e.JobID != "r1" || segmind.StatusOf(e) != tt.wantStatus || (tt.wantClass != 0 && e.Reason != tt.wantClass) {
 					t.Errorf("%+v, want request r1, status %d, class %v", e, tt.wantStatus, tt.wantClass)
 				}
 				return
@@ -356,10 +356,7 @@ func TestWaitRetries(t *testing.T) {
 				OnRetry: func(err error, attempt int, delay time.Duration) {
 					mu.Lock()
 					defer mu.Unlock()
-					code := 0
-					if e, ok := errors.AsType[*generate.Error](err); ok {
-						code = e.Status
-					}
+					code := segmind.StatusOf(err)
 					// A 429 is throttled; every other failure retried
 					// here (a 5xx, a body that is not JSON, a reset after
 					// the poll was sent) is retryable.
@@ -367,8 +364,8 @@ func TestWaitRetries(t *testing.T) {
 					if code == http.StatusTooManyRequests {
 						want = generate.Throttled
 					}
-					if generate.ClassOf(err) != want {
-						t.Errorf("retried a %v error, want %v: %v", generate.ClassOf(err), want, err)
+					if generate.ReasonOf(err) != want {
+						t.Errorf("retried a %v error, want %v: %v", generate.ReasonOf(err), want, err)
 					}
 					retried = append(retried, code)
 					delays = append(delays, delay)
@@ -413,54 +410,21 @@ func TestWaitRetries(t *testing.T) {
 	}
 }
 
-func TestClassOf(t *testing.T) {
-	var netErr net.Error = &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
-	jobFailed := &generate.Error{Op: "segmind job", Class: generate.ImageFailed, JobID: "r", Message: "failed: nsfw"}
-	tests := []struct {
-		name string
-		err  error
-		want generate.Class
-	}{
-		{"nil", nil, 0},
-		{"retryable error", &generate.Error{Status: 503, Class: generate.Retryable}, generate.Retryable},
-		{"throttled error", &generate.Error{Status: 429, Class: generate.Throttled}, generate.Throttled},
-		{"fatal error", &generate.Error{Status: 401, Class: generate.Fatal}, generate.Fatal},
-		{"wrapped error", fmt.Errorf("image %q: %w", "hero", &generate.Error{Status: 400, Class: generate.ImageFailed}), generate.ImageFailed},
-		{"job failed", jobFailed, generate.ImageFailed},
-		{"wrapped job failed", fmt.Errorf("x: %w", jobFailed), generate.ImageFailed},
-		{"invalid request", &generate.Error{Op: "segmind submit", Class: generate.ImageFailed, Message: "invalid request: prompt: empty"}, generate.ImageFailed},
-		{"lost job", &generate.Error{Status: 404, Class: generate.Lost, JobID: "r"}, generate.Lost},
-		{"cancelled", context.Canceled, generate.Fatal},
-		{"wrapped cancel", fmt.Errorf("waiting: %w", context.Canceled), generate.Fatal},
-		{"deadline", context.DeadlineExceeded, generate.Retryable},
-		{"network error", netErr, generate.Retryable},
-		{"unknown error", errors.New("something else"), generate.Fatal},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := generate.ClassOf(tt.err); got != tt.want {
-				t.Errorf("ClassOf(%v) = %v, want %v", tt.err, got, tt.want)
-			}
-		})
-	}
-}
-
+// An error of an answer says its status first, then what the server
+// said; one of no answer says what happened.
 func TestErrorText(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
 		want string
 	}{
-		{"status and message", &generate.Error{Op: "segmind generate", Status: 400, StatusText: "Bad Request", Message: "scheduler: bad"},
+		{"status and message", &generate.Error{Op: "segmind generate", Message: "400 Bad Request: scheduler: bad"},
 			"segmind generate: 400 Bad Request: scheduler: bad"},
-		{"with request id", &generate.Error{Op: "segmind status", Status: 404, StatusText: "Not Found", Message: "Request not found", JobID: "6f1c"},
+		{"with request id", &generate.Error{Op: "segmind status", Message: "404 Not Found: Request not found", JobID: "6f1c"},
 			"segmind status (request 6f1c): 404 Not Found: Request not found"},
-		{"no message", &generate.Error{Op: "segmind credits", Status: 502, StatusText: "Bad Gateway"}, "segmind credits: 502 Bad Gateway"},
 		{"no answer", &generate.Error{Op: "segmind submit", Message: "dial tcp: connection refused"}, "segmind submit: dial tcp: connection refused"},
-		{"job failed", &generate.Error{Op: "segmind job", Class: generate.ImageFailed, JobID: "6f1c", Message: "failed: content_policy_violation"},
+		{"job failed", &generate.Error{Op: "segmind job", Reason: generate.Rejected, JobID: "6f1c", Message: "failed: content_policy_violation"},
 			"segmind job (request 6f1c): failed: content_policy_violation"},
-		{"invalid request", &generate.Error{Op: "segmind generate", Class: generate.ImageFailed, Message: "invalid request: img_width: must be 1024"},
-			"segmind generate: invalid request: img_width: must be 1024"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -468,35 +432,6 @@ func TestErrorText(t *testing.T) {
 				t.Errorf("Error() = %q, want %q", got, tt.want)
 			}
 		})
-	}
-	for c, want := range map[generate.Class]string{
-		generate.Retryable: "retryable", generate.Throttled: "throttled", generate.Unreachable: "unreachable",
-		generate.Fatal: "fatal", generate.ImageFailed: "image failed", generate.Lost: "lost",
-		generate.StillRunning: "still running", 9: "Class(9)",
-	} {
-		if c.String() != want {
-			t.Errorf("Class(%d).String() = %q, want %q", int(c), c.String(), want)
-		}
-	}
-	inner := errors.New("inner")
-	if !errors.Is(&generate.Error{Err: inner}, inner) {
-		t.Error("generate.Error does not unwrap")
-	}
-
-	// The errors the client makes itself read the same way, with the
-	// client's name in front.
-	ts := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("an invalid request was sent: %s %s", r.Method, r.URL.Path)
-	}))
-	c := newClient(t, ts.URL)
-	bad := request("x").With("img_width", model.Int(512))
-	errs := bad.Validate()
-	if len(errs) != 1 || errs[0].Param != "img_width" {
-		t.Fatalf("Validate() = %v, want one img_width error", errs)
-	}
-	_, err := c.Generate(testContext(t), bad)
-	if want := "segmind generate: invalid request: " + errs[0].Error(); err == nil || err.Error() != want {
-		t.Errorf("Generate: %v, want %q", err, want)
 	}
 }
 
@@ -524,7 +459,7 @@ func TestRetryAfterHeader(t *testing.T) {
 			}))
 			_, err := newClient(t, ts.URL).Generate(testContext(t), request("x"))
 			e := apiError(t, err)
-			if e.Status != 429 || e.Class != generate.Throttled {
+			if segmind.StatusOf(e) != 429 || e.Reason != generate.Throttled {
 				t.Errorf("%+v, want a throttled 429", e)
 			}
 			if got := generate.WaitOf(err); got < tt.lo || got > tt.hi || got != e.Wait {
@@ -542,7 +477,7 @@ func TestAnswerTooLarge(t *testing.T) {
 	ts := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, big) }))
 	_, err := newClient(t, ts.URL).Status(testContext(t), jobAt(ts.URL, "r1"))
 	e := apiError(t, err)
-	if e.Status != 200 || e.Message != "the answer is larger than 65536 bytes" || e.JobID != "r1" || e.Op != "segmind status" {
+	if segmind.StatusOf(e) != 200 || serverMessage(e) != "the answer is larger than 65536 bytes" || e.JobID != "r1" || e.Op != "segmind status" {
 		t.Errorf("%+v", e)
 	}
 }

@@ -131,13 +131,10 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-var _ generate.Generator = (*Client)(nil)
+var _ generate.JobGenerator = (*Client)(nil)
 
 // Endpoint is the origin the client talks to (see BaseURL).
 func (c *Client) Endpoint() string { return c.BaseURL() }
-
-// Async reports that the API has the v2 submit-and-poll endpoints.
-func (c *Client) Async() bool { return true }
 
 func newTransport() *http.Transport {
 	return &http.Transport{
@@ -285,7 +282,7 @@ func (c *Client) do(ctx context.Context, op, method, target string, body any, li
 	}
 	if c.key() != "" && c.trusts(req.URL) {
 		if err := c.KeyError(); err != nil {
-			return nil, &generate.Error{Op: op, Class: generate.Fatal, Message: err.Error(), Err: err}
+			return nil, &generate.Error{Op: op, Reason: generate.BadKey, Message: err.Error(), Err: err}
 		}
 		req.Header.Set(wire.HeaderAPIKey, c.key())
 	}
@@ -326,14 +323,15 @@ func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http
 			// The server took the request and was cutting its answer off:
 			// the image was most likely billed, and sending the request
 			// again could pay twice. This image fails instead.
-			gerr.Status, gerr.Class = resp.StatusCode, generate.ImageFailed
+			gerr.Reason = generate.Rejected
 			gerr.Message = "the answer was cut off after the server accepted the request (" + gerr.Message + "); it is not sent again, since that could pay twice"
+			withStatus(gerr, resp.StatusCode)
 		}
 		return nil, werr
 	}
 	if int64(len(data)) > limit && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		return nil, &generate.Error{Op: op, Status: resp.StatusCode, Class: generate.ImageFailed, PossiblyBilled: billable(op),
-			Message: fmt.Sprintf("the answer is larger than %d bytes", limit)}
+		return nil, withStatus(&generate.Error{Op: op, Reason: generate.Rejected, PossiblyBilled: billable(op),
+			Message: fmt.Sprintf("the answer is larger than %d bytes", limit)}, resp.StatusCode)
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
@@ -397,13 +395,13 @@ func billable(op string) bool { return op == "submit" || op == "generate" }
 func (c *Client) transportError(ctx context.Context, op string, err error, sent bool) error {
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
 		if sent && billable(op) {
-			return &generate.Error{Op: op, Class: generate.Fatal, PossiblyBilled: true, Message: "cancelled after the request was sent", Err: ctx.Err()}
+			return &generate.Error{Op: op, Reason: generate.Stopped, PossiblyBilled: true, Message: "cancelled after the request was sent", Err: ctx.Err()}
 		}
 		return ctx.Err()
 	}
-	e := &generate.Error{Op: op, Class: generate.Unreachable, Message: c.message(err.Error()), Err: err}
+	e := &generate.Error{Op: op, Reason: generate.Unreachable, Message: c.message(err.Error()), Err: err}
 	if sent {
-		e.Class = generate.Retryable
+		e.Reason = generate.Retryable
 		if billable(op) {
 			e.PossiblyBilled = true
 			e.Message = "no answer after the request was sent (" + e.Message + ")"
@@ -416,14 +414,13 @@ func (c *Client) transportError(ctx context.Context, op string, err error, sent 
 // request does not prove that it was not processed: a gateway's 502 or
 // 504 may come after it forwarded the request.
 func (c *Client) statusError(op string, r *response) *generate.Error {
-	return &generate.Error{
+	return withStatus(&generate.Error{
 		Op:             op,
-		Status:         r.status,
 		Message:        c.message(errorMessage(r.body)),
-		Class:          classForStatus(r.status),
+		Reason:         reasonForStatus(r.status),
 		Wait:           parseRetryAfter(r.header.Get("Retry-After"), time.Now()),
 		PossiblyBilled: billable(op) && r.status >= 500,
-	}
+	}, r.status)
 }
 
 // message makes text that came from elsewhere (a server echoing its

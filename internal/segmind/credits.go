@@ -27,7 +27,7 @@ func (c *Client) Credits(ctx context.Context) (_ *Credits, err error) {
 	}
 	var body wire.CreditsResponse
 	if err := json.Unmarshal(r.body, &body); err != nil {
-		return nil, &generate.Error{Op: "credits", Status: r.status, Class: generate.Retryable, Message: "the answer is not valid JSON"}
+		return nil, withStatus(&generate.Error{Op: "credits", Reason: generate.Retryable, Message: "the answer is not valid JSON"}, r.status)
 	}
 	return &Credits{Credits: body.Credits, FreeCredits: body.FreeCredits}, nil
 }

@@ -233,11 +233,11 @@ func TestEmulatorJobFailed(t *testing.T) {
 	if !ok {
 		t.Fatalf("Wait: %v (%T), want *generate.Error", err, err)
 	}
-	want := &generate.Error{Op: "segmind job", Class: generate.ImageFailed, JobID: job.ID, Message: "failed: " + wantMsg}
+	want := &generate.Error{Op: "segmind job", Reason: generate.Rejected, JobID: job.ID, Message: "failed: " + wantMsg}
 	if diff := cmp.Diff(want, failed); diff != "" {
 		t.Errorf("job failed error (-want +got):\n%s", diff)
 	}
-	if class := generate.ClassOf(err); class != generate.ImageFailed {
+	if class := generate.ReasonOf(err); class != generate.Rejected {
 		t.Errorf("ClassOf = %v, want image failed", class)
 	}
 
@@ -265,7 +265,7 @@ func TestEmulatorJobFailed(t *testing.T) {
 	// Sync, the same prompt is refused up front with 400, for this
 	// image only.
 	_, err = c.Generate(ctx, request("a battlefield, (gore:1.3), dramatic light"))
-	if e := apiError(t, err); e.Status != http.StatusBadRequest || e.Class != generate.ImageFailed || e.Message != wantMsg || e.PossiblyBilled {
+	if e := apiError(t, err); segmind.StatusOf(e) != http.StatusBadRequest || e.Reason != generate.Rejected || serverMessage(e) != wantMsg || e.PossiblyBilled {
 		t.Errorf("Generate: %+v", e)
 	}
 }
@@ -291,11 +291,11 @@ func TestEmulatorExpiredRequest(t *testing.T) {
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
 			err := call()
-			if generate.ClassOf(err) != generate.Lost {
-				t.Fatalf("%v (class %v), want a lost job", err, generate.ClassOf(err))
+			if generate.ReasonOf(err) != generate.Lost {
+				t.Fatalf("%v (class %v), want a lost job", err, generate.ReasonOf(err))
 			}
 			e := apiError(t, err)
-			if e.Status != http.StatusNotFound || e.JobID != job.ID || !strings.Contains(e.Message, "expired") {
+			if segmind.StatusOf(e) != http.StatusNotFound || e.JobID != job.ID || !strings.Contains(serverMessage(e), "expired") {
 				t.Errorf("error %+v", e)
 			}
 			if !strings.Contains(err.Error(), job.ID) || !strings.Contains(err.Error(), "404") {
@@ -304,7 +304,7 @@ func TestEmulatorExpiredRequest(t *testing.T) {
 		})
 	}
 	unknown := jobAt(base, "00000000-0000-4000-8000-000000000000")
-	if _, err := c.Status(ctx, unknown); generate.ClassOf(err) != generate.Lost || apiError(t, err).Status != http.StatusNotFound {
+	if _, err := c.Status(ctx, unknown); generate.ReasonOf(err) != generate.Lost || segmind.StatusOf(err) != http.StatusNotFound {
 		t.Errorf("unknown id: %v, want a lost job (404)", err)
 	}
 }
@@ -336,11 +336,11 @@ func TestEmulatorUnauthorized(t *testing.T) {
 			}
 			for op, call := range calls {
 				e := apiError(t, call())
-				if e.Status != http.StatusUnauthorized || e.Class != generate.Fatal || e.Message != tt.message {
+				if segmind.StatusOf(e) != http.StatusUnauthorized || e.Reason != generate.BadKey || serverMessage(e) != tt.message {
 					t.Errorf("%s: %+v, want 401, fatal, %q", op, e, tt.message)
 				}
-				if generate.ClassOf(e) != generate.Fatal {
-					t.Errorf("%s: ClassOf = %v", op, generate.ClassOf(e))
+				if !generate.StopsRun(e) {
+					t.Errorf("%s: a refused key does not stop the run (reason %v)", op, generate.ReasonOf(e))
 				}
 				if !strings.HasPrefix(e.Error(), "segmind ") || !strings.Contains(e.Error(), ": 401 Unauthorized: "+tt.message) {
 					t.Errorf("%s: error %q, want it to name segmind and say 401 Unauthorized", op, e.Error())
@@ -368,7 +368,7 @@ func TestEmulatorCreditsExhausted(t *testing.T) {
 		"submit":   func() error { _, err := c.Submit(ctx, request("one too many")); return err },
 	} {
 		e := apiError(t, call())
-		if e.Status != http.StatusNotAcceptable || e.Class != generate.Fatal || e.Message != "Not enough credits" {
+		if segmind.StatusOf(e) != http.StatusNotAcceptable || e.Reason != generate.NoCredits || serverMessage(e) != "Not enough credits" {
 			t.Errorf("%s: %+v, want 406, fatal", op, e)
 		}
 	}
@@ -386,7 +386,7 @@ func TestEmulatorCreditsExhausted(t *testing.T) {
 	// Credits 0 is none at all (not "unlimited").
 	_, base0 := startEmulator(t, emulator.Options{APIKey: testKey, Credits: 0})
 	_, err = newClient(t, base0).Generate(ctx, request("nothing to pay with"))
-	if e := apiError(t, err); e.Status != http.StatusNotAcceptable {
+	if e := apiError(t, err); segmind.StatusOf(e) != http.StatusNotAcceptable {
 		t.Errorf("with no credits: %+v, want 406", e)
 	}
 }
@@ -418,7 +418,7 @@ func TestEmulatorRateLimited(t *testing.T) {
 	} {
 		err := call()
 		e := apiError(t, err)
-		if e.Status != http.StatusTooManyRequests || e.Class != generate.Throttled {
+		if segmind.StatusOf(e) != http.StatusTooManyRequests || e.Reason != generate.Throttled {
 			t.Errorf("%s: %+v, want 429, throttled", op, e)
 		}
 		if got := generate.WaitOf(err); got != time.Second {
@@ -463,11 +463,11 @@ func TestEmulatorInjectedServerErrors(t *testing.T) {
 	for _, tt := range calls {
 		t.Run(tt.name, func(t *testing.T) {
 			e := apiError(t, tt.call())
-			if !slices.Contains([]int{500, 502, 504}, e.Status) || e.Class != generate.Retryable ||
-				!strings.Contains(e.Message, "fault injected") {
+			if !slices.Contains([]int{500, 502, 504}, segmind.StatusOf(e)) || e.Reason != generate.Retryable ||
+				!strings.Contains(serverMessage(e), "fault injected") {
 				t.Errorf("%+v, want a retryable 500/502/504", e)
 			}
-			codes[e.Status] = true
+			codes[segmind.StatusOf(e)] = true
 		})
 	}
 	if retries != 2 {
@@ -507,8 +507,8 @@ func TestEmulatorCancelWait(t *testing.T) {
 				if !errors.Is(err, context.Canceled) {
 					t.Fatalf("Wait: %v, want context.Canceled", err)
 				}
-				if generate.ClassOf(err) != generate.Fatal {
-					t.Errorf("ClassOf(cancel) = %v", generate.ClassOf(err))
+				if generate.ReasonOf(err) != generate.Stopped {
+					t.Errorf("ReasonOf(cancel) = %v", generate.ReasonOf(err))
 				}
 				return late <= 200*time.Millisecond, fmt.Sprintf("Wait returned %v after the cancel, want at most 200ms", late)
 			})
@@ -659,15 +659,15 @@ func TestEmulatorInvalidRequestIsNotSent(t *testing.T) {
 	} {
 		err := call()
 		e := apiError(t, err)
-		want := &generate.Error{Op: "segmind " + op, Class: generate.ImageFailed, Message: "invalid request: " + strings.Join(reasons, "; ")}
+		want := &generate.Error{Op: "segmind " + op, Reason: generate.Rejected, Message: "invalid request: " + strings.Join(reasons, "; ")}
 		if diff := cmp.Diff(want, e); diff != "" {
 			t.Errorf("%s: error (-want +got):\n%s", op, diff)
 		}
 		if !strings.Contains(err.Error(), `Did you mean "DPM++ SDE Karras"?`) {
 			t.Errorf("%s: %q lacks the schema's suggestion", op, err)
 		}
-		if generate.ClassOf(err) != generate.ImageFailed {
-			t.Errorf("%s: ClassOf = %v", op, generate.ClassOf(err))
+		if generate.ReasonOf(err) != generate.Rejected {
+			t.Errorf("%s: ClassOf = %v", op, generate.ReasonOf(err))
 		}
 	}
 	if st := s.Stats(); len(st.Requests) != 0 {
@@ -690,14 +690,14 @@ func TestWaitTimeout(t *testing.T) {
 	start := time.Now()
 	_, err = c.Wait(ctx, job, generate.WaitOptions{Timeout: 300 * time.Millisecond})
 	timeout, ok := errors.AsType[*generate.Error](err)
-	if !ok || timeout.Class != generate.StillRunning || timeout.JobID != job.ID {
+	if !ok || timeout.Reason != generate.StillRunning || timeout.JobID != job.ID {
 		t.Fatalf("Wait = %v, want a still-running error for %s", err, job.ID)
 	}
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("gave up after %v, want about the 300ms timeout", took)
 	}
-	if generate.ClassOf(err) != generate.StillRunning {
-		t.Errorf("class %v, want still running", generate.ClassOf(err))
+	if generate.ReasonOf(err) != generate.StillRunning {
+		t.Errorf("class %v, want still running", generate.ReasonOf(err))
 	}
 	if !strings.Contains(err.Error(), ": still ") || !strings.Contains(err.Error(), job.ID) {
 		t.Errorf("message %q does not say the job is still running", err)

@@ -2,6 +2,7 @@ package segmind
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,8 +11,7 @@ import (
 	"github.com/imgform/imgform/internal/generate"
 )
 
-// tag names the client in the error a call returns ("segmind submit: …")
-// and the HTTP status by its text.
+// tag names the client in the error a call returns ("segmind submit: …").
 func tag(err *error) {
 	var e *generate.Error
 	if !errors.As(*err, &e) {
@@ -20,16 +20,19 @@ func tag(err *error) {
 	if !strings.HasPrefix(e.Op, "segmind ") {
 		e.Op = "segmind " + e.Op
 	}
-	if e.Status != 0 && e.StatusText == "" {
-		e.StatusText = http.StatusText(e.Status)
-	}
 }
 
-// classForStatus maps an HTTP status to what can be done about it.
-func classForStatus(code int) generate.Class {
+// reasonForStatus maps an HTTP status to the reason the engine acts on.
+// The engine never sees the status itself: what it means is the client's
+// business.
+func reasonForStatus(code int) generate.Reason {
 	switch code {
-	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotAcceptable, http.StatusPaymentRequired:
-		return generate.Fatal
+	case http.StatusUnauthorized:
+		return generate.BadKey
+	case http.StatusForbidden:
+		return generate.Forbidden
+	case http.StatusNotAcceptable, http.StatusPaymentRequired:
+		return generate.NoCredits
 	case http.StatusTooManyRequests:
 		return generate.Throttled
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable,
@@ -39,7 +42,49 @@ func classForStatus(code int) generate.Class {
 	if code >= 500 {
 		return generate.Retryable
 	}
-	return generate.ImageFailed
+	return generate.Rejected
+}
+
+// statusErr is the HTTP status of the answer an error comes from. The
+// client's errors wrap it, for messages and for StatusOf.
+type statusErr struct {
+	code int
+	err  error
+}
+
+func (s *statusErr) Error() string {
+	text := fmt.Sprintf("%d %s", s.code, http.StatusText(s.code))
+	if s.err != nil {
+		text += ": " + s.err.Error()
+	}
+	return text
+}
+
+func (s *statusErr) Unwrap() error { return s.err }
+
+// StatusOf is the HTTP status of the answer err came from; 0 when no
+// answer came. Only the client's own callers (its tests, a person
+// reading the message) care: the engine acts on generate.ReasonOf.
+func StatusOf(err error) int {
+	var s *statusErr
+	if errors.As(err, &s) {
+		return s.code
+	}
+	return 0
+}
+
+// withStatus marks e as the error of an answer with HTTP status code:
+// its message starts with the status ("401 Unauthorized: …"), and it
+// wraps it.
+func withStatus(e *generate.Error, code int) *generate.Error {
+	prefix := fmt.Sprintf("%d %s", code, http.StatusText(code))
+	if e.Message == "" {
+		e.Message = prefix
+	} else {
+		e.Message = prefix + ": " + e.Message
+	}
+	e.Err = &statusErr{code: code, err: e.Err}
+	return e
 }
 
 // maxMessage bounds the server text an error carries.

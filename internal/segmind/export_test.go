@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/imgform/imgform/internal/generate"
+	"github.com/imgform/imgform/internal/model"
 )
 
 // JobStatus is what one status poll said, for the tests of package
@@ -15,7 +16,7 @@ type JobStatus struct {
 }
 
 // Status is one status poll.
-func (c *Client) Status(ctx context.Context, job *generate.Job) (_ *JobStatus, err error) {
+func (c *Client) Status(ctx context.Context, job *model.Job) (_ *JobStatus, err error) {
 	defer tag(&err)
 	st, err := c.status(ctx, job)
 	if err != nil {
@@ -25,7 +26,7 @@ func (c *Client) Status(ctx context.Context, job *generate.Job) (_ *JobStatus, e
 }
 
 // Result is one result fetch.
-func (c *Client) Result(ctx context.Context, job *generate.Job) (_ *generate.Result, err error) {
+func (c *Client) Result(ctx context.Context, job *model.Job) (_ *generate.Result, err error) {
 	defer tag(&err)
 	return c.result(ctx, job)
 }

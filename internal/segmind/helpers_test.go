@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -171,11 +172,21 @@ func b64(data []byte) string { return base64.StdEncoding.EncodeToString(data) }
 // failing the test when it is not.
 func apiError(t *testing.T, err error) *generate.Error {
 	t.Helper()
-	apiErr, ok := errors.AsType[*generate.Error](err)
+	e, ok := errors.AsType[*generate.Error](err)
 	if !ok {
 		t.Fatalf("error %v (%T) is not a *generate.Error", err, err)
 	}
-	return apiErr
+	return e
+}
+
+// serverMessage is what the server said in the answer err came from: its
+// message without the HTTP status it starts with.
+func serverMessage(e *generate.Error) string {
+	status := segmind.StatusOf(e)
+	if status == 0 {
+		return e.Message
+	}
+	return strings.TrimPrefix(strings.TrimPrefix(e.Message, fmt.Sprintf("%d %s", status, http.StatusText(status))), ": ")
 }
 
 // serve runs handler behind a real loopback server.
@@ -188,8 +199,8 @@ func serve(t *testing.T, handler http.Handler) *httptest.Server {
 
 // jobAt is a job of the fake server at base whose expected inference time
 // has long passed, as a job resumed from a journal: Wait polls it at once.
-func jobAt(base, id string) *generate.Job {
-	return &generate.Job{
+func jobAt(base, id string) *model.Job {
+	return &model.Job{
 		ID:          id,
 		StatusURL:   base + wire.PathV2Requests + id + "/status",
 		ResponseURL: base + wire.PathV2Requests + id,

@@ -168,10 +168,10 @@ func TestTruncatedBody(t *testing.T) {
 			if billed(tt.name) {
 				// The server took the request: sending it again could pay
 				// twice, so it is this image's failure, with the status.
-				if e.Class != generate.ImageFailed || e.Status != http.StatusOK || !e.PossiblyBilled {
+				if e.Reason != generate.Rejected || segmind.StatusOf(e) != http.StatusOK || !e.PossiblyBilled {
 					t.Errorf("%v (%+v), want a possibly billed image-only error with status 200", err, e)
 				}
-			} else if e.Class != generate.Retryable || e.Status != 0 {
+			} else if e.Reason != generate.Retryable || segmind.StatusOf(e) != 0 {
 				t.Errorf("%v (%+v), want a retryable transport error", err, e)
 			}
 			if wantID := map[string]string{"status": "r1", "download": "r2"}[tt.name]; e.JobID != wantID {
@@ -232,13 +232,13 @@ func TestErrorBodyShapes(t *testing.T) {
 			}))
 			_, err := newClient(t, ts.URL).Credits(testContext(t))
 			e := apiError(t, err)
-			if e.Status != tt.status || e.Message != tt.want {
-				t.Errorf("status %d, message %q; want %d, %q", e.Status, e.Message, tt.status, tt.want)
+			if segmind.StatusOf(e) != tt.status || serverMessage(e) != tt.want {
+				t.Errorf("status %d, message %q; want %d, %q", segmind.StatusOf(e), serverMessage(e), tt.status, tt.want)
 			}
 			if tt.wantText != "" && err.Error() != tt.wantText {
 				t.Errorf("Error() = %q, want %q", err, tt.wantText)
 			}
-			if strings.ContainsAny(err.Error(), "\r\n") || len(e.Message) > 300+len("…") {
+			if strings.ContainsAny(err.Error(), "\r\n") || len(serverMessage(e)) > 300+len("…") {
 				t.Errorf("Error() is not one short line: %q", err)
 			}
 		})
@@ -273,7 +273,7 @@ func TestNonImageSuccess(t *testing.T) {
 			}
 			// Not retryable: a 200 from the sync endpoint was most likely
 			// billed, and asking again could pay twice.
-			if e := apiError(t, err); e.Status != http.StatusOK || e.Class != generate.ImageFailed || !e.PossiblyBilled {
+			if e := apiError(t, err); segmind.StatusOf(e) != http.StatusOK || e.Reason != generate.Rejected || !e.PossiblyBilled {
 				t.Errorf("%+v, want an image-only error about the 200 answer", e)
 			}
 		})
@@ -342,9 +342,9 @@ func TestHangingServer(t *testing.T) {
 				wantClass, wantStatus := generate.Retryable, 0
 				if afterHeaders && billed(tt.name) {
 					// Accepted, then cut off: most likely billed, not retried.
-					wantClass, wantStatus = generate.ImageFailed, http.StatusOK
+					wantClass, wantStatus = generate.Rejected, http.StatusOK
 				}
-				if e.Class != wantClass || e.Status != wantStatus || !errors.Is(err, context.DeadlineExceeded) {
+				if e.Reason != wantClass || segmind.StatusOf(e) != wantStatus || !errors.Is(err, context.DeadlineExceeded) {
 					t.Errorf("%s: %v (%+v), want a timeout of class %v, status %d", tt.name, err, e, wantClass, wantStatus)
 				}
 				if took < timeout || took > timeout+time.Second {
@@ -380,7 +380,7 @@ func TestCancelDuringRequest(t *testing.T) {
 				time.AfterFunc(200*time.Millisecond, cancel)
 				err := tt.call(ctx)
 				late := time.Since(start) - 200*time.Millisecond
-				if !errors.Is(err, context.Canceled) || generate.ClassOf(err) != generate.Fatal {
+				if !errors.Is(err, context.Canceled) || generate.ReasonOf(err) != generate.Stopped {
 					t.Fatalf("%v (%T), want context.Canceled", err, err)
 				}
 				if got := generate.IsPossiblyBilled(err); got != tt.billable {
@@ -530,7 +530,7 @@ func TestAPIRedirect(t *testing.T) {
 
 	// A redirect loop ends.
 	_, err = c.Status(ctx, jobAt(api.URL, "loop"))
-	if e := apiError(t, err); !strings.Contains(e.Message, "stopped after 10 redirects") {
+	if e := apiError(t, err); !strings.Contains(serverMessage(e), "stopped after 10 redirects") {
 		t.Errorf("redirect loop: %v", err)
 	}
 }

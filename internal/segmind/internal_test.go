@@ -126,21 +126,21 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 }
 
-func TestClassForStatus(t *testing.T) {
-	want := map[int]generate.Class{
-		400: generate.ImageFailed, 404: generate.ImageFailed, 413: generate.ImageFailed, 422: generate.ImageFailed,
-		401: generate.Fatal, 402: generate.Fatal, 403: generate.Fatal, 406: generate.Fatal,
+func TestReasonForStatus(t *testing.T) {
+	want := map[int]generate.Reason{
+		400: generate.Rejected, 404: generate.Rejected, 413: generate.Rejected, 422: generate.Rejected,
+		401: generate.BadKey, 403: generate.Forbidden, 402: generate.NoCredits, 406: generate.NoCredits,
 		408: generate.Retryable, 429: generate.Throttled,
 		500: generate.Retryable, 501: generate.Retryable, 502: generate.Retryable, 503: generate.Retryable, 504: generate.Retryable, 599: generate.Retryable,
 		// Odd answers of no known meaning: about this request only.
-		300: generate.ImageFailed, 418: generate.ImageFailed, 499: generate.ImageFailed,
+		300: generate.Rejected, 418: generate.Rejected, 499: generate.Rejected,
 	}
-	got := make(map[int]generate.Class, len(want))
+	got := make(map[int]generate.Reason, len(want))
 	for code := range want {
-		got[code] = classForStatus(code)
+		got[code] = reasonForStatus(code)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("classForStatus (-want +got):\n%s", diff)
+		t.Errorf("reasonForStatus (-want +got):\n%s", diff)
 	}
 }
 

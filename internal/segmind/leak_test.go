@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/internal/generate"
+	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/segmind"
 	"github.com/imgform/imgform/internal/segmind/emulator"
 )
@@ -220,7 +221,7 @@ func checkKeyAbsent(t *testing.T, base string) {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	c := newClient(t, base, withKey(leakKey), withTimeouts(100*time.Millisecond))
-	job := &generate.Job{ID: "r1", StatusURL: base + "/v2/requests/r1/status", ResponseURL: base + "/v2/requests/r1",
+	job := &model.Job{ID: "r1", StatusURL: base + "/v2/requests/r1/status", ResponseURL: base + "/v2/requests/r1",
 		Submitted: time.Now().Add(-time.Hour)}
 	_, err := c.Generate(ctx, request("x"))
 	mustFail("generate", err)

@@ -36,7 +36,7 @@ func (c *Client) Generate(ctx context.Context, req model.Request) (_ *generate.R
 	}
 	failed := func(msg string) error {
 		// A 200 was most likely billed: asking again could pay twice.
-		return &generate.Error{Op: "generate", Status: r.status, Class: generate.ImageFailed, PossiblyBilled: true, Message: msg}
+		return withStatus(&generate.Error{Op: "generate", Reason: generate.Rejected, PossiblyBilled: true, Message: msg}, r.status)
 	}
 	res := &generate.Result{CostUSD: charge(r.header.Get(wire.HeaderCreditsConsumed))}
 	if v := r.header.Get(wire.HeaderRemainingCredits); v != "" {
@@ -79,14 +79,14 @@ func placeholders(imgs []model.Image) bool {
 // validate refuses a request the schema refuses: it is never sent.
 func (c *Client) validate(op string, req model.Request) error {
 	if req.Schema() != c.model {
-		return &generate.Error{Op: op, Class: generate.ImageFailed, Message: fmt.Sprintf("a request for %s, but this client drives %s", req.Model(), c.model.ID)}
+		return &generate.Error{Op: op, Reason: generate.Rejected, Message: fmt.Sprintf("a request for %s, but this client drives %s", req.Model(), c.model.ID)}
 	}
 	if errs := req.Validate(); len(errs) > 0 {
 		msgs := make([]string, len(errs))
 		for i, e := range errs {
 			msgs[i] = e.Error()
 		}
-		return &generate.Error{Op: op, Class: generate.ImageFailed, Message: "invalid request: " + strings.Join(msgs, "; ")}
+		return &generate.Error{Op: op, Reason: generate.Rejected, Message: "invalid request: " + strings.Join(msgs, "; ")}
 	}
 	return nil
 }

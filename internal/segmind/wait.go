@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/internal/generate"
+	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
 )
 
@@ -76,7 +77,7 @@ var pollBackoff = generate.RetryPolicy{Base: 200 * time.Millisecond, Cap: 10 * t
 // class Lost. Polls that fail in a retryable way are retried with backoff
 // (a status poll is idempotent). Cancelling ctx stops at once; the job
 // keeps running on the server and can be waited for again.
-func (c *Client) Wait(ctx context.Context, job *generate.Job, opts generate.WaitOptions) (_ *generate.Result, err error) {
+func (c *Client) Wait(ctx context.Context, job *model.Job, opts generate.WaitOptions) (_ *generate.Result, err error) {
 	defer tag(&err)
 	if opts.MaxPollErrors == 0 {
 		opts.MaxPollErrors = defaultPollErrs
@@ -93,7 +94,7 @@ func (c *Client) Wait(ctx context.Context, job *generate.Job, opts generate.Wait
 	last := wire.StatusQueued
 	for {
 		if opts.Timeout > 0 && time.Since(start)+max(delay, 0) > opts.Timeout {
-			return nil, &generate.Error{Op: "wait", Class: generate.StillRunning, JobID: job.ID,
+			return nil, &generate.Error{Op: "wait", Reason: generate.StillRunning, JobID: job.ID,
 				Message: fmt.Sprintf("still %s after %s", strings.ToLower(last), time.Since(start).Round(time.Second))}
 		}
 		if err := sleep(ctx, delay); err != nil {
@@ -121,7 +122,7 @@ func (c *Client) Wait(ctx context.Context, job *generate.Job, opts generate.Wait
 
 // fetchResult gets a completed job's result, retrying what can succeed
 // later.
-func (c *Client) fetchResult(ctx context.Context, job *generate.Job, opts generate.WaitOptions) (*generate.Result, error) {
+func (c *Client) fetchResult(ctx context.Context, job *model.Job, opts generate.WaitOptions) (*generate.Result, error) {
 	failures := 0
 	for {
 		res, err := c.result(ctx, job)
@@ -141,7 +142,7 @@ func (c *Client) fetchResult(ctx context.Context, job *generate.Job, opts genera
 // retryDelay decides whether a failed poll is retried, and after how
 // long: the server's Retry-After, or exponential backoff with jitter.
 func (c *Client) retryDelay(err error, failures *int, opts generate.WaitOptions) (time.Duration, error) {
-	switch generate.ClassOf(err) {
+	switch generate.ReasonOf(err) {
 	case generate.Retryable, generate.Throttled, generate.Unreachable:
 	default:
 		return 0, err

@@ -2,7 +2,7 @@ package state
 
 import (
 	"context"
-	"time"
+	"github.com/imgform/imgform/internal/model"
 )
 
 // Journal records every submitted asynchronous job before its result is
@@ -39,8 +39,8 @@ type JobRecord struct {
 	Samples   int    `json:"samples"`
 	// Endpoint is the origin of the API the job was submitted to; only a
 	// run against the same endpoint follows it.
-	Endpoint string `json:"base_url"`
-	Job      JobRef `json:"job"`
+	Endpoint string    `json:"base_url"`
+	Job      model.Job `json:"job"`
 	// Forced marks a job submitted for a forced replacement (--replace):
 	// the new image it asked for, which only another forced replacement
 	// of the same request takes. Seed is the seed it was sent with (a
@@ -63,12 +63,3 @@ const PendingPrefix = "pending-"
 
 // NewPendingID is the id of a new pending record.
 func NewPendingID() string { return PendingPrefix + newLineage() }
-
-// JobRef is what a generator needs to follow a job (generate.Job has the
-// same fields, and converts).
-type JobRef struct {
-	ID          string    `json:"request_id"`
-	StatusURL   string    `json:"status_url"`
-	ResponseURL string    `json:"response_url"`
-	Submitted   time.Time `json:"submitted"`
-}

@@ -465,7 +465,7 @@ func testPendingNeedsLock(t *testing.T, ws Workspace) {
 
 func pendingRecord(h state.Hash) state.JobRecord {
 	return state.JobRecord{Address: "image.tile[0]", InputHash: h, Samples: 1, Endpoint: "https://api.segmind.com", Pending: true,
-		Job: state.JobRef{ID: state.NewPendingID(), Submitted: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}}
+		Job: model.Job{ID: state.NewPendingID(), Submitted: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}}
 }
 
 // Jobs recorded are listed oldest first, by any handle on the workspace
@@ -481,7 +481,7 @@ func testJournal(t *testing.T, ws, other Workspace) {
 	h := Images(1)["image.tile[0]"].InputHash
 	rec := func(id string, submitted time.Time) state.JobRecord {
 		return state.JobRecord{Address: `image.tile["` + id + `"]`, InputHash: h, Samples: 2, Endpoint: "https://api.segmind.com",
-			Job: state.JobRef{ID: id, StatusURL: "https://api.segmind.com/v2/requests/" + id + "/status", ResponseURL: "https://api.segmind.com/v2/requests/" + id, Submitted: submitted}}
+			Job: model.Job{ID: id, StatusURL: "https://api.segmind.com/v2/requests/" + id + "/status", ResponseURL: "https://api.segmind.com/v2/requests/" + id, Submitted: submitted}}
 	}
 	c := rec("c-3", t0.Add(2*time.Minute))
 	c.Forced, c.Seed = true, 999999999999999

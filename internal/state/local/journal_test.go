@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/state"
 )
 
@@ -21,7 +22,7 @@ func journalEntry(id string, submitted time.Time) state.JobRecord {
 		InputHash: state.SumBytes([]byte(id)),
 		Samples:   1,
 		Endpoint:  "http://127.0.0.1:8787",
-		Job: state.JobRef{
+		Job: model.Job{
 			ID:          id,
 			StatusURL:   "http://127.0.0.1:8787/v2/requests/" + id + "/status",
 			ResponseURL: "http://127.0.0.1:8787/v2/requests/" + id,

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/state"
 	"github.com/imgform/imgform/internal/state/backendtest"
 	"github.com/imgform/imgform/internal/testsvc"
@@ -241,7 +242,7 @@ func TestLockLostWhenServerRestarts(t *testing.T) {
 		t.Errorf("a save after the restart: %v, want a *LockLostError", err)
 	}
 	rec := state.JobRecord{Address: "image.tile[0]", InputHash: st.Images["image.tile[0]"].InputHash, Samples: 1, Pending: true,
-		Job: state.JobRef{ID: state.NewPendingID(), Submitted: time.Now().UTC()}}
+		Job: model.Job{ID: state.NewPendingID(), Submitted: time.Now().UTC()}}
 	if err := a.Jobs().Record(t.Context(), rec); !errors.As(err, &lost) {
 		t.Errorf("a pending record after the restart: %v, want a *LockLostError", err)
 	}

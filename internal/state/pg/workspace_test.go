@@ -25,7 +25,7 @@ func TestDeleteWorkspace(t *testing.T) {
 		if _, err := b.Save(t.Context(), st); err != nil {
 			t.Fatal(err)
 		}
-		if err := b.Jobs().Record(t.Context(), state.JobRecord{Address: "image.a", Job: state.JobRef{ID: "job-" + ws, Submitted: time.Now()}}); err != nil {
+		if err := b.Jobs().Record(t.Context(), state.JobRecord{Address: "image.a", Job: model.Job{ID: "job-" + ws, Submitted: time.Now()}}); err != nil {
 			t.Fatal(err)
 		}
 	}
