@@ -13,7 +13,7 @@ import (
 // always at the end. A killed run loses at most the last interval's
 // records, and the cache still holds those images.
 type checkpointer struct {
-	backend state.Backend
+	saver   state.Saver
 	ctx     context.Context
 	every   time.Duration
 	// readOnly is set for a preview, which changes no state: nothing is
@@ -32,11 +32,11 @@ type checkpointer struct {
 	done   chan struct{}
 }
 
-// newCheckpointer saves st to backend. Saves go on after ctx is
+// newCheckpointer saves st with saver. Saves go on after ctx is
 // cancelled: the final save of an interrupted run is the one that must
 // not be lost.
-func newCheckpointer(ctx context.Context, backend state.Backend, st *state.State, every time.Duration, readOnly bool, warn func(error)) *checkpointer {
-	c := &checkpointer{backend: backend, ctx: context.WithoutCancel(ctx), st: st, readOnly: readOnly, every: every, warn: warn, stop: make(chan struct{}), done: make(chan struct{})}
+func newCheckpointer(ctx context.Context, saver state.Saver, st *state.State, every time.Duration, readOnly bool, warn func(error)) *checkpointer {
+	c := &checkpointer{saver: saver, ctx: context.WithoutCancel(ctx), st: st, readOnly: readOnly, every: every, warn: warn, stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -108,7 +108,7 @@ func (c *checkpointer) flush() error {
 	hooks := c.onSaved
 	c.onSaved = nil
 	c.mu.Unlock()
-	if _, err := c.backend.Save(c.ctx, snapshot); err != nil {
+	if _, err := c.saver.Save(c.ctx, snapshot); err != nil {
 		c.mu.Lock()
 		c.dirty = true
 		c.onSaved = append(hooks, c.onSaved...)

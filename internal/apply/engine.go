@@ -90,13 +90,22 @@ type FatalError struct {
 func (e *FatalError) Error() string { return e.Err.Error() }
 func (e *FatalError) Unwrap() error { return e.Err }
 
-// Run executes the plan against st, saving it to backend as it goes and
-// journaling submitted jobs in backend's journal. It returns
+// Store is what a run needs of where the state is kept: saving it as it
+// goes, the job journal, and the lock, taken again to save what a run
+// that lost it finished (see LockLostError).
+type Store interface {
+	state.Saver
+	state.Locker
+	state.JobKeeper
+}
+
+// Run executes the plan against st, saving it to store as it goes and
+// journaling submitted jobs in store's journal. It returns
 // the summary of what it did (always), and an error when the run could not
 // finish: a *FatalError, ErrInterrupted, or a failure to save the state.
 // Changes that failed on their own are listed in the summary and do not
 // make an error.
-func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.State, opts Options) (*Summary, error) {
+func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts Options) (*Summary, error) {
 	if opts.Parallelism < 1 {
 		opts.Parallelism = 4
 	}
@@ -112,7 +121,7 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 	defer stopSubmits()
 	r := &runner{
 		opts:        opts,
-		journal:     backend.Jobs(),
+		journal:     store.Jobs(),
 		journalCtx:  context.WithoutCancel(ctx),
 		files:       files{dir: opts.Dir},
 		limiter:     generate.NewLimiter(opts.Parallelism),
@@ -126,7 +135,7 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 		fates:       map[string]*jobFate{},
 	}
 	r.keeper = newKeeper(r.files, st, time.Now())
-	r.ckpt = newCheckpointer(ctx, backend, st, opts.CheckpointEvery, opts.Preview != nil, func(err error) {
+	r.ckpt = newCheckpointer(ctx, store, st, opts.CheckpointEvery, opts.Preview != nil, func(err error) {
 		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
 	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
@@ -165,7 +174,7 @@ func Run(ctx context.Context, p *plan.Plan, backend state.Backend, st *state.Sta
 	if r.lost() {
 		lost := &LockLostError{Err: r.lockLost, Stranded: r.summary.Stranded}
 		if r.opts.Preview == nil {
-			lost.Saved, lost.SaveErr = r.saveAfterLoss(ctx, backend)
+			lost.Saved, lost.SaveErr = r.saveAfterLoss(ctx, store)
 		}
 		r.countJournaled()
 		r.summary.LockLost = lost.Error()

@@ -134,9 +134,9 @@ func (r *runner) settle(addr, pendingID string) {
 // the lock taken again (so that no other run holds it, and none can start
 // before the save is done), as a compare-and-swap on the state this run
 // read.
-func (r *runner) saveAfterLoss(ctx context.Context, backend state.Backend) (bool, error) {
+func (r *runner) saveAfterLoss(ctx context.Context, store Store) (bool, error) {
 	ctx = context.WithoutCancel(ctx)
-	l, err := backend.Lock(ctx, state.LockOptions{Operation: "apply (saving what it finished before losing the lock)"})
+	l, err := store.Lock(ctx, state.LockOptions{Operation: "apply (saving what it finished before losing the lock)"})
 	if err != nil {
 		var locked *state.LockedError
 		if errors.As(err, &locked) {
@@ -147,7 +147,7 @@ func (r *runner) saveAfterLoss(ctx context.Context, backend state.Backend) (bool
 	defer l.Unlock()
 	var snapshot *state.State
 	r.ckpt.read(func(st *state.State) { snapshot = st.Clone() })
-	if _, err := backend.Save(ctx, snapshot); err != nil {
+	if _, err := store.Save(ctx, snapshot); err != nil {
 		return false, err
 	}
 	r.ckpt.saved()

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/imgform/imgform/internal/parallel"
 	"github.com/imgform/imgform/internal/state"
 )
 
@@ -149,49 +150,33 @@ func (c statusChecker) checkAll(ctx context.Context, entries map[string]*state.E
 		key statusKey
 		out state.Output
 	}
-	jobs := make(chan job)
-	var (
-		mu       sync.Mutex
-		statuses = make(map[statusKey]fileStatus, len(entries))
-		firstErr error
-		pointers []string // every LFS pointer found, for one message
-		wg       sync.WaitGroup
-	)
-	workers := min(max(2*runtime.GOMAXPROCS(0), 4), 16)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				if ctx.Err() != nil {
-					continue // drain: the feeder stops too
-				}
-				st, err := c.check(ctx, j.out)
-				mu.Lock()
-				var lfs *LFSPointerError
-				switch {
-				case errors.As(err, &lfs):
-					pointers = append(pointers, lfs.Paths...)
-				case err != nil && firstErr == nil:
-					firstErr = err
-				}
-				statuses[j.key] = st
-				mu.Unlock()
-			}
-		}()
-	}
-feed:
+	var jobs []job
 	for addr, e := range entries {
 		for i, out := range e.Outputs {
-			select {
-			case jobs <- job{key: statusKey{addr: addr, index: i}, out: out}:
-			case <-ctx.Done():
-				break feed
-			}
+			jobs = append(jobs, job{key: statusKey{addr: addr, index: i}, out: out})
 		}
 	}
-	close(jobs)
-	wg.Wait()
+	var (
+		mu       sync.Mutex
+		statuses = make(map[statusKey]fileStatus, len(jobs))
+		firstErr error
+		pointers []string // every LFS pointer found, for one message
+	)
+	// Mostly waiting for the disk: more at once than there are cores.
+	workers := min(max(2*runtime.GOMAXPROCS(0), 4), 16)
+	_ = parallel.Each(ctx, len(jobs), workers, func(i int) {
+		st, err := c.check(ctx, jobs[i].out)
+		mu.Lock()
+		defer mu.Unlock()
+		var lfs *LFSPointerError
+		switch {
+		case errors.As(err, &lfs):
+			pointers = append(pointers, lfs.Paths...)
+		case err != nil && firstErr == nil:
+			firstErr = err
+		}
+		statuses[jobs[i].key] = st
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -3,9 +3,7 @@ package spec
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sort"
-	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -14,6 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/parallel"
 )
 
 // evaluator turns the decoded module into resolved images.
@@ -159,24 +158,11 @@ const instancesPerWorker = 64
 // Their outputs are checked afterwards, in order, by finish.
 func (ev *evaluator) instances(decl *imageDecl, insts []instance, static map[string]evaluated, dynamic []string, defaults map[string]evaluated) []pending {
 	out := make([]pending, len(insts))
-	workers := min(runtime.GOMAXPROCS(0), len(insts)/instancesPerWorker)
-	if workers < 2 {
-		for i, inst := range insts {
-			out[i] = ev.instance(decl, inst, static, dynamic, defaults)
+	parallel.Ranges(len(insts), instancesPerWorker, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = ev.instance(decl, insts[i], static, dynamic, defaults)
 		}
-		return out
-	}
-	var wg sync.WaitGroup
-	per := (len(insts) + workers - 1) / workers
-	for lo := 0; lo < len(insts); lo += per {
-		hi := min(lo+per, len(insts))
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				out[i] = ev.instance(decl, insts[i], static, dynamic, defaults)
-			}
-		})
-	}
-	wg.Wait()
+	})
 	return out
 }
 

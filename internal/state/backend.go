@@ -5,23 +5,21 @@ import (
 	"fmt"
 )
 
-// Backend is where a workspace's state is kept: a file beside the
-// configuration (package state/local), or a store a team shares. A
-// Backend value is one handle on one workspace, used by one run; two
-// handles on the same workspace behave as two runs would.
-//
-// The contract is the conformance suite in state/backendtest: every
-// backend passes it.
-type Backend interface {
-	// String names the state for people: a path, or a location without
-	// its credentials.
-	String() string
+// The port a workspace's state is kept behind is a set of small
+// interfaces, each one thing a consumer needs (opentofu's statemgr keeps
+// its state managers the same way): a function takes the smallest it
+// uses, and Backend is all of them.
 
+// Loader reads the stored state.
+type Loader interface {
 	// Load reads the stored state. A workspace with nothing stored is a
 	// new, empty state with no lineage. Load sets the snapshot Save
 	// compares the store against.
 	Load(ctx context.Context) (*State, error)
+}
 
+// Saver stores the state a run changed.
+type Saver interface {
 	// Save stores st as the next serial when it differs from the state
 	// this handle loaded or last saved, and reports whether it wrote. It
 	// is a compare-and-swap: when the store no longer holds that state
@@ -29,13 +27,19 @@ type Backend interface {
 	// is a *ConflictError. An empty state is not stored where nothing
 	// was. Save does not change st.
 	Save(ctx context.Context, st *State) (bool, error)
+}
 
+// Pusher stores a state as it is.
+type Pusher interface {
 	// Push stores st as it is, with its own lineage and serial, in place
 	// of the state this handle loaded: imgform state push, and the move
 	// of a local state into a shared backend. It is a compare-and-swap
-	// like Save. Which states may replace which is the caller's rule.
+	// like Save. Which states may replace which is CheckPush's rule.
 	Push(ctx context.Context, st *State) error
+}
 
+// Locker takes and forces the workspace's lock.
+type Locker interface {
 	// Lock takes the workspace's lock, waiting up to opts.Timeout for
 	// another holder to let go. The lock of a holder that dies, even
 	// killed with SIGKILL, does not block the next run.
@@ -52,10 +56,30 @@ type Backend interface {
 	// then it is taken from that holder, which notices within a second
 	// and stops paying for images.
 	ForceUnlock(ctx context.Context, id string, opts ForceOptions) error
+}
 
+// JobKeeper has the workspace's job journal.
+type JobKeeper interface {
 	// Jobs is the workspace's job journal.
 	Jobs() Journal
+}
 
+// Backend is where a workspace's state is kept: a file beside the
+// configuration (package state/local), or a store a team shares (package
+// state/pg). A Backend value is one handle on one workspace, used by one
+// run; two handles on the same workspace behave as two runs would.
+//
+// The contract is the conformance suite in state/backendtest: every
+// backend passes it.
+type Backend interface {
+	// String names the state for people: a path, or a location without
+	// its credentials.
+	String() string
+	Loader
+	Saver
+	Pusher
+	Locker
+	JobKeeper
 	// Close releases what the handle holds open (connections). A lock it
 	// holds is let go first.
 	Close() error

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"sync"
 
 	"github.com/imgform/imgform/internal/jsonsplit"
+	"github.com/imgform/imgform/internal/parallel"
 )
 
 // The state of a catalog holds hundreds of thousands of entries; its
@@ -20,6 +20,10 @@ import (
 // document is put together around them. The entries' part is kept apart
 // from the header, so that a save can compare the state with the file at
 // its old serial and write it at the new one for one encoding.
+
+// entriesPerWorker is the least number of entries worth a goroutine of
+// their own.
+const entriesPerWorker = 256
 
 // encodedImages is the images member's value as Marshal writes it, and
 // each entry's part of it.
@@ -47,7 +51,7 @@ func encodeImages(images map[string]*Entry) (*encodedImages, error) {
 	entries := make([][]byte, len(keys))
 	var firstErr error
 	var errOnce sync.Once
-	parallel(len(keys), func(lo, hi int) {
+	parallel.Ranges(len(keys), entriesPerWorker, func(lo, hi int) {
 		var buf bytes.Buffer
 		for i := lo; i < hi; i++ {
 			key, err := json.Marshal(keys[i])
@@ -108,24 +112,6 @@ func assemble(images []byte, s *State) []byte {
 	return out
 }
 
-// parallel runs work over [0, n) in one contiguous range per core.
-func parallel(n int, work func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(n/256, 1))
-	if workers <= 1 {
-		work(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := n*w/workers, n*(w+1)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work(lo, hi)
-		}()
-	}
-	wg.Wait()
-}
 
 // decodeParallel decodes a state with its entries decoded over every
 // core. It reports false on any problem, for the caller to decode the
@@ -176,7 +162,7 @@ func decodeParallel(data []byte) (st *State, raw map[string][]byte, version *int
 	}
 	entries := make([]*Entry, len(ekeys))
 	failed := make([]bool, len(ekeys))
-	parallel(len(ekeys), func(lo, hi int) {
+	parallel.Ranges(len(ekeys), entriesPerWorker, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if strictUnmarshal(evalues[i], &entries[i]) != nil {
 				failed[i] = true

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/imgform/imgform/internal/parallel"
 	"github.com/imgform/imgform/internal/safepath"
 )
 
@@ -141,7 +142,7 @@ func (s *State) check() error {
 	}
 	sort.Strings(addrs)
 	errs := make([]error, len(addrs))
-	parallel(len(addrs), func(lo, hi int) {
+	parallel.Ranges(len(addrs), entriesPerWorker, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if errs[i] = checkEntry(addrs[i], s.Images[addrs[i]]); errs[i] != nil {
 				return

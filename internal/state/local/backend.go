@@ -25,9 +25,10 @@ type Backend struct {
 	path string
 	jobs *Journal
 
-	mu     sync.Mutex
-	stored *state.Snapshot // what this handle read or last wrote
-	seen   fileStamp       // the file as stored was when this handle last read or wrote it
+	stored state.Stored // what this handle read or last wrote
+
+	mu   sync.Mutex
+	seen fileStamp // the file as stored was when this handle last read or wrote it
 	// loaded is the file as Load found it (nil when there was none): the
 	// backup, written at the first save, is the state before this run,
 	// never a checkpoint of it.
@@ -117,9 +118,10 @@ func (b *Backend) Load(_ context.Context) (*state.State, error) {
 		}
 		return nil, err
 	}
+	b.stored.Loaded(snap)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.stored, b.seen, b.loaded, b.backedUp = snap, stamp, data, false
+	b.seen, b.loaded, b.backedUp = stamp, data, false
 	return st, nil
 }
 
@@ -139,43 +141,24 @@ func (b *Backend) read() ([]byte, fileStamp, error) {
 // was when loaded is kept as the backup (once: later saves of the same
 // run, such as apply's checkpoints, leave it), and the new one replaces it
 // atomically. The file must still be the one this handle read or wrote.
-func (b *Backend) Save(_ context.Context, st *state.State) (bool, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.stored == nil {
-		return false, errors.New("saving state: it was never loaded")
-	}
-	next, err := b.stored.Successor(st)
-	if err != nil || next == nil {
-		return false, err
-	}
-	if err := b.write(next); err != nil {
-		return false, err
-	}
-	return true, nil
+func (b *Backend) Save(ctx context.Context, st *state.State) (bool, error) {
+	return b.stored.Save(ctx, st, b.write)
 }
 
 // Push writes st as it is, lineage and serial kept.
-func (b *Backend) Push(_ context.Context, st *state.State) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.stored == nil {
-		return errors.New("pushing state: the stored one was never loaded")
-	}
-	next, err := state.Verbatim(st)
-	if err != nil {
-		return err
-	}
-	return b.write(next)
+func (b *Backend) Push(ctx context.Context, st *state.State) error {
+	return b.stored.Push(ctx, st, b.write)
 }
 
-// write replaces the file with next, keeping the backup, once the file is
-// found to be what this handle read. The caller holds b.mu.
-func (b *Backend) write(next *state.Snapshot) error {
+// write replaces the file, which must still hold cur, with next, keeping
+// the backup.
+func (b *Backend) write(_ context.Context, cur, next *state.Snapshot) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if err := b.fence(); err != nil {
 		return err
 	}
-	if err := b.checkUnchanged(); err != nil {
+	if err := b.checkUnchanged(cur); err != nil {
 		return err
 	}
 	if b.loaded != nil && !b.backedUp {
@@ -187,27 +170,28 @@ func (b *Backend) write(next *state.Snapshot) error {
 	if err := atomicfile.WriteFile(b.path, next.Data, 0o644); err != nil {
 		return fmt.Errorf("saving state: %w", err)
 	}
-	b.stored, b.seen = next, stampOf(b.path)
+	b.seen = stampOf(b.path)
 	return nil
 }
 
 // checkUnchanged is the compare half of Save's compare-and-swap: the file
-// is the one this handle last read or wrote. Its stamp says so at the
-// cost of a stat; when the stamp differs, the bytes decide (a checkout
-// that wrote the same bytes again is no conflict). The caller holds b.mu.
-func (b *Backend) checkUnchanged() error {
-	if b.stored.Data != nil && stampOf(b.path) == b.seen && b.seen != (fileStamp{}) {
+// is cur, the one this handle last read or wrote. Its stamp says so at
+// the cost of a stat; when the stamp differs, the bytes decide (a
+// checkout that wrote the same bytes again is no conflict). The caller
+// holds b.mu.
+func (b *Backend) checkUnchanged(cur *state.Snapshot) error {
+	if cur.Data != nil && stampOf(b.path) == b.seen && b.seen != (fileStamp{}) {
 		return nil
 	}
-	cur, _, err := b.read()
+	onDisk, _, err := b.read()
 	if err != nil {
 		return err
 	}
-	if bytes.Equal(cur, b.stored.Data) {
+	if bytes.Equal(onDisk, cur.Data) {
 		return nil
 	}
-	conflict := &state.ConflictError{Where: b.path, Serial: b.stored.Serial}
-	if snap, _, err := state.Decode(b.path, cur); err == nil {
+	conflict := &state.ConflictError{Where: b.path, Serial: cur.Serial}
+	if snap, _, err := state.Decode(b.path, onDisk); err == nil {
 		conflict.Stored = snap.Serial
 	}
 	return conflict

@@ -33,7 +33,7 @@ type Backend struct {
 	timeout   time.Duration // of each request
 
 	mu     sync.Mutex
-	stored *state.Snapshot
+	stored state.Stored
 	held   *sessionLock // the lock this handle holds: its session fences the writes
 }
 
@@ -164,64 +164,36 @@ func (b *Backend) Load(ctx context.Context) (*state.State, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.mu.Lock()
-	b.stored = snap
-	b.mu.Unlock()
+	b.stored.Loaded(snap)
 	return st, nil
 }
 
 // Save writes st as the next serial in one transaction that first checks
 // the row still holds the serial and lineage this handle read.
 func (b *Backend) Save(ctx context.Context, st *state.State) (bool, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.stored == nil {
-		return false, errors.New("saving state: it was never loaded")
-	}
-	next, err := b.stored.Successor(st)
-	if err != nil || next == nil {
-		return false, err
-	}
-	if err := b.swap(ctx, next); err != nil {
-		return false, err
-	}
-	return true, nil
+	return b.stored.Save(ctx, st, b.swap)
 }
 
 // Push stores st as it is, lineage and serial kept.
 func (b *Backend) Push(ctx context.Context, st *state.State) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.stored == nil {
-		return errors.New("pushing state: the stored one was never loaded")
-	}
-	next, err := state.Verbatim(st)
-	if err != nil {
-		return err
-	}
-	return b.swap(ctx, next)
+	return b.stored.Push(ctx, st, b.swap)
 }
 
-// swap replaces the stored state with next in one transaction that first
-// checks the row still holds the serial and lineage this handle read.
-// While the handle holds the lock, the transaction runs on the lock's
-// own session and checks the lock is held: a run that lost its lock
-// (its session ended) cannot write. The caller holds b.mu.
-func (b *Backend) swap(ctx context.Context, next *state.Snapshot) error {
+// swap replaces the stored state cur with next in one transaction that
+// first checks the row still holds cur's serial and lineage. While the
+// handle holds the lock, the transaction runs on the lock's own session
+// and checks the lock is held: a run that lost its lock (its session
+// ended) cannot write.
+func (b *Backend) swap(ctx context.Context, cur, next *state.Snapshot) error {
 	ctx, cancel := b.request(ctx)
 	defer cancel()
-	if b.held != nil {
-		err := b.held.fenced(ctx, func(conn *pgx.Conn) error { return b.swapOn(ctx, conn, next) })
-		if err == nil {
-			b.stored = next
-		}
-		return err
+	b.mu.Lock()
+	held := b.held
+	b.mu.Unlock()
+	if held != nil {
+		return held.fenced(ctx, func(conn *pgx.Conn) error { return b.swapOn(ctx, conn, cur, next) })
 	}
-	err := b.swapOn(ctx, b.pool, next)
-	if err == nil {
-		b.stored = next
-	}
-	return err
+	return b.swapOn(ctx, b.pool, cur, next)
 }
 
 // beginner is what runs a transaction: the pool, or the lock's session.
@@ -229,15 +201,15 @@ type beginner interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
-func (b *Backend) swapOn(ctx context.Context, db beginner, next *state.Snapshot) error {
+func (b *Backend) swapOn(ctx context.Context, db beginner, cur, next *state.Snapshot) error {
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
 		var serial int64
 		var lineage string
 		err := tx.QueryRow(ctx, `SELECT serial, lineage FROM `+b.table("states")+` WHERE workspace = $1 FOR UPDATE`, b.workspace).Scan(&serial, &lineage)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			if b.stored.Data != nil {
-				return &state.ConflictError{Where: b.where, Serial: b.stored.Serial}
+			if cur.Data != nil {
+				return &state.ConflictError{Where: b.where, Serial: cur.Serial}
 			}
 			tag, err := tx.Exec(ctx, `INSERT INTO `+b.table("states")+` (workspace, serial, lineage, document) VALUES ($1, $2, $3, $4) ON CONFLICT (workspace) DO NOTHING`,
 				b.workspace, int64(next.Serial), next.Lineage, next.Data)
@@ -245,13 +217,13 @@ func (b *Backend) swapOn(ctx context.Context, db beginner, next *state.Snapshot)
 				return err
 			}
 			if tag.RowsAffected() != 1 {
-				return &state.ConflictError{Where: b.where, Serial: b.stored.Serial}
+				return &state.ConflictError{Where: b.where, Serial: cur.Serial}
 			}
 			return nil
 		case err != nil:
 			return err
-		case b.stored.Data == nil || uint64(serial) != b.stored.Serial || lineage != b.stored.Lineage:
-			return &state.ConflictError{Where: b.where, Serial: b.stored.Serial, Stored: uint64(serial)}
+		case cur.Data == nil || uint64(serial) != cur.Serial || lineage != cur.Lineage:
+			return &state.ConflictError{Where: b.where, Serial: cur.Serial, Stored: uint64(serial)}
 		}
 		_, err = tx.Exec(ctx, `UPDATE `+b.table("states")+` SET serial = $2, lineage = $3, document = $4, updated = now() WHERE workspace = $1`,
 			b.workspace, int64(next.Serial), next.Lineage, next.Data)

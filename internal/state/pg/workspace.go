@@ -22,8 +22,6 @@ func (b *Backend) Delete(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("deleting %s: %w", b.where, err)
 	}
-	b.mu.Lock()
-	b.stored = nil
-	b.mu.Unlock()
+	b.stored.Loaded(nil)
 	return nil
 }
