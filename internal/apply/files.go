@@ -18,12 +18,25 @@ import (
 // slash-separated and relative to the configuration directory. Every path
 // is checked where it is used, whatever it came from (the configuration,
 // the state, a plan file): relative, clean, inside the directory and not
-// through a symbolic link that leads out of it.
+// through a symbolic link that leads out of it (safepath, for the
+// message); and every write, rename and removal goes through an os.Root
+// opened at the directory, so that a link that appears after the check
+// fails at the system call.
 type files struct {
 	dir string
 }
 
 func (f files) full(rel string) string { return filepath.Join(f.dir, filepath.FromSlash(rel)) }
+
+// within runs fn with the configuration directory opened as a root.
+func (f files) within(fn func(root *os.Root) error) error {
+	root, err := os.OpenRoot(f.dir)
+	if err != nil {
+		return fmt.Errorf("opening the configuration directory: %w", err)
+	}
+	defer root.Close()
+	return fn(root)
+}
 
 // check refuses a path imgform may not touch.
 func (f files) check(rels ...string) error {
@@ -41,16 +54,22 @@ func (f files) write(rel string, data []byte) (state.Output, error) {
 	if err := f.check(rel); err != nil {
 		return state.Output{}, err
 	}
-	full := f.full(rel)
-	if err := atomicfile.WriteFile(full, data, 0o644); err != nil {
-		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EEXIST) {
-			return state.Output{}, fmt.Errorf("cannot write %s: a part of its directory path is a file, not a directory", rel)
+	var fi os.FileInfo
+	err := f.within(func(root *os.Root) error {
+		if err := atomicfile.WriteFileIn(root, rel, data, 0o644); err != nil {
+			if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EEXIST) {
+				return fmt.Errorf("cannot write %s: a part of its directory path is a file, not a directory", rel)
+			}
+			return err
 		}
-		return state.Output{}, err
-	}
-	fi, err := os.Stat(full)
+		var err error
+		if fi, err = root.Stat(filepath.FromSlash(rel)); err != nil {
+			return fmt.Errorf("checking %s after writing it: %w", rel, err)
+		}
+		return nil
+	})
 	if err != nil {
-		return state.Output{}, fmt.Errorf("checking %s after writing it: %w", rel, err)
+		return state.Output{}, err
 	}
 	return state.Output{Path: rel, SHA256: state.SumBytes(data), Size: int64(len(data)), ModTime: fi.ModTime().UTC()}, nil
 }
@@ -60,18 +79,20 @@ func (f files) rename(from, to string) error {
 	if err := f.check(from, to); err != nil {
 		return err
 	}
-	dst := f.full(to)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return fmt.Errorf("moving %s to %s: %w", from, to, err)
-	}
-	if err := os.Rename(f.full(from), dst); err != nil {
-		return fmt.Errorf("moving %s to %s: %w", from, to, err)
-	}
-	if err := atomicfile.SyncDir(filepath.Dir(dst)); err != nil {
-		return err
-	}
-	f.removeEmptyDirs(path.Dir(from))
-	return nil
+	dst := filepath.FromSlash(to)
+	return f.within(func(root *os.Root) error {
+		if err := root.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return fmt.Errorf("moving %s to %s: %w", from, to, err)
+		}
+		if err := root.Rename(filepath.FromSlash(from), dst); err != nil {
+			return fmt.Errorf("moving %s to %s: %w", from, to, err)
+		}
+		if err := atomicfile.SyncDirIn(root, filepath.Dir(dst)); err != nil {
+			return err
+		}
+		removeEmptyDirs(root, path.Dir(from))
+		return nil
+	})
 }
 
 // remove deletes an output and the directories it leaves empty.
@@ -79,19 +100,21 @@ func (f files) remove(rel string) error {
 	if err := f.check(rel); err != nil {
 		return err
 	}
-	if err := os.Remove(f.full(rel)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("removing %s: %w", rel, err)
-	}
-	f.removeEmptyDirs(path.Dir(rel))
-	return nil
+	return f.within(func(root *os.Root) error {
+		if err := root.Remove(filepath.FromSlash(rel)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("removing %s: %w", rel, err)
+		}
+		removeEmptyDirs(root, path.Dir(rel))
+		return nil
+	})
 }
 
 // removeEmptyDirs removes rel and its parents while they are empty, up to
-// (not including) the configuration directory. A directory that is not
-// empty stops it: imgform never removes anything it did not write.
-func (f files) removeEmptyDirs(rel string) {
+// (not including) the root. A directory that is not empty stops it:
+// imgform never removes anything it did not write.
+func removeEmptyDirs(root *os.Root, rel string) {
 	for rel != "." && rel != "/" && rel != "" {
-		if os.Remove(f.full(rel)) != nil {
+		if root.Remove(filepath.FromSlash(rel)) != nil {
 			return
 		}
 		rel = path.Dir(rel)

@@ -69,7 +69,7 @@ func (k *keeper) keep(rel string, made []plan.OtherVersion) (string, error) {
 	if err := atomicfile.WriteGitignore(filepath.Join(k.files.dir, filepath.FromSlash(plan.KeptDir)), "edited files imgform kept before writing over them"); err != nil {
 		return "", fmt.Errorf("keeping %s: %w", rel, err)
 	}
-	if err := atomicfile.WriteFile(k.files.full(dst), data, fi.Mode().Perm()); err != nil {
+	if err := k.files.within(func(root *os.Root) error { return atomicfile.WriteFileIn(root, dst, data, fi.Mode().Perm()) }); err != nil {
 		return "", fmt.Errorf("keeping %s before writing over it: %w", rel, err)
 	}
 	return dst, nil

@@ -2,9 +2,14 @@
 
 package atomicfile
 
+import "os"
+
 // SyncDir does nothing on Windows: a directory cannot be opened for
 // fsync there, and NTFS journals the rename itself.
 func SyncDir(dir string) error { return nil }
+
+// SyncDirIn does nothing on Windows, as SyncDir.
+func SyncDirIn(root *os.Root, dir string) error { return nil }
 
 // chmodUnsupported: Windows keeps only the read-only bit, which a new file
 // does not have; a failure to set the rest is no failure.

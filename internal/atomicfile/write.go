@@ -1,10 +1,14 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // WriteFile replaces path with data atomically and durably, creating the
@@ -69,4 +73,56 @@ func WriteGitignore(dir, what string) error {
 		return nil
 	}
 	return WriteFile(p, []byte("# "+what+": never commit it.\n*\n"), 0o644)
+}
+
+// WriteFileIn is WriteFile of the file at rel (slash-separated) inside
+// root: every step (the folders, the temporary file, the rename, the
+// directory's fsync) goes through root, so that a path that leaves it, a
+// symbolic link included, fails at the system call, whatever was checked
+// before.
+func WriteFileIn(root *os.Root, rel string, data []byte, perm os.FileMode) (err error) {
+	name := filepath.FromSlash(rel)
+	dir := filepath.Dir(name)
+	if err := root.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating directory for %s: %w", rel, err)
+	}
+	f, tmp, err := createTempIn(root, dir, "."+filepath.Base(name)+".tmp", perm)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", rel, err)
+	}
+	renamed := false
+	defer func() {
+		if !renamed {
+			f.Close()
+			root.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", rel, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", rel, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", rel, err)
+	}
+	if err := root.Rename(tmp, name); err != nil {
+		return fmt.Errorf("writing %s: %w", rel, err)
+	}
+	renamed = true
+	return SyncDirIn(root, dir)
+}
+
+// createTempIn creates a new file in dir inside root, named prefix and a
+// random suffix, as os.CreateTemp does.
+func createTempIn(root *os.Root, dir, prefix string, perm os.FileMode) (*os.File, string, error) {
+	for range 10000 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, name, err
+	}
+	return nil, "", fmt.Errorf("no unused temporary name in %s", dir)
 }

@@ -98,3 +98,37 @@ func TestWriteFileLarge(t *testing.T) {
 		}
 	}
 }
+
+// WriteFileIn writes inside its root, and a symbolic link that leads out
+// of the root fails at the system call: nothing is written outside, and
+// no temporary file is left inside.
+func TestWriteFileInStaysInside(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	if err := WriteFileIn(root, "assets/hero.png", []byte("image"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "assets", "hero.png")); err != nil || string(got) != "image" {
+		t.Fatalf("the file inside: %q, %v", got, err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "linked")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if err := WriteFileIn(root, "linked/escape.png", []byte("x"), 0o644); err == nil {
+		t.Fatal("a write through a link that leads out of the root succeeded")
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("written outside the root: %v", entries)
+	}
+	if err := WriteFileIn(root, "../escape.png", []byte("x"), 0o644); err == nil {
+		t.Error("a write to .. succeeded")
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "assets"))
+	if len(entries) != 1 {
+		t.Errorf("left in assets/: %v", entries)
+	}
+}
