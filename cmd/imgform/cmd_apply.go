@@ -240,7 +240,7 @@ func collectable(ctx context.Context, journal state.Journal, client *segmind.Cli
 	if p.Offline {
 		return 0, nil
 	}
-	resumable, err := apply.ResumableJobs(ctx, journal, client.BaseURL())
+	resumable, err := apply.ResumableJobs(ctx, journal, client.BaseURL(), time.Now())
 	if err != nil {
 		return 0, err
 	}

@@ -13,9 +13,9 @@ import (
 // always at the end. A killed run loses at most the last interval's
 // records, and the cache still holds those images.
 type checkpointer struct {
-	saver   state.Saver
-	ctx     context.Context
-	every   time.Duration
+	saver state.Saver
+	ctx   context.Context
+	every time.Duration
 	// readOnly is set for a preview, which changes no state: nothing is
 	// saved.
 	readOnly bool

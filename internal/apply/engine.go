@@ -14,6 +14,7 @@ import (
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
+	"github.com/jonboulle/clockwork"
 )
 
 // Options configure a run.
@@ -51,6 +52,11 @@ type Options struct {
 	// the run spent, may have spent and has in flight past it; nil is
 	// none, and 0 allows nothing to be paid.
 	MaxCostUSD *float64
+	// Clock is the run's time: the waits between attempts, the pace of
+	// billable requests, the submission time journaled and the age of
+	// journaled records follow it. nil is the real clock; tests drive a
+	// clockwork.FakeClock.
+	Clock clockwork.Clock
 	// KeepFinishedJobs keeps the journal record of a job whose images are
 	// safe until the service forgets the job (JobRetention), instead of
 	// dropping it once the state records them: for a state that runners
@@ -115,6 +121,9 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	if opts.CheckpointEvery <= 0 {
 		opts.CheckpointEvery = time.Second
 	}
+	if opts.Clock == nil {
+		opts.Clock = clockwork.NewRealClock()
+	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	submitCtx, stopSubmits := context.WithCancel(runCtx)
@@ -125,7 +134,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		journalCtx:  context.WithoutCancel(ctx),
 		files:       files{dir: opts.Dir},
 		limiter:     generate.NewLimiter(opts.Parallelism),
-		pace:        generate.NewPace(opts.RatePerMinute),
+		pace:        generate.NewPace(opts.RatePerMinute, opts.Clock),
 		spend:       &spend{max: opts.MaxCostUSD},
 		summary:     &Summary{},
 		cancel:      cancel,
@@ -134,7 +143,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		flights:     map[state.Hash]*flight{},
 		fates:       map[string]*jobFate{},
 	}
-	r.keeper = newKeeper(r.files, st, time.Now())
+	r.keeper = newKeeper(r.files, st, opts.Clock.Now())
 	r.ckpt = newCheckpointer(ctx, store, st, opts.CheckpointEvery, opts.Preview != nil, func(err error) {
 		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
@@ -269,7 +278,7 @@ func (r *runner) countJournaled() {
 	if r.opts.Generator == nil {
 		return
 	}
-	jobs, listErr := ResumableJobs(r.journalCtx, r.journal, r.endpoint())
+	jobs, listErr := ResumableJobs(r.journalCtx, r.journal, r.endpoint(), r.opts.Clock.Now())
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.summary
@@ -586,7 +595,7 @@ feed:
 
 // write obtains a change's images and writes its outputs.
 func (r *runner) write(ctx context.Context, c *plan.Change) {
-	start := time.Now()
+	start := r.opts.Clock.Now()
 	r.emit(Event{Type: EventStarted, Address: c.Address, Action: c.Action})
 	got, err := r.obtain(ctx, c)
 	if err != nil {
@@ -607,7 +616,7 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 			r.fail(c, err)
 			return
 		}
-		r.finished(c, got, time.Since(start))
+		r.finished(c, got, r.opts.Clock.Since(start))
 		return
 	}
 	if r.lost() {
@@ -640,7 +649,7 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		job = "" // kept for the other runners, until the service forgets it
 	}
 	r.ckpt.updateThen(func(st *state.State) { st.Images[c.Address] = entry }, func() { r.dropRecord(c.Address, job) })
-	r.finished(c, got, time.Since(start))
+	r.finished(c, got, r.opts.Clock.Since(start))
 }
 
 // notObtained sorts out a change whose images could not be had: this

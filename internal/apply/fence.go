@@ -105,7 +105,7 @@ func (r *runner) lost() bool {
 func (r *runner) intend(c *plan.Change) (string, error) {
 	id := state.NewPendingID()
 	rec := state.JobRecord{Address: c.Address, InputHash: c.InputHash, Samples: c.Request.Samples(), Endpoint: r.endpoint(),
-		Pending: true, Job: model.Job{ID: id, Submitted: time.Now().UTC()}}
+		Pending: true, Job: model.Job{ID: id, Submitted: r.opts.Clock.Now().UTC()}}
 	if r.opts.Lock != nil {
 		info := r.opts.Lock.Info()
 		rec.Writer = &info

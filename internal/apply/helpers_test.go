@@ -134,7 +134,7 @@ func (w *workspace) plan(images []*spec.Image, offline bool) (*plan.Plan, state.
 	file, st := w.lockedLoad()
 	opts := plan.Options{Dir: w.dir, Offline: offline, Cache: w.cache, Stats: w.stats}
 	if w.client != nil {
-		resumable, err := ResumableJobs(w.t.Context(), w.journal, w.client.BaseURL())
+		resumable, err := ResumableJobs(w.t.Context(), w.journal, w.client.BaseURL(), time.Now())
 		if err != nil {
 			w.t.Fatal(err)
 		}

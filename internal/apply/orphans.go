@@ -2,7 +2,6 @@ package apply
 
 import (
 	"context"
-	"time"
 
 	"github.com/imgform/imgform/internal/state"
 )
@@ -22,14 +21,15 @@ func (r *runner) loadJournal() {
 		r.emit(Event{Type: EventWarning, Message: err.Error()})
 		return
 	}
+	now := r.opts.Clock.Now()
 	var pending []state.JobRecord
 	for _, e := range entries {
 		switch {
-		case e.Pending && inFlightElsewhere(e, time.Now()):
+		case e.Pending && inFlightElsewhere(e, now):
 			r.sending[e.InputHash] = e
 		case e.Pending:
 			pending = append(pending, e)
-		case time.Since(e.Job.Submitted) >= JobRetention:
+		case now.Sub(e.Job.Submitted) >= JobRetention:
 			r.journal.Remove(r.journalCtx, e.Job.ID)
 		case e.Endpoint == r.endpoint():
 			r.jobs[e.InputHash] = append(r.jobs[e.InputHash], e)

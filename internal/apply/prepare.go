@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"time"
 
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/plan"
@@ -47,7 +48,7 @@ func Prepare(ctx context.Context, w Workspace, savedPlan string, pl Planning) (*
 	if savedPlan != "" {
 		return loadFresh(savedPlan, w)
 	}
-	resumable, err := ResumableJobs(ctx, w.Journal, w.Endpoint)
+	resumable, err := ResumableJobs(ctx, w.Journal, w.Endpoint, time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -17,15 +17,15 @@ const JobRetention = time.Hour
 type Resumable map[state.Hash][]state.JobRecord
 
 // ResumableJobs returns the journaled jobs that may still be resumed
-// against endpoint.
-func ResumableJobs(ctx context.Context, j state.Journal, endpoint string) (Resumable, error) {
+// against endpoint at now.
+func ResumableJobs(ctx context.Context, j state.Journal, endpoint string, now time.Time) (Resumable, error) {
 	jobs, err := j.List(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := Resumable{}
 	for _, e := range jobs {
-		if !e.Pending && e.Endpoint == endpoint && time.Since(e.Job.Submitted) < JobRetention {
+		if !e.Pending && e.Endpoint == endpoint && now.Sub(e.Job.Submitted) < JobRetention {
 			out[e.InputHash] = append(out[e.InputHash], e)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 
 func TestResumableJobs(t *testing.T) {
 	const base = "http://127.0.0.1:8787"
-	now := time.Now()
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	entry := func(id, endpoint string, age time.Duration) state.JobRecord {
 		return state.JobRecord{Address: "image.tile[" + id + "]", InputHash: testHash(id), Samples: 1, Endpoint: endpoint,
 			Job: model.Job{ID: id, Submitted: now.Add(-age)}}
@@ -21,15 +21,15 @@ func TestResumableJobs(t *testing.T) {
 	j := local.Open(filepath.Join(t.TempDir(), "imgform.state.json")).Jobs()
 	for _, e := range []state.JobRecord{
 		entry("fresh", base, time.Minute),
-		entry("almost-expired", base, JobRetention-time.Minute),
-		entry("expired", base, JobRetention+time.Minute),
+		entry("almost-expired", base, JobRetention-time.Nanosecond),
+		entry("expired", base, JobRetention),
 		entry("other-endpoint", "https://api.segmind.com", time.Minute),
 	} {
 		if err := j.Record(t.Context(), e); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := ResumableJobs(t.Context(), j, base)
+	got, err := ResumableJobs(t.Context(), j, base, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestResumableJobs(t *testing.T) {
 	if err := j.Record(t.Context(), forced); err != nil {
 		t.Fatal(err)
 	}
-	if got, err = ResumableJobs(t.Context(), j, base); err != nil || !got.Has(testHash("forced"), true) || !got.Has(testHash("forced"), false) {
+	if got, err = ResumableJobs(t.Context(), j, base, now); err != nil || !got.Has(testHash("forced"), true) || !got.Has(testHash("forced"), false) {
 		t.Errorf("a job of a forced replacement must stand in for either kind of change (err %v)", err)
 	}
 }

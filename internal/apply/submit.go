@@ -118,7 +118,7 @@ func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) 
 			return 0, &FatalError{Err: fmt.Errorf("the API has answered 429 (too many requests) to one request for %s: the account's rate limit is lower than this run asks; run again later, or with a lower --parallelism: %w",
 				pol.ThrottleBudget.Round(time.Second), err)}
 		}
-		now := time.Now()
+		now := r.opts.Clock.Now()
 		r.limiter.Throttled(now)
 		if perMinute, lowered := r.pace.Throttled(now); lowered {
 			r.emit(Event{Type: EventWarning, Address: addr, Message: fmt.Sprintf("the API keeps answering 429: the rate is lowered to %s", spec.FormatRate(perMinute))})
@@ -151,12 +151,12 @@ func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) 
 
 // pause waits d before another attempt, or until no new attempt may start.
 func (r *runner) pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
+	t := r.opts.Clock.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-r.submitCtx.Done():
 		return r.stoppedErr(ctx)
-	case <-t.C:
+	case <-t.Chan():
 		return nil
 	}
 }

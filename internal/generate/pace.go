@@ -5,6 +5,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // Pace spaces billable requests (a submit, a synchronous generate) to an
@@ -24,7 +26,8 @@ import (
 // minute; the concurrency limit (Limiter) halves on each as well.
 type Pace struct {
 	// turn lets one waiter at a time wait for its moment.
-	turn chan struct{}
+	turn  chan struct{}
+	clock clockwork.Clock
 
 	mu           sync.Mutex
 	perMinute    float64
@@ -69,13 +72,16 @@ func SendingTime(n int, perMinute float64) time.Duration {
 	return time.Duration(n-1) * Spacing(perMinute)
 }
 
-// NewPace returns a pace of perMinute requests a minute; nil for 0 (no
-// pacing).
-func NewPace(perMinute float64) *Pace {
+// NewPace returns a pace of perMinute requests a minute on clock (nil:
+// the real one); nil for 0 (no pacing).
+func NewPace(perMinute float64, clock clockwork.Clock) *Pace {
 	if perMinute <= 0 {
 		return nil
 	}
-	return &Pace{turn: make(chan struct{}, 1), perMinute: perMinute, spacing: Spacing(perMinute)}
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	return &Pace{turn: make(chan struct{}, 1), clock: clock, perMinute: perMinute, spacing: Spacing(perMinute)}
 }
 
 // Wait waits for the next request's turn, and lets it go at once: Take
@@ -103,7 +109,7 @@ func (p *Pace) Take(ctx context.Context) (*Turn, error) {
 	for {
 		p.mu.Lock()
 		due := p.last.Add(p.spacing)
-		now := time.Now()
+		now := p.clock.Now()
 		if p.last.IsZero() || !now.Before(due) {
 			p.mu.Unlock()
 			return &Turn{p: p}, nil
@@ -111,13 +117,13 @@ func (p *Pace) Take(ctx context.Context) (*Turn, error) {
 		p.mu.Unlock()
 		// The spacing may grow while this waits (Throttled): look again
 		// when the timer fires.
-		t := time.NewTimer(due.Sub(now))
+		t := p.clock.NewTimer(due.Sub(now))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			<-p.turn
 			return nil, ctx.Err()
-		case <-t.C:
+		case <-t.Chan():
 		}
 	}
 }
@@ -137,7 +143,7 @@ func (t *Turn) Go() {
 	}
 	t.done = true
 	t.p.mu.Lock()
-	t.p.last = time.Now()
+	t.p.last = t.p.clock.Now()
 	t.p.mu.Unlock()
 	<-t.p.turn
 }

@@ -36,7 +36,7 @@ func TestSpacing(t *testing.T) {
 // two go closer than the spacing, on a driven clock.
 func TestPaceSpacesRequests(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := NewPace(30)
+		p := NewPace(30, nil)
 		start := time.Now()
 		var (
 			mu    sync.Mutex
@@ -77,7 +77,7 @@ func TestPaceSpacesRequests(t *testing.T) {
 // when it was due.
 func TestPaceCountsFromTheLastRequest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := NewPace(60) // one a second, 1.05 s apart
+		p := NewPace(60, nil) // one a second, 1.05 s apart
 		if err := p.Wait(t.Context()); err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +100,7 @@ func TestPaceCountsFromTheLastRequest(t *testing.T) {
 // leaves the spacing where the last request that went put it.
 func TestPaceCountsFromGo(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := NewPace(60)
+		p := NewPace(60, nil)
 		turn, err := p.Take(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -138,7 +138,7 @@ func TestPaceCountsFromGo(t *testing.T) {
 // next request is spaced from the last one that went.
 func TestPaceWaitCancelled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p := NewPace(30)
+		p := NewPace(30, nil)
 		if err := p.Wait(t.Context()); err != nil {
 			t.Fatal(err)
 		}
@@ -163,10 +163,10 @@ func TestPaceWaitCancelled(t *testing.T) {
 // 429s that keep coming lower the rate by a fifth, a lone one does not;
 // the spacing follows.
 func TestPaceThrottled(t *testing.T) {
-	if p := NewPace(0); p != nil || p.Wait(t.Context()) != nil || p.PerMinute() != 0 {
+	if p := NewPace(0, nil); p != nil || p.Wait(t.Context()) != nil || p.PerMinute() != 0 {
 		t.Fatal("a zero rate paces")
 	}
-	p := NewPace(600)
+	p := NewPace(600, nil)
 	now := time.Now()
 	if r, lowered := p.Throttled(now); lowered || r != 600 {
 		t.Errorf("a first 429 lowered the rate to %v", r)
@@ -180,7 +180,7 @@ func TestPaceThrottled(t *testing.T) {
 	if r, lowered := p.Throttled(now.Add(time.Minute)); lowered || r != 480 {
 		t.Errorf("a 429 a minute later: rate %v, lowered %v", r, lowered)
 	}
-	slow := NewPace(1)
+	slow := NewPace(1, nil)
 	slow.Throttled(now)
 	if r, _ := slow.Throttled(now); r != 1 {
 		t.Errorf("the rate went below 1/min: %v", r)

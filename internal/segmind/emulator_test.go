@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/model"
@@ -271,8 +272,10 @@ func TestEmulatorJobFailed(t *testing.T) {
 }
 
 func TestEmulatorExpiredRequest(t *testing.T) {
+	clock := clockwork.NewFakeClock()
 	opts := fastOptions()
 	opts.Retention = 150 * time.Millisecond
+	opts.Clock = clock
 	_, base := startEmulator(t, opts)
 	c := newClient(t, base, withExpected(opts.Latency))
 	ctx := testContext(t)
@@ -281,7 +284,7 @@ func TestEmulatorExpiredRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(opts.Retention + 50*time.Millisecond)
+	clock.Advance(opts.Retention)
 
 	calls := map[string]func() error{
 		"status": func() error { _, err := c.Status(ctx, job); return err },
@@ -392,9 +395,11 @@ func TestEmulatorCreditsExhausted(t *testing.T) {
 }
 
 func TestEmulatorRateLimited(t *testing.T) {
+	clock := clockwork.NewFakeClock()
 	opts := fastOptions()
 	opts.MaxConcurrency = 1
 	opts.Latency = 500 * time.Millisecond
+	opts.Clock = clock
 	s, base := startEmulator(t, opts)
 	c := newClient(t, base)
 	ctx := testContext(t)
@@ -402,15 +407,16 @@ func TestEmulatorRateLimited(t *testing.T) {
 	var wg sync.WaitGroup
 	var firstErr error
 	wg.Go(func() { _, firstErr = c.Generate(ctx, request("the request that gets the slot")) })
-	deadline := time.Now().Add(5 * time.Second)
-	for s.Stats().InProgress != 1 {
-		if time.Now().After(deadline) {
-			t.Fatal("the first request never started")
-		}
-		time.Sleep(5 * time.Millisecond)
+	// The first request holds the slot while it waits for its latency on
+	// the emulator's clock, which does not move until the test moves it.
+	if err := clock.BlockUntilContext(ctx, 1); err != nil {
+		t.Fatalf("the first request never started: %v", err)
+	}
+	if st := s.Stats(); st.InProgress != 1 {
+		t.Fatalf("in progress %d, want the first request", st.InProgress)
 	}
 
-	// The slot is taken for about 500 ms: the emulator asks to come back
+	// The slot is taken for 500 ms more: the emulator asks to come back
 	// in one second (rounded up).
 	for op, call := range map[string]func() error{
 		"generate": func() error { _, err := c.Generate(ctx, request("a second, concurrent request")); return err },
@@ -425,6 +431,7 @@ func TestEmulatorRateLimited(t *testing.T) {
 			t.Errorf("%s: WaitOf = %v, want 1s", op, got)
 		}
 	}
+	clock.Advance(opts.Latency)
 	wg.Wait()
 	if firstErr != nil {
 		t.Errorf("first request: %v", firstErr)

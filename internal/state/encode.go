@@ -112,7 +112,6 @@ func assemble(images []byte, s *State) []byte {
 	return out
 }
 
-
 // decodeParallel decodes a state with its entries decoded over every
 // core. It reports false on any problem, for the caller to decode the
 // whole again in one pass, which says what is wrong and where.

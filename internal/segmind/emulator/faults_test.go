@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
 )
@@ -283,8 +284,10 @@ func TestBlocklistMatch(t *testing.T) {
 // the whole seconds until one is free, counted in the stats. Polls and
 // other free requests do not count.
 func TestRateLimit(t *testing.T) {
+	clock := clockwork.NewFakeClock()
 	opts := testOptions()
 	opts.RPM, opts.RPMBurst = 60, 2 // one a second, two at once
+	opts.Latency, opts.Clock = 0, clock
 	s, base := startServer(t, opts)
 	body := `{"prompt": "castle", "seed": 1}`
 	for i := range 2 {
@@ -305,8 +308,15 @@ func TestRateLimit(t *testing.T) {
 			t.Fatalf("credits: %d", a.status)
 		}
 	}
-	time.Sleep(1100 * time.Millisecond)
+	clock.Advance(time.Second - time.Millisecond)
+	if a := post(t, base+wire.PathV2Submit, body); a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") != "1" {
+		t.Errorf("a millisecond short of a second: %d, Retry-After %q; want 429 and 1", a.status, a.header.Get("Retry-After"))
+	}
+	clock.Advance(time.Millisecond)
 	if a := post(t, base+wire.PathV2Submit, body); a.status != http.StatusOK {
 		t.Errorf("after a second, a request: %d %s", a.status, a.body)
+	}
+	if st := s.Stats(); st.RateLimited != 2 || st.JobsSubmitted != 1 {
+		t.Errorf("stats %+v, want two rate limited, one job", st)
 	}
 }

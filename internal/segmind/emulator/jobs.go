@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
@@ -28,8 +30,8 @@ type job struct {
 	state    string   // StatusCompleted or StatusFailed once finished
 	errMsg   string   // of a FAILED job
 	pngs     [][]byte // of a COMPLETED job, one per sample
-	finisher *time.Timer
-	expirer  *time.Timer
+	finisher clockwork.Timer
+	expirer  clockwork.Timer
 }
 
 func (j *job) stopTimers() {
@@ -77,8 +79,8 @@ func (s *Server) submitJob(req model.Request, base64 bool, now time.Time) (*job,
 	j.res = res
 	s.ledger.jobsSubmitted++
 	s.jobs[id] = j
-	j.finisher = time.AfterFunc(s.latency, func() { s.finishJob(j) })
-	j.expirer = time.AfterFunc(s.retention, func() { s.expireJob(j) })
+	j.finisher = s.clock.AfterFunc(s.latency, func() { s.finishJob(j) })
+	j.expirer = s.clock.AfterFunc(s.retention, func() { s.expireJob(j) })
 	return j, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
 )
 
@@ -45,6 +47,10 @@ type Options struct {
 	RPMBurst  int
 	Retention time.Duration // how long async results live (default 1h when 0)
 	Log       io.Writer     // one line per request (method, path, status, duration; never the key); nil = silent
+	// Clock is the server's time: latency, retention and the rate limit
+	// follow it. nil = the real clock; tests pass a clockwork.FakeClock
+	// and advance it.
+	Clock clockwork.Clock
 }
 
 // Server emulates the Segmind API of sdxl1.0-newreality-lightning. It is an
@@ -57,6 +63,7 @@ type Server struct {
 	faults    *faultInjector
 	routes    []route
 	requests  requestCounter
+	clock     clockwork.Clock
 
 	logMu sync.Mutex
 	log   io.Writer
@@ -79,12 +86,16 @@ func New(opts Options) *Server {
 		blocklist: newBlocklist(opts.Blocklist),
 		faults:    newFaultInjector(opts.FailRate, opts.FailSeed),
 		log:       opts.Log,
+		clock:     opts.Clock,
 		done:      make(chan struct{}),
 		ledger:    newLedger(int64(opts.Credits), int64(max(opts.MaxConcurrency, 0)), opts.RPM, opts.RPMBurst),
 		jobs:      make(map[string]*job),
 	}
 	if s.retention <= 0 {
 		s.retention = DefaultRetention
+	}
+	if s.clock == nil {
+		s.clock = clockwork.NewRealClock()
 	}
 	s.routes = s.routeTable()
 	return s
@@ -183,7 +194,7 @@ func matchSegments(pattern, segs []string) ([]string, bool) {
 
 // ServeHTTP routes one request, counts it in the stats and logs it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+	start := s.clock.Now()
 	rec := &statusRecorder{ResponseWriter: w, label: unmatchedLabel, counter: &s.requests}
 	rt, args, allowed := s.match(r)
 	switch {
@@ -200,7 +211,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !rec.wroteHeader {
 		rec.WriteHeader(http.StatusOK)
 	}
-	s.logRequest(r, rec.status, time.Since(start))
+	s.logRequest(r, rec.status, s.clock.Since(start))
 }
 
 // dispatch runs the checks every API route shares, in the order the
@@ -241,7 +252,7 @@ func (s *Server) logRequest(r *http.Request, status int, d time.Duration) {
 		return
 	}
 	line := fmt.Sprintf("%s %s %s %d %s\n",
-		time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), r.Method, r.URL.EscapedPath(), status, d.Round(time.Microsecond))
+		s.clock.Now().UTC().Format("2006-01-02T15:04:05.000Z"), r.Method, r.URL.EscapedPath(), status, d.Round(time.Microsecond))
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	_, _ = io.WriteString(s.log, line) // a failing log writer must not fail the request

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
-	"time"
 
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
@@ -36,7 +35,7 @@ func (s *Server) handleV1Generate(w http.ResponseWriter, r *http.Request, _ []st
 	req = resolveSeed(req)
 
 	s.mu.Lock()
-	res, rej := s.reserveLocked(int64(req.Samples()), time.Now())
+	res, rej := s.reserveLocked(int64(req.Samples()), s.clock.Now())
 	s.mu.Unlock()
 	if rej != nil {
 		writeRejection(w, rej)
@@ -96,10 +95,10 @@ func (s *Server) waitLatency(ctx context.Context) error {
 	if s.latency <= 0 {
 		return nil
 	}
-	t := time.NewTimer(s.latency)
+	t := s.clock.NewTimer(s.latency)
 	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-t.Chan():
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
 )
@@ -21,7 +20,7 @@ func (s *Server) handleV2Submit(w http.ResponseWriter, r *http.Request, _ []stri
 		writeError(w, berr.status, berr.msg)
 		return
 	}
-	j, rej := s.submitJob(resolveSeed(d.req), d.base64, time.Now())
+	j, rej := s.submitJob(resolveSeed(d.req), d.base64, s.clock.Now())
 	if rej != nil {
 		writeRejection(w, rej)
 		return
@@ -45,7 +44,7 @@ func imageURL(base, id string, n int) string {
 // handleStatus serves GET /v2/requests/{id}/status and the older
 // GET /v1/requests/{id}: the state and metrics, never the output.
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, args []string) {
-	v, ok := s.lookupJob(args[0], time.Now())
+	v, ok := s.lookupJob(args[0], s.clock.Now())
 	if !ok {
 		writeError(w, http.StatusNotFound, notFoundRequest)
 		return
@@ -75,7 +74,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, args []str
 // job asked for base64. Before completion it answers 200 with the current
 // status and no output.
 func (s *Server) handleResult(w http.ResponseWriter, r *http.Request, args []string) {
-	v, ok := s.lookupJob(args[0], time.Now())
+	v, ok := s.lookupJob(args[0], s.clock.Now())
 	if !ok {
 		writeError(w, http.StatusNotFound, notFoundRequest)
 		return
@@ -128,7 +127,7 @@ func (s *Server) handleImage(w http.ResponseWriter, _ *http.Request, args []stri
 		writeError(w, http.StatusNotFound, "Not found: images are named {n}.png, n counting from 0")
 		return
 	}
-	v, ok := s.lookupJob(id, time.Now())
+	v, ok := s.lookupJob(id, s.clock.Now())
 	if !ok || v.state != wire.StatusCompleted || n >= len(v.pngs) {
 		writeError(w, http.StatusNotFound, "Image not found: unknown, expired, not ready, or no such sample")
 		return

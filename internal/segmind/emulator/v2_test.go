@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/placeholder"
@@ -230,22 +231,27 @@ func TestV2BlocklistedJobFails(t *testing.T) {
 }
 
 func TestV2RetentionExpiry(t *testing.T) {
+	clock := clockwork.NewFakeClock()
 	opts := testOptions()
 	opts.Latency = 10 * time.Millisecond
 	opts.Retention = 400 * time.Millisecond
+	opts.Clock = clock
 	_, base := startServer(t, opts)
 
-	submitted := time.Now()
 	sub := submit(t, base, `{"prompt": "castle"}`)
+	clock.Advance(opts.Latency)
 	pollStates(t, sub.StatusURL)
 	imageURL := base + ImagesPath + sub.RequestID + "/0.png"
 	urls := []string{sub.StatusURL, sub.ResponseURL, sub.PollURL, imageURL}
+	// Retention counts from submission: a nanosecond before it ends, the
+	// job is there; at its end, it is gone.
+	clock.Advance(opts.Retention - opts.Latency - time.Nanosecond)
 	for _, u := range urls {
 		if a := get(t, u); a.status != http.StatusOK {
 			t.Fatalf("GET %s within retention: %d", u, a.status)
 		}
 	}
-	time.Sleep(time.Until(submitted.Add(opts.Retention + 20*time.Millisecond)))
+	clock.Advance(time.Nanosecond)
 	for _, u := range urls {
 		a := get(t, u)
 		if a.status != http.StatusNotFound {
