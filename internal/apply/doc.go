@@ -8,7 +8,9 @@
 // policy for requests that may have been billed, and the use of the job
 // journal that lets a killed run resume submitted jobs instead of paying
 // for them again. Where the state, the journal and the cache are kept is
-// not its business: it works through state.Backend and cache.Cache.
+// not its business: it works through the narrow parts of the state port
+// it needs (Store: a Saver, a Locker and a JobKeeper), cache.Cache and the
+// generate port.
 //
 // apply imports plan, spec, state, cache, generate, model and internal
 // helpers; no net/http, no client, no emulator.

@@ -3,7 +3,7 @@
 // directory, fsync, rename over the target, fsync of the directory, as
 // renameio does; nothing else.
 //
-// It is a leaf: it imports no other imgform package, and every package
+// It is a leaf: it imports nothing of imgform. Every package
 // that writes a file the user or a later run relies on (the state, the
 // outputs, the cache, the job journal) writes through it.
 package atomicfile

@@ -10,5 +10,5 @@
 // the lookups a plan makes (read once per process), and which entries
 // pruning removes.
 //
-// cache imports model and internal helpers only.
+// cache imports model and internal helpers.
 package cache

@@ -11,6 +11,6 @@
 //
 // The Segmind API client (package segmind) and the offline placeholder
 // renderer (internal/placeholder) implement Generator; the engine (package
-// apply) uses only this package, never an implementation. It imports only
-// package model.
+// apply) uses only this package, never an implementation. It imports
+// model.
 package generate

@@ -4,4 +4,6 @@
 // decoded and validated each on its own, in parallel. It only finds
 // boundaries: anything it does not expect is reported, and the caller
 // then decodes the document with encoding/json, which says what is wrong.
+//
+// It imports nothing of imgform.
 package jsonsplit

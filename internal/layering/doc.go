@@ -2,5 +2,9 @@
 // layers: which project packages each may import, and that the engine
 // (model, generate, spec, state, cache, plan, view, apply and the
 // backends behind their ports) links no HTTP client, no segmind and no
-// emulator. The rules are the table in the README's Development section.
+// emulator. The rules are the table in the README's Development section,
+// and each package's doc.go says what it imports: the test holds the
+// three (rules, README, doc.go) to what go list reports.
+//
+// It imports nothing of imgform.
 package layering

@@ -2,7 +2,12 @@ package layering
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -142,4 +147,167 @@ func TestEngineLinksNoClient(t *testing.T) {
 	if !slices.Contains(byName["internal/segmind"].Deps, "net/http") {
 		t.Error("segmind does not depend on net/http: the check looks at the wrong list")
 	}
+}
+
+// The README's table is the rules as people read them: each of its rows
+// says what allowed says, and every package that imports another layer
+// has a row.
+func TestReadmeTableIsTheRules(t *testing.T) {
+	rows := readmeTable(t)
+	for name, may := range rows {
+		rules, known := allowed[name]
+		switch {
+		case !known:
+			t.Errorf("README row %s: no such package in allowed", name)
+		case rules == nil || may == nil:
+			if (rules == nil) != (may == nil) {
+				t.Errorf("README row %s says %v, allowed says %v", name, may, rules)
+			}
+		case !sameSet(rules, may):
+			t.Errorf("README row %s allows %v, allowed says %v", name, may, rules)
+		}
+	}
+	for name, rules := range allowed {
+		if _, ok := rows[name]; !ok && len(withoutHelpers(rules)) > 0 {
+			t.Errorf("%s imports other layers (%v) but has no row in the README's table", name, rules)
+		}
+	}
+}
+
+// readmeTable reads the package table of the README's Development
+// section: package → the packages it may import (nil: anything). The row
+// of the leaf helpers, internal/…, is left out.
+func readmeTable(t *testing.T) map[string][]string {
+	t.Helper()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(data), "| package | holds | may import |\n")
+	if !ok {
+		t.Fatal("README.md has no package table")
+	}
+	rows := map[string][]string{}
+	for line := range strings.Lines(table) {
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+		if len(cells) != 3 || strings.HasPrefix(strings.TrimSpace(cells[0]), "---") {
+			continue
+		}
+		name := strings.TrimSuffix(strings.Trim(strings.TrimSpace(cells[0]), "`"), "/")
+		if name == "internal/…" {
+			continue
+		}
+		may := strings.TrimSpace(cells[2])
+		switch {
+		case may == "all":
+			rows[name] = nil
+		case may == "nothing of imgform":
+			rows[name] = []string{}
+		default:
+			var names []string
+			for _, item := range strings.Split(may, ",") {
+				names = append(names, strings.TrimSuffix(strings.Trim(strings.TrimSpace(item), "`"), "/"))
+			}
+			rows[name] = names
+		}
+	}
+	if len(rows) < len(engine) {
+		t.Fatalf("read %d rows of the README's table", len(rows))
+	}
+	return rows
+}
+
+// Each package's doc.go says what it imports of imgform, in a sentence
+// "<name> imports A, B and C" (or "It imports …", or "… nothing of
+// imgform"), where "internal helpers" stands for any of the helpers. The
+// sentence is held to what go list reports, so that it stays true.
+func TestDocSaysWhatItImports(t *testing.T) {
+	for _, p := range listPackages(t) {
+		name := strings.TrimPrefix(p.ImportPath, module)
+		if allowed[name] == nil {
+			continue // the command: it wires everything
+		}
+		named, anyHelper, err := docImports(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		var imports []string
+		for _, imp := range p.Imports {
+			if dep, ok := strings.CutPrefix(imp, module); ok {
+				imports = append(imports, dep)
+			}
+		}
+		for _, dep := range imports {
+			if !slices.Contains(named, dep) && !(anyHelper && slices.Contains(helpers, dep)) {
+				t.Errorf("%s imports %s; its doc.go does not say so", name, dep)
+			}
+		}
+		for _, dep := range named {
+			if !slices.Contains(imports, dep) {
+				t.Errorf("%s's doc.go says it imports %s; it does not", name, dep)
+			}
+		}
+		if anyHelper && !slices.ContainsFunc(imports, func(dep string) bool { return slices.Contains(helpers, dep) }) {
+			t.Errorf("%s's doc.go says it imports internal helpers; it imports none", name)
+		}
+	}
+}
+
+// docImports reads the imports sentence of a package's doc.go.
+func docImports(name string) (named []string, anyHelper bool, err error) {
+	data, err := os.ReadFile(filepath.Join("../..", name, "doc.go"))
+	if err != nil {
+		return nil, false, err
+	}
+	var text strings.Builder
+	for line := range strings.Lines(string(data)) {
+		if c, ok := strings.CutPrefix(line, "//"); ok {
+			text.WriteString(strings.TrimSpace(c) + " ")
+		}
+	}
+	prose := parenthesis.ReplaceAllString(text.String(), "")
+	var m []string
+	for _, s := range importsSentence.FindAllStringSubmatch(prose, -1) {
+		if s[1] == path.Base(name) || s[1] == "It" || s[1] == "it" {
+			m = s
+			break
+		}
+	}
+	if m == nil {
+		return nil, false, fmt.Errorf(`doc.go has no sentence "%s imports …"`, path.Base(name))
+	}
+	list := strings.TrimSpace(m[2])
+	if list == "nothing of imgform" {
+		return []string{}, false, nil
+	}
+	for _, item := range listSeparator.Split(list, -1) {
+		switch item = strings.TrimSpace(item); {
+		case item == "internal helpers":
+			anyHelper = true
+		case strings.HasPrefix(item, "internal/"):
+			named = append(named, item)
+		default:
+			named = append(named, "internal/"+item)
+		}
+	}
+	return named, anyHelper, nil
+}
+
+var (
+	parenthesis     = regexp.MustCompile(` \([^)]*\)`)
+	importsSentence = regexp.MustCompile(`(?:^|[.:]\s+)(\w+) imports ([^.;:]+)`)
+	listSeparator   = regexp.MustCompile(`, | and `)
+)
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b))
+	return slices.Equal(a, b)
+}
+
+func withoutHelpers(names []string) []string {
+	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return slices.Contains(helpers, n) })
 }

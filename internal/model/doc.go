@@ -16,5 +16,5 @@
 // canonical encoding, and the SHA-256 of it (the input hash), are the
 // identity of the image it makes.
 //
-// model imports nothing of imgform; every other package may import it.
+// model imports internal/jsonsplit; every other package may import it.
 package model

@@ -5,6 +5,6 @@
 // provenance, so that a file on disk can be recognised as an image
 // imgform made: what is left is what Convert gave.
 //
-// It is a leaf: it imports only internal/pngtext, internal/provenance and
+// It is a leaf: it imports internal/pngtext, internal/provenance and
 // internal/imagecheck.
 package outputfile

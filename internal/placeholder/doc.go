@@ -9,5 +9,5 @@
 // by either is never taken for one the real API made. Generator makes
 // them through the generate port, for apply --offline.
 //
-// It imports model, generate, internal/pngtext and internal/provenance.
+// It imports model, generate and internal helpers.
 package placeholder

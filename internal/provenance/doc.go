@@ -3,5 +3,5 @@
 // marks a placeholder: an image made by imgform's emulator or offline
 // renderer, never by the real API.
 //
-// It is a leaf: it imports only internal/pngtext.
+// It is a leaf: it imports internal/pngtext.
 package provenance

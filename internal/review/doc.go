@@ -12,5 +12,5 @@
 //
 // The page is html/template with a small vanilla script and stylesheet,
 // embedded: prompts are user text, and the template engine escapes them.
-// review imports plan, view and model.
+// review imports plan, view, cache, model and internal helpers.
 package review

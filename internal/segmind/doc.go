@@ -16,5 +16,6 @@
 //
 // The wire format (paths, JSON bodies, job states) is in segmind/internal/wire,
 // shared with the emulator in segmind/emulator and hidden from users of the
-// client. segmind imports model, generate and internal helpers only.
+// client. segmind imports model, generate, segmind/internal/wire and
+// internal helpers.
 package segmind

@@ -8,7 +8,7 @@
 // their ranges), then evaluate that model into resolved images.
 //
 // spec imports model (the parameter schema every attribute is checked
-// against) and internal/safepath. It must not import state, plan, apply or
+// against) and internal helpers. It must not import state, plan, apply or
 // cmd: it knows nothing of what exists on disk beyond the configuration
 // itself and the files it reads with file().
 package spec

@@ -9,5 +9,5 @@
 // holder and dies with it, and the job Journal. state/local keeps it in a
 // file; state/backendtest is the contract every backend passes.
 //
-// state imports model and internal helpers only.
+// state imports model and internal helpers.
 package state

@@ -10,4 +10,6 @@
 // Without either, a test that needs the service is skipped with a message
 // saying how to get one, except under CI=true, where it fails: CI must run
 // everything. Call Stop at the end of TestMain.
+//
+// It imports nothing of imgform.
 package testsvc

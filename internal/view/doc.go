@@ -3,6 +3,6 @@
 // prompts), the markdown summary for a pull request, and the public JSON
 // document (plan.Document, as docs/plan-json.md describes it).
 //
-// view imports plan, state and model; it writes to an io.Writer and
-// decides nothing.
+// view imports plan, apply (the events and the summary of a run it
+// renders) and state; it writes to an io.Writer and decides nothing.
 package view

@@ -4,5 +4,6 @@
 // written last. Files are written atomically; a crash leaves at worst an
 // entry without meta.json, which is incomplete, never served, and pruned.
 //
-// It implements cache.Store and passes cache/cachetest.
+// It implements cache.Store and passes cache/cachetest. It imports cache,
+// model and internal helpers.
 package dir

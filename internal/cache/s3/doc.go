@@ -15,5 +15,6 @@
 // (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a shared credentials
 // file and profile, instance roles), never from the configuration.
 //
-// It implements cache.Store and passes cache/cachetest.
+// It implements cache.Store and passes cache/cachetest. It imports cache
+// and model.
 package s3

@@ -22,8 +22,8 @@
 //   - serve.go: serving on a listener with graceful shutdown
 //
 // The placeholder images themselves come from internal/placeholder, which
-// the apply engine also uses offline. Of imgform, the emulator imports
-// model, segmind/internal/wire (the wire format it shares with the client)
-// and internal/placeholder; nothing in imgform imports the emulator but
+// the apply engine also uses offline. It imports model,
+// segmind/internal/wire (the wire format it shares with the client) and
+// placeholder; nothing in imgform imports the emulator but
 // the CLI and tests.
 package emulator

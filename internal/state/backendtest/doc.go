@@ -5,4 +5,6 @@
 // Locks belong to processes, so the suite takes them in real ones: the
 // test binary of the backend, started again as a lock holder. A backend's
 // tests call ServeHolder first thing in TestMain for that.
+//
+// backendtest imports state and model.
 package backendtest

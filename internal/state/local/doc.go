@@ -6,5 +6,5 @@
 // as one fsynced file per job in .imgform/jobs/ beside it.
 //
 // It implements state.Backend and passes state/backendtest. It imports
-// state, model and internal helpers only.
+// state and internal helpers.
 package local

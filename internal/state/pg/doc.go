@@ -17,5 +17,6 @@
 // purpose. Session locks need a session: a transaction-pooling PgBouncer
 // between imgform and the server cannot hold them.
 //
-// It implements state.Backend and passes state/backendtest.
+// It implements state.Backend and passes state/backendtest. It imports
+// state.
 package pg
