@@ -65,7 +65,6 @@ func scriptParams(dir string) testscript.Params {
 			"emulator":  cmdEmulator,
 			"stats":     cmdStats,
 			"await":     cmdAwait,
-			"sleep":     cmdSleep,
 			"cpdir":     cmdCopyDir,
 			"filecmp":   cmdFileCmp,
 			"code":      cmdExitCode,
@@ -287,16 +286,6 @@ func compare(got int64, op string, want int64) bool {
 		return got >= want
 	}
 	return got == want
-}
-
-// sleep DURATION.
-func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 {
-		ts.Fatalf("usage: sleep DURATION")
-	}
-	d, err := time.ParseDuration(args[0])
-	ts.Check(err)
-	time.Sleep(d)
 }
 
 // cpdir SRC DST copies an example's sources into the script's work

@@ -125,6 +125,7 @@ func (s *Server) expireJob(j *job) {
 	defer s.mu.Unlock()
 	if s.jobs[j.id] == j {
 		delete(s.jobs, j.id)
+		s.ledger.jobsExpired++
 	}
 }
 

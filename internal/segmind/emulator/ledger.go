@@ -35,6 +35,7 @@ type ledger struct {
 
 	generated     int64
 	jobsSubmitted int64
+	jobsExpired   int64
 	inProgress    int64
 	maxInProgress int64
 	active        map[*reservation]struct{}

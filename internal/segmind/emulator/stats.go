@@ -16,6 +16,9 @@ type Stats struct {
 	Generated int64 `json:"generated"`
 	// JobsSubmitted counts accepted v2 submissions.
 	JobsSubmitted int64 `json:"jobs_submitted"`
+	// JobsExpired counts jobs forgotten because their retention
+	// (Options.Retention) passed: polling one answers 404 from then on.
+	JobsExpired int64 `json:"jobs_expired"`
 	// InProgress counts images in progress now: accepted v2 jobs not yet
 	// finished, plus v1 requests being served (samples each).
 	InProgress int64 `json:"in_progress"`
@@ -37,6 +40,7 @@ func (s *Server) Stats() Stats {
 	st := Stats{
 		Generated:     s.ledger.generated,
 		JobsSubmitted: s.ledger.jobsSubmitted,
+		JobsExpired:   s.ledger.jobsExpired,
 		InProgress:    s.ledger.inProgress,
 		MaxInProgress: s.ledger.maxInProgress,
 		RateLimited:   s.ledger.rateLimited,

@@ -236,7 +236,7 @@ func TestV2RetentionExpiry(t *testing.T) {
 	opts.Latency = 10 * time.Millisecond
 	opts.Retention = 400 * time.Millisecond
 	opts.Clock = clock
-	_, base := startServer(t, opts)
+	s, base := startServer(t, opts)
 
 	sub := submit(t, base, `{"prompt": "castle"}`)
 	clock.Advance(opts.Latency)
@@ -260,6 +260,7 @@ func TestV2RetentionExpiry(t *testing.T) {
 		}
 		errorOf(t, a)
 	}
+	waitFor(t, 30*time.Second, "the job to be counted as expired", func() bool { return s.Stats().JobsExpired == 1 })
 }
 
 func TestV2UnknownID(t *testing.T) {
