@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/imagecheck"
@@ -38,7 +37,7 @@ func (c *Client) Submit(ctx context.Context, req model.Request) (_ *model.Job, e
 		return nil, &generate.Error{Op: "submit", Reason: generate.Rejected, PossiblyBilled: true,
 			Message: c.message("the answer lacks request_id, status_url or response_url: " + string(r.body))}
 	}
-	job := &model.Job{ID: body.RequestID, Submitted: time.Now()}
+	job := &model.Job{ID: body.RequestID, Submitted: c.clock.Now()}
 	if job.StatusURL, err = c.resolve(body.StatusURL); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/model"
@@ -66,9 +67,9 @@ func TestSubmitURLsUsedAsGiven(t *testing.T) {
 	api := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, fmt.Sprintf(`{"request_id":"abc","status":"QUEUED","status_url":"%s/queue/abc/state","response_url":"%s/queue/abc"}`, other.URL, other.URL))
 	}))
-	c := newClient(t, api.URL)
+	clock := clockwork.NewFakeClock()
+	c := newClient(t, api.URL, withClock(clock))
 	ctx := testContext(t)
-	before := time.Now()
 	job, err := c.Submit(ctx, request("x"))
 	if err != nil {
 		t.Fatal(err)
@@ -77,8 +78,8 @@ func TestSubmitURLsUsedAsGiven(t *testing.T) {
 		cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Submitted" }, cmp.Ignore())); diff != "" {
 		t.Errorf("job (-want +got):\n%s", diff)
 	}
-	if job.Submitted.Before(before) || time.Since(job.Submitted) > time.Second {
-		t.Errorf("submitted %v, want now", job.Submitted)
+	if !job.Submitted.Equal(clock.Now()) {
+		t.Errorf("submitted %v, want the client's now, %v", job.Submitted, clock.Now())
 	}
 	st, err := c.Status(ctx, job)
 	if err != nil || st.Status != wire.StatusProcessing || polled.Load() != 1 {

@@ -19,6 +19,7 @@ import (
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
+	"github.com/jonboulle/clockwork"
 )
 
 // DefaultBaseURL is the real service's origin.
@@ -59,6 +60,11 @@ type Config struct {
 	// seconds) an earlier run recorded. Empty means the model's published
 	// time.
 	InferenceTimes []float64
+	// Clock is the client's time: when a job was submitted, the schedule
+	// of its polls and the waits between retries of a poll. nil is the
+	// real clock; tests drive a clockwork.FakeClock. The HTTP timeouts
+	// above are the network's, on the real clock.
+	Clock clockwork.Clock
 }
 
 // Client talks to the NewReality Lightning SDXL API. It is safe for
@@ -74,6 +80,7 @@ type Client struct {
 	syncTimeout time.Duration
 	callTimeout time.Duration
 	estimate    *estimator
+	clock       clockwork.Clock
 	remaining   atomic.Pointer[float64] // X-Remaining-Credits of the last v1 answer
 }
 
@@ -106,6 +113,10 @@ func NewClient(cfg Config) (*Client, error) {
 		syncTimeout: cfg.SyncTimeout,
 		callTimeout: cfg.CallTimeout,
 		estimate:    newEstimator(model.NewRealityLightning.ExpectedSeconds),
+		clock:       cfg.Clock,
+	}
+	if c.clock == nil {
+		c.clock = clockwork.NewRealClock()
 	}
 	for _, t := range cfg.InferenceTimes {
 		c.estimate.observe(t)
@@ -418,7 +429,7 @@ func (c *Client) statusError(op string, r *response) *generate.Error {
 		Op:             op,
 		Message:        c.message(errorMessage(r.body)),
 		Reason:         reasonForStatus(r.status),
-		Wait:           parseRetryAfter(r.header.Get("Retry-After"), time.Now()),
+		Wait:           parseRetryAfter(r.header.Get("Retry-After"), c.clock.Now()),
 		PossiblyBilled: billable(op) && r.status >= 500,
 	}, r.status)
 }

@@ -485,40 +485,42 @@ func TestEmulatorInjectedServerErrors(t *testing.T) {
 	}
 }
 
+// Cancelling a Wait stops it at once, whether it waits for its first
+// poll or between polls: the client's clock never moves after the
+// cancel, so Wait can only return because of it.
 func TestEmulatorCancelWait(t *testing.T) {
 	slowOpts := fastOptions()
 	slowOpts.Latency = time.Minute // the job never finishes during the test
-	_, slowBase := startEmulator(t, slowOpts)
+	s, slowBase := startEmulator(t, slowOpts)
+	const route = "GET /v2/requests/{id}/status"
 
-	tests := []struct {
-		name string
-		c    *segmind.Client
-	}{
-		// Waiting for its first poll, ~3 s after submission.
-		{name: "before the first poll", c: newClient(t, slowBase)},
-		// Polling every 100–400 ms from 70 ms on.
-		{name: "while polling", c: newClient(t, slowBase, withExpected(20*time.Millisecond))},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			retryTiming(t, func() (bool, string) {
-				job, err := tt.c.Submit(testContext(t), request("a job that takes a minute"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				ctx, cancel := context.WithCancel(testContext(t))
-				start := time.Now()
-				time.AfterFunc(300*time.Millisecond, cancel)
-				_, err = tt.c.Wait(ctx, job, generate.WaitOptions{})
-				late := time.Since(start) - 300*time.Millisecond
-				if !errors.Is(err, context.Canceled) {
-					t.Fatalf("Wait: %v, want context.Canceled", err)
-				}
-				if generate.ReasonOf(err) != generate.Stopped {
-					t.Errorf("ReasonOf(cancel) = %v", generate.ReasonOf(err))
-				}
-				return late <= 200*time.Millisecond, fmt.Sprintf("Wait returned %v after the cancel, want at most 200ms", late)
-			})
+	for name, pollsFirst := range map[string]int{"before the first poll": 0, "while polling": 1} {
+		t.Run(name, func(t *testing.T) {
+			clock := newTimerClock()
+			c := newClient(t, slowBase, withClock(clock), withExpected(20*time.Millisecond))
+			job, err := c.Submit(testContext(t), request("a job that takes a minute"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := s.Stats().Requests[route]["200"]
+			ctx, cancel := context.WithCancel(testContext(t))
+			done := make(chan error, 1)
+			go func() { _, err := c.Wait(ctx, job, generate.WaitOptions{}); done <- err }()
+			for i := range pollsFirst {
+				clock.Advance(clock.next(t, fmt.Sprintf("poll %d", i+1)))
+			}
+			clock.next(t, "the poll cancelled")
+			cancel()
+			err = <-done
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Wait: %v, want context.Canceled", err)
+			}
+			if generate.ReasonOf(err) != generate.Stopped {
+				t.Errorf("ReasonOf(cancel) = %v", generate.ReasonOf(err))
+			}
+			if polls := s.Stats().Requests[route]["200"] - before; polls != int64(pollsFirst) {
+				t.Errorf("%d polls, want %d", polls, pollsFirst)
+			}
 		})
 	}
 }
@@ -688,20 +690,34 @@ func TestWaitTimeout(t *testing.T) {
 	opts := fastOptions()
 	opts.Latency = 1500 * time.Millisecond
 	_, base := startEmulator(t, opts)
-	c := newClient(t, base, withExpected(50*time.Millisecond))
+	clock := newTimerClock()
+	c := newClient(t, base, withClock(clock), withExpected(50*time.Millisecond))
 	ctx := testContext(t)
 	job, err := c.Submit(ctx, request("a slow one"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
-	_, err = c.Wait(ctx, job, generate.WaitOptions{Timeout: 300 * time.Millisecond})
+	// Polls at 100 ms (the expected 50 ms and the margin) and 200 ms; the
+	// next, at 350 ms, would come past the timeout: Wait gives up at 200 ms
+	// instead of waiting for it.
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Wait(ctx, job, generate.WaitOptions{Timeout: 300 * time.Millisecond})
+		done <- err
+	}()
+	var waited time.Duration
+	for range 2 {
+		d := clock.next(t, "a poll")
+		waited += d
+		clock.Advance(d)
+	}
+	err = <-done
 	timeout, ok := errors.AsType[*generate.Error](err)
 	if !ok || timeout.Reason != generate.StillRunning || timeout.JobID != job.ID {
 		t.Fatalf("Wait = %v, want a still-running error for %s", err, job.ID)
 	}
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("gave up after %v, want about the 300ms timeout", took)
+	if waited > 300*time.Millisecond {
+		t.Errorf("waited %v before giving up, want no more than the 300ms timeout", waited)
 	}
 	if generate.ReasonOf(err) != generate.StillRunning {
 		t.Errorf("class %v, want still running", generate.ReasonOf(err))
@@ -710,7 +726,7 @@ func TestWaitTimeout(t *testing.T) {
 		t.Errorf("message %q does not say the job is still running", err)
 	}
 	// The job runs on: waiting again gets its image.
-	res, err := c.Wait(ctx, job, generate.WaitOptions{})
+	res, err := driveWait(t, c, clock, job)
 	if err != nil || len(res.Images) != 1 {
 		t.Fatalf("waiting again: %v", err)
 	}

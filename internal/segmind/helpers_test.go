@@ -24,6 +24,7 @@ import (
 	"github.com/imgform/imgform/internal/segmind"
 	"github.com/imgform/imgform/internal/segmind/emulator"
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
+	"github.com/jonboulle/clockwork"
 )
 
 // testKey is the key of the emulators and fake servers of the tests.
@@ -69,6 +70,64 @@ func withKey(key string) func(*segmind.Config) {
 // withTimeouts sets both timeouts of a client.
 func withTimeouts(d time.Duration) func(*segmind.Config) {
 	return func(c *segmind.Config) { c.CallTimeout, c.SyncTimeout = d, d }
+}
+
+// withClock gives the client a clock the test drives.
+func withClock(clock clockwork.Clock) func(*segmind.Config) {
+	return func(c *segmind.Config) { c.Clock = clock }
+}
+
+// timerClock is a fake clock that tells the test the length of every
+// timer set on it, once the timer is set: the event a test waits for
+// before it moves the clock, and the wait it checks.
+type timerClock struct {
+	*clockwork.FakeClock
+	timers chan time.Duration
+}
+
+func newTimerClock() *timerClock {
+	return &timerClock{FakeClock: clockwork.NewFakeClock(), timers: make(chan time.Duration, 64)}
+}
+
+func (c *timerClock) NewTimer(d time.Duration) clockwork.Timer {
+	t := c.FakeClock.NewTimer(d)
+	c.timers <- d
+	return t
+}
+
+// next waits for the next timer to be set and returns its length.
+func (c *timerClock) next(t *testing.T, what string) time.Duration {
+	t.Helper()
+	select {
+	case d := <-c.timers:
+		return d
+	case <-testContext(t).Done():
+		t.Fatalf("no timer was set for %s", what)
+		return 0
+	}
+}
+
+// driveWait runs c.Wait for job, moving clock by every timer Wait sets,
+// and returns what Wait returns.
+func driveWait(t *testing.T, c *segmind.Client, clock *timerClock, job *model.Job) (*generate.Result, error) {
+	t.Helper()
+	type result struct {
+		res *generate.Result
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := c.Wait(testContext(t), job, generate.WaitOptions{})
+		done <- result{res, err}
+	}()
+	for {
+		select {
+		case r := <-done:
+			return r.res, r.err
+		case d := <-clock.timers:
+			clock.Advance(d)
+		}
+	}
 }
 
 // withExpected seeds the client's expected inference time, as a run does
@@ -213,28 +272,6 @@ func writeJSON(w http.ResponseWriter, code int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_, _ = w.Write([]byte(body))
-}
-
-// retryTiming runs a check whose timing bound a busy machine can miss up
-// to three times: a slow client misses it every time, a busy machine
-// rarely twice in a row. attempt reports everything that is not timing
-// with t.Errorf or t.Fatalf, and returns whether it met its bound with a
-// description of what it measured.
-func retryTiming(t *testing.T, attempt func() (ok bool, measured string)) {
-	t.Helper()
-	var missed []string
-	for i := range 3 {
-		ok, measured := attempt()
-		if ok {
-			return
-		}
-		missed = append(missed, measured)
-		if t.Failed() {
-			break
-		}
-		t.Logf("attempt %d missed its timing bound (%s); trying again", i+1, measured)
-	}
-	t.Errorf("timing bound missed in every attempt:\n%s", strings.Join(missed, "\n"))
 }
 
 // teeWriter passes an answer on and keeps its status code and body, so

@@ -87,17 +87,17 @@ func (c *Client) Wait(ctx context.Context, job *model.Job, opts generate.WaitOpt
 	// journal) is polled within that time too, not after a wait the
 	// timeout below would refuse at once.
 	first := c.estimate.expected() + firstPollMargin
-	delay := min(time.Until(job.Submitted.Add(first)), first)
+	delay := min(c.clock.Until(job.Submitted.Add(first)), first)
 	interval := pollInterval
 	failures := 0
-	start := time.Now()
+	start := c.clock.Now()
 	last := wire.StatusQueued
 	for {
-		if opts.Timeout > 0 && time.Since(start)+max(delay, 0) > opts.Timeout {
+		if opts.Timeout > 0 && c.clock.Since(start)+max(delay, 0) > opts.Timeout {
 			return nil, &generate.Error{Op: "wait", Reason: generate.StillRunning, JobID: job.ID,
-				Message: fmt.Sprintf("still %s after %s", strings.ToLower(last), time.Since(start).Round(time.Second))}
+				Message: fmt.Sprintf("still %s after %s", strings.ToLower(last), c.clock.Since(start).Round(time.Second))}
 		}
-		if err := sleep(ctx, delay); err != nil {
+		if err := c.sleep(ctx, delay); err != nil {
 			return nil, err
 		}
 		st, err := c.status(ctx, job)
@@ -133,7 +133,7 @@ func (c *Client) fetchResult(ctx context.Context, job *model.Job, opts generate.
 		if err != nil {
 			return nil, err
 		}
-		if err := sleep(ctx, delay); err != nil {
+		if err := c.sleep(ctx, delay); err != nil {
 			return nil, err
 		}
 	}
@@ -161,17 +161,17 @@ func (c *Client) retryDelay(err error, failures *int, opts generate.WaitOptions)
 	return delay, nil
 }
 
-// sleep waits d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
+// sleep waits d on the client's clock, or until ctx is done.
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
+	t := c.clock.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-t.Chan():
 		return nil
 	}
 }
