@@ -1,0 +1,154 @@
+package derive
+
+import "math"
+
+// The resampling kernel is Lanczos-3, as libvips uses by default, on a
+// downscale after a box prefilter by an integer factor (libvips's
+// "reduce gap" of 2: a shrink by s first averages blocks of ⌊s/2⌋
+// pixels, then Lanczos-3 does the rest), so that thumbnails match
+// vipsthumbnail's.
+//
+// Weights are computed in float64 once per output sample and quantised
+// to weightBits-bit fixed point; the pixels are then resampled in integer
+// arithmetic only. Every float expression below is written so that the
+// compiler cannot fuse a multiply and an add into one FMA instruction (a
+// product is converted with float64() before it is added), which Go
+// allows on arm64, ppc64le, s390x and riscv64 and which would round
+// differently from amd64 and 386: the weights, and so the pixels, are
+// the same on every GOARCH.
+
+// lobes is the kernel's support in (source or output) pixels each side.
+const lobes = 3
+
+// weightBits is the weights' fixed-point precision: they sum to
+// 1<<weightBits.
+const weightBits = 14
+
+// lanczos3 is the Lanczos-3 kernel: sinc(x)·sinc(x/3) on (−3, 3).
+func lanczos3(x float64) float64 {
+	if x == 0 {
+		return 1
+	}
+	if x <= -lobes || x >= lobes {
+		return 0
+	}
+	return float64(sinc(x) * sinc(x/lobes))
+}
+
+// sinc is sin(πx)/(πx), for x ≠ 0.
+func sinc(x float64) float64 {
+	return sinPi(x) / float64(math.Pi*x)
+}
+
+// sinPiTaylor holds the coefficients of sin(πr) = Σ c_k r^(2k+1),
+// c_k = (−1)^k π^(2k+1)/(2k+1)!, exact constants rounded once by the
+// compiler. Nine terms give an error below 1e-13 for |r| ≤ ½.
+var sinPiTaylor = [...]float64{
+	math.Pi,
+	-math.Pi * math.Pi * math.Pi / 6,
+	math.Pi * math.Pi * math.Pi * math.Pi * math.Pi / 120,
+	-math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi / 5040,
+	math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi / 362880,
+	-math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi / 39916800,
+	math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi / 6227020800,
+	-math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi / 1307674368000,
+	math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi * math.Pi / 355687428096000,
+}
+
+// sinPi is sin(πx), computed the same way on every GOARCH (math.Sin is
+// assembly on some and may be compiled with fused multiply-adds on
+// others). x is reduced exactly to r = x − n, |r| ≤ ½, n an integer; then
+// sin(πx) = ±sin(πr), by the Taylor series in Horner form.
+func sinPi(x float64) float64 {
+	n := math.RoundToEven(x)
+	r := x - n
+	z := float64(r * r)
+	p := sinPiTaylor[len(sinPiTaylor)-1]
+	for i := len(sinPiTaylor) - 2; i >= 0; i-- {
+		p = float64(p*z) + sinPiTaylor[i]
+	}
+	p = float64(p * r)
+	if math.Mod(n, 2) != 0 {
+		return -p
+	}
+	return p
+}
+
+// taps are the fixed-point weights of one axis's resampling: output
+// sample i is Σ weights[i*stride+k]·in[start[i]+k] for k < count[i],
+// over 1<<weightBits.
+type taps struct {
+	start, count []int32
+	stride       int
+	weights      []int32
+}
+
+// newTaps computes the weights for n output samples of an axis whose
+// input has size in pixels, output sample i being centred at input
+// coordinate ((2(i+offset)+1)·num − den) / (2·den): the resized grid of
+// pixels num/den input pixels wide, from offset on. Input samples past
+// either edge repeat the edge one.
+func newTaps(in, n, offset, num, den int) *taps {
+	scale := float64(num) / float64(den)
+	support := float64(lobes) // in input pixels
+	stretch := 1.0            // input pixels per kernel unit
+	if num > den {            // downscaling: widen the kernel
+		stretch = scale
+		support = float64(lobes * stretch)
+	}
+	stride := int(2*support) + 2
+	t := &taps{
+		start:   make([]int32, n),
+		count:   make([]int32, n),
+		stride:  stride,
+		weights: make([]int32, n*stride),
+	}
+	raw := make([]float64, stride)
+	for i := range n {
+		j := int64(i + offset)
+		centre := float64((2*j+1)*int64(num)-int64(den)) / float64(2*den)
+		lo := int(math.Ceil(centre - support))
+		hi := int(math.Floor(centre + support))
+		if hi-lo+1 > stride {
+			hi = lo + stride - 1
+		}
+		// The weights of the taps, with those past an edge added to
+		// the edge sample's.
+		first := max(lo, 0)
+		last := min(hi, in-1)
+		if first > last { // the sample lies wholly outside: take the edge
+			first = min(max(first, 0), in-1)
+			last = first
+		}
+		clear(raw)
+		sum := 0.0
+		for k := lo; k <= hi; k++ {
+			w := lanczos3((float64(k) - centre) / stretch)
+			raw[min(max(k, first), last)-first] += w
+			sum += w
+		}
+		count := last - first + 1
+		row := t.weights[i*stride : i*stride+count]
+		quantise(raw[:count], sum, row)
+		t.start[i] = int32(first)
+		t.count[i] = int32(count)
+	}
+	return t
+}
+
+// quantise writes the weights w (summing to sum) in fixed point to q,
+// rounded so that they sum to exactly 1<<weightBits: what rounding
+// leaves over goes to the largest weight.
+func quantise(w []float64, sum float64, q []int32) {
+	const one = 1 << weightBits
+	total := int32(0)
+	big := 0
+	for k, v := range w {
+		q[k] = int32(math.Floor(float64(v/sum*one) + 0.5))
+		total += q[k]
+		if q[k] > q[big] {
+			big = k
+		}
+	}
+	q[big] += one - total
+}
