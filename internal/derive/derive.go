@@ -86,7 +86,7 @@ func (s *Source) Render(spec Spec) (*image.RGBA, error) {
 	}
 	spec = spec.WithDefaults()
 	l := spec.layout(s.Size())
-	resized := resize(s.px, l.x, l.y)
+	resized := derived.resize(s.px, l.x, l.y)
 	var bg Colour
 	if spec.Background != "" {
 		var err error

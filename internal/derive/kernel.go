@@ -17,8 +17,19 @@ import "math"
 // differently from amd64 and 386: the weights, and so the pixels, are
 // the same on every GOARCH.
 
-// lobes is the kernel's support in (source or output) pixels each side.
+// lobes is Lanczos-3's support in (source or output) pixels each side.
 const lobes = 3
+
+// kernel is a resampling filter: its weight at a distance, and the
+// distance past which it is zero.
+type kernel struct {
+	name    string
+	support float64
+	at      func(float64) float64
+}
+
+// lanczos3Kernel is the kernel Derive uses.
+var lanczos3Kernel = kernel{name: "lanczos3", support: lobes, at: lanczos3}
 
 // weightBits is the weights' fixed-point precision: they sum to
 // 1<<weightBits.
@@ -88,13 +99,13 @@ type taps struct {
 // coordinate ((2(i+offset)+1)·num − den) / (2·den): the resized grid of
 // pixels num/den input pixels wide, from offset on. Input samples past
 // either edge repeat the edge one.
-func newTaps(in, n, offset, num, den int) *taps {
+func newTaps(kern kernel, in, n, offset, num, den int) *taps {
 	scale := float64(num) / float64(den)
-	support := float64(lobes) // in input pixels
-	stretch := 1.0            // input pixels per kernel unit
-	if num > den {            // downscaling: widen the kernel
+	support := kern.support // in input pixels
+	stretch := 1.0          // input pixels per kernel unit
+	if num > den {          // downscaling: widen the kernel
 		stretch = scale
-		support = float64(lobes * stretch)
+		support = float64(kern.support * stretch)
 	}
 	stride := int(2*support) + 2
 	t := &taps{
@@ -123,7 +134,7 @@ func newTaps(in, n, offset, num, den int) *taps {
 		clear(raw)
 		sum := 0.0
 		for k := lo; k <= hi; k++ {
-			w := lanczos3((float64(k) - centre) / stretch)
+			w := kern.at((float64(k) - centre) / stretch)
 			raw[min(max(k, first), last)-first] += w
 			sum += w
 		}

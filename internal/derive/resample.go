@@ -1,24 +1,38 @@
 package derive
 
+// resampler is a way to resample: a kernel, and whether a box prefilter
+// takes a shrink by s ≥ 4 down to between 2 and 4 first.
+type resampler struct {
+	kernel kernel
+	gap    bool
+}
+
+// derived is how Derive resamples: Lanczos-3 with the box prefilter, as
+// vipsthumbnail does. (The tests measure the alternatives.)
+var derived = resampler{kernel: lanczos3Kernel, gap: true}
+
 // resize resamples src along both axes as the layout says: per axis, a
 // box prefilter by an integer factor when shrinking by 4 or more, then
-// Lanczos-3 (see kernel.go). The vertical and horizontal passes run in
+// the kernel (see kernel.go). The vertical and horizontal passes run in
 // the order that costs less; each rounds to 8 bits, as libvips does.
-func resize(src *pixels, x, y axis) *pixels {
+func (r resampler) resize(src *pixels, x, y axis) *pixels {
 	if x.identity() && y.identity() {
 		return src
 	}
-	kx, ky := boxFactor(x), boxFactor(y)
+	kx, ky := 1, 1
+	if r.gap {
+		kx, ky = boxFactor(x), boxFactor(y)
+	}
 	outW, outH := x.n, y.n
 	// Work of each order, in multiply-adds per channel: vertical first
 	// runs over every source column, horizontal first over every
 	// source row.
-	tx, ty := tapsPerSample(x, kx), tapsPerSample(y, ky)
+	tx, ty := r.tapsPerSample(x, kx), r.tapsPerSample(y, ky)
 	verticalFirst := outH*(src.w/kx)*ty+outH*outW*tx <= outW*(src.h/ky)*tx+outH*outW*ty
 	if verticalFirst {
-		return resizeH(resizeV(src, y, ky), x, kx)
+		return r.resizeH(r.resizeV(src, y, ky), x, kx)
 	}
-	return resizeV(resizeH(src, x, kx), y, ky)
+	return r.resizeV(r.resizeH(src, x, kx), y, ky)
 }
 
 // boxFactor is the integer block size of the box prefilter on an axis:
@@ -27,22 +41,24 @@ func boxFactor(a axis) int {
 	return max(1, a.num/(2*a.den))
 }
 
-// tapsPerSample estimates the Lanczos taps per output sample on an axis.
-func tapsPerSample(a axis, k int) int {
+// tapsPerSample estimates the kernel's taps per output sample on an
+// axis.
+func (r resampler) tapsPerSample(a axis, k int) int {
+	taps := int(2 * r.kernel.support)
 	if a.num <= a.den*k {
-		return 2 * lobes
+		return taps
 	}
-	return 2*lobes*a.num/(a.den*k) + 1
+	return taps*a.num/(a.den*k) + 1
 }
 
-func resizeV(src *pixels, a axis, k int) *pixels {
+func (r resampler) resizeV(src *pixels, a axis, k int) *pixels {
 	if a.identity() {
 		return src
 	}
 	if k > 1 {
 		src = boxV(src, k)
 	}
-	t := newTaps(src.h, a.n, a.offset, a.num, a.den*k)
+	t := newTaps(r.kernel, src.h, a.n, a.offset, a.num, a.den*k)
 	dst := newPixels(src.w, a.n, src.ch)
 	n := src.w * src.ch
 	acc := make([]int32, n)
@@ -66,14 +82,14 @@ func resizeV(src *pixels, a axis, k int) *pixels {
 	return dst
 }
 
-func resizeH(src *pixels, a axis, k int) *pixels {
+func (r resampler) resizeH(src *pixels, a axis, k int) *pixels {
 	if a.identity() {
 		return src
 	}
 	if k > 1 {
 		src = boxH(src, k)
 	}
-	t := newTaps(src.w, a.n, a.offset, a.num, a.den*k)
+	t := newTaps(r.kernel, src.w, a.n, a.offset, a.num, a.den*k)
 	dst := newPixels(a.n, src.h, src.ch)
 	for y := range src.h {
 		in, out := src.row(y), dst.row(y)
