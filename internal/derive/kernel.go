@@ -28,8 +28,11 @@ type kernel struct {
 	at      func(float64) float64
 }
 
-// lanczos3Kernel is the kernel Derive uses.
-var lanczos3Kernel = kernel{name: "lanczos3", support: lobes, at: lanczos3}
+// The kernels Derive uses: Lanczos-3 to shrink, Catmull-Rom to enlarge.
+var (
+	lanczos3Kernel   = kernel{name: "lanczos3", support: lobes, at: lanczos3}
+	catmullRomKernel = kernel{name: "catmull-rom", support: 2, at: catmullRom}
+)
 
 // weightBits is the weights' fixed-point precision: they sum to
 // 1<<weightBits.
@@ -44,6 +47,18 @@ func lanczos3(x float64) float64 {
 		return 0
 	}
 	return float64(sinc(x) * sinc(x/lobes))
+}
+
+// catmullRom is the Catmull-Rom cubic (Keys, a = −½) on (−2, 2).
+func catmullRom(x float64) float64 {
+	x = math.Abs(x)
+	switch {
+	case x < 1: // (1.5x − 2.5)x² + 1
+		return float64(float64(float64(1.5*x)-2.5)*float64(x*x)) + 1
+	case x < 2: // ((−0.5x + 2.5)x − 4)x + 2
+		return float64(float64(float64(float64(-0.5*x)+2.5)*x)-4)*x + 2
+	}
+	return 0
 }
 
 // sinc is sin(πx)/(πx), for x ≠ 0.

@@ -22,16 +22,6 @@ var (
 	triangleKernel = kernel{name: "bilinear", support: 1, at: func(x float64) float64 {
 		return max(0, 1-math.Abs(x))
 	}}
-	catmullRomKernel = kernel{name: "catmull-rom", support: 2, at: func(x float64) float64 {
-		x = math.Abs(x)
-		switch {
-		case x < 1:
-			return (1.5*x-2.5)*x*x + 1
-		case x < 2:
-			return ((-0.5*x+2.5)*x-4)*x + 2
-		}
-		return 0
-	}}
 )
 
 // candidate is one way to make a variant's pixels, measured against
