@@ -34,7 +34,7 @@ func Derive(source []byte, spec Spec, provenance []pngtext.Chunk) ([]byte, error
 // see internal/provenance), in order, then VariantKeyword with the
 // variant's attributes. A PNG carries them as text chunks; a JPEG as an
 // XMP packet (APP1) and a comment (COM); a WebP as an XMP chunk; an AVIF
-// carries none (the encoder has no way in for metadata). The spec must
+// as an XMP metadata item of its primary image (meta_avif.go). The spec must
 // be valid for the source (Spec.Validate); an invalid one is an error.
 //
 // The same source, spec and provenance give the same bytes on every
@@ -71,7 +71,11 @@ func (s *Source) Derive(spec Spec, provenance []pngtext.Chunk) ([]byte, error) {
 		b := img.Bounds()
 		return insertWebPXMP(data, xmpPacket(chunks), b.Dx(), b.Dy(), !img.Opaque())
 	case AVIF:
-		return encodeAVIF(img, spec.Quality)
+		data, err := encodeAVIF(img, spec.Quality)
+		if err != nil {
+			return nil, err
+		}
+		return insertAVIFXMP(data, xmpMeta(chunks))
 	}
 	return nil, fmt.Errorf("deriving a variant: unsupported format %v", spec.Format)
 }

@@ -36,7 +36,7 @@ var golden = map[string]string{
 	"thumb256.webp":         "9ecb705bd40fcde6d8ffdcf05b502cda840476cf38938b07a5fe9e725e1807be",
 	"icon128-lossless.webp": "6a14a7879de339eb13cef4b4b72a4631cc2cdbdb22d9501b1ad7f2902a0dfbca",
 	"contain300x200.png":    "f68a2e55a1b088177654bd71489cce7f30e4ce37cd1d5312881bbbb1cbe6d26a",
-	"thumb128.avif":         "1afd507719a916cc4090a0983fee34cc6a15c800e0c4e6bc32925b939a4381f5",
+	"thumb128.avif":         "20b06676c827d93d9a68a1d9e872630d5cfc20bc0af85482ed10bfefdec0667c",
 }
 
 func TestGolden(t *testing.T) {

@@ -13,7 +13,9 @@
 //   - Source and Derive: decode a PNG or JPEG once, then resample, crop or
 //     pad, and encode (PNG, JPEG, WebP, AVIF) each variant, with the
 //     caller's provenance and the variant's attributes in the file's
-//     metadata; ReadProvenance reads them back.
+//     metadata (PNG text chunks; an XMP packet in a JPEG, with a comment,
+//     in a WebP, and as an AVIF metadata item); ReadProvenance reads them
+//     back.
 //
 // The same source and Spec give the same bytes on every machine, OS and
 // GOARCH: the resampler is fixed-point integer arithmetic on 8-bit

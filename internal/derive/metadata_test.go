@@ -2,14 +2,18 @@ package derive
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 	"maps"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/webp"
@@ -38,8 +42,7 @@ func wantProvenance(spec Spec) map[string]string {
 }
 
 // TestProvenanceInEveryFormat: each format carries the caller's
-// provenance and the variant's attributes, read back by ReadProvenance;
-// AVIF carries none, and says so.
+// provenance and the variant's attributes, read back by ReadProvenance.
 func TestProvenanceInEveryFormat(t *testing.T) {
 	source := NewSource(rampImage(300, 200))
 	for _, spec := range []Spec{
@@ -48,6 +51,7 @@ func TestProvenanceInEveryFormat(t *testing.T) {
 		{Width: 64, Format: WebP},
 		{Width: 64, Format: WebP, Lossless: true},
 		{Width: 64, Height: 64, Fit: Contain, Background: "#ff000080", Format: WebP},
+		{Width: 64, Format: AVIF},
 	} {
 		t.Run(fmt.Sprintf("%s-lossless=%v-%s", spec.Format, spec.Lossless, spec.Fit), func(t *testing.T) {
 			data, err := source.Derive(spec, testProvenance)
@@ -63,12 +67,46 @@ func TestProvenanceInEveryFormat(t *testing.T) {
 			}
 		})
 	}
-	data, err := source.Derive(Spec{Width: 64, Format: AVIF}, testProvenance)
+	if _, err := ReadProvenance(rampPNG(t)); !errors.Is(err, ErrNoProvenance) {
+		t.Errorf("ReadProvenance of a PNG derive did not write: %v, want ErrNoProvenance", err)
+	}
+}
+
+func rampPNG(t *testing.T) []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, rampImage(8, 8)); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestAVIFMetadata: the XMP item is where HEIF readers look for it:
+// libheif (through vips) reads the packet back as the image's XMP, and
+// still decodes the image.
+func TestAVIFMetadata(t *testing.T) {
+	vipsheader := referenceTool(t, "vipsheader", "libvips-tools")
+	vips := referenceTool(t, "vips", "libvips-tools")
+	data, err := NewSource(rampImage(300, 200)).Derive(Spec{Width: 90, Format: AVIF}, testProvenance)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadProvenance(data); !errors.Is(err, ErrNoProvenance) {
-		t.Errorf("ReadProvenance of an AVIF: %v, want ErrNoProvenance", err)
+	dir := t.TempDir()
+	path := writeFile(t, dir, "v.avif", data)
+	out, err := exec.Command(vipsheader, "-f", "xmp-data", path).Output()
+	if err != nil {
+		t.Fatalf("vipsheader -f xmp-data: %v (libheif found no XMP item)", err)
+	}
+	packet, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("vipsheader printed %q: %v", out, err)
+	}
+	texts, err := readXMP(packet)
+	if err != nil || !maps.Equal(texts, wantProvenance(Spec{Width: 90, Format: AVIF})) {
+		t.Errorf("libheif reads the XMP %q: %v, %v", packet, texts, err)
+	}
+	run(t, vips, "copy", path, filepath.Join(dir, "v.png"))
+	if got := decodeFile(t, filepath.Join(dir, "v.png")).Bounds().Size(); got != image.Pt(90, 60) {
+		t.Errorf("libheif decodes %v, want 90×60", got)
 	}
 }
 

@@ -9,13 +9,13 @@ import (
 )
 
 // ErrNoProvenance is ReadProvenance's error for a file that carries none
-// where derive would write it (an AVIF, or a file derive did not write).
+// where derive would write it (a file derive did not write).
 var ErrNoProvenance = errors.New("the file carries no imgform provenance")
 
 // ReadProvenance reads back the provenance a variant carries, by keyword:
 // the caller's chunks and VariantKeyword. It reads the PNG text chunks,
-// or the XMP packet of a JPEG or WebP (imgform:provenance); a file with
-// none gives ErrNoProvenance.
+// or the XMP packet of a JPEG, WebP or AVIF (imgform:provenance); a file
+// with none gives ErrNoProvenance.
 func ReadProvenance(data []byte) (map[string]string, error) {
 	var packet []byte
 	var found bool
@@ -34,6 +34,11 @@ func ReadProvenance(data []byte) (map[string]string, error) {
 		packet, found, err = jpegXMP(data)
 	case "image/webp":
 		packet, found, err = webpXMP(data)
+	case "application/octet-stream":
+		if !isAVIF(data) {
+			return nil, fmt.Errorf("reading provenance of %s: %w", ct, ErrNoProvenance)
+		}
+		packet, found, err = avifXMP(data)
 	default:
 		return nil, fmt.Errorf("reading provenance of %s: %w", ct, ErrNoProvenance)
 	}
@@ -51,4 +56,9 @@ func ReadProvenance(data []byte) (map[string]string, error) {
 		return nil, ErrNoProvenance
 	}
 	return texts, nil
+}
+
+// isAVIF reports whether data starts with an ftyp box of the AVIF brand.
+func isAVIF(data []byte) bool {
+	return len(data) >= 12 && string(data[4:8]) == "ftyp" && (string(data[8:12]) == "avif" || string(data[8:12]) == "avis")
 }

@@ -15,10 +15,22 @@ import (
 // same pairs a PNG variant carries as text chunks.
 const XMPNamespace = "https://github.com/imgform/imgform/xmp/provenance/1.0/"
 
-// xmpPacket returns an XMP packet holding the chunks in order.
+// xmpPacket returns an XMP packet holding the chunks in order: the
+// x:xmpmeta element (xmpMeta) in the packet wrapper, as JPEG and WebP
+// files carry it.
 func xmpPacket(chunks []pngtext.Chunk) []byte {
 	var b bytes.Buffer
 	b.WriteString("<?xpacket begin=\"\ufeff\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n")
+	b.Write(xmpMeta(chunks))
+	b.WriteString("<?xpacket end=\"r\"?>")
+	return b.Bytes()
+}
+
+// xmpMeta returns the x:xmpmeta element holding the chunks in order,
+// without the packet wrapper, which is optional: an AVIF's XMP item
+// starts with the element, as libheif's readers expect.
+func xmpMeta(chunks []pngtext.Chunk) []byte {
+	var b bytes.Buffer
 	b.WriteString("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n")
 	b.WriteString(" <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n")
 	b.WriteString("  <rdf:Description rdf:about=\"\" xmlns:imgform=\"" + XMPNamespace + "\">\n")
@@ -31,7 +43,6 @@ func xmpPacket(chunks []pngtext.Chunk) []byte {
 		b.WriteString("</imgform:text></rdf:li>\n")
 	}
 	b.WriteString("    </rdf:Seq>\n   </imgform:provenance>\n  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n")
-	b.WriteString("<?xpacket end=\"r\"?>")
 	return b.Bytes()
 }
 
