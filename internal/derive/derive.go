@@ -54,6 +54,9 @@ func (s *Source) Derive(spec Spec, provenance []pngtext.Chunk) ([]byte, error) {
 // unless the source or the background is not, or flattened over white
 // for JPEG). The review page can show it; tests compare it.
 func (s *Source) Render(spec Spec) (*image.RGBA, error) {
+	if s.px.w < 1 || s.px.h < 1 {
+		return nil, fmt.Errorf("deriving a variant: the source image is empty (%d×%d)", s.px.w, s.px.h)
+	}
 	if err := spec.Validate(s.Size()); err != nil {
 		return nil, fmt.Errorf("deriving a variant: %w", err)
 	}

@@ -67,3 +67,40 @@ func appendJSONString(b []byte, s string) []byte {
 	q, _ := json.Marshal(s) // a string always marshals
 	return append(b, q...)
 }
+
+// Attribute is one of a variant's attributes, named as the language
+// names it, with its value as text.
+type Attribute struct {
+	Name, Value string
+}
+
+// Attributes lists the attributes that decide the bytes (those of
+// CanonicalEncoding), defaults filled in, in the language's order:
+// width, height, fit, anchor, background, format, quality, lossless. A
+// width or height that follows the aspect ratio is "auto"; an attribute
+// that does not apply (anchor but for cover, background but for
+// contain, quality for PNG or lossless WebP) is "". Two specs with the
+// same hash have the same list, so the plan can show what changed.
+func (s Spec) Attributes() []Attribute {
+	d := s.WithDefaults()
+	side := func(v int) string {
+		if v == 0 {
+			return "auto"
+		}
+		return strconv.Itoa(v)
+	}
+	quality := ""
+	if d.Quality != 0 {
+		quality = strconv.Itoa(d.Quality)
+	}
+	return []Attribute{
+		{"width", side(d.Width)},
+		{"height", side(d.Height)},
+		{"fit", string(d.Fit)},
+		{"anchor", string(d.Anchor)},
+		{"background", d.Background},
+		{"format", d.Format.String()},
+		{"quality", quality},
+		{"lossless", strconv.FormatBool(d.Lossless)},
+	}
+}

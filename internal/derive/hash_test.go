@@ -3,6 +3,7 @@ package derive
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,18 @@ func TestHashChangesWithEveryAttribute(t *testing.T) {
 		if pair[0].Hash() != pair[1].Hash() {
 			t.Errorf("%s changes the hash", name)
 		}
+	}
+}
+
+func TestAttributes(t *testing.T) {
+	got := fmt.Sprint(Spec{Width: 256, Format: WebP}.Attributes())
+	want := "[{width 256} {height auto} {fit cover} {anchor center} {background } {format webp} {quality 75} {lossless false}]"
+	if got != want {
+		t.Errorf("Attributes\n got %s\nwant %s", got, want)
+	}
+	got = fmt.Sprint(Spec{Width: 600, Height: 300, Fit: Contain, Format: JPEG}.Attributes())
+	want = "[{width 600} {height 300} {fit contain} {anchor } {background #ffffffff} {format jpeg} {quality 85} {lossless false}]"
+	if got != want {
+		t.Errorf("Attributes\n got %s\nwant %s", got, want)
 	}
 }

@@ -2,6 +2,7 @@ package derive
 
 import (
 	"errors"
+	"image"
 	"slices"
 	"strings"
 	"testing"
@@ -99,5 +100,9 @@ func TestDeriveRefusesInvalidSpec(t *testing.T) {
 	_, err := src.Derive(Spec{Width: 100, Format: PNG}, nil)
 	if got := AttributeErrors(err); len(got) != 1 || got[0].Attribute != "width" {
 		t.Errorf("Derive of a spec wider than its source: %v, want a width error", err)
+	}
+	empty := NewSource(image.NewNRGBA(image.Rectangle{}))
+	if _, err := empty.Derive(Spec{Format: PNG}, nil); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("Derive of an empty source: %v", err)
 	}
 }
