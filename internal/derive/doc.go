@@ -34,6 +34,8 @@
 // nothing concurrently itself: a caller derives many variants at once by
 // calling it from several goroutines (Source is safe for that).
 //
-// It imports, of imgform, only internal/pngtext (PNG text chunks) and
-// internal/imagecheck (the size check before decoding).
+// It imports internal/pngtext (for PNG text chunks) and
+// internal/imagecheck (for the size check before decoding). Its tests
+// also use internal/placeholder, internal/provenance, internal/imagetest
+// and model.
 package derive
