@@ -1,0 +1,77 @@
+package derive
+
+import "image"
+
+// compose draws the resized pixels at l.place over a canvas of l.out
+// filled with bg (source-over, premultiplied, integer rounding).
+func compose(src *pixels, l layout, bg Colour) *pixels {
+	ch := 3
+	if src.ch == 4 || !bg.Opaque() {
+		ch = 4
+	}
+	dst := newPixels(l.out.Width, l.out.Height, ch)
+	// The background, premultiplied.
+	pre := [4]uint8{mul8(bg.R, bg.A), mul8(bg.G, bg.A), mul8(bg.B, bg.A), bg.A}
+	for i := 0; i < len(dst.pix); i += ch {
+		copy(dst.pix[i:i+ch], pre[:ch])
+	}
+	for y := range src.h {
+		in := src.row(y)
+		out := dst.row(l.place.Min.Y + y)[l.place.Min.X*ch:]
+		for x := range src.w {
+			s := in[x*src.ch : x*src.ch+src.ch]
+			d := out[x*ch : x*ch+ch]
+			if src.ch == 3 {
+				d[0], d[1], d[2] = s[0], s[1], s[2]
+				if ch == 4 {
+					d[3] = 255
+				}
+				continue
+			}
+			// s over d: d' = s + d·(255 − sa)/255.
+			inv := 255 - s[3]
+			for c := range ch {
+				d[c] = s[c] + mul8(d[c], inv)
+			}
+		}
+	}
+	return dst
+}
+
+// mul8 is a·b/255, rounded.
+func mul8(a, b uint8) uint8 {
+	t := uint32(a)*uint32(b) + 128
+	return uint8((t + t>>8) >> 8)
+}
+
+// toRGBA converts samples to an *image.RGBA (premultiplied).
+func toRGBA(p *pixels) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, p.w, p.h))
+	if p.ch == 4 {
+		copy(img.Pix, p.pix)
+		return img
+	}
+	for i := range p.w * p.h {
+		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = p.pix[3*i], p.pix[3*i+1], p.pix[3*i+2], 255
+	}
+	return img
+}
+
+// unpremultiply converts to non-premultiplied RGBA, as libwebp takes it.
+func unpremultiply(img *image.RGBA) *image.NRGBA {
+	out := image.NewNRGBA(img.Bounds())
+	for i := 0; i < len(img.Pix); i += 4 {
+		a := img.Pix[i+3]
+		switch a {
+		case 255:
+			copy(out.Pix[i:i+4], img.Pix[i:i+4])
+		case 0:
+		default:
+			for c := range 3 {
+				out.Pix[i+c] = uint8(min(255, (uint32(img.Pix[i+c])*255+uint32(a)/2)/uint32(a)))
+			}
+			out.Pix[i+3] = a
+		}
+	}
+	return out
+}

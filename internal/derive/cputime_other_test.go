@@ -1,0 +1,9 @@
+//go:build !unix
+
+package derive
+
+import "time"
+
+// cpuTime is not measured here; the benchmarks then report wall time
+// only.
+func cpuTime() time.Duration { return 0 }

@@ -1,0 +1,84 @@
+package derive
+
+import (
+	"fmt"
+	"image"
+
+	"github.com/imgform/imgform/internal/pngtext"
+)
+
+// VariantKeyword is the provenance keyword under which every variant
+// carries its own attributes: the canonical JSON object of
+// CanonicalEncoding (after its version line), plus the variant hash
+// version, e.g.
+// {"anchor":"center",…,"width":256} v1.
+const VariantKeyword = "imgform:variant"
+
+// Derive decodes a source image (PNG or JPEG) and derives one variant
+// from it: Decode, then Source.Derive. To derive several variants of one
+// image, decode it once and call Source.Derive for each.
+func Derive(source []byte, spec Spec, provenance []pngtext.Chunk) ([]byte, error) {
+	src, err := Decode(source)
+	if err != nil {
+		return nil, err
+	}
+	return src.Derive(spec, provenance)
+}
+
+// Derive makes the variant the spec describes and encodes it in the
+// spec's format, with the provenance in its metadata: the caller's
+// chunks (the request's parameters, the image's address and input hash:
+// see internal/provenance), in order, then VariantKeyword with the
+// variant's attributes. A PNG carries them as text chunks; a JPEG as an
+// XMP packet (APP1) and a comment (COM); a WebP as an XMP chunk; an AVIF
+// as an XMP metadata item of its primary image (meta_avif.go). The spec must
+// be valid for the source (Spec.Validate); an invalid one is an error.
+//
+// The same source, spec and provenance give the same bytes on every
+// machine.
+func (s *Source) Derive(spec Spec, provenance []pngtext.Chunk) ([]byte, error) {
+	img, err := s.Render(spec)
+	if err != nil {
+		return nil, err
+	}
+	spec = spec.WithDefaults()
+	chunks := append(append([]pngtext.Chunk(nil), provenance...), pngtext.Chunk{
+		Keyword: VariantKeyword,
+		Text:    fmt.Sprintf("%s v%d", spec.attributesJSON(), HashVersion),
+	})
+	return encode(img, spec, chunks)
+}
+
+// Render returns the variant's pixels before encoding: resampled,
+// cropped, padded or stretched as the spec says (premultiplied; opaque
+// unless the source or the background is not, or flattened over white
+// for JPEG). The review page can show it; tests compare it.
+func (s *Source) Render(spec Spec) (*image.RGBA, error) {
+	if s.px.w < 1 || s.px.h < 1 {
+		return nil, fmt.Errorf("deriving a variant: the source image is empty (%d×%d)", s.px.w, s.px.h)
+	}
+	if err := spec.Validate(s.Size()); err != nil {
+		return nil, fmt.Errorf("deriving a variant: %w", err)
+	}
+	spec = spec.WithDefaults()
+	l := spec.layout(s.Size())
+	resized := derived.resize(s.px, l.x, l.y)
+	var bg Colour
+	if spec.Background != "" {
+		var err error
+		if bg, err = ParseColour(spec.Background); err != nil {
+			return nil, fmt.Errorf("deriving a variant: %w", err)
+		}
+	}
+	full := l.place == image.Rect(0, 0, l.out.Width, l.out.Height)
+	if !full || (resized.ch == 4 && !spec.Format.HasAlpha()) {
+		if !spec.Format.HasAlpha() && !full && !bg.Opaque() {
+			bg = White
+		}
+		if full {
+			bg = White // flatten a transparent source for JPEG
+		}
+		resized = compose(resized, l, bg)
+	}
+	return toRGBA(resized), nil
+}
