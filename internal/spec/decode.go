@@ -48,6 +48,11 @@ type imageDecl struct {
 	// unsupported argument, say): a "missing" argument is then most likely
 	// the misspelled one, and is not reported a second time.
 	malformed bool
+	// hasVariants is set when the block declares variant blocks, or
+	// dynamic blocks that generate them; body is then read again for
+	// each instance, with its each or count, to evaluate them.
+	hasVariants bool
+	body        hcl.Body
 }
 
 const badIdentifierDetail = "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes."
@@ -234,6 +239,9 @@ func (m *module) addImage(block *hcl.Block) hcl.Diagnostics {
 		}
 	}
 	for _, b := range content.Blocks {
+		if b.Type != "lifecycle" {
+			continue
+		}
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Reserved block type in image block",
@@ -241,6 +249,9 @@ func (m *module) addImage(block *hcl.Block) hcl.Diagnostics {
 			Subject:  b.DefRange.Ptr(),
 		})
 	}
+	has, moreDiags := variantDecls(content.Blocks)
+	diags = append(diags, moreDiags...)
+	img.hasVariants, img.body = has, block.Body
 	if img.ForEach != nil && img.Count != nil {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 
+	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/parallel"
 )
@@ -172,7 +173,7 @@ func (ev *evaluator) instance(decl *imageDecl, inst instance, static map[string]
 	ctx := ev.base
 	vals := static
 	var diags hcl.Diagnostics
-	if len(dynamic) > 0 {
+	if len(dynamic) > 0 || decl.hasVariants {
 		ctx = ev.base.NewChild()
 		ctx.Variables = map[string]cty.Value{}
 		if inst.Each != cty.NilVal {
@@ -181,6 +182,8 @@ func (ev *evaluator) instance(decl *imageDecl, inst instance, static map[string]
 		if inst.Count != cty.NilVal {
 			ctx.Variables["count"] = inst.Count
 		}
+	}
+	if len(dynamic) > 0 {
 		vals = make(map[string]evaluated, len(static)+len(dynamic))
 		for n, e := range static {
 			vals[n] = e
@@ -205,11 +208,12 @@ func (ev *evaluator) instance(decl *imageDecl, inst instance, static map[string]
 // pending is an instance evaluated but for the check of its output
 // paths, which depends on the outputs of every instance before it.
 type pending struct {
-	addr    Address
-	img     *Image // without its outputs; nil when the image is dropped
-	diags   hcl.Diagnostics
-	raws    []rawOutput // the output paths to check, in order
-	outInst string      // the instance to name in an output's diagnostic
+	addr     Address
+	img      *Image // without its outputs; nil when the image is dropped
+	diags    hcl.Diagnostics
+	raws     []rawOutput  // the output paths to check, in order
+	outInst  string       // the instance to name in an output's diagnostic
+	variants []rawVariant // the variants, their paths to check
 }
 
 // finish checks a pending instance's output paths, in declaration order
@@ -225,10 +229,22 @@ func (ev *evaluator) finish(p *pending) (*Image, hcl.Diagnostics) {
 		failed = failed || moreDiags.HasErrors()
 		outputs = append(outputs, path)
 	}
+	var variants []Variant
+	for _, v := range p.variants {
+		out := Variant{Name: v.name, Spec: v.spec, DeclRange: v.rng}
+		for _, r := range v.raws {
+			path, moreDiags := ev.outputs.checkVariant(r.path, p.addr, v.name, r.rng, v.inst)
+			diags = append(diags, moreDiags...)
+			failed = failed || moreDiags.HasErrors()
+			out.Outputs = append(out.Outputs, path)
+		}
+		variants = append(variants, out)
+	}
 	if p.img == nil || failed {
 		return nil, diags
 	}
 	p.img.Outputs = outputs
+	p.img.Variants = variants
 	return p.img, diags
 }
 
@@ -359,6 +375,12 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 	raws, outInst, ok, moreDiags := rawOutputs(decl, samples, samplesVal.perInstance, vals, inst)
 	diags = append(diags, moreDiags...)
 	p := pending{addr: addr, diags: diags, raws: raws, outInst: outInst}
+	if decl.hasVariants {
+		variants, vdiags := ev.variants(decl, addr, ctx, samples, derive.Size{Width: req.Width(), Height: req.Height()}, inst)
+		p.diags = append(p.diags, vdiags...)
+		p.variants = variants
+		failed = failed || vdiags.HasErrors()
+	}
 	if !failed && ok && !moreDiags.HasErrors() {
 		p.img = &Image{Addr: addr, Request: req, SeedOrigin: origin, DeclRange: decl.DeclRange}
 	}
@@ -401,6 +423,8 @@ func rawOutputs(decl *imageDecl, samples int, samplesPerInstance bool, vals map[
 		raws, diags = listedOutputs(many, samples, outInst, countInst)
 	case decl.malformed:
 		return nil, outInst, false, nil
+	case decl.hasVariants:
+		return nil, outInst, true, nil // kept in the cache, for its variants
 	default:
 		return nil, outInst, false, hcl.Diagnostics{{
 			Severity: hcl.DiagError,

@@ -33,8 +33,13 @@ type Image struct {
 	Request    model.Request
 	SeedOrigin SeedOrigin
 	// Outputs are the image's output paths, relative to the configuration
-	// directory, cleaned and slash-separated; one per sample.
+	// directory, cleaned and slash-separated; one per sample. None when
+	// the image has variants and no output of its own: it is then kept in
+	// the content cache only, and its variants are derived from there.
 	Outputs []string
+	// Variants are the files derived from each sample, in declaration
+	// order (dynamic ones where their dynamic block is).
+	Variants []Variant
 	// DeclRange is the range of the image block's header.
 	DeclRange hcl.Range
 }

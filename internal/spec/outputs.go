@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/safepath"
 )
 
@@ -26,7 +27,7 @@ type outputChecker struct {
 
 type outputUse struct {
 	path string
-	addr Address
+	who  string // the image's address, or an image's variant
 	rng  hcl.Range
 }
 
@@ -34,9 +35,42 @@ func newOutputChecker(dir string) *outputChecker {
 	return &outputChecker{links: safepath.NewResolver(dir), seen: map[string]outputUse{}, folders: map[string]outputUse{}}
 }
 
-// check validates one output path and returns it cleaned and
-// slash-separated.
+// check validates one output path of the image addr and returns it
+// cleaned and slash-separated.
 func (c *outputChecker) check(raw string, addr Address, rng hcl.Range, inst string) (string, hcl.Diagnostics) {
+	return c.checkFile(raw, addr.String(), rng, inst, imageFormatProblem)
+}
+
+// checkVariant validates one output path of an image's variant.
+func (c *outputChecker) checkVariant(raw string, addr Address, variant string, rng hcl.Range, inst string) (string, hcl.Diagnostics) {
+	return c.checkFile(raw, fmt.Sprintf("%s variant %q", addr, variant), rng, inst, variantFormatProblem)
+}
+
+// imageFormatProblem says what is wrong with the format of an image's
+// output path; "" when nothing is.
+func imageFormatProblem(raw, p string) string {
+	if OutputFormat(p) != "" {
+		return ""
+	}
+	hint := ""
+	if _, err := derive.FormatOfPath(p); err == nil {
+		hint = " A WebP or AVIF file is made from the image by a variant block (variant \"web\" { output = \"" + p + "\" })."
+	}
+	return fmt.Sprintf("The output path %q has the extension %q, which is not an image format imgform writes. Use .png (the default) or .jpg/.jpeg.%s", raw, path.Ext(p), hint)
+}
+
+// variantFormatProblem says what is wrong with the format of a variant's
+// output path; "" when nothing is.
+func variantFormatProblem(raw, p string) string {
+	if _, err := derive.FormatOfPath(p); err != nil {
+		return fmt.Sprintf("The output path %q has the extension %q, which is not a format a variant is written in. Use %s.", raw, path.Ext(p), strings.Join(derive.Extensions(), ", "))
+	}
+	return ""
+}
+
+// checkFile validates one output path of who and returns it cleaned and
+// slash-separated; formatProblem judges its format.
+func (c *outputChecker) checkFile(raw, who string, rng hcl.Range, inst string, formatProblem func(raw, p string) string) (string, hcl.Diagnostics) {
 	fail := func(summary, detail string) (string, hcl.Diagnostics) {
 		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: instPrefix(inst) + detail, Subject: rng.Ptr()}}
 	}
@@ -58,8 +92,8 @@ func (c *outputChecker) check(raw string, addr Address, rng hcl.Range, inst stri
 		}
 		return fail("Output path leaves the configuration directory", fmt.Sprintf("The output path %q points outside the configuration directory. imgform writes only below the directory that holds the configuration.", raw))
 	}
-	if OutputFormat(p) == "" {
-		return fail("Unsupported output format", fmt.Sprintf("The output path %q has the extension %q, which is not an image format imgform writes. Use .png (the default) or .jpg/.jpeg.", raw, path.Ext(p)))
+	if problem := formatProblem(raw, p); problem != "" {
+		return fail("Unsupported output format", problem)
 	}
 	if escape := c.links.Escape(p); escape != "" {
 		return fail("Output path leaves the configuration directory", fmt.Sprintf("The output path %q goes through the symbolic link %q, which points outside the configuration directory. imgform writes only below the directory that holds the configuration.", raw, escape))
@@ -70,13 +104,13 @@ func (c *outputChecker) check(raw string, addr Address, rng hcl.Range, inst stri
 		if prev.path != p {
 			what = fmt.Sprintf("writes %q, which differs from", p)
 		}
-		detail := fmt.Sprintf("%s %s %q, the output of %s declared at %s. Each output path belongs to one image.", addr, what, prev.path, prev.addr, posString(prev.rng))
+		detail := fmt.Sprintf("%s %s %q, the output of %s declared at %s. Each output path belongs to one image or variant.", who, what, prev.path, prev.who, posString(prev.rng))
 		if prev.path != p {
 			detail += " Paths that differ only in case are the same file on macOS and Windows."
 		}
 		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Duplicate output path", Detail: detail, Subject: rng.Ptr()}}
 	}
-	use := outputUse{path: p, addr: addr, rng: rng}
+	use := outputUse{path: p, who: who, rng: rng}
 	if diags := c.checkFolders(use, key); diags.HasErrors() {
 		return "", diags
 	}
@@ -102,12 +136,12 @@ func (c *outputChecker) checkFolders(use outputUse, key string) hcl.Diagnostics 
 	}
 	if prev, ok := c.folders[key]; ok {
 		return conflict(fmt.Sprintf("%s writes the file %q, but %s, declared at %s, writes %q inside a folder of that name.",
-			use.addr, use.path, prev.addr, posString(prev.rng), prev.path))
+			use.who, use.path, prev.who, posString(prev.rng), prev.path))
 	}
 	for d := path.Dir(key); d != "."; d = path.Dir(d) {
 		if prev, ok := c.seen[d]; ok {
 			return conflict(fmt.Sprintf("%s writes %q inside the folder %q, but %s, declared at %s, writes a file of that name.",
-				use.addr, use.path, prev.path, prev.addr, posString(prev.rng)))
+				use.who, use.path, prev.path, prev.who, posString(prev.rng)))
 		}
 	}
 	return nil

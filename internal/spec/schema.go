@@ -72,6 +72,10 @@ func imageSchema(s *model.Schema) *hcl.BodySchema {
 		// message rather than "Unsupported argument".
 		hcl.AttributeSchema{Name: attrDependsOn},
 	),
-		Blocks: []hcl.BlockHeaderSchema{{Type: "lifecycle"}},
+		Blocks: []hcl.BlockHeaderSchema{
+			{Type: "lifecycle"},
+			{Type: "variant", LabelNames: []string{"name"}},
+			{Type: "dynamic", LabelNames: []string{"type"}},
+		},
 	}
 }

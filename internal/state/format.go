@@ -161,7 +161,7 @@ func checkEntry(addr string, e *Entry) error {
 	if e == nil {
 		return fmt.Errorf("the entry of %s is null", addr)
 	}
-	if len(e.Outputs) == 0 {
+	if len(e.Outputs) == 0 && len(e.Variants) == 0 {
 		return fmt.Errorf("the entry of %s has no outputs", addr)
 	}
 	if e.InputHash != e.Request.InputHash() {
@@ -176,6 +176,14 @@ func checkEntry(addr string, e *Entry) error {
 		// move or delete a file elsewhere.
 		if clean, err := safepath.Clean(o.Path); err != nil || clean != o.Path {
 			return fmt.Errorf("the output path %q of %s is not a clean path inside the configuration directory", o.Path, addr)
+		}
+	}
+	for _, v := range e.Variants {
+		if clean, err := safepath.Clean(v.Path); err != nil || clean != v.Path {
+			return fmt.Errorf("the path %q of variant %q of %s is not a clean path inside the configuration directory", v.Path, v.Name, addr)
+		}
+		if v.Sample < 0 || v.Sample >= max(e.Request.Samples(), 1) {
+			return fmt.Errorf("variant %q of %s is of sample %d, but its request makes %d", v.Name, addr, v.Sample, e.Request.Samples())
 		}
 	}
 	return nil

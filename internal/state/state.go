@@ -13,9 +13,10 @@ import (
 // the newest it reads. Version 2 added where an API image was made
 // (endpoint, placeholder) and the hash of each image as it was made
 // (source_sha256); version 3 the configuration revision that last changed
-// an image (revision). An older file reads as the current version without
+// an image (revision); version 4 the variants derived from an image
+// (variants), and entries with no output of their own. An older file reads as the current version without
 // them, and is written as the current version at its next change.
-const Version = 3
+const Version = 4
 
 // Generator says what made an image.
 type Generator string
@@ -73,6 +74,51 @@ type Entry struct {
 	// SeedOrigin is where the seed came from: "explicit", "derived" or
 	// "random" (the configuration asked for -1 and this seed was drawn).
 	SeedOrigin string `json:"seed_origin"`
+	// Variants are the files derived from the image's samples (resized,
+	// cropped, in another format): free to make again from the image.
+	Variants []Variant `json:"variants,omitempty"`
+}
+
+// Variant is one file derived from one of an image's samples (fields in
+// JSON key order).
+type Variant struct {
+	// AttrHash is the hash of the attributes that decide the variant's
+	// bytes (its size, fit, format, quality, …, and the version of the
+	// derivation): another hash derives it again.
+	AttrHash Hash `json:"attr_hash"`
+	// Attributes are those attributes as text, for a plan to show what
+	// changed.
+	Attributes map[string]string `json:"attributes"`
+	ModTime    time.Time         `json:"mtime"`
+	// Name is the variant block's label.
+	Name string `json:"name"`
+	Path string `json:"path"` // relative to the configuration directory, slash-separated
+	// Sample is the index of the sample it was derived from.
+	Sample int   `json:"sample"`
+	SHA256 Hash  `json:"sha256"`
+	Size   int64 `json:"size"`
+	// SourceSHA256 is the SHA-256 of the image it was derived from, as
+	// the generator gave it (the content cache's copy).
+	SourceSHA256 Hash `json:"source_sha256"`
+}
+
+// File is the variant's file as an output: its path, content hash, size
+// and modification time, which drift is checked against.
+func (v Variant) File() Output {
+	return Output{Path: v.Path, SHA256: v.SHA256, Size: v.Size, ModTime: v.ModTime}
+}
+
+// Paths returns every file the entry records: its outputs, then its
+// variants.
+func (e *Entry) Paths() []string {
+	paths := make([]string, 0, len(e.Outputs)+len(e.Variants))
+	for _, o := range e.Outputs {
+		paths = append(paths, o.Path)
+	}
+	for _, v := range e.Variants {
+		paths = append(paths, v.Path)
+	}
+	return paths
 }
 
 // Output is one file an image was written to (fields in JSON key order).
@@ -123,6 +169,7 @@ func (s *State) Clone() *State {
 func (e *Entry) Clone() *Entry {
 	c := *e
 	c.Outputs = append([]Output(nil), e.Outputs...)
+	c.Variants = append([]Variant(nil), e.Variants...)
 	return &c
 }
 
