@@ -36,5 +36,10 @@ func encodeOutput(img []byte, format spec.Format, prov origin) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("unsupported output format %q", format)
 	}
-	return outputfile.Encode(img, f, outputfile.Provenance{Parameters: prov.parameters(), Address: prov.Address, InputHash: prov.InputHash.String()})
+	return outputfile.Encode(img, f, prov.provenance())
+}
+
+// provenance is what every file of the image says of how it was made.
+func (p origin) provenance() outputfile.Provenance {
+	return outputfile.Provenance{Parameters: p.parameters(), Address: p.Address, InputHash: p.InputHash.String()}
 }

@@ -141,6 +141,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		submitCtx:   submitCtx,
 		stopSubmits: stopSubmits,
 		flights:     map[state.Hash]*flight{},
+		deriver:     newDeriver(),
 		fates:       map[string]*jobFate{},
 	}
 	r.keeper = newKeeper(r.files, st, opts.Clock.Now())
@@ -173,6 +174,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	}
 	r.loadJournal()
 	r.generate(runCtx, writes)
+	r.deriver.wait()
 	r.summary.SpentUSD, r.summary.PossiblyBilledUSD = r.spend.totals()
 
 	saveErr := r.ckpt.close()
@@ -219,6 +221,7 @@ type runner struct {
 	spend      *spend
 	ckpt       *checkpointer
 	keeper     *keeper
+	deriver    *deriver
 	cancel     context.CancelCauseFunc
 	// submitCtx ends when no new image may be submitted (a fatal error):
 	// it bounds waiting for a slot and between attempts, and feeding new
@@ -403,11 +406,11 @@ func (r *runner) fileOps(changes []*plan.Change) []*plan.Change {
 			r.fail(c, err) // the rest of this change waits for the next run
 			continue
 		}
-		switch c.Action {
-		case plan.Move:
+		switch {
+		case c.Action == plan.Move && len(c.Derive) == 0 && len(c.Remove) == 0:
 			r.count(func(s *Summary) { s.done(c.Action) })
 			r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
-		case plan.Delete:
+		case c.Action == plan.Delete:
 			r.delete(c)
 		default:
 			writes = append(writes, c)
@@ -523,6 +526,19 @@ func (r *runner) recordMoves(c *plan.Change, moves []plan.Rename) {
 					o = fresh
 				}
 				e.Outputs[i] = o
+				break
+			}
+		}
+		for i, v := range e.Variants {
+			for _, m := range moves {
+				if v.Path != m.From {
+					continue
+				}
+				v.Path = m.To
+				if fresh, err := r.files.stat(v.File()); err == nil {
+					v.ModTime = fresh.ModTime
+				}
+				e.Variants[i] = v
 				break
 			}
 		}
@@ -649,6 +665,10 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		job = "" // kept for the other runners, until the service forgets it
 	}
 	r.ckpt.updateThen(func(st *state.State) { st.Images[c.Address] = entry }, func() { r.dropRecord(c.Address, job) })
+	if len(c.Derive) > 0 {
+		r.deriveThenFinish(ctx, c, got, start)
+		return
+	}
 	r.finished(c, got, r.opts.Clock.Since(start))
 }
 
@@ -723,6 +743,7 @@ func (r *runner) keepUnwritten(c *plan.Change, got *obtained, entry *state.Entry
 	var err error
 	r.ckpt.read(func(st *state.State) {
 		prior := st.Images[c.Address]
+		entry.Variants = carriedVariants(c, prior)
 		for i := range entry.Outputs {
 			if written[i] {
 				continue

@@ -89,6 +89,10 @@ type Summary struct {
 	EarlierPossiblyBilled int
 	// Rendered counts offline placeholders.
 	Rendered int
+	// Derived counts the variant files derived (and written); Rederived
+	// the changes that only derived variants.
+	Derived   int
+	Rederived int
 	Failed   []Failure
 	// Refreshed counts outputs whose recorded mtime was brought up to date.
 	Refreshed int
@@ -141,5 +145,7 @@ func (s *Summary) done(a plan.Action) {
 		s.Restored++
 	case plan.Delete:
 		s.Deleted++
+	case plan.Derive:
+		s.Rederived++
 	}
 }

@@ -74,6 +74,24 @@ func (f files) write(rel string, data []byte) (state.Output, error) {
 	return state.Output{Path: rel, SHA256: state.SumBytes(data), Size: int64(len(data)), ModTime: fi.ModTime().UTC()}, nil
 }
 
+// read reads an output, through the configuration directory's root (a
+// link that leads out of it is refused).
+func (f files) read(rel string) ([]byte, error) {
+	if err := f.check(rel); err != nil {
+		return nil, err
+	}
+	var data []byte
+	err := f.within(func(root *os.Root) error {
+		var err error
+		data, err = root.ReadFile(filepath.FromSlash(rel))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", rel, err)
+	}
+	return data, nil
+}
+
 // rename moves an output, creating the destination's directory.
 func (f files) rename(from, to string) error {
 	if err := f.check(from, to); err != nil {

@@ -34,6 +34,9 @@ func newKeeper(f files, st *state.State, now time.Time) *keeper {
 		for _, o := range e.Outputs {
 			k.recorded[o.Path] = o
 		}
+		for _, v := range e.Variants {
+			k.recorded[v.Path] = v.File()
+		}
 	}
 	return k
 }

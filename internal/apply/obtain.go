@@ -20,6 +20,7 @@ const (
 	FromRenderer Source = "offline" // the placeholder renderer, offline
 	FromAPI      Source = "api"     // the API, paid in this run
 	FromJob      Source = "resumed" // a job an earlier run submitted (and paid for)
+	FromDisk     Source = "disk"    // an output on disk that holds the image (for its variants)
 )
 
 // obtained is a change's images and where they came from.
@@ -62,6 +63,9 @@ func (r *runner) endpoint() string {
 func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) {
 	if got, ok, err := r.fromCache(ctx, c); err != nil || ok {
 		return got, err
+	}
+	if c.FromOutput {
+		return r.fromOutput(c)
 	}
 	if r.opts.Offline || (c.Generator == state.GeneratorOffline && !c.Cached) {
 		return r.render(ctx, c)

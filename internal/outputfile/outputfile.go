@@ -35,6 +35,16 @@ type Provenance struct {
 	InputHash  string
 }
 
+// Chunks are the provenance as PNG text chunks: how a PNG output, and
+// every variant (in the form of its format), carries it.
+func (p Provenance) Chunks() []pngtext.Chunk {
+	return []pngtext.Chunk{
+		{Keyword: provenance.Parameters, Text: p.Parameters},
+		{Keyword: provenance.Address, Text: p.Address},
+		{Keyword: provenance.InputHash, Text: p.InputHash},
+	}
+}
+
 // Convert returns the image in format f: as it is when it is in f
 // already, else decoded and encoded. The same image always gives the
 // same bytes.
@@ -80,11 +90,7 @@ func Encode(img []byte, f Format, prov Provenance) ([]byte, error) {
 		return nil, err
 	}
 	if f == PNG {
-		return pngtext.Insert(data,
-			pngtext.Chunk{Keyword: provenance.Parameters, Text: prov.Parameters},
-			pngtext.Chunk{Keyword: provenance.Address, Text: prov.Address},
-			pngtext.Chunk{Keyword: provenance.InputHash, Text: prov.InputHash},
-		)
+		return pngtext.Insert(data, prov.Chunks()...)
 	}
 	return insertJPEGComment(data, prov.Parameters+jpegAddress+prov.Address+jpegInputHash+prov.InputHash)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/state"
 )
@@ -36,29 +37,33 @@ type DocumentAlone struct {
 
 // DocumentChange is one change (see the change table of docs/plan-json.md).
 type DocumentChange struct {
-	Address           string           `json:"address"`
-	Action            string           `json:"action"`
-	Reasons           []DocumentReason `json:"reasons"`
-	Diff              []DocumentDiff   `json:"diff,omitempty"`
-	Request           *DocumentRequest `json:"request,omitempty"`
-	InputHash         *model.Hash      `json:"input_hash"` // null when unknown (see AfterUnknown)
-	SeedOrigin        string           `json:"seed_origin,omitempty"`
-	Generator         string           `json:"generator,omitempty"`
-	Outputs           []string         `json:"outputs"`
-	Write             []int            `json:"write,omitempty"`
-	Moves             []DocumentMove   `json:"moves,omitempty"`
-	Remove            []string         `json:"remove,omitempty"`
-	Cost              int              `json:"cost"`
-	Cached            bool             `json:"cached"`
-	Resumes           bool             `json:"resumes,omitempty"`
-	Forced            bool             `json:"forced,omitempty"`
-	SeedChosenAtApply bool             `json:"seed_chosen_at_apply,omitempty"`
-	SameRequestAs     string           `json:"same_request_as,omitempty"`
-	MovedFrom         string           `json:"moved_from,omitempty"`
-	OtherVersions     []DocumentOther  `json:"other_versions,omitempty"`
-	Prior             *state.Entry     `json:"prior,omitempty"`
-	Revision          string           `json:"revision,omitempty"`
-	FromTeamCache     bool             `json:"from_team_cache,omitempty"`
+	Address           string                `json:"address"`
+	Action            string                `json:"action"`
+	Reasons           []DocumentReason      `json:"reasons"`
+	Diff              []DocumentDiff        `json:"diff,omitempty"`
+	Request           *DocumentRequest      `json:"request,omitempty"`
+	InputHash         *model.Hash           `json:"input_hash"` // null when unknown (see AfterUnknown)
+	SeedOrigin        string                `json:"seed_origin,omitempty"`
+	Generator         string                `json:"generator,omitempty"`
+	Outputs           []string              `json:"outputs"`
+	Write             []int                 `json:"write,omitempty"`
+	Variants          []DocumentVariant     `json:"variants,omitempty"`
+	VariantDiffs      []DocumentVariantDiff `json:"variant_diffs,omitempty"`
+	Derive            []int                 `json:"derive,omitempty"`
+	FromOutput        bool                  `json:"from_output,omitempty"`
+	Moves             []DocumentMove        `json:"moves,omitempty"`
+	Remove            []string              `json:"remove,omitempty"`
+	Cost              int                   `json:"cost"`
+	Cached            bool                  `json:"cached"`
+	Resumes           bool                  `json:"resumes,omitempty"`
+	Forced            bool                  `json:"forced,omitempty"`
+	SeedChosenAtApply bool                  `json:"seed_chosen_at_apply,omitempty"`
+	SameRequestAs     string                `json:"same_request_as,omitempty"`
+	MovedFrom         string                `json:"moved_from,omitempty"`
+	OtherVersions     []DocumentOther       `json:"other_versions,omitempty"`
+	Prior             *state.Entry          `json:"prior,omitempty"`
+	Revision          string                `json:"revision,omitempty"`
+	FromTeamCache     bool                  `json:"from_team_cache,omitempty"`
 	// AfterUnknown says which values of the change are not known until
 	// apply (as Terraform's after_unknown): they are null in the
 	// document. Absent when every value is known.
@@ -143,6 +148,39 @@ type DocumentDiff struct {
 	NewUnknown bool            `json:"new_unknown,omitempty"`
 }
 
+// DocumentVariant is one variant file of the image as the change leaves
+// it, with the attributes it is derived with (defaults filled in) and
+// their hash.
+type DocumentVariant struct {
+	Name       string     `json:"name"`
+	Sample     int        `json:"sample"`
+	Path       string     `json:"path"`
+	Format     string     `json:"format"`
+	Width      int        `json:"width,omitempty"`  // 0: follows the aspect ratio
+	Height     int        `json:"height,omitempty"` // 0: follows the aspect ratio
+	Fit        string     `json:"fit,omitempty"`
+	Anchor     string     `json:"anchor,omitempty"`
+	Background string     `json:"background,omitempty"`
+	Upscale    bool       `json:"upscale,omitempty"`
+	Quality    int        `json:"quality,omitempty"`
+	Lossless   bool       `json:"lossless,omitempty"`
+	AttrHash   model.Hash `json:"attr_hash"`
+}
+
+// DocumentVariantDiff lists the attributes of a variant that changed,
+// old and new as text ("" for an attribute that does not apply).
+type DocumentVariantDiff struct {
+	Name string                `json:"name"`
+	Diff []DocumentVariantAttr `json:"diff"`
+}
+
+// DocumentVariantAttr is one attribute of a variant that changed.
+type DocumentVariantAttr struct {
+	Name string `json:"name"`
+	Old  string `json:"old"`
+	New  string `json:"new"`
+}
+
 // DocumentMove is one rename of an output.
 type DocumentMove struct {
 	From string `json:"from"`
@@ -163,6 +201,7 @@ type DocumentSummary struct {
 	Move      int `json:"move"`
 	Restore   int `json:"restore"`
 	Delete    int `json:"delete"`
+	Derive    int `json:"derive"`
 	Unchanged int `json:"unchanged"`
 	Generate  int `json:"generate"`
 	FromCache int `json:"from_cache"`
@@ -201,6 +240,17 @@ func (p *Plan) Document() *Document {
 		for _, m := range c.Moves {
 			dc.Moves = append(dc.Moves, DocumentMove(m))
 		}
+		dc.Derive, dc.FromOutput = c.Derive, c.FromOutput
+		for _, v := range c.Variants {
+			dc.Variants = append(dc.Variants, documentVariant(v))
+		}
+		for _, vd := range c.VariantDiffs {
+			dvd := DocumentVariantDiff{Name: vd.Name}
+			for _, a := range vd.Diff {
+				dvd.Diff = append(dvd.Diff, DocumentVariantAttr(a))
+			}
+			dc.VariantDiffs = append(dc.VariantDiffs, dvd)
+		}
 		d.Changes = append(d.Changes, dc)
 	}
 	for _, r := range p.Refresh {
@@ -218,7 +268,7 @@ func (d *Document) Plan() (*Plan, error) {
 	p := &Plan{FormatVersion: d.FormatVersion, Lineage: d.Lineage, Serial: d.Serial, Offline: d.Offline, Summary: Summary(d.Summary)}
 	for _, dc := range d.Changes {
 		switch Action(dc.Action) {
-		case Create, Replace, Move, Restore, Delete:
+		case Create, Replace, Move, Restore, Delete, Derive:
 		default:
 			return nil, fmt.Errorf("the change of %s has the action %q, which this imgform does not know", dc.Address, dc.Action)
 		}
@@ -249,6 +299,29 @@ func (d *Document) Plan() (*Plan, error) {
 		for _, m := range dc.Moves {
 			c.Moves = append(c.Moves, Rename(m))
 		}
+		c.Derive, c.FromOutput = dc.Derive, dc.FromOutput
+		if len(dc.Variants) > 0 && c.Request == nil {
+			return nil, fmt.Errorf("the change of %s has variants and no request", dc.Address)
+		}
+		for _, dv := range dc.Variants {
+			v, err := dv.variant(derive.Size{Width: c.Request.Width(), Height: c.Request.Height()})
+			if err != nil {
+				return nil, fmt.Errorf("the change of %s: %w", dc.Address, err)
+			}
+			c.Variants = append(c.Variants, v)
+		}
+		for _, i := range c.Derive {
+			if i < 0 || i >= len(c.Variants) {
+				return nil, fmt.Errorf("the change of %s derives variant %d of %d", dc.Address, i, len(c.Variants))
+			}
+		}
+		for _, dvd := range dc.VariantDiffs {
+			vd := VariantDiff{Name: dvd.Name}
+			for _, a := range dvd.Diff {
+				vd.Diff = append(vd.Diff, ParamDiff(a))
+			}
+			c.VariantDiffs = append(c.VariantDiffs, vd)
+		}
 		p.Changes = append(p.Changes, c)
 	}
 	for _, r := range d.Refresh {
@@ -277,4 +350,34 @@ func compactJSON(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return b.String()
+}
+
+// documentVariant is a variant in the document's form.
+func documentVariant(v Variant) DocumentVariant {
+	s := v.Spec.WithDefaults()
+	return DocumentVariant{Name: v.Name, Sample: v.Sample, Path: v.Path, Format: s.Format.String(),
+		Width: s.Width, Height: s.Height, Fit: string(s.Fit), Anchor: string(s.Anchor), Background: s.Background,
+		Upscale: s.Upscale, Quality: s.Quality, Lossless: s.Lossless, AttrHash: v.AttrHash}
+}
+
+// variant reads a variant back, refusing one whose attributes are not
+// valid for the model's image, or do not have the hash recorded beside
+// them: a plan file is input.
+func (dv DocumentVariant) variant(src derive.Size) (Variant, error) {
+	f, err := derive.FormatOfPath("variant." + dv.Format)
+	if err != nil {
+		return Variant{}, fmt.Errorf("variant %q has the format %q, which this imgform does not write", dv.Name, dv.Format)
+	}
+	s := derive.Spec{Width: dv.Width, Height: dv.Height, Fit: derive.Fit(dv.Fit), Anchor: derive.Anchor(dv.Anchor),
+		Background: dv.Background, Upscale: dv.Upscale, Format: f, Quality: dv.Quality, Lossless: dv.Lossless}
+	if err := s.Validate(src); err != nil {
+		return Variant{}, fmt.Errorf("variant %q: %w", dv.Name, err)
+	}
+	if got := model.Hash(s.Hash()); got != dv.AttrHash {
+		return Variant{}, fmt.Errorf("variant %q: its attributes do not have the hash recorded with them (edited by hand?)", dv.Name)
+	}
+	if dv.Sample < 0 {
+		return Variant{}, fmt.Errorf("variant %q is of sample %d", dv.Name, dv.Sample)
+	}
+	return Variant{Name: dv.Name, Sample: dv.Sample, Path: dv.Path, Spec: s, AttrHash: dv.AttrHash}, nil
 }

@@ -235,7 +235,7 @@ func readJSONDoc(t *testing.T) documented {
 	}
 	sort.Strings(d.summary)
 	sort.Strings(d.requestNames)
-	if len(d.top) < 6 || len(d.change) < 10 || len(d.actions) != 5 || len(d.kinds) < 10 || len(d.gens) != 3 {
+	if len(d.top) < 6 || len(d.change) < 10 || len(d.actions) != 6 || len(d.kinds) < 10 || len(d.gens) != 3 {
 		t.Fatalf("could not read docs/plan-json.md: %+v", d)
 	}
 	return d

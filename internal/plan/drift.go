@@ -136,7 +136,8 @@ func errorIsNotExist(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
 }
 
-// statusKey names one recorded output.
+// statusKey names one recorded output: index i of the outputs, or
+// variant j at variantIndex(j).
 type statusKey struct {
 	addr  string
 	index int
@@ -154,6 +155,9 @@ func (c statusChecker) checkAll(ctx context.Context, entries map[string]*state.E
 	for addr, e := range entries {
 		for i, out := range e.Outputs {
 			jobs = append(jobs, job{key: statusKey{addr: addr, index: i}, out: out})
+		}
+		for j, v := range e.Variants {
+			jobs = append(jobs, job{key: statusKey{addr: addr, index: variantIndex(j)}, out: v.File()})
 		}
 	}
 	var (

@@ -120,11 +120,16 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		for _, o := range img.Outputs {
 			wanted[o] = true
 		}
+		for _, v := range img.Variants {
+			for _, o := range v.Outputs {
+				wanted[o] = true
+			}
+		}
 	}
 	recorded := map[string]bool{}
 	for _, e := range st.Images {
-		for _, o := range e.Outputs {
-			recorded[o.Path] = true
+		for _, p := range e.Paths() {
+			recorded[p] = true
 		}
 	}
 
@@ -191,6 +196,7 @@ type builder struct {
 type pricing struct {
 	c     *Change
 	prior *state.Entry
+	img   *spec.Image
 }
 
 // priceAll asks the cache about every image the changes write, at once,
@@ -199,7 +205,7 @@ func (b *builder) priceAll() error {
 	if b.opts.Cache != nil {
 		var hs []state.Hash
 		for _, p := range b.toPrice {
-			if len(p.c.Write) > 0 && !p.c.Forced {
+			if needsImage(p.c) && !p.c.Forced {
 				hs = append(hs, p.c.InputHash)
 			}
 		}
@@ -208,7 +214,7 @@ func (b *builder) priceAll() error {
 		}
 	}
 	for _, p := range b.toPrice {
-		b.price(p.c, p.prior)
+		b.price(p.c, p.prior, p.img)
 	}
 	return nil
 }
@@ -270,7 +276,7 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 		}
 		c.Reasons = append(c.Reasons, Reason{Kind: ReasonEmulator, Message: fmt.Sprintf("made by %s; now to be generated through the API at %s", where, b.opts.Endpoint)})
 	default:
-		return b.sameImage(c, prior)
+		return b.sameImage(c, img, prior)
 	}
 
 	// Create and replace write every output.
@@ -283,10 +289,11 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 			c.Reasons = append(c.Reasons, b.onDisk(c, o, true, "replaced"))
 		}
 	}
+	b.allVariants(c, img, prior)
 	if prior != nil {
 		b.removeUnwanted(c, prior, c.Outputs)
 	}
-	b.toPrice = append(b.toPrice, pricing{c, prior})
+	b.toPrice = append(b.toPrice, pricing{c, prior, img})
 	return c, nil
 }
 
@@ -331,8 +338,8 @@ func (b *builder) paidReplacement(addr string, req model.Request, prior *state.E
 }
 
 // sameImage plans an image whose request is unchanged: outputs moved,
-// missing or edited on disk.
-func (b *builder) sameImage(c *Change, prior *state.Entry) (*Change, error) {
+// missing or edited on disk, variants to derive.
+func (b *builder) sameImage(c *Change, img *spec.Image, prior *state.Entry) (*Change, error) {
 	if len(prior.Outputs) != len(c.Outputs) {
 		// The sample count is part of the request, so this cannot happen
 		// with a state imgform wrote.
@@ -370,28 +377,44 @@ func (b *builder) sameImage(c *Change, prior *state.Entry) (*Change, error) {
 			c.Reasons = append(c.Reasons, b.onDisk(c, want, false, "overwritten"))
 		}
 	}
+	b.sameVariants(c, img, prior)
 	switch {
 	case len(c.Write) > 0:
 		c.Action = Restore
 	case len(c.Moves) > 0:
 		c.Action = Move
+	case len(c.Derive) > 0 || len(c.Remove) > 0:
+		c.Action = Derive
 	default:
 		return nil, nil
 	}
 	c.Generator = prior.Generator
-	b.toPrice = append(b.toPrice, pricing{c, prior})
+	b.toPrice = append(b.toPrice, pricing{c, prior, img})
 	return c, nil
 }
 
+// needsImage reports a change that needs its image's bytes: to write
+// outputs, or to derive variants from.
+func needsImage(c *Change) bool { return len(c.Write) > 0 || len(c.Derive) > 0 }
+
 // price sets what a change that writes images costs, and which generator
 // will have made them.
-func (b *builder) price(c *Change, prior *state.Entry) {
-	if len(c.Write) == 0 {
+func (b *builder) price(c *Change, prior *state.Entry, img *spec.Image) {
+	if !needsImage(c) {
 		return
 	}
 	// A forced replacement asks for the image anew: the cache may not
 	// stand in for it.
 	c.Cached = !c.Forced && b.fromCache(c, prior)
+	if len(c.Write) == 0 && prior != nil && prior.InputHash == c.InputHash && !c.Cached {
+		// Variants of the recorded image: derived from an output that
+		// still holds it, or the image is made again.
+		if b.outputHoldsImage(c, prior) {
+			c.FromOutput = true
+			return
+		}
+		b.makeAgain(c, img, prior)
+	}
 	resumes := !c.Cached && !b.opts.Offline && b.opts.Submitted != nil && b.opts.Submitted(c.InputHash, c.Forced)
 	switch {
 	case resumes:
@@ -488,6 +511,7 @@ func (b *builder) deletion(addr string, prior *state.Entry) *Change {
 		Prior:     prior,
 	}
 	b.removeUnwanted(c, prior, nil)
+	b.removeUnwantedVariants(c, prior)
 	for _, o := range prior.Outputs {
 		c.Outputs = append(c.Outputs, o.Path)
 	}

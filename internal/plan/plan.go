@@ -25,29 +25,33 @@ const (
 	Move    Action = "move"    // same request, other output path: rename
 	Restore Action = "restore" // same request, output missing or edited: from the cache, or generate
 	Delete  Action = "delete"  // in the state, not in the configuration: remove its outputs
+	Derive  Action = "derive"  // same image: variants added, changed, moved, missing or edited, derived from it for free
 )
 
 // ReasonKind says why a change is planned. A change may have several.
 type ReasonKind string
 
 const (
-	ReasonNew           ReasonKind = "new"                   // not in the state
-	ReasonParams        ReasonKind = "parameters_changed"    // the request differs from the state's
-	ReasonOffline       ReasonKind = "made_offline"          // a placeholder, now planned through the API
-	ReasonForced        ReasonKind = "replace_requested"     // --replace
-	ReasonMoved         ReasonKind = "output_moved"          // same image, other path
-	ReasonMissing       ReasonKind = "output_missing"        // the file is gone
-	ReasonEdited        ReasonKind = "output_edited"         // the file's content is not what imgform wrote
-	ReasonRemoved       ReasonKind = "removed_from_config"   // no longer declared
-	ReasonOverwrite     ReasonKind = "overwrites_file"       // a file not in the state is at an output path
-	ReasonKept          ReasonKind = "edited_file_kept"      // an edited file is left where it is, not removed
-	ReasonSameRequest   ReasonKind = "same_request"          // another image makes the same request: paid once
-	ReasonReplaceDue    ReasonKind = "replacement_paid"      // an interrupted --replace paid for a new image: it is written now
-	ReasonEmulator      ReasonKind = "made_by_emulator"      // a placeholder an emulator served, now planned through another endpoint
-	ReasonCacheUnusable ReasonKind = "cache_unusable"        // the cache holds a copy that cannot be used (damaged, or not the recorded image)
-	ReasonAddressMoved  ReasonKind = "address_moved"         // a moved block gave the recorded image this address
-	ReasonMoveHint      ReasonKind = "moved_block_hint"      // a delete and a create share an output path: a moved block would keep the image
-	ReasonOtherVersion  ReasonKind = "other_version_on_disk" // the file holds another image imgform made: written over without a copy kept
+	ReasonNew            ReasonKind = "new"                   // not in the state
+	ReasonParams         ReasonKind = "parameters_changed"    // the request differs from the state's
+	ReasonOffline        ReasonKind = "made_offline"          // a placeholder, now planned through the API
+	ReasonForced         ReasonKind = "replace_requested"     // --replace
+	ReasonMoved          ReasonKind = "output_moved"          // same image, other path
+	ReasonMissing        ReasonKind = "output_missing"        // the file is gone
+	ReasonEdited         ReasonKind = "output_edited"         // the file's content is not what imgform wrote
+	ReasonRemoved        ReasonKind = "removed_from_config"   // no longer declared
+	ReasonOverwrite      ReasonKind = "overwrites_file"       // a file not in the state is at an output path
+	ReasonKept           ReasonKind = "edited_file_kept"      // an edited file is left where it is, not removed
+	ReasonSameRequest    ReasonKind = "same_request"          // another image makes the same request: paid once
+	ReasonReplaceDue     ReasonKind = "replacement_paid"      // an interrupted --replace paid for a new image: it is written now
+	ReasonEmulator       ReasonKind = "made_by_emulator"      // a placeholder an emulator served, now planned through another endpoint
+	ReasonCacheUnusable  ReasonKind = "cache_unusable"        // the cache holds a copy that cannot be used (damaged, or not the recorded image)
+	ReasonAddressMoved   ReasonKind = "address_moved"         // a moved block gave the recorded image this address
+	ReasonMoveHint       ReasonKind = "moved_block_hint"      // a delete and a create share an output path: a moved block would keep the image
+	ReasonOtherVersion   ReasonKind = "other_version_on_disk" // the file holds another image imgform made: written over without a copy kept
+	ReasonVariantAdded   ReasonKind = "variant_added"         // a variant the state does not record
+	ReasonVariantChanged ReasonKind = "variant_changed"       // a variant's attributes changed
+	ReasonSourceGone     ReasonKind = "image_not_cached"      // variants need the image, which is neither in the cache nor on disk
 )
 
 // Reason explains a change; Message is a sentence for people.
@@ -85,10 +89,22 @@ type Change struct {
 	Generator  state.Generator
 	Outputs    []string
 
+	// Variants are the image's variant files as the change leaves them;
+	// none for delete.
+	Variants []Variant
+	// VariantDiffs lists, per variant whose attributes changed, what
+	// changed.
+	VariantDiffs []VariantDiff
+
 	// What apply does to the files.
 	Write  []int    // indexes of Outputs to write (create, replace, restore)
-	Moves  []Rename // renames (move, and restore where a file moved)
+	Derive []int    // indexes of Variants to derive from the image (free)
+	Moves  []Rename // renames (move, and restore where a file moved), of outputs and variants
 	Remove []string // files imgform wrote that are no longer wanted
+	// FromOutput is set when the variants are derived from the image's
+	// output on disk, the cache not holding the image: apply checks that
+	// the file still holds the image the state records.
+	FromOutput bool
 
 	// Cost is the number of images the API will be paid for: zero when
 	// the cache holds the image, when apply runs offline, and for moves
@@ -148,6 +164,7 @@ type Summary struct {
 	Move      int
 	Restore   int
 	Delete    int
+	Derive    int
 	Unchanged int
 	// Generate is the number of images the API will be paid for;
 	// FromCache the number of changes the cache serves (as docs/plan-json.md says).
@@ -217,6 +234,8 @@ func (p *Plan) summarize(unchanged int) {
 			s.Restore++
 		case Delete:
 			s.Delete++
+		case Derive:
+			s.Derive++
 		}
 		s.Generate += c.Cost
 		if c.Cached && len(c.Write) > 0 {

@@ -37,7 +37,8 @@ func shortRevision(rev string) string {
 
 // changesConfig reports a change the configuration drives (as opposed to
 // the files on disk, or the endpoint): a new image, a deleted one, one
-// whose request changed, whose outputs or address moved. These are the
+// whose request changed, whose outputs or address moved, whose variants
+// changed. These are the
 // changes a checkout may only make to images its history has seen, and
 // the ones that record its revision.
 func changesConfig(c *Change) bool {
@@ -47,7 +48,18 @@ func changesConfig(c *Change) bool {
 	case c.Prior != nil && c.InputHash != c.Prior.InputHash:
 		return true
 	}
-	return len(c.Moves) > 0 || c.MovedFrom != ""
+	return len(c.Moves) > 0 || c.MovedFrom != "" || variantsChanged(c)
+}
+
+// variantsChanged reports a change to the variants the configuration
+// declares: one added, removed or with other attributes.
+func variantsChanged(c *Change) bool {
+	for _, r := range c.Reasons {
+		if r.Kind == ReasonVariantAdded || r.Kind == ReasonVariantChanged {
+			return true
+		}
+	}
+	return c.Action == Derive && len(c.Remove) > 0
 }
 
 // checkRevisions sets the revision each change records, and takes out of

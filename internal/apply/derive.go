@@ -1,0 +1,218 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/imgform/imgform/internal/derive"
+	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/outputfile"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/pngtext"
+	"github.com/imgform/imgform/internal/state"
+)
+
+// deriver derives variants on every core, apart from the workers that
+// obtain images: a change hands its images over and its worker goes on to
+// the next change, so that deriving never holds up a paid request.
+type deriver struct {
+	slots chan struct{} // one per core: the derivations running at once
+	wg    sync.WaitGroup
+}
+
+func newDeriver() *deriver {
+	return &deriver{slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+}
+
+// wait waits for every derivation handed over.
+func (d *deriver) wait() { d.wg.Wait() }
+
+// deriveThenFinish derives the change's variants in the background from
+// its images, records them in the state, and then says the change is
+// finished (or failed).
+func (r *runner) deriveThenFinish(ctx context.Context, c *plan.Change, got *obtained, start time.Time) {
+	r.deriver.wg.Add(1)
+	go func() {
+		defer r.deriver.wg.Done()
+		records, err := r.deriveAll(ctx, c, got)
+		if len(records) > 0 {
+			r.ckpt.update(func(st *state.State) {
+				if e := st.Images[c.Address]; e != nil {
+					e.Variants = withDerived(e.Variants, records, c.Variants)
+				}
+			})
+			r.count(func(s *Summary) { s.Derived += len(records) })
+		}
+		switch {
+		case errors.Is(err, errSubmitsStopped):
+			r.count(func(s *Summary) { s.NotStarted++ })
+		case err != nil:
+			r.fail(c, err)
+		default:
+			r.finished(c, got, r.opts.Clock.Since(start))
+		}
+	}()
+}
+
+// deriveAll derives every variant the change derives, each sample
+// decoded once, and returns the records of those it wrote, by index into
+// c.Variants. The first error is returned with them.
+func (r *runner) deriveAll(ctx context.Context, c *plan.Change, got *obtained) (map[int]state.Variant, error) {
+	bySample := map[int][]int{}
+	for _, i := range c.Derive {
+		v := c.Variants[i]
+		if v.Sample >= len(got.images) {
+			return nil, fmt.Errorf("variant %q is of sample %d, and the image has %d", v.Name, v.Sample, len(got.images))
+		}
+		bySample[v.Sample] = append(bySample[v.Sample], i)
+	}
+	prov := origin{Address: c.Address, InputHash: c.InputHash, Request: *c.Request}.provenance().Chunks()
+	var (
+		mu       sync.Mutex
+		records  = map[int]state.Variant{}
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	setErr := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	for sample, idx := range bySample {
+		img := got.images[sample]
+		r.deriver.slots <- struct{}{}
+		src, err := derive.Decode(img.Data)
+		<-r.deriver.slots
+		if err != nil {
+			setErr(fmt.Errorf("deriving the variants of sample %d: %w", sample, err))
+			continue
+		}
+		for _, i := range idx {
+			wg.Go(func() {
+				rec, err := r.deriveOne(ctx, c, c.Variants[i], src, img, prov)
+				if err != nil {
+					setErr(err)
+					return
+				}
+				mu.Lock()
+				records[i] = rec
+				mu.Unlock()
+			})
+		}
+	}
+	wg.Wait()
+	return records, firstErr
+}
+
+// deriveOne derives one variant and writes it, on one of the deriver's
+// slots. Nothing is written once the run has lost its lock, or been
+// stopped.
+func (r *runner) deriveOne(ctx context.Context, c *plan.Change, v plan.Variant, src *derive.Source, img model.Image, prov []pngtext.Chunk) (state.Variant, error) {
+	r.deriver.slots <- struct{}{}
+	defer func() { <-r.deriver.slots }()
+	if ctx.Err() != nil || r.lost() {
+		return state.Variant{}, errSubmitsStopped
+	}
+	data, err := src.Derive(v.Spec, prov)
+	if err != nil {
+		return state.Variant{}, fmt.Errorf("variant %q: %w", v.Name, err)
+	}
+	if err := r.keepBeforeWriting(c, v.Path); err != nil {
+		return state.Variant{}, err
+	}
+	out, err := r.files.write(v.Path, data)
+	if err != nil {
+		if isDiskFull(err) {
+			r.fatal(&FatalError{Err: fmt.Errorf("a variant cannot be written, so no new image is submitted: %w", err)})
+		}
+		return state.Variant{}, fmt.Errorf("variant %q: %w", v.Name, err)
+	}
+	return state.Variant{AttrHash: v.AttrHash, Attributes: v.Attributes(), ModTime: out.ModTime, Name: v.Name, Path: v.Path,
+		Sample: v.Sample, SHA256: out.SHA256, Size: out.Size, SourceSHA256: img.Sum()}, nil
+}
+
+// carriedVariants are the variants the change keeps as the state records
+// them (at the paths its renames gave them): those it does not derive.
+func carriedVariants(c *plan.Change, prior *state.Entry) []state.Variant {
+	deriving := map[int]bool{}
+	for _, i := range c.Derive {
+		deriving[i] = true
+	}
+	var out []state.Variant
+	for i, v := range c.Variants {
+		if deriving[i] || prior == nil {
+			continue
+		}
+		for _, old := range prior.Variants {
+			if old.Name == v.Name && old.Sample == v.Sample {
+				old.Path = v.Path
+				out = append(out, old)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// withDerived returns the entry's variants with the records derived now
+// put in, in the change's order.
+func withDerived(have []state.Variant, derived map[int]state.Variant, want []plan.Variant) []state.Variant {
+	var out []state.Variant
+	for i, v := range want {
+		if rec, ok := derived[i]; ok {
+			out = append(out, rec)
+			continue
+		}
+		for _, old := range have {
+			if old.Name == v.Name && old.Sample == v.Sample {
+				out = append(out, old)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// fromOutput gives a change that only derives variants the recorded
+// image, read back from its outputs (PNGs that hold it as the generator
+// gave it, their provenance stripped), when the cache does not hold it.
+// An output that no longer holds it fails the change: nothing is paid for
+// an image the plan said was free.
+func (r *runner) fromOutput(c *plan.Change) (*obtained, error) {
+	var prior *state.Entry
+	r.ckpt.read(func(st *state.State) {
+		if e := st.Images[c.Address]; e != nil {
+			prior = e.Clone()
+		}
+	})
+	if prior == nil {
+		return nil, fmt.Errorf("the state has no record of %s", c.Address)
+	}
+	images := make([]model.Image, prior.Request.Samples())
+	for _, i := range c.Derive {
+		s := c.Variants[i].Sample
+		if images[s].Data != nil {
+			continue
+		}
+		if s >= len(prior.Outputs) {
+			return nil, fmt.Errorf("variant %q needs sample %d, which has no output to derive it from", c.Variants[i].Name, s)
+		}
+		o := prior.Outputs[s]
+		data, err := r.files.read(o.Path)
+		if err != nil {
+			return nil, err
+		}
+		img, _, _, ok := outputfile.Strip(data)
+		if !ok || o.SourceSHA256.IsZero() || state.SumBytes(img) != o.SourceSHA256 {
+			return nil, fmt.Errorf("%s no longer holds the image its variants are derived from (the cache does not hold it either); plan again", o.Path)
+		}
+		images[s] = model.Image{Data: img, ContentType: "image/png", SHA256: o.SourceSHA256}
+	}
+	return &obtained{images: images, source: FromDisk, generator: prior.Generator, endpoint: prior.Endpoint, placeholder: prior.Placeholder}, nil
+}
