@@ -149,8 +149,8 @@ type DocumentDiff struct {
 }
 
 // DocumentVariant is one variant file of the image as the change leaves
-// it, with the attributes it is derived with (defaults filled in) and
-// their hash.
+// it, with the attributes it is derived with, as written (one absent
+// takes its default), and their hash.
 type DocumentVariant struct {
 	Name       string     `json:"name"`
 	Sample     int        `json:"sample"`
@@ -354,7 +354,7 @@ func compactJSON(raw json.RawMessage) string {
 
 // documentVariant is a variant in the document's form.
 func documentVariant(v Variant) DocumentVariant {
-	s := v.Spec.WithDefaults()
+	s := v.Spec
 	return DocumentVariant{Name: v.Name, Sample: v.Sample, Path: v.Path, Format: s.Format.String(),
 		Width: s.Width, Height: s.Height, Fit: string(s.Fit), Anchor: string(s.Anchor), Background: s.Background,
 		Upscale: s.Upscale, Quality: s.Quality, Lossless: s.Lossless, AttrHash: v.AttrHash}

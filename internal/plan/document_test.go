@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgform/imgform/internal/derive"
 	goldenfile "github.com/imgform/imgform/internal/golden"
 
 	"github.com/google/go-cmp/cmp"
@@ -53,6 +54,15 @@ func goldenPlan(t *testing.T) *Plan {
 	apply(t, dir, st, unchanged, state.GeneratorAPI)
 	touch(t, dir, "still.png", time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 
+	thumb := derive.Spec{Width: 256, Quality: 82, Format: derive.WebP}
+	gallery := newImage(t, "image.gallery", "a gallery wall", "gallery.png")
+	gallery.Variants = []spec.Variant{{Name: "thumb", Spec: thumb, Outputs: []string{"gallery-256.webp"}}}
+	ge := apply(t, dir, st, gallery, state.GeneratorAPI)
+	writeFile(t, dir, "gallery-256.webp", []byte("a thumbnail"))
+	tf := recordOutput(t, dir, "gallery-256.webp")
+	ge.Variants = []state.Variant{{AttrHash: state.Hash(thumb.Hash()), Attributes: attributeMap(thumb), ModTime: tf.ModTime,
+		Name: "thumb", Path: "gallery-256.webp", SHA256: tf.SHA256, Size: tf.Size, SourceSHA256: state.Hash{1}}}
+
 	writeFile(t, dir, "new/banner.png", []byte("a file nobody recorded"))
 	images := []*spec.Image{
 		with(heroImg, func(i *spec.Image) {
@@ -63,11 +73,19 @@ func goldenPlan(t *testing.T) *Plan {
 		sword,
 		pair,
 		with(piped, func(i *spec.Image) { i.Request = i.Request.WithPrompt("line one\nline | two `code`") }),
-		newImage(t, "image.banner", "a summer sale banner", "new/banner.png"),
+		with(newImage(t, "image.banner", "a summer sale banner", "new/banner.png"), func(i *spec.Image) {
+			i.Variants = []spec.Variant{{Name: "social", Spec: derive.Spec{Width: 1200, Height: 630, Anchor: derive.Top, Upscale: true, Format: derive.JPEG}, Outputs: []string{"new/banner-social.jpg"}}}
+		}),
 		odd,
 		unchanged,
+		with(gallery, func(i *spec.Image) {
+			i.Variants = []spec.Variant{
+				{Name: "thumb", Spec: derive.Spec{Width: 256, Quality: 60, Format: derive.WebP}, Outputs: []string{"gallery-256.webp"}},
+				{Name: "square", Spec: derive.Spec{Width: 512, Height: 512, Fit: derive.Contain, Background: "#ffffff", Format: derive.AVIF}, Outputs: []string{"gallery-512.avif"}},
+			}
+		}),
 	}
-	cache := mapCache{hashOf(t, sword): 1}
+	cache := mapCache{hashOf(t, sword): 1, hashOf(t, gallery): 1}
 	p, err := Make(t.Context(), images, st, Options{Dir: dir, Cache: cache})
 	if err != nil {
 		t.Fatal(err)
@@ -440,8 +458,8 @@ func (s shapeChecker) change(c map[string]any) {
 		}
 	}
 	if prior, ok := c["prior"].(map[string]any); ok {
-		s.fields(where+" prior", prior, []string{"generator", "input_hash", "outputs", "request", "seed_origin"},
-			map[string]string{"generator": "string", "input_hash": "string", "outputs": "array", "request": "object", "seed_origin": "string"},
+		s.fields(where+" prior", prior, []string{"generator", "input_hash", "outputs", "request", "seed_origin", "variants"},
+			map[string]string{"generator": "string", "input_hash": "string", "outputs": "array", "request": "object", "seed_origin": "string", "variants": "array"},
 			"generator", "input_hash", "outputs", "request", "seed_origin")
 	} else if c["action"] != "create" {
 		s.errorf(where, "no prior")
@@ -570,6 +588,9 @@ func TestGoldenPlanFiles(t *testing.T) {
 					c.Prior = c.Prior.Clone()
 					for i := range c.Prior.Outputs {
 						c.Prior.Outputs[i].ModTime = time.Date(2026, 11, 25, 10, 41, 7, 0, time.UTC)
+					}
+					for i := range c.Prior.Variants {
+						c.Prior.Variants[i].ModTime = time.Date(2026, 11, 25, 10, 41, 7, 0, time.UTC)
 					}
 				}
 			}

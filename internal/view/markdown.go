@@ -30,8 +30,7 @@ func markdownChanges(bw *bufio.Writer, p *plan.Plan, opts TextOptions) {
 		fmt.Fprintf(bw, "**No changes.** Your images match the configuration.\n")
 		return
 	}
-	s := p.Summary
-	fmt.Fprintf(bw, "**Plan:** %d to create, %d to replace, %d to move, %d to restore, %d to delete.\n\n", s.Create, s.Replace, s.Move, s.Restore, s.Delete)
+	fmt.Fprintf(bw, "**Plan:** %s\n\n", SummaryCounts(p.Summary))
 	fmt.Fprintf(bw, "| Image | Action | Why | Parameters (old → new) | Cost |\n")
 	fmt.Fprintf(bw, "| --- | --- | --- | --- | ---: |\n")
 	for _, c := range p.Changes {
@@ -46,6 +45,15 @@ func markdownChanges(bw *bufio.Writer, p *plan.Plan, opts TextOptions) {
 		}
 		for _, m := range c.Moves {
 			params = append(params, fmt.Sprintf("%s → %s", mdCode(m.From), mdCode(m.To)))
+		}
+		for _, vd := range c.VariantDiffs {
+			for _, d := range vd.Diff {
+				params = append(params, fmt.Sprintf("variant `%s` `%s`: %s → %s", vd.Name, d.Name, mdCode(orNone(d.Old)), mdCode(orNone(d.New))))
+			}
+		}
+		for _, i := range c.Derive {
+			v := c.Variants[i]
+			params = append(params, fmt.Sprintf("derive %s (%s)", mdCode(v.Path), mdEscape(DescribeVariant(v))))
 		}
 		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", mdCode(c.Address), c.Action, mdEscape(strings.Join(why, "; ")), strings.Join(params, "<br>"), costCell(c))
 	}
@@ -64,6 +72,8 @@ func costCell(c *plan.Change) string {
 		return "$0 (paid job resumed)"
 	case c.SameRequestAs != "":
 		return "$0 (same request)"
+	case c.FromOutput:
+		return "$0 (from the output)"
 	}
 	return "$0"
 }

@@ -31,6 +31,7 @@ var actionStyle = map[plan.Action]struct {
 	plan.Move:    {"~", "\x1b[36m", "will be moved"},
 	plan.Restore: {"<=", "\x1b[34m", "will be restored"},
 	plan.Delete:  {"-", "\x1b[31m", "will be deleted"},
+	plan.Derive:  {"~", "\x1b[35m", "will have variants derived (free: from the image)"},
 }
 
 const (
@@ -72,9 +73,7 @@ func (t textWriter) plan(p *plan.Plan) {
 	for _, c := range p.Changes {
 		t.change(c)
 	}
-	s := p.Summary
-	fmt.Fprintf(t.w, "\n%s %d to create, %d to replace, %d to move, %d to restore, %d to delete.\n",
-		t.paint("Plan:", ansiBold), s.Create, s.Replace, s.Move, s.Restore, s.Delete)
+	fmt.Fprintf(t.w, "\n%s %s\n", t.paint("Plan:", ansiBold), SummaryCounts(p.Summary))
 	fmt.Fprintf(t.w, "%s\n", CostLine(p, t.rate))
 	t.refresh(p)
 	t.leftAlone(p)
@@ -100,6 +99,16 @@ func (t textWriter) refresh(p *plan.Plan) {
 		fmt.Fprintf(t.w, "%s with unchanged content %s a new modification time (a fresh checkout?): nothing to regenerate; the time is kept in .imgform/stat.json, not the state.\n",
 			plural(n, "output", "outputs"), pickVerb(n, "has", "have"))
 	}
+}
+
+// SummaryCounts is the plan's counts per action, in a sentence. Derives
+// are counted when there are any.
+func SummaryCounts(s plan.Summary) string {
+	line := fmt.Sprintf("%d to create, %d to replace, %d to move, %d to restore, %d to delete", s.Create, s.Replace, s.Move, s.Restore, s.Delete)
+	if s.Derive > 0 {
+		line += fmt.Sprintf(", %d to derive", s.Derive)
+	}
+	return line + "."
 }
 
 // CostLine says what applying the plan is paid for, and, at a rate of
@@ -181,13 +190,75 @@ func (t textWriter) change(c *plan.Change) {
 		if len(c.Remove) == 0 {
 			fmt.Fprintf(t.w, "      (no file to remove)\n")
 		}
+	case plan.Derive:
+		for _, m := range c.Moves {
+			fmt.Fprintf(t.w, "      %s -> %s\n", printable(m.From), printable(m.To))
+		}
 	}
+	t.variants(c)
 	for _, r := range c.Remove {
 		fmt.Fprintf(t.w, "      %s %q\n", t.paint("-", actionStyle[plan.Delete].color), r)
 	}
-	if len(c.Write) > 0 {
+	if len(c.Write) > 0 || len(c.Derive) > 0 {
 		fmt.Fprintf(t.w, "      %s\n", t.paint(costPhrase(c), ansiDim))
 	}
+}
+
+// variants lists the variant files the change derives, each with what it
+// is, and the attributes that changed under the first of a variant.
+func (t textWriter) variants(c *plan.Change) {
+	color := actionStyle[plan.Derive].color
+	diffs := map[string][]plan.ParamDiff{}
+	for _, d := range c.VariantDiffs {
+		diffs[d.Name] = d.Diff
+	}
+	for _, i := range c.Derive {
+		v := c.Variants[i]
+		fmt.Fprintf(t.w, "      %s %q %s\n", t.paint("~>", color), printable(v.Path), t.paint("(variant "+v.Name+": "+DescribeVariant(v)+")", ansiDim))
+		width := 0
+		for _, d := range diffs[v.Name] {
+			width = max(width, len(d.Name))
+		}
+		for _, d := range diffs[v.Name] {
+			fmt.Fprintf(t.w, "          %s %-*s = %s -> %s\n", t.paint("~", color), width, d.Name, orNone(d.Old), orNone(d.New))
+		}
+		delete(diffs, v.Name) // under its first sample only
+	}
+}
+
+// DescribeVariant says what a variant is in a few words: its size, how it
+// fits, its format and quality.
+func DescribeVariant(v plan.Variant) string {
+	a := map[string]string{}
+	for _, at := range v.Spec.Attributes() {
+		a[at.Name] = at.Value
+	}
+	parts := []string{a["width"] + "×" + a["height"]}
+	if v.Spec.Width > 0 && v.Spec.Height > 0 {
+		fit := a["fit"]
+		if a["anchor"] != "" && a["anchor"] != "center" {
+			fit += " " + a["anchor"]
+		}
+		if a["background"] != "" {
+			fit += " on " + a["background"]
+		}
+		parts = append(parts, fit)
+	}
+	format := a["format"]
+	switch {
+	case a["lossless"] == "true":
+		format += " lossless"
+	case a["quality"] != "":
+		format += " q" + a["quality"]
+	}
+	return strings.Join(append(parts, format), ", ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 // wordDiff shows a changed long text by its changed words, as git's word
@@ -262,6 +333,10 @@ func restoreHow(c *plan.Change) string {
 
 func costPhrase(c *plan.Change) string {
 	switch {
+	case len(c.Write) == 0 && c.FromOutput:
+		return "cost: 0 (variants are derived from the image in its output)"
+	case len(c.Write) == 0 && c.Cached:
+		return "cost: 0 (variants are derived from the image in the cache)"
 	case c.Resumes:
 		return "cost: 0 (resumes a job submitted by an earlier run)"
 	case c.Cached && c.FromTeamCache:
