@@ -151,9 +151,19 @@ var pastTense = map[plan.Action]string{
 	plan.Move:    "moved",
 	plan.Restore: "restored",
 	plan.Delete:  "deleted",
+	plan.Derive:  "variants derived",
 }
 
 func finishedPhrase(ev apply.Event, kind runKind) string {
+	p := imagePhrase(ev, kind)
+	if ev.Variants > 0 && ev.Action != plan.Derive {
+		p += fmt.Sprintf("; %d %s derived", ev.Variants, pluralWord(ev.Variants, "variant", "variants"))
+	}
+	return p
+}
+
+// imagePhrase says how a finished change got its image.
+func imagePhrase(ev apply.Event, kind runKind) string {
 	verb := pastTense[ev.Action]
 	if kind == kindPreview {
 		verb = "previewed"
@@ -163,6 +173,8 @@ func finishedPhrase(ev apply.Event, kind runKind) string {
 		return verb + " from the cache"
 	case "offline":
 		return verb + " (offline placeholder)"
+	case "disk":
+		return verb + " from the image in its output"
 	case "api", "resumed":
 		p := fmt.Sprintf("%s in %s", verb, roundDuration(ev.Duration))
 		if ev.RequestID != "" {
@@ -204,6 +216,9 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool, kin
 	add(s.Moved, "moved")
 	add(s.Restored, "restored")
 	add(s.Deleted, "deleted")
+	if s.Derived > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s derived", s.Derived, pluralWord(s.Derived, "variant", "variants")))
+	}
 	if s.FromCache > 0 {
 		parts = append(parts, fmt.Sprintf("%d from the cache", s.FromCache))
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -140,4 +141,21 @@ func writeEntry(w io.Writer, addr string, e *state.Entry) {
 			fmt.Fprintf(w, "        request %s, inference %.2fs\n", o.RequestID, o.InferenceTime)
 		}
 	}
+	for _, v := range e.Variants {
+		fmt.Fprintf(w, "    variant %s (sample %d) %s\n", v.Name, v.Sample, v.Path)
+		fmt.Fprintf(w, "        sha256 %s, %d bytes, modified %s\n", v.SHA256, v.Size, v.ModTime.Format("2006-01-02 15:04:05 MST"))
+		fmt.Fprintf(w, "        %s\n", variantAttributes(v.Attributes))
+	}
+}
+
+// variantAttributes lists a recorded variant's attributes, those that
+// apply, in the language's order.
+func variantAttributes(attrs map[string]string) string {
+	var parts []string
+	for _, name := range []string{"width", "height", "fit", "anchor", "background", "format", "quality", "lossless"} {
+		if v := attrs[name]; v != "" && !(name == "lossless" && v == "false") {
+			parts = append(parts, name+" "+v)
+		}
+	}
+	return strings.Join(parts, ", ")
 }

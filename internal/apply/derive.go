@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/internal/derive"
+	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/outputfile"
 	"github.com/imgform/imgform/internal/plan"
@@ -208,11 +209,14 @@ func (r *runner) fromOutput(c *plan.Change) (*obtained, error) {
 		if err != nil {
 			return nil, err
 		}
-		img, _, _, ok := outputfile.Strip(data)
-		if !ok || o.SourceSHA256.IsZero() || state.SumBytes(img) != o.SourceSHA256 {
+		img := data // a file imported as it is
+		if stripped, _, _, ok := outputfile.Strip(data); ok {
+			img = stripped // imgform's output: the image, with its provenance
+		}
+		if o.SourceSHA256.IsZero() || state.SumBytes(img) != o.SourceSHA256 {
 			return nil, fmt.Errorf("%s no longer holds the image its variants are derived from (the cache does not hold it either); plan again", o.Path)
 		}
-		images[s] = model.Image{Data: img, ContentType: "image/png", SHA256: o.SourceSHA256}
+		images[s] = model.Image{Data: img, ContentType: imagecheck.ContentType(img), SHA256: o.SourceSHA256}
 	}
 	return &obtained{images: images, source: FromDisk, generator: prior.Generator, endpoint: prior.Endpoint, placeholder: prior.Placeholder}, nil
 }

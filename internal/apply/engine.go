@@ -783,16 +783,20 @@ func (r *runner) finished(c *plan.Change, got *obtained, took time.Duration) {
 	if got.source == FromAPI {
 		paid, cost = len(got.images), got.costUSD
 	}
+	variants := 0
+	if r.opts.Preview == nil {
+		variants = len(c.Derive)
+	}
 	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
-		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid, CostUSD: cost})
+		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid, CostUSD: cost, Variants: variants})
 }
 
-// imageChanges are the changes that write images: the ones a preview
-// shows new images for.
+// imageChanges are the changes that write images or derive variants:
+// the ones a preview shows new images (or crops) for.
 func imageChanges(changes []*plan.Change) []*plan.Change {
 	var out []*plan.Change
 	for _, c := range changes {
-		if len(c.Write) > 0 {
+		if len(c.Write) > 0 || len(c.Derive) > 0 {
 			out = append(out, c)
 		}
 	}

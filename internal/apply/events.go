@@ -50,6 +50,8 @@ type Event struct {
 	Concurrency int
 	// CostUSD is what a finished change paid the API in this run.
 	CostUSD float64
+	// Variants is the number of variant files a finished change derived.
+	Variants int
 }
 
 // Events receives the events of a run. Emit is called from several

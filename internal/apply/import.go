@@ -32,6 +32,7 @@ func Import(dir string, st *state.State, img *spec.Image, rels []string) (*state
 		if err != nil {
 			return nil, err
 		}
+		out.SourceSHA256 = out.SHA256 // the image is the file: variants are derived from it
 		entry.Outputs = append(entry.Outputs, out)
 	}
 	st.Images[addr] = entry

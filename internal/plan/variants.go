@@ -211,11 +211,13 @@ func orNone(s string) string {
 }
 
 // outputHoldsImage reports an output of the recorded image that holds
-// it as the generator gave it (a PNG, unchanged on disk, whose recorded
-// source hash is known): its variants can be derived from it.
+// it as the generator gave it, unchanged on disk: a PNG imgform wrote
+// (the image with its provenance added), or a file imported as it is.
+// Its variants can be derived from it.
 func (b *builder) outputHoldsImage(c *Change, prior *state.Entry) bool {
 	for i, o := range prior.Outputs {
-		if i >= len(c.Outputs) || o.Path != c.Outputs[i] || o.SourceSHA256.IsZero() || spec.OutputFormat(o.Path) != spec.FormatPNG {
+		holds := o.SourceSHA256 == o.SHA256 || spec.OutputFormat(o.Path) == spec.FormatPNG
+		if i >= len(c.Outputs) || o.Path != c.Outputs[i] || o.SourceSHA256.IsZero() || !holds {
 			continue
 		}
 		if st := b.status(c.Address, i); st == fileOK || st == fileRefresh {

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/testsvc"
@@ -247,4 +248,54 @@ func BenchmarkPageLoad1000(b *testing.B) {
 	}
 	b.ReportMetric(total/float64(b.N), "ms-to-load")
 	b.ReportMetric(ready/float64(b.N), "ms-to-ready")
+}
+
+// Variants on the page: each is the file apply writes, in its format, and
+// Chromium decodes every one of them (WebP, AVIF, JPEG) at the variant's
+// size: the crop the reviewer sees is the one that ships.
+func TestVariantsInBrowser(t *testing.T) {
+	dir := t.TempDir()
+	pg, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := model.NewRequest(model.NewRealityLightning).WithPrompt("castle on a cliff")
+	specs := []derive.Spec{
+		{Width: 256, Quality: 82, Format: derive.WebP},
+		{Width: 512, Height: 256, Fit: derive.Contain, Background: "#223344", Format: derive.AVIF},
+		{Width: 1200, Height: 630, Upscale: true, Anchor: derive.Top, Format: derive.JPEG},
+		{Width: 128, Lossless: true, Format: derive.WebP},
+	}
+	c := &plan.Change{Address: "image.hero", Action: plan.Create, Request: &req, InputHash: req.InputHash(), Outputs: []string{"hero.png"}, Write: []int{0}}
+	for i, s := range specs {
+		c.Variants = append(c.Variants, plan.Variant{Name: fmt.Sprintf("v%d", i), Path: fmt.Sprintf("hero-%d.%s", i, s.Format), Spec: s, AttrHash: model.Hash(s.Hash())})
+		c.Derive = append(c.Derive, i)
+	}
+	p := &plan.Plan{Changes: []*plan.Change{c}, Summary: plan.Summary{Create: 1}}
+	if err := pg.After(c, []model.Image{pngOf(t, 1, 1024)}); err != nil {
+		t.Fatal(err)
+	}
+	path, err := pg.Write(p, Info{Made: time.Now(), Previewed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	b.run(t, chromedp.Navigate("file://"+path), chromedp.WaitReady(chromedp.CSS("body.js")))
+	b.loadAll(t)
+	var sizes [][2]int
+	eval(t, b, `Array.prototype.map.call(document.querySelectorAll('.variant img'), function (i) { return [i.naturalWidth, i.naturalHeight]; })`, &sizes)
+	want := [][2]int{{256, 256}, {512, 256}, {1200, 630}, {128, 128}}
+	if fmt.Sprint(sizes) != fmt.Sprint(want) {
+		t.Errorf("Chromium decoded the variants at %v, want %v", sizes, want)
+	}
+	var srcs []string
+	eval(t, b, `Array.prototype.map.call(document.querySelectorAll('.variant img'), function (i) { return i.getAttribute('src'); })`, &srcs)
+	for i, ext := range []string{".webp", ".avif", ".jpg", ".webp"} {
+		if i >= len(srcs) || !strings.HasSuffix(srcs[i], ext) {
+			t.Errorf("variant %d is shown from %v, want a %s file", i, srcs, ext)
+		}
+	}
+	if len(b.errors) > 0 {
+		t.Errorf("the page logged errors: %v", b.errors)
+	}
 }

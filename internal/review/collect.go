@@ -17,7 +17,7 @@ import (
 // or of a saved plan); the others show as not generated yet.
 func (pg *Page) AfterFromCache(ctx context.Context, c *cache.Cache, p *plan.Plan) error {
 	for _, ch := range p.Changes {
-		if len(ch.Write) == 0 {
+		if len(ch.Write) == 0 && len(ch.Derive) == 0 {
 			continue
 		}
 		_, imgs, err := c.Get(ctx, ch.InputHash)

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,9 +37,10 @@ type Page struct {
 	dir   string
 	store *store
 
-	mu     sync.Mutex
-	after  map[string][]*picture // by address, one per output
-	before map[string][]*picture
+	mu       sync.Mutex
+	after    map[string][]*picture // by address, one per output
+	before   map[string][]*picture
+	variants map[string][]*variantPic // by address, as the change leaves them
 }
 
 // New starts a review page in dir, creating it.
@@ -47,11 +49,24 @@ func New(dir string) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Page{dir: dir, store: s, after: map[string][]*picture{}, before: map[string][]*picture{}}, nil
+	return &Page{dir: dir, store: s, after: map[string][]*picture{}, before: map[string][]*picture{}, variants: map[string][]*variantPic{}}, nil
 }
 
-// After records the images a change makes, one per output.
+// After records the images a change makes, one per sample, and the
+// variants derived from them.
 func (pg *Page) After(c *plan.Change, imgs []model.Image) error {
+	if len(c.Variants) > 0 {
+		vs := pg.deriveVariants(c, imgs)
+		pg.mu.Lock()
+		pg.variants[c.Address] = vs
+		pg.mu.Unlock()
+	}
+	if len(c.Write) == 0 && len(c.Outputs) == 0 {
+		return nil // variants only
+	}
+	if len(c.Write) == 0 {
+		return nil // the image is unchanged: its outputs show as they are
+	}
 	return pg.record(pg.after, c.Address, imgs)
 }
 
@@ -138,7 +153,7 @@ type count struct {
 
 func summaryOf(p *plan.Plan) []count {
 	s := p.Summary
-	return []count{{"create", s.Create}, {"replace", s.Replace}, {"move", s.Move}, {"restore", s.Restore}, {"delete", s.Delete}}
+	return []count{{"create", s.Create}, {"replace", s.Replace}, {"move", s.Move}, {"restore", s.Restore}, {"delete", s.Delete}, {"derive", s.Derive}}
 }
 
 // card is one change on the page.
@@ -150,7 +165,10 @@ type card struct {
 	Reasons []string
 	Params  []param
 	Pairs   []pair
-	Cost    string
+	// Variants are the image's variants, derived from the image the card
+	// shows: the crop a reviewer must see.
+	Variants []*variantPic
+	Cost     string
 }
 
 type param struct {
@@ -169,7 +187,7 @@ type pair struct {
 
 func (p pair) Both() bool { return p.Before != nil && p.After != nil }
 
-var symbols = map[plan.Action]string{plan.Create: "+", plan.Replace: "-/+", plan.Move: "~", plan.Restore: "<=", plan.Delete: "-"}
+var symbols = map[plan.Action]string{plan.Create: "+", plan.Replace: "-/+", plan.Move: "~", plan.Restore: "<=", plan.Delete: "-", plan.Derive: "~"}
 
 func (pg *Page) card(i int, c *plan.Change, previewed bool) card {
 	out := card{ID: fmt.Sprintf("c%d", i), Address: c.Address, Action: string(c.Action), Symbol: symbols[c.Action], Cost: costOf(c, pg.made(c), previewed)}
@@ -180,6 +198,12 @@ func (pg *Page) card(i int, c *plan.Change, previewed bool) card {
 		out.Params = append(out.Params, param{Name: d.Name, Old: d.Old, New: d.New, Words: view.WordDiffOf(d)})
 	}
 	out.Pairs = pg.pairs(c)
+	out.Variants = pg.variants[c.Address]
+	if out.Variants == nil {
+		for i, v := range c.Variants {
+			out.Variants = append(out.Variants, &variantPic{Name: v.Name, Path: v.Path, What: view.DescribeVariant(v), Derived: slices.Contains(c.Derive, i), Note: "not derived yet"})
+		}
+	}
 	return out
 }
 
@@ -239,6 +263,9 @@ func (pg *Page) pairs(c *plan.Change) []pair {
 // preview made it (or the cache held it), and apply takes it from the
 // cache. The caller holds pg.mu.
 func (pg *Page) made(c *plan.Change) bool {
+	if len(c.Write) == 0 && len(c.Outputs) == 0 && len(c.Variants) > 0 {
+		return pg.variants[c.Address] != nil // an image kept for its variants only
+	}
 	after := pg.after[c.Address]
 	for _, i := range c.Write {
 		if i >= len(after) || after[i] == nil {
@@ -261,6 +288,8 @@ func costOf(c *plan.Change, made, previewed bool) string {
 		return fmt.Sprintf("%d %s to pay for", c.Cost, plural(c.Cost, "image", "images"))
 	case c.Cached && len(c.Write) > 0:
 		return "from the cache"
+	case len(c.Derive) > 0:
+		return "free: variants derived from the image"
 	case c.Resumes:
 		return "already paid (a journaled job)"
 	}

@@ -28,6 +28,7 @@ type EventJSON struct {
 	Images        int     `json:"images,omitempty"`
 	Concurrency   int     `json:"concurrency,omitempty"`
 	CostUSD       float64 `json:"cost_usd,omitempty"`
+	Variants      int     `json:"variants,omitempty"`
 }
 
 // SummaryJSON is the last line of apply --json.
@@ -38,6 +39,8 @@ type SummaryJSON struct {
 	Moved          int           `json:"moved"`
 	Restored       int           `json:"restored"`
 	Deleted        int           `json:"deleted"`
+	Rederived      int           `json:"rederived"`
+	Derived        int           `json:"derived"`
 	FromCache      int           `json:"from_cache"`
 	Resumed        int           `json:"resumed"`
 	Collected      int           `json:"collected"`
@@ -81,13 +84,13 @@ func NewEventStream(w io.Writer) *EventStream {
 func (s *EventStream) Emit(e apply.Event) {
 	s.write(EventJSON{Type: string(e.Type), Address: e.Address, Action: string(e.Action), Source: string(e.Source), RequestID: e.RequestID,
 		Path: e.Path, Attempt: e.Attempt, DelayNS: int64(e.Delay), DurationNS: int64(e.Duration), InferenceTime: e.InferenceTime,
-		Message: e.Message, Total: e.Total, Images: e.Images, Concurrency: e.Concurrency, CostUSD: round6(e.CostUSD)})
+		Message: e.Message, Total: e.Total, Images: e.Images, Concurrency: e.Concurrency, CostUSD: round6(e.CostUSD), Variants: e.Variants})
 }
 
 // Summary writes the summary line, with the error that ended the run.
 func (s *EventStream) Summary(sum *apply.Summary, err error) {
 	out := SummaryJSON{Type: "summary", Created: sum.Created, Replaced: sum.Replaced, Moved: sum.Moved, Restored: sum.Restored,
-		Deleted: sum.Deleted, FromCache: sum.FromCache, Resumed: sum.Resumed, Collected: sum.Collected, Generated: sum.Generated,
+		Deleted: sum.Deleted, Rederived: sum.Rederived, Derived: sum.Derived, FromCache: sum.FromCache, Resumed: sum.Resumed, Collected: sum.Collected, Generated: sum.Generated,
 		PossiblyBilled: sum.PossiblyBilled, Rendered: sum.Rendered, Failed: []FailureJSON{}, Refreshed: sum.Refreshed,
 		Interrupted: sum.Interrupted, NotStarted: sum.NotStarted, Kept: sum.Kept, KeptIn: sum.KeptIn, Lost: sum.Lost, Journaled: sum.Journaled,
 		SpentUSD: round6(sum.SpentUSD), PossiblyBilledUSD: round6(sum.PossiblyBilledUSD)}
