@@ -36,6 +36,7 @@ func TestREADME(t *testing.T) {
 	}{
 		{"<!-- BEGIN LANGUAGE PARAMETERS", "<!-- END LANGUAGE PARAMETERS -->", parameterTable()},
 		{"<!-- BEGIN FUNCTIONS", "<!-- END FUNCTIONS -->", functionList()},
+		{"<!-- BEGIN VARIANT ARGUMENTS", "<!-- END VARIANT ARGUMENTS -->", variantTable()},
 		{"<!-- BEGIN CLI REFERENCE", "<!-- END CLI REFERENCE -->", cliReference()},
 	}
 	want := readme
@@ -104,10 +105,21 @@ func parameterTable() string {
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", p.Name, p.Kind, mdCell(def), allowed)
 	}
-	b.WriteString("| `output` | string | one of `output`/`outputs` is required | a relative path ending in `.png`, `.jpg` or `.jpeg` |\n")
+	b.WriteString("| `output` | string | one of `output`/`outputs` is required, unless the image has variants | a relative path ending in `.png`, `.jpg` or `.jpeg` |\n")
 	b.WriteString("| `outputs` | list of strings | | one path per sample, when `samples` > 1 |\n")
 	b.WriteString("| `for_each` | map, or set of strings | | one image per key: `each.key`, `each.value` |\n")
 	b.WriteString("| `count` | number | | that many images: `count.index` |\n")
+	return b.String()
+}
+
+// variantTable lists the variant block's arguments, from the language's
+// own table of them.
+func variantTable() string {
+	var b strings.Builder
+	b.WriteString("| argument | type | default | meaning |\n| --- | --- | --- | --- |\n")
+	for _, a := range spec.VariantArguments() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", a.Name, a.Type, mdCell(a.Default), mdCell(a.Doc))
+	}
 	return b.String()
 }
 

@@ -50,6 +50,7 @@ func scriptParams(dir string) testscript.Params {
 		Dir:                 dir,
 		RequireExplicitExec: true,
 		UpdateScripts:       *update,
+		Condition:           scriptCondition,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SEGMIND_API_KEY", "test-key")
 			env.Setenv("NO_COLOR", "1")
@@ -74,6 +75,7 @@ func scriptParams(dir string) testscript.Params {
 			"subst":     cmdSubst,
 			"hang":      cmdHang,
 			"replace":   cmdReplace,
+			"decodes":   cmdDecodes,
 		},
 	}
 }

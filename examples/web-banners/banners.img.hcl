@@ -6,6 +6,11 @@
 #
 # Changing the season replaces every banner; changing it back costs
 # nothing, because the content cache still holds the earlier images.
+#
+# What the site ships is derived from the banners, for free: a social card
+# per sample, and the banner as WebP at two widths for srcset (a dynamic
+# block, one variant per width). Changing a width or a quality derives
+# those files again and asks the API for nothing.
 
 locals {
   palette = {
@@ -15,6 +20,9 @@ locals {
     winter = "cool blues and crisp whites"
   }
   look = "${lookup(local.palette, var.season, "natural colours")}, ${var.season} mood"
+
+  # The widths the site's srcset asks for.
+  widths = [480, 960]
 }
 
 image "hero_banner" {
@@ -25,6 +33,23 @@ image "hero_banner" {
     "banners/${var.season}/hero-a.png",
     "banners/${var.season}/hero-b.png",
   ]
+
+  variant "social" {
+    output  = "banners/${var.season}/hero-${sample}-social.jpg"
+    width   = 1200
+    height  = 630
+    upscale = true
+  }
+
+  dynamic "variant" {
+    for_each = local.widths
+    labels   = ["w${variant.value}"]
+    content {
+      output  = "banners/${var.season}/hero-${sample}-${variant.value}w.webp"
+      width   = variant.value
+      quality = 80
+    }
+  }
 }
 
 image "sidebar" {

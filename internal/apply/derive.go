@@ -220,3 +220,37 @@ func (r *runner) fromOutput(c *plan.Change) (*obtained, error) {
 	}
 	return &obtained{images: images, source: FromDisk, generator: prior.Generator, endpoint: prior.Endpoint, placeholder: prior.Placeholder}, nil
 }
+
+// dropVariants carries out a change that needs no image: variants taken
+// out of the configuration, their files removed (renames are done
+// already), the entry left with the variants the change keeps.
+func (r *runner) dropVariants(c *plan.Change) {
+	for _, p := range c.Remove {
+		if err := r.files.remove(p); err != nil {
+			r.fail(c, err)
+			return
+		}
+	}
+	r.ckpt.update(func(st *state.State) {
+		if e := st.Images[c.Address]; e != nil {
+			e.Variants = withDerived(e.Variants, nil, c.Variants)
+			if changesVariants(c) {
+				e.Revision = c.Revision
+			}
+		}
+	})
+	r.count(func(s *Summary) { s.done(c.Action) })
+	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
+}
+
+// changesVariants reports a change of the variants the configuration
+// declares, which records the configuration's revision.
+func changesVariants(c *plan.Change) bool {
+	for _, r := range c.Reasons {
+		switch r.Kind {
+		case plan.ReasonVariantAdded, plan.ReasonVariantChanged, plan.ReasonVariantRemoved:
+			return true
+		}
+	}
+	return false
+}

@@ -410,6 +410,8 @@ func (r *runner) fileOps(changes []*plan.Change) []*plan.Change {
 		case c.Action == plan.Move && len(c.Derive) == 0 && len(c.Remove) == 0:
 			r.count(func(s *Summary) { s.done(c.Action) })
 			r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
+		case c.Action != plan.Delete && len(c.Write) == 0 && len(c.Derive) == 0:
+			r.dropVariants(c) // variants taken out: no image needed
 		case c.Action == plan.Delete:
 			r.delete(c)
 		default:

@@ -51,6 +51,7 @@ const (
 	ReasonOtherVersion   ReasonKind = "other_version_on_disk" // the file holds another image imgform made: written over without a copy kept
 	ReasonVariantAdded   ReasonKind = "variant_added"         // a variant the state does not record
 	ReasonVariantChanged ReasonKind = "variant_changed"       // a variant's attributes changed
+	ReasonVariantRemoved ReasonKind = "variant_removed"       // a variant no longer declared: its files are removed
 	ReasonSourceGone     ReasonKind = "image_not_cached"      // variants need the image, which is neither in the cache nor on disk
 )
 

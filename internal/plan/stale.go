@@ -55,7 +55,7 @@ func changesConfig(c *Change) bool {
 // declares: one added, removed or with other attributes.
 func variantsChanged(c *Change) bool {
 	for _, r := range c.Reasons {
-		if r.Kind == ReasonVariantAdded || r.Kind == ReasonVariantChanged {
+		if r.Kind == ReasonVariantAdded || r.Kind == ReasonVariantChanged || r.Kind == ReasonVariantRemoved {
 			return true
 		}
 	}

@@ -167,7 +167,16 @@ func (b *builder) removeUnwantedVariants(c *Change, prior *state.Entry) {
 	for _, o := range c.Outputs {
 		keep[o] = true
 	}
+	declared := map[string]bool{}
+	for _, v := range c.Variants {
+		declared[v.Name] = true
+	}
+	told := map[string]bool{}
 	for j, v := range prior.Variants {
+		if !declared[v.Name] && !told[v.Name] && c.Action != Delete {
+			told[v.Name] = true
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonVariantRemoved, Path: v.Path, Message: fmt.Sprintf("variant %q removed from the configuration", v.Name)})
+		}
 		if keep[v.Path] || b.wanted[v.Path] {
 			continue
 		}
