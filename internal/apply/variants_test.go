@@ -224,3 +224,24 @@ func TestVariantSource(t *testing.T) {
 		t.Errorf("summary %+v; the API was asked %v then %v", s, before, w.apiRequests())
 	}
 }
+
+// A variant whose output path changed is renamed, not derived again; a
+// moved block takes the variants along with their image.
+func TestVariantMoved(t *testing.T) {
+	w := newWorkspace(t).withEmulator(quick, "k")
+	hero := withVariants(testImage("hero", 0, "castle", "hero.png"), 82)
+	w.mustApply([]*spec.Image{hero}, w.options())
+	thumb := w.read("hero-256.webp")
+	hero.Variants[0].Outputs = []string{"thumbs/hero.webp"}
+	p := w.planOf(hero)
+	if len(p.Changes) != 1 || p.Changes[0].Action != plan.Move || !slices.Equal(p.Changes[0].Moves, []plan.Rename{{From: "hero-256.webp", To: "thumbs/hero.webp"}}) || len(p.Changes[0].Derive) != 0 {
+		t.Fatalf("plan %+v, want the thumbnail renamed", p.Changes)
+	}
+	s := w.mustApply([]*spec.Image{hero}, w.options())
+	if s.Moved != 1 || s.Derived != 0 || !bytes.Equal(w.read("thumbs/hero.webp"), thumb) || w.exists("hero-256.webp") {
+		t.Errorf("summary %+v: want the file moved as it is", s)
+	}
+	if p := w.planOf(hero); len(p.Changes) != 0 {
+		t.Errorf("after the move, %d changes: %+v", len(p.Changes), p.Changes[0])
+	}
+}
