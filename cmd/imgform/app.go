@@ -112,6 +112,7 @@ func commands() []*command {
 		stateCommand(),
 		workspaceCommand(),
 		importCommand(),
+		pickCommand(),
 		forceUnlockCommand(),
 		cacheCommand(),
 		emulateCommand(),

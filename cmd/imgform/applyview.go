@@ -122,7 +122,11 @@ func (v *lineView) summary(s *apply.Summary, err error) {
 func eventLine(ev apply.Event, color bool, kind runKind) string {
 	switch ev.Type {
 	case apply.EventFinished:
-		return ev.Address + ": " + finishedPhrase(ev, kind)
+		subject := ev.Address
+		if ev.Candidate > 0 {
+			subject += fmt.Sprintf(" (candidate %d)", ev.Candidate)
+		}
+		return subject + ": " + finishedPhrase(ev, kind)
 	case apply.EventFailed:
 		return paint(color, ev.Address+": failed: "+ev.Message, ansiRed)
 	case apply.EventRetry:

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/review"
 )
 
@@ -18,6 +21,8 @@ type previewOptions struct {
 	engineFlags
 	out       string
 	fromCache bool
+	serve     bool
+	addr      string
 }
 
 func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
@@ -27,6 +32,8 @@ func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.sync, "sync", false, "use the v1 sync endpoint instead of v2 submit-and-poll")
 	fs.BoolVar(&o.json, "json", false, "print one JSON event per line, as apply --json")
 	fs.BoolVar(&o.fromCache, "from-cache", false, "generate nothing: show what the cache already holds")
+	fs.BoolVar(&o.serve, "serve", false, "then serve the review page on loopback, with a button per candidate that records the pick, until Ctrl-C")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "with --serve, the loopback `HOST:PORT` to serve on (port 0: any free one)")
 	o.planning.AddFlags(fs)
 	o.limits.AddFlags(fs)
 	o.lock.AddFlags(fs, false)
@@ -49,7 +56,15 @@ A later imgform apply of the same configuration restores every previewed
 image from the cache, and pays nothing for it. Confirmation, the journal,
 retries, Ctrl-C and --json work as in apply. With --from-cache, or given a
 plan file saved with plan --out, nothing is generated: the page shows what
-the cache already holds, and "not generated yet" for the rest.`,
+the cache already holds, and "not generated yet" for the rest.
+
+An image with candidates = N and no pick is generated N times, once per
+candidate (each paid for, and counted against --max-cost), and the page
+shows them as a grid, each with its seed and the imgform pick command that
+keeps it. With --serve the page is then served on 127.0.0.1 (a token in
+its address; nothing else on the machine can use it), with a button per
+candidate that records the pick as imgform pick does; Ctrl-C stops it.
+The state's lock is let go before the page is served.`,
 		flags:    o.AddFlags,
 		nargs:    atMost(1),
 		graceful: true,
@@ -65,13 +80,20 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	if err := o.check("preview", savedPlan, onlyCache); err != nil {
 		return err
 	}
+	if o.serve && !review.Loopback(o.addr) {
+		return &usageError{msg: fmt.Sprintf("--addr %s is not a loopback address: the review page is served to this machine only (127.0.0.1:PORT)", o.addr), path: "preview"}
+	}
 	r, done, err := prepareRun(ctx, e, o.engineFlags, args, "preview")
 	if err != nil {
 		return err
 	}
 	defer done()
+	// Every candidate of an image without a pick is generated: the run
+	// is of one change per candidate, each paid for and capped.
+	run := *r
+	run.p = plan.WithCandidates(r.p)
 	if !onlyCache {
-		if err := r.lim.checkBudget(r.p); err != nil {
+		if err := r.lim.checkBudget(run.p); err != nil {
 			return err
 		}
 	}
@@ -84,20 +106,64 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 		if err := page.AfterFromCache(ctx, r.w.cache, r.p); err != nil {
 			return err
 		}
-	} else if runErr = generatePreview(ctx, e, o, r, page); runErr != nil && !isRunFailure(runErr) {
+	} else if runErr = generatePreview(ctx, e, o, &run, page); runErr != nil && !isRunFailure(runErr) {
 		return runErr
 	}
 	if err := page.BeforeFromDisk(ctx, ".", r.w.cache, r.p); err != nil {
 		return err
 	}
-	path, err := page.Write(r.p, review.Info{Commit: gitCommit(), Made: time.Now(), Previewed: !onlyCache})
+	path, err := page.Write(r.p, review.Info{Commit: gitCommit(), Made: time.Now(), Previewed: !onlyCache, Serve: o.serve})
 	if err != nil {
 		return err
 	}
 	if !o.json {
 		fmt.Fprintf(e.stdout, "\nThe review page is %s\n", path)
 	}
-	return runErr
+	if !o.serve || runErr != nil {
+		return runErr
+	}
+	done() // nobody waits on this checkout's lock while the page is served
+	return servePage(ctx, e, o, r)
+}
+
+// servePage serves the review page on loopback until the first Ctrl-C,
+// recording the picks made on it as imgform pick does.
+func servePage(ctx context.Context, e *env, o previewOptions, r *engineRun) error {
+	token, err := review.NewToken()
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("serving the review page: %w", err)
+	}
+	cfg := r.w.cfg
+	if cfg == nil { // a saved plan's preview: the configuration was not read
+		if cfg, err = loadConfig(ctx, e); err != nil {
+			return err
+		}
+	}
+	var mu sync.Mutex
+	pick := func(addr string, k int) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return recordPick(cfg, ".", addr, k, nil, false)
+	}
+	fmt.Fprintf(e.stdout, "Serving the review page at http://%s/%s?token=%s (Ctrl-C to stop)\n", l.Addr(), review.IndexName, token)
+	serveCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		select {
+		case <-e.interrupts.first:
+			stop()
+		case <-serveCtx.Done():
+		}
+	}()
+	if err := review.Serve(serveCtx, l, o.out, token, pick); err != nil {
+		return fmt.Errorf("serving the review page: %w", err)
+	}
+	fmt.Fprintln(e.stdout, "Stopped serving the review page.")
+	return nil
 }
 
 // generatePreview pays for the plan's images (after asking), into the

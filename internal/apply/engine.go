@@ -790,7 +790,7 @@ func (r *runner) finished(c *plan.Change, got *obtained, took time.Duration) {
 		variants = len(c.Derive)
 	}
 	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
-		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid, CostUSD: cost, Variants: variants})
+		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid, CostUSD: cost, Variants: variants, Candidate: c.Candidate})
 }
 
 // imageChanges are the changes that write images or derive variants:

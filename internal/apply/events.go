@@ -52,6 +52,9 @@ type Event struct {
 	CostUSD float64
 	// Variants is the number of variant files a finished change derived.
 	Variants int
+	// Candidate is the candidate a change of a preview generates (0 for
+	// none): the same address is previewed once per candidate.
+	Candidate int
 }
 
 // Events receives the events of a run. Emit is called from several
@@ -95,7 +98,7 @@ type Summary struct {
 	// the changes that only derived variants.
 	Derived   int
 	Rederived int
-	Failed   []Failure
+	Failed    []Failure
 	// Refreshed counts outputs whose recorded mtime was brought up to date.
 	Refreshed int
 	// Interrupted is true when an interrupt stopped the run early.

@@ -52,13 +52,14 @@ var allowed = map[string][]string{
 	"internal/proc":                  {},
 	"internal/parallel":              {},
 	"internal/gitrev":                {},
+	"internal/picks":                 {"internal/atomicfile"},
 	"internal/derive":                {"internal/pngtext", "internal/imagecheck"},
 	"internal/imagetest":             {}, // for tests only
 	"internal/golden":                {}, // for tests only
 }
 
 // helpers are the leaf packages any package may import.
-var helpers = []string{"internal/atomicfile", "internal/derive", "internal/imagecheck", "internal/jsonsplit", "internal/outputfile", "internal/parallel", "internal/pngtext", "internal/proc", "internal/provenance", "internal/safepath"}
+var helpers = []string{"internal/atomicfile", "internal/derive", "internal/imagecheck", "internal/jsonsplit", "internal/outputfile", "internal/parallel", "internal/picks", "internal/pngtext", "internal/proc", "internal/provenance", "internal/safepath"}
 
 // engine are the packages that must not link the HTTP stack, the client
 // or the emulator, even through a dependency.

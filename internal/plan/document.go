@@ -16,14 +16,31 @@ import (
 // changing a format scripts read; the request and the prior entry are in
 // the state's public format (docs/state-format.md).
 type Document struct {
-	FormatVersion string            `json:"format_version"`
-	Lineage       string            `json:"lineage"`
-	Serial        uint64            `json:"serial"`
-	Offline       bool              `json:"offline"`
-	Changes       []DocumentChange  `json:"changes"`
-	Refresh       []DocumentRefresh `json:"refresh,omitempty"`
-	LeftAlone     []DocumentAlone   `json:"left_alone,omitempty"`
-	Summary       DocumentSummary   `json:"summary"`
+	FormatVersion string             `json:"format_version"`
+	Lineage       string             `json:"lineage"`
+	Serial        uint64             `json:"serial"`
+	Offline       bool               `json:"offline"`
+	Changes       []DocumentChange   `json:"changes"`
+	Refresh       []DocumentRefresh  `json:"refresh,omitempty"`
+	LeftAlone     []DocumentAlone    `json:"left_alone,omitempty"`
+	Unpicked      []DocumentUnpicked `json:"unpicked,omitempty"`
+	Summary       DocumentSummary    `json:"summary"`
+}
+
+// DocumentUnpicked is an image with candidates, none picked.
+type DocumentUnpicked struct {
+	Address    string `json:"address"`
+	Candidates int    `json:"candidates"`
+	Message    string `json:"message"`
+}
+
+// DocumentCandidate is one candidate of a change's image.
+type DocumentCandidate struct {
+	Candidate int        `json:"candidate"`
+	Seed      int64      `json:"seed"`
+	InputHash model.Hash `json:"input_hash"`
+	Cost      int        `json:"cost"`
+	Cached    bool       `json:"cached"`
 }
 
 // DocumentAlone is an image left alone because a newer configuration
@@ -51,6 +68,9 @@ type DocumentChange struct {
 	VariantDiffs      []DocumentVariantDiff `json:"variant_diffs,omitempty"`
 	Derive            []int                 `json:"derive,omitempty"`
 	FromOutput        bool                  `json:"from_output,omitempty"`
+	Candidates        []DocumentCandidate   `json:"candidates,omitempty"`
+	Candidate         int                   `json:"candidate,omitempty"`
+	Picked            int                   `json:"picked,omitempty"`
 	Moves             []DocumentMove        `json:"moves,omitempty"`
 	Remove            []string              `json:"remove,omitempty"`
 	Cost              int                   `json:"cost"`
@@ -241,6 +261,10 @@ func (p *Plan) Document() *Document {
 			dc.Moves = append(dc.Moves, DocumentMove(m))
 		}
 		dc.Derive, dc.FromOutput = c.Derive, c.FromOutput
+		dc.Candidate, dc.Picked = c.Candidate, c.Picked
+		for _, cand := range c.Candidates {
+			dc.Candidates = append(dc.Candidates, DocumentCandidate{Candidate: cand.K, Seed: cand.Request.Seed(), InputHash: cand.InputHash, Cost: cand.Cost, Cached: cand.Cached})
+		}
 		for _, v := range c.Variants {
 			dc.Variants = append(dc.Variants, documentVariant(v))
 		}
@@ -258,6 +282,9 @@ func (p *Plan) Document() *Document {
 	}
 	for _, l := range p.LeftAlone {
 		d.LeftAlone = append(d.LeftAlone, DocumentAlone{Address: l.Address, Action: string(l.Action), Revision: l.Revision, Message: l.Message()})
+	}
+	for _, u := range p.Unpicked {
+		d.Unpicked = append(d.Unpicked, DocumentUnpicked{Address: u.Address, Candidates: u.Candidates, Message: u.Message()})
 	}
 	return d
 }
@@ -300,6 +327,17 @@ func (d *Document) Plan() (*Plan, error) {
 			c.Moves = append(c.Moves, Rename(m))
 		}
 		c.Derive, c.FromOutput = dc.Derive, dc.FromOutput
+		c.Candidate, c.Picked = dc.Candidate, dc.Picked
+		for _, dcand := range dc.Candidates {
+			if c.Request == nil {
+				return nil, fmt.Errorf("the change of %s has candidates and no request", dc.Address)
+			}
+			req := c.Request.WithSeed(dcand.Seed)
+			if req.InputHash() != dcand.InputHash {
+				return nil, fmt.Errorf("candidate %d of %s does not have the input hash recorded with it (edited by hand?)", dcand.Candidate, dc.Address)
+			}
+			c.Candidates = append(c.Candidates, Candidate{K: dcand.Candidate, Request: req, InputHash: dcand.InputHash, Cost: dcand.Cost, Cached: dcand.Cached})
+		}
 		if len(dc.Variants) > 0 && c.Request == nil {
 			return nil, fmt.Errorf("the change of %s has variants and no request", dc.Address)
 		}
@@ -329,6 +367,9 @@ func (d *Document) Plan() (*Plan, error) {
 	}
 	for _, l := range d.LeftAlone {
 		p.LeftAlone = append(p.LeftAlone, LeftAlone{Address: l.Address, Action: Action(l.Action), Revision: l.Revision})
+	}
+	for _, u := range d.Unpicked {
+		p.Unpicked = append(p.Unpicked, Unpicked{Address: u.Address, Candidates: u.Candidates})
 	}
 	return p, nil
 }

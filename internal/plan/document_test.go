@@ -78,6 +78,7 @@ func goldenPlan(t *testing.T) *Plan {
 		}),
 		odd,
 		unchanged,
+		with(newImage(t, "image.poster", "a film poster", "poster.png"), func(i *spec.Image) { i.Candidates = 3 }),
 		with(gallery, func(i *spec.Image) {
 			i.Variants = []spec.Variant{
 				{Name: "thumb", Spec: derive.Spec{Width: 256, Quality: 60, Format: derive.WebP}, Outputs: []string{"gallery-256.webp"}},

@@ -143,6 +143,9 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		if !selectsAddr(opts.Targets, img.Addr) {
 			continue
 		}
+		if img.Candidates > 0 && img.Picked == nil {
+			p.Unpicked = append(p.Unpicked, Unpicked{Address: addr, Candidates: img.Candidates})
+		}
 		c, err := b.change(img, st.Images[addr])
 		if err != nil {
 			return nil, err
@@ -207,6 +210,7 @@ func (b *builder) priceAll() error {
 		for _, p := range b.toPrice {
 			if needsImage(p.c) && !p.c.Forced {
 				hs = append(hs, p.c.InputHash)
+				hs = append(hs, candidateHashes(p.img)...)
 			}
 		}
 		if err := b.opts.Cache.Prefetch(b.ctx, hs); err != nil {
@@ -215,6 +219,7 @@ func (b *builder) priceAll() error {
 	}
 	for _, p := range b.toPrice {
 		b.price(p.c, p.prior, p.img)
+		b.candidatesOf(p.c, p.img)
 	}
 	return nil
 }
@@ -248,11 +253,17 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 
 		SeedChosenAtApply: drawn,
 	}
+	if img.Picked != nil {
+		c.Picked = img.Picked.Candidate
+	}
 
 	switch {
 	case prior == nil:
 		c.Action = Create
 		c.Reasons = append(c.Reasons, Reason{Kind: ReasonNew, Message: "not in the state"})
+		if img.Picked != nil {
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonPicked, Message: pickedMessage(img.Picked.Candidate, req.Seed())})
+		}
 	case paid:
 		c.Action = Replace
 		c.Reasons = append(c.Reasons, Reason{Kind: ReasonReplaceDue, Message: "an interrupted apply --replace paid for a new image of it: that image is collected and written"})
@@ -265,6 +276,9 @@ func (b *builder) change(img *spec.Image, prior *state.Entry) (*Change, error) {
 		c.Action = Replace
 		c.Diff = diffParams(prior.Request, req)
 		c.Reasons = append(c.Reasons, Reason{Kind: ReasonParams, Message: paramsMessage(c.Diff)})
+		if img.Picked != nil && prior.Request.Seed() != req.Seed() {
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonPicked, Message: pickedMessage(img.Picked.Candidate, req.Seed())})
+		}
 	case !b.opts.Offline && prior.Generator == state.GeneratorOffline:
 		c.Action = Replace
 		c.Reasons = append(c.Reasons, Reason{Kind: ReasonOffline, Message: "made by the offline placeholder renderer; now to be generated through the API"})

@@ -52,6 +52,7 @@ const (
 	ReasonVariantAdded   ReasonKind = "variant_added"         // a variant the state does not record
 	ReasonVariantChanged ReasonKind = "variant_changed"       // a variant's attributes changed
 	ReasonVariantRemoved ReasonKind = "variant_removed"       // a variant no longer declared: its files are removed
+	ReasonPicked         ReasonKind = "candidate_picked"      // a candidate was picked: its seed is the image's
 	ReasonSourceGone     ReasonKind = "image_not_cached"      // variants need the image, which is neither in the cache nor on disk
 )
 
@@ -90,6 +91,15 @@ type Change struct {
 	Generator  state.Generator
 	Outputs    []string
 
+	// Candidates are the image's candidates, while none is picked
+	// (candidate 1 is the change's own request): what preview generates.
+	// Candidate is set on a change preview makes of one of them (see
+	// WithCandidates): its number. Picked is the number of the candidate
+	// whose seed the image has, 0 when none was picked (or the seed was
+	// picked by hand).
+	Candidates []Candidate
+	Candidate  int
+	Picked     int
 	// Variants are the image's variant files as the change leaves them;
 	// none for delete.
 	Variants []Variant
@@ -206,7 +216,10 @@ type Plan struct {
 	// LeftAlone lists the images the plan does not touch because a newer
 	// configuration changed them.
 	LeftAlone []LeftAlone
-	Summary   Summary
+	// Unpicked lists the images with candidates none of which is picked
+	// yet: candidate 1 is used until one is.
+	Unpicked []Unpicked
+	Summary  Summary
 }
 
 // PinSeeds fixes the random seeds the plan drew, for a plan that is saved

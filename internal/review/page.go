@@ -41,6 +41,7 @@ type Page struct {
 	after    map[string][]*picture // by address, one per output
 	before   map[string][]*picture
 	variants map[string][]*variantPic // by address, as the change leaves them
+	shots    map[string][]*shot       // by address: the candidates a preview made
 }
 
 // New starts a review page in dir, creating it.
@@ -49,12 +50,20 @@ func New(dir string) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Page{dir: dir, store: s, after: map[string][]*picture{}, before: map[string][]*picture{}, variants: map[string][]*variantPic{}}, nil
+	return &Page{dir: dir, store: s, after: map[string][]*picture{}, before: map[string][]*picture{}, variants: map[string][]*variantPic{}, shots: map[string][]*shot{}}, nil
 }
 
 // After records the images a change makes, one per sample, and the
 // variants derived from them.
 func (pg *Page) After(c *plan.Change, imgs []model.Image) error {
+	if c.Candidate > 0 {
+		if err := pg.candidate(c, imgs); err != nil {
+			return err
+		}
+		if c.Candidate != 1 {
+			return nil // the card shows candidate 1 as the image, the others in its grid
+		}
+	}
 	if len(c.Variants) > 0 {
 		vs := pg.deriveVariants(c, imgs)
 		pg.mu.Lock()
@@ -103,6 +112,9 @@ type Info struct {
 	// Previewed is true when the images were generated for the page;
 	// false when it shows only what the cache already held.
 	Previewed bool
+	// Serve is true when imgform preview --serve serves the page: each
+	// candidate has a button that records the pick.
+	Serve bool
 }
 
 // Write writes index.html for p, atomically, and returns its path.
@@ -114,6 +126,7 @@ func (pg *Page) Write(p *plan.Plan, info Info) (string, error) {
 		Commit:    info.Commit,
 		Made:      info.Made.UTC().Format("2006-01-02 15:04 MST"),
 		Previewed: info.Previewed,
+		Serve:     info.Serve,
 		CSS:       template.CSS(pageCSS),
 		JS:        template.JS(pageJS),
 	}
@@ -141,6 +154,7 @@ type pageData struct {
 	Commit    string
 	Made      string
 	Previewed bool
+	Serve     bool
 	Cards     []card
 	CSS       template.CSS
 	JS        template.JS
@@ -168,7 +182,10 @@ type card struct {
 	// Variants are the image's variants, derived from the image the card
 	// shows: the crop a reviewer must see.
 	Variants []*variantPic
-	Cost     string
+	// Candidates are the image's candidates, when it has some and none
+	// is picked (or the preview made them).
+	Candidates []*shot
+	Cost       string
 }
 
 type param struct {
@@ -198,6 +215,7 @@ func (pg *Page) card(i int, c *plan.Change, previewed bool) card {
 		out.Params = append(out.Params, param{Name: d.Name, Old: d.Old, New: d.New, Words: view.WordDiffOf(d)})
 	}
 	out.Pairs = pg.pairs(c)
+	out.Candidates = pg.shotsOf(c)
 	out.Variants = pg.variants[c.Address]
 	if out.Variants == nil {
 		for i, v := range c.Variants {

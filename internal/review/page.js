@@ -40,6 +40,35 @@
     });
     shown.textContent = n + " of " + cards.length + " shown";
   };
+  // Served by imgform preview --serve: a button per candidate records the
+  // pick, through the page's server, with the token its address carries.
+  var token = new URLSearchParams(location.search).get("token");
+  document.querySelectorAll(".candidate").forEach(function (fig) {
+    var button = fig.querySelector(".pick-button");
+    var status = fig.querySelector(".pick-status");
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      status.textContent = "recording…";
+      fetch("pick?token=" + encodeURIComponent(token || ""), {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ address: fig.dataset.address, candidate: Number(fig.dataset.candidate) })
+      }).then(function (r) {
+        return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+      }).then(function (res) {
+        button.disabled = false;
+        if (!res.ok) { status.textContent = res.j.error || "failed"; return; }
+        fig.parentNode.querySelectorAll(".candidate").forEach(function (f) { f.classList.remove("picked"); });
+        fig.classList.add("picked");
+        status.textContent = res.j.message;
+        body.dataset.picked = fig.dataset.address + " " + fig.dataset.candidate;
+      }, function (err) {
+        button.disabled = false;
+        status.textContent = String(err);
+      });
+    });
+  });
+
   boxes.forEach(function (b) { b.addEventListener("change", filter); });
   search.addEventListener("input", filter);
   filter();

@@ -368,6 +368,14 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 		}
 	}
 
+	candidates := 0
+	if e, ok := vals[attrCandidates]; ok && (!e.ok || !e.val.IsNull()) {
+		n, moreDiags := candidatesOf(e, origin, instOf(e))
+		diags = append(diags, moreDiags...)
+		failed = failed || !e.ok || moreDiags.HasErrors()
+		candidates = n
+	}
+
 	samples := req.Samples()
 	if failed {
 		samples = 0 // unknown: do not count outputs against a bad samples value
@@ -382,7 +390,7 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 		failed = failed || vdiags.HasErrors()
 	}
 	if !failed && ok && !moreDiags.HasErrors() {
-		p.img = &Image{Addr: addr, Request: req, SeedOrigin: origin, DeclRange: decl.DeclRange}
+		p.img = &Image{Addr: addr, Request: req, SeedOrigin: origin, DeclRange: decl.DeclRange, Candidates: candidates}
 	}
 	return p
 }

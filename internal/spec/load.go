@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/picks"
 )
 
 // FileSuffix is the suffix of configuration files.
@@ -152,8 +154,11 @@ func Load(ctx context.Context, dir string, opts Options) (*Config, hcl.Diagnosti
 	if m.settings != nil {
 		cfg.Settings = *m.settings
 	}
+	picked, moreDiags := readPicks(dir, cfg, parser, !diags.HasErrors())
+	diags = append(diags, moreDiags...)
 	cfg.Files = parser.Files()
 	cfg.Sources = append(files, reader.Files()...)
+	cfg.Sources = append(cfg.Sources, picked...)
 	sort.Strings(cfg.Sources)
 	return cfg, sortDiags(dedupe(diags))
 }
@@ -212,4 +217,35 @@ func parseFile(parser *hclparse.Parser, name string) (*hcl.File, hcl.Diagnostics
 		return nil, nested
 	}
 	return parser.ParseHCL(src, name)
+}
+
+// readPicks reads the picks file, when there is one, and gives the
+// images with candidates their picked seeds. It returns the file's path
+// as a source of the configuration (a saved plan must find it
+// unchanged), and the problems with it, on their lines.
+func readPicks(dir string, cfg *Config, parser *hclparse.Parser, complete bool) ([]string, hcl.Diagnostics) {
+	f, data, err := picks.Load(dir)
+	path := filepath.Join(dir, picks.FileName)
+	if data != nil {
+		// Registered as a file of the configuration, so that its
+		// diagnostics are shown with the source line.
+		if _, diags := parser.ParseJSON(data, path); diags.HasErrors() {
+			parser.Files()[path] = &hcl.File{Bytes: data}
+		}
+	}
+	if err != nil {
+		d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read " + picks.FileName, Detail: err.Error() + "."}
+		var pe *picks.Error
+		if errors.As(err, &pe) {
+			d.Detail = pe.Err.Error() + "."
+			if pe.Line > 0 {
+				d.Subject = &hcl.Range{Filename: path, Start: hcl.Pos{Line: pe.Line, Column: pe.Column}, End: hcl.Pos{Line: pe.Line, Column: pe.Column}}
+			}
+		}
+		return nil, hcl.Diagnostics{d}
+	}
+	if data == nil {
+		return nil, nil
+	}
+	return []string{path}, applyPicks(cfg, f, data, path, complete)
 }

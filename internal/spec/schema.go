@@ -35,6 +35,9 @@ const (
 	attrForEach   = "for_each"
 	attrCount     = "count"
 	attrDependsOn = "depends_on"
+	// attrCandidates asks for several seeds of the image, one of which is
+	// picked (imgform.picks.json).
+	attrCandidates = "candidates"
 )
 
 // paramAttrs are the model parameters a spec may set: all but the
@@ -68,6 +71,7 @@ func imageSchema(s *model.Schema) *hcl.BodySchema {
 		hcl.AttributeSchema{Name: attrOutputs},
 		hcl.AttributeSchema{Name: attrForEach},
 		hcl.AttributeSchema{Name: attrCount},
+		hcl.AttributeSchema{Name: attrCandidates},
 		// Reserved: accepted by the parser only to be refused with a clear
 		// message rather than "Unsupported argument".
 		hcl.AttributeSchema{Name: attrDependsOn},

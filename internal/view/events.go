@@ -29,6 +29,7 @@ type EventJSON struct {
 	Concurrency   int     `json:"concurrency,omitempty"`
 	CostUSD       float64 `json:"cost_usd,omitempty"`
 	Variants      int     `json:"variants,omitempty"`
+	Candidate     int     `json:"candidate,omitempty"`
 }
 
 // SummaryJSON is the last line of apply --json.
@@ -84,7 +85,7 @@ func NewEventStream(w io.Writer) *EventStream {
 func (s *EventStream) Emit(e apply.Event) {
 	s.write(EventJSON{Type: string(e.Type), Address: e.Address, Action: string(e.Action), Source: string(e.Source), RequestID: e.RequestID,
 		Path: e.Path, Attempt: e.Attempt, DelayNS: int64(e.Delay), DurationNS: int64(e.Duration), InferenceTime: e.InferenceTime,
-		Message: e.Message, Total: e.Total, Images: e.Images, Concurrency: e.Concurrency, CostUSD: round6(e.CostUSD), Variants: e.Variants})
+		Message: e.Message, Total: e.Total, Images: e.Images, Concurrency: e.Concurrency, CostUSD: round6(e.CostUSD), Variants: e.Variants, Candidate: e.Candidate})
 }
 
 // Summary writes the summary line, with the error that ended the run.

@@ -20,6 +20,12 @@ func WriteMarkdown(w io.Writer, p *plan.Plan, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	markdownChanges(bw, p, opts)
 	markdownLeftAlone(bw, p)
+	if len(p.Unpicked) > 0 {
+		fmt.Fprintf(bw, "\n**Candidates** (`imgform preview` shows them; `imgform pick ADDRESS K` keeps one):\n\n")
+		for _, u := range p.Unpicked {
+			fmt.Fprintf(bw, "- %s\n", mdEscape(u.Message()))
+		}
+	}
 	return bw.Flush()
 }
 
@@ -42,6 +48,9 @@ func markdownChanges(bw *bufio.Writer, p *plan.Plan, opts TextOptions) {
 		for _, d := range c.Diff {
 			old, new := changedPart(d.Old, shownValue(c, d.Name, d.New))
 			params = append(params, fmt.Sprintf("`%s`: %s → %s", d.Name, mdCode(old), mdCode(new)))
+		}
+		if kept := pickedSeedKept(c); kept != "" {
+			params = append(params, fmt.Sprintf("`seed`: %s", mdEscape(kept)))
 		}
 		for _, m := range c.Moves {
 			params = append(params, fmt.Sprintf("%s → %s", mdCode(m.From), mdCode(m.To)))

@@ -67,6 +67,7 @@ func (t textWriter) plan(p *plan.Plan) {
 		fmt.Fprintf(t.w, "\n%s Your images match the configuration.\n", t.paint("No changes.", ansiBold))
 		t.refresh(p)
 		t.leftAlone(p)
+		t.unpicked(p)
 		return
 	}
 	fmt.Fprintf(t.w, "\nimgform will perform the following actions:\n")
@@ -77,6 +78,20 @@ func (t textWriter) plan(p *plan.Plan) {
 	fmt.Fprintf(t.w, "%s\n", CostLine(p, t.rate))
 	t.refresh(p)
 	t.leftAlone(p)
+	t.unpicked(p)
+}
+
+// unpicked lists the images with candidates none of which is picked, and
+// how to see them and pick one.
+func (t textWriter) unpicked(p *plan.Plan) {
+	if len(p.Unpicked) == 0 {
+		return
+	}
+	fmt.Fprintf(t.w, "\n%s\n", t.paint("Candidates:", ansiBold))
+	for _, u := range p.Unpicked {
+		fmt.Fprintf(t.w, "  %s\n", u.Message())
+	}
+	fmt.Fprintf(t.w, "imgform preview generates every candidate and shows them side by side; imgform pick ADDRESS K records the one to keep.\n")
 }
 
 // leftAlone lists the images a newer configuration changed, which the
@@ -143,6 +158,8 @@ func (t textWriter) change(c *plan.Change) {
 	switch {
 	case c.Action == plan.Restore:
 		verb = "will be " + restoreHow(c)
+	case c.Action == plan.Replace && c.Picked > 0 && c.Cached && onlySeedChanged(c):
+		verb = fmt.Sprintf("will be restored from the cache (candidate %d was picked)", c.Picked)
 	case c.MovedFrom != "" && c.Action == plan.Move && len(c.Moves) == 0:
 		verb = "has moved from " + c.MovedFrom
 	}
@@ -174,6 +191,9 @@ func (t textWriter) change(c *plan.Change) {
 			}
 			fmt.Fprintf(t.w, "      %s %-*s = %s -> %s\n", t.paint("~", actionStyle[plan.Replace].color), width, d.Name, d.Old, shownValue(c, d.Name, d.New))
 		}
+		if kept := pickedSeedKept(c); kept != "" {
+			fmt.Fprintf(t.w, "        %-*s = %s\n", width, "seed", kept)
+		}
 		t.outputs(c.Outputs)
 	case plan.Move:
 		for _, m := range c.Moves {
@@ -200,7 +220,11 @@ func (t textWriter) change(c *plan.Change) {
 		fmt.Fprintf(t.w, "      %s %q\n", t.paint("-", actionStyle[plan.Delete].color), r)
 	}
 	if len(c.Write) > 0 || len(c.Derive) > 0 {
-		fmt.Fprintf(t.w, "      %s\n", t.paint(costPhrase(c), ansiDim))
+		phrase := costPhrase(c)
+		if n := PreviewCost(c); len(c.Candidates) > 0 {
+			phrase += fmt.Sprintf("; preview generates all %d candidates: %s", len(c.Candidates), plural(n, "image", "images")+" to pay for")
+		}
+		fmt.Fprintf(t.w, "      %s\n", t.paint(phrase, ansiDim))
 	}
 }
 
@@ -298,14 +322,42 @@ func (t textWriter) request(c *plan.Change, indent string) {
 	}
 }
 
+// pickedSeedKept is how a replacement shows the picked seed it keeps
+// (a prompt refined with the picked seed fixed), "" when the seed is not
+// a pick or changes itself.
+func pickedSeedKept(c *plan.Change) string {
+	if c.SeedOrigin != "picked" || c.Request == nil {
+		return ""
+	}
+	for _, d := range c.Diff {
+		if d.Name == "seed" {
+			return ""
+		}
+	}
+	return shownValue(c, "seed", strconv.FormatInt(c.Request.Seed(), 10))
+}
+
+// onlySeedChanged reports a replacement whose request differs from the
+// recorded one in its seed alone.
+func onlySeedChanged(c *plan.Change) bool {
+	return len(c.Diff) == 1 && c.Diff[0].Name == "seed"
+}
+
 // SeedAtApply is how a plan shows a random seed that apply chooses.
 const SeedAtApply = "(random, chosen at apply)"
 
 // shownValue is how a plan shows a parameter's new value: a random seed
 // not chosen yet is shown as such, not as the stand-in.
 func shownValue(c *plan.Change, name, value string) string {
-	if name == "seed" && c.SeedChosenAtApply {
+	switch {
+	case name == "seed" && c.SeedChosenAtApply:
 		return SeedAtApply
+	case name == "seed" && c.SeedOrigin == "picked" && c.Picked > 0:
+		return fmt.Sprintf("%s (picked: candidate %d)", value, c.Picked)
+	case name == "seed" && c.SeedOrigin == "picked":
+		return value + " (picked)"
+	case name == "seed" && len(c.Candidates) > 0:
+		return fmt.Sprintf("%s (candidate 1 of %d, none picked)", value, len(c.Candidates))
 	}
 	return value
 }
@@ -329,6 +381,19 @@ func restoreHow(c *plan.Change) string {
 		return "restored (re-rendered offline)"
 	}
 	return "restored (regenerated: not in the cache)"
+}
+
+// PreviewCost is what preview pays for a change: every candidate the
+// cache does not hold, or the change's own cost.
+func PreviewCost(c *plan.Change) int {
+	if len(c.Candidates) == 0 {
+		return c.Cost
+	}
+	n := 0
+	for _, cand := range c.Candidates {
+		n += cand.Cost
+	}
+	return n
 }
 
 func costPhrase(c *plan.Change) string {
