@@ -29,6 +29,10 @@ func newDeriver() *deriver {
 	return &deriver{slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
+// deriveHook runs as each variant starts deriving: tests hold it to show
+// what goes on meanwhile.
+var deriveHook = func() {}
+
 // wait waits for every derivation handed over.
 func (d *deriver) wait() { d.wg.Wait() }
 
@@ -117,6 +121,7 @@ func (r *runner) deriveAll(ctx context.Context, c *plan.Change, got *obtained) (
 func (r *runner) deriveOne(ctx context.Context, c *plan.Change, v plan.Variant, src *derive.Source, img model.Image, prov []pngtext.Chunk) (state.Variant, error) {
 	r.deriver.slots <- struct{}{}
 	defer func() { <-r.deriver.slots }()
+	deriveHook()
 	if ctx.Err() != nil || r.lost() {
 		return state.Variant{}, errSubmitsStopped
 	}

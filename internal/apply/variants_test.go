@@ -245,3 +245,27 @@ func TestVariantMoved(t *testing.T) {
 		t.Errorf("after the move, %d changes: %+v", len(p.Changes), p.Changes[0])
 	}
 }
+
+// Deriving never holds up a paid request: with one worker, the second
+// image is submitted while the first one's variants are still being
+// derived (held here until it is).
+func TestDerivingDoesNotHoldUpSubmits(t *testing.T) {
+	release := make(chan struct{})
+	deriveHook = func() { <-release }
+	t.Cleanup(func() { deriveHook = func() {} })
+	w := newWorkspace(t).withEmulator(quick, "k")
+	rec := &recorder{hook: func(e Event) {
+		if e.Type == EventSubmitted && e.Address == "image.b[1]" {
+			close(release) // the second image went while the first was deriving
+		}
+	}}
+	opts := w.options()
+	opts.Parallelism, opts.Events = 1, rec
+	s := w.mustApply([]*spec.Image{
+		withVariants(testImage("a", 0, "first", "a.png"), 82),
+		withVariants(testImage("b", 1, "second", "b.png"), 82),
+	}, opts)
+	if s.Created != 2 || s.Derived != 4 {
+		t.Errorf("summary %+v", s)
+	}
+}
