@@ -13,10 +13,11 @@ import (
 )
 
 // AfterFromCache gives the page the images the cache holds of p's
-// changes that make images, without generating any (preview --from-cache,
-// or of a saved plan); the others show as not generated yet.
+// changes that make images, and of their candidates, without generating
+// any (preview --from-cache, or of a saved plan); the others show as not
+// generated yet.
 func (pg *Page) AfterFromCache(ctx context.Context, c *cache.Cache, p *plan.Plan) error {
-	for _, ch := range p.Changes {
+	for _, ch := range plan.WithCandidates(p).Changes { // every candidate the cache holds
 		if len(ch.Write) == 0 && len(ch.Derive) == 0 {
 			continue
 		}
