@@ -229,54 +229,20 @@ type DocumentSummary struct {
 
 // Document returns the plan's public form.
 func (p *Plan) Document() *Document {
-	d := &Document{FormatVersion: p.FormatVersion, Lineage: p.Lineage, Serial: p.Serial, Offline: p.Offline,
-		Changes: make([]DocumentChange, 0, len(p.Changes)), Summary: DocumentSummary(p.Summary)}
+	d := p.DocumentHead()
+	d.Changes = make([]DocumentChange, 0, len(p.Changes))
 	for _, c := range p.Changes {
-		dc := DocumentChange{Address: c.Address, Action: string(c.Action), InputHash: &c.InputHash,
-			SeedOrigin: c.SeedOrigin, Generator: string(c.Generator), Outputs: c.Outputs, Write: c.Write, Remove: c.Remove,
-			Cost: c.Cost, Cached: c.Cached, Resumes: c.Resumes, Forced: c.Forced, SeedChosenAtApply: c.SeedChosenAtApply,
-			SameRequestAs: c.SameRequestAs, MovedFrom: c.MovedFrom, Prior: c.Prior, Revision: c.Revision, FromTeamCache: c.FromTeamCache}
-		unknownSeed := c.SeedChosenAtApply && c.Request != nil
-		if c.Request != nil {
-			dc.Request = &DocumentRequest{Request: *c.Request, SeedUnknown: unknownSeed}
-		}
-		if unknownSeed {
-			dc.InputHash = nil
-			dc.AfterUnknown = &DocumentUnknown{InputHash: true, Request: map[string]bool{seedName(*c.Request): true}}
-		}
-		for _, r := range c.Reasons {
-			dc.Reasons = append(dc.Reasons, DocumentReason{Kind: string(r.Kind), Message: r.Message, Path: r.Path})
-		}
-		for _, o := range c.OtherVersions {
-			dc.OtherVersions = append(dc.OtherVersions, DocumentOther(o))
-		}
-		for _, df := range c.Diff {
-			dd := DocumentDiff{Name: df.Name, Old: jsonValue(df.Old), New: jsonValue(df.New)}
-			if unknownSeed && df.Name == seedName(*c.Request) {
-				dd.New, dd.NewUnknown = json.RawMessage("null"), true
-			}
-			dc.Diff = append(dc.Diff, dd)
-		}
-		for _, m := range c.Moves {
-			dc.Moves = append(dc.Moves, DocumentMove(m))
-		}
-		dc.Derive, dc.FromOutput = c.Derive, c.FromOutput
-		dc.Candidate, dc.Picked = c.Candidate, c.Picked
-		for _, cand := range c.Candidates {
-			dc.Candidates = append(dc.Candidates, DocumentCandidate{Candidate: cand.K, Seed: cand.Request.Seed(), InputHash: cand.InputHash, Cost: cand.Cost, Cached: cand.Cached})
-		}
-		for _, v := range c.Variants {
-			dc.Variants = append(dc.Variants, documentVariant(v))
-		}
-		for _, vd := range c.VariantDiffs {
-			dvd := DocumentVariantDiff{Name: vd.Name}
-			for _, a := range vd.Diff {
-				dvd.Diff = append(dvd.Diff, DocumentVariantAttr(a))
-			}
-			dc.VariantDiffs = append(dc.VariantDiffs, dvd)
-		}
-		d.Changes = append(d.Changes, dc)
+		d.Changes = append(d.Changes, c.Document())
 	}
+	return d
+}
+
+// DocumentHead is the plan's public form without its changes (Changes
+// is empty): what a writer that streams the changes one by one, each
+// from Change.Document, puts around them.
+func (p *Plan) DocumentHead() *Document {
+	d := &Document{FormatVersion: p.FormatVersion, Lineage: p.Lineage, Serial: p.Serial, Offline: p.Offline,
+		Changes: []DocumentChange{}, Summary: DocumentSummary(p.Summary)}
 	for _, r := range p.Refresh {
 		d.Refresh = append(d.Refresh, DocumentRefresh(r))
 	}
@@ -287,6 +253,55 @@ func (p *Plan) Document() *Document {
 		d.Unpicked = append(d.Unpicked, DocumentUnpicked{Address: u.Address, Candidates: u.Candidates, Message: u.Message()})
 	}
 	return d
+}
+
+// Document returns the change's public form (an element of the
+// document's changes).
+func (c *Change) Document() DocumentChange {
+	dc := DocumentChange{Address: c.Address, Action: string(c.Action), InputHash: &c.InputHash,
+		SeedOrigin: c.SeedOrigin, Generator: string(c.Generator), Outputs: c.Outputs, Write: c.Write, Remove: c.Remove,
+		Cost: c.Cost, Cached: c.Cached, Resumes: c.Resumes, Forced: c.Forced, SeedChosenAtApply: c.SeedChosenAtApply,
+		SameRequestAs: c.SameRequestAs, MovedFrom: c.MovedFrom, Prior: c.Prior, Revision: c.Revision, FromTeamCache: c.FromTeamCache}
+	unknownSeed := c.SeedChosenAtApply && c.Request != nil
+	if c.Request != nil {
+		dc.Request = &DocumentRequest{Request: *c.Request, SeedUnknown: unknownSeed}
+	}
+	if unknownSeed {
+		dc.InputHash = nil
+		dc.AfterUnknown = &DocumentUnknown{InputHash: true, Request: map[string]bool{seedName(*c.Request): true}}
+	}
+	for _, r := range c.Reasons {
+		dc.Reasons = append(dc.Reasons, DocumentReason{Kind: string(r.Kind), Message: r.Message, Path: r.Path})
+	}
+	for _, o := range c.OtherVersions {
+		dc.OtherVersions = append(dc.OtherVersions, DocumentOther(o))
+	}
+	for _, df := range c.Diff {
+		dd := DocumentDiff{Name: df.Name, Old: jsonValue(df.Old), New: jsonValue(df.New)}
+		if unknownSeed && df.Name == seedName(*c.Request) {
+			dd.New, dd.NewUnknown = json.RawMessage("null"), true
+		}
+		dc.Diff = append(dc.Diff, dd)
+	}
+	for _, m := range c.Moves {
+		dc.Moves = append(dc.Moves, DocumentMove(m))
+	}
+	dc.Derive, dc.FromOutput = c.Derive, c.FromOutput
+	dc.Candidate, dc.Picked = c.Candidate, c.Picked
+	for _, cand := range c.Candidates {
+		dc.Candidates = append(dc.Candidates, DocumentCandidate{Candidate: cand.K, Seed: cand.Request.Seed(), InputHash: cand.InputHash, Cost: cand.Cost, Cached: cand.Cached})
+	}
+	for _, v := range c.Variants {
+		dc.Variants = append(dc.Variants, documentVariant(v))
+	}
+	for _, vd := range c.VariantDiffs {
+		dvd := DocumentVariantDiff{Name: vd.Name}
+		for _, a := range vd.Diff {
+			dvd.Diff = append(dvd.Diff, DocumentVariantAttr(a))
+		}
+		dc.VariantDiffs = append(dc.VariantDiffs, dvd)
+	}
+	return dc
 }
 
 // Plan reads a document back into a plan. Actions and generators it does
