@@ -1,7 +1,9 @@
 package safepath
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -131,12 +133,14 @@ func Check(dir, rel string) error {
 
 // Resolver finds symbolic links that lead out of a directory. It
 // remembers the folders it has resolved, so that ten thousand outputs in
-// one folder cost one walk; use a new one where the filesystem may have
-// changed since.
+// one folder cost one walk, and the folders that do not exist, so that a
+// hundred thousand new outputs in a new folder cost no look at each file;
+// use a new one where the filesystem may have changed since.
 type Resolver struct {
 	dir     string
 	realDir string // dir with its own symbolic links resolved
 	dirs    map[string]string
+	absent  map[string]bool // folders found not to exist
 }
 
 // NewResolver returns a Resolver for the directory dir.
@@ -148,17 +152,19 @@ func NewResolver(dir string) *Resolver {
 	if abs, err := filepath.Abs(real); err == nil {
 		real = abs
 	}
-	return &Resolver{dir: dir, realDir: real, dirs: map[string]string{}}
+	return &Resolver{dir: dir, realDir: real, dirs: map[string]string{}, absent: map[string]bool{}}
 }
 
 // Escape returns the first existing symbolic link on the way to the clean
 // path p (the file itself included) that resolves outside the directory,
 // or "".
 func (r *Resolver) Escape(p string) string {
-	if bad := r.dirEscape(path.Dir(p)); bad != "" {
-		return bad
+	dir := path.Dir(p)
+	if bad := r.dirEscape(dir); bad != "" || r.absent[dir] {
+		return bad // a file in a folder that does not exist is no link
 	}
-	return r.linkEscape(p)
+	bad, _ := r.linkEscape(p)
+	return bad
 }
 
 func (r *Resolver) dirEscape(rel string) string {
@@ -168,28 +174,36 @@ func (r *Resolver) dirEscape(rel string) string {
 	if bad, ok := r.dirs[rel]; ok {
 		return bad
 	}
-	bad := r.dirEscape(path.Dir(rel))
+	parent := path.Dir(rel)
+	bad := r.dirEscape(parent)
 	if bad == "" {
-		bad = r.linkEscape(rel)
+		if r.absent[parent] {
+			r.absent[rel] = true
+		} else {
+			bad, r.absent[rel] = r.linkEscape(rel)
+		}
 	}
 	r.dirs[rel] = bad
 	return bad
 }
 
 // linkEscape checks one path: when it is a symbolic link, it must resolve
-// below the directory.
-func (r *Resolver) linkEscape(rel string) string {
+// below the directory. absent reports a path that does not exist.
+func (r *Resolver) linkEscape(rel string) (bad string, absent bool) {
 	full := filepath.Join(r.dir, filepath.FromSlash(rel))
 	fi, err := os.Lstat(full)
-	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
-		return ""
+	if err != nil {
+		return "", errors.Is(err, fs.ErrNotExist)
+	}
+	if fi.Mode()&os.ModeSymlink == 0 {
+		return "", false
 	}
 	target, err := filepath.EvalSymlinks(full)
 	if err != nil {
 		// A dangling link: where it points is where a write would go.
 		dest, rerr := os.Readlink(full)
 		if rerr != nil {
-			return rel
+			return rel, false
 		}
 		if !filepath.IsAbs(dest) {
 			dest = filepath.Join(filepath.Dir(full), dest)
@@ -200,7 +214,7 @@ func (r *Resolver) linkEscape(rel string) string {
 		target = abs
 	}
 	if target == r.realDir || strings.HasPrefix(target, r.realDir+string(filepath.Separator)) {
-		return ""
+		return "", false
 	}
-	return rel
+	return rel, false
 }

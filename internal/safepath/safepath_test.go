@@ -59,3 +59,30 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// A Resolver that found a folder missing looks at nothing below it, and
+// still finds every link elsewhere, before and after.
+func TestResolverRemembersMissingFolders(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	for name, target := range map[string]string{"out": outside, "file.png": filepath.Join(outside, "x.png")} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := NewResolver(dir)
+	for _, c := range []struct{ path, want string }{
+		{"file.png", "file.png"},
+		{"new/a.png", ""},
+		{"new/deeper/b.png", ""},
+		{"out/a.png", "out"},
+		{"new/c.png", ""},
+		{"out/new/d.png", "out"},
+	} {
+		if got := r.Escape(c.path); got != c.want {
+			t.Errorf("Escape(%q) = %q, want %q", c.path, got, c.want)
+		}
+	}
+	if !r.absent["new"] || !r.absent["new/deeper"] {
+		t.Errorf("the missing folders are not remembered: %v", r.absent)
+	}
+}
