@@ -25,11 +25,16 @@ type Cache struct {
 	verified     map[model.Hash]Info   // entries whose bytes were checked in this process
 	remotes      map[model.Hash]*Entry // what the shared cache said of an entry (nil: none)
 	remoteDamage map[model.Hash]error  // shared entries found damaged in this process
+	// localAbsent are hashes the local store's listing did not hold when
+	// a plan prefetched them: Lookup does not open their entries. Get,
+	// which apply fetches with, still looks: another run may have put
+	// one since.
+	localAbsent map[model.Hash]bool
 }
 
 // New returns the cache kept in local.
 func New(local Store) *Cache {
-	return &Cache{local: local, verified: map[model.Hash]Info{}, remotes: map[model.Hash]*Entry{}, remoteDamage: map[model.Hash]error{}}
+	return &Cache{local: local, verified: map[model.Hash]Info{}, remotes: map[model.Hash]*Entry{}, remoteDamage: map[model.Hash]error{}, localAbsent: map[model.Hash]bool{}}
 }
 
 // NewShared returns the cache kept in local, with remote, shared by a
@@ -106,7 +111,15 @@ func (c *Cache) Lookup(ctx context.Context, h model.Hash, n int) (Info, bool) {
 // lookup finds what the cache holds of h; false when it holds nothing
 // (or the shared cache cannot tell now).
 func (c *Cache) lookup(ctx context.Context, h model.Hash) (Info, bool) {
-	e, imgs, err := c.getLocal(ctx, h)
+	var e *Entry
+	var imgs []model.Image
+	c.mu.Lock()
+	absent := c.localAbsent[h]
+	c.mu.Unlock()
+	err := ErrNotFound
+	if !absent {
+		e, imgs, err = c.getLocal(ctx, h)
+	}
 	switch {
 	case err == nil:
 		info := Info{Endpoint: e.Endpoint, Placeholder: e.Placeholder}
@@ -137,16 +150,34 @@ func (c *Cache) lookup(ctx context.Context, h model.Hash) (Info, bool) {
 	return Info{Damage: err.Error()}, true
 }
 
-// Prefetch asks the shared cache about every hash the local one does not
-// hold, a bounded number at a time, so that the lookups of a plan that
-// follow make no round trip each. Without a shared cache it does nothing.
-// An entry whose metadata is damaged is that entry's damage, noted for
-// Lookup; only a cache that cannot be asked fails.
+// listLocalFrom is the number of hashes from which Prefetch lists the
+// local store once rather than let each lookup open an entry: a plan of a
+// new catalog asks about 100,000 hashes the cache does not hold.
+const listLocalFrom = 256
+
+// Prefetch readies the lookups of a plan. It lists the local store once
+// when the plan asks about many hashes, so that a hash it does not hold
+// costs no file opened, and asks the shared cache about every hash the
+// local one does not hold, a bounded number at a time, so that the
+// lookups that follow make no round trip each. An entry whose metadata is
+// damaged is that entry's damage, noted for Lookup; only a shared cache
+// that cannot be asked fails.
 func (c *Cache) Prefetch(ctx context.Context, hs []model.Hash) error {
+	if len(hs) >= listLocalFrom {
+		c.noteLocalAbsent(ctx, hs)
+	}
 	if c.remote == nil || len(hs) == 0 {
 		return nil
 	}
-	local, err := c.local.Has(ctx, hs)
+	c.mu.Lock()
+	var held []model.Hash
+	for _, h := range hs {
+		if !c.localAbsent[h] {
+			held = append(held, h)
+		}
+	}
+	c.mu.Unlock()
+	local, err := c.local.Has(ctx, held)
 	if err != nil {
 		return err
 	}
@@ -194,6 +225,26 @@ func (c *Cache) Prefetch(ctx context.Context, hs []model.Hash) error {
 		}
 	}
 	return nil
+}
+
+// noteLocalAbsent records which of hs the local store's listing does not
+// hold. A store that cannot be listed is left to the lookups.
+func (c *Cache) noteLocalAbsent(ctx context.Context, hs []model.Hash) {
+	listed, err := c.local.List(ctx)
+	if err != nil {
+		return
+	}
+	held := make(map[model.Hash]bool, len(listed))
+	for _, h := range listed {
+		held[h] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, h := range hs {
+		if !held[h] {
+			c.localAbsent[h] = true
+		}
+	}
 }
 
 // remoteEntry is the shared cache's metadata of h, asked once: nil when
@@ -343,6 +394,7 @@ func (c *Cache) Put(ctx context.Context, h model.Hash, imgs []model.Image, from 
 func (c *Cache) putLocal(ctx context.Context, h model.Hash, e *Entry, imgs []model.Image) error {
 	c.mu.Lock()
 	delete(c.verified, h)
+	delete(c.localAbsent, h)
 	c.mu.Unlock()
 	return c.local.Put(ctx, e, dataOf(imgs))
 }
