@@ -47,6 +47,33 @@ func BenchmarkPlanCount100k(b *testing.B) {
 	}
 }
 
+// BenchmarkPlanCount100kJSON is the same plan as the issue tracker and
+// bench/plan-vs-release.sh measure it: plan --offline --json of a count
+// of 100,000 whose output is a format() call.
+func BenchmarkPlanCount100kJSON(b *testing.B) {
+	dir := benchConfigDir(b, count100kFormat)
+	for b.Loop() {
+		planCLI(b, dir, "--offline", "--json")
+	}
+}
+
+// BenchmarkPlanCount100kText is BenchmarkPlanCount100kJSON's plan shown
+// as text.
+func BenchmarkPlanCount100kText(b *testing.B) {
+	dir := benchConfigDir(b, count100kFormat)
+	for b.Loop() {
+		planCLI(b, dir, "--offline")
+	}
+}
+
+const count100kFormat = `
+image "p" {
+  count  = 100000
+  prompt = "seamless texture tile number ${count.index}, stone, top-down"
+  output = format("p/%06d.jpg", count.index)
+}
+`
+
 const count100k = `
 image "tile" {
   count  = 100000
