@@ -5,9 +5,12 @@
 // behind.
 //
 // The port is Backend: load, save as a compare-and-swap on the serial
-// (Snapshot does the encoding every backend shares), a lock that names its
-// holder and dies with it, and the job Journal. state/local keeps it in a
-// file; state/backendtest is the contract every backend passes.
+// (Snapshot does the encoding every backend shares: it keeps each entry's
+// bytes, so that a save encodes only the entries that changed, writes the
+// document piece by piece, and tells a backend that stores entries apart
+// which ones to write), a lock that names its holder and dies with it,
+// and the job Journal. state/local keeps it in a file, state/pg in
+// PostgreSQL; state/backendtest is the contract every backend passes.
 //
 // state imports model and internal helpers.
 package state

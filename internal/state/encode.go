@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"sync"
@@ -17,99 +18,152 @@ import (
 // encoding is what json.MarshalIndent(s, "", "  ") writes (the format is
 // byte-stable, and tests hold this encoding to it), made in parallel:
 // each entry is encoded and indented on its own, over every core, and the
-// document is put together around them. The entries' part is kept apart
-// from the header, so that a save can compare the state with the file at
-// its old serial and write it at the new one for one encoding.
+// document is written around them, piece by piece (writeDocument), never
+// put together whole unless a caller asks for its bytes. A save keeps
+// each entry's bytes (Snapshot), so that the next one encodes only the
+// entries that changed, and a backend that stores entries apart writes
+// only those.
 
 // entriesPerWorker is the least number of entries worth a goroutine of
 // their own.
 const entriesPerWorker = 256
 
-// encodedImages is the images member's value as Marshal writes it, and
-// each entry's part of it.
-type encodedImages struct {
-	section []byte
-	keys    []string // sorted
-	entries [][]byte // the entry of keys[i], indented for its depth
+// encodeEntry encodes one entry of the images member as Marshal writes
+// it: its value, indented for its depth in the document.
+func encodeEntry(buf *bytes.Buffer, e *Entry) ([]byte, error) {
+	value, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	buf.Reset()
+	if err := json.Indent(buf, value, "    ", "  "); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(buf.Bytes()), nil
 }
 
-// encodeImages encodes the images member's value: the entries, sorted by
-// address, indented for their depth.
-func encodeImages(images map[string]*Entry) (*encodedImages, error) {
-	if images == nil {
-		return &encodedImages{section: []byte("null")}, nil
+// encodeImages encodes every entry of images, over every core: the
+// addresses sorted, and the bytes of each.
+func encodeImages(images map[string]*Entry) (keys []string, entries [][]byte, err error) {
+	keys = sortedKeys(images)
+	entries = make([][]byte, len(keys))
+	var errOnce sync.Once
+	parallel.Ranges(len(keys), entriesPerWorker, func(lo, hi int) {
+		var buf bytes.Buffer
+		for i := lo; i < hi; i++ {
+			entry, eerr := encodeEntry(&buf, images[keys[i]])
+			if eerr != nil {
+				errOnce.Do(func() { err = fmt.Errorf("encoding state: %w", eerr) })
+				return
+			}
+			entries[i] = entry
+		}
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	if len(images) == 0 {
-		return &encodedImages{section: []byte("{}")}, nil
-	}
+	return keys, entries, nil
+}
+
+func sortedKeys(images map[string]*Entry) []string {
 	keys := make([]string, 0, len(images))
 	for k := range images {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	parts := make([][]byte, len(keys))
-	entries := make([][]byte, len(keys))
-	var firstErr error
-	var errOnce sync.Once
-	parallel.Ranges(len(keys), entriesPerWorker, func(lo, hi int) {
-		var buf bytes.Buffer
-		for i := lo; i < hi; i++ {
-			key, err := json.Marshal(keys[i])
-			if err == nil {
-				var entry []byte
-				if entry, err = json.Marshal(images[keys[i]]); err == nil {
-					buf.Reset()
-					buf.WriteString("\n    ")
-					buf.Write(key)
-					buf.WriteString(": ")
-					start := buf.Len()
-					err = json.Indent(&buf, entry, "    ", "  ")
-					parts[i] = bytes.Clone(buf.Bytes())
-					entries[i] = parts[i][start:]
-				}
-			}
-			if err != nil {
-				errOnce.Do(func() { firstErr = fmt.Errorf("encoding state: %w", err) })
-				return
-			}
-		}
-	})
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	n := 2 + 7
-	for _, p := range parts {
-		n += len(p) + 1
-	}
-	out := make([]byte, 0, n)
-	out = append(out, '{')
-	for i, p := range parts {
-		out = append(out, p...)
-		if i < len(parts)-1 {
-			out = append(out, ',')
-		}
-	}
-	out = append(out, "\n  }"...)
-	return &encodedImages{section: out, keys: keys, entries: entries}, nil
+	return keys
 }
 
-// assemble puts the document together around the encoded images, with the
-// header fields of s.
-func assemble(images []byte, s *State) []byte {
-	lineage, _ := json.Marshal(s.Lineage)
-	out := make([]byte, 0, len(images)+160)
-	out = append(out, "{\n  \"images\": "...)
-	out = append(out, images...)
-	out = append(out, ",\n  \"input_hash_version\": "...)
-	out = strconv.AppendInt(out, int64(s.InputHashVersion), 10)
-	out = append(out, ",\n  \"lineage\": "...)
-	out = append(out, lineage...)
-	out = append(out, ",\n  \"serial\": "...)
-	out = strconv.AppendUint(out, s.Serial, 10)
-	out = append(out, ",\n  \"version\": "...)
-	out = strconv.AppendInt(out, int64(s.Version), 10)
-	out = append(out, "\n}\n"...)
-	return out
+// documentSize is about the length of the document writeDocument writes.
+func documentSize(keys []string, entries [][]byte) int {
+	n := 160
+	for i, e := range entries {
+		n += len(keys[i]) + len(e) + 12
+	}
+	return n
+}
+
+// writeDocument writes the state document of header h whose images are
+// entries (by keys, sorted; the images member is null when null): byte for
+// byte what json.MarshalIndent(s, "", "  ") writes, with a newline. It
+// writes small pieces: w should buffer.
+func writeDocument(w io.Writer, h Header, null bool, keys []string, entries [][]byte) error {
+	dw := docWriter{w: w}
+	dw.str("{\n  \"images\": ")
+	switch {
+	case null:
+		dw.str("null")
+	case len(keys) == 0:
+		dw.str("{}")
+	default:
+		dw.str("{")
+		for i, k := range keys {
+			if i > 0 {
+				dw.str(",")
+			}
+			dw.str("\n    ")
+			if plainKey(k) {
+				dw.str("\"")
+				dw.str(k)
+				dw.str("\"")
+			} else {
+				key, err := json.Marshal(k)
+				if err != nil {
+					return fmt.Errorf("encoding state: %w", err)
+				}
+				dw.write(key)
+			}
+			dw.str(": ")
+			dw.write(entries[i])
+		}
+		dw.str("\n  }")
+	}
+	lineage, err := json.Marshal(h.Lineage)
+	if err != nil {
+		return fmt.Errorf("encoding state: %w", err)
+	}
+	dw.str(",\n  \"input_hash_version\": ")
+	dw.write(strconv.AppendInt(dw.num[:0], int64(h.InputHashVersion), 10))
+	dw.str(",\n  \"lineage\": ")
+	dw.write(lineage)
+	dw.str(",\n  \"serial\": ")
+	dw.write(strconv.AppendUint(dw.num[:0], h.Serial, 10))
+	dw.str(",\n  \"version\": ")
+	dw.write(strconv.AppendInt(dw.num[:0], int64(h.Version), 10))
+	dw.str("\n}\n")
+	return dw.err
+}
+
+// plainKey reports whether json.Marshal writes k as it is, in quotes:
+// printable ASCII that JSON (with encoding/json's HTML escaping) does not
+// escape. Addresses such as image.tile[12] are.
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		switch c := k[i]; {
+		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
+
+// docWriter writes pieces, keeping the first error.
+type docWriter struct {
+	w   io.Writer
+	err error
+	num [24]byte
+}
+
+func (d *docWriter) write(b []byte) {
+	if d.err == nil {
+		_, d.err = d.w.Write(b)
+	}
+}
+
+func (d *docWriter) str(s string) {
+	if d.err == nil {
+		_, d.err = io.WriteString(d.w, s)
+	}
 }
 
 // decodeParallel decodes a state with its entries decoded over every

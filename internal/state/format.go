@@ -222,9 +222,15 @@ func corrupt(path string, data []byte, err error) error {
 // indent, a final newline; byte for byte what json.MarshalIndent(s, "",
 // "  ") writes, with a newline (see encode.go for how it is made fast).
 func Marshal(s *State) ([]byte, error) {
-	images, err := encodeImages(s.Images)
+	keys, entries, err := encodeImages(s.Images)
 	if err != nil {
 		return nil, err
 	}
-	return assemble(images.section, s), nil
+	var buf bytes.Buffer
+	buf.Grow(documentSize(keys, entries))
+	h := Header{Serial: s.Serial, Lineage: s.Lineage, Version: s.Version, InputHashVersion: s.InputHashVersion}
+	if err := writeDocument(&buf, h, s.Images == nil, keys, entries); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

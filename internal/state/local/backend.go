@@ -1,10 +1,10 @@
 package local
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -167,7 +167,13 @@ func (b *Backend) write(_ context.Context, cur, next *state.Snapshot) error {
 		}
 		b.backedUp = true
 	}
-	if err := atomicfile.WriteFile(b.path, next.Data, 0o644); err != nil {
+	// The document is streamed into the temporary file (header, then
+	// each entry's bytes, through a buffer), not put together in memory.
+	err := atomicfile.Write(b.path, 0o644, func(w io.Writer) error {
+		_, err := next.WriteTo(w)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("saving state: %w", err)
 	}
 	b.seen = stampOf(b.path)
@@ -180,14 +186,14 @@ func (b *Backend) write(_ context.Context, cur, next *state.Snapshot) error {
 // checkout that wrote the same bytes again is no conflict). The caller
 // holds b.mu.
 func (b *Backend) checkUnchanged(cur *state.Snapshot) error {
-	if cur.Data != nil && stampOf(b.path) == b.seen && b.seen != (fileStamp{}) {
+	if cur.Stored() && stampOf(b.path) == b.seen && b.seen != (fileStamp{}) {
 		return nil
 	}
 	onDisk, _, err := b.read()
 	if err != nil {
 		return err
 	}
-	if bytes.Equal(onDisk, cur.Data) {
+	if cur.Matches(onDisk) {
 		return nil
 	}
 	conflict := &state.ConflictError{Where: b.path, Serial: cur.Serial}

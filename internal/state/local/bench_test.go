@@ -1,10 +1,12 @@
 package local
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/imgform/imgform/internal/state"
 	"github.com/imgform/imgform/internal/state/backendtest"
 )
 
@@ -62,6 +64,33 @@ func BenchmarkStateSave100k(b *testing.B) {
 		changed, err := be.Save(b.Context(), st)
 		if err != nil || !changed {
 			b.Fatalf("save: %v, %v", changed, err)
+		}
+	}
+}
+
+// BenchmarkStateSave100kChanged50 saves a checkpoint of a state of
+// 100,000 images in which 50 entries changed since the last save (what an
+// apply's checkpoint writes): the compare, the encoding and the atomic
+// write of the whole file.
+func BenchmarkStateSave100kChanged50(b *testing.B) {
+	path := bigState(b, 100_000)
+	be := Open(path)
+	st, err := be.Load(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	changed := make([]*state.Entry, 0, 50)
+	for i := range 50 {
+		changed = append(changed, st.Images[fmt.Sprintf("image.tile[%d]", i*2000)])
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, e := range changed {
+			e.Outputs[0].Size++ // in place, as apply changes an entry
+		}
+		saved, err := be.Save(b.Context(), st)
+		if err != nil || !saved {
+			b.Fatalf("save: %v, %v", saved, err)
 		}
 	}
 }

@@ -208,11 +208,11 @@ func (b *Backend) swapOn(ctx context.Context, db beginner, cur, next *state.Snap
 		err := tx.QueryRow(ctx, `SELECT serial, lineage FROM `+b.table("states")+` WHERE workspace = $1 FOR UPDATE`, b.workspace).Scan(&serial, &lineage)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			if cur.Data != nil {
+			if cur.Stored() {
 				return &state.ConflictError{Where: b.where, Serial: cur.Serial}
 			}
 			tag, err := tx.Exec(ctx, `INSERT INTO `+b.table("states")+` (workspace, serial, lineage, document) VALUES ($1, $2, $3, $4) ON CONFLICT (workspace) DO NOTHING`,
-				b.workspace, int64(next.Serial), next.Lineage, next.Data)
+				b.workspace, int64(next.Serial), next.Lineage, next.Bytes())
 			if err != nil {
 				return err
 			}
@@ -222,11 +222,11 @@ func (b *Backend) swapOn(ctx context.Context, db beginner, cur, next *state.Snap
 			return nil
 		case err != nil:
 			return err
-		case cur.Data == nil || uint64(serial) != cur.Serial || lineage != cur.Lineage:
+		case !cur.Stored() || uint64(serial) != cur.Serial || lineage != cur.Lineage:
 			return &state.ConflictError{Where: b.where, Serial: cur.Serial, Stored: uint64(serial)}
 		}
 		_, err = tx.Exec(ctx, `UPDATE `+b.table("states")+` SET serial = $2, lineage = $3, document = $4, updated = now() WHERE workspace = $1`,
-			b.workspace, int64(next.Serial), next.Lineage, next.Data)
+			b.workspace, int64(next.Serial), next.Lineage, next.Bytes())
 		return err
 	})
 	var conflict *state.ConflictError
