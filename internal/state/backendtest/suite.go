@@ -48,10 +48,14 @@ func ctxOf(t *testing.T) context.Context {
 }
 
 // Images returns n entries for a state, image.tile[0] to [n-1].
-func Images(n int) map[string]*state.Entry {
+func Images(n int) map[string]*state.Entry { return ImagesFrom(0, n) }
+
+// ImagesFrom returns n entries for a state, image.tile[from] to
+// [from+n-1]: those Images(from+n) has beyond Images(from).
+func ImagesFrom(from, n int) map[string]*state.Entry {
 	out := make(map[string]*state.Entry, n)
 	mtime := time.Date(2026, 11, 25, 10, 41, 7, 0, time.UTC)
-	for i := range n {
+	for i := from; i < from+n; i++ {
 		req := model.NewRequest(model.Default).WithPrompt("tile " + strconv.Itoa(i)).WithSeed(int64(i))
 		out[fmt.Sprintf("image.tile[%d]", i)] = &state.Entry{
 			Generator: state.GeneratorAPI, Endpoint: "https://api.segmind.com", InputHash: req.InputHash(), Request: req, SeedOrigin: "explicit",

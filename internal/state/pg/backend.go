@@ -35,6 +35,9 @@ type Backend struct {
 	mu     sync.Mutex
 	stored state.Stored
 	held   *sessionLock // the lock this handle holds: its session fences the writes
+	// generation is that of the write that stored the snapshot of
+	// stored: a save checks the store still holds it.
+	generation int64
 }
 
 // Config says which workspace to open, and how long to wait for the
@@ -148,52 +151,151 @@ func (b *Backend) String() string { return b.where }
 // table is a table of the schema, quoted.
 func (b *Backend) table(name string) string { return pgx.Identifier{b.schema, name}.Sanitize() }
 
-// Load reads the workspace's state.
+// The state of a workspace is a header row in states (serial, lineage,
+// format and input hash versions, and the generation of the write that
+// stored it) and a row per image in images (its address, and its entry's
+// bytes as the state document holds them). A save writes the header and
+// the images that changed since the snapshot this handle loaded or last
+// wrote; Load puts the document together from the rows, byte for byte
+// the one a save encoded. A workspace whose document a migration could
+// not convert keeps it in the header row's document column, read as it
+// was until a save replaces it with rows.
+
+// Load reads the workspace's state: its header and images, as of one
+// moment (one repeatable-read transaction).
 func (b *Backend) Load(ctx context.Context) (*state.State, error) {
-	var data []byte
 	rctx, cancel := b.request(ctx)
 	defer cancel()
-	err := b.pool.QueryRow(rctx, `SELECT document FROM `+b.table("states")+` WHERE workspace = $1`, b.workspace).Scan(&data)
-	if errors.Is(err, pgx.ErrNoRows) {
-		data, err = nil, nil
-	}
+	var rows storedRows
+	err := pgx.BeginTxFunc(rctx, b.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		rows, err = b.read(rctx, tx, b.workspace)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the state from %s: %w", b.where, b.explain(rctx, err))
 	}
-	snap, st, err := state.Decode(b.where, data)
+	snap, st, err := rows.decode(b.where)
 	if err != nil {
 		return nil, err
 	}
+	b.mu.Lock()
+	b.generation = rows.generation
+	b.mu.Unlock()
 	b.stored.Loaded(snap)
 	return st, nil
 }
 
-// Save writes st as the next serial in one transaction that first checks
-// the row still holds the serial and lineage this handle read.
-func (b *Backend) Save(ctx context.Context, st *state.State) (bool, error) {
-	return b.stored.Save(ctx, st, b.swap)
+// storedRows are a workspace's rows.
+type storedRows struct {
+	found      bool // there is a header row
+	header     state.Header
+	generation int64
+	document   []byte // a document no migration converted; nil otherwise
+	entries    []state.EntryBytes
 }
 
-// Push stores st as it is, lineage and serial kept.
+// querier is what reads rows: a transaction, or the pool.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// read reads a workspace's header and images.
+func (b *Backend) read(ctx context.Context, q querier, workspace string) (storedRows, error) {
+	var r storedRows
+	var serial int64
+	var version, ihv *int
+	err := q.QueryRow(ctx, `SELECT serial, lineage, version, input_hash_version, generation, document FROM `+b.table("states")+` WHERE workspace = $1`, workspace).
+		Scan(&serial, &r.header.Lineage, &version, &ihv, &r.generation, &r.document)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return storedRows{}, nil
+	case err != nil:
+		return r, err
+	}
+	r.found, r.header.Serial = true, uint64(serial)
+	if version != nil {
+		r.header.Version = *version
+	}
+	if ihv != nil {
+		r.header.InputHashVersion = *ihv
+	}
+	if r.document != nil {
+		return r, nil
+	}
+	rows, err := q.Query(ctx, `SELECT address, entry FROM `+b.table("images")+` WHERE workspace = $1 ORDER BY address`, workspace)
+	if err != nil {
+		return r, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e state.EntryBytes
+		if err := rows.Scan(&e.Address, &e.Entry); err != nil {
+			return r, err
+		}
+		r.entries = append(r.entries, e)
+	}
+	return r, rows.Err()
+}
+
+// decode makes the state of the rows; where names it in messages.
+func (r storedRows) decode(where string) (*state.Snapshot, *state.State, error) {
+	switch {
+	case !r.found:
+		return state.Decode(where, nil)
+	case r.document != nil:
+		return state.Decode(where, r.document)
+	}
+	return state.DecodeParts(where, r.header, r.entries)
+}
+
+// Save writes st as the next serial: in one transaction that first checks
+// the header row still holds the serial, lineage and generation this
+// handle read, the images that changed and the header.
+func (b *Backend) Save(ctx context.Context, st *state.State) (bool, error) {
+	return b.stored.Save(ctx, st, func(ctx context.Context, cur, next *state.Snapshot) error {
+		return b.swap(ctx, cur, next, false)
+	})
+}
+
+// Push stores st as it is, lineage and serial kept: every image row is
+// written again.
 func (b *Backend) Push(ctx context.Context, st *state.State) error {
-	return b.stored.Push(ctx, st, b.swap)
+	return b.stored.Push(ctx, st, func(ctx context.Context, cur, next *state.Snapshot) error {
+		return b.swap(ctx, cur, next, true)
+	})
 }
 
 // swap replaces the stored state cur with next in one transaction that
-// first checks the row still holds cur's serial and lineage. While the
-// handle holds the lock, the transaction runs on the lock's own session
-// and checks the lock is held: a run that lost its lock (its session
-// ended) cannot write.
-func (b *Backend) swap(ctx context.Context, cur, next *state.Snapshot) error {
+// first checks the header row still holds cur's serial, lineage and
+// generation: the images that differ (all of them when replace), then the
+// header. While the handle holds the lock, the transaction runs on the
+// lock's own session and checks the lock is held: a run that lost its
+// lock (its session ended) cannot write.
+func (b *Backend) swap(ctx context.Context, cur, next *state.Snapshot, replace bool) error {
 	ctx, cancel := b.request(ctx)
 	defer cancel()
 	b.mu.Lock()
-	held := b.held
+	held, generation := b.held, b.generation
 	b.mu.Unlock()
+	var written int64
+	var err error
 	if held != nil {
-		return held.fenced(ctx, func(conn *pgx.Conn) error { return b.swapOn(ctx, conn, cur, next) })
+		err = held.fenced(ctx, func(conn *pgx.Conn) error {
+			written, err = b.swapOn(ctx, conn, cur, next, generation, replace)
+			return err
+		})
+	} else {
+		written, err = b.swapOn(ctx, b.pool, cur, next, generation, replace)
 	}
-	return b.swapOn(ctx, b.pool, cur, next)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	b.generation = written
+	b.mu.Unlock()
+	return nil
 }
 
 // beginner is what runs a transaction: the pool, or the lock's session.
@@ -201,41 +303,105 @@ type beginner interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
-func (b *Backend) swapOn(ctx context.Context, db beginner, cur, next *state.Snapshot) error {
+// swapOn is swap's transaction; it returns the generation it wrote.
+func (b *Backend) swapOn(ctx context.Context, db beginner, cur, next *state.Snapshot, generation int64, replace bool) (int64, error) {
+	h := next.Header()
+	images := pgx.Identifier{b.schema, "images"}
+	var written int64
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		var serial int64
+		var serial, stored int64
 		var lineage string
-		err := tx.QueryRow(ctx, `SELECT serial, lineage FROM `+b.table("states")+` WHERE workspace = $1 FOR UPDATE`, b.workspace).Scan(&serial, &lineage)
+		var document bool
+		err := tx.QueryRow(ctx, `SELECT serial, lineage, generation, document IS NOT NULL FROM `+b.table("states")+` WHERE workspace = $1 FOR UPDATE`, b.workspace).
+			Scan(&serial, &lineage, &stored, &document)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			if cur.Stored() {
 				return &state.ConflictError{Where: b.where, Serial: cur.Serial}
 			}
-			tag, err := tx.Exec(ctx, `INSERT INTO `+b.table("states")+` (workspace, serial, lineage, document) VALUES ($1, $2, $3, $4) ON CONFLICT (workspace) DO NOTHING`,
-				b.workspace, int64(next.Serial), next.Lineage, next.Bytes())
+			err := tx.QueryRow(ctx, `INSERT INTO `+b.table("states")+` (workspace, serial, lineage, version, input_hash_version, generation)
+				VALUES ($1, $2, $3, $4, $5, nextval('`+b.table("generations")+`')) ON CONFLICT (workspace) DO NOTHING RETURNING generation`,
+				b.workspace, int64(h.Serial), h.Lineage, h.Version, h.InputHashVersion).Scan(&written)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return &state.ConflictError{Where: b.where, Serial: cur.Serial}
+			}
 			if err != nil {
 				return err
 			}
-			if tag.RowsAffected() != 1 {
-				return &state.ConflictError{Where: b.where, Serial: cur.Serial}
+			all, _ := next.Changes(nil)
+			if _, err := tx.Exec(ctx, `DELETE FROM `+b.table("images")+` WHERE workspace = $1`, b.workspace); err != nil {
+				return err
 			}
-			return nil
+			return insertEntries(ctx, tx, images, b.workspace, all)
 		case err != nil:
 			return err
-		case !cur.Stored() || uint64(serial) != cur.Serial || lineage != cur.Lineage:
+		case !cur.Stored() || uint64(serial) != cur.Serial || lineage != cur.Lineage || stored != generation:
 			return &state.ConflictError{Where: b.where, Serial: cur.Serial, Stored: uint64(serial)}
 		}
-		_, err = tx.Exec(ctx, `UPDATE `+b.table("states")+` SET serial = $2, lineage = $3, document = $4, updated = now() WHERE workspace = $1`,
-			b.workspace, int64(next.Serial), next.Lineage, next.Bytes())
-		return err
+		if replace || document {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+b.table("images")+` WHERE workspace = $1`, b.workspace); err != nil {
+				return err
+			}
+			all, _ := next.Changes(nil)
+			if err := insertEntries(ctx, tx, images, b.workspace, all); err != nil {
+				return err
+			}
+		} else {
+			changed, removed := next.Changes(cur)
+			if len(removed) > 0 {
+				if _, err := tx.Exec(ctx, `DELETE FROM `+b.table("images")+` WHERE workspace = $1 AND address = ANY($2)`, b.workspace, removed); err != nil {
+					return err
+				}
+			}
+			if err := upsertEntries(ctx, tx, b.table("images"), b.workspace, changed); err != nil {
+				return err
+			}
+		}
+		return tx.QueryRow(ctx, `UPDATE `+b.table("states")+` SET serial = $2, lineage = $3, version = $4, input_hash_version = $5, document = NULL,
+			generation = nextval('`+b.table("generations")+`'), updated = now() WHERE workspace = $1 RETURNING generation`,
+			b.workspace, int64(h.Serial), h.Lineage, h.Version, h.InputHashVersion).Scan(&written)
 	})
 	var conflict *state.ConflictError
 	var lost *state.LockLostError
 	switch {
 	case errors.As(err, &conflict), errors.As(err, &lost):
-		return err
+		return 0, err
 	case err != nil:
-		return fmt.Errorf("saving the state to %s: %w", b.where, b.explain(ctx, err))
+		return 0, fmt.Errorf("saving the state to %s: %w", b.where, b.explain(ctx, err))
+	}
+	return written, nil
+}
+
+// insertEntries writes a workspace's image rows that are not there yet,
+// by COPY.
+func insertEntries(ctx context.Context, tx pgx.Tx, table pgx.Identifier, workspace string, entries []state.EntryBytes) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, table, []string{"workspace", "address", "entry"}, pgx.CopyFromSlice(len(entries), func(i int) ([]any, error) {
+		return []any{workspace, entries[i].Address, entries[i].Entry}, nil
+	}))
+	return err
+}
+
+// upsertBatch is how many image rows one statement writes.
+const upsertBatch = 1000
+
+// upsertEntries writes a workspace's image rows, new or replacing those
+// of the same address.
+func upsertEntries(ctx context.Context, tx pgx.Tx, table, workspace string, entries []state.EntryBytes) error {
+	for lo := 0; lo < len(entries); lo += upsertBatch {
+		batch := entries[lo:min(lo+upsertBatch, len(entries))]
+		addrs := make([]string, len(batch))
+		values := make([][]byte, len(batch))
+		for i, e := range batch {
+			addrs[i], values[i] = e.Address, e.Entry
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO `+table+` (workspace, address, entry) SELECT $1, u.address, u.entry FROM unnest($2::text[], $3::bytea[]) AS u(address, entry)
+			ON CONFLICT (workspace, address) DO UPDATE SET entry = EXCLUDED.entry`, workspace, addrs, values)
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -254,28 +420,41 @@ func (b *Backend) Workspaces(ctx context.Context) ([]string, error) {
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
-// LoadAll reads the state of every workspace of the schema, for what
-// only all of them together decide (pruning a shared cache).
+// LoadAll reads the state of every workspace of the schema, as of one
+// moment, for what only all of them together decide (pruning a shared
+// cache).
 func (b *Backend) LoadAll(ctx context.Context) ([]*state.State, error) {
 	ctx, cancel := b.request(ctx)
 	defer cancel()
-	rows, err := b.pool.Query(ctx, `SELECT workspace, document FROM `+b.table("states")+` ORDER BY workspace`)
-	if err != nil {
-		return nil, fmt.Errorf("reading the states in %s: %w", b.where, err)
-	}
-	defer rows.Close()
-	var out []*state.State
-	for rows.Next() {
-		var ws string
-		var data []byte
-		if err := rows.Scan(&ws, &data); err != nil {
-			return nil, err
+	var all []storedRows
+	var names []string
+	err := pgx.BeginTxFunc(ctx, b.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT workspace FROM `+b.table("states")+` ORDER BY workspace`)
+		if err != nil {
+			return err
 		}
-		st, err := state.Parse(fmt.Sprintf("%s workspace %s", b.where, ws), data)
+		if names, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		for _, ws := range names {
+			r, err := b.read(ctx, tx, ws)
+			if err != nil {
+				return err
+			}
+			all = append(all, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the states in %s: %w", b.where, b.explain(ctx, err))
+	}
+	out := make([]*state.State, 0, len(all))
+	for i, r := range all {
+		_, st, err := r.decode(fmt.Sprintf("%s workspace %s", b.where, names[i]))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, st)
 	}
-	return out, rows.Err()
+	return out, nil
 }

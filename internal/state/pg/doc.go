@@ -2,12 +2,18 @@
 // people and CI runners working on one set of specs.
 //
 // In the schema it is given (created on first use, with versioned,
-// idempotent migrations that two runs starting at once apply once), one
-// row per workspace holds the state document with its serial and lineage;
-// a save is a transaction that compares and swaps on the serial, so a
-// save that lost a race fails and overwrites nothing. The job journal is
-// a table too: a job a killed runner submitted is resumed by the next
-// apply on any machine.
+// idempotent migrations that two runs starting at once apply once), a
+// header row per workspace (states) holds the state's serial, lineage and
+// versions, and a row per image (images) the bytes of its entry as the
+// state document holds them. A save is one transaction that compares and
+// swaps on the header (serial, lineage, and the generation of the write
+// that stored it), so a save that lost a race fails and overwrites
+// nothing, and writes only the images that changed since the state it
+// read or last wrote: a checkpoint costs what changed, not the catalog.
+// Load puts the document together again, byte for byte the one a save
+// encoded. Migration 2 converted the documents that version 1 kept whole.
+// The job journal is a table too: a job a killed runner submitted is
+// resumed by the next apply on any machine.
 //
 // The lock is a session-level advisory lock keyed by the schema and the
 // workspace (never global), held on a connection of its own for the whole

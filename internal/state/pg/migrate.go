@@ -7,13 +7,22 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/imgform/imgform/internal/state"
 )
 
+// migration is one step of the schema: SQL, then what Go does in the
+// same transaction ({s} is the schema, quoted).
+type migration struct {
+	sql  string
+	then func(ctx context.Context, tx pgx.Tx, schema string) error
+}
+
 // migrations are applied in order, each once; a new one is appended,
-// never edited. {s} is the schema, quoted.
-var migrations = []string{
+// never edited.
+var migrations = []migration{
 	// 1: the state per workspace, its lock holders, its job journal.
-	`CREATE TABLE IF NOT EXISTS {s}.states (
+	{sql: `CREATE TABLE IF NOT EXISTS {s}.states (
 		workspace text PRIMARY KEY,
 		serial    bigint NOT NULL,
 		lineage   text NOT NULL,
@@ -36,13 +45,36 @@ var migrations = []string{
 		submitted timestamptz NOT NULL,
 		record    jsonb NOT NULL,
 		PRIMARY KEY (workspace, id)
-	);`,
+	);`},
+	// 2: the state as a header row per workspace (states) and a row per
+	// image (images), so that a save writes the images that changed, not
+	// the whole document. generation tells one write from another (a
+	// forced push may store the serial and lineage a handle read). The
+	// documents are converted in Go (convertDocuments); a document that
+	// cannot be read stays as it is, and reads as before.
+	{sql: `ALTER TABLE {s}.states
+		ADD COLUMN IF NOT EXISTS version integer,
+		ADD COLUMN IF NOT EXISTS input_hash_version integer,
+		ADD COLUMN IF NOT EXISTS generation bigint NOT NULL DEFAULT 0,
+		ALTER COLUMN document DROP NOT NULL;
+	CREATE SEQUENCE IF NOT EXISTS {s}.generations;
+	CREATE TABLE IF NOT EXISTS {s}.images (
+		workspace text NOT NULL,
+		address   text COLLATE "C" NOT NULL,
+		entry     bytea NOT NULL,
+		PRIMARY KEY (workspace, address)
+	);`, then: convertDocuments},
 }
 
 // migrate brings the schema up to date. Two runs that start at once are
 // serialized by a transaction-level advisory lock on the schema, so each
 // migration runs once; every statement is idempotent besides.
 func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
+	return migrateTo(ctx, pool, schema, len(migrations))
+}
+
+// migrateTo brings the schema up to version last.
+func migrateTo(ctx context.Context, pool *pgxpool.Pool, schema string, last int) error {
 	s := pgx.Identifier{schema}.Sanitize()
 	tx, err := pool.Begin(ctx)
 	if err != nil {
@@ -65,9 +97,15 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 	if done > len(migrations) {
 		return fmt.Errorf("the schema %s was migrated to version %d by a newer imgform; this one knows versions up to %d. Upgrade imgform", schema, done, len(migrations))
 	}
-	for v := done + 1; v <= len(migrations); v++ {
-		if _, err := tx.Exec(ctx, expand(migrations[v-1], s)); err != nil {
+	for v := done + 1; v <= last; v++ {
+		m := migrations[v-1]
+		if _, err := tx.Exec(ctx, expand(m.sql, s)); err != nil {
 			return fmt.Errorf("migrating schema %s to version %d: %w", schema, v, err)
+		}
+		if m.then != nil {
+			if err := m.then(ctx, tx, schema); err != nil {
+				return fmt.Errorf("migrating schema %s to version %d: %w", schema, v, err)
+			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO `+s+`.migrations (version) VALUES ($1)`, v); err != nil {
 			return fmt.Errorf("migrating schema %s to version %d: %w", schema, v, err)
@@ -80,3 +118,40 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 }
 
 func expand(sql, schema string) string { return strings.ReplaceAll(sql, "{s}", schema) }
+
+// convertDocuments turns each workspace's state document into its header
+// and a row per image, the bytes of each entry as the document holds
+// them: the state reads back byte for byte. A document that cannot be
+// read (corrupt, or of a newer imgform) is left in place: Load reports it
+// as it did, and the next save of that workspace replaces it with rows.
+func convertDocuments(ctx context.Context, tx pgx.Tx, schema string) error {
+	s := pgx.Identifier{schema}.Sanitize()
+	rows, err := tx.Query(ctx, `SELECT workspace FROM `+s+`.states WHERE document IS NOT NULL ORDER BY workspace`)
+	if err != nil {
+		return err
+	}
+	workspaces, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, ws := range workspaces {
+		var data []byte
+		if err := tx.QueryRow(ctx, `SELECT document FROM `+s+`.states WHERE workspace = $1`, ws).Scan(&data); err != nil {
+			return err
+		}
+		snap, _, err := state.Decode(fmt.Sprintf("schema %s, workspace %s", schema, ws), data)
+		if err != nil {
+			continue // read, and reported, as before
+		}
+		entries, _ := snap.Changes(nil)
+		if err := insertEntries(ctx, tx, pgx.Identifier{schema, "images"}, ws, entries); err != nil {
+			return fmt.Errorf("converting the state of workspace %s: %w", ws, err)
+		}
+		h := snap.Header()
+		if _, err := tx.Exec(ctx, `UPDATE `+s+`.states SET serial = $2, lineage = $3, version = $4, input_hash_version = $5, document = NULL,
+			generation = nextval('`+s+`.generations') WHERE workspace = $1`, ws, int64(h.Serial), h.Lineage, h.Version, h.InputHashVersion); err != nil {
+			return fmt.Errorf("converting the state of workspace %s: %w", ws, err)
+		}
+	}
+	return nil
+}

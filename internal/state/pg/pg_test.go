@@ -63,7 +63,7 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-func open(t *testing.T, conn, schema, ws string) *Backend {
+func open(t testing.TB, conn, schema, ws string) *Backend {
 	t.Helper()
 	b, err := Open(t.Context(), Config{ConnStr: conn, Schema: schema, Workspace: ws})
 	if err != nil {

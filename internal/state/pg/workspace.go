@@ -12,7 +12,7 @@ import (
 // sure nothing in them is needed (imgform workspace delete).
 func (b *Backend) Delete(ctx context.Context) error {
 	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
-		for _, table := range []string{"jobs", "states"} {
+		for _, table := range []string{"jobs", "images", "states"} {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+b.table(table)+` WHERE workspace = $1`, b.workspace); err != nil {
 				return err
 			}
@@ -23,5 +23,8 @@ func (b *Backend) Delete(ctx context.Context) error {
 		return fmt.Errorf("deleting %s: %w", b.where, err)
 	}
 	b.stored.Loaded(nil)
+	b.mu.Lock()
+	b.generation = 0
+	b.mu.Unlock()
 	return nil
 }
