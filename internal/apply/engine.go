@@ -42,8 +42,11 @@ type Options struct {
 	// ones in flight finish. Cancelling the run's context (the second
 	// Ctrl-C) stops those too; their jobs stay journaled.
 	Interrupt <-chan struct{}
-	// CheckpointEvery is the longest time between state saves while the
-	// run goes on; 0 is one second.
+	// CheckpointEvery is the shortest time between state saves while the
+	// run goes on; 0 is one second. It is the time between them as long
+	// as saving is cheap: after a save that took longer than a tenth of
+	// it, the next waits ten times what that save took (on Clock), so
+	// that saving a large state takes at most a tenth of the run.
 	CheckpointEvery time.Duration
 	// RatePerMinute spaces billable requests (submits, synchronous
 	// generates) to the account's rate limit; 0 does not pace them.
@@ -145,7 +148,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		fates:       map[string]*jobFate{},
 	}
 	r.keeper = newKeeper(r.files, st, opts.Clock.Now())
-	r.ckpt = newCheckpointer(ctx, store, st, opts.CheckpointEvery, opts.Preview != nil, func(err error) {
+	r.ckpt = newCheckpointer(ctx, store, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
 		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
 	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
