@@ -225,3 +225,35 @@ func TestMigrateDocumentsToRows(t *testing.T) {
 		t.Errorf("workspaces after the migration: %v, %v", all, err)
 	}
 }
+
+// LoadAll reads every workspace's state, each as its own Load reads it.
+func TestLoadAll(t *testing.T) {
+	conn := testsvc.PostgreSQL(t)
+	schema := testSchema()
+	seedCatalog(t, conn, schema, "a", 3)
+	seedCatalog(t, conn, schema, "b", 5)
+	all, err := open(t, conn, schema, "a").LoadAll(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 {
+		t.Fatalf("%d states, want 2", len(all))
+	}
+	for i, ws := range []string{"a", "b"} {
+		st, err := open(t, conn, schema, ws).Load(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := state.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := state.Marshal(all[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("LoadAll's state of workspace %s is not what Load reads", ws)
+		}
+	}
+}
