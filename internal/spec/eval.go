@@ -179,8 +179,8 @@ func (ev *evaluator) instance(decl *imageDecl, inst instance, static map[string]
 		if inst.Each != cty.NilVal {
 			ctx.Variables["each"] = inst.Each
 		}
-		if inst.Count != cty.NilVal {
-			ctx.Variables["count"] = inst.Count
+		if decl.Count != nil {
+			ctx.Variables["count"] = cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(int64(inst.Addr.IntKey))})
 		}
 	}
 	if len(dynamic) > 0 {
