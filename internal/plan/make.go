@@ -118,7 +118,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 	}
 
 	// Every path some image wants: nothing planned removes one of those.
-	wanted := map[string]bool{}
+	wanted := make(map[string]bool, len(images))
 	for _, img := range images {
 		for _, o := range img.Outputs {
 			wanted[o] = true
@@ -129,7 +129,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 			}
 		}
 	}
-	recorded := map[string]bool{}
+	recorded := make(map[string]bool, len(st.Images))
 	for _, e := range st.Images {
 		for _, p := range e.Paths() {
 			recorded[p] = true
@@ -139,7 +139,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 	b := &builder{ctx: ctx, opts: opts, st: st, statuses: statuses, wanted: wanted, recorded: recorded}
 	declared := make(map[string]bool, len(images))
 	unchanged := 0
-	var changes []addressedChange
+	changes := make([]addressedChange, 0, len(images))
 	for _, img := range images {
 		addr := img.Addr.String()
 		declared[addr] = true
