@@ -25,16 +25,18 @@ type Cache struct {
 	verified     map[model.Hash]Info   // entries whose bytes were checked in this process
 	remotes      map[model.Hash]*Entry // what the shared cache said of an entry (nil: none)
 	remoteDamage map[model.Hash]error  // shared entries found damaged in this process
-	// localAbsent are hashes the local store's listing did not hold when
-	// a plan prefetched them: Lookup does not open their entries. Get,
-	// which apply fetches with, still looks: another run may have put
-	// one since.
-	localAbsent map[model.Hash]bool
+	// localListed says a plan listed the local store, and localHeld holds
+	// what the listing (and this process's puts since) found: Lookup does
+	// not open the entry of a hash the store did not hold. Get, which
+	// apply fetches with, still looks: another run may have put one
+	// since.
+	localListed bool
+	localHeld   map[model.Hash]bool
 }
 
 // New returns the cache kept in local.
 func New(local Store) *Cache {
-	return &Cache{local: local, verified: map[model.Hash]Info{}, remotes: map[model.Hash]*Entry{}, remoteDamage: map[model.Hash]error{}, localAbsent: map[model.Hash]bool{}}
+	return &Cache{local: local, verified: map[model.Hash]Info{}, remotes: map[model.Hash]*Entry{}, remoteDamage: map[model.Hash]error{}}
 }
 
 // NewShared returns the cache kept in local, with remote, shared by a
@@ -114,7 +116,7 @@ func (c *Cache) lookup(ctx context.Context, h model.Hash) (Info, bool) {
 	var e *Entry
 	var imgs []model.Image
 	c.mu.Lock()
-	absent := c.localAbsent[h]
+	absent := c.localListed && !c.localHeld[h]
 	c.mu.Unlock()
 	err := ErrNotFound
 	if !absent {
@@ -164,7 +166,7 @@ const listLocalFrom = 256
 // that cannot be asked fails.
 func (c *Cache) Prefetch(ctx context.Context, hs []model.Hash) error {
 	if len(hs) >= listLocalFrom {
-		c.noteLocalAbsent(ctx, hs)
+		c.listLocal(ctx)
 	}
 	if c.remote == nil || len(hs) == 0 {
 		return nil
@@ -172,7 +174,7 @@ func (c *Cache) Prefetch(ctx context.Context, hs []model.Hash) error {
 	c.mu.Lock()
 	var held []model.Hash
 	for _, h := range hs {
-		if !c.localAbsent[h] {
+		if !c.localListed || c.localHeld[h] {
 			held = append(held, h)
 		}
 	}
@@ -227,23 +229,19 @@ func (c *Cache) Prefetch(ctx context.Context, hs []model.Hash) error {
 	return nil
 }
 
-// noteLocalAbsent records which of hs the local store's listing does not
-// hold. A store that cannot be listed is left to the lookups.
-func (c *Cache) noteLocalAbsent(ctx context.Context, hs []model.Hash) {
+// listLocal records what the local store holds. A store that cannot be
+// listed is left to the lookups.
+func (c *Cache) listLocal(ctx context.Context) {
 	listed, err := c.local.List(ctx)
 	if err != nil {
 		return
 	}
-	held := make(map[model.Hash]bool, len(listed))
-	for _, h := range listed {
-		held[h] = true
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, h := range hs {
-		if !held[h] {
-			c.localAbsent[h] = true
-		}
+	c.localListed = true
+	c.localHeld = make(map[model.Hash]bool, len(listed))
+	for _, h := range listed {
+		c.localHeld[h] = true
 	}
 }
 
@@ -394,7 +392,9 @@ func (c *Cache) Put(ctx context.Context, h model.Hash, imgs []model.Image, from 
 func (c *Cache) putLocal(ctx context.Context, h model.Hash, e *Entry, imgs []model.Image) error {
 	c.mu.Lock()
 	delete(c.verified, h)
-	delete(c.localAbsent, h)
+	if c.localListed {
+		c.localHeld[h] = true
+	}
 	c.mu.Unlock()
 	return c.local.Put(ctx, e, dataOf(imgs))
 }

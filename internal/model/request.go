@@ -70,6 +70,20 @@ func (r Request) With(name string, v Value) Request {
 	panic(fmt.Sprintf("model: %s has no parameter %q; this is a bug in imgform", r.Model(), name))
 }
 
+// Set sets the named parameter in place, for a request being built: one
+// from NewRequest that no copy has been taken of yet (copies share their
+// values; With changes one without touching the others). A catalog's
+// 100,000 requests are built with one allocation each this way.
+func (r *Request) Set(name string, v Value) {
+	for i := range r.schema.Params {
+		if r.schema.Params[i].Name == name {
+			r.values[i] = v
+			return
+		}
+	}
+	panic(fmt.Sprintf("model: %s has no parameter %q; this is a bug in imgform", r.Model(), name))
+}
+
 // role is the value of the parameter playing role.
 func (r Request) role(role Role) Value {
 	if p := r.schema.ByRole(role); p != nil {
@@ -153,7 +167,7 @@ func (r Request) Params() []Field {
 // DisplayParams lists the image parameters in the schema's order (prompt
 // first), without the model: the order people read them in.
 func (r Request) DisplayParams() []Field {
-	var out []Field
+	out := make([]Field, 0, len(r.schema.Params))
 	for i, p := range r.schema.Params {
 		if !p.Transport {
 			out = append(out, Field{Name: p.Name, Value: r.values[i].Canonical()})

@@ -116,7 +116,7 @@ func (s *Schema) ByRole(role Role) *Param {
 // ImageParams are the parameters that decide which image is made: all
 // but the transport ones, in schema order.
 func (s *Schema) ImageParams() []*Param {
-	var out []*Param
+	out := make([]*Param, 0, len(s.Params))
 	for i := range s.Params {
 		if !s.Params[i].Transport {
 			out = append(out, &s.Params[i])

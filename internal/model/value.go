@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -41,20 +42,32 @@ func (k Kind) withArticle() string {
 }
 
 // Value is one parameter value of its parameter's kind. The zero Value is
-// no value.
+// no value. A request holds one per parameter and a catalog 100,000
+// requests, so a value is small: a string, or 64 bits holding the
+// integer, the number's bits or the truth.
 type Value struct {
-	kind Kind
 	s    string
-	i    int64
-	f    float64
-	b    bool
+	n    uint64
+	kind Kind
 }
 
-// String, Int, Number and Bool make values of each kind.
-func String(s string) Value  { return Value{kind: KindString, s: s} }
-func Int(i int64) Value      { return Value{kind: KindInteger, i: i} }
-func Number(f float64) Value { return Value{kind: KindNumber, f: f} }
-func Bool(b bool) Value      { return Value{kind: KindBool, b: b} }
+// String, Int, Number and Bool make values of each kind. -0 is 0: they
+// are the same value (see Canonical), and equal as Values.
+func String(s string) Value { return Value{kind: KindString, s: s} }
+func Int(i int64) Value     { return Value{kind: KindInteger, n: uint64(i)} }
+func Number(f float64) Value {
+	if f == 0 {
+		f = 0
+	}
+	return Value{kind: KindNumber, n: math.Float64bits(f)}
+}
+func Bool(b bool) Value {
+	v := Value{kind: KindBool}
+	if b {
+		v.n = 1
+	}
+	return v
+}
 
 // Kind is the value's kind; 0 for no value.
 func (v Value) Kind() Kind { return v.kind }
@@ -64,14 +77,22 @@ func (v Value) IsZero() bool { return v.kind == 0 }
 
 // Str, Integer, Num and Truth read a value of their kind (the zero of the
 // type for another kind).
-func (v Value) Str() string    { return v.s }
-func (v Value) Integer() int64 { return v.i }
-func (v Value) Truth() bool    { return v.b }
-func (v Value) Num() float64 {
-	if v.kind == KindInteger {
-		return float64(v.i)
+func (v Value) Str() string { return v.s }
+func (v Value) Integer() int64 {
+	if v.kind != KindInteger {
+		return 0
 	}
-	return v.f
+	return int64(v.n)
+}
+func (v Value) Truth() bool { return v.kind == KindBool && v.n != 0 }
+func (v Value) Num() float64 {
+	switch v.kind {
+	case KindInteger:
+		return float64(int64(v.n))
+	case KindNumber:
+		return math.Float64frombits(v.n)
+	}
+	return 0
 }
 
 // Canonical is the value in canonical JSON: strings quoted (as
@@ -87,14 +108,15 @@ func (v Value) appendCanonical(b []byte) []byte {
 	case KindString:
 		return appendJSONString(b, v.s)
 	case KindInteger:
-		return strconv.AppendInt(b, v.i, 10)
+		return strconv.AppendInt(b, v.Integer(), 10)
 	case KindNumber:
-		if v.f == 0 {
+		f := v.Num()
+		if f == 0 {
 			return append(b, '0') // one zero: -0 and 0 are the same value
 		}
-		return strconv.AppendFloat(b, v.f, 'g', -1, 64)
+		return strconv.AppendFloat(b, f, 'g', -1, 64)
 	case KindBool:
-		return strconv.AppendBool(b, v.b)
+		return strconv.AppendBool(b, v.Truth())
 	}
 	return append(b, "null"...)
 }
@@ -106,11 +128,11 @@ func (v Value) MarshalJSON() ([]byte, error) {
 	case KindString:
 		return json.Marshal(v.s)
 	case KindInteger:
-		return json.Marshal(v.i)
+		return json.Marshal(v.Integer())
 	case KindNumber:
-		return json.Marshal(v.f)
+		return json.Marshal(v.Num())
 	case KindBool:
-		return json.Marshal(v.b)
+		return json.Marshal(v.Truth())
 	}
 	return []byte("null"), nil
 }

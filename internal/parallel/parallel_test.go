@@ -3,6 +3,7 @@ package parallel
 import (
 	"context"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -56,5 +57,35 @@ func TestEach(t *testing.T) {
 	})
 	if err == nil || done.Load() >= 1000 {
 		t.Errorf("a cancelled Each: %v after %d items; want the context's error, and not all done", err, done.Load())
+	}
+}
+
+// Ranges hands the ranges out as the workers are free: while one worker
+// is held up (as by another process holding its core), the others do
+// all the rest of the work, and what waits for the held worker is a
+// small range, not an even share of the items.
+func TestRangesGoToTheFreeWorker(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	const n, minPer = 400, 4
+	var mu sync.Mutex
+	held, others := -1, 0
+	rest := make(chan struct{})
+	Ranges(n, minPer, func(lo, hi int) {
+		mu.Lock()
+		if lo == 0 {
+			held = hi - lo
+		} else {
+			others += hi - lo
+		}
+		if held >= 0 && held+others == n {
+			close(rest) // every item but the held range's is done
+		}
+		mu.Unlock()
+		if lo == 0 {
+			<-rest
+		}
+	})
+	if held > n/4 {
+		t.Errorf("the held worker's range holds %d of %d items: the others waited for it", held, n)
 	}
 }

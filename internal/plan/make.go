@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 
@@ -115,7 +118,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 	}
 
 	// Every path some image wants: nothing planned removes one of those.
-	wanted := map[string]bool{}
+	wanted := make(map[string]bool, len(images))
 	for _, img := range images {
 		for _, o := range img.Outputs {
 			wanted[o] = true
@@ -126,7 +129,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 			}
 		}
 	}
-	recorded := map[string]bool{}
+	recorded := make(map[string]bool, len(st.Images))
 	for _, e := range st.Images {
 		for _, p := range e.Paths() {
 			recorded[p] = true
@@ -136,7 +139,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 	b := &builder{ctx: ctx, opts: opts, st: st, statuses: statuses, wanted: wanted, recorded: recorded}
 	declared := make(map[string]bool, len(images))
 	unchanged := 0
-	var changes []addressedChange
+	changes := make([]addressedChange, 0, len(images))
 	for _, img := range images {
 		addr := img.Addr.String()
 		declared[addr] = true
@@ -187,7 +190,12 @@ type builder struct {
 	statuses map[statusKey]fileStatus
 	wanted   map[string]bool // paths that some image outputs
 	recorded map[string]bool // paths that the state records
-	st       *state.State    // the state, as the moved blocks rename it
+	// absentDirs are the folders (slash-separated, as outputs are written)
+	// found not to exist, and presentDirs those that do: no file exists
+	// in a folder that does not, so a plan of 100,000 new outputs in a
+	// new folder looks at one folder, not at 100,000 files.
+	absentDirs, presentDirs map[string]bool
+	st                      *state.State // the state, as the moved blocks rename it
 	// byRequest indexes st's entries by input hash (see requests).
 	byRequest map[state.Hash][]*state.Entry
 	refresh   []Refresh
@@ -532,14 +540,40 @@ func (b *builder) deletion(addr string, prior *state.Entry) *Change {
 	return c
 }
 
-// existsUnrecorded reports a file at path that the state does not record
-// (so writing there would overwrite something imgform did not make).
-func (b *builder) existsUnrecorded(path string, prior *state.Entry) bool {
-	if b.recorded[path] {
+// existsUnrecorded reports a file at the output path out that the state
+// does not record (so writing there would overwrite something imgform did
+// not make).
+func (b *builder) existsUnrecorded(out string, prior *state.Entry) bool {
+	if b.recorded[out] || b.dirAbsent(path.Dir(out)) {
 		return false
 	}
-	_, err := os.Lstat(filepath.Join(b.opts.Dir, filepath.FromSlash(path)))
+	_, err := os.Lstat(filepath.Join(b.opts.Dir, filepath.FromSlash(out)))
 	return err == nil
+}
+
+// dirAbsent reports a folder of outputs that does not exist (nor does
+// one of its parents).
+func (b *builder) dirAbsent(dir string) bool {
+	if dir == "." || dir == "/" || b.presentDirs[dir] {
+		return false
+	}
+	if b.absentDirs[dir] {
+		return true
+	}
+	if b.absentDirs == nil {
+		b.absentDirs, b.presentDirs = map[string]bool{}, map[string]bool{}
+	}
+	absent := b.dirAbsent(path.Dir(dir))
+	if !absent {
+		_, err := os.Lstat(filepath.Join(b.opts.Dir, filepath.FromSlash(dir)))
+		absent = errors.Is(err, fs.ErrNotExist)
+	}
+	if absent {
+		b.absentDirs[dir] = true
+	} else {
+		b.presentDirs[dir] = true
+	}
+	return absent
 }
 
 func (b *builder) request(img *spec.Image, prior *state.Entry, forced bool) (model.Request, spec.SeedOrigin, error) {

@@ -179,8 +179,8 @@ func (ev *evaluator) instance(decl *imageDecl, inst instance, static map[string]
 		if inst.Each != cty.NilVal {
 			ctx.Variables["each"] = inst.Each
 		}
-		if inst.Count != cty.NilVal {
-			ctx.Variables["count"] = inst.Count
+		if decl.Count != nil {
+			ctx.Variables["count"] = cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(int64(inst.Addr.IntKey))})
 		}
 	}
 	if len(dynamic) > 0 {
@@ -334,8 +334,7 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 		if e.perInstance {
 			ectx = ctx
 		}
-		var moreDiags hcl.Diagnostics
-		req, moreDiags = setParam(req, name, e.val, e.expr, ectx, instOf(e))
+		moreDiags := setParam(&req, name, e.val, e.expr, ectx, instOf(e))
 		diags = append(diags, moreDiags...)
 		failed = failed || moreDiags.HasErrors()
 	}
@@ -360,7 +359,7 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 	if seed := schema.ByRole(model.RoleSeed); seed != nil {
 		switch {
 		case !set[seed.Name]:
-			req = req.WithSeed(DeriveSeedFor(schema, addr))
+			req.Set(seed.Name, model.Int(DeriveSeedFor(schema, addr)))
 		case req.Seed() == -1:
 			origin = SeedRandom
 		default:

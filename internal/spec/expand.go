@@ -15,9 +15,8 @@ const MaxInstances = 1_000_000
 
 // instance is one expansion of an image block.
 type instance struct {
-	Addr  Address
-	Each  cty.Value // each object, or cty.NilVal
-	Count cty.Value // count object, or cty.NilVal
+	Addr Address   // of a count instance: its index is count.index
+	Each cty.Value // each object, or cty.NilVal
 }
 
 // expand evaluates an image block's for_each or count into its instances.
@@ -132,10 +131,9 @@ func expandCount(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, hc
 	}
 	out := make([]instance, n)
 	for i := range out {
-		out[i] = instance{
-			Addr:  Address{Name: img.Name, Kind: IntKey, IntKey: i},
-			Count: cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(int64(i))}),
-		}
+		// The count object is made when the instance is evaluated:
+		// made here, 100,000 of them would be held at once.
+		out[i] = instance{Addr: Address{Name: img.Name, Kind: IntKey, IntKey: i}}
 	}
 	return out, diags
 }

@@ -14,13 +14,13 @@ import (
 )
 
 // setParam decodes one evaluated parameter value into the request,
-// checking its type and the model's range for it; it returns the request
-// with the value set.
-func setParam(req model.Request, name string, val cty.Value, expr hcl.Expression, ctx *hcl.EvalContext, inst string) (model.Request, hcl.Diagnostics) {
+// checking its type and the model's range for it, and sets it in req, a
+// request being built (see model.Request.Set).
+func setParam(req *model.Request, name string, val cty.Value, expr hcl.Expression, ctx *hcl.EvalContext, inst string) hcl.Diagnostics {
 	s := req.Schema()
 	p, ok := s.Param(name)
 	if !ok {
-		return req, hcl.Diagnostics{bug(fmt.Sprintf("parameter %q is not in the schema", name), expr.Range())}
+		return hcl.Diagnostics{bug(fmt.Sprintf("parameter %q is not in the schema", name), expr.Range())}
 	}
 	typeErr := func(want string) hcl.Diagnostics {
 		return hcl.Diagnostics{{
@@ -36,38 +36,42 @@ func setParam(req model.Request, name string, val cty.Value, expr hcl.Expression
 	case model.KindString:
 		str, err := convert.Convert(val, cty.String)
 		if err != nil {
-			return req, typeErr("a string is")
+			return typeErr("a string is")
 		}
 		v := model.String(str.AsString())
 		if perr := s.Check(name, v); perr != nil {
-			return req, paramDiag(s, perr, expr, ctx, inst)
+			return paramDiag(s, perr, expr, ctx, inst)
 		}
-		return req.With(name, v), nil
+		req.Set(name, v)
+		return nil
 	case model.KindInteger, model.KindNumber:
 		num, err := convertNumber(val)
 		if err != nil {
-			return req, typeErr("a number is")
+			return typeErr("a number is")
 		}
 		f, _ := num.Float64()
 		if math.IsInf(f, 0) && !num.IsInf() {
 			// Too large for a float64: the schema would call it +Inf.
-			return req, paramDiag(s, tooLarge(p, num), expr, ctx, inst)
+			return paramDiag(s, tooLarge(p, num), expr, ctx, inst)
 		}
 		if perr := s.CheckNumber(name, f); perr != nil {
-			return req, paramDiag(s, perr, expr, ctx, inst)
+			return paramDiag(s, perr, expr, ctx, inst)
 		}
 		if p.Kind == model.KindInteger {
-			return req.With(name, model.Int(int64(f))), nil
+			req.Set(name, model.Int(int64(f)))
+			return nil
 		}
-		return req.With(name, model.Number(f)), nil
+		req.Set(name, model.Number(f))
+		return nil
 	case model.KindBool:
 		b, err := convert.Convert(val, cty.Bool)
 		if err != nil {
-			return req, typeErr("a bool is")
+			return typeErr("a bool is")
 		}
-		return req.With(name, model.Bool(b.True())), nil
+		req.Set(name, model.Bool(b.True()))
+		return nil
 	}
-	return req, hcl.Diagnostics{bug(fmt.Sprintf("parameter %q has a kind the language cannot set", name), expr.Range())}
+	return hcl.Diagnostics{bug(fmt.Sprintf("parameter %q has a kind the language cannot set", name), expr.Range())}
 }
 
 // tooLarge is the verdict on a number beyond the range of a float64.

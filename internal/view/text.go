@@ -163,14 +163,20 @@ func (t textWriter) change(c *plan.Change) {
 	case c.MovedFrom != "" && c.Action == plan.Move && len(c.Moves) == 0:
 		verb = "has moved from " + c.MovedFrom
 	}
-	fmt.Fprintf(t.w, "\n  %s\n", t.paint(fmt.Sprintf("# %s %s", c.Address, verb), ansiBold))
+	t.w.WriteString("\n  ")
+	t.w.WriteString(t.paint("# "+c.Address+" "+verb, ansiBold))
+	t.w.WriteByte('\n')
 	for _, r := range c.Reasons {
 		if r.Kind == plan.ReasonNew {
 			continue // "will be created" says it
 		}
 		fmt.Fprintf(t.w, "  %s\n", t.paint("#   "+printable(r.Message), ansiDim))
 	}
-	fmt.Fprintf(t.w, "  %s %s\n", t.paint(st.symbol, st.color, ansiBold), c.Address)
+	t.w.WriteString("  ")
+	t.w.WriteString(t.paint(st.symbol, st.color, ansiBold))
+	t.w.WriteByte(' ')
+	t.w.WriteString(c.Address)
+	t.w.WriteByte('\n')
 
 	switch c.Action {
 	case plan.Create:
@@ -317,8 +323,18 @@ func (t textWriter) request(c *plan.Change, indent string) {
 	for _, p := range params {
 		width = max(width, len(p.Name))
 	}
+	// Written piece by piece, not with Fprintf: a catalog's plan shows
+	// a million of these lines.
 	for _, p := range params {
-		fmt.Fprintf(t.w, "      %s%-*s = %s\n", indent, width, p.Name, shownValue(c, p.Name, p.Value))
+		t.w.WriteString("      ")
+		t.w.WriteString(indent)
+		t.w.WriteString(p.Name)
+		for range width - len(p.Name) {
+			t.w.WriteByte(' ')
+		}
+		t.w.WriteString(" = ")
+		t.w.WriteString(shownValue(c, p.Name, p.Value))
+		t.w.WriteByte('\n')
 	}
 }
 
@@ -363,8 +379,13 @@ func shownValue(c *plan.Change, name, value string) string {
 }
 
 func (t textWriter) outputs(outs []string) {
+	arrow := t.paint("->", ansiDim)
 	for _, o := range outs {
-		fmt.Fprintf(t.w, "      %s %q\n", t.paint("->", ansiDim), o)
+		t.w.WriteString("      ")
+		t.w.WriteString(arrow)
+		t.w.WriteByte(' ')
+		t.w.WriteString(strconv.Quote(o))
+		t.w.WriteByte('\n')
 	}
 }
 
