@@ -127,7 +127,10 @@ func (c *checkpointer) tick() {
 	start := c.clock.Now()
 	saved, err := c.flush()
 	if err != nil {
+		// A save that failed (a server that timed out, say) says nothing
+		// of what the next costs: it is tried at the same pace.
 		c.warn(err)
+		return
 	}
 	if saved {
 		c.lastSave = c.clock.Now()
@@ -136,10 +139,15 @@ func (c *checkpointer) tick() {
 }
 
 // nextInterval is the time to wait after a save that took cost: the
-// shortest interval, or costFactor times the cost.
+// shortest interval, or costFactor times the cost, but never more than
+// maxInterval (a crash loses at most that much of the run's records; the
+// cache still holds their images).
 func nextInterval(every, cost time.Duration) time.Duration {
-	return max(every, costFactor*cost)
+	return max(every, min(costFactor*cost, maxInterval))
 }
+
+// maxInterval is the longest time between two checkpoints.
+const maxInterval = 2 * time.Minute
 
 // suspend stops the saves, for a run that lost its lock: its final save
 // is made under the lock taken again, or not at all.

@@ -17,12 +17,16 @@ type costlySaver struct {
 	clock *clockwork.FakeClock
 	cost  time.Duration
 	saves chan time.Time
+	fail  error // when set, each save fails with it, after its cost
 }
 
 func (s *costlySaver) Save(context.Context, *state.State) (bool, error) {
 	began := s.clock.Now()
 	s.clock.Advance(s.cost)
 	s.saves <- began
+	if s.fail != nil {
+		return false, s.fail
+	}
 	return true, nil
 }
 
@@ -145,5 +149,49 @@ func TestCheckpointsTakeATenthOfTheRun(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// However long a save took, the next is due within maxInterval: a crash
+// never loses more than that of the run's records.
+func TestCheckpointIntervalHasACeiling(t *testing.T) {
+	r := newCheckpointRig(t, time.Second)
+	r.saver.cost = 30 * time.Minute
+	r.change()
+	r.tick()
+	r.saved()
+	r.change()
+	r.clock.Advance(maxInterval - time.Second)
+	r.tick()
+	r.notSaved("before the ceiling")
+	r.clock.Advance(time.Second)
+	r.tick()
+	r.saved()
+}
+
+// A save that fails after a long wait (a server that timed out) does not
+// stretch the interval: the next is tried at the next tick.
+func TestFailedSaveKeepsThePace(t *testing.T) {
+	clock := clockwork.NewFakeClock()
+	saver := &costlySaver{clock: clock, saves: make(chan time.Time, 100), cost: 30 * time.Second, fail: fmt.Errorf("the server did not answer")}
+	ticks, handled := make(chan time.Time), make(chan struct{})
+	warned := 0
+	c := startCheckpointer(t.Context(), saver, state.New(), time.Second, clock, ticks, handled, false, func(error) { warned++ })
+	for i := range 3 {
+		c.update(func(st *state.State) { st.Images[fmt.Sprintf("image.a[%d]", i)] = &state.Entry{} })
+		ticks <- clock.Now()
+		<-handled
+		select {
+		case <-saver.saves:
+		default:
+			t.Fatalf("tick %d after a failed save: no save tried", i)
+		}
+	}
+	if warned != 3 {
+		t.Errorf("%d warnings, want 3", warned)
+	}
+	saver.fail = nil
+	if err := c.close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -99,12 +99,28 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		}
 		return nil, fmt.Errorf("connecting to %s: %w", b.where, b.explain(pingCtx, err))
 	}
-	if err := migrate(pingCtx, b.pool, schema); err != nil {
+	// A migration converts every workspace's catalog in one
+	// transaction: it is given longer than one request (a schema of
+	// several 100,000-image catalogs on a distant server takes more than
+	// 30 s), and still ends if the server stops answering.
+	migrateCtx, cancelMigrate := context.WithTimeout(ctx, max(migrateTimeoutFactor*b.timeout, migrateTimeoutMin))
+	defer cancelMigrate()
+	if err := migrate(migrateCtx, b.pool, schema); err != nil {
 		b.pool.Close()
-		return nil, b.explain(pingCtx, err)
+		if errors.Is(migrateCtx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("migrating the schema of %s: the server did not finish within %s: %w", b.where, max(migrateTimeoutFactor*b.timeout, migrateTimeoutMin), err)
+		}
+		return nil, err
 	}
 	return b, nil
 }
+
+// A migration may take migrateTimeoutFactor requests' time, and at least
+// migrateTimeoutMin.
+const (
+	migrateTimeoutFactor = 20
+	migrateTimeoutMin    = 10 * time.Minute
+)
 
 // request is the context of one request to the server: it ends at the
 // request timeout.
@@ -206,7 +222,7 @@ func (b *Backend) read(ctx context.Context, q querier, workspace string) (stored
 	var r storedRows
 	var serial int64
 	var version, ihv *int
-	err := q.QueryRow(ctx, `SELECT serial, lineage, version, input_hash_version, generation, document FROM `+b.table("states")+` WHERE workspace = $1`, workspace).
+	err := q.QueryRow(ctx, `SELECT serial, lineage, version, input_hash_version, generation, nullif(document, $2) FROM `+b.table("states")+` WHERE workspace = $1`, workspace, inRows).
 		Scan(&serial, &r.header.Lineage, &version, &ihv, &r.generation, &r.document)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -312,16 +328,16 @@ func (b *Backend) swapOn(ctx context.Context, db beginner, cur, next *state.Snap
 		var serial, stored int64
 		var lineage string
 		var document bool
-		err := tx.QueryRow(ctx, `SELECT serial, lineage, generation, document IS NOT NULL FROM `+b.table("states")+` WHERE workspace = $1 FOR UPDATE`, b.workspace).
+		err := tx.QueryRow(ctx, `SELECT serial, lineage, generation, nullif(document, $2) IS NOT NULL FROM `+b.table("states")+` WHERE workspace = $1 FOR UPDATE`, b.workspace, inRows).
 			Scan(&serial, &lineage, &stored, &document)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			if cur.Stored() {
 				return &state.ConflictError{Where: b.where, Serial: cur.Serial}
 			}
-			err := tx.QueryRow(ctx, `INSERT INTO `+b.table("states")+` (workspace, serial, lineage, version, input_hash_version, generation)
-				VALUES ($1, $2, $3, $4, $5, nextval('`+b.table("generations")+`')) ON CONFLICT (workspace) DO NOTHING RETURNING generation`,
-				b.workspace, int64(h.Serial), h.Lineage, h.Version, h.InputHashVersion).Scan(&written)
+			err := tx.QueryRow(ctx, `INSERT INTO `+b.table("states")+` (workspace, serial, lineage, version, input_hash_version, generation, document)
+				VALUES ($1, $2, $3, $4, $5, nextval('`+b.table("generations")+`'), $6) ON CONFLICT (workspace) DO NOTHING RETURNING generation`,
+				b.workspace, int64(h.Serial), h.Lineage, h.Version, h.InputHashVersion, inRows).Scan(&written)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return &state.ConflictError{Where: b.where, Serial: cur.Serial}
 			}
@@ -357,9 +373,9 @@ func (b *Backend) swapOn(ctx context.Context, db beginner, cur, next *state.Snap
 				return err
 			}
 		}
-		return tx.QueryRow(ctx, `UPDATE `+b.table("states")+` SET serial = $2, lineage = $3, version = $4, input_hash_version = $5, document = NULL,
+		return tx.QueryRow(ctx, `UPDATE `+b.table("states")+` SET serial = $2, lineage = $3, version = $4, input_hash_version = $5, document = $6,
 			generation = nextval('`+b.table("generations")+`'), updated = now() WHERE workspace = $1 RETURNING generation`,
-			b.workspace, int64(h.Serial), h.Lineage, h.Version, h.InputHashVersion).Scan(&written)
+			b.workspace, int64(h.Serial), h.Lineage, h.Version, h.InputHashVersion, inRows).Scan(&written)
 	})
 	var conflict *state.ConflictError
 	var lost *state.LockLostError

@@ -119,6 +119,12 @@ func migrateTo(ctx context.Context, pool *pgxpool.Pool, schema string, last int)
 
 func expand(sql, schema string) string { return strings.ReplaceAll(sql, "{s}", schema) }
 
+// inRows is what the document column of a workspace kept in rows holds:
+// not JSON, so that an imgform from before migration 2 that opened the
+// schema before it ran, and reads the document, fails on it, rather than
+// reading no document as an empty state and paying for every image again.
+var inRows = []byte("imgform: since schema version 2 this workspace's state is kept in the images table; upgrade imgform to read it\n")
+
 // convertDocuments turns each workspace's state document into its header
 // and a row per image, the bytes of each entry as the document holds
 // them: the state reads back byte for byte. A document that cannot be
@@ -126,7 +132,7 @@ func expand(sql, schema string) string { return strings.ReplaceAll(sql, "{s}", s
 // as it did, and the next save of that workspace replaces it with rows.
 func convertDocuments(ctx context.Context, tx pgx.Tx, schema string) error {
 	s := pgx.Identifier{schema}.Sanitize()
-	rows, err := tx.Query(ctx, `SELECT workspace FROM `+s+`.states WHERE document IS NOT NULL ORDER BY workspace`)
+	rows, err := tx.Query(ctx, `SELECT workspace FROM `+s+`.states WHERE nullif(document, $1) IS NOT NULL ORDER BY workspace`, inRows)
 	if err != nil {
 		return err
 	}
@@ -148,8 +154,8 @@ func convertDocuments(ctx context.Context, tx pgx.Tx, schema string) error {
 			return fmt.Errorf("converting the state of workspace %s: %w", ws, err)
 		}
 		h := snap.Header()
-		if _, err := tx.Exec(ctx, `UPDATE `+s+`.states SET serial = $2, lineage = $3, version = $4, input_hash_version = $5, document = NULL,
-			generation = nextval('`+s+`.generations') WHERE workspace = $1`, ws, int64(h.Serial), h.Lineage, h.Version, h.InputHashVersion); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE `+s+`.states SET serial = $2, lineage = $3, version = $4, input_hash_version = $5, document = $6,
+			generation = nextval('`+s+`.generations') WHERE workspace = $1`, ws, int64(h.Serial), h.Lineage, h.Version, h.InputHashVersion, inRows); err != nil {
 			return fmt.Errorf("converting the state of workspace %s: %w", ws, err)
 		}
 	}

@@ -214,6 +214,16 @@ func TestMigrateDocumentsToRows(t *testing.T) {
 		if saved, err := b.Save(t.Context(), st); err != nil || saved {
 			t.Errorf("workspace %s saved unchanged: %v, %v; want nothing written", ws, saved, err)
 		}
+		// An imgform from before migration 2 that had opened the schema
+		// reads the document column: it must fail on it, never read an
+		// empty state and pay for every image again.
+		var old []byte
+		if err := pool.QueryRow(t.Context(), `SELECT document FROM `+pgx.Identifier{schema, "states"}.Sanitize()+` WHERE workspace = $1`, ws).Scan(&old); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := state.Decode("an older imgform", old); old == nil || err == nil {
+			t.Errorf("workspace %s: an older imgform reads the converted document column (%q) without an error", ws, old)
+		}
 	}
 	b := open(t, conn, schema, "corrupt")
 	var corrupt *state.CorruptError
