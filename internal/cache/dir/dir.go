@@ -137,7 +137,7 @@ func (s *Store) List(_ context.Context) ([]model.Hash, error) {
 		return nil, fmt.Errorf("listing cache: %w", err)
 	}
 	for _, p := range prefixes {
-		if !p.IsDir() || len(p.Name()) != 2 {
+		if len(p.Name()) != 2 || !isDir(filepath.Join(s.dir, p.Name()), p) {
 			continue
 		}
 		entries, err := os.ReadDir(filepath.Join(s.dir, p.Name()))
@@ -152,6 +152,19 @@ func (s *Store) List(_ context.Context) ([]model.Hash, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
 	return out, nil
+}
+
+// isDir reports a directory entry that is a folder, or a symbolic link to
+// one (Get follows links, so List must too).
+func isDir(path string, d fs.DirEntry) bool {
+	if d.IsDir() {
+		return true
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
 
 // Remove deletes the metadata first, so that a half-removed entry is

@@ -65,6 +65,33 @@ func TestListSkipsJunk(t *testing.T) {
 	}
 }
 
+// An entry under a shard folder that is a symbolic link (a cache spread
+// over disks by hand) is listed, as Get finds it.
+func TestListFollowsLinkedShards(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "cache")
+	elsewhere := t.TempDir()
+	s := New(root)
+	h := model.SumBytes([]byte("x"))
+	if err := s.Put(t.Context(), &cache.Entry{InputHash: h, Files: []cache.File{{Name: "0.png", SHA256: model.SumBytes([]byte("a")), Size: 1}}}, [][]byte{[]byte("a")}); err != nil {
+		t.Fatal(err)
+	}
+	shard := filepath.Dir(s.EntryDir(h))
+	moved := filepath.Join(elsewhere, filepath.Base(shard))
+	if err := os.Rename(shard, moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(moved, shard); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Get(t.Context(), h); err != nil {
+		t.Fatalf("Get through the linked shard: %v", err)
+	}
+	got, err := s.List(t.Context())
+	if err != nil || len(got) != 1 || got[0] != h {
+		t.Errorf("List = %v, %v; want %s", got, err, h.Short())
+	}
+}
+
 // A file name in the metadata that leaves the entry's directory is
 // refused, on Put and on Get.
 func TestFileNamesStayInside(t *testing.T) {
