@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/imgform/imgform/internal/jsonsplit"
@@ -68,6 +69,12 @@ func (r Request) With(name string, v Value) Request {
 		}
 	}
 	panic(fmt.Sprintf("model: %s has no parameter %q; this is a bug in imgform", r.Model(), name))
+}
+
+// Clone returns a copy of r that shares nothing with it: Set on one
+// does not change the other.
+func (r Request) Clone() Request {
+	return Request{schema: r.schema, values: slices.Clone(r.values)}
 }
 
 // Set sets the named parameter in place, for a request being built: one

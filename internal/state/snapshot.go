@@ -339,6 +339,7 @@ func ownCopy(e *Entry) *Entry {
 		return nil
 	}
 	c := e.Clone()
+	c.Request = c.Request.Clone() // its values, not a slice shared with e
 	for i := range c.Variants {
 		c.Variants[i].Attributes = maps.Clone(c.Variants[i].Attributes)
 	}
