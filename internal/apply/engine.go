@@ -285,6 +285,21 @@ func (r *runner) countJournaled() {
 		return
 	}
 	jobs, listErr := ResumableJobs(r.journalCtx, r.journal, r.endpoint(), r.opts.Clock.Now())
+	// Kept for other runners (KeepFinishedJobs), the records of jobs an
+	// earlier run finished stay in the journal: the state records their
+	// images, so they are not running.
+	recorded := map[string]state.Hash{}
+	if r.opts.KeepFinishedJobs && listErr == nil {
+		r.ckpt.read(func(st *state.State) {
+			for _, es := range jobs {
+				for _, e := range es {
+					if en := st.Images[e.Address]; en != nil {
+						recorded[e.Address] = en.InputHash
+					}
+				}
+			}
+		})
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.summary
@@ -308,6 +323,8 @@ func (r *runner) countJournaled() {
 			case f != nil && f.done && r.opts.KeepFinishedJobs:
 			case f != nil && f.done:
 				s.StaleRecords++
+			case f == nil && r.opts.KeepFinishedJobs && recorded[e.Address] == e.InputHash:
+				// finished by an earlier run, kept for other runners
 			default:
 				s.Journaled++
 			}
