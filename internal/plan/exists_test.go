@@ -43,11 +43,11 @@ func TestExistsUnrecorded(t *testing.T) {
 		t.Error("a file the state records is reported as unrecorded")
 	}
 	for _, d := range []string{"x", "x/y", "a/new"} {
-		if !b.absentDirs[d] {
-			t.Errorf("the missing folder %q is not remembered", d)
+		if !b.folders.Absent(d) {
+			t.Errorf("the missing folder %q is not known missing", d)
 		}
 	}
-	if b.absentDirs["a"] || b.absentDirs["a/b"] {
-		t.Errorf("an existing folder is remembered as missing: %v", b.absentDirs)
+	if b.folders.Absent("a") || b.folders.Absent("a/b") {
+		t.Error("an existing folder is taken for a missing one")
 	}
 }

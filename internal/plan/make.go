@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/provenance"
+	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )
@@ -190,12 +189,11 @@ type builder struct {
 	statuses map[statusKey]fileStatus
 	wanted   map[string]bool // paths that some image outputs
 	recorded map[string]bool // paths that the state records
-	// absentDirs are the folders (slash-separated, as outputs are written)
-	// found not to exist, and presentDirs those that do: no file exists
-	// in a folder that does not, so a plan of 100,000 new outputs in a
-	// new folder looks at one folder, not at 100,000 files.
-	absentDirs, presentDirs map[string]bool
-	st                      *state.State // the state, as the moved blocks rename it
+	// folders tells the output folders that do not exist: no file exists
+	// in one, so a plan of 100,000 new outputs in a new folder looks at
+	// one folder, not at 100,000 files. Made when first needed.
+	folders *safepath.Resolver
+	st      *state.State // the state, as the moved blocks rename it
 	// byRequest indexes st's entries by input hash (see requests).
 	byRequest map[state.Hash][]*state.Entry
 	refresh   []Refresh
@@ -544,36 +542,17 @@ func (b *builder) deletion(addr string, prior *state.Entry) *Change {
 // does not record (so writing there would overwrite something imgform did
 // not make).
 func (b *builder) existsUnrecorded(out string, prior *state.Entry) bool {
-	if b.recorded[out] || b.dirAbsent(path.Dir(out)) {
+	if b.recorded[out] {
+		return false
+	}
+	if b.folders == nil {
+		b.folders = safepath.NewResolver(b.opts.Dir)
+	}
+	if b.folders.Absent(path.Dir(out)) {
 		return false
 	}
 	_, err := os.Lstat(filepath.Join(b.opts.Dir, filepath.FromSlash(out)))
 	return err == nil
-}
-
-// dirAbsent reports a folder of outputs that does not exist (nor does
-// one of its parents).
-func (b *builder) dirAbsent(dir string) bool {
-	if dir == "." || dir == "/" || b.presentDirs[dir] {
-		return false
-	}
-	if b.absentDirs[dir] {
-		return true
-	}
-	if b.absentDirs == nil {
-		b.absentDirs, b.presentDirs = map[string]bool{}, map[string]bool{}
-	}
-	absent := b.dirAbsent(path.Dir(dir))
-	if !absent {
-		_, err := os.Lstat(filepath.Join(b.opts.Dir, filepath.FromSlash(dir)))
-		absent = errors.Is(err, fs.ErrNotExist)
-	}
-	if absent {
-		b.absentDirs[dir] = true
-	} else {
-		b.presentDirs[dir] = true
-	}
-	return absent
 }
 
 func (b *builder) request(img *spec.Image, prior *state.Entry, forced bool) (model.Request, spec.SeedOrigin, error) {

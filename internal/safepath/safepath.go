@@ -167,6 +167,14 @@ func (r *Resolver) Escape(p string) string {
 	return bad
 }
 
+// Absent reports a folder (clean and slash-separated, as Escape takes
+// paths) that does not exist, or one of whose parents does not: nothing
+// below it exists either. A folder it cannot tell of (behind a link out
+// of the directory) is not reported absent.
+func (r *Resolver) Absent(dir string) bool {
+	return r.dirEscape(dir) == "" && r.absent[dir]
+}
+
 func (r *Resolver) dirEscape(rel string) string {
 	if rel == "." {
 		return ""

@@ -85,4 +85,9 @@ func TestResolverRemembersMissingFolders(t *testing.T) {
 	if !r.absent["new"] || !r.absent["new/deeper"] {
 		t.Errorf("the missing folders are not remembered: %v", r.absent)
 	}
+	for dir, want := range map[string]bool{"new": true, "new/deeper": true, "new/other": true, ".": false, "out": false, "out/gone": false} {
+		if got := r.Absent(dir); got != want {
+			t.Errorf("Absent(%q) = %v, want %v", dir, got, want)
+		}
+	}
 }
