@@ -81,30 +81,28 @@ func toPixels(img image.Image) *pixels {
 		}
 	case *image.NRGBA:
 		if m.Opaque() {
-			p := newPixels(w, h, 3)
-			for y := range h {
-				in := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:4*w]
-				out := p.row(y)
-				for x := range w {
-					out[3*x], out[3*x+1], out[3*x+2] = in[4*x], in[4*x+1], in[4*x+2]
-				}
-			}
-			return p
+			return dropAlpha(m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], m.Stride, w, h)
 		}
 	case *image.RGBA:
-		if m.Opaque() {
-			p := newPixels(w, h, 3)
-			for y := range h {
-				in := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:4*w]
-				out := p.row(y)
-				for x := range w {
-					out[3*x], out[3*x+1], out[3*x+2] = in[4*x], in[4*x+1], in[4*x+2]
-				}
-			}
-			return p
+		if m.Opaque() { // premultiplied by an alpha of 255: the same bytes
+			return dropAlpha(m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], m.Stride, w, h)
 		}
 	}
 	return generic(img)
+}
+
+// dropAlpha copies w×h pixels of four bytes (RGBA or NRGBA, every alpha
+// 255), rows stride bytes apart from the start of pix, as RGB.
+func dropAlpha(pix []byte, stride, w, h int) *pixels {
+	p := newPixels(w, h, 3)
+	for y := range h {
+		in := pix[y*stride:][:4*w]
+		out := p.row(y)
+		for x := range w {
+			out[3*x], out[3*x+1], out[3*x+2] = in[4*x], in[4*x+1], in[4*x+2]
+		}
+	}
+	return p
 }
 
 // opaquePalette reports whether every colour of a palette is opaque
