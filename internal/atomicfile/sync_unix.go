@@ -9,23 +9,16 @@ import (
 
 // SyncDir fsyncs a directory, so that a rename or removal in it survives a
 // crash of the machine.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
-	}
-	return nil
-}
+func SyncDir(dir string) error { return syncDirOpened(dir, os.Open) }
 
 func chmodUnsupported(error) bool { return false }
 
 // SyncDirIn is SyncDir of the directory dir inside root.
-func SyncDirIn(root *os.Root, dir string) error {
-	d, err := root.Open(dir)
+func SyncDirIn(root *os.Root, dir string) error { return syncDirOpened(dir, root.Open) }
+
+// syncDirOpened fsyncs the directory dir, opened with open.
+func syncDirOpened(dir string, open func(string) (*os.File, error)) error {
+	d, err := open(dir)
 	if err != nil {
 		return fmt.Errorf("syncing directory %s: %w", dir, err)
 	}
