@@ -52,6 +52,7 @@ var allowed = map[string][]string{
 	"internal/proc":                  {},
 	"internal/parallel":              {},
 	"internal/gitrev":                {},
+	"internal/version":               {},
 	"internal/picks":                 {"internal/atomicfile"},
 	"internal/derive":                {"internal/pngtext", "internal/imagecheck"},
 	"internal/imagetest":             {}, // for tests only
