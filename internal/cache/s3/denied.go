@@ -17,6 +17,14 @@ import (
 // Denied" alone sends people looking at the bucket's policy.
 func (s *Store) unreachable(ctx context.Context, err error) error {
 	r := minio.ToErrorResponse(err)
+	if r.StatusCode == 0 && r.Code == "" && s.awsHost != "" {
+		// No answer at all, from AWS's S3 because no endpoint was set:
+		// most often a server that is not AWS's, whose endpoint was
+		// forgotten, and the raw error is a DNS lookup of a host the
+		// user never named.
+		return fmt.Errorf("the shared cache %s cannot be reached: no endpoint is set, so imgform asked AWS's S3 (%s): %w\n\nFor an S3 server that is not AWS's (Cloudflare R2, MinIO, versitygw), set AWS_ENDPOINT_URL_S3 to its URL (such as http://127.0.0.1:7070), or the endpoint argument of the cache \"s3\" block",
+			s.where, s.awsHost, s.explain(ctx, err))
+	}
 	if r.StatusCode != http.StatusForbidden && r.Code != "AccessDenied" {
 		return fmt.Errorf("the shared cache %s cannot be reached: %w", s.where, s.explain(ctx, err))
 	}

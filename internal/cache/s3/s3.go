@@ -51,6 +51,10 @@ const metaName = "meta.json"
 // is far smaller.
 const maxObject = 256 << 20
 
+// awsHost is AWS's S3, asked when no endpoint is set. (A test points it
+// at loopback: the tests never reach out.)
+var awsHost = "s3.amazonaws.com"
+
 // parallel bounds the requests a batch sends at once.
 const parallel = 16
 
@@ -62,6 +66,9 @@ type Store struct {
 	prefix  string
 	where   string
 	timeout time.Duration // of each request
+	// awsHost is the host asked when no endpoint was set (AWS's S3);
+	// "" when one was.
+	awsHost string
 }
 
 // New returns the store cfg describes, its endpoint, region and
@@ -73,7 +80,7 @@ func New(cfg Config, getenv func(string) string) (*Store, error) {
 	}
 	endpoint := firstOf(cfg.Endpoint, getenv("AWS_ENDPOINT_URL_S3"), getenv("AWS_ENDPOINT_URL"))
 	region := firstOf(cfg.Region, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"))
-	host, secure, lookup := "s3.amazonaws.com", true, minio.BucketLookupAuto
+	host, secure, lookup := awsHost, true, minio.BucketLookupAuto
 	if endpoint != "" {
 		u, err := url.Parse(endpoint)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
@@ -113,7 +120,11 @@ func New(cfg Config, getenv func(string) string) (*Store, error) {
 	if endpoint != "" {
 		where += fmt.Sprintf(" at %s://%s", scheme, host)
 	}
-	return &Store{client: client, creds: creds, bucket: cfg.Bucket, prefix: prefix, where: where, timeout: timeout}, nil
+	st := &Store{client: client, creds: creds, bucket: cfg.Bucket, prefix: prefix, where: where, timeout: timeout}
+	if endpoint == "" {
+		st.awsHost = host
+	}
+	return st, nil
 }
 
 // request is the context of one request (with its retries): it ends at

@@ -207,3 +207,42 @@ func TestHangingEndpoint(t *testing.T) {
 		t.Errorf("Get from a hanging endpoint: %v", err)
 	}
 }
+
+// With no endpoint set, the store asks AWS's S3. When that does not
+// answer (here: a loopback port that refuses, standing in for AWS's host,
+// so that the test reaches out nowhere), the error says that no endpoint
+// is set and how to set one, not only the network's error. With
+// AWS_ENDPOINT_URL_S3 set, AWS is never asked: the error names the
+// endpoint, and nothing of AWS.
+func TestNoEndpointIsSaid(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "k") // no instance role is looked for
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "s")
+	defer func(h string) { awsHost = h }(awsHost)
+	awsHost = "127.0.0.1:1"
+	none := func(string) string { return "" }
+	s, err := New(Config{Bucket: "team"}, none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Check(t.Context())
+	for _, want := range []string{
+		"the shared cache s3://team/ cannot be reached: no endpoint is set, so imgform asked AWS's S3 (127.0.0.1:1): ",
+		"connection refused",
+		"set AWS_ENDPOINT_URL_S3 to its URL (such as http://127.0.0.1:7070), or the endpoint argument of the cache \"s3\" block",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Check without an endpoint: %v\nwant it to say %q", err, want)
+		}
+	}
+
+	set := func(k string) string { return map[string]string{"AWS_ENDPOINT_URL_S3": "http://127.0.0.1:1"}[k] }
+	s, err = New(Config{Bucket: "team"}, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Check(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "the shared cache s3://team/ at http://127.0.0.1:1 cannot be reached") ||
+		strings.Contains(err.Error(), "no endpoint") || strings.Contains(err.Error(), "AWS's") {
+		t.Errorf("Check with AWS_ENDPOINT_URL_S3 set: %v", err)
+	}
+}
