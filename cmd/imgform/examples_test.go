@@ -147,7 +147,9 @@ func TestCITeamWorkflow(t *testing.T) {
 	}
 }
 
-var imgformLine = regexp.MustCompile(`(?m)(?:^|[\s;|&(])imgform\s+([^\n;|&>]*)`)
+// imgform, then its arguments on the same line: an imgform that ends a
+// line (tar ... imgform) is a file name, not a command.
+var imgformLine = regexp.MustCompile(`(?m)(?:^|[\s;|&(])imgform[ \t]+([^\n;|&>]*)`)
 
 // imgformCommands finds the imgform invocations in a shell script.
 func imgformCommands(script string) []string {
