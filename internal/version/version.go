@@ -75,6 +75,14 @@ func Get() Info {
 // from puts together what the build knows: the number from VERSION; the
 // commit and date stamped at release (first) or recorded by go build.
 func from(number, stampedCommit, stampedDate string, bi *debug.BuildInfo) Info {
+	// A build that could not read git stamps what it has instead:
+	// GoReleaser's "none" and the zero time. That is no commit.
+	if stampedCommit == "none" {
+		stampedCommit = ""
+	}
+	if strings.HasPrefix(stampedDate, "0001-01-01") {
+		stampedDate = ""
+	}
 	v := Info{Version: number, Revision: stampedCommit, Time: stampedDate, Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if bi == nil {
 		return v

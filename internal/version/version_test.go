@@ -78,6 +78,11 @@ func TestFrom(t *testing.T) {
 			bi:     &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}},
 			want:   "imgform v0.5.0-dev",
 		},
+		"a snapshot built where git could not be read": {
+			number: "v0.5.0-dev", commit: "none", date: "0001-01-01T00:00:00Z",
+			bi:   &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}},
+			want: "imgform v0.5.0-dev",
+		},
 		"the stamp wins over what go recorded": {
 			number: "v0.5.0", commit: rev, date: "2026-12-02T04:43:57Z",
 			bi:   &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("0123456789abcdef", "2030-01-01T00:00:00Z", "false")},
