@@ -135,7 +135,7 @@ func preparePlan(ctx context.Context, w *workspace, o planningOptions, savedPlan
 	if err != nil {
 		return nil, err
 	}
-	ws := apply.Workspace{Dir: ".", Config: w.cfg, State: w.st, Journal: w.backend.Jobs(), Cache: w.cache, Stats: w.stats, Endpoint: endpoint}
+	ws := apply.Workspace{Dir: ".", Config: w.cfg, State: w.st, Journal: w.backend.Jobs(), Cache: w.cache, Stats: w.stats, Endpoint: endpoint, VarFiles: w.varFiles}
 	if savedPlan == "" {
 		repo, err := gitrev.Open(ctx, ".")
 		if err != nil {
@@ -146,7 +146,7 @@ func preparePlan(ctx context.Context, w *workspace, o planningOptions, savedPlan
 		}
 	}
 	return apply.Prepare(ctx, ws, savedPlan, apply.Planning{Targets: targets, Replace: replace,
-		Offline: o.offline, Verify: o.verify, OverwriteNewer: o.overwriteNewer})
+		Offline: o.offline, Verify: o.verify, OverwriteNewer: o.overwriteNewer, SharedState: w.settings.Backend != nil})
 }
 
 // writePlan prints a plan on stdout in the form asked for.

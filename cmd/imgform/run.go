@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
@@ -82,7 +86,29 @@ func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, comma
 			return nil, nil, err
 		}
 	}
+	if command == "apply" {
+		if err := r.p.CheckedHistory(); err != nil {
+			return nil, nil, err
+		}
+		warnUncommitted(e, r.w, r.p)
+	}
 	return r, r.w.close, nil
+}
+
+// warnUncommitted says, in one line, that an apply to a shared state
+// records changes not committed: teammates leave those images alone
+// until the changes are pushed.
+func warnUncommitted(e *env, w *workspace, p *plan.Plan) {
+	if w.settings.Backend == nil {
+		return
+	}
+	for _, c := range p.Changes {
+		if u := c.Uncommitted; u != nil {
+			files := slices.Sorted(maps.Keys(u.Files))
+			fmt.Fprintf(e.stderr, "Warning: applying changes that are not committed (%s): teammates' checkouts leave the images made from them alone until you commit, push and plan or apply again.\n", strings.Join(files, ", "))
+			return
+		}
+	}
 }
 
 // execute runs the plan with the engine, showing its progress as kind's.

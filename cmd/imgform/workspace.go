@@ -37,6 +37,7 @@ type workspace struct {
 	lock     state.Lock
 	cache    *cache.Cache
 	stats    *state.StatCache
+	varFiles []string // the --var-file files the configuration was read with
 }
 
 type workspaceOptions struct {
@@ -50,7 +51,7 @@ type workspaceOptions struct {
 // openWorkspace reads the configuration and the state, taking the lock
 // first when asked, so that nothing read can change underneath.
 func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (_ *workspace, err error) {
-	w := &workspace{}
+	w := &workspace{varFiles: e.g.varFiles}
 	defer func() {
 		if err != nil {
 			w.close()

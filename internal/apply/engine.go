@@ -173,6 +173,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		writes = imageChanges(p.Changes)
 	} else {
 		r.refresh(p.Refresh)
+		r.recordCommitted(p.Committed)
 		writes = r.fileOps(p.Changes)
 	}
 	r.loadJournal()
@@ -392,6 +393,22 @@ func (r *runner) refresh(refs []plan.Refresh) {
 	r.count(func(s *Summary) { s.Refreshed += len(refs) })
 }
 
+// recordCommitted gives the images made from changes not committed then,
+// which this checkout's commit holds now, that commit.
+func (r *runner) recordCommitted(committed []plan.Committed) {
+	if len(committed) == 0 {
+		return
+	}
+	r.ckpt.update(func(st *state.State) {
+		for _, c := range committed {
+			if e := st.Images[c.Address]; e != nil && e.Uncommitted != nil {
+				e.Revision, e.Uncommitted = c.Revision, nil
+			}
+		}
+	})
+	r.count(func(s *Summary) { s.Committed += len(committed) })
+}
+
 // fileOps does what needs no image, before anything is written: every
 // rename (so that no new output lands on a file that is about to move),
 // and every delete. It returns the changes that write images.
@@ -451,7 +468,7 @@ func (r *runner) moveAddresses(changes []*plan.Change) {
 			}
 			if e, ok := st.Images[c.MovedFrom]; ok {
 				if _, taken := st.Images[c.Address]; !taken {
-					e.Revision = c.Revision
+					e.Revision, e.Uncommitted = c.Revision, c.Uncommitted
 					st.Images[c.Address] = e
 					delete(st.Images, c.MovedFrom)
 				}
@@ -534,7 +551,7 @@ func (r *runner) recordMoves(c *plan.Change, moves []plan.Rename) {
 		if e == nil {
 			return
 		}
-		e.Revision = c.Revision
+		e.Revision, e.Uncommitted = c.Revision, c.Uncommitted
 		// Each output moves once, by the rename of the path it had
 		// before any of them: when two outputs swap names, one's new
 		// path is the other's old one.
@@ -729,6 +746,7 @@ func (r *runner) writeOutputs(c *plan.Change, got *obtained) (*state.Entry, map[
 		Placeholder: got.placeholder,
 		CostUSD:     r.imageCost(c, got),
 		Revision:    c.Revision,
+		Uncommitted: c.Uncommitted,
 		Outputs:     make([]state.Output, len(c.Outputs)),
 	}
 	written := map[int]bool{}

@@ -101,6 +101,9 @@ type Summary struct {
 	Failed    []Failure
 	// Refreshed counts outputs whose recorded mtime was brought up to date.
 	Refreshed int
+	// Committed counts images made from changes not committed then that
+	// took the commit that holds them now.
+	Committed int
 	// Interrupted is true when an interrupt stopped the run early.
 	Interrupted bool
 	// NotStarted counts the changes left for the next run (interrupt or

@@ -7,6 +7,7 @@ import (
 
 	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )
 
@@ -24,7 +25,18 @@ type Document struct {
 	Refresh       []DocumentRefresh  `json:"refresh,omitempty"`
 	LeftAlone     []DocumentAlone    `json:"left_alone,omitempty"`
 	Unpicked      []DocumentUnpicked `json:"unpicked,omitempty"`
-	Summary       DocumentSummary    `json:"summary"`
+	// Unchecked are the addresses of changes whose revisions this
+	// shallow clone lacks (see Plan.Unchecked).
+	Unchecked []string            `json:"unchecked,omitempty"`
+	Committed []DocumentCommitted `json:"committed,omitempty"`
+	Summary   DocumentSummary     `json:"summary"`
+}
+
+// DocumentCommitted is an image made from changes not committed then,
+// which takes the revision of the commit that holds them now.
+type DocumentCommitted struct {
+	Address  string `json:"address"`
+	Revision string `json:"revision"`
 }
 
 // DocumentUnpicked is an image with candidates, none picked.
@@ -49,7 +61,10 @@ type DocumentAlone struct {
 	Address  string `json:"address"`
 	Action   string `json:"action"`
 	Revision string `json:"revision"`
-	Message  string `json:"message"`
+	// Uncommitted is set when the image was made from changes not
+	// committed on top of Revision (see docs/state-format.md).
+	Uncommitted *state.Uncommitted `json:"uncommitted,omitempty"`
+	Message     string             `json:"message"`
 }
 
 // DocumentChange is one change (see the change table of docs/plan-json.md).
@@ -83,6 +98,7 @@ type DocumentChange struct {
 	OtherVersions     []DocumentOther       `json:"other_versions,omitempty"`
 	Prior             *state.Entry          `json:"prior,omitempty"`
 	Revision          string                `json:"revision,omitempty"`
+	Uncommitted       *state.Uncommitted    `json:"uncommitted,omitempty"`
 	FromTeamCache     bool                  `json:"from_team_cache,omitempty"`
 	// AfterUnknown says which values of the change are not known until
 	// apply (as Terraform's after_unknown): they are null in the
@@ -247,7 +263,11 @@ func (p *Plan) DocumentHead() *Document {
 		d.Refresh = append(d.Refresh, DocumentRefresh(r))
 	}
 	for _, l := range p.LeftAlone {
-		d.LeftAlone = append(d.LeftAlone, DocumentAlone{Address: l.Address, Action: string(l.Action), Revision: l.Revision, Message: l.Message()})
+		d.LeftAlone = append(d.LeftAlone, DocumentAlone{Address: l.Address, Action: string(l.Action), Revision: l.Revision, Uncommitted: l.Uncommitted, Message: l.Message()})
+	}
+	d.Unchecked = p.Unchecked
+	for _, c := range p.Committed {
+		d.Committed = append(d.Committed, DocumentCommitted(c))
 	}
 	for _, u := range p.Unpicked {
 		d.Unpicked = append(d.Unpicked, DocumentUnpicked{Address: u.Address, Candidates: u.Candidates, Message: u.Message()})
@@ -261,7 +281,7 @@ func (c *Change) Document() DocumentChange {
 	dc := DocumentChange{Address: c.Address, Action: string(c.Action), InputHash: &c.InputHash,
 		SeedOrigin: c.SeedOrigin, Generator: string(c.Generator), Outputs: c.Outputs, Write: c.Write, Remove: c.Remove,
 		Cost: c.Cost, Cached: c.Cached, Resumes: c.Resumes, Forced: c.Forced, SeedChosenAtApply: c.SeedChosenAtApply,
-		SameRequestAs: c.SameRequestAs, MovedFrom: c.MovedFrom, Prior: c.Prior, Revision: c.Revision, FromTeamCache: c.FromTeamCache}
+		SameRequestAs: c.SameRequestAs, MovedFrom: c.MovedFrom, Prior: c.Prior, Revision: c.Revision, Uncommitted: c.Uncommitted, FromTeamCache: c.FromTeamCache}
 	unknownSeed := c.SeedChosenAtApply && c.Request != nil
 	if c.Request != nil {
 		dc.Request = &DocumentRequest{Request: *c.Request, SeedUnknown: unknownSeed}
@@ -325,7 +345,7 @@ func (d *Document) Plan() (*Plan, error) {
 		c := &Change{Address: dc.Address, Action: Action(dc.Action), InputHash: *dc.InputHash,
 			SeedOrigin: dc.SeedOrigin, Generator: state.Generator(dc.Generator), Outputs: dc.Outputs, Write: dc.Write, Remove: dc.Remove,
 			Cost: dc.Cost, Cached: dc.Cached, Resumes: dc.Resumes, Forced: dc.Forced, SeedChosenAtApply: dc.SeedChosenAtApply,
-			SameRequestAs: dc.SameRequestAs, MovedFrom: dc.MovedFrom, Prior: dc.Prior, Revision: dc.Revision, FromTeamCache: dc.FromTeamCache}
+			SameRequestAs: dc.SameRequestAs, MovedFrom: dc.MovedFrom, Prior: dc.Prior, Revision: dc.Revision, Uncommitted: dc.Uncommitted, FromTeamCache: dc.FromTeamCache}
 		if dc.Request != nil {
 			c.Request = &dc.Request.Request
 		}
@@ -381,7 +401,14 @@ func (d *Document) Plan() (*Plan, error) {
 		p.Refresh = append(p.Refresh, Refresh(r))
 	}
 	for _, l := range d.LeftAlone {
-		p.LeftAlone = append(p.LeftAlone, LeftAlone{Address: l.Address, Action: Action(l.Action), Revision: l.Revision})
+		p.LeftAlone = append(p.LeftAlone, LeftAlone{Address: l.Address, Action: Action(l.Action), Revision: l.Revision, Uncommitted: l.Uncommitted})
+	}
+	p.Unchecked = d.Unchecked
+	for _, c := range d.Committed {
+		if _, err := spec.ParseAddress(c.Address); err != nil {
+			return nil, fmt.Errorf("the plan records a commit for %q, which is not an image address", c.Address)
+		}
+		p.Committed = append(p.Committed, Committed(c))
 	}
 	for _, u := range d.Unpicked {
 		p.Unpicked = append(p.Unpicked, Unpicked{Address: u.Address, Candidates: u.Candidates})

@@ -74,6 +74,17 @@ type Options struct {
 	// OverwriteNewer. nil records no revision and checks nothing.
 	History        History
 	OverwriteNewer bool
+	// Uncommitted is the configuration changes this checkout has not
+	// committed (nil: none, or no History): the images the plan changes
+	// record them, on top of History's head.
+	Uncommitted *state.Uncommitted
+	// SharedState is set for a state kept apart from the configuration's
+	// history (a backend block): an image made from changes not
+	// committed then takes the commit of a clean checkout that makes it
+	// as it is (Plan.Committed). A state file committed with the
+	// configuration carries its changes in the same commit, and is not
+	// rewritten for that.
+	SharedState bool
 }
 
 // PaidJob is a journaled job of a forced replacement: its request's input
@@ -157,6 +168,9 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		}
 		if c == nil {
 			unchanged++
+			if prior := st.Images[addr]; b.committedNow(prior) {
+				p.Committed = append(p.Committed, Committed{Address: addr, Revision: b.opts.History.Head()})
+			}
 			continue
 		}
 		changes = append(changes, addressedChange{addr: img.Addr, ok: true, c: c})
@@ -172,7 +186,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		a, err := spec.ParseAddress(addr)
 		changes = append(changes, addressedChange{addr: a, ok: err == nil, c: b.deletion(addr, st.Images[addr])})
 	}
-	if changes, p.LeftAlone, err = b.checkRevisions(changes); err != nil {
+	if changes, p.LeftAlone, p.Unchecked, err = b.checkRevisions(changes); err != nil {
 		return nil, err
 	}
 	p.Changes = sortChanges(changes)

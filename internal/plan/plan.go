@@ -149,8 +149,10 @@ type Change struct {
 	Prior *state.Entry
 	// Revision is the configuration revision the image records after the
 	// change: this checkout's for a change the configuration drives, the
-	// recorded one otherwise (see Options.History).
-	Revision string
+	// recorded one otherwise (see Options.History). Uncommitted is the
+	// changes not committed, on top of Revision, that it records with it.
+	Revision    string
+	Uncommitted *state.Uncommitted
 	// FromTeamCache marks a change whose images the shared cache holds
 	// (not this machine's): they are checked when they are downloaded, so
 	// the change may yet cost if they are damaged.
@@ -219,7 +221,22 @@ type Plan struct {
 	// Unpicked lists the images with candidates none of which is picked
 	// yet: candidate 1 is used until one is.
 	Unpicked []Unpicked
-	Summary  Summary
+	// Unchecked lists the images the plan changes whose revisions this
+	// shallow clone lacks: it could not check that no newer configuration
+	// made them. apply refuses such a plan (see CheckedHistory).
+	Unchecked []string
+	// Committed lists images made from changes not committed then, which
+	// this checkout's committed configuration makes as they are: apply
+	// records its commit for them, at no cost.
+	Committed []Committed
+	Summary   Summary
+}
+
+// Committed is an image whose uncommitted changes are committed now: it
+// takes Revision.
+type Committed struct {
+	Address  string
+	Revision string
 }
 
 // PinSeeds fixes the random seeds the plan drew, for a plan that is saved

@@ -66,7 +66,7 @@ func (t textWriter) plan(p *plan.Plan) {
 	if !p.HasChanges() {
 		fmt.Fprintf(t.w, "\n%s Your images match the configuration.\n", t.paint("No changes.", ansiBold))
 		t.refresh(p)
-		t.leftAlone(p)
+		t.history(p)
 		t.unpicked(p)
 		return
 	}
@@ -77,8 +77,50 @@ func (t textWriter) plan(p *plan.Plan) {
 	fmt.Fprintf(t.w, "\n%s %s\n", t.paint("Plan:", ansiBold), SummaryCounts(p.Summary))
 	fmt.Fprintf(t.w, "%s\n", CostLine(p, t.rate))
 	t.refresh(p)
-	t.leftAlone(p)
+	t.history(p)
 	t.unpicked(p)
+}
+
+// history says what the checkout's history decided: images left alone,
+// images whose history a shallow clone could not check, images whose
+// uncommitted changes are committed now.
+func (t textWriter) history(p *plan.Plan) {
+	t.leftAlone(p)
+	if n := len(p.Unchecked); n > 0 {
+		fmt.Fprintf(t.w, "\n%s\n", t.paint(UncheckedLine(p), "\x1b[33m"))
+	}
+	if line := CommittedLine(p); line != "" {
+		fmt.Fprintf(t.w, "\n%s\n", line)
+	}
+}
+
+// UncheckedLine says, in one line, that a shallow clone could not make
+// the stale-checkout check for some images, and how to fix it.
+func UncheckedLine(p *plan.Plan) string {
+	n := len(p.Unchecked)
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("The stale-checkout check was skipped for %s whose %s this shallow clone lacks (apply refuses until it can check): fetch the history with git fetch --unshallow (in GitHub Actions, actions/checkout with fetch-depth: 0).",
+		plural(n, "image", "images"), pickVerb(n, "revision", "revisions"))
+}
+
+// CommittedLine says which images made from changes not committed then
+// take the commit that holds them now; "" when none do.
+func CommittedLine(p *plan.Plan) string {
+	n := len(p.Committed)
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s made from changes not committed then %s committed now (%s): apply records the commit, at no cost.",
+		plural(n, "image", "images"), pickVerb(n, "is", "are"), shortRev(p.Committed[0].Revision))
+}
+
+func shortRev(rev string) string {
+	if len(rev) > 7 {
+		return rev[:7]
+	}
+	return rev
 }
 
 // unpicked lists the images with candidates none of which is picked, and
