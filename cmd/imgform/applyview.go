@@ -263,6 +263,9 @@ func writeApplySummary(w io.Writer, s *apply.Summary, err error, color bool, kin
 			paint(color, fmt.Sprintf("%d %s possibly billed (up to $%.3f)", s.PossiblyBilled, pluralWord(s.PossiblyBilled, "request", "requests"), s.PossiblyBilledUSD), ansiYellow),
 			pluralWord(s.PossiblyBilled, "it", "them"), pluralWord(s.PossiblyBilled, "an image", "images"))
 	}
+	if s.Uploaded > 0 {
+		fmt.Fprintf(w, "Uploaded %d %s to the team cache that an earlier run kept here.\n", s.Uploaded, pluralWord(s.Uploaded, "image", "images"))
+	}
 	if s.Committed > 0 {
 		fmt.Fprintf(w, "%d %s made from changes not committed then took the commit that holds them now.\n", s.Committed, pluralWord(s.Committed, "image", "images"))
 	}

@@ -73,7 +73,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	if err := r.lim.checkBudget(r.p); err != nil {
 		return err
 	}
-	if !r.p.HasChanges() && len(r.p.Refresh) == 0 && len(r.p.Committed) == 0 {
+	if !r.p.HasChanges() && len(r.p.Refresh) == 0 && len(r.p.Committed) == 0 && r.p.PendingUploads == 0 {
 		if collect, err := announceCollection(ctx, e, o, r.w, r.client, r.p); err != nil || !collect {
 			return err
 		}

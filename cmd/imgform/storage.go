@@ -13,6 +13,7 @@ import (
 	"github.com/imgform/imgform/internal/cache"
 	cachedir "github.com/imgform/imgform/internal/cache/dir"
 	"github.com/imgform/imgform/internal/cache/s3"
+	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 	"github.com/imgform/imgform/internal/state/local"
@@ -168,7 +169,7 @@ func openCache(ctx context.Context, e *env, settings *spec.Settings) (*cache.Cac
 	if err := remote.Check(ctx); err != nil {
 		return nil, fmt.Errorf("%w\n\nNothing was paid: imgform does not make images the team's cache cannot keep. Fix the cache, or run with --cache=local to go on with this machine's cache only", err)
 	}
-	return cache.NewShared(local, remote), nil
+	return cache.NewShared(local, remote, cache.NewPending(filepath.Join(safepath.StateDirName, "uploads"))), nil
 }
 
 // The values of --cache.

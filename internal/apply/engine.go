@@ -176,6 +176,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		r.recordCommitted(p.Committed)
 		writes = r.fileOps(p.Changes)
 	}
+	r.uploadPending(runCtx)
 	r.loadJournal()
 	r.generate(runCtx, writes)
 	r.deriver.wait()

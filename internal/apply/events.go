@@ -104,6 +104,9 @@ type Summary struct {
 	// Committed counts images made from changes not committed then that
 	// took the commit that holds them now.
 	Committed int
+	// Uploaded counts the images that earlier runs kept here for the
+	// team cache, uploaded by this one.
+	Uploaded int
 	// Interrupted is true when an interrupt stopped the run early.
 	Interrupted bool
 	// NotStarted counts the changes left for the next run (interrupt or

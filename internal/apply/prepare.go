@@ -96,6 +96,13 @@ func Prepare(ctx context.Context, w Workspace, savedPlan string, pl Planning) (*
 	if err != nil {
 		return nil, err
 	}
+	if w.Cache != nil {
+		pending, err := w.Cache.PendingUploads()
+		if err != nil {
+			return nil, err
+		}
+		p.PendingUploads = len(pending)
+	}
 	// The stat cache only saves work; a checkout where it cannot be
 	// written (read-only) hashes the moved files again next time.
 	_ = w.Stats.Save()

@@ -29,7 +29,10 @@ type Document struct {
 	// shallow clone lacks (see Plan.Unchecked).
 	Unchecked []string            `json:"unchecked,omitempty"`
 	Committed []DocumentCommitted `json:"committed,omitempty"`
-	Summary   DocumentSummary     `json:"summary"`
+	// PendingUploads counts the images kept here that the team cache may
+	// not hold yet (see Plan.PendingUploads).
+	PendingUploads int             `json:"pending_uploads,omitempty"`
+	Summary        DocumentSummary `json:"summary"`
 }
 
 // DocumentCommitted is an image made from changes not committed then,
@@ -265,7 +268,7 @@ func (p *Plan) DocumentHead() *Document {
 	for _, l := range p.LeftAlone {
 		d.LeftAlone = append(d.LeftAlone, DocumentAlone{Address: l.Address, Action: string(l.Action), Revision: l.Revision, Uncommitted: l.Uncommitted, Message: l.Message()})
 	}
-	d.Unchecked = p.Unchecked
+	d.Unchecked, d.PendingUploads = p.Unchecked, p.PendingUploads
 	for _, c := range p.Committed {
 		d.Committed = append(d.Committed, DocumentCommitted(c))
 	}

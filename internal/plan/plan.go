@@ -229,7 +229,11 @@ type Plan struct {
 	// this checkout's committed configuration makes as they are: apply
 	// records its commit for them, at no cost.
 	Committed []Committed
-	Summary   Summary
+	// PendingUploads is the number of images this checkout keeps that
+	// the team cache may not hold yet (an upload failed): apply and
+	// preview upload them first.
+	PendingUploads int
+	Summary        Summary
 }
 
 // Committed is an image whose uncommitted changes are committed now: it

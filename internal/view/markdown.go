@@ -172,7 +172,7 @@ func markdownLeftAlone(bw *bufio.Writer, p *plan.Plan) {
 // whose uncommitted changes are committed now.
 func markdownHistory(bw *bufio.Writer, p *plan.Plan) {
 	markdownLeftAlone(bw, p)
-	for _, line := range []string{UncheckedLine(p), CommittedLine(p)} {
+	for _, line := range []string{UncheckedLine(p), CommittedLine(p), PendingUploadsLine(p)} {
 		if line != "" {
 			fmt.Fprintf(bw, "\n%s\n", mdEscape(line))
 		}

@@ -92,6 +92,20 @@ func (t textWriter) history(p *plan.Plan) {
 	if line := CommittedLine(p); line != "" {
 		fmt.Fprintf(t.w, "\n%s\n", line)
 	}
+	if line := PendingUploadsLine(p); line != "" {
+		fmt.Fprintf(t.w, "\n%s\n", line)
+	}
+}
+
+// PendingUploadsLine says how many images this checkout keeps for the
+// team cache after an upload failed; "" when none.
+func PendingUploadsLine(p *plan.Plan) string {
+	n := p.PendingUploads
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s to upload to the team cache (kept here when an upload failed): apply, preview and imgform cache push upload %s first.",
+		plural(n, "image", "images"), pickVerb(n, "it", "them"))
 }
 
 // UncheckedLine says, in one line, that a shallow clone could not make
