@@ -285,6 +285,22 @@ func isDamaged(err error) bool {
 	return errors.As(err, &d)
 }
 
+// Stat returns the metadata of h's entry, from the local cache or else
+// the shared one, unchecked; ErrNotFound when neither holds one.
+func (c *Cache) Stat(ctx context.Context, h model.Hash) (*Entry, error) {
+	var err error
+	for _, s := range c.Stores() {
+		var e *Entry
+		if e, err = s.Stat(ctx, h); err == nil {
+			return e, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
 // Has reports whether the cache holds a complete entry of at least n
 // images of h, by its metadata alone.
 func (c *Cache) Has(ctx context.Context, h model.Hash, n int) bool {

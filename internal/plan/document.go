@@ -244,6 +244,15 @@ type DocumentSummary struct {
 	Unchanged int `json:"unchanged"`
 	Generate  int `json:"generate"`
 	FromCache int `json:"from_cache"`
+	// PreviewGenerate is what preview pays for: every candidate of the
+	// images with candidates none of which is picked.
+	PreviewGenerate int `json:"preview_generate"`
+}
+
+func (p *Plan) documentSummary() DocumentSummary {
+	s := p.Summary
+	return DocumentSummary{Create: s.Create, Replace: s.Replace, Move: s.Move, Restore: s.Restore, Delete: s.Delete, Derive: s.Derive,
+		Unchanged: s.Unchanged, Generate: s.Generate, FromCache: s.FromCache, PreviewGenerate: p.PreviewGenerate()}
 }
 
 // Document returns the plan's public form.
@@ -261,7 +270,7 @@ func (p *Plan) Document() *Document {
 // from Change.Document, puts around them.
 func (p *Plan) DocumentHead() *Document {
 	d := &Document{FormatVersion: p.FormatVersion, Lineage: p.Lineage, Serial: p.Serial, Offline: p.Offline,
-		Changes: []DocumentChange{}, Summary: DocumentSummary(p.Summary)}
+		Changes: []DocumentChange{}, Summary: p.documentSummary()}
 	for _, r := range p.Refresh {
 		d.Refresh = append(d.Refresh, DocumentRefresh(r))
 	}
@@ -330,7 +339,8 @@ func (c *Change) Document() DocumentChange {
 // Plan reads a document back into a plan. Actions and generators it does
 // not know are refused: a plan file is input, and apply acts on it.
 func (d *Document) Plan() (*Plan, error) {
-	p := &Plan{FormatVersion: d.FormatVersion, Lineage: d.Lineage, Serial: d.Serial, Offline: d.Offline, Summary: Summary(d.Summary)}
+	p := &Plan{FormatVersion: d.FormatVersion, Lineage: d.Lineage, Serial: d.Serial, Offline: d.Offline, Summary: Summary{Create: d.Summary.Create, Replace: d.Summary.Replace, Move: d.Summary.Move, Restore: d.Summary.Restore,
+		Delete: d.Summary.Delete, Derive: d.Summary.Derive, Unchanged: d.Summary.Unchanged, Generate: d.Summary.Generate, FromCache: d.Summary.FromCache}}
 	for _, dc := range d.Changes {
 		switch Action(dc.Action) {
 		case Create, Replace, Move, Restore, Delete, Derive:

@@ -280,6 +280,25 @@ func (p *Plan) summarize(unchanged int) {
 	p.Summary = s
 }
 
+// PreviewGenerate is the number of images preview pays for: what apply
+// pays for, and every other candidate of the images with candidates none
+// of which is picked.
+func (p *Plan) PreviewGenerate() int {
+	n := 0
+	for _, c := range p.Changes {
+		n += c.Cost
+		if c.Candidate != 0 {
+			continue // one of WithCandidates' changes: counted as it is
+		}
+		for _, cand := range c.Candidates {
+			if cand.K > 1 {
+				n += cand.Cost
+			}
+		}
+	}
+	return n
+}
+
 // Requests is the number of billable requests applying the plan sends:
 // one per change that pays (its samples come in one request).
 func (p *Plan) Requests() int {

@@ -199,6 +199,9 @@ func CostLine(p *plan.Plan, ratePerMinute float64) string {
 		}
 	}
 	line += "."
+	if n := p.PreviewGenerate(); n != s.Generate {
+		line += fmt.Sprintf(" With every candidate, preview pays %d, apply pays %d.", n, s.Generate)
+	}
 	if s.FromCache > 0 {
 		line += fmt.Sprintf(" %s served from the cache.", plural(s.FromCache, "change", "changes"))
 	}
