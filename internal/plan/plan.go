@@ -286,15 +286,21 @@ func (p *Plan) summarize(unchanged int) {
 func (p *Plan) PreviewGenerate() int {
 	n := 0
 	for _, c := range p.Changes {
-		n += c.Cost
-		if c.Candidate != 0 {
-			continue // one of WithCandidates' changes: counted as it is
-		}
-		for _, cand := range c.Candidates {
-			if cand.K > 1 {
-				n += cand.Cost
-			}
-		}
+		n += c.PreviewCost()
+	}
+	return n
+}
+
+// PreviewCost is what preview pays for a change: every candidate the
+// cache does not hold (candidate 1 is the change's own request), or the
+// change's own cost.
+func (c *Change) PreviewCost() int {
+	if len(c.Candidates) == 0 || c.Candidate != 0 { // one of WithCandidates' changes is counted as it is
+		return c.Cost
+	}
+	n := 0
+	for _, cand := range c.Candidates {
+		n += cand.Cost
 	}
 	return n
 }

@@ -286,7 +286,7 @@ func (t textWriter) change(c *plan.Change) {
 	}
 	if len(c.Write) > 0 || len(c.Derive) > 0 {
 		phrase := costPhrase(c)
-		if n := PreviewCost(c); len(c.Candidates) > 0 {
+		if n := c.PreviewCost(); len(c.Candidates) > 0 {
 			phrase += fmt.Sprintf("; preview generates all %d candidates: %s", len(c.Candidates), plural(n, "image", "images")+" to pay for")
 		}
 		fmt.Fprintf(t.w, "      %s\n", t.paint(phrase, ansiDim))
@@ -463,18 +463,6 @@ func restoreHow(c *plan.Change) string {
 	return "restored (regenerated: not in the cache)"
 }
 
-// PreviewCost is what preview pays for a change: every candidate the
-// cache does not hold, or the change's own cost.
-func PreviewCost(c *plan.Change) int {
-	if len(c.Candidates) == 0 {
-		return c.Cost
-	}
-	n := 0
-	for _, cand := range c.Candidates {
-		n += cand.Cost
-	}
-	return n
-}
 
 func costPhrase(c *plan.Change) string {
 	switch {
