@@ -440,9 +440,10 @@ func (b *builder) price(c *Change, prior *state.Entry, img *spec.Image) {
 	// A forced replacement asks for the image anew: the cache may not
 	// stand in for it.
 	c.Cached = !c.Forced && b.fromCache(c, prior)
-	if len(c.Write) == 0 && prior != nil && prior.InputHash == c.InputHash && !c.Cached {
+	if len(c.Write) == 0 && prior != nil && prior.InputHash == c.InputHash && !c.Cached && !c.Forced {
 		// Variants of the recorded image: derived from an output that
-		// still holds it, or the image is made again.
+		// still holds it, or the image is made again. (A forced
+		// replacement is made anew whatever holds it: a replacement.)
 		if b.outputHoldsImage(c, prior) {
 			c.FromOutput = true
 			return
