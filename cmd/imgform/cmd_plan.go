@@ -142,7 +142,7 @@ func preparePlan(ctx context.Context, w *workspace, o planningOptions, savedPlan
 			return nil, err
 		}
 		if repo != nil {
-			ws.History = repo
+			ws.History, w.history = repo, repo
 		}
 	}
 	return apply.Prepare(ctx, ws, savedPlan, apply.Planning{Targets: targets, Replace: replace,

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os/exec"
-	"strings"
 	"sync"
 	"time"
 
@@ -112,7 +110,7 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	if err := page.BeforeFromDisk(ctx, ".", r.w.cache, r.p); err != nil {
 		return err
 	}
-	path, err := page.Write(r.p, review.Info{Commit: gitCommit(), Made: time.Now(), Previewed: !onlyCache, Serve: o.serve})
+	path, err := page.Write(r.p, review.Info{Commit: r.w.commit(), Made: time.Now(), Previewed: !onlyCache, Serve: o.serve})
 	if err != nil {
 		return err
 	}
@@ -186,13 +184,4 @@ func isRunFailure(err error) bool {
 	var code *exitCodeError
 	var fatal *apply.FatalError
 	return errors.As(err, &code) || errors.As(err, &fatal) || errors.Is(err, apply.ErrInterrupted)
-}
-
-// gitCommit is the configuration's commit, when it is in git.
-func gitCommit() string {
-	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
 }

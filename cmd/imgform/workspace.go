@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/cache"
+	"github.com/imgform/imgform/internal/gitrev"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )
@@ -38,6 +39,18 @@ type workspace struct {
 	cache    *cache.Cache
 	stats    *state.StatCache
 	varFiles []string // the --var-file files the configuration was read with
+	// history is the checkout's git history, once a plan asked for it
+	// (nil outside git, or before).
+	history *gitrev.Repo
+}
+
+// commit is the commit the configuration is checked out at, shortened;
+// "" outside git.
+func (w *workspace) commit() string {
+	if w.history == nil {
+		return ""
+	}
+	return w.history.Head()[:min(len(w.history.Head()), 7)]
 }
 
 type workspaceOptions struct {
