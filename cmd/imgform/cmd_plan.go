@@ -136,13 +136,14 @@ func preparePlan(ctx context.Context, w *workspace, o planningOptions, savedPlan
 		return nil, err
 	}
 	ws := apply.Workspace{Dir: ".", Config: w.cfg, State: w.st, Journal: w.backend.Jobs(), Cache: w.cache, Stats: w.stats, Endpoint: endpoint, VarFiles: w.varFiles}
-	if savedPlan == "" {
-		repo, err := gitrev.Open(ctx, ".")
-		if err != nil {
-			return nil, err
-		}
-		if repo != nil {
-			ws.History, w.history = repo, repo
+	repo, err := gitrev.Open(ctx, ".")
+	if err != nil {
+		return nil, err
+	}
+	if repo != nil {
+		w.history = repo
+		if savedPlan == "" { // a saved plan was checked when it was made
+			ws.History = repo
 		}
 	}
 	return apply.Prepare(ctx, ws, savedPlan, apply.Planning{Targets: targets, Replace: replace,
