@@ -109,6 +109,7 @@ func commands() []*command {
 		applyCommand(),
 		previewCommand(),
 		showCommand(),
+		outputCommand(),
 		stateCommand(),
 		workspaceCommand(),
 		importCommand(),
