@@ -129,6 +129,7 @@ func commands() []*command {
 		forceUnlockCommand(),
 		cacheCommand(),
 		emulateCommand(),
+		completionCommand(),
 		versionCommand(),
 	}
 }
@@ -173,6 +174,9 @@ func run(args []string, e *env) int {
 	if len(rest) == 0 {
 		writeTopHelp(e.stderr, cmds, top)
 		return exitError
+	}
+	if rest[0] == completeCommand {
+		return runComplete(e, rest[1:])
 	}
 	if rest[0] == "help" {
 		return report(e, runHelp(e, cmds, top, rest[1:]))
