@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -106,9 +105,4 @@ func redactAttr(secrets []string) func([]string, slog.Attr) slog.Attr {
 		}
 		return a
 	}
-}
-
-// logEnabled reports whether l writes at level; for work done only to log.
-func logEnabled(l *slog.Logger, level slog.Level) bool {
-	return l != nil && l.Enabled(context.Background(), level)
 }
