@@ -167,6 +167,7 @@ func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view app
 // and the spend limits; preview adds its page.
 func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, view applyView, parallelism int, sync bool, lim limits) apply.Options {
 	return apply.Options{
+		Log:         e.logger(),
 		Dir:         ".",
 		Parallelism: parallelism,
 		Sync:        sync,
@@ -201,6 +202,7 @@ func newClient(e *env, inferenceTimes []float64) (*segmind.Client, error) {
 	cfg := segmind.ConfigFromEnv(e.getenv)
 	cfg.UserAgent = "imgform/" + versionString()
 	cfg.InferenceTimes = inferenceTimes
+	cfg.Log = e.logger()
 	return segmind.NewClient(cfg)
 }
 

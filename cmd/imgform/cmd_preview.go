@@ -24,7 +24,7 @@ type previewOptions struct {
 }
 
 func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.out, "out", "imgform-review", "write the review page into `DIR`")
+	fs.StringVar(&o.out, "out", defaultReviewDir, "write the review page into `DIR`")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "pay for the previewed images without asking (needed when not on a terminal, e.g. in CI)")
 	fs.IntVar(&o.parallelism, "parallelism", 4, "work on up to `N` images at once")
 	fs.BoolVar(&o.sync, "sync", false, "use the v1 sync endpoint instead of v2 submit-and-poll")
@@ -36,6 +36,10 @@ func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
 	o.limits.AddFlags(fs)
 	o.lock.AddFlags(fs, false)
 }
+
+// defaultReviewDir is where preview writes the review page unless --out
+// says otherwise; init adds it to .gitignore.
+const defaultReviewDir = "imgform-review"
 
 func previewCommand() *command {
 	var o previewOptions

@@ -162,7 +162,8 @@ func openCache(ctx context.Context, e *env, settings *spec.Settings) (*cache.Cac
 	}
 	args := settings.Cache.Args
 	remote, err := s3.New(s3.Config{Bucket: args["bucket"], Prefix: args["prefix"], Region: args["region"], Endpoint: args["endpoint"],
-		ConnectTimeout: settings.Cache.Timeout("connect_timeout"), RequestTimeout: settings.Cache.Timeout("request_timeout")}, e.getenv)
+		ConnectTimeout: settings.Cache.Timeout("connect_timeout"), RequestTimeout: settings.Cache.Timeout("request_timeout"),
+		Log: e.logger()}, e.getenv)
 	if err != nil {
 		return nil, err
 	}

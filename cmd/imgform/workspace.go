@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"path/filepath"
 	"time"
 
@@ -38,7 +40,8 @@ type workspace struct {
 	lock     state.Lock
 	cache    *cache.Cache
 	stats    *state.StatCache
-	varFiles []string // the --var-file files the configuration was read with
+	log      *slog.Logger // set when the lock is taken, to log its release
+	varFiles []string     // the --var-file files the configuration was read with
 	// history is the checkout's git history, once a plan asked for it
 	// (nil outside git, or before).
 	history *gitrev.Repo
@@ -77,9 +80,14 @@ func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (_ *workspac
 		return nil, err
 	}
 	if o.operation != "" && o.lock.lock {
+		start := time.Now()
+		e.logger().Debug("lock: taking", "backend", fmt.Sprint(w.backend), "operation", o.operation, "timeout", o.lock.timeout)
 		if w.lock, err = w.backend.Lock(ctx, state.LockOptions{Operation: o.operation, Timeout: o.lock.timeout}); err != nil {
+			e.logger().Info("lock: not taken", "backend", fmt.Sprint(w.backend), "waited", time.Since(start).Round(time.Millisecond), "error", err)
 			return nil, err
 		}
+		e.logger().Debug("lock: taken", "backend", fmt.Sprint(w.backend), "waited", time.Since(start).Round(time.Millisecond))
+		w.log = e.logger()
 	}
 	if w.st, err = w.backend.Load(ctx); err != nil {
 		return nil, err
@@ -112,6 +120,9 @@ func (w *workspace) close() {
 	if w.lock != nil {
 		w.lock.Unlock()
 		w.lock = nil
+		if w.log != nil {
+			w.log.Debug("lock: released")
+		}
 	}
 	if w.backend != nil {
 		w.backend.Close()

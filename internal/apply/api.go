@@ -72,6 +72,7 @@ func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 			r.fatal(&FatalError{Err: fmt.Errorf("the content cache cannot be written, so no new image is submitted; jobs already submitted are still collected: %w", err)})
 			return
 		}
+		r.log.Debug("cache put", "address", addr, "input_hash", h.String(), "images", len(got.images), "repaired", repaired)
 		if repaired {
 			r.emit(Event{Type: EventWarning, Address: addr, Message: "repaired the team cache entry for " + addr + ": its copy was damaged, and the image just made replaces it"})
 		}

@@ -1,9 +1,11 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"sync"
 	"time"
@@ -80,6 +82,9 @@ type Options struct {
 	// output file is written, moved or removed, and the state is not
 	// changed. An error from Preview fails that change.
 	Preview func(c *plan.Change, imgs []model.Image) error
+	// Log receives the run's decisions (retries and their reasons, cache
+	// hits, checkpoints, cache writes) for IMGFORM_LOG; nil logs nothing.
+	Log *slog.Logger
 }
 
 // ErrInterrupted is returned when an interrupt stopped the run before all
@@ -133,6 +138,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	defer stopSubmits()
 	r := &runner{
 		opts:        opts,
+		log:         cmp.Or(opts.Log, slog.New(slog.DiscardHandler)),
 		journal:     store.Jobs(),
 		journalCtx:  context.WithoutCancel(ctx),
 		files:       files{dir: opts.Dir},
@@ -148,7 +154,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		fates:       map[string]*jobFate{},
 	}
 	r.keeper = newKeeper(r.files, st, opts.Clock.Now())
-	r.ckpt = newCheckpointer(ctx, store, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
+	r.ckpt = newCheckpointer(ctx, loggedSaver{store, r.log}, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
 		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
 	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
@@ -215,6 +221,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 // runner is one run of the engine.
 type runner struct {
 	opts Options
+	log  *slog.Logger // opts.Log, or one that discards
 	// journal is the backend's job journal; journalCtx outlives the
 	// run's cancellation, so that a job submitted before a Ctrl-C is
 	// still recorded.
@@ -248,6 +255,7 @@ type runner struct {
 }
 
 func (r *runner) emit(e Event) {
+	r.logEvent(e)
 	if r.opts.Events != nil {
 		r.opts.Events.Emit(e)
 	}

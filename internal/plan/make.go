@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/imgform/imgform/internal/cache"
@@ -102,6 +103,9 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		opts.Rand = rand.Reader
 	}
 	if err := checkReplaceTargets(images, opts.Replace); err != nil {
+		return nil, err
+	}
+	if err := checkTargets(images, st, opts.Moves, opts.Targets); err != nil {
 		return nil, err
 	}
 	p := &Plan{FormatVersion: FormatVersion, Lineage: st.Lineage, Serial: st.Serial, Offline: opts.Offline}
@@ -638,6 +642,8 @@ func containsAddr(list []spec.Address, a spec.Address) bool {
 	return false
 }
 
+// checkReplaceTargets refuses a --replace address that selects no image
+// of the configuration, naming the closest ones.
 func checkReplaceTargets(images []*spec.Image, replace []spec.Address) error {
 	for _, r := range replace {
 		found := false
@@ -648,10 +654,47 @@ func checkReplaceTargets(images []*spec.Image, replace []spec.Address) error {
 			}
 		}
 		if !found {
-			return fmt.Errorf("--replace %s: no image in the configuration has that address", r)
+			return fmt.Errorf("--replace %s: no image in the configuration has that address%s", r, spec.DidYouMeanAddress(r.String(), declaredAddresses(images)))
 		}
 	}
 	return nil
+}
+
+// checkTargets refuses a --target address that selects nothing: no image
+// of the configuration, none the state records (which a plan would
+// delete) and no moved block's source. A plan that silently says "No
+// changes" for a typo would look like success.
+func checkTargets(images []*spec.Image, st *state.State, moves []spec.Move, targets []spec.Address) error {
+	for _, t := range targets {
+		found := slices.ContainsFunc(images, func(img *spec.Image) bool { return t.Contains(img.Addr) })
+		for addr := range st.Images {
+			if found {
+				break
+			}
+			a, err := spec.ParseAddress(addr)
+			found = err == nil && t.Contains(a)
+		}
+		for _, m := range moves {
+			if found {
+				break
+			}
+			found = t.Contains(m.From) || t.Contains(m.To)
+		}
+		if !found {
+			cands := append(declaredAddresses(images), st.Addresses()...)
+			return fmt.Errorf("no image matches --target %s%s", t, spec.DidYouMeanAddress(t.String(), cands))
+		}
+	}
+	return nil
+}
+
+// declaredAddresses lists the configuration's image addresses.
+func declaredAddresses(images []*spec.Image) []string {
+	addrs := make([]string, len(images))
+	for i, img := range images {
+		addrs[i] = img.Addr.String()
+	}
+	return addrs
 }
 
 // addressedChange is a change with its address parsed, for sorting.

@@ -41,7 +41,10 @@ type Page struct {
 	after    map[string][]*picture // by address, one per output
 	before   map[string][]*picture
 	variants map[string][]*variantPic // by address, as the change leaves them
-	shots    map[string][]*shot       // by address: the candidates a preview made
+	// variantsBefore are the variant files on disk before the change, by
+	// address and variant name: those the change derives anew.
+	variantsBefore map[string]map[string]variantBefore
+	shots          map[string][]*shot // by address: the candidates a preview made
 }
 
 // New starts a review page in dir, creating it.
@@ -50,7 +53,7 @@ func New(dir string) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Page{dir: dir, store: s, after: map[string][]*picture{}, before: map[string][]*picture{}, variants: map[string][]*variantPic{}, shots: map[string][]*shot{}}, nil
+	return &Page{dir: dir, store: s, after: map[string][]*picture{}, before: map[string][]*picture{}, variants: map[string][]*variantPic{}, variantsBefore: map[string]map[string]variantBefore{}, shots: map[string][]*shot{}}, nil
 }
 
 // After records the images a change makes, one per sample, and the
@@ -221,6 +224,17 @@ func (pg *Page) card(i int, c *plan.Change, previewed bool) card {
 		for i, v := range c.Variants {
 			out.Variants = append(out.Variants, &variantPic{Name: v.Name, Path: v.Path, What: view.DescribeVariant(v), Derived: slices.Contains(c.Derive, i), Note: "not derived yet"})
 		}
+	}
+	if before := pg.variantsBefore[c.Address]; len(before) > 0 {
+		withBefore := make([]*variantPic, len(out.Variants))
+		for i, v := range out.Variants {
+			vp := *v
+			if b, ok := before[v.Name]; ok && v.Derived {
+				vp.Before, vp.BeforePath = b.Pic, b.Path
+			}
+			withBefore[i] = &vp
+		}
+		out.Variants = withBefore
 	}
 	return out
 }

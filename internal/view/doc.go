@@ -1,7 +1,9 @@
 // Package view renders a plan for people and for programs: the
 // Terraform-style text of plan and apply (with word diffs of long
 // prompts), the markdown summary for a pull request, and the public JSON
-// document (plan.Document, as docs/plan-json.md describes it).
+// document (plan.Document, as docs/plan-json.md describes it); and the
+// manifest of imgform output, text and JSON (docs/output-json.md), whose
+// file sizes a reader the caller passes takes from the files' headers.
 //
 // view imports plan, apply (the events and the summary of a run it
 // renders) and state; it writes to an io.Writer and decides nothing.
