@@ -463,7 +463,6 @@ func restoreHow(c *plan.Change) string {
 	return "restored (regenerated: not in the cache)"
 }
 
-
 func costPhrase(c *plan.Change) string {
 	switch {
 	case len(c.Write) == 0 && c.FromOutput:
