@@ -57,6 +57,7 @@ func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 		repaired, err := r.opts.Cache.Put(r.journalCtx, h, got.images, from)
 		var pending *cache.UploadPendingError
 		if errors.As(err, &pending) {
+			r.log.Info("upload pending", "address", addr, "input_hash", h.String(), "error", err)
 			// Kept here and on the pending list: recorded, and uploaded by
 			// a later command; nothing more is paid for until the team
 			// cache can keep it.
@@ -90,7 +91,9 @@ func (r *runner) uploadPending(ctx context.Context) {
 	if r.opts.Cache == nil {
 		return
 	}
-	sum, err := r.opts.Cache.UploadPending(ctx, nil)
+	sum, err := r.opts.Cache.UploadPending(ctx, func(c cache.Copied) {
+		r.log.Debug("pending upload", "input_hash", c.Hash.String(), "outcome", c.Outcome.String())
+	})
 	r.count(func(s *Summary) { s.Uploaded += sum.Done + sum.There })
 	if err != nil {
 		r.emit(Event{Type: EventWarning, Message: "uploading the images kept here for the team cache: " + err.Error() + "; they stay on the list for the next command"})

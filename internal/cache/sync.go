@@ -37,6 +37,21 @@ const (
 	CopyDamaged
 )
 
+// String names the outcome, for a log.
+func (o CopyOutcome) String() string {
+	switch o {
+	case CopyDone:
+		return "copied"
+	case CopyThere:
+		return "there already"
+	case CopyMissing:
+		return "missing"
+	case CopyDamaged:
+		return "damaged"
+	}
+	return fmt.Sprintf("CopyOutcome(%d)", int(o))
+}
+
 // CopySummary totals a copy.
 type CopySummary struct {
 	Done, There, Missing, Damaged int
