@@ -110,6 +110,13 @@ func runInit(ctx context.Context, e *env, o initOptions) error {
 	if err != nil {
 		return err
 	}
+	// A shared backend's schema is made by its first write, or here.
+	if s, ok := b.(interface{ CreateSchema(context.Context) error }); ok {
+		if err := s.CreateSchema(ctx); err != nil {
+			b.Close()
+			return err
+		}
+	}
 	if _, err := b.Load(ctx); err != nil {
 		b.Close()
 		return err
