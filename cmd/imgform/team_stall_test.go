@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/imgform/imgform/internal/testsvc"
+	"github.com/imgform/imgform/internal/waitfor"
 )
 
 // The S3 server stops answering in the middle of an apply of 8 images:
@@ -65,7 +65,9 @@ image "tile" {
 	wait := r.start(t, r.a, "apply", "--auto-approve", "--parallelism", "2")
 	// Two images made and uploaded, two more submitted (the emulator
 	// takes 700ms to make one): the uploads of those will stall.
-	waitFor(t, "4 jobs submitted", func() bool { return stat(t, base, "jobs_submitted") >= 4 })
+	if !waitfor.Until(time.Minute, func() bool { return stat(t, base, "jobs_submitted") >= 4 }) {
+		t.Fatal("waited a minute for 4 jobs submitted")
+	}
 	srv.Stall(t)
 	code, out := wait()
 	srv.Resume(t)
@@ -133,21 +135,4 @@ func pendingUploads(t *testing.T, dir string) int {
 		}
 	}
 	return n
-}
-
-// waitFor waits, up to a minute, for cond: the event itself, looked at
-// as it happens.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("waited a minute for %s", what)
-		case <-tick.C:
-		}
-	}
 }

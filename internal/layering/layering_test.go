@@ -56,6 +56,7 @@ var allowed = map[string][]string{
 	"internal/derive":                {"internal/pngtext", "internal/imagecheck"},
 	"internal/imagetest":             {}, // for tests only
 	"internal/golden":                {}, // for tests only
+	"internal/waitfor":               {}, // for tests only
 }
 
 // helpers are the leaf packages any package may import.
