@@ -106,24 +106,20 @@ func runInit(ctx context.Context, e *env, o initOptions) error {
 	if err != nil {
 		return err
 	}
+	// A shared backend's schema is made by its first write, or here.
+	if err := openStore(e, settings).Prepare(ctx); err != nil {
+		return err
+	}
 	b, err := openWorkspaceBackend(ctx, e, settings, ws, backendOptions{ignoreLocalState: true})
 	if err != nil {
 		return err
-	}
-	// A shared backend's schema is made by its first write, or here.
-	if s, ok := b.(interface{ CreateSchema(context.Context) error }); ok {
-		if err := s.CreateSchema(ctx); err != nil {
-			b.Close()
-			return err
-		}
 	}
 	if _, err := b.Load(ctx); err != nil {
 		b.Close()
 		return err
 	}
-	_, isLocal := b.(*local.Backend)
 	b.Close()
-	if isLocal {
+	if settings.Backend == nil {
 		fmt.Fprintf(e.stdout, "The state is kept in %s (workspace %s).\n", localStatePath(e, ws), ws)
 	} else {
 		fmt.Fprintf(e.stdout, "The state is kept in %s: ready.\n", b)
@@ -135,7 +131,7 @@ func runInit(ctx context.Context, e *env, o initOptions) error {
 	}
 	fmt.Fprintf(e.stdout, "The content cache is %s: ready.\n", c)
 
-	if !isLocal {
+	if settings.Backend != nil {
 		if err := offerPush(ctx, e, o); err != nil {
 			return err
 		}
