@@ -13,6 +13,7 @@ import (
 	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/review"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 type previewOptions struct {
@@ -179,7 +180,7 @@ func generatePreview(ctx context.Context, e *env, o previewOptions, r *engineRun
 			return err
 		}
 	}
-	return r.execute(ctx, e, o.engineFlags, kindPreview, page.After)
+	return r.execute(ctx, e, o.engineFlags, planview.KindPreview, page.After)
 }
 
 // isRunFailure is an error after which the page is still worth writing:

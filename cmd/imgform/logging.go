@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/imgform/imgform/internal/segmind"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 // Debug logging, as TF_LOG is to Terraform: IMGFORM_LOG names the level
@@ -92,13 +93,13 @@ func redactAttr(secrets []string) func([]string, slog.Attr) slog.Attr {
 		if a.Value.Kind() == slog.KindGroup {
 			return a
 		}
-		if isSecretName(a.Key) {
-			return slog.String(a.Key, mask)
+		if planview.IsSecretName(a.Key) {
+			return slog.String(a.Key, planview.Mask)
 		}
 		s := a.Value.String()
-		red := redactText(s)
+		red := planview.RedactText(s)
 		for _, secret := range secrets {
-			red = strings.ReplaceAll(red, secret, mask)
+			red = strings.ReplaceAll(red, secret, planview.Mask)
 		}
 		if red != s || a.Value.Kind() == slog.KindAny {
 			return slog.String(a.Key, red)

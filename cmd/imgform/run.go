@@ -10,6 +10,7 @@ import (
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/segmind"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 // engineFlags are the flags of the commands that run the engine: apply
@@ -113,8 +114,8 @@ func warnUncommitted(e *env, w *workspace, p *plan.Plan) {
 
 // execute runs the plan with the engine, showing its progress as kind's.
 // preview, when set, makes the run a preview.
-func (r *engineRun) execute(ctx context.Context, e *env, o engineFlags, kind runKind, preview func(*plan.Change, []model.Image) error) error {
-	view := newApplyView(e, o.json, len(r.p.Changes), kind)
+func (r *engineRun) execute(ctx context.Context, e *env, o engineFlags, kind planview.RunKind, preview func(*plan.Change, []model.Image) error) error {
+	view := newRunView(e, o.json, len(r.p.Changes), kind)
 	opts := engineOptions(e, r.p, r.w, r.client, view, o.parallelism, o.sync, r.lim)
 	opts.Preview = preview
 	return runEngine(ctx, e, r.w, r.p, view, opts)

@@ -55,12 +55,7 @@ type textWriter struct {
 	rate  float64
 }
 
-func (t textWriter) paint(s string, codes ...string) string {
-	if !t.color {
-		return s
-	}
-	return strings.Join(codes, "") + s + ansiReset
-}
+func (t textWriter) paint(s string, codes ...string) string { return Paint(t.color, s, codes...) }
 
 func (t textWriter) plan(p *plan.Plan) {
 	if !p.HasChanges() {
