@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -23,6 +24,17 @@ type env struct {
 	g       globals
 	// interrupts is set while a command runs.
 	interrupts *interrupts
+	// log is the run's debug log (IMGFORM_LOG); it discards everything
+	// unless asked, and before the command runs.
+	log *slog.Logger
+}
+
+// logger is e.log, or one that discards everything.
+func (e *env) logger() *slog.Logger {
+	if e.log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.log
 }
 
 func (e *env) getenv(key string) string {
@@ -109,6 +121,7 @@ func commands() []*command {
 		applyCommand(),
 		previewCommand(),
 		showCommand(),
+		outputCommand(),
 		stateCommand(),
 		workspaceCommand(),
 		importCommand(),
@@ -116,6 +129,7 @@ func commands() []*command {
 		forceUnlockCommand(),
 		cacheCommand(),
 		emulateCommand(),
+		completionCommand(),
 		versionCommand(),
 	}
 }
@@ -160,6 +174,9 @@ func run(args []string, e *env) int {
 	if len(rest) == 0 {
 		writeTopHelp(e.stderr, cmds, top)
 		return exitError
+	}
+	if rest[0] == completeCommand {
+		return runComplete(e, rest[1:])
 	}
 	if rest[0] == "help" {
 		return report(e, runHelp(e, cmds, top, rest[1:]))
@@ -214,6 +231,13 @@ func run(args []string, e *env) int {
 	if !nargs(fs.NArg()) {
 		return report(e, &usageError{msg: fmt.Sprintf("wrong number of arguments for imgform %s; usage: imgform %s [flags] %s", name, name, cmd.args), path: name})
 	}
+	log, closeLog, err := openLog(e)
+	if err != nil {
+		return report(e, err)
+	}
+	defer closeLog()
+	e.log = log
+	e.log.Debug("imgform started", "version", versionString(), "command", name)
 	if e.g.chdir != "" {
 		if err := os.Chdir(e.g.chdir); err != nil {
 			return report(e, fmt.Errorf("switching to the directory given with -C: %w", err))

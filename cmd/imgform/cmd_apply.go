@@ -16,6 +16,7 @@ import (
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/segmind"
 	"github.com/imgform/imgform/internal/state"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 type applyOptions struct {
@@ -73,7 +74,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	if err := r.lim.checkBudget(r.p); err != nil {
 		return err
 	}
-	if !r.p.HasChanges() && len(r.p.Refresh) == 0 {
+	if !r.p.HasChanges() && len(r.p.Refresh) == 0 && len(r.p.Committed) == 0 && r.p.PendingUploads == 0 {
 		if collect, err := announceCollection(ctx, e, o, r.w, r.client, r.p); err != nil || !collect {
 			return err
 		}
@@ -83,7 +84,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 			return err
 		}
 	}
-	return r.execute(ctx, e, o.engineFlags, kindApply, nil)
+	return r.execute(ctx, e, o.engineFlags, planview.KindApply, nil)
 }
 
 // checkKeyFor refuses a plan that needs the API when no usable key is
@@ -141,18 +142,18 @@ func preparing(ctx context.Context, e *env) (context.Context, context.CancelFunc
 // its progress in view, and turns failed images into the exit code. The
 // first Ctrl-C is answered at once; the engine finishes what is in
 // flight.
-func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view applyView, opts apply.Options) error {
+func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view planview.RunView, opts apply.Options) error {
 	runDone := make(chan struct{})
 	go func() {
 		select {
 		case <-e.interrupts.first:
-			view.interrupted()
+			view.Interrupted()
 		case <-runDone:
 		}
 	}()
 	summary, err := apply.Run(ctx, p, w.backend, w.st, opts)
 	close(runDone)
-	view.summary(summary, err)
+	view.Summary(summary, err)
 	switch {
 	case err != nil:
 		return err
@@ -165,8 +166,9 @@ func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view app
 // engineOptions are the options of the apply engine for running p from
 // the command line, with the API client, the workspace's cache, the view
 // and the spend limits; preview adds its page.
-func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, view applyView, parallelism int, sync bool, lim limits) apply.Options {
+func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, view planview.RunView, parallelism int, sync bool, lim limits) apply.Options {
 	return apply.Options{
+		Log:         e.logger(),
 		Dir:         ".",
 		Parallelism: parallelism,
 		Sync:        sync,
@@ -201,6 +203,7 @@ func newClient(e *env, inferenceTimes []float64) (*segmind.Client, error) {
 	cfg := segmind.ConfigFromEnv(e.getenv)
 	cfg.UserAgent = "imgform/" + versionString()
 	cfg.InferenceTimes = inferenceTimes
+	cfg.Log = e.logger()
 	return segmind.NewClient(cfg)
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/state"
-	"github.com/imgform/imgform/internal/state/local"
 )
 
 type cachePruneOptions struct {
@@ -95,7 +94,7 @@ func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 	}
 	for i, store := range w.cache.Stores() {
 		shared := i > 0
-		if _, isLocal := w.backend.(*local.Backend); shared && isLocal {
+		if shared && w.settings.Backend == nil {
 			fmt.Fprintf(e.stderr, "The shared cache %s is left as it is: with a local state, imgform cannot know what other checkouts use. Prune it from a checkout whose state is in the shared backend.\n", store)
 			continue
 		}

@@ -34,7 +34,9 @@ ADDR selects; --all for every entry): after a team adopts a shared cache,
 or from a runner that had none, so that teammates restore those images
 instead of paying for them again. Each entry is checked against its
 hashes before it is uploaded (a damaged one is skipped, and said), and
-uploads are create-only: an entry the shared cache holds is left as it is.`,
+uploads are create-only: an entry the shared cache holds is left as it is.
+The images an earlier run kept here because the shared cache could not
+take them then are uploaded first.`,
 		flags: o.AddFlags,
 		nargs: atLeast(0),
 		run: func(ctx context.Context, e *env, args []string) error {
@@ -92,10 +94,17 @@ func runCacheCopy(ctx context.Context, e *env, addrs []string, all, push bool) e
 		}
 	}
 	copyAll := w.cache.Pull
+	var sum cache.CopySummary
 	if push {
 		copyAll = w.cache.Push
+		// First what an earlier run could not upload.
+		if sum, err = w.cache.UploadPending(ctx, progress); err != nil {
+			fmt.Fprintln(e.stdout, copySummary(sum, push))
+			return err
+		}
 	}
-	sum, err := copyAll(ctx, hashes, progress)
+	more, err := copyAll(ctx, hashes, progress)
+	sum.Add(more)
 	fmt.Fprintln(e.stdout, copySummary(sum, push))
 	return err
 }

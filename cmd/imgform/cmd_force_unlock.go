@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/state"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 type forceUnlockOptions struct {
@@ -57,7 +58,7 @@ func runForceUnlock(ctx context.Context, e *env, o forceUnlockOptions, id string
 	err = b.ForceUnlock(ctx, id, state.ForceOptions{Force: o.force})
 	var alive *state.HolderAliveError
 	if errors.As(err, &alive) {
-		fmt.Fprintf(e.stderr, "%s.\nForcing the lock away stops that run from paying for more images (it notices within a second) and leaves what it was doing for the next apply.\n", upperFirst(alive.Error()))
+		fmt.Fprintf(e.stderr, "%s.\nForcing the lock away stops that run from paying for more images (it notices within a second) and leaves what it was doing for the next apply.\n", planview.UpperFirst(alive.Error()))
 		if !isTerminal(e.stdin) {
 			return fmt.Errorf("force-unlock of a live holder needs confirmation: run it on a terminal to be asked, or pass --force (as CI must)")
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,12 +19,14 @@ import (
 )
 
 type initOptions struct {
+	example     bool
 	autoApprove bool
 	input       bool
 	lock        lockOptions
 }
 
 func (o *initOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.example, "example", false, "in a folder with no configuration, first write a starter "+exampleFile+" to edit")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "move a local state into the configured backend without asking")
 	fs.BoolVar(&o.input, "input", true, "ask on a terminal; --input=false (or -input=false) never asks, as CI must not")
 	o.lock.AddFlags(fs, false)
@@ -42,7 +45,10 @@ backend the imgform block names (creating the pg schema) and to the shared
 cache (checking its bucket). When a local state file is left where a
 shared backend is configured, it offers to move it there, as imgform state
 push does; --auto-approve moves it without asking, and with --input=false
-(or no terminal) it stops and says how.`,
+(or no terminal) it stops and says how.
+
+In a folder with no configuration yet, init --example writes a starter
+main.img.hcl (one image and a variant, with comments) to begin from.`,
 		flags: o.AddFlags,
 		run: func(ctx context.Context, e *env, args []string) error {
 			return runInit(ctx, e, o)
@@ -50,8 +56,34 @@ push does; --auto-approve moves it without asking, and with --input=false
 	}
 }
 
+// exampleFile is the starter configuration init --example writes.
+const exampleFile = "main.img.hcl"
+
+//go:embed init_example.hcl
+var exampleConfig []byte
+
 func runInit(ctx context.Context, e *env, o initOptions) error {
+	files, err := spec.ConfigFiles(".")
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.example && len(files) > 0:
+		return fmt.Errorf("init --example writes a starter configuration into a folder that has none, and this one has %s; edit it instead", strings.Join(baseNames(files), ", "))
+	case o.example:
+		if err := atomicfile.WriteFile(exampleFile, exampleConfig, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", exampleFile, err)
+		}
+		fmt.Fprintf(e.stdout, "Wrote a starter configuration to %s: one image and a variant. Edit it, then run imgform plan --offline.\n", exampleFile)
+	}
 	if _, err := loadConfig(ctx, e); err != nil {
+		var de *diagsError
+		if len(files) == 0 && errors.As(err, &de) {
+			// "No configuration files", and how to begin.
+			for _, d := range de.diags {
+				d.Detail += fmt.Sprintf(" To begin from a starter, run imgform init --example: it writes %s, one image and a variant to edit.", exampleFile)
+			}
+		}
 		return err
 	}
 	fmt.Fprintln(e.stdout, "The configuration is valid.")
@@ -74,6 +106,10 @@ func runInit(ctx context.Context, e *env, o initOptions) error {
 	if err != nil {
 		return err
 	}
+	// A shared backend's schema is made by its first write, or here.
+	if err := openStore(e, settings).Prepare(ctx); err != nil {
+		return err
+	}
 	b, err := openWorkspaceBackend(ctx, e, settings, ws, backendOptions{ignoreLocalState: true})
 	if err != nil {
 		return err
@@ -82,9 +118,8 @@ func runInit(ctx context.Context, e *env, o initOptions) error {
 		b.Close()
 		return err
 	}
-	_, isLocal := b.(*local.Backend)
 	b.Close()
-	if isLocal {
+	if settings.Backend == nil {
 		fmt.Fprintf(e.stdout, "The state is kept in %s (workspace %s).\n", localStatePath(e, ws), ws)
 	} else {
 		fmt.Fprintf(e.stdout, "The state is kept in %s: ready.\n", b)
@@ -96,7 +131,7 @@ func runInit(ctx context.Context, e *env, o initOptions) error {
 	}
 	fmt.Fprintf(e.stdout, "The content cache is %s: ready.\n", c)
 
-	if !isLocal {
+	if settings.Backend != nil {
 		if err := offerPush(ctx, e, o); err != nil {
 			return err
 		}
@@ -135,11 +170,21 @@ func offerPush(ctx context.Context, e *env, o initOptions) error {
 
 // gitignoreEntries are what imgform keeps beside the configuration and
 // must not be committed: its folder (cache, journal, stat cache, kept
-// copies, the selected workspace), and the state file's backup, lock and
-// pushed copy. The state file itself is committed.
+// copies, the selected workspace), the review page preview writes by
+// default, and the state file's backup, lock and pushed copy. The state
+// file itself is committed.
 func gitignoreEntries(e *env) []string {
 	base := filepath.Base(e.g.statePath)
-	return []string{spec.StateDirName + "/", base + local.BackupSuffix, base + ".lock", base + pushedSuffix}
+	return []string{spec.StateDirName + "/", defaultReviewDir + "/", base + local.BackupSuffix, base + ".lock", base + pushedSuffix}
+}
+
+// baseNames is the files' names without their folders.
+func baseNames(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = filepath.Base(p)
+	}
+	return out
 }
 
 // addGitignoreEntries adds to the .gitignore at path the entries it does
@@ -171,7 +216,7 @@ func addGitignoreEntries(path string, entries []string) ([]string, error) {
 	if len(out) > 0 {
 		out = append(out, '\n')
 	}
-	out = append(out, "# imgform: its cache, journal and local files, and the state's backup and lock\n"...)
+	out = append(out, "# imgform: its cache, journal and local files, the review page, and the state's backup and lock\n"...)
 	for _, m := range missing {
 		out = append(out, m+"\n"...)
 	}

@@ -135,18 +135,19 @@ func preparePlan(ctx context.Context, w *workspace, o planningOptions, savedPlan
 	if err != nil {
 		return nil, err
 	}
-	ws := apply.Workspace{Dir: ".", Config: w.cfg, State: w.st, Journal: w.backend.Jobs(), Cache: w.cache, Stats: w.stats, Endpoint: endpoint}
-	if savedPlan == "" {
-		repo, err := gitrev.Open(ctx, ".")
-		if err != nil {
-			return nil, err
-		}
-		if repo != nil {
+	ws := apply.Workspace{Dir: ".", Config: w.cfg, State: w.st, Journal: w.backend.Jobs(), Cache: w.cache, Stats: w.stats, Endpoint: endpoint, VarFiles: w.varFiles}
+	repo, err := gitrev.Open(ctx, ".")
+	if err != nil {
+		return nil, err
+	}
+	if repo != nil {
+		w.history = repo
+		if savedPlan == "" { // a saved plan was checked when it was made
 			ws.History = repo
 		}
 	}
 	return apply.Prepare(ctx, ws, savedPlan, apply.Planning{Targets: targets, Replace: replace,
-		Offline: o.offline, Verify: o.verify, OverwriteNewer: o.overwriteNewer})
+		Offline: o.offline, Verify: o.verify, OverwriteNewer: o.overwriteNewer, SharedState: w.settings.Backend != nil})
 }
 
 // writePlan prints a plan on stdout in the form asked for.

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os/exec"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/review"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 type previewOptions struct {
@@ -26,7 +25,7 @@ type previewOptions struct {
 }
 
 func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.out, "out", "imgform-review", "write the review page into `DIR`")
+	fs.StringVar(&o.out, "out", defaultReviewDir, "write the review page into `DIR`")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "pay for the previewed images without asking (needed when not on a terminal, e.g. in CI)")
 	fs.IntVar(&o.parallelism, "parallelism", 4, "work on up to `N` images at once")
 	fs.BoolVar(&o.sync, "sync", false, "use the v1 sync endpoint instead of v2 submit-and-poll")
@@ -38,6 +37,10 @@ func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
 	o.limits.AddFlags(fs)
 	o.lock.AddFlags(fs, false)
 }
+
+// defaultReviewDir is where preview writes the review page unless --out
+// says otherwise; init adds it to .gitignore.
+const defaultReviewDir = "imgform-review"
 
 func previewCommand() *command {
 	var o previewOptions
@@ -112,7 +115,7 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	if err := page.BeforeFromDisk(ctx, ".", r.w.cache, r.p); err != nil {
 		return err
 	}
-	path, err := page.Write(r.p, review.Info{Commit: gitCommit(), Made: time.Now(), Previewed: !onlyCache, Serve: o.serve})
+	path, err := page.Write(r.p, review.Info{Commit: r.w.commit(), Made: time.Now(), Previewed: !onlyCache, Serve: o.serve})
 	if err != nil {
 		return err
 	}
@@ -177,7 +180,7 @@ func generatePreview(ctx context.Context, e *env, o previewOptions, r *engineRun
 			return err
 		}
 	}
-	return r.execute(ctx, e, o.engineFlags, kindPreview, page.After)
+	return r.execute(ctx, e, o.engineFlags, planview.KindPreview, page.After)
 }
 
 // isRunFailure is an error after which the page is still worth writing:
@@ -186,13 +189,4 @@ func isRunFailure(err error) bool {
 	var code *exitCodeError
 	var fatal *apply.FatalError
 	return errors.As(err, &code) || errors.As(err, &fatal) || errors.Is(err, apply.ErrInterrupted)
-}
-
-// gitCommit is the configuration's commit, when it is in git.
-func gitCommit() string {
-	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
 }

@@ -66,7 +66,11 @@ func runShow(ctx context.Context, e *env, o showOptions, args []string) error {
 		return err
 	}
 	if o.cost {
-		return writeCosts(e.stdout, st, o.json)
+		candidates, err := candidatesPaid(ctx, e, st)
+		if err != nil {
+			return err
+		}
+		return writeCosts(e.stdout, st, candidates, o.json)
 	}
 	if o.json {
 		data, err := state.Marshal(st)

@@ -16,7 +16,6 @@ import (
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
-	"github.com/imgform/imgform/internal/state/local"
 )
 
 func stateCommand() *command {
@@ -259,7 +258,11 @@ func runStatePush(ctx context.Context, e *env, lock lockOptions, file string, fo
 		return err
 	}
 	defer w.close()
-	if lb, ok := w.backend.(*local.Backend); ok && samePath(lb.Path(), file) {
+	ws, err := workspaceName(e)
+	if err != nil {
+		return err
+	}
+	if w.settings.Backend == nil && samePath(localStatePath(e, ws), file) {
 		return fmt.Errorf("%s is where the state is kept already: there is nothing to push it to (an imgform block with a backend says where)", file)
 	}
 	if err := state.CheckPush(w.st, pushed, force); err != nil {
@@ -269,7 +272,7 @@ func runStatePush(ctx context.Context, e *env, lock lockOptions, file string, fo
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Pushed %s (lineage %s, serial %d, %d %s) to %s.\n", file, pushed.Lineage, pushed.Serial, len(pushed.Images), pluralWord(len(pushed.Images), "image", "images"), w.backend)
-	if _, local := w.backend.(*local.Backend); !local && samePath(file, e.g.statePath) {
+	if w.settings.Backend != nil && samePath(file, e.g.statePath) {
 		if err := os.Rename(file, file+pushedSuffix); err != nil {
 			return fmt.Errorf("the state was pushed, but %s could not be renamed (rename it yourself, or imgform will refuse to run): %w", file, err)
 		}

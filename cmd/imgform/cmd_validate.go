@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/spec"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 type validateOptions struct {
@@ -37,7 +38,7 @@ its file, line and column.`,
 func runValidate(ctx context.Context, e *env, o validateOptions) error {
 	cfg, diags := spec.Load(ctx, ".", spec.Options{Vars: e.g.vars, VarFiles: e.g.varFiles, Environ: e.environ(), AllowUnset: true})
 	if o.json {
-		if err := writeJSONDiagnostics(e.stdout, diags, cfg.Files); err != nil {
+		if err := planview.WriteJSONDiagnostics(e.stdout, diags, cfg.Files); err != nil {
 			return err
 		}
 		if diags.HasErrors() {

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 
@@ -15,8 +12,6 @@ import (
 	"github.com/imgform/imgform/internal/atomicfile"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
-	"github.com/imgform/imgform/internal/state/local"
-	"github.com/imgform/imgform/internal/state/pg"
 )
 
 type workspaceSelectOptions struct {
@@ -105,35 +100,7 @@ with --force (its images' files stay where they are).`,
 // workspaces lists the workspaces where the configuration keeps its
 // state: "default" and every other one that has been created.
 func workspaces(ctx context.Context, e *env, settings *spec.Settings) ([]string, error) {
-	names := []string{DefaultWorkspace}
-	if settings.Backend != nil {
-		b, err := openWorkspaceBackend(ctx, e, settings, DefaultWorkspace, backendOptions{ignoreLocalState: true})
-		if err != nil {
-			return nil, err
-		}
-		defer b.Close()
-		pb, ok := b.(*pg.Backend)
-		if !ok {
-			return nil, fmt.Errorf("the %s backend cannot list its workspaces; this is a bug in imgform", settings.Backend.Type)
-		}
-		stored, err := pb.Workspaces(ctx)
-		if err != nil {
-			return nil, err
-		}
-		names = append(names, stored...)
-	} else {
-		dirs, err := os.ReadDir(filepath.Join(filepath.Dir(e.g.statePath), workspacesDir))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("listing the workspaces: %w", err)
-		}
-		for _, d := range dirs {
-			if d.IsDir() && workspaceNamePattern.MatchString(d.Name()) {
-				names = append(names, d.Name())
-			}
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names), nil
+	return openStore(e, settings).Workspaces(ctx)
 }
 
 func runWorkspaceList(ctx context.Context, e *env) error {
@@ -196,22 +163,7 @@ func runWorkspaceNew(ctx context.Context, e *env, name string) error {
 // createWorkspace makes a workspace exist: with the state file, its
 // folder; in a shared backend, an empty state of its own.
 func createWorkspace(ctx context.Context, e *env, settings *spec.Settings, name string) error {
-	if settings.Backend == nil {
-		dir := filepath.Join(filepath.Dir(e.g.statePath), workspacesDir, name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("creating the workspace %q: %w", name, err)
-		}
-		return nil
-	}
-	b, err := openWorkspaceBackend(ctx, e, settings, name, backendOptions{ignoreLocalState: true})
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if _, err := b.Load(ctx); err != nil {
-		return err
-	}
-	return b.Push(ctx, state.New())
+	return openStore(e, settings).CreateWorkspace(ctx, name)
 }
 
 // selectWorkspace records name in .imgform/environment.
@@ -300,23 +252,14 @@ func runWorkspaceDelete(ctx context.Context, e *env, name string, o workspaceDel
 		return fmt.Errorf("the workspace %q records %d %s and its journal holds %d paid %s not collected yet: deleting it forgets them (their files stay). Run imgform workspace delete --force %s to delete it anyway",
 			name, len(st.Images), pluralWord(len(st.Images), "image", "images"), len(jobs), pluralWord(len(jobs), "job", "jobs"), name)
 	}
-	switch b := b.(type) {
-	case *local.Backend:
-		// The lock file is in the folder: it goes with it, and the lock
-		// with the process's handle on it. Windows removes no file that
-		// is open: there the lock is let go first.
-		if runtime.GOOS == "windows" {
-			lock.Unlock()
-		}
-		if err := os.RemoveAll(filepath.Dir(b.Path())); err != nil {
-			return fmt.Errorf("deleting the workspace %q: %w", name, err)
-		}
-	case *pg.Backend:
-		if err := b.Delete(ctx); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("the %T backend cannot delete a workspace; this is a bug in imgform", b)
+	// A state file's lock file is in the workspace's folder: it goes
+	// with it, and the lock with the process's handle on it. Windows
+	// removes no file that is open: there the lock is let go first.
+	if settings.Backend == nil && runtime.GOOS == "windows" {
+		lock.Unlock()
+	}
+	if err := openStore(e, settings).DeleteWorkspace(ctx, name); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "Deleted the workspace %q.\n", name)
 	return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/segmind"
 	"github.com/imgform/imgform/internal/state"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 // Exit codes. They are documented in the help text and the README.
@@ -92,7 +93,7 @@ func report(e *env, err error) int {
 		}
 		return exitError
 	case errors.As(err, &lostErr):
-		v.errorf("%s.", upperFirst(lostErr.Error()))
+		v.errorf("%s.", planview.UpperFirst(lostErr.Error()))
 		fmt.Fprintf(e.stderr, "\nAnother run may hold the lock now (imgform force-unlock, or the database restarted). Run imgform plan again once it is done; nothing this run paid for is paid again.\n")
 		return exitError
 	case errors.As(err, &fatalErr):

@@ -25,6 +25,10 @@ const environmentHelp = `Environment:
   SEGMIND_BASE_URL     the API origin (default https://api.segmind.com)
   IMGFORM_CACHE_DIR    the content cache (default .imgform/cache)
   IMGFORM_VAR_<NAME>   a value for variable NAME
+  IMGFORM_LOG          log to stderr: error, warn, info, debug or trace (API
+                       calls, retries, the lock, the cache, checkpoints;
+                       secrets masked); TF_LOG is read when it is unset
+  IMGFORM_LOG_PATH     append the log to this file instead of stderr
   NO_COLOR             never colour the output`
 
 func writeTopHelp(w io.Writer, cmds []*command, globalFlags *pflag.FlagSet) {

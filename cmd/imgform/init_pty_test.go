@@ -14,6 +14,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/imgform/imgform/internal/testsvc"
+	"github.com/imgform/imgform/internal/waitfor"
 )
 
 // On a terminal, imgform init offers to move a local state left beside a
@@ -42,13 +43,9 @@ func TestInitOffersToMoveTheState(t *testing.T) {
 		var scr screen
 		copied := make(chan struct{})
 		go func() { io.Copy(&scr, tty); close(copied) }()
-		deadline := time.Now().Add(60 * time.Second)
-		for !strings.Contains(scr.String(), "Enter a value:") {
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				t.Fatalf("init asked nothing in 60s:\n%s", scr.String())
-			}
-			time.Sleep(20 * time.Millisecond)
+		if !waitfor.Until(60*time.Second, func() bool { return strings.Contains(scr.String(), "Enter a value:") }) {
+			cmd.Process.Kill()
+			t.Fatalf("init asked nothing in 60s:\n%s", scr.String())
 		}
 		if !strings.Contains(scr.String(), "imgform.state.json holds a local state. Move it into the configured backend") {
 			t.Errorf("the question is not about the local state:\n%s", scr.String())

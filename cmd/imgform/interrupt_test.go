@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/imgform/imgform/internal/waitfor"
 )
 
 // Ctrl-C in the middle of an apply: the images in flight finish, the state
@@ -102,18 +104,12 @@ func stat(t *testing.T, base, name string) int64 {
 // holds at least n jobs.
 func waitForJournal(t *testing.T, dir string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		files, err := filepath.Glob(filepath.Join(dir, ".imgform", "jobs", "*.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(files) >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 60s for the journal to hold %d jobs; it holds %d", n, len(files))
-		}
-		time.Sleep(20 * time.Millisecond)
+	held := 0
+	if !waitfor.Until(60*time.Second, func() bool {
+		files, _ := filepath.Glob(filepath.Join(dir, ".imgform", "jobs", "*.json"))
+		held = len(files)
+		return held >= n
+	}) {
+		t.Fatalf("waited 60s for the journal to hold %d jobs; it holds %d", n, held)
 	}
 }

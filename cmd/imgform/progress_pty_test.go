@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/imgform/imgform/internal/waitfor"
 )
 
 // screen collects what a program writes to its terminal.
@@ -99,12 +101,8 @@ func TestProgressOnATerminal(t *testing.T) {
 
 	waitFor := func(what string, ok func() bool) {
 		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for !ok() {
-			if time.Now().After(deadline) {
-				t.Fatalf("waited 60s for %s; the screen:\n%s", what, scr.String())
-			}
-			time.Sleep(20 * time.Millisecond)
+		if !waitfor.Until(60*time.Second, ok) {
+			t.Fatalf("waited 60s for %s; the screen:\n%s", what, scr.String())
 		}
 	}
 	// Two jobs in flight; they end after 2.5 s on the server, and are

@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/segmind"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 // engineFlags are the flags of the commands that run the engine: apply
@@ -82,13 +87,35 @@ func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, comma
 			return nil, nil, err
 		}
 	}
+	if command == "apply" {
+		if err := r.p.CheckedHistory(); err != nil {
+			return nil, nil, err
+		}
+		warnUncommitted(e, r.w, r.p)
+	}
 	return r, r.w.close, nil
+}
+
+// warnUncommitted says, in one line, that an apply to a shared state
+// records changes not committed: teammates leave those images alone
+// until the changes are pushed.
+func warnUncommitted(e *env, w *workspace, p *plan.Plan) {
+	if w.settings.Backend == nil {
+		return
+	}
+	for _, c := range p.Changes {
+		if u := c.Uncommitted; u != nil {
+			files := slices.Sorted(maps.Keys(u.Files))
+			fmt.Fprintf(e.stderr, "Warning: applying changes that are not committed (%s): teammates' checkouts leave the images made from them alone until you commit, push and plan or apply again.\n", strings.Join(files, ", "))
+			return
+		}
+	}
 }
 
 // execute runs the plan with the engine, showing its progress as kind's.
 // preview, when set, makes the run a preview.
-func (r *engineRun) execute(ctx context.Context, e *env, o engineFlags, kind runKind, preview func(*plan.Change, []model.Image) error) error {
-	view := newApplyView(e, o.json, len(r.p.Changes), kind)
+func (r *engineRun) execute(ctx context.Context, e *env, o engineFlags, kind planview.RunKind, preview func(*plan.Change, []model.Image) error) error {
+	view := newRunView(e, o.json, len(r.p.Changes), kind)
 	opts := engineOptions(e, r.p, r.w, r.client, view, o.parallelism, o.sync, r.lim)
 	opts.Preview = preview
 	return runEngine(ctx, e, r.w, r.p, view, opts)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/internal/testsvc"
+	"github.com/imgform/imgform/internal/waitfor"
 	"github.com/jackc/pgx/v5"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -129,19 +130,17 @@ func launchEmulator(path, dir string, args []string) (string, func(), error) {
 		}
 		logFile.Close()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	var addr []byte
+	if !waitfor.Until(10*time.Second, func() bool {
 		data, err := os.ReadFile(addrFile)
-		if err == nil && bytes.HasSuffix(data, []byte("\n")) {
-			return strings.TrimSpace(string(data)), stop, nil
-		}
-		if time.Now().After(deadline) {
-			stop()
-			log, _ := os.ReadFile(filepath.Join(dir, "emulator.log"))
-			return "", nil, fmt.Errorf("the emulator did not start; its log:\n%s", log)
-		}
-		time.Sleep(20 * time.Millisecond)
+		addr = data
+		return err == nil && bytes.HasSuffix(data, []byte("\n"))
+	}) {
+		stop()
+		log, _ := os.ReadFile(filepath.Join(dir, "emulator.log"))
+		return "", nil, fmt.Errorf("the emulator did not start; its log:\n%s", log)
 	}
+	return strings.TrimSpace(string(addr)), stop, nil
 }
 
 func lookPathIn(name, path string) (string, error) {
@@ -225,15 +224,11 @@ func cmdAwait(ts *testscript.TestScript, neg bool, args []string) {
 	case "pending":
 		counter = func() int64 { return int64(pendingCount(ts)) }
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for !compare(counter(), op, want) {
-		if time.Now().After(deadline) {
-			if name == "journal" {
-				ts.Fatalf("waited 60s for the journal to hold %s %d jobs; it holds %d", op, want, journalCount(ts))
-			}
-			ts.Fatalf("waited 60s for %s %s %d; stats: %s", name, op, want, statsJSON(ts))
+	if !waitfor.Until(60*time.Second, func() bool { return compare(counter(), op, want) }) {
+		if name == "journal" {
+			ts.Fatalf("waited 60s for the journal to hold %s %d jobs; it holds %d", op, want, journalCount(ts))
 		}
-		time.Sleep(20 * time.Millisecond)
+		ts.Fatalf("waited 60s for %s %s %d; stats: %s", name, op, want, statsJSON(ts))
 	}
 }
 
@@ -247,16 +242,13 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	re, err := regexp.Compile(args[1])
 	ts.Check(err)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		data, err := os.ReadFile(ts.MkAbs(args[0]))
-		if err == nil && re.Match(data) {
-			return
-		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("waited 60s for %s to match %q; it holds:\n%s", args[0], args[1], data)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var data []byte
+	if !waitfor.Until(60*time.Second, func() bool {
+		var err error
+		data, err = os.ReadFile(ts.MkAbs(args[0]))
+		return err == nil && re.Match(data)
+	}) {
+		ts.Fatalf("waited 60s for %s to match %q; it holds:\n%s", args[0], args[1], data)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/imgform/imgform/internal/cache"
 	cachedir "github.com/imgform/imgform/internal/cache/dir"
 	"github.com/imgform/imgform/internal/cache/s3"
+	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 	"github.com/imgform/imgform/internal/state/local"
@@ -25,10 +26,6 @@ const EnvWorkspace = "IMGFORM_WORKSPACE"
 
 // DefaultWorkspace is the workspace when EnvWorkspace is not set.
 const DefaultWorkspace = "default"
-
-// workspacesDir holds the local state files of the workspaces other than
-// the default one, beside the configuration.
-const workspacesDir = "imgform.state.d"
 
 var workspaceNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
@@ -97,21 +94,40 @@ func openBackend(ctx context.Context, e *env, settings *spec.Settings, o backend
 	return openWorkspaceBackend(ctx, e, settings, ws, o)
 }
 
-// openWorkspaceBackend opens the state of workspace ws (see openBackend).
-func openWorkspaceBackend(ctx context.Context, e *env, settings *spec.Settings, ws string, o backendOptions) (state.Backend, error) {
+// stateStore is where the configuration keeps its states, one per
+// workspace (local.Store: files beside the configuration; pg.Store: a
+// schema): the workspace commands list, create and delete them through
+// it, and every command opens its workspace's state from it.
+type stateStore interface {
+	// Prepare readies the store for states (pg makes its schema).
+	Prepare(ctx context.Context) error
+	Open(ctx context.Context, ws string) (state.Backend, error)
+	Workspaces(ctx context.Context) ([]string, error)
+	CreateWorkspace(ctx context.Context, ws string) error
+	DeleteWorkspace(ctx context.Context, ws string) error
+}
+
+// openStore returns the store the configuration's settings name: the
+// state files at --state, or the pg backend.
+func openStore(e *env, settings *spec.Settings) stateStore {
 	if settings.Backend == nil {
-		return local.Open(localStatePath(e, ws)), nil
+		return local.NewStore(e.g.statePath)
 	}
 	conn := settings.Backend.Args["conn_str"]
 	if conn == "" {
 		conn = e.getenv(pg.EnvConnStr)
 	}
-	b, err := pg.Open(ctx, pg.Config{ConnStr: conn, Schema: settings.Backend.Args["schema_name"], Workspace: ws,
+	return pg.NewStore(pg.Config{ConnStr: conn, Schema: settings.Backend.Args["schema_name"],
 		ConnectTimeout: settings.Backend.Timeout("connect_timeout"), RequestTimeout: settings.Backend.Timeout("request_timeout")})
+}
+
+// openWorkspaceBackend opens the state of workspace ws (see openBackend).
+func openWorkspaceBackend(ctx context.Context, e *env, settings *spec.Settings, ws string, o backendOptions) (state.Backend, error) {
+	b, err := openStore(e, settings).Open(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
-	if !o.ignoreLocalState {
+	if settings.Backend != nil && !o.ignoreLocalState {
 		if err := checkMigrated(e, b); err != nil {
 			b.Close()
 			return nil, err
@@ -122,12 +138,7 @@ func openWorkspaceBackend(ctx context.Context, e *env, settings *spec.Settings, 
 
 // localStatePath is the state file of a workspace: --state for the default
 // one, imgform.state.d/NAME/ beside it for the others.
-func localStatePath(e *env, ws string) string {
-	if ws == DefaultWorkspace {
-		return e.g.statePath
-	}
-	return filepath.Join(filepath.Dir(e.g.statePath), workspacesDir, ws, filepath.Base(e.g.statePath))
-}
+func localStatePath(e *env, ws string) string { return local.NewStore(e.g.statePath).Path(ws) }
 
 // checkMigrated refuses to go on while a local state file is left beside
 // a configuration whose state is in a shared backend: the two would
@@ -161,14 +172,15 @@ func openCache(ctx context.Context, e *env, settings *spec.Settings) (*cache.Cac
 	}
 	args := settings.Cache.Args
 	remote, err := s3.New(s3.Config{Bucket: args["bucket"], Prefix: args["prefix"], Region: args["region"], Endpoint: args["endpoint"],
-		ConnectTimeout: settings.Cache.Timeout("connect_timeout"), RequestTimeout: settings.Cache.Timeout("request_timeout")}, e.getenv)
+		ConnectTimeout: settings.Cache.Timeout("connect_timeout"), RequestTimeout: settings.Cache.Timeout("request_timeout"),
+		Log: e.logger()}, e.getenv)
 	if err != nil {
 		return nil, err
 	}
 	if err := remote.Check(ctx); err != nil {
 		return nil, fmt.Errorf("%w\n\nNothing was paid: imgform does not make images the team's cache cannot keep. Fix the cache, or run with --cache=local to go on with this machine's cache only", err)
 	}
-	return cache.NewShared(local, remote), nil
+	return cache.NewShared(local, remote, cache.NewPending(filepath.Join(safepath.StateDirName, "uploads"))), nil
 }
 
 // The values of --cache.

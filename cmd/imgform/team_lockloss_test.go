@@ -17,6 +17,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/imgform/imgform/internal/testsvc"
+	"github.com/imgform/imgform/internal/waitfor"
 )
 
 // teamRun is two checkouts of one configuration of 16 images, sharing a
@@ -102,16 +103,12 @@ func (r *teamRun) waitJournaled(t *testing.T, n int) {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	for {
-		var got int
-		err := conn.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{r.schema, "jobs"}.Sanitize()+` WHERE NOT coalesce((record->>'pending')::boolean, false)`).Scan(&got)
-		if err == nil && got >= n {
-			return
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("the journal never held %d submitted jobs (%d, %v)", n, got, err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var got int
+	if !waitfor.Until(time.Minute, func() bool {
+		err = conn.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{r.schema, "jobs"}.Sanitize()+` WHERE NOT coalesce((record->>'pending')::boolean, false)`).Scan(&got)
+		return err == nil && got >= n
+	}) {
+		t.Fatalf("the journal never held %d submitted jobs (%d, %v)", n, got, err)
 	}
 }
 
@@ -249,15 +246,10 @@ image "tile" {
 // waitFiles waits until dir holds at least n files.
 func waitFiles(t *testing.T, dir string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
+	if !waitfor.Until(time.Minute, func() bool {
 		entries, _ := os.ReadDir(dir)
-		if len(entries) >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never held %d files", dir, n)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return len(entries) >= n
+	}) {
+		t.Fatalf("%s never held %d files", dir, n)
 	}
 }

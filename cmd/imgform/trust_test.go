@@ -18,6 +18,7 @@ import (
 
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/waitfor"
 )
 
 // runImgform runs the imgform binary in dir with the extra environment
@@ -253,24 +254,21 @@ func TestPlanVerifyInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		open, err := opensFileUnder(cmd.Process.Pid, big)
-		if errors.Is(err, errors.ErrUnsupported) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Skip("needs /proc to see when the hashing starts")
-		}
-		if err != nil {
-			t.Fatalf("plan --verify ended before it hashed anything (%v):\n%s", err, &out)
-		}
-		if open {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("plan --verify opened no output in 60s:\n%s", &out)
-		}
-		time.Sleep(10 * time.Millisecond)
+	var openErr error
+	hashing := waitfor.Until(60*time.Second, func() bool {
+		var open bool
+		open, openErr = opensFileUnder(cmd.Process.Pid, big)
+		return open || openErr != nil
+	})
+	switch {
+	case errors.Is(openErr, errors.ErrUnsupported):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Skip("needs /proc to see when the hashing starts")
+	case openErr != nil:
+		t.Fatalf("plan --verify ended before it hashed anything (%v):\n%s", openErr, &out)
+	case !hashing:
+		t.Fatalf("plan --verify opened no output in 60s:\n%s", &out)
 	}
 	sent := time.Now()
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {

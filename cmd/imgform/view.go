@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
-	"github.com/mitchellh/go-wordwrap"
+	"github.com/hashicorp/hcl/v2"
 	"golang.org/x/term"
+
+	planview "github.com/imgform/imgform/internal/view"
+	"github.com/imgform/imgform/internal/view/progress"
 )
 
 // view writes what imgform tells a person: colour only on a terminal and
@@ -40,49 +42,34 @@ func (e *env) colorOn(w io.Writer) bool {
 	return isTerminal(w) && !e.g.noColor && e.getenv("NO_COLOR") == ""
 }
 
-const (
-	ansiReset     = "\x1b[0m"
-	ansiBold      = "\x1b[1m"
-	ansiUnderline = "\x1b[4m"
-	ansiRed       = "\x1b[31m"
-	ansiGreen     = "\x1b[32m"
-	ansiYellow    = "\x1b[33m"
-	ansiBlue      = "\x1b[34m"
-	ansiMagenta   = "\x1b[35m"
-	ansiCyan      = "\x1b[36m"
-)
-
-// paint wraps s in the given ANSI codes when on is true.
-func paint(on bool, s string, codes ...string) string {
-	if !on || len(codes) == 0 {
-		return s
-	}
-	return strings.Join(codes, "") + s + ansiReset
-}
-
-func (v *view) wrap(s string) string {
-	if v.width == 0 {
-		return s
-	}
-	return wordwrap.WrapString(s, uint(v.width))
-}
-
 // errorf reports an operational error on stderr, Terraform style.
 func (v *view) errorf(format string, args ...any) {
-	msg := redactText(fmt.Sprintf(format, args...))
-	fmt.Fprintf(v.e.stderr, "%s %s\n", paint(v.color, "Error:", ansiBold, ansiRed), v.wrap(msg))
+	fmt.Fprintln(v.e.stderr, planview.ErrorLine(fmt.Sprintf(format, args...), v.color, v.width))
 }
 
 // warnf warns on stderr, Terraform style.
 func (v *view) warnf(format string, args ...any) {
-	msg := redactText(upperFirst(fmt.Sprintf(format, args...)))
-	fmt.Fprintf(v.e.stderr, "%s %s\n", paint(v.color, "Warning:", ansiBold, ansiYellow), v.wrap(msg))
+	fmt.Fprintln(v.e.stderr, planview.WarningLine(fmt.Sprintf(format, args...), v.color, v.width))
 }
 
-// upperFirst capitalises the first letter of a sentence.
-func upperFirst(s string) string {
-	if s == "" {
-		return s
+// diagnostics renders configuration diagnostics on stderr, as terraform
+// validate does (see planview.Diagnostics).
+func (v *view) diagnostics(diags hcl.Diagnostics, files map[string]*hcl.File) {
+	planview.Diagnostics{Color: v.color, Width: v.width}.Write(v.e.stderr, diags, files)
+}
+
+// runOutput is where the view of an engine run writes, and how.
+func (e *env) runOutput(asJSON bool) planview.RunOutput {
+	return planview.RunOutput{Stdout: e.stdout, Stderr: e.stderr, JSON: asJSON,
+		StdoutColor: e.colorOn(e.stdout), StderrColor: e.colorOn(e.stderr)}
+}
+
+// newRunView is the view of an engine run: JSON events (--json), the
+// live progress bar on a terminal, else a line per image.
+func newRunView(e *env, asJSON bool, total int, kind planview.RunKind) planview.RunView {
+	o := e.runOutput(asJSON)
+	if !asJSON && isTerminal(e.stderr) {
+		return progress.New(o, total, kind)
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return planview.NewRunView(o, kind)
 }

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/cache"
+	"github.com/imgform/imgform/internal/gitrev"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )
@@ -37,6 +40,20 @@ type workspace struct {
 	lock     state.Lock
 	cache    *cache.Cache
 	stats    *state.StatCache
+	log      *slog.Logger // set when the lock is taken, to log its release
+	varFiles []string     // the --var-file files the configuration was read with
+	// history is the checkout's git history, once a plan asked for it
+	// (nil outside git, or before).
+	history *gitrev.Repo
+}
+
+// commit is the commit the configuration is checked out at, shortened;
+// "" outside git.
+func (w *workspace) commit() string {
+	if w.history == nil {
+		return ""
+	}
+	return w.history.Head()[:min(len(w.history.Head()), 7)]
 }
 
 type workspaceOptions struct {
@@ -50,7 +67,7 @@ type workspaceOptions struct {
 // openWorkspace reads the configuration and the state, taking the lock
 // first when asked, so that nothing read can change underneath.
 func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (_ *workspace, err error) {
-	w := &workspace{}
+	w := &workspace{varFiles: e.g.varFiles}
 	defer func() {
 		if err != nil {
 			w.close()
@@ -63,9 +80,14 @@ func openWorkspace(ctx context.Context, e *env, o workspaceOptions) (_ *workspac
 		return nil, err
 	}
 	if o.operation != "" && o.lock.lock {
+		start := time.Now()
+		e.logger().Debug("lock: taking", "backend", fmt.Sprint(w.backend), "operation", o.operation, "timeout", o.lock.timeout)
 		if w.lock, err = w.backend.Lock(ctx, state.LockOptions{Operation: o.operation, Timeout: o.lock.timeout}); err != nil {
+			e.logger().Info("lock: not taken", "backend", fmt.Sprint(w.backend), "waited", time.Since(start).Round(time.Millisecond), "error", err)
 			return nil, err
 		}
+		e.logger().Debug("lock: taken", "backend", fmt.Sprint(w.backend), "waited", time.Since(start).Round(time.Millisecond))
+		w.log = e.logger()
 	}
 	if w.st, err = w.backend.Load(ctx); err != nil {
 		return nil, err
@@ -98,6 +120,9 @@ func (w *workspace) close() {
 	if w.lock != nil {
 		w.lock.Unlock()
 		w.lock = nil
+		if w.log != nil {
+			w.log.Debug("lock: released")
+		}
 	}
 	if w.backend != nil {
 		w.backend.Close()

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -54,18 +55,48 @@ func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 	if r.opts.Cache != nil {
 		from := cache.Origin{Address: addr, RequestID: got.requestID, InferenceTime: got.inferenceTime, Endpoint: got.endpoint, Placeholder: got.placeholder, CostUSD: got.costUSD}
 		repaired, err := r.opts.Cache.Put(r.journalCtx, h, got.images, from)
+		var pending *cache.UploadPendingError
+		if errors.As(err, &pending) {
+			r.log.Info("upload pending", "address", addr, "input_hash", h.String(), "error", err)
+			// Kept here and on the pending list: recorded, and uploaded by
+			// a later command; nothing more is paid for until the team
+			// cache can keep it.
+			r.fatal(&FatalError{Err: fmt.Errorf("the team cache cannot be written, so no new image is submitted; jobs already submitted are still collected, and the images paid for are kept here and uploaded by the next command that reaches the team cache: %w", err)})
+			if got.requestID != "" {
+				r.jobDone(addr, got.requestID)
+			}
+			return
+		}
 		if err != nil {
 			// The image is not safe: its journal entry stays, and nothing
 			// more is paid for until the cache can keep it.
 			r.fatal(&FatalError{Err: fmt.Errorf("the content cache cannot be written, so no new image is submitted; jobs already submitted are still collected: %w", err)})
 			return
 		}
+		r.log.Debug("cache put", "address", addr, "input_hash", h.String(), "images", len(got.images), "repaired", repaired)
 		if repaired {
 			r.emit(Event{Type: EventWarning, Address: addr, Message: "repaired the team cache entry for " + addr + ": its copy was damaged, and the image just made replaces it"})
 		}
 	}
 	if got.requestID != "" {
 		r.jobDone(addr, got.requestID)
+	}
+}
+
+// uploadPending uploads first the images that earlier runs kept here
+// because the team cache could not take them then: an image recorded in
+// the state reaches the team cache, even after it stalled. One that
+// cannot be uploaded now stays on the list for the next command.
+func (r *runner) uploadPending(ctx context.Context) {
+	if r.opts.Cache == nil {
+		return
+	}
+	sum, err := r.opts.Cache.UploadPending(ctx, func(c cache.Copied) {
+		r.log.Debug("pending upload", "input_hash", c.Hash.String(), "outcome", c.Outcome.String())
+	})
+	r.count(func(s *Summary) { s.Uploaded += sum.Done + sum.There })
+	if err != nil {
+		r.emit(Event{Type: EventWarning, Message: "uploading the images kept here for the team cache: " + err.Error() + "; they stay on the list for the next command"})
 	}
 }
 

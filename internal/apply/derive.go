@@ -239,8 +239,8 @@ func (r *runner) dropVariants(c *plan.Change) {
 	r.ckpt.update(func(st *state.State) {
 		if e := st.Images[c.Address]; e != nil {
 			e.Variants = withDerived(e.Variants, nil, c.Variants)
-			if changesVariants(c) {
-				e.Revision = c.Revision
+			if changesVariants(c) || e.Uncommitted != nil && c.Uncommitted == nil {
+				e.Revision, e.Uncommitted = c.Revision, c.Uncommitted
 			}
 		}
 	})

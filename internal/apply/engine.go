@@ -1,9 +1,11 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"sync"
 	"time"
@@ -80,6 +82,9 @@ type Options struct {
 	// output file is written, moved or removed, and the state is not
 	// changed. An error from Preview fails that change.
 	Preview func(c *plan.Change, imgs []model.Image) error
+	// Log receives the run's decisions (retries and their reasons, cache
+	// hits, checkpoints, cache writes) for IMGFORM_LOG; nil logs nothing.
+	Log *slog.Logger
 }
 
 // ErrInterrupted is returned when an interrupt stopped the run before all
@@ -133,6 +138,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	defer stopSubmits()
 	r := &runner{
 		opts:        opts,
+		log:         cmp.Or(opts.Log, slog.New(slog.DiscardHandler)),
 		journal:     store.Jobs(),
 		journalCtx:  context.WithoutCancel(ctx),
 		files:       files{dir: opts.Dir},
@@ -148,7 +154,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		fates:       map[string]*jobFate{},
 	}
 	r.keeper = newKeeper(r.files, st, opts.Clock.Now())
-	r.ckpt = newCheckpointer(ctx, store, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
+	r.ckpt = newCheckpointer(ctx, loggedSaver{store, r.log}, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
 		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
 	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
@@ -173,8 +179,10 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		writes = imageChanges(p.Changes)
 	} else {
 		r.refresh(p.Refresh)
+		r.recordCommitted(p.Committed)
 		writes = r.fileOps(p.Changes)
 	}
+	r.uploadPending(runCtx)
 	r.loadJournal()
 	r.generate(runCtx, writes)
 	r.deriver.wait()
@@ -213,6 +221,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 // runner is one run of the engine.
 type runner struct {
 	opts Options
+	log  *slog.Logger // opts.Log, or one that discards
 	// journal is the backend's job journal; journalCtx outlives the
 	// run's cancellation, so that a job submitted before a Ctrl-C is
 	// still recorded.
@@ -246,6 +255,7 @@ type runner struct {
 }
 
 func (r *runner) emit(e Event) {
+	r.logEvent(e)
 	if r.opts.Events != nil {
 		r.opts.Events.Emit(e)
 	}
@@ -392,6 +402,22 @@ func (r *runner) refresh(refs []plan.Refresh) {
 	r.count(func(s *Summary) { s.Refreshed += len(refs) })
 }
 
+// recordCommitted gives the images made from changes not committed then,
+// which this checkout's commit holds now, that commit.
+func (r *runner) recordCommitted(committed []plan.Committed) {
+	if len(committed) == 0 {
+		return
+	}
+	r.ckpt.update(func(st *state.State) {
+		for _, c := range committed {
+			if e := st.Images[c.Address]; e != nil && e.Uncommitted != nil {
+				e.Revision, e.Uncommitted = c.Revision, nil
+			}
+		}
+	})
+	r.count(func(s *Summary) { s.Committed += len(committed) })
+}
+
 // fileOps does what needs no image, before anything is written: every
 // rename (so that no new output lands on a file that is about to move),
 // and every delete. It returns the changes that write images.
@@ -451,7 +477,7 @@ func (r *runner) moveAddresses(changes []*plan.Change) {
 			}
 			if e, ok := st.Images[c.MovedFrom]; ok {
 				if _, taken := st.Images[c.Address]; !taken {
-					e.Revision = c.Revision
+					e.Revision, e.Uncommitted = c.Revision, c.Uncommitted
 					st.Images[c.Address] = e
 					delete(st.Images, c.MovedFrom)
 				}
@@ -534,7 +560,7 @@ func (r *runner) recordMoves(c *plan.Change, moves []plan.Rename) {
 		if e == nil {
 			return
 		}
-		e.Revision = c.Revision
+		e.Revision, e.Uncommitted = c.Revision, c.Uncommitted
 		// Each output moves once, by the rename of the path it had
 		// before any of them: when two outputs swap names, one's new
 		// path is the other's old one.
@@ -729,6 +755,7 @@ func (r *runner) writeOutputs(c *plan.Change, got *obtained) (*state.Entry, map[
 		Placeholder: got.placeholder,
 		CostUSD:     r.imageCost(c, got),
 		Revision:    c.Revision,
+		Uncommitted: c.Uncommitted,
 		Outputs:     make([]state.Output, len(c.Outputs)),
 	}
 	written := map[int]bool{}

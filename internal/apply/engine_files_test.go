@@ -13,6 +13,7 @@ import (
 
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/waitfor"
 )
 
 // offline are run options that make placeholders, without the API.
@@ -277,14 +278,11 @@ func TestRunCheckpoints(t *testing.T) {
 				}
 				// The first image is done; the others wait for this hook.
 				once.Do(func() {
-					deadline := time.Now().Add(5 * time.Second)
-					for {
+					if !tt.during {
 						during = w.exists("imgform.state.json")
-						if during || !tt.during || time.Now().After(deadline) {
-							return
-						}
-						time.Sleep(time.Millisecond)
+						return
 					}
+					during = waitfor.Until(5*time.Second, func() bool { return w.exists("imgform.state.json") })
 				})
 			}}
 			run := w.options()

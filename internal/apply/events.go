@@ -101,6 +101,12 @@ type Summary struct {
 	Failed    []Failure
 	// Refreshed counts outputs whose recorded mtime was brought up to date.
 	Refreshed int
+	// Committed counts images made from changes not committed then that
+	// took the commit that holds them now.
+	Committed int
+	// Uploaded counts the images that earlier runs kept here for the
+	// team cache, uploaded by this one.
+	Uploaded int
 	// Interrupted is true when an interrupt stopped the run early.
 	Interrupted bool
 	// NotStarted counts the changes left for the next run (interrupt or

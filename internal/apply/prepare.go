@@ -2,6 +2,8 @@ package apply
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/imgform/imgform/internal/cache"
@@ -24,11 +26,22 @@ type Workspace struct {
 	// verifies is saved in it.
 	Stats *state.StatCache
 	// History is the configuration's version control (nil: none).
-	History plan.History
+	History History
+	// VarFiles are the variables files the configuration was read with:
+	// configuration too, when History tells what is not committed.
+	VarFiles []string
 	// Endpoint is the origin of the API the run calls: jobs journaled for
 	// it count as paid for, and an emulator's images are replaced for
 	// another.
 	Endpoint string
+}
+
+// History is what a run asks of the configuration's version control: what
+// a plan asks, and which of the configuration's files differ from the
+// commit checked out (see gitrev.Repo.Uncommitted).
+type History interface {
+	plan.History
+	Uncommitted(ctx context.Context, paths, globs []string) (map[string]string, error)
 }
 
 // Planning says how to plan a run (the flags of plan, apply and preview).
@@ -36,6 +49,9 @@ type Planning struct {
 	Targets, Replace []spec.Address
 	Offline, Verify  bool
 	OverwriteNewer   bool
+	// SharedState says the state is kept apart from the configuration's
+	// history (see plan.Options.SharedState).
+	SharedState bool
 }
 
 // Prepare returns the plan a run carries out: the plan saved at
@@ -52,6 +68,14 @@ func Prepare(ctx context.Context, w Workspace, savedPlan string, pl Planning) (*
 	if err != nil {
 		return nil, err
 	}
+	var history plan.History
+	var uncommitted *state.Uncommitted
+	if w.History != nil {
+		history = w.History
+		if uncommitted, err = uncommittedChanges(ctx, w); err != nil {
+			return nil, err
+		}
+	}
 	p, err := plan.Make(ctx, w.Config.Images, w.State, plan.Options{
 		Dir:              w.Dir,
 		Endpoint:         w.Endpoint,
@@ -64,16 +88,39 @@ func Prepare(ctx context.Context, w Workspace, savedPlan string, pl Planning) (*
 		Moves:            w.Config.Moves,
 		Submitted:        resumable.Has,
 		PaidReplacements: resumable.PaidReplacements,
-		History:          w.History,
+		History:          history,
 		OverwriteNewer:   pl.OverwriteNewer,
+		Uncommitted:      uncommitted,
+		SharedState:      pl.SharedState,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if w.Cache != nil {
+		pending, err := w.Cache.PendingUploads()
+		if err != nil {
+			return nil, err
+		}
+		p.PendingUploads = len(pending)
 	}
 	// The stat cache only saves work; a checkout where it cannot be
 	// written (read-only) hashes the moved files again next time.
 	_ = w.Stats.Save()
 	return p, nil
+}
+
+// uncommittedChanges are the configuration changes the checkout has not
+// committed, which the images a run changes record: every *.img.hcl of
+// the directory, the files file() read, the picks file and the variables
+// files. nil when there are none.
+func uncommittedChanges(ctx context.Context, w Workspace) (*state.Uncommitted, error) {
+	paths := append(append([]string(nil), w.Config.Sources...), w.VarFiles...)
+	files, err := w.History.Uncommitted(ctx, paths, []string{filepath.Join(w.Dir, "*"+spec.FileSuffix)})
+	if err != nil || len(files) == 0 {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	return &state.Uncommitted{Files: files, Host: host, Time: time.Now().UTC().Truncate(time.Second)}, nil
 }
 
 // loadFresh reads a saved plan and refuses it when the state or the

@@ -11,8 +11,6 @@ import (
 // crash of the machine.
 func SyncDir(dir string) error { return syncDirOpened(dir, os.Open) }
 
-func chmodUnsupported(error) bool { return false }
-
 // SyncDirIn is SyncDir of the directory dir inside root.
 func SyncDirIn(root *os.Root, dir string) error { return syncDirOpened(dir, root.Open) }
 

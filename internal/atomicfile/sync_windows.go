@@ -10,7 +10,3 @@ func SyncDir(dir string) error { return nil }
 
 // SyncDirIn does nothing on Windows, as SyncDir.
 func SyncDirIn(root *os.Root, dir string) error { return nil }
-
-// chmodUnsupported: Windows keeps only the read-only bit, which a new file
-// does not have; a failure to set the rest is no failure.
-func chmodUnsupported(error) bool { return true }

@@ -25,42 +25,22 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // says what it was), written, fsynced and closed, then renamed over path
 // (os.Rename replaces the target on every system: rename(2), and
 // MoveFileEx with MOVEFILE_REPLACE_EXISTING on Windows), and the directory
-// fsynced where the system allows it. Nothing is left behind when write or
-// any step after it fails: the temporary file is removed and the old
-// content stays.
-func Write(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
+// fsynced where the system allows it. The file gets perm as the umask
+// leaves it, as a file os.WriteFile creates. Nothing is left behind when
+// write or any step after it fails: the temporary file is removed and the
+// old content stays. It is writeIn of the directory, as WriteFileIn is:
+// one path for every atomic write.
+func Write(path string, perm os.FileMode, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating directory for %s: %w", path, err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	renamed := false
-	defer func() {
-		if !renamed {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := f.Chmod(perm); err != nil && !chmodUnsupported(err) {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := write(f); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	renamed = true
-	return SyncDir(dir)
+	defer root.Close()
+	return writeIn(root, filepath.Base(path), path, perm, write)
 }
 
 // WriteGitignore writes a .gitignore of "*" in dir unless there is one, so
@@ -80,15 +60,24 @@ func WriteGitignore(dir, what string) error {
 // directory's fsync) goes through root, so that a path that leaves it, a
 // symbolic link included, fails at the system call, whatever was checked
 // before.
-func WriteFileIn(root *os.Root, rel string, data []byte, perm os.FileMode) (err error) {
+func WriteFileIn(root *os.Root, rel string, data []byte, perm os.FileMode) error {
 	name := filepath.FromSlash(rel)
-	dir := filepath.Dir(name)
-	if err := root.MkdirAll(dir, 0o755); err != nil {
+	if err := root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return fmt.Errorf("creating directory for %s: %w", rel, err)
 	}
+	return writeIn(root, name, rel, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeIn replaces name inside root atomically with what write produces
+// (see Write); shown names it in errors.
+func writeIn(root *os.Root, name, shown string, perm os.FileMode, write func(io.Writer) error) (err error) {
+	dir := filepath.Dir(name)
 	f, tmp, err := createTempIn(root, dir, "."+filepath.Base(name)+".tmp", perm)
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", rel, err)
+		return fmt.Errorf("writing %s: %w", shown, err)
 	}
 	renamed := false
 	defer func() {
@@ -97,17 +86,17 @@ func WriteFileIn(root *os.Root, rel string, data []byte, perm os.FileMode) (err 
 			root.Remove(tmp)
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", rel, err)
+	if err := write(f); err != nil {
+		return fmt.Errorf("writing %s: %w", shown, err)
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", rel, err)
+		return fmt.Errorf("writing %s: %w", shown, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", rel, err)
+		return fmt.Errorf("writing %s: %w", shown, err)
 	}
 	if err := root.Rename(tmp, name); err != nil {
-		return fmt.Errorf("writing %s: %w", rel, err)
+		return fmt.Errorf("writing %s: %w", shown, err)
 	}
 	renamed = true
 	return SyncDirIn(root, dir)

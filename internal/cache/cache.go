@@ -20,6 +20,9 @@ import (
 type Cache struct {
 	local  Store
 	remote Store // nil: no shared cache
+	// pending lists the images put here whose upload to remote may not
+	// have happened; nil keeps no list.
+	pending *Pending
 
 	mu           sync.Mutex
 	verified     map[model.Hash]Info   // entries whose bytes were checked in this process
@@ -40,10 +43,11 @@ func New(local Store) *Cache {
 }
 
 // NewShared returns the cache kept in local, with remote, shared by a
-// team, behind it.
-func NewShared(local, remote Store) *Cache {
+// team, behind it. Every upload to remote is on pending (when not nil)
+// until it is done.
+func NewShared(local, remote Store, pending *Pending) *Cache {
 	c := New(local)
-	c.remote = remote
+	c.remote, c.pending = remote, pending
 	return c
 }
 
@@ -281,6 +285,22 @@ func isDamaged(err error) bool {
 	return errors.As(err, &d)
 }
 
+// Stat returns the metadata of h's entry, from the local cache or else
+// the shared one, unchecked; ErrNotFound when neither holds one.
+func (c *Cache) Stat(ctx context.Context, h model.Hash) (*Entry, error) {
+	var err error
+	for _, s := range c.Stores() {
+		var e *Entry
+		if e, err = s.Stat(ctx, h); err == nil {
+			return e, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
 // Has reports whether the cache holds a complete entry of at least n
 // images of h, by its metadata alone.
 func (c *Cache) Has(ctx context.Context, h model.Hash, n int) bool {
@@ -377,8 +397,19 @@ func (c *Cache) Put(ctx context.Context, h model.Hash, imgs []model.Image, from 
 		return false, err
 	}
 	if c.remote != nil {
+		if c.pending != nil {
+			if err := c.pending.Add(h); err != nil {
+				return false, err
+			}
+		}
 		if err := c.remote.Put(ctx, e, dataOf(imgs)); err != nil {
+			if c.pending != nil {
+				return false, &UploadPendingError{Hash: h, Err: err}
+			}
 			return false, err
+		}
+		if c.pending != nil {
+			c.pending.Remove(h)
 		}
 		c.mu.Lock()
 		c.remotes[h] = e
@@ -388,6 +419,20 @@ func (c *Cache) Put(ctx context.Context, h model.Hash, imgs []model.Image, from 
 	}
 	return repaired, nil
 }
+
+// UploadPendingError is an image kept in the local cache whose upload
+// to the shared cache failed: it is on the pending list, and a later
+// command uploads it.
+type UploadPendingError struct {
+	Hash model.Hash
+	Err  error
+}
+
+func (e *UploadPendingError) Error() string {
+	return fmt.Sprintf("uploading %s to the team cache: %v (it is kept here, and the next command that reaches the team cache uploads it)", e.Hash.Short(), e.Err)
+}
+
+func (e *UploadPendingError) Unwrap() error { return e.Err }
 
 func (c *Cache) putLocal(ctx context.Context, h model.Hash, e *Entry, imgs []model.Image) error {
 	c.mu.Lock()

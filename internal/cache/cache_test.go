@@ -266,9 +266,9 @@ func TestUnused(t *testing.T) {
 func TestSharedCache(t *testing.T) {
 	ctx := t.Context()
 	shared := dir.New(filepath.Join(t.TempDir(), "shared"))
-	a := cache.NewShared(dir.New(filepath.Join(t.TempDir(), "a")), shared)
+	a := cache.NewShared(dir.New(filepath.Join(t.TempDir(), "a")), shared, nil)
 	bLocal := dir.New(filepath.Join(t.TempDir(), "b"))
-	b := cache.NewShared(bLocal, shared)
+	b := cache.NewShared(bLocal, shared, nil)
 	h := testHash("a red fox")
 	imgs := testImages(t)
 	if _, err := a.Put(ctx, h, imgs, cache.Origin{Endpoint: "https://api.segmind.com"}); err != nil {

@@ -7,8 +7,10 @@
 // List and Remove. cache/dir keeps them in a directory (.imgform/cache);
 // cache/cachetest is the contract every store passes. Cache adds what
 // does not depend on where the bytes are: the images' provenance checks,
-// the lookups a plan makes (read once per process), and which entries
-// pruning removes.
+// the lookups a plan makes (read once per process), which entries
+// pruning removes, and, for a team, the list of uploads to the shared
+// cache that are pending (Pending): an image whose upload stalled or
+// failed is uploaded by the next command that reaches the shared cache.
 //
 // cache imports model and internal helpers.
 package cache

@@ -37,10 +37,34 @@ const (
 	CopyDamaged
 )
 
+// String names the outcome, for a log.
+func (o CopyOutcome) String() string {
+	switch o {
+	case CopyDone:
+		return "copied"
+	case CopyThere:
+		return "there already"
+	case CopyMissing:
+		return "missing"
+	case CopyDamaged:
+		return "damaged"
+	}
+	return fmt.Sprintf("CopyOutcome(%d)", int(o))
+}
+
 // CopySummary totals a copy.
 type CopySummary struct {
 	Done, There, Missing, Damaged int
 	Bytes                         int64 // of the entries copied
+}
+
+// Add adds o's counts to s.
+func (s *CopySummary) Add(o CopySummary) {
+	s.Done += o.Done
+	s.There += o.There
+	s.Missing += o.Missing
+	s.Damaged += o.Damaged
+	s.Bytes += o.Bytes
 }
 
 // copyParallel bounds the entries copied at once.
@@ -56,29 +80,38 @@ func (c *Cache) Push(ctx context.Context, hs []model.Hash, progress func(Copied)
 		return CopySummary{}, errors.New("no shared cache is configured: add a cache \"s3\" block to the imgform block")
 	}
 	return c.copyEach(ctx, hs, progress, func(ctx context.Context, h model.Hash) (Copied, error) {
-		there, err := c.remote.Has(ctx, []model.Hash{h})
-		if err != nil {
-			return Copied{}, err
+		got, err := c.pushOne(ctx, h)
+		if err == nil && (got.Outcome == CopyDone || got.Outcome == CopyThere) && c.pending != nil {
+			c.pending.Remove(h) // the shared cache holds it: not pending
 		}
-		if there[h] {
-			if e, err := c.remote.Stat(ctx, h); err == nil {
-				return Copied{Hash: h, Entry: e, Outcome: CopyThere}, nil
-			}
-			// Metadata that cannot be read is replaced below.
-		}
-		e, imgs, err := c.getLocal(ctx, h)
-		if skip, err := notCopied(h, err); skip != nil || err != nil {
-			return *skip, err
-		}
-		if err := c.remote.Put(ctx, e, dataOf(imgs)); err != nil {
-			return Copied{}, fmt.Errorf("uploading %s: %w", h.Short(), err)
-		}
-		c.mu.Lock()
-		c.remotes[h] = e
-		delete(c.remoteDamage, h)
-		c.mu.Unlock()
-		return Copied{Hash: h, Entry: e, Outcome: CopyDone}, nil
+		return got, err
 	})
+}
+
+// pushOne uploads h's local entry, unless the shared cache holds it.
+func (c *Cache) pushOne(ctx context.Context, h model.Hash) (Copied, error) {
+	there, err := c.remote.Has(ctx, []model.Hash{h})
+	if err != nil {
+		return Copied{}, err
+	}
+	if there[h] {
+		if e, err := c.remote.Stat(ctx, h); err == nil {
+			return Copied{Hash: h, Entry: e, Outcome: CopyThere}, nil
+		}
+		// Metadata that cannot be read is replaced below.
+	}
+	e, imgs, err := c.getLocal(ctx, h)
+	if skip, err := notCopied(h, err); skip != nil || err != nil {
+		return *skip, err
+	}
+	if err := c.remote.Put(ctx, e, dataOf(imgs)); err != nil {
+		return Copied{}, fmt.Errorf("uploading %s: %w", h.Short(), err)
+	}
+	c.mu.Lock()
+	c.remotes[h] = e
+	delete(c.remoteDamage, h)
+	c.mu.Unlock()
+	return Copied{Hash: h, Entry: e, Outcome: CopyDone}, nil
 }
 
 // Pull downloads from the shared cache the entries of hs this machine

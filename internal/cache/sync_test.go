@@ -29,7 +29,7 @@ func TestPushPull(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := cache.NewShared(dir.New(filepath.Join(t.TempDir(), "other")), sharedStore).Put(ctx, there, imgs, cache.Origin{}); err != nil {
+	if _, err := cache.NewShared(dir.New(filepath.Join(t.TempDir(), "other")), sharedStore, nil).Put(ctx, there, imgs, cache.Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	imagetest.FlipByte(t, filepath.Join(aLocal.EntryDir(damaged), "1.jpg"))
@@ -37,7 +37,7 @@ func TestPushPull(t *testing.T) {
 	if _, err := a.Push(ctx, []model.Hash{made}, nil); err == nil {
 		t.Error("Push without a shared cache succeeded")
 	}
-	shared := cache.NewShared(aLocal, sharedStore)
+	shared := cache.NewShared(aLocal, sharedStore, nil)
 	var mu sync.Mutex
 	outcomes := map[model.Hash]cache.CopyOutcome{}
 	record := func(c cache.Copied) {
@@ -66,7 +66,7 @@ func TestPushPull(t *testing.T) {
 
 	// Another machine pulls them.
 	bLocal := dir.New(filepath.Join(t.TempDir(), "b"))
-	b := cache.NewShared(bLocal, sharedStore)
+	b := cache.NewShared(bLocal, sharedStore, nil)
 	outcomes = map[model.Hash]cache.CopyOutcome{}
 	sum, err = b.Pull(ctx, []model.Hash{made, there, missing}, record)
 	if err != nil {

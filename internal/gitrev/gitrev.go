@@ -13,11 +13,13 @@ import (
 // Repo is the history of the git working tree a directory is in.
 type Repo struct {
 	dir     string
+	top     string // the top of the working tree
 	head    string
 	shallow bool // a shallow clone: older commits may be missing
 
 	mu       sync.Mutex
 	ancestor map[string]bool // what IsAncestor answered, by commit
+	holds    map[string]bool // what Holds answered, by its question
 }
 
 // Open finds the git working tree dir is in and the commit checked out.
@@ -39,10 +41,16 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 	if head == "" {
 		return nil, nil
 	}
-	r := &Repo{dir: dir, head: head, ancestor: map[string]bool{head: true}}
-	if out, err := git(ctx, dir, "rev-parse", "--is-shallow-repository"); err == nil {
-		r.shallow = strings.TrimSpace(out) == "true"
+	r := &Repo{dir: dir, head: head, ancestor: map[string]bool{head: true}, holds: map[string]bool{}}
+	out, err = git(ctx, dir, "rev-parse", "--show-toplevel", "--is-shallow-repository")
+	if err != nil {
+		return nil, fmt.Errorf("asking git where the working tree is: %w", err)
 	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		return nil, fmt.Errorf("git rev-parse --show-toplevel --is-shallow-repository said %q", out)
+	}
+	r.top, r.shallow = lines[0], lines[1] == "true"
 	return r, nil
 }
 
@@ -54,8 +62,15 @@ func (e *ShallowError) Error() string {
 	return fmt.Sprintf("this clone is shallow and does not have commit %.7s, so it cannot tell whether that commit is in its history: fetch the history (git fetch --unshallow; in GitHub Actions, actions/checkout with fetch-depth: 0)", e.Commit)
 }
 
+// ShallowClone says so: what a plan asks an error of its history.
+func (e *ShallowError) ShallowClone() bool { return true }
+
 // Head is the commit checked out (its full hash).
 func (r *Repo) Head() string { return r.head }
+
+// Shallow reports a shallow clone: commits older than its depth are
+// missing, and whether one is in the history cannot be told.
+func (r *Repo) Shallow() bool { return r.shallow }
 
 // IsAncestor reports whether commit is HEAD or in its history. A commit
 // this clone does not have (a teammate's, not pulled yet) is not. Each

@@ -34,6 +34,7 @@ var allowed = map[string][]string{
 	"internal/cache/s3":              {"internal/cache", "internal/model"},
 	"internal/plan":                  {"internal/spec", "internal/state", "internal/cache", "internal/model"},
 	"internal/view":                  {"internal/plan", "internal/apply", "internal/state", "internal/model"},
+	"internal/view/progress":         {"internal/view", "internal/apply"},
 	"internal/review":                {"internal/plan", "internal/view", "internal/cache", "internal/model"},
 	"internal/apply":                 {"internal/plan", "internal/spec", "internal/state", "internal/cache", "internal/generate", "internal/model"},
 	"internal/segmind":               {"internal/generate", "internal/model", "internal/segmind/internal/wire"},
@@ -57,6 +58,7 @@ var allowed = map[string][]string{
 	"internal/derive":                {"internal/pngtext", "internal/imagecheck"},
 	"internal/imagetest":             {}, // for tests only
 	"internal/golden":                {}, // for tests only
+	"internal/waitfor":               {}, // for tests only
 }
 
 // helpers are the leaf packages any package may import.

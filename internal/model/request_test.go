@@ -219,3 +219,33 @@ func TestInputHashIgnoresTransportAndPlace(t *testing.T) {
 		t.Errorf("encoded keys (-want +got):\n%s", diff)
 	}
 }
+
+// TestAliases checks the aliases table: an alias names one parameter,
+// is no parameter's own name, and is found whatever its case or
+// separators.
+func TestAliases(t *testing.T) {
+	s := NewRealityLightning
+	seen := map[string]string{}
+	for _, p := range s.Params {
+		for _, a := range p.Aliases {
+			if _, ok := s.Param(a); ok {
+				t.Errorf("alias %q of %s is itself a parameter", a, p.Name)
+			}
+			if other, ok := seen[aliasKey(a)]; ok {
+				t.Errorf("alias %q names both %s and %s", a, other, p.Name)
+			}
+			seen[aliasKey(a)] = p.Name
+		}
+	}
+	for alias, want := range map[string]string{"steps": "num_inference_steps", "CFG-Scale": "guidance_scale",
+		"cfg": "guidance_scale", "width": "img_width", "height": "img_height", "negative": "negative_prompt",
+		"sampler": "scheduler", "sampler_name": "scheduler"} {
+		p, ok := s.ParamByAlias(alias)
+		if !ok || p.Name != want {
+			t.Errorf("ParamByAlias(%q) = %v, %v; want %s", alias, p, ok, want)
+		}
+	}
+	if p, ok := s.ParamByAlias("prompt"); ok {
+		t.Errorf("ParamByAlias(prompt) = %s: a parameter's own name is no alias", p.Name)
+	}
+}

@@ -46,6 +46,11 @@ type Param struct {
 	// A1111 is the parameter's label in the AUTOMATIC1111 "parameters"
 	// text written into every image ("Steps", "Sampler"); "" leaves it out.
 	A1111 string
+	// Aliases are the names people coming from other tools type for this
+	// parameter (AUTOMATIC1111, ComfyUI, the Segmind SDK: "steps",
+	// "cfg_scale", "sampler_name"): not accepted, but a diagnostic that
+	// meets one names the parameter.
+	Aliases []string
 }
 
 // Schema is a model: its parameters, in the order of the provider's page,
@@ -101,6 +106,26 @@ func (s *Schema) Param(name string) (*Param, bool) {
 		}
 	}
 	return nil, false
+}
+
+// ParamByAlias returns the parameter that name is an alias of (see
+// Param.Aliases); the match ignores case, "-" and "_".
+func (s *Schema) ParamByAlias(name string) (*Param, bool) {
+	key := aliasKey(name)
+	for i := range s.Params {
+		for _, a := range s.Params[i].Aliases {
+			if aliasKey(a) == key {
+				return &s.Params[i], true
+			}
+		}
+	}
+	return nil, false
+}
+
+// aliasKey is name as aliases are compared: lower case, without "-" and "_"
+// ("CFG-Scale", "cfg_scale" and "cfgscale" are one).
+func aliasKey(name string) string {
+	return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(name))
 }
 
 // ByRole returns the parameter that plays role; nil when none does.

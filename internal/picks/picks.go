@@ -53,8 +53,15 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // document is the file's JSON form.
 type document struct {
-	Picks   map[string]Pick `json:"picks"`
-	Version *int            `json:"version"`
+	Picks   map[string]filePick `json:"picks"`
+	Version *int                `json:"version"`
+}
+
+// filePick is a pick as the file writes it: what is absent is told from
+// what is zero.
+type filePick struct {
+	Candidate *int   `json:"candidate"`
+	Seed      *int64 `json:"seed"`
 }
 
 // Load reads the picks file in dir; none there is no pick. It returns the
@@ -101,16 +108,28 @@ func Parse(path string, data []byte) (*File, error) {
 	case *doc.Version < 1:
 		return nil, &Error{Path: path, Err: fmt.Errorf("version %d is not a picks format version", *doc.Version)}
 	}
-	if doc.Picks == nil {
-		doc.Picks = map[string]Pick{}
-	}
+	picks := make(map[string]Pick, len(doc.Picks))
 	for addr, p := range doc.Picks {
-		if p.Seed < 0 || p.Candidate < 0 {
-			line, col := find(data, strconv.Quote(addr))
-			return nil, &Error{Path: path, Line: line, Column: col, Err: fmt.Errorf("the pick of %s has a negative seed or candidate", addr)}
+		var err error
+		switch {
+		case p.Seed == nil:
+			err = fmt.Errorf("the pick of %s has no seed", addr)
+		case *p.Seed < 0:
+			err = fmt.Errorf("the pick of %s has a negative seed", addr)
+		case p.Candidate != nil && *p.Candidate < 1:
+			err = fmt.Errorf("the pick of %s has candidate %d: candidates are numbered from 1 (a seed picked by hand has no candidate)", addr, *p.Candidate)
 		}
+		if err != nil {
+			line, col := find(data, strconv.Quote(addr))
+			return nil, &Error{Path: path, Line: line, Column: col, Err: err}
+		}
+		pick := Pick{Seed: *p.Seed}
+		if p.Candidate != nil {
+			pick.Candidate = *p.Candidate
+		}
+		picks[addr] = pick
 	}
-	return &File{Picks: doc.Picks}, nil
+	return &File{Picks: picks}, nil
 }
 
 // Line returns the line of the file at which the pick of addr is

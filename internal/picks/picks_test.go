@@ -68,6 +68,8 @@ func TestParseRefuses(t *testing.T) {
 		"newer":         {`{"picks": {}, "version": 2}`, "format version 2"},
 		"no version":    {`{"picks": {}}`, `no "version"`},
 		"negative seed": {"{\n\"picks\": {\n\"image.a\": {\"seed\": -1}}, \"version\": 1}", "picks.json:3:1: the pick of image.a has a negative seed"},
+		"candidate 0":   {"{\n\"picks\": {\n\"image.a\": {\"candidate\": 0, \"seed\": 5}}, \"version\": 1}", "picks.json:3:1: the pick of image.a has candidate 0: candidates are numbered from 1"},
+		"no seed":       {`{"picks": {"image.a": {"candidate": 2}}, "version": 1}`, "the pick of image.a has no seed"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse("picks.json", []byte(tc.data))

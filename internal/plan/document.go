@@ -7,6 +7,7 @@ import (
 
 	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )
 
@@ -24,7 +25,21 @@ type Document struct {
 	Refresh       []DocumentRefresh  `json:"refresh,omitempty"`
 	LeftAlone     []DocumentAlone    `json:"left_alone,omitempty"`
 	Unpicked      []DocumentUnpicked `json:"unpicked,omitempty"`
-	Summary       DocumentSummary    `json:"summary"`
+	// Unchecked are the addresses of changes whose revisions this
+	// shallow clone lacks (see Plan.Unchecked).
+	Unchecked []string            `json:"unchecked,omitempty"`
+	Committed []DocumentCommitted `json:"committed,omitempty"`
+	// PendingUploads counts the images kept here that the team cache may
+	// not hold yet (see Plan.PendingUploads).
+	PendingUploads int             `json:"pending_uploads,omitempty"`
+	Summary        DocumentSummary `json:"summary"`
+}
+
+// DocumentCommitted is an image made from changes not committed then,
+// which takes the revision of the commit that holds them now.
+type DocumentCommitted struct {
+	Address  string `json:"address"`
+	Revision string `json:"revision"`
 }
 
 // DocumentUnpicked is an image with candidates, none picked.
@@ -49,7 +64,10 @@ type DocumentAlone struct {
 	Address  string `json:"address"`
 	Action   string `json:"action"`
 	Revision string `json:"revision"`
-	Message  string `json:"message"`
+	// Uncommitted is set when the image was made from changes not
+	// committed on top of Revision (see docs/state-format.md).
+	Uncommitted *state.Uncommitted `json:"uncommitted,omitempty"`
+	Message     string             `json:"message"`
 }
 
 // DocumentChange is one change (see the change table of docs/plan-json.md).
@@ -83,6 +101,7 @@ type DocumentChange struct {
 	OtherVersions     []DocumentOther       `json:"other_versions,omitempty"`
 	Prior             *state.Entry          `json:"prior,omitempty"`
 	Revision          string                `json:"revision,omitempty"`
+	Uncommitted       *state.Uncommitted    `json:"uncommitted,omitempty"`
 	FromTeamCache     bool                  `json:"from_team_cache,omitempty"`
 	// AfterUnknown says which values of the change are not known until
 	// apply (as Terraform's after_unknown): they are null in the
@@ -225,6 +244,15 @@ type DocumentSummary struct {
 	Unchanged int `json:"unchanged"`
 	Generate  int `json:"generate"`
 	FromCache int `json:"from_cache"`
+	// PreviewGenerate is what preview pays for: every candidate of the
+	// images with candidates none of which is picked.
+	PreviewGenerate int `json:"preview_generate"`
+}
+
+func (p *Plan) documentSummary() DocumentSummary {
+	s := p.Summary
+	return DocumentSummary{Create: s.Create, Replace: s.Replace, Move: s.Move, Restore: s.Restore, Delete: s.Delete, Derive: s.Derive,
+		Unchanged: s.Unchanged, Generate: s.Generate, FromCache: s.FromCache, PreviewGenerate: p.PreviewGenerate()}
 }
 
 // Document returns the plan's public form.
@@ -242,12 +270,16 @@ func (p *Plan) Document() *Document {
 // from Change.Document, puts around them.
 func (p *Plan) DocumentHead() *Document {
 	d := &Document{FormatVersion: p.FormatVersion, Lineage: p.Lineage, Serial: p.Serial, Offline: p.Offline,
-		Changes: []DocumentChange{}, Summary: DocumentSummary(p.Summary)}
+		Changes: []DocumentChange{}, Summary: p.documentSummary()}
 	for _, r := range p.Refresh {
 		d.Refresh = append(d.Refresh, DocumentRefresh(r))
 	}
 	for _, l := range p.LeftAlone {
-		d.LeftAlone = append(d.LeftAlone, DocumentAlone{Address: l.Address, Action: string(l.Action), Revision: l.Revision, Message: l.Message()})
+		d.LeftAlone = append(d.LeftAlone, DocumentAlone{Address: l.Address, Action: string(l.Action), Revision: l.Revision, Uncommitted: l.Uncommitted, Message: l.Message()})
+	}
+	d.Unchecked, d.PendingUploads = p.Unchecked, p.PendingUploads
+	for _, c := range p.Committed {
+		d.Committed = append(d.Committed, DocumentCommitted(c))
 	}
 	for _, u := range p.Unpicked {
 		d.Unpicked = append(d.Unpicked, DocumentUnpicked{Address: u.Address, Candidates: u.Candidates, Message: u.Message()})
@@ -261,7 +293,7 @@ func (c *Change) Document() DocumentChange {
 	dc := DocumentChange{Address: c.Address, Action: string(c.Action), InputHash: &c.InputHash,
 		SeedOrigin: c.SeedOrigin, Generator: string(c.Generator), Outputs: c.Outputs, Write: c.Write, Remove: c.Remove,
 		Cost: c.Cost, Cached: c.Cached, Resumes: c.Resumes, Forced: c.Forced, SeedChosenAtApply: c.SeedChosenAtApply,
-		SameRequestAs: c.SameRequestAs, MovedFrom: c.MovedFrom, Prior: c.Prior, Revision: c.Revision, FromTeamCache: c.FromTeamCache}
+		SameRequestAs: c.SameRequestAs, MovedFrom: c.MovedFrom, Prior: c.Prior, Revision: c.Revision, Uncommitted: c.Uncommitted, FromTeamCache: c.FromTeamCache}
 	unknownSeed := c.SeedChosenAtApply && c.Request != nil
 	if c.Request != nil {
 		dc.Request = &DocumentRequest{Request: *c.Request, SeedUnknown: unknownSeed}
@@ -307,7 +339,8 @@ func (c *Change) Document() DocumentChange {
 // Plan reads a document back into a plan. Actions and generators it does
 // not know are refused: a plan file is input, and apply acts on it.
 func (d *Document) Plan() (*Plan, error) {
-	p := &Plan{FormatVersion: d.FormatVersion, Lineage: d.Lineage, Serial: d.Serial, Offline: d.Offline, Summary: Summary(d.Summary)}
+	p := &Plan{FormatVersion: d.FormatVersion, Lineage: d.Lineage, Serial: d.Serial, Offline: d.Offline, Summary: Summary{Create: d.Summary.Create, Replace: d.Summary.Replace, Move: d.Summary.Move, Restore: d.Summary.Restore,
+		Delete: d.Summary.Delete, Derive: d.Summary.Derive, Unchanged: d.Summary.Unchanged, Generate: d.Summary.Generate, FromCache: d.Summary.FromCache}}
 	for _, dc := range d.Changes {
 		switch Action(dc.Action) {
 		case Create, Replace, Move, Restore, Delete, Derive:
@@ -325,7 +358,7 @@ func (d *Document) Plan() (*Plan, error) {
 		c := &Change{Address: dc.Address, Action: Action(dc.Action), InputHash: *dc.InputHash,
 			SeedOrigin: dc.SeedOrigin, Generator: state.Generator(dc.Generator), Outputs: dc.Outputs, Write: dc.Write, Remove: dc.Remove,
 			Cost: dc.Cost, Cached: dc.Cached, Resumes: dc.Resumes, Forced: dc.Forced, SeedChosenAtApply: dc.SeedChosenAtApply,
-			SameRequestAs: dc.SameRequestAs, MovedFrom: dc.MovedFrom, Prior: dc.Prior, Revision: dc.Revision, FromTeamCache: dc.FromTeamCache}
+			SameRequestAs: dc.SameRequestAs, MovedFrom: dc.MovedFrom, Prior: dc.Prior, Revision: dc.Revision, Uncommitted: dc.Uncommitted, FromTeamCache: dc.FromTeamCache}
 		if dc.Request != nil {
 			c.Request = &dc.Request.Request
 		}
@@ -381,7 +414,14 @@ func (d *Document) Plan() (*Plan, error) {
 		p.Refresh = append(p.Refresh, Refresh(r))
 	}
 	for _, l := range d.LeftAlone {
-		p.LeftAlone = append(p.LeftAlone, LeftAlone{Address: l.Address, Action: Action(l.Action), Revision: l.Revision})
+		p.LeftAlone = append(p.LeftAlone, LeftAlone{Address: l.Address, Action: Action(l.Action), Revision: l.Revision, Uncommitted: l.Uncommitted})
+	}
+	p.Unchecked = d.Unchecked
+	for _, c := range d.Committed {
+		if _, err := spec.ParseAddress(c.Address); err != nil {
+			return nil, fmt.Errorf("the plan records a commit for %q, which is not an image address", c.Address)
+		}
+		p.Committed = append(p.Committed, Committed(c))
 	}
 	for _, u := range d.Unpicked {
 		p.Unpicked = append(p.Unpicked, Unpicked{Address: u.Address, Candidates: u.Candidates})

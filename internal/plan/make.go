@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/imgform/imgform/internal/cache"
@@ -74,6 +75,17 @@ type Options struct {
 	// OverwriteNewer. nil records no revision and checks nothing.
 	History        History
 	OverwriteNewer bool
+	// Uncommitted is the configuration changes this checkout has not
+	// committed (nil: none, or no History): the images the plan changes
+	// record them, on top of History's head.
+	Uncommitted *state.Uncommitted
+	// SharedState is set for a state kept apart from the configuration's
+	// history (a backend block): an image made from changes not
+	// committed then takes the commit of a clean checkout that makes it
+	// as it is (Plan.Committed). A state file committed with the
+	// configuration carries its changes in the same commit, and is not
+	// rewritten for that.
+	SharedState bool
 }
 
 // PaidJob is a journaled job of a forced replacement: its request's input
@@ -91,6 +103,9 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		opts.Rand = rand.Reader
 	}
 	if err := checkReplaceTargets(images, opts.Replace); err != nil {
+		return nil, err
+	}
+	if err := checkTargets(images, st, opts.Moves, opts.Targets); err != nil {
 		return nil, err
 	}
 	p := &Plan{FormatVersion: FormatVersion, Lineage: st.Lineage, Serial: st.Serial, Offline: opts.Offline}
@@ -157,6 +172,9 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		}
 		if c == nil {
 			unchanged++
+			if prior := st.Images[addr]; b.committedNow(prior) {
+				p.Committed = append(p.Committed, Committed{Address: addr, Revision: b.opts.History.Head()})
+			}
 			continue
 		}
 		changes = append(changes, addressedChange{addr: img.Addr, ok: true, c: c})
@@ -172,7 +190,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 		a, err := spec.ParseAddress(addr)
 		changes = append(changes, addressedChange{addr: a, ok: err == nil, c: b.deletion(addr, st.Images[addr])})
 	}
-	if changes, p.LeftAlone, err = b.checkRevisions(changes); err != nil {
+	if changes, p.LeftAlone, p.Unchecked, err = b.checkRevisions(changes); err != nil {
 		return nil, err
 	}
 	p.Changes = sortChanges(changes)
@@ -426,9 +444,10 @@ func (b *builder) price(c *Change, prior *state.Entry, img *spec.Image) {
 	// A forced replacement asks for the image anew: the cache may not
 	// stand in for it.
 	c.Cached = !c.Forced && b.fromCache(c, prior)
-	if len(c.Write) == 0 && prior != nil && prior.InputHash == c.InputHash && !c.Cached {
+	if len(c.Write) == 0 && prior != nil && prior.InputHash == c.InputHash && !c.Cached && !c.Forced {
 		// Variants of the recorded image: derived from an output that
-		// still holds it, or the image is made again.
+		// still holds it, or the image is made again. (A forced
+		// replacement is made anew whatever holds it: a replacement.)
 		if b.outputHoldsImage(c, prior) {
 			c.FromOutput = true
 			return
@@ -623,6 +642,8 @@ func containsAddr(list []spec.Address, a spec.Address) bool {
 	return false
 }
 
+// checkReplaceTargets refuses a --replace address that selects no image
+// of the configuration, naming the closest ones.
 func checkReplaceTargets(images []*spec.Image, replace []spec.Address) error {
 	for _, r := range replace {
 		found := false
@@ -633,10 +654,47 @@ func checkReplaceTargets(images []*spec.Image, replace []spec.Address) error {
 			}
 		}
 		if !found {
-			return fmt.Errorf("--replace %s: no image in the configuration has that address", r)
+			return fmt.Errorf("--replace %s: no image in the configuration has that address%s", r, spec.DidYouMeanAddress(r.String(), declaredAddresses(images)))
 		}
 	}
 	return nil
+}
+
+// checkTargets refuses a --target address that selects nothing: no image
+// of the configuration, none the state records (which a plan would
+// delete) and no moved block's source. A plan that silently says "No
+// changes" for a typo would look like success.
+func checkTargets(images []*spec.Image, st *state.State, moves []spec.Move, targets []spec.Address) error {
+	for _, t := range targets {
+		found := slices.ContainsFunc(images, func(img *spec.Image) bool { return t.Contains(img.Addr) })
+		for addr := range st.Images {
+			if found {
+				break
+			}
+			a, err := spec.ParseAddress(addr)
+			found = err == nil && t.Contains(a)
+		}
+		for _, m := range moves {
+			if found {
+				break
+			}
+			found = t.Contains(m.From) || t.Contains(m.To)
+		}
+		if !found {
+			cands := append(declaredAddresses(images), st.Addresses()...)
+			return fmt.Errorf("no image matches --target %s%s", t, spec.DidYouMeanAddress(t.String(), cands))
+		}
+	}
+	return nil
+}
+
+// declaredAddresses lists the configuration's image addresses.
+func declaredAddresses(images []*spec.Image) []string {
+	addrs := make([]string, len(images))
+	for i, img := range images {
+		addrs[i] = img.Addr.String()
+	}
+	return addrs
 }
 
 // addressedChange is a change with its address parsed, for sorting.

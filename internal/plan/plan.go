@@ -149,8 +149,10 @@ type Change struct {
 	Prior *state.Entry
 	// Revision is the configuration revision the image records after the
 	// change: this checkout's for a change the configuration drives, the
-	// recorded one otherwise (see Options.History).
-	Revision string
+	// recorded one otherwise (see Options.History). Uncommitted is the
+	// changes not committed, on top of Revision, that it records with it.
+	Revision    string
+	Uncommitted *state.Uncommitted
 	// FromTeamCache marks a change whose images the shared cache holds
 	// (not this machine's): they are checked when they are downloaded, so
 	// the change may yet cost if they are damaged.
@@ -219,7 +221,26 @@ type Plan struct {
 	// Unpicked lists the images with candidates none of which is picked
 	// yet: candidate 1 is used until one is.
 	Unpicked []Unpicked
-	Summary  Summary
+	// Unchecked lists the images the plan changes whose revisions this
+	// shallow clone lacks: it could not check that no newer configuration
+	// made them. apply refuses such a plan (see CheckedHistory).
+	Unchecked []string
+	// Committed lists images made from changes not committed then, which
+	// this checkout's committed configuration makes as they are: apply
+	// records its commit for them, at no cost.
+	Committed []Committed
+	// PendingUploads is the number of images this checkout keeps that
+	// the team cache may not hold yet (an upload failed): apply and
+	// preview upload them first.
+	PendingUploads int
+	Summary        Summary
+}
+
+// Committed is an image whose uncommitted changes are committed now: it
+// takes Revision.
+type Committed struct {
+	Address  string
+	Revision string
 }
 
 // PinSeeds fixes the random seeds the plan drew, for a plan that is saved
@@ -257,6 +278,31 @@ func (p *Plan) summarize(unchanged int) {
 		}
 	}
 	p.Summary = s
+}
+
+// PreviewGenerate is the number of images preview pays for: what apply
+// pays for, and every other candidate of the images with candidates none
+// of which is picked.
+func (p *Plan) PreviewGenerate() int {
+	n := 0
+	for _, c := range p.Changes {
+		n += c.PreviewCost()
+	}
+	return n
+}
+
+// PreviewCost is what preview pays for a change: every candidate the
+// cache does not hold (candidate 1 is the change's own request), or the
+// change's own cost.
+func (c *Change) PreviewCost() int {
+	if len(c.Candidates) == 0 || c.Candidate != 0 { // one of WithCandidates' changes is counted as it is
+		return c.Cost
+	}
+	n := 0
+	for _, cand := range c.Candidates {
+		n += cand.Cost
+	}
+	return n
 }
 
 // Requests is the number of billable requests applying the plan sends:

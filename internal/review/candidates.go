@@ -45,6 +45,26 @@ func (pg *Page) candidate(c *plan.Change, imgs []model.Image) error {
 	return nil
 }
 
+// otherCandidatesMade counts the candidates of a change, other than
+// candidate 1 (the change's own image), whose images the page has: what a
+// preview paid for besides the change. The caller holds pg.mu.
+func (pg *Page) otherCandidatesMade(c *plan.Change) int {
+	if len(c.Candidates) == 0 {
+		return 0
+	}
+	paid := map[int]int{}
+	for _, cand := range c.Candidates {
+		paid[cand.K] = cand.Cost
+	}
+	n := 0
+	for _, s := range pg.shots[c.Address] {
+		if s.K > 1 && len(s.Pics) > 0 {
+			n += paid[s.K]
+		}
+	}
+	return n
+}
+
 // shotsOf are the candidates the page shows for a change, in order: the
 // ones the preview made, and a stand-in for each it did not. The caller
 // holds pg.mu.

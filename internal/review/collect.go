@@ -1,11 +1,14 @@
 package review
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/imgform/imgform/internal/cache"
+	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
@@ -72,8 +75,74 @@ func (pg *Page) BeforeFromDisk(ctx context.Context, dir string, c *cache.Cache, 
 		if err := pg.Before(ch.Address, imgs); err != nil {
 			return err
 		}
+		if err := pg.variantsBeforeFromDisk(dir, ch); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// variantsBeforeFromDisk gives the page the files of the variants a
+// change derives anew as they are on disk now, as the state recorded
+// them: an image kept for its variants only (no output) has nothing else
+// to compare the new ones with. A variant is matched by its name; one
+// whose file is missing or is not an image has no before.
+func (pg *Page) variantsBeforeFromDisk(dir string, ch *plan.Change) error {
+	if len(ch.Prior.Variants) == 0 || len(ch.Derive) == 0 {
+		return nil
+	}
+	prior := map[string]string{}
+	for _, v := range ch.Prior.Variants {
+		prior[v.Name] = v.Path
+	}
+	for _, i := range ch.Derive {
+		if i >= len(ch.Variants) {
+			continue
+		}
+		path, ok := prior[ch.Variants[i].Name]
+		if !ok {
+			continue
+		}
+		pic, ok, err := pg.readVariant(dir, path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", ch.Address, err)
+		}
+		if ok {
+			pg.mu.Lock()
+			if pg.variantsBefore[ch.Address] == nil {
+				pg.variantsBefore[ch.Address] = map[string]variantBefore{}
+			}
+			pg.variantsBefore[ch.Address][ch.Variants[i].Name] = variantBefore{Path: path, Pic: pic}
+			pg.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// readVariant keeps a variant file under dir beside the page, as it is
+// (the browser shows what was shipped); ok is false when there is no such
+// image file.
+func (pg *Page) readVariant(dir, rel string) (*picture, bool, error) {
+	if safepath.Check(dir, rel) != nil {
+		return nil, false, nil
+	}
+	f, err := derive.FormatOfPath(rel)
+	if err != nil {
+		return nil, false, nil
+	}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, false, nil
+	}
+	info, err := imagecheck.ReadSize(bytes.NewReader(data))
+	if err != nil || info.Width < 1 || info.Height < 1 || info.Width > imagecheck.MaxSide || info.Height > imagecheck.MaxSide {
+		return nil, false, nil
+	}
+	pic, err := pg.store.addFile(data, f, derive.Size{Width: info.Width, Height: info.Height})
+	if err != nil {
+		return nil, false, err
+	}
+	return pic, true, nil
 }
 
 // readImage reads an image file inside dir.

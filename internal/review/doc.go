@@ -1,6 +1,8 @@
 // Package review writes the review page of a plan (imgform preview): a
 // static index.html, with the images it shows copied beside it, that
-// works from file:// and as a CI artifact, and needs no network.
+// works from file:// and as a CI artifact, with nothing loaded from the
+// network. Serve (imgform preview --serve) also serves it on loopback,
+// behind a token, with a button per candidate that records the pick.
 //
 // One card per change shows its address, action and reasons (with the
 // changed words of a long prompt marked) and, for each output, the image

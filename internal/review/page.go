@@ -41,7 +41,10 @@ type Page struct {
 	after    map[string][]*picture // by address, one per output
 	before   map[string][]*picture
 	variants map[string][]*variantPic // by address, as the change leaves them
-	shots    map[string][]*shot       // by address: the candidates a preview made
+	// variantsBefore are the variant files on disk before the change, by
+	// address and variant name: those the change derives anew.
+	variantsBefore map[string]map[string]variantBefore
+	shots          map[string][]*shot // by address: the candidates a preview made
 }
 
 // New starts a review page in dir, creating it.
@@ -50,7 +53,7 @@ func New(dir string) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Page{dir: dir, store: s, after: map[string][]*picture{}, before: map[string][]*picture{}, variants: map[string][]*variantPic{}, shots: map[string][]*shot{}}, nil
+	return &Page{dir: dir, store: s, after: map[string][]*picture{}, before: map[string][]*picture{}, variants: map[string][]*variantPic{}, variantsBefore: map[string]map[string]variantBefore{}, shots: map[string][]*shot{}}, nil
 }
 
 // After records the images a change makes, one per sample, and the
@@ -222,6 +225,17 @@ func (pg *Page) card(i int, c *plan.Change, previewed bool) card {
 			out.Variants = append(out.Variants, &variantPic{Name: v.Name, Path: v.Path, What: view.DescribeVariant(v), Derived: slices.Contains(c.Derive, i), Note: "not derived yet"})
 		}
 	}
+	if before := pg.variantsBefore[c.Address]; len(before) > 0 {
+		withBefore := make([]*variantPic, len(out.Variants))
+		for i, v := range out.Variants {
+			vp := *v
+			if b, ok := before[v.Name]; ok && v.Derived {
+				vp.Before, vp.BeforePath = b.Pic, b.Path
+			}
+			withBefore[i] = &vp
+		}
+		out.Variants = withBefore
+	}
 	return out
 }
 
@@ -318,27 +332,42 @@ func costOf(c *plan.Change, made, previewed bool) string {
 // what it would pay for is made already, which is then told apart from
 // what apply still pays for. The caller holds pg.mu.
 func (pg *Page) costLine(p *plan.Plan, previewed bool) string {
-	var madeN, leftN int
+	var madeN, leftN, candN int
 	var madeUSD, leftUSD float64
 	for _, c := range p.Changes {
-		if c.Cost == 0 || c.Request == nil {
+		if c.Request == nil {
 			continue
 		}
-		usd := float64(c.Cost) * c.Request.Schema().PriceUSD
+		price := c.Request.Schema().PriceUSD
+		// The other candidates the preview made: paid for, and kept in
+		// the cache for a pick.
+		candN += pg.otherCandidatesMade(c)
+		madeUSD += float64(pg.otherCandidatesMade(c)) * price
+		if c.Cost == 0 {
+			continue
+		}
+		usd := float64(c.Cost) * price
 		if pg.made(c) {
 			madeN, madeUSD = madeN+c.Cost, madeUSD+usd
 		} else {
 			leftN, leftUSD = leftN+c.Cost, leftUSD+usd
 		}
 	}
-	if madeN == 0 {
+	if madeN+candN == 0 {
 		return view.CostLine(p, 0)
 	}
 	how := "generated in this preview"
 	if !previewed {
 		how = "in the cache already"
 	}
-	line := fmt.Sprintf("%d %s %s (about $%.3f): apply takes %s from the cache, free.", madeN, plural(madeN, "image", "images"), how, madeUSD, plural(madeN, "it", "them"))
+	var line string
+	if candN == 0 {
+		line = fmt.Sprintf("%d %s %s (about $%.3f): apply takes %s from the cache, free.", madeN, plural(madeN, "image", "images"), how, madeUSD, plural(madeN, "it", "them"))
+	} else {
+		n := madeN + candN
+		line = fmt.Sprintf("%d %s %s (about $%.3f), every candidate counted: apply takes what it writes from the cache, free; the %d other %s wait there for a pick.",
+			n, plural(n, "image", "images"), how, madeUSD, candN, plural(candN, "candidate", "candidates"))
+	}
 	if leftN > 0 {
 		line += fmt.Sprintf(" %d more to pay for at apply (about $%.3f).", leftN, leftUSD)
 	} else {

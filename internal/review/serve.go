@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -63,6 +65,25 @@ func Serve(ctx context.Context, l net.Listener, dir, token string, pick Picker) 
 		writeJSON(w, http.StatusOK, map[string]string{"message": msg})
 	})
 	mux.Handle("GET /", files)
+	// The page itself, at the address printed (…/index.html?token=…) and
+	// at the folder's: http.FileServer answers the first with a redirect
+	// to the second, and an address that is printed must answer 200.
+	page := func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Open(filepath.Join(dir, IndexName))
+		if err != nil {
+			http.Error(w, "the review page is not there: "+err.Error(), http.StatusNotFound)
+			return
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		http.ServeContent(w, r, IndexName, fi.ModTime(), f)
+	}
+	mux.HandleFunc("GET /{$}", page)
+	mux.HandleFunc("GET /"+IndexName, page)
 	host := l.Addr().String()
 	srv := &http.Server{
 		ReadHeaderTimeout: 10 * time.Second,

@@ -21,6 +21,17 @@ type variantPic struct {
 	Derived bool
 	Pic     *picture
 	Note    string // why there is no picture
+	// Before is the variant's file on disk before the change, at
+	// BeforePath, for a variant the change derives anew; nil when there
+	// is none.
+	Before     *picture
+	BeforePath string
+}
+
+// variantBefore is a variant's file as it is on disk before a change.
+type variantBefore struct {
+	Path string
+	Pic  *picture
 }
 
 // deriveVariants derives the variants of a change from its images, for the

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -65,6 +66,9 @@ type Config struct {
 	// real clock; tests drive a clockwork.FakeClock. The HTTP timeouts
 	// above are the network's, on the real clock.
 	Clock clockwork.Clock
+	// Log receives a debug line per API call (see logCall); nil logs
+	// nothing.
+	Log *slog.Logger
 }
 
 // Client talks to the NewReality Lightning SDXL API. It is safe for
@@ -81,6 +85,7 @@ type Client struct {
 	callTimeout time.Duration
 	estimate    *estimator
 	clock       clockwork.Clock
+	log         *slog.Logger
 	remaining   atomic.Pointer[float64] // X-Remaining-Credits of the last v1 answer
 }
 
@@ -114,6 +119,10 @@ func NewClient(cfg Config) (*Client, error) {
 		callTimeout: cfg.CallTimeout,
 		estimate:    newEstimator(model.NewRealityLightning.ExpectedSeconds),
 		clock:       cfg.Clock,
+		log:         cfg.Log,
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
 	}
 	if c.clock == nil {
 		c.clock = clockwork.NewRealClock()
@@ -316,17 +325,24 @@ func sentTrace(req *http.Request) (*http.Request, *atomic.Bool) {
 	})), &sent
 }
 
-func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http.Request, limit int64) (*response, error) {
+func (c *Client) send(ctx context.Context, hc *http.Client, op string, req *http.Request, limit int64) (_ *response, err error) {
 	req, sent := sentTrace(req)
+	start := time.Now()
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, op, err, sent.Load())
+		err = c.transportError(ctx, op, err, sent.Load())
+		c.logCall(ctx, op, req, 0, nil, nil, time.Since(start), err)
+		return nil, err
 	}
 	defer resp.Body.Close()
+	var data []byte
+	defer func() {
+		c.logCall(ctx, op, req, resp.StatusCode, resp.Header, data, time.Since(start), err)
+	}()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		limit = maxErrorBytes
 	}
-	data, err := readBody(resp.Body, resp.ContentLength, limit)
+	data, err = readBody(resp.Body, resp.ContentLength, limit)
 	if err != nil {
 		werr := c.transportError(ctx, op, fmt.Errorf("reading the answer: %w", err), true)
 		var gerr *generate.Error

@@ -24,6 +24,7 @@ import (
 	"github.com/imgform/imgform/internal/segmind"
 	"github.com/imgform/imgform/internal/segmind/emulator"
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
+	"github.com/imgform/imgform/internal/waitfor"
 	"github.com/jonboulle/clockwork"
 )
 
@@ -171,18 +172,18 @@ func teach(t *testing.T, c *segmind.Client) {
 	if err != nil {
 		t.Fatalf("teach: submit: %v", err)
 	}
-	for {
-		st, err := c.Status(ctx, job)
-		if err != nil {
-			t.Fatalf("teach: status: %v", err)
-		}
-		if st.Status == wire.StatusCompleted {
-			return
-		}
-		if st.Status == wire.StatusFailed {
-			t.Fatalf("teach: job failed: %s", st.Error)
-		}
-		time.Sleep(10 * time.Millisecond)
+	var st *segmind.JobStatus
+	if !waitfor.Until(time.Minute, func() bool {
+		st, err = c.Status(ctx, job)
+		return err != nil || st.Status == wire.StatusCompleted || st.Status == wire.StatusFailed
+	}) {
+		t.Fatal("teach: the job did not end in a minute")
+	}
+	switch {
+	case err != nil:
+		t.Fatalf("teach: status: %v", err)
+	case st.Status == wire.StatusFailed:
+		t.Fatalf("teach: job failed: %s", st.Error)
 	}
 }
 

@@ -88,6 +88,9 @@ func applyPicks(cfg *Config, f *picks.File, data []byte, path string, complete b
 		case img.Candidates == 0:
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Pick of an image without candidates",
 				Detail: fmt.Sprintf("%s picks a seed for %s, which has no candidates (set candidates = N in its block); the pick is not used.", picks.FileName, target), Subject: rangeOf(addr)})
+		case p.Candidate > img.Candidates:
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid pick",
+				Detail: fmt.Sprintf("%s picks candidate %d of %s, which has candidates 1 to %d; imgform pick %s K records one of them.", picks.FileName, p.Candidate, target, img.Candidates, strconv.Quote(target)), Subject: rangeOf(addr)})
 		case p.Seed > img.Request.Schema().MaxSeed():
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid pick",
 				Detail: fmt.Sprintf("%s picks the seed %d for %s, which is out of the model's range (0 to %d).", picks.FileName, p.Seed, target, img.Request.Schema().MaxSeed()), Subject: rangeOf(addr)})

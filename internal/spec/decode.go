@@ -184,6 +184,7 @@ func (m *module) addDefaults(block *hcl.Block) hcl.Diagnostics {
 		}}
 	}
 	content, diags := block.Body.Content(defaultsSchema(m.schema))
+	diags = suggestAliases(diags, m.schema)
 	for _, name := range imageOnlyAttrs {
 		attr, ok := content.Attributes[name]
 		if !ok {
@@ -219,6 +220,7 @@ func (m *module) addImage(block *hcl.Block) hcl.Diagnostics {
 		}
 	}
 	content, moreDiags := block.Body.Content(imageSchema(m.schema))
+	moreDiags = suggestAliases(moreDiags, m.schema)
 	diags = append(diags, moreDiags...)
 	img := &imageDecl{Name: name, DeclRange: block.DefRange, Attrs: hcl.Attributes{}, malformed: moreDiags.HasErrors()}
 	for attrName, attr := range content.Attributes {

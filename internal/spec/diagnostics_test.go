@@ -151,6 +151,50 @@ image "a" {
 `,
 			want: []diag{{Summary: "Unsupported argument", File: "main.img.hcl", Line: 2, Detail: `Did you mean "scheduler"?`}},
 		},
+		"A1111 names in an image": {
+			src: `-- main.img.hcl --
+image "a" {
+  prompt    = "x"
+  output    = "a.png"
+  steps     = 9
+  cfg_scale = 2
+  negative  = "blur"
+  sampler   = "Euler a"
+  width     = 1024
+  variant "small" {
+    output = "a-256.webp"
+    width  = 256
+    height = 256
+  }
+}
+`,
+			// width and height are a variant's own: no diagnostic there.
+			want: []diag{
+				{Summary: "Unsupported argument", File: "main.img.hcl", Line: 4, Detail: `"steps" is not expected here. Did you mean "num_inference_steps"?`},
+				{Summary: "Unsupported argument", File: "main.img.hcl", Line: 5, Detail: `Did you mean "guidance_scale"?`},
+				{Summary: "Unsupported argument", File: "main.img.hcl", Line: 6, Detail: `Did you mean "negative_prompt"?`},
+				{Summary: "Unsupported argument", File: "main.img.hcl", Line: 7, Detail: `Did you mean "scheduler"?`},
+				{Summary: "Unsupported argument", File: "main.img.hcl", Line: 8, Detail: `Did you mean "img_width"?`},
+			},
+		},
+		"A1111 names in defaults": {
+			src: `-- main.img.hcl --
+defaults {
+  cfg          = 2
+  height       = 1024
+  sampler_name = "Euler a"
+}
+image "a" {
+  prompt = "x"
+  output = "a.png"
+}
+`,
+			want: []diag{
+				{Summary: "Unsupported argument", File: "main.img.hcl", Line: 2, Detail: `Did you mean "guidance_scale"?`},
+				{Summary: "Unsupported argument", File: "main.img.hcl", Line: 3, Detail: `Did you mean "img_height"?`},
+				{Summary: "Unsupported argument", File: "main.img.hcl", Line: 4, Detail: `Did you mean "scheduler"?`},
+			},
+		},
 		"output in defaults": {
 			src: `-- main.img.hcl --
 defaults {

@@ -167,7 +167,7 @@ func TestParseRefuses(t *testing.T) {
 		},
 		"newer version": {
 			data: validFile(t, func(m map[string]any) { m["version"] = Version + 1 }),
-			want: want{version: true, contains: "format version 5, but this imgform reads versions up to 4"},
+			want: want{version: true, contains: "format version 6, but this imgform reads versions up to 5"},
 		},
 		"newer input hash version": {
 			data: validFile(t, func(m map[string]any) { m["input_hash_version"] = InputHashVersion + 1 }),

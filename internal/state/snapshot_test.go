@@ -207,6 +207,7 @@ func TestChanges(t *testing.T) {
 func TestOwnCopyIsDeep(t *testing.T) {
 	copied := map[string]bool{
 		"Entry.Outputs": true, "Entry.Variants": true, "Entry.Variants[].Attributes": true,
+		"Entry.Uncommitted": true, "Entry.Uncommitted.Files": true,
 	}
 	immutable := map[reflect.Type]bool{
 		reflect.TypeFor[model.Request](): true, // a value: With returns a changed copy
@@ -228,7 +229,10 @@ func TestOwnCopyIsDeep(t *testing.T) {
 				refs = append(refs, path)
 			}
 			walk(path+"[]", typ.Elem())
-		case reflect.Map, reflect.Pointer, reflect.Interface, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		case reflect.Pointer:
+			refs = append(refs, path)
+			walk(path, typ.Elem())
+		case reflect.Map, reflect.Interface, reflect.Chan, reflect.Func, reflect.UnsafePointer:
 			refs = append(refs, path)
 		}
 	}

@@ -3,6 +3,7 @@ package state
 import (
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 
@@ -14,9 +15,11 @@ import (
 // (endpoint, placeholder) and the hash of each image as it was made
 // (source_sha256); version 3 the configuration revision that last changed
 // an image (revision); version 4 the variants derived from an image
-// (variants), and entries with no output of their own. An older file reads as the current version without
+// (variants), and entries with no output of their own; version 5 the
+// configuration changes not yet committed that an image was made from
+// (uncommitted). An older file reads as the current version without
 // them, and is written as the current version at its next change.
-const Version = 4
+const Version = 5
 
 // Generator says what made an image.
 type Generator string
@@ -74,9 +77,29 @@ type Entry struct {
 	// SeedOrigin is where the seed came from: "explicit", "derived" or
 	// "random" (the configuration asked for -1 and this seed was drawn).
 	SeedOrigin string `json:"seed_origin"`
+	// Uncommitted marks an image made from configuration changes that
+	// were not committed when it was made: Revision is the commit they
+	// were made on top of. A checkout that holds neither those changes
+	// nor a commit of them leaves the image alone; a checkout whose
+	// committed configuration makes the very same image records its
+	// commit instead, and drops the mark.
+	Uncommitted *Uncommitted `json:"uncommitted,omitempty"`
 	// Variants are the files derived from the image's samples (resized,
 	// cropped, in another format): free to make again from the image.
 	Variants []Variant `json:"variants,omitempty"`
+}
+
+// Uncommitted is the configuration changes, on top of the revision an
+// entry records, that an image was made from (fields in JSON key order).
+// It is a value: nothing changes one once made.
+type Uncommitted struct {
+	// Files are the configuration files that differed from the commit,
+	// by their path from the top of the repository (slash-separated), each
+	// with the git object id of its content then ("" for a file deleted).
+	Files map[string]string `json:"files"`
+	// Host and Time say where and when the apply ran, for people.
+	Host string    `json:"host,omitempty"`
+	Time time.Time `json:"time"`
 }
 
 // Variant is one file derived from one of an image's samples (fields in
@@ -170,6 +193,11 @@ func (e *Entry) Clone() *Entry {
 	c := *e
 	c.Outputs = append([]Output(nil), e.Outputs...)
 	c.Variants = append([]Variant(nil), e.Variants...)
+	if e.Uncommitted != nil {
+		u := *e.Uncommitted
+		u.Files = maps.Clone(u.Files)
+		c.Uncommitted = &u
+	}
 	return &c
 }
 

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -45,14 +46,54 @@ func S3(t testing.TB) S3Server {
 	if e := os.Getenv(EnvS3Endpoint); e != "" {
 		return S3Server{Endpoint: e, AccessKey: os.Getenv(EnvS3AccessKey), SecretKey: os.Getenv(EnvS3SecretKey), Region: "us-east-1"}
 	}
-	s3srv.once.Do(func() { s3srv.srv, s3srv.err = startVersitygw() })
+	s3srv.once.Do(func() { s3srv.srv, _, s3srv.err = startVersitygw() })
 	if s3srv.err != nil {
 		unavailable(t, "an S3 server", "install versitygw (go install github.com/versity/versitygw/cmd/versitygw@v1.8.0), or set "+EnvS3Endpoint+", "+EnvS3AccessKey+" and "+EnvS3SecretKey, s3srv.err)
 	}
 	return s3srv.srv
 }
 
-func startVersitygw() (S3Server, error) {
+// StallableS3 is an S3 server of one test's own, which the test may stall
+// (Stall: the process stops, so that connections are accepted and never
+// answered, as a server that hangs) and resume.
+type StallableS3 struct {
+	S3Server
+	proc *running
+}
+
+// NewStallableS3 starts versitygw for t alone, stopped when the test binary's
+// services are. It is skipped (failed under CI) like S3 when versitygw is
+// missing, and when EnvS3Endpoint names a server: one the test did not
+// start cannot be stalled.
+func NewStallableS3(t testing.TB) *StallableS3 {
+	t.Helper()
+	if os.Getenv(EnvS3Endpoint) != "" {
+		unavailable(t, "an S3 server the test may stall", "unset "+EnvS3Endpoint, fmt.Errorf("%s names a server of its own", EnvS3Endpoint))
+	}
+	srv, r, err := startVersitygw()
+	if err != nil {
+		unavailable(t, "an S3 server", "install versitygw (go install github.com/versity/versitygw/cmd/versitygw@v1.8.0)", err)
+	}
+	return &StallableS3{S3Server: srv, proc: r}
+}
+
+// Stall stops the server's process (SIGSTOP): requests hang.
+func (s *StallableS3) Stall(t testing.TB) {
+	t.Helper()
+	if err := s.proc.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatalf("stalling versitygw: %v", err)
+	}
+}
+
+// Resume lets the stalled server go on (SIGCONT).
+func (s *StallableS3) Resume(t testing.TB) {
+	t.Helper()
+	if err := s.proc.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatalf("resuming versitygw: %v", err)
+	}
+}
+
+func startVersitygw() (S3Server, *running, error) {
 	gopath := os.Getenv("GOPATH")
 	if gopath == "" {
 		if home, err := os.UserHomeDir(); err == nil {
@@ -61,28 +102,28 @@ func startVersitygw() (S3Server, error) {
 	}
 	bin, err := findProgram("versitygw", filepath.Join(gopath, "bin"))
 	if err != nil {
-		return S3Server{}, err
+		return S3Server{}, nil, err
 	}
 	dir, err := os.MkdirTemp("", "imgform-test-s3-")
 	if err != nil {
-		return S3Server{}, err
+		return S3Server{}, nil, err
 	}
 	root := filepath.Join(dir, "root")
 	if err := os.Mkdir(root, 0o755); err != nil {
 		os.RemoveAll(dir)
-		return S3Server{}, err
+		return S3Server{}, nil, err
 	}
 	port, err := freePort()
 	if err != nil {
 		os.RemoveAll(dir)
-		return S3Server{}, err
+		return S3Server{}, nil, err
 	}
 	srv := S3Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), AccessKey: "imgformtest", SecretKey: "imgformtestsecret", Region: "us-east-1", Root: root}
 	log := filepath.Join(dir, "log")
 	logFile, err := os.Create(log)
 	if err != nil {
 		os.RemoveAll(dir)
-		return S3Server{}, err
+		return S3Server{}, nil, err
 	}
 	cmd := exec.Command(bin, "--port", fmt.Sprintf("127.0.0.1:%d", port), "--quiet", "posix", root)
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+srv.AccessKey, "ROOT_SECRET_KEY="+srv.SecretKey)
@@ -91,14 +132,14 @@ func startVersitygw() (S3Server, error) {
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		os.RemoveAll(dir)
-		return S3Server{}, fmt.Errorf("starting versitygw: %w", err)
+		return S3Server{}, nil, fmt.Errorf("starting versitygw: %w", err)
 	}
 	logFile.Close()
 	r := &running{cmd: cmd, dir: dir, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(r.done) }()
 	started(r)
 	if err := waitListening(fmt.Sprintf("127.0.0.1:%d", port), cmd, r.done, log); err != nil {
-		return S3Server{}, err
+		return S3Server{}, nil, err
 	}
-	return srv, nil
+	return srv, r, nil
 }

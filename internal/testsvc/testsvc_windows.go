@@ -42,6 +42,21 @@ func PostgreSQL(t testing.TB) string {
 	return ""
 }
 
+// StallableS3 is an S3 server a test may stall; none on Windows.
+type StallableS3 struct{ S3Server }
+
+// NewStallableS3 is unavailable on Windows.
+func NewStallableS3(t testing.TB) *StallableS3 {
+	unavailable(t, "an S3 server", "run the tests on Linux", errWindows)
+	return nil
+}
+
+// Stall does nothing: there is no server on Windows.
+func (s *StallableS3) Stall(testing.TB) {}
+
+// Resume does nothing: there is no server on Windows.
+func (s *StallableS3) Resume(testing.TB) {}
+
 // S3 is unavailable on Windows.
 func S3(t testing.TB) S3Server {
 	unavailable(t, "an S3 server", "run the tests on Linux", errWindows)

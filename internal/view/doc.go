@@ -1,7 +1,14 @@
 // Package view renders a plan for people and for programs: the
 // Terraform-style text of plan and apply (with word diffs of long
 // prompts), the markdown summary for a pull request, and the public JSON
-// document (plan.Document, as docs/plan-json.md describes it).
+// document (plan.Document, as docs/plan-json.md describes it); and the
+// manifest of imgform output, text and JSON (docs/output-json.md), whose
+// file sizes a reader the caller passes takes from the files' headers.
+// For the terminal and logs it renders a run as it goes (RunView: JSON
+// events, a live progress bar, or a line per image, and the summary),
+// configuration diagnostics as terraform validate does (Diagnostics,
+// WriteJSONDiagnostics), and errors and warnings; every one masks what is
+// secret (RedactText: URL passwords; a secret attribute's strings).
 //
 // view imports plan, apply (the events and the summary of a run it
 // renders) and state; it writes to an io.Writer and decides nothing.

@@ -50,6 +50,8 @@ type SummaryJSON struct {
 	Rendered       int           `json:"rendered"`
 	Failed         []FailureJSON `json:"failed"`
 	Refreshed      int           `json:"refreshed"`
+	Committed      int           `json:"committed,omitempty"`
+	Uploaded       int           `json:"uploaded,omitempty"`
 	Interrupted    bool          `json:"interrupted"`
 	NotStarted     int           `json:"not_started"`
 	Kept           int           `json:"kept"`
@@ -92,7 +94,7 @@ func (s *EventStream) Emit(e apply.Event) {
 func (s *EventStream) Summary(sum *apply.Summary, err error) {
 	out := SummaryJSON{Type: "summary", Created: sum.Created, Replaced: sum.Replaced, Moved: sum.Moved, Restored: sum.Restored,
 		Deleted: sum.Deleted, Rederived: sum.Rederived, Derived: sum.Derived, FromCache: sum.FromCache, Resumed: sum.Resumed, Collected: sum.Collected, Generated: sum.Generated,
-		PossiblyBilled: sum.PossiblyBilled, Rendered: sum.Rendered, Failed: []FailureJSON{}, Refreshed: sum.Refreshed,
+		PossiblyBilled: sum.PossiblyBilled, Rendered: sum.Rendered, Failed: []FailureJSON{}, Refreshed: sum.Refreshed, Committed: sum.Committed, Uploaded: sum.Uploaded,
 		Interrupted: sum.Interrupted, NotStarted: sum.NotStarted, Kept: sum.Kept, KeptIn: sum.KeptIn, Lost: sum.Lost, Journaled: sum.Journaled,
 		SpentUSD: round6(sum.SpentUSD), PossiblyBilledUSD: round6(sum.PossiblyBilledUSD)}
 	for _, f := range sum.Failed {

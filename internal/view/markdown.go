@@ -19,7 +19,7 @@ const maxMarkdownValue = 120
 func WriteMarkdown(w io.Writer, p *plan.Plan, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	markdownChanges(bw, p, opts)
-	markdownLeftAlone(bw, p)
+	markdownHistory(bw, p)
 	if len(p.Unpicked) > 0 {
 		fmt.Fprintf(bw, "\n**Candidates** (`imgform preview` shows them; `imgform pick ADDRESS K` keeps one):\n\n")
 		for _, u := range p.Unpicked {
@@ -164,5 +164,17 @@ func markdownLeftAlone(bw *bufio.Writer, p *plan.Plan) {
 	fmt.Fprintf(bw, "\n**Left alone** (a newer configuration changed them; pull first):\n\n")
 	for _, l := range p.LeftAlone {
 		fmt.Fprintf(bw, "- %s\n", mdEscape(l.Message()))
+	}
+}
+
+// markdownHistory adds what the checkout's history decided besides the
+// images left alone: a shallow clone's skipped check, and the images
+// whose uncommitted changes are committed now.
+func markdownHistory(bw *bufio.Writer, p *plan.Plan) {
+	markdownLeftAlone(bw, p)
+	for _, line := range []string{UncheckedLine(p), CommittedLine(p), PendingUploadsLine(p)} {
+		if line != "" {
+			fmt.Fprintf(bw, "\n%s\n", mdEscape(line))
+		}
 	}
 }

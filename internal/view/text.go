@@ -55,18 +55,13 @@ type textWriter struct {
 	rate  float64
 }
 
-func (t textWriter) paint(s string, codes ...string) string {
-	if !t.color {
-		return s
-	}
-	return strings.Join(codes, "") + s + ansiReset
-}
+func (t textWriter) paint(s string, codes ...string) string { return Paint(t.color, s, codes...) }
 
 func (t textWriter) plan(p *plan.Plan) {
 	if !p.HasChanges() {
 		fmt.Fprintf(t.w, "\n%s Your images match the configuration.\n", t.paint("No changes.", ansiBold))
 		t.refresh(p)
-		t.leftAlone(p)
+		t.history(p)
 		t.unpicked(p)
 		return
 	}
@@ -77,8 +72,64 @@ func (t textWriter) plan(p *plan.Plan) {
 	fmt.Fprintf(t.w, "\n%s %s\n", t.paint("Plan:", ansiBold), SummaryCounts(p.Summary))
 	fmt.Fprintf(t.w, "%s\n", CostLine(p, t.rate))
 	t.refresh(p)
-	t.leftAlone(p)
+	t.history(p)
 	t.unpicked(p)
+}
+
+// history says what the checkout's history decided: images left alone,
+// images whose history a shallow clone could not check, images whose
+// uncommitted changes are committed now.
+func (t textWriter) history(p *plan.Plan) {
+	t.leftAlone(p)
+	if n := len(p.Unchecked); n > 0 {
+		fmt.Fprintf(t.w, "\n%s\n", t.paint(UncheckedLine(p), "\x1b[33m"))
+	}
+	if line := CommittedLine(p); line != "" {
+		fmt.Fprintf(t.w, "\n%s\n", line)
+	}
+	if line := PendingUploadsLine(p); line != "" {
+		fmt.Fprintf(t.w, "\n%s\n", line)
+	}
+}
+
+// PendingUploadsLine says how many images this checkout keeps for the
+// team cache after an upload failed; "" when none.
+func PendingUploadsLine(p *plan.Plan) string {
+	n := p.PendingUploads
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s to upload to the team cache (kept here when an upload failed): apply, preview and imgform cache push upload %s first.",
+		plural(n, "image", "images"), pickVerb(n, "it", "them"))
+}
+
+// UncheckedLine says, in one line, that a shallow clone could not make
+// the stale-checkout check for some images, and how to fix it.
+func UncheckedLine(p *plan.Plan) string {
+	n := len(p.Unchecked)
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("The stale-checkout check was skipped for %s whose %s this shallow clone lacks (apply refuses until it can check): fetch the history with git fetch --unshallow (in GitHub Actions, actions/checkout with fetch-depth: 0).",
+		plural(n, "image", "images"), pickVerb(n, "revision", "revisions"))
+}
+
+// CommittedLine says which images made from changes not committed then
+// take the commit that holds them now; "" when none do.
+func CommittedLine(p *plan.Plan) string {
+	n := len(p.Committed)
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s made from changes not committed then %s committed now (%s): apply records the commit, at no cost.",
+		plural(n, "image", "images"), pickVerb(n, "is", "are"), shortRev(p.Committed[0].Revision))
+}
+
+func shortRev(rev string) string {
+	if len(rev) > 7 {
+		return rev[:7]
+	}
+	return rev
 }
 
 // unpicked lists the images with candidates none of which is picked, and
@@ -143,6 +194,9 @@ func CostLine(p *plan.Plan, ratePerMinute float64) string {
 		}
 	}
 	line += "."
+	if n := p.PreviewGenerate(); n != s.Generate {
+		line += fmt.Sprintf(" With every candidate, preview pays %d, apply pays %d.", n, s.Generate)
+	}
 	if s.FromCache > 0 {
 		line += fmt.Sprintf(" %s served from the cache.", plural(s.FromCache, "change", "changes"))
 	}
@@ -227,7 +281,7 @@ func (t textWriter) change(c *plan.Change) {
 	}
 	if len(c.Write) > 0 || len(c.Derive) > 0 {
 		phrase := costPhrase(c)
-		if n := PreviewCost(c); len(c.Candidates) > 0 {
+		if n := c.PreviewCost(); len(c.Candidates) > 0 {
 			phrase += fmt.Sprintf("; preview generates all %d candidates: %s", len(c.Candidates), plural(n, "image", "images")+" to pay for")
 		}
 		fmt.Fprintf(t.w, "      %s\n", t.paint(phrase, ansiDim))
@@ -402,19 +456,6 @@ func restoreHow(c *plan.Change) string {
 		return "restored (re-rendered offline)"
 	}
 	return "restored (regenerated: not in the cache)"
-}
-
-// PreviewCost is what preview pays for a change: every candidate the
-// cache does not hold, or the change's own cost.
-func PreviewCost(c *plan.Change) int {
-	if len(c.Candidates) == 0 {
-		return c.Cost
-	}
-	n := 0
-	for _, cand := range c.Candidates {
-		n += cand.Cost
-	}
-	return n
 }
 
 func costPhrase(c *plan.Change) string {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -35,6 +36,9 @@ type Config struct {
 	// DefaultConnectTimeout, DefaultRequestTimeout.
 	ConnectTimeout time.Duration
 	RequestTimeout time.Duration
+	// Log receives a debug line per request (see logTransport); nil
+	// logs nothing.
+	Log *slog.Logger
 }
 
 // The deadlines of an endpoint that accepts connections and never
@@ -104,7 +108,11 @@ func New(cfg Config, getenv func(string) string) (*Store, error) {
 	transport.DialContext = (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext
 	transport.TLSHandshakeTimeout = connect
 	transport.ResponseHeaderTimeout = timeout
-	client, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Region: region, BucketLookup: lookup, MaxRetries: 3, Transport: transport})
+	var rt http.RoundTripper = transport
+	if cfg.Log != nil {
+		rt = logTransport{next: transport, log: cfg.Log}
+	}
+	client, err := minio.New(host, &minio.Options{Creds: creds, Secure: secure, Region: region, BucketLookup: lookup, MaxRetries: 3, Transport: rt})
 	if err != nil {
 		return nil, fmt.Errorf("the s3 cache: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/segmind/internal/wire"
+	"github.com/imgform/imgform/internal/waitfor"
 )
 
 const testKey = "SG_testkey_0123456789abcdef"
@@ -131,15 +132,12 @@ func errorOf(t *testing.T, a answer) string {
 	return e.Error
 }
 
-// waitFor polls cond until it holds or the timeout passes.
+// waitFor waits until cond holds, failing the test when it does not
+// within the timeout.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(2 * time.Millisecond)
+	if !waitfor.Until(timeout, cond) {
+		t.Fatalf("timed out after %v waiting for %s", timeout, what)
 	}
 }
 
@@ -158,21 +156,19 @@ func submit(t *testing.T, base, body string) wire.SubmitResponse {
 func pollStates(t *testing.T, statusURL string) ([]string, answer) {
 	t.Helper()
 	var states []string
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		a := get(t, statusURL)
-		st := decode[wire.StatusResponse](t, a)
+	var last answer
+	ended := func() bool {
+		last = get(t, statusURL)
+		st := decode[wire.StatusResponse](t, last)
 		if len(states) == 0 || states[len(states)-1] != st.Status {
 			states = append(states, st.Status)
 		}
-		if st.Status == wire.StatusCompleted || st.Status == wire.StatusFailed {
-			return states, a
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job still %s after 30s", st.Status)
-		}
-		time.Sleep(3 * time.Millisecond)
+		return st.Status == wire.StatusCompleted || st.Status == wire.StatusFailed
 	}
+	if !waitfor.Until(30*time.Second, ended) {
+		t.Fatalf("job still %s after 30s", states[len(states)-1])
+	}
+	return states, last
 }
 
 // pngChunks lists the chunk types of PNG data, and the data of its tEXt

@@ -310,7 +310,7 @@ func TestSaveVersion1(t *testing.T) {
 	if changed, err := b.Save(t.Context(), st); err != nil || !changed {
 		t.Fatalf("saving a change: changed %v, %v", changed, err)
 	}
-	if _, back := load(t, path); back.Version != state.Version || state.Version != 4 {
+	if _, back := load(t, path); back.Version != state.Version || state.Version != 5 {
 		t.Errorf("written as version %d, want %d", back.Version, state.Version)
 	}
 }

@@ -32,7 +32,11 @@ type Backend struct {
 	where     string
 	timeout   time.Duration // of each request
 
-	mu     sync.Mutex
+	mu sync.Mutex
+	// ready says the schema exists at this imgform's version: a schema
+	// that does not exist yet is created by the first write (ensure), not
+	// by Open, so that plan and show change nothing on the server.
+	ready  bool
 	stored state.Stored
 	held   *sessionLock // the lock this handle holds: its session fences the writes
 	// generation is that of the write that stored the snapshot of
@@ -99,20 +103,83 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		}
 		return nil, fmt.Errorf("connecting to %s: %w", b.where, b.explain(pingCtx, err))
 	}
+	// A schema at this imgform's version is used as it is, with no
+	// statement that changes anything; one that is older is migrated
+	// now (what is read from it must be in this version's shape); one
+	// that does not exist is created by the first write.
+	version, err := b.schemaVersion(pingCtx)
+	switch {
+	case err != nil:
+		b.pool.Close()
+		return nil, err
+	case version > len(migrations):
+		b.pool.Close()
+		return nil, newerSchemaError(schema, version)
+	case version == len(migrations):
+		b.ready = true
+	case version > 0:
+		if err := b.ensure(ctx); err != nil {
+			b.pool.Close()
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// schemaVersion is the version the schema was migrated to, 0 when it does
+// not exist; it reads only.
+func (b *Backend) schemaVersion(ctx context.Context) (int, error) {
+	var exists bool
+	if err := b.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, b.table("migrations")).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("reading the schema version of %s: %w", b.where, b.explain(ctx, err))
+	}
+	if !exists {
+		return 0, nil
+	}
+	var version int
+	if err := b.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM `+b.table("migrations")).Scan(&version); err != nil {
+		return 0, fmt.Errorf("reading the schema version of %s: %w", b.where, b.explain(ctx, err))
+	}
+	return version, nil
+}
+
+// ensure creates or migrates the schema, once, before the first write.
+func (b *Backend) ensure(ctx context.Context) error {
+	b.mu.Lock()
+	ready := b.ready
+	b.mu.Unlock()
+	if ready {
+		return nil
+	}
 	// A migration converts every workspace's catalog in one
 	// transaction: it is given longer than one request (a schema of
 	// several 100,000-image catalogs on a distant server takes more than
 	// 30 s), and still ends if the server stops answering.
 	migrateCtx, cancelMigrate := context.WithTimeout(ctx, max(migrateTimeoutFactor*b.timeout, migrateTimeoutMin))
 	defer cancelMigrate()
-	if err := migrate(migrateCtx, b.pool, schema); err != nil {
-		b.pool.Close()
+	if err := migrate(migrateCtx, b.pool, b.schema); err != nil {
 		if errors.Is(migrateCtx.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("migrating the schema of %s: the server did not finish within %s: %w", b.where, max(migrateTimeoutFactor*b.timeout, migrateTimeoutMin), err)
+			return fmt.Errorf("migrating the schema of %s: the server did not finish within %s: %w", b.where, max(migrateTimeoutFactor*b.timeout, migrateTimeoutMin), err)
 		}
-		return nil, err
+		return err
 	}
-	return b, nil
+	b.mu.Lock()
+	b.ready = true
+	b.mu.Unlock()
+	return nil
+}
+
+// CreateSchema creates the schema (or migrates it) now, as the first
+// write would: what imgform init does, so that a read-only role can plan
+// and show from then on.
+func (b *Backend) CreateSchema(ctx context.Context) error { return b.ensure(ctx) }
+
+// exists reports whether the schema exists; a handle opened before it
+// did reads it as empty (and its first write creates it).
+func (b *Backend) exists() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.ready
 }
 
 // A migration may take migrateTimeoutFactor requests' time, and at least
@@ -183,6 +250,15 @@ func (b *Backend) Load(ctx context.Context) (*state.State, error) {
 	rctx, cancel := b.request(ctx)
 	defer cancel()
 	var rows storedRows
+	if !b.exists() {
+		// No schema yet: no state, as a workspace with no row.
+		snap, st, err := rows.decode(b.where)
+		if err != nil {
+			return nil, err
+		}
+		b.stored.Loaded(snap)
+		return st, nil
+	}
 	err := pgx.BeginTxFunc(rctx, b.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var err error
 		rows, err = b.read(rctx, tx, b.workspace)
@@ -290,6 +366,9 @@ func (b *Backend) Push(ctx context.Context, st *state.State) error {
 // lock's own session and checks the lock is held: a run that lost its
 // lock (its session ended) cannot write.
 func (b *Backend) swap(ctx context.Context, cur, next *state.Snapshot, replace bool) error {
+	if err := b.ensure(ctx); err != nil {
+		return err
+	}
 	ctx, cancel := b.request(ctx)
 	defer cancel()
 	b.mu.Lock()
@@ -427,6 +506,9 @@ func (b *Backend) Jobs() state.Journal { return &journal{b: b} }
 
 // Workspaces lists the workspaces that have a state in the schema.
 func (b *Backend) Workspaces(ctx context.Context) ([]string, error) {
+	if !b.exists() {
+		return nil, nil
+	}
 	ctx, cancel := b.request(ctx)
 	defer cancel()
 	rows, err := b.pool.Query(ctx, `SELECT workspace FROM `+b.table("states")+` ORDER BY workspace`)
@@ -440,6 +522,9 @@ func (b *Backend) Workspaces(ctx context.Context) ([]string, error) {
 // moment, for what only all of them together decide (pruning a shared
 // cache).
 func (b *Backend) LoadAll(ctx context.Context) ([]*state.State, error) {
+	if !b.exists() {
+		return nil, nil
+	}
 	ctx, cancel := b.request(ctx)
 	defer cancel()
 	var all []storedRows

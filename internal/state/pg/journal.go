@@ -25,6 +25,9 @@ func (j *journal) Record(ctx context.Context, job state.JobRecord) error {
 	if err != nil {
 		return err
 	}
+	if err := j.b.ensure(ctx); err != nil {
+		return err
+	}
 	ctx, cancel := j.b.request(ctx)
 	defer cancel()
 	sql := `INSERT INTO ` + j.b.table("jobs") + insertJobSQL
@@ -49,6 +52,9 @@ func (j *journal) Record(ctx context.Context, job state.JobRecord) error {
 }
 
 func (j *journal) Remove(ctx context.Context, id string) error {
+	if !j.b.exists() {
+		return nil // no schema: no journal, and nothing in it
+	}
 	ctx, cancel := j.b.request(ctx)
 	defer cancel()
 	if _, err := j.b.pool.Exec(ctx, `DELETE FROM `+j.b.table("jobs")+` WHERE workspace = $1 AND id = $2`, j.b.workspace, id); err != nil {
@@ -58,6 +64,9 @@ func (j *journal) Remove(ctx context.Context, id string) error {
 }
 
 func (j *journal) List(ctx context.Context) ([]state.JobRecord, error) {
+	if !j.b.exists() {
+		return nil, nil
+	}
 	ctx, cancel := j.b.request(ctx)
 	defer cancel()
 	rows, err := j.b.pool.Query(ctx, `SELECT record FROM `+j.b.table("jobs")+` WHERE workspace = $1 ORDER BY submitted, id`, j.b.workspace)

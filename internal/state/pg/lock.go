@@ -115,6 +115,10 @@ func (b *Backend) Lock(ctx context.Context, opts state.LockOptions) (state.Lock,
 }
 
 func (b *Backend) tryLock(ctx context.Context, info state.LockInfo) (*sessionLock, error) {
+	// The lock's record is the first write: the schema is made for it.
+	if err := b.ensure(ctx); err != nil {
+		return nil, err
+	}
 	ctx, cancel := b.request(ctx)
 	defer cancel()
 	conn, err := pgx.ConnectConfig(ctx, b.config.ConnConfig)
@@ -195,6 +199,9 @@ func (l *sessionLock) Unlock() error {
 // images). A holder that died needs nothing: its lock went with it, and
 // only its row is left.
 func (b *Backend) ForceUnlock(ctx context.Context, id string, opts state.ForceOptions) error {
+	if !b.exists() {
+		return fmt.Errorf("the state in %s is not locked", b.where)
+	}
 	ctx, cancel := b.request(ctx)
 	defer cancel()
 	var lockID string

@@ -95,7 +95,7 @@ func migrateTo(ctx context.Context, pool *pgxpool.Pool, schema string, last int)
 		return fmt.Errorf("migrating schema %s: %w", schema, err)
 	}
 	if done > len(migrations) {
-		return fmt.Errorf("the schema %s was migrated to version %d by a newer imgform; this one knows versions up to %d. Upgrade imgform", schema, done, len(migrations))
+		return newerSchemaError(schema, done)
 	}
 	for v := done + 1; v <= last; v++ {
 		m := migrations[v-1]
@@ -115,6 +115,12 @@ func migrateTo(ctx context.Context, pool *pgxpool.Pool, schema string, last int)
 		return fmt.Errorf("migrating schema %s: %w", schema, err)
 	}
 	return nil
+}
+
+// newerSchemaError is a schema a newer imgform migrated past what this one
+// knows.
+func newerSchemaError(schema string, version int) error {
+	return fmt.Errorf("the schema %s was migrated to version %d by a newer imgform; this one knows versions up to %d. Upgrade imgform", schema, version, len(migrations))
 }
 
 func expand(sql, schema string) string { return strings.ReplaceAll(sql, "{s}", schema) }

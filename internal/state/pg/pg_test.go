@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -73,7 +74,8 @@ func open(t testing.TB, conn, schema, ws string) *Backend {
 	return b
 }
 
-// Runs that start at once on a new schema migrate it once, and all work.
+// Runs that write at once to a new schema (its first writes create it)
+// migrate it once, and all work.
 func TestConcurrentMigration(t *testing.T) {
 	conn := testsvc.PostgreSQL(t)
 	schema := testSchema()
@@ -82,7 +84,9 @@ func TestConcurrentMigration(t *testing.T) {
 		go func() {
 			b, err := Open(t.Context(), Config{ConnStr: conn, Schema: schema, Workspace: fmt.Sprintf("ws%d", i)})
 			if err == nil {
-				_, err = b.Load(t.Context())
+				if err = b.CreateSchema(t.Context()); err == nil {
+					_, err = b.Load(t.Context())
+				}
 				b.Close()
 			}
 			errs <- err
@@ -256,5 +260,77 @@ func TestLockLostWhenServerRestarts(t *testing.T) {
 	}
 	if got, err := b.Load(t.Context()); err != nil || got.Serial != 1 {
 		t.Errorf("the state after the restart: serial %v, %v; want 1 (the save after it refused)", got, err)
+	}
+}
+
+// plan and show change nothing on the server: opening a schema that does
+// not exist, and reading it (its state, workspaces, journal), creates
+// nothing; the first write (the lock's record, a save) creates it; a
+// schema at this version is then opened and read by a role that may not
+// create anything in the database.
+func TestSchemaIsMadeByTheFirstWrite(t *testing.T) {
+	conn := testsvc.PostgreSQL(t)
+	schema := testSchema()
+	schemaExists := func(b *Backend) bool {
+		t.Helper()
+		var n int
+		if err := b.pool.QueryRow(t.Context(), `SELECT count(*) FROM pg_namespace WHERE nspname = $1`, schema).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	b := open(t, conn, schema, "default")
+	st, err := b.Load(t.Context())
+	if err != nil || len(st.Images) != 0 {
+		t.Fatalf("Load of a schema that does not exist: %v, %v", st, err)
+	}
+	if ws, err := b.Workspaces(t.Context()); err != nil || len(ws) != 0 {
+		t.Fatalf("Workspaces: %v, %v", ws, err)
+	}
+	if jobs, err := b.Jobs().List(t.Context()); err != nil || len(jobs) != 0 {
+		t.Fatalf("Jobs: %v, %v", jobs, err)
+	}
+	if schemaExists(b) {
+		t.Fatal("opening and reading created the schema")
+	}
+	l, err := b.Lock(t.Context(), state.LockOptions{Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !schemaExists(b) {
+		t.Fatal("taking the lock did not create the schema")
+	}
+	st.Images = backendtest.Images(2)
+	if _, err := b.Save(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A role that may read the schema, and create nothing.
+	role := "imgform_reader_" + schema[len("imgform_test_"):]
+	for _, sql := range []string{
+		`CREATE ROLE ` + role + ` LOGIN`,
+		`GRANT USAGE ON SCHEMA ` + schema + ` TO ` + role,
+		`GRANT SELECT ON ALL TABLES IN SCHEMA ` + schema + ` TO ` + role,
+	} {
+		if _, err := b.pool.Exec(t.Context(), sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		_, _ = b.pool.Exec(context.Background(), `DROP OWNED BY `+role)
+		_, _ = b.pool.Exec(context.Background(), `DROP ROLE `+role)
+	})
+	u, err := url.Parse(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	reader := open(t, u.String(), schema, "default")
+	got, err := reader.Load(t.Context())
+	if err != nil || len(got.Images) != 2 {
+		t.Fatalf("the read-only role's Load: %v, %v", got, err)
 	}
 }

@@ -11,6 +11,9 @@ import (
 // journal, in one transaction. The caller holds its lock, and has made
 // sure nothing in them is needed (imgform workspace delete).
 func (b *Backend) Delete(ctx context.Context) error {
+	if !b.exists() {
+		return nil // no schema: nothing of the workspace is stored
+	}
 	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
 		for _, table := range []string{"jobs", "images", "states"} {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+b.table(table)+` WHERE workspace = $1`, b.workspace); err != nil {

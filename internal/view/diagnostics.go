@@ -1,4 +1,4 @@
-package main
+package view
 
 import (
 	"bufio"
@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// diagnostics renders configuration diagnostics on stderr the way
-// terraform validate does, with the position as FILE:LINE:COLUMN:
+// Diagnostics renders configuration diagnostics the way terraform
+// validate does, with the position as FILE:LINE:COLUMN:
 //
 //	Error: Unsupported argument
 //
@@ -22,20 +22,29 @@ import (
 //	          ^^^^^
 //
 //	An argument named "promt" is not expected here. Did you mean "prompt"?
-func (v *view) diagnostics(diags hcl.Diagnostics, files map[string]*hcl.File) {
-	w := bufio.NewWriter(v.e.stderr)
+//
+// What is secret (a secret attribute's strings, a URL's password) is
+// masked.
+type Diagnostics struct {
+	Color bool // ANSI colour (a terminal, colour allowed)
+	Width int  // wrap the details at this width; 0 does not wrap
+}
+
+// Write writes diags, with the source lines of files.
+func (v Diagnostics) Write(out io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File) {
+	w := bufio.NewWriter(out)
 	defer w.Flush()
 	for _, d := range diags {
 		v.writeDiagnostic(w, d, files)
 	}
 }
 
-func (v *view) writeDiagnostic(w io.Writer, d *hcl.Diagnostic, files map[string]*hcl.File) {
+func (v Diagnostics) writeDiagnostic(w io.Writer, d *hcl.Diagnostic, files map[string]*hcl.File) {
 	label, color := "Error:", ansiRed
 	if d.Severity == hcl.DiagWarning {
 		label, color = "Warning:", ansiYellow
 	}
-	fmt.Fprintf(w, "\n%s %s\n", paint(v.color, label, ansiBold, color), paint(v.color, redactText(d.Summary), ansiBold))
+	fmt.Fprintf(w, "\n%s %s\n", Paint(v.Color, label, ansiBold, color), Paint(v.Color, RedactText(d.Summary), ansiBold))
 	if d.Subject != nil {
 		rng := *d.Subject
 		ctx := ""
@@ -52,7 +61,7 @@ func (v *view) writeDiagnostic(w io.Writer, d *hcl.Diagnostic, files map[string]
 		}
 	}
 	if d.Detail != "" {
-		fmt.Fprintf(w, "\n%s\n", v.wrap(redactText(d.Detail)))
+		fmt.Fprintf(w, "\n%s\n", Wrap(RedactText(d.Detail), v.Width))
 	}
 }
 
@@ -60,7 +69,7 @@ func (v *view) writeDiagnostic(w io.Writer, d *hcl.Diagnostic, files map[string]
 // underlined in colour, or with carets beneath it otherwise. What is
 // secret in it (the strings of a secret's attribute, a URL's password) is
 // masked.
-func (v *view) writeSnippet(w io.Writer, src []byte, rng hcl.Range, secret bool) {
+func (v Diagnostics) writeSnippet(w io.Writer, src []byte, rng hcl.Range, secret bool) {
 	raw := sourceLine(src, rng.Start.Line)
 	if raw == "" && rng.Start.Line > 1 {
 		return
@@ -79,8 +88,8 @@ func (v *view) writeSnippet(w io.Writer, src []byte, rng hcl.Range, secret bool)
 		}
 	}
 	prefix := fmt.Sprintf("  %3d: ", rng.Start.Line)
-	if v.color {
-		fmt.Fprintf(w, "%s%s%s%s\n", prefix, line[:start], paint(true, line[start:end], ansiUnderline), line[end:])
+	if v.Color {
+		fmt.Fprintf(w, "%s%s%s%s\n", prefix, line[:start], Paint(true, line[start:end], ansiUnderline), line[end:])
 		return
 	}
 	fmt.Fprintf(w, "%s%s\n", prefix, line)
@@ -158,10 +167,12 @@ type jsonSnippet struct {
 	StartLine int    `json:"start_line"`
 }
 
-func writeJSONDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File) error {
+// WriteJSONDiagnostics writes diags as validate --json does, shaped
+// like terraform validate -json.
+func WriteJSONDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File) error {
 	out := jsonDiagnostics{FormatVersion: "1.0", Diagnostics: []jsonDiagnostic{}}
 	for _, d := range diags {
-		jd := jsonDiagnostic{Severity: "error", Summary: redactText(d.Summary), Detail: redactText(d.Detail)}
+		jd := jsonDiagnostic{Severity: "error", Summary: RedactText(d.Summary), Detail: RedactText(d.Detail)}
 		if d.Severity == hcl.DiagWarning {
 			jd.Severity = "warning"
 			out.WarningCount++

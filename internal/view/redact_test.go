@@ -1,4 +1,4 @@
-package main
+package view
 
 import "testing"
 
@@ -44,7 +44,7 @@ func TestRedactLine(t *testing.T) {
 			}
 		})
 	}
-	if got := redactText(`connecting to postgres://u:pw@h/db: refused`); got != `connecting to postgres://u:****@h/db: refused` {
+	if got := RedactText(`connecting to postgres://u:pw@h/db: refused`); got != `connecting to postgres://u:****@h/db: refused` {
 		t.Errorf("redactText: %s", got)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package progress
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/view"
 )
 
 // redrawEvery is how often the progress line is redrawn on a terminal, so
@@ -22,7 +23,7 @@ const redrawEvery = 200 * time.Millisecond
 // ETA), with a line per finished image, failure, retry and warning
 // printed above it, so that the screen at the end tells what happened.
 type progressView struct {
-	kind     runKind
+	kind     view.RunKind
 	mu       sync.Mutex
 	w        io.Writer // stderr, where the bar is
 	out      io.Writer // stdout, for the summary
@@ -34,16 +35,18 @@ type progressView struct {
 
 	done, inFlight, submitted, cached, failed int
 	spent                                     float64
-	throttle                                  throttleLines
+	throttle                                  view.ThrottleLines
 	stop                                      chan struct{}
 	stopped                                   chan struct{}
 }
 
-func newProgressView(e *env, total int, kind runKind) *progressView {
-	v := &progressView{kind: kind, w: e.stderr, color: e.colorOn(e.stderr), out: e.stdout, outColor: e.colorOn(e.stdout),
+// New returns the progress view of a run of total changes: the bar on
+// o.Stderr, the summary on o.Stdout.
+func New(o view.RunOutput, total int, kind view.RunKind) view.RunView {
+	v := &progressView{kind: kind, w: o.Stderr, color: o.StderrColor, out: o.Stdout, outColor: o.StdoutColor,
 		start: time.Now(), total: total, stop: make(chan struct{}), stopped: make(chan struct{})}
 	v.bar = progressbar.NewOptions(max(total, 1),
-		progressbar.OptionSetWriter(e.stderr),
+		progressbar.OptionSetWriter(o.Stderr),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(false),
 		progressbar.OptionSetElapsedTime(false),
@@ -82,7 +85,7 @@ func (v *progressView) status() string {
 		fmt.Sprintf("%d from cache", v.cached),
 		fmt.Sprintf("%d failed", v.failed),
 		fmt.Sprintf("$%.3f spent", v.spent),
-		"elapsed " + roundDuration(elapsed.Truncate(100*time.Millisecond)),
+		"elapsed " + view.RoundDuration(elapsed.Truncate(100*time.Millisecond)),
 	}
 	if eta := v.eta(elapsed); eta != "" {
 		parts = append(parts, eta)
@@ -100,7 +103,7 @@ func (v *progressView) eta(elapsed time.Duration) string {
 		return "ETA unknown yet"
 	}
 	per := elapsed / time.Duration(v.done)
-	return "ETA ~" + roundDuration((per * time.Duration(left)).Round(time.Second))
+	return "ETA ~" + view.RoundDuration((per * time.Duration(left)).Round(time.Second))
 }
 
 // above prints a line above the bar, which is drawn again below it.
@@ -113,7 +116,7 @@ func (v *progressView) above(line string) {
 func (v *progressView) Emit(ev apply.Event) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	line := eventLine(ev, v.color, v.kind)
+	line := view.EventLine(ev, v.color, v.kind)
 	switch ev.Type {
 	case apply.EventStarted:
 		v.inFlight++
@@ -122,7 +125,7 @@ func (v *progressView) Emit(ev apply.Event) {
 	case apply.EventCacheHit:
 		v.cached++
 	case apply.EventThrottled:
-		line = v.throttle.line(ev, v.color)
+		line = v.throttle.Line(ev, v.color)
 	case apply.EventFinished:
 		if ev.Source != "" {
 			v.inFlight = max(v.inFlight-1, 0)
@@ -151,13 +154,13 @@ func (v *progressView) Emit(ev apply.Event) {
 	}
 }
 
-func (v *progressView) interrupted() {
+func (v *progressView) Interrupted() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.above(interruptLine(v.inFlight))
+	v.above(view.InterruptLine(v.inFlight))
 }
 
-func (v *progressView) summary(s *apply.Summary, err error) {
+func (v *progressView) Summary(s *apply.Summary, err error) {
 	close(v.stop)
 	<-v.stopped
 	v.mu.Lock()
@@ -172,5 +175,5 @@ func (v *progressView) summary(s *apply.Summary, err error) {
 		fmt.Fprintf(v.w, "Stopped at %d of %d: %s\n", v.done, max(v.bar.GetMax(), v.done), v.status())
 	}
 	// The summary goes to stdout, as it does without a terminal.
-	writeApplySummary(v.out, s, err, v.outColor, v.kind)
+	view.WriteRunSummary(v.out, s, err, v.outColor, v.kind)
 }

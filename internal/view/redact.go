@@ -1,4 +1,4 @@
-package main
+package view
 
 import (
 	"regexp"
@@ -14,19 +14,20 @@ import (
 // token) shows its strings as "****", and a URL with a password in it, in
 // any line or message, shows "user:****@".
 
-// mask replaces a secret.
-const mask = "****"
+// Mask replaces a secret.
+const Mask = "****"
 
 // urlPassword is the password part of a URL: scheme://user:PASSWORD@host.
 var urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s:/@"'` + "`" + `]*:)([^\s@/"'` + "`" + `]+)@`)
 
-// redactText masks the passwords of the URLs in a message.
-func redactText(s string) string {
-	return urlPassword.ReplaceAllString(s, "${1}"+mask+"@")
+// RedactText masks the passwords of the URLs in a message.
+func RedactText(s string) string {
+	return urlPassword.ReplaceAllString(s, "${1}"+Mask+"@")
 }
 
-// isSecretName reports an attribute whose value is a secret.
-func isSecretName(name string) bool {
+// IsSecretName reports an attribute, or a log attribute, whose value is
+// a secret.
+func IsSecretName(name string) bool {
 	name = strings.ToLower(name)
 	return name == "conn_str" || strings.HasSuffix(name, "_key") || name == "key" ||
 		strings.Contains(name, "secret") || strings.Contains(name, "password") || strings.Contains(name, "token")
@@ -43,7 +44,7 @@ func secretLines(f *hcl.File) map[int]bool {
 	var walk func(b *hclsyntax.Body)
 	walk = func(b *hclsyntax.Body) {
 		for name, attr := range b.Attributes {
-			if !isSecretName(name) {
+			if !IsSecretName(name) {
 				continue
 			}
 			r := attr.SrcRange
@@ -66,7 +67,7 @@ var stringLiteral = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 // line of a secret's attribute, and URL passwords anywhere. It returns
 // the line and a function that maps a byte offset of the original line
 // to the redacted one (an offset inside what is masked goes to the
-// mask's start, or its end when it ends a range), so that the range
+// Mask's start, or its end when it ends a range), so that the range
 // under it stays marked.
 func redactLine(line string, secret bool) (string, func(i int, end bool) int) {
 	type cut struct{ start, end int }
@@ -102,7 +103,7 @@ func redactLine(line string, secret bool) (string, func(i int, end bool) int) {
 	prev := 0
 	for _, c := range merged {
 		b.WriteString(line[prev:c.start])
-		b.WriteString(mask)
+		b.WriteString(Mask)
 		prev = c.end
 	}
 	b.WriteString(line[prev:])
@@ -113,11 +114,11 @@ func redactLine(line string, secret bool) (string, func(i int, end bool) int) {
 			case i <= c.start:
 				return i + shift
 			case i < c.end && end:
-				return c.start + shift + len(mask)
+				return c.start + shift + len(Mask)
 			case i < c.end:
 				return c.start + shift
 			}
-			shift += len(mask) - (c.end - c.start)
+			shift += len(Mask) - (c.end - c.start)
 		}
 		return i + shift
 	}
