@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/state"
 )
@@ -19,7 +20,7 @@ type cachePruneOptions struct {
 
 func (o *cachePruneOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.dryRun, "dry-run", false, "list what would be removed, remove nothing")
-	fs.DurationVar(&o.keptMaxAge, "kept-max-age", defaultKeptMaxAge, "also remove the copies apply kept in .imgform/kept/ of runs older than `DURATION` (0: keep them all)")
+	fs.DurationVar(&o.keptMaxAge, "kept-max-age", apply.DefaultKeptMaxAge, "also remove the copies apply kept in .imgform/kept/ of runs older than `DURATION` (0: keep them all)")
 	o.lock.AddFlags(fs, false)
 }
 

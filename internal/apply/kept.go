@@ -29,7 +29,7 @@ type keeper struct {
 }
 
 func newKeeper(f files, st *state.State, now time.Time) *keeper {
-	k := &keeper{files: f, run: path.Join(plan.KeptDir, now.UTC().Format("2006-01-02T150405Z")), recorded: map[string]state.Output{}}
+	k := &keeper{files: f, run: keptRunDir(now), recorded: map[string]state.Output{}}
 	for _, e := range st.Images {
 		for _, o := range e.Outputs {
 			k.recorded[o.Path] = o
