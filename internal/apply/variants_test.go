@@ -14,6 +14,7 @@ import (
 	"github.com/imgform/imgform/internal/provenance"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // withVariants gives img variants: a 256 px WebP thumbnail and a
@@ -21,8 +22,8 @@ import (
 func withVariants(img *spec.Image, quality int) *spec.Image {
 	n := img.Addr.Name
 	img.Variants = []spec.Variant{
-		{Name: "thumb", Spec: derive.Spec{Width: 256, Quality: quality, Format: derive.WebP}, Outputs: []string{n + "-256.webp"}},
-		{Name: "social", Spec: derive.Spec{Width: 1200, Height: 630, Upscale: true, Format: derive.JPEG}, Outputs: []string{n + "-social.jpg"}},
+		{Name: "thumb", Spec: variant.Spec{Width: 256, Quality: quality, Format: variant.WebP}, Outputs: []string{n + "-256.webp"}},
+		{Name: "social", Spec: variant.Spec{Width: 1200, Height: 630, Upscale: true, Format: variant.JPEG}, Outputs: []string{n + "-social.jpg"}},
 	}
 	return img
 }
@@ -61,7 +62,7 @@ func TestVariantsDerivedWithTheImage(t *testing.T) {
 			t.Errorf("variant %s carries the provenance %v (%v)", v.Name, prov, err)
 		}
 	}
-	if img, err := derive.Decode(w.read("hero-social.jpg")); err != nil || img.Size() != (derive.Size{Width: 1200, Height: 630}) {
+	if img, err := derive.Decode(w.read("hero-social.jpg")); err != nil || img.Size() != (variant.Size{Width: 1200, Height: 630}) {
 		t.Errorf("the social card decodes to %v (%v), want 1200×630", img.Size(), err)
 	}
 
