@@ -72,6 +72,30 @@ func TestVariantsDerivedWithTheImage(t *testing.T) {
 	}
 }
 
+// A run given no Decode derives nothing: the change fails, saying why,
+// and no variant is written or recorded.
+func TestVariantsWithoutDecodeFail(t *testing.T) {
+	w := newWorkspace(t)
+	hero := withVariants(testImage("hero", 0, "castle on a cliff at dusk", "hero.png"), 82)
+	opts := w.offline()
+	opts.Decode = nil
+	s, err := w.apply(t.Context(), []*spec.Image{hero}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Failed) != 1 || !strings.Contains(s.Failed[0].Reason, "Options.Decode is nil") || s.Derived != 0 {
+		t.Errorf("summary %+v, want the change failed for want of a decoder", s)
+	}
+	for _, p := range []string{"hero-256.webp", "hero-social.jpg"} {
+		if w.exists(p) {
+			t.Errorf("%s was written", p)
+		}
+	}
+	if _, st := w.load(); st.Images["image.hero[0]"] != nil && len(st.Images["image.hero[0]"].Variants) != 0 {
+		t.Errorf("the state records variants: %+v", st.Images["image.hero[0]"].Variants)
+	}
+}
+
 // A change of one variant's quality plans a derive of that variant only,
 // free, and the apply sends no request to the API.
 func TestVariantQualityChangeDerivesOnly(t *testing.T) {
