@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/plan"
@@ -184,7 +185,18 @@ func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, v
 		KeepFinishedJobs: w.settings.Backend != nil && len(w.cache.Stores()) < 2,
 		RatePerMinute:    lim.ratePerMinute,
 		MaxCostUSD:       lim.maxCost,
+		Decode:           decodeVariantSource,
 	}
+}
+
+// decodeVariantSource is derive.Decode as the engine's Decode: the one
+// place the engine is given the codecs.
+func decodeVariantSource(image []byte) (apply.VariantSource, error) {
+	src, err := derive.Decode(image)
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
 }
 
 // generatorOf is the client as the engine's generator: none without a key

@@ -8,14 +8,26 @@ import (
 	"sync"
 	"time"
 
-	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/outputfile"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/variant"
 )
+
+// VariantSource is an image decoded once to derive its variants from (a
+// *derive.Source): Derive encodes the variant the spec describes, with
+// the provenance in its metadata. It is called from several goroutines
+// at once.
+type VariantSource interface {
+	Derive(spec variant.Spec, provenance []pngtext.Chunk) ([]byte, error)
+}
+
+// errNoDecoder fails a change that derives variants in a run given no
+// Options.Decode.
+var errNoDecoder = errors.New("no decoder to derive variants with (Options.Decode is nil)")
 
 // deriver derives variants on every core, apart from the workers that
 // obtain images: a change hands its images over and its worker goes on to
@@ -89,10 +101,13 @@ func (r *runner) deriveAll(ctx context.Context, c *plan.Change, got *obtained) (
 			firstErr = err
 		}
 	}
+	if len(bySample) > 0 && r.opts.Decode == nil {
+		return nil, errNoDecoder
+	}
 	for sample, idx := range bySample {
 		img := got.images[sample]
 		r.deriver.slots <- struct{}{}
-		src, err := derive.Decode(img.Data)
+		src, err := r.opts.Decode(img.Data)
 		<-r.deriver.slots
 		if err != nil {
 			setErr(fmt.Errorf("deriving the variants of sample %d: %w", sample, err))
@@ -118,7 +133,7 @@ func (r *runner) deriveAll(ctx context.Context, c *plan.Change, got *obtained) (
 // deriveOne derives one variant and writes it, on one of the deriver's
 // slots. Nothing is written once the run has lost its lock, or been
 // stopped.
-func (r *runner) deriveOne(ctx context.Context, c *plan.Change, v plan.Variant, src *derive.Source, img model.Image, prov []pngtext.Chunk) (state.Variant, error) {
+func (r *runner) deriveOne(ctx context.Context, c *plan.Change, v plan.Variant, src VariantSource, img model.Image, prov []pngtext.Chunk) (state.Variant, error) {
 	r.deriver.slots <- struct{}{}
 	defer func() { <-r.deriver.slots }()
 	deriveHook()

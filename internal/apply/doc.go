@@ -14,8 +14,9 @@
 // the cache are kept is
 // not its business: it works through the narrow parts of the state port
 // it needs (Store: a Saver, a Locker and a JobKeeper), cache.Cache and the
-// generate port.
+// generate port. Neither are the codecs: it derives variants through
+// Options.Decode (derive.Decode, which cmd wires).
 //
-// apply imports plan, spec, state, cache, generate, model and internal
-// helpers; no net/http, no client, no emulator.
+// apply imports plan, spec, state, cache, generate, variant, model and
+// internal helpers; no net/http, no client, no emulator and no codec.
 package apply

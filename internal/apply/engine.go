@@ -85,6 +85,10 @@ type Options struct {
 	// Log receives the run's decisions (retries and their reasons, cache
 	// hits, checkpoints, cache writes) for IMGFORM_LOG; nil logs nothing.
 	Log *slog.Logger
+	// Decode decodes an image to derive its variants from: derive.Decode,
+	// which cmd wires, so that apply, and view, which imports it for its
+	// events, link no codec. nil fails a change that derives a variant.
+	Decode func(image []byte) (VariantSource, error)
 }
 
 // ErrInterrupted is returned when an interrupt stopped the run before all

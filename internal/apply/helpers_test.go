@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/imgform/imgform/internal/cache"
 	cachedir "github.com/imgform/imgform/internal/cache/dir"
+	"github.com/imgform/imgform/internal/derive"
 
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/model"
@@ -157,11 +158,21 @@ func (w *workspace) options() Options {
 		Renderer:    placeholder.Generator{Maker: placeholder.Offline},
 		Cache:       w.cache,
 		Retry:       fastRetry,
+		Decode:      decode,
 	}
 	if w.client != nil {
 		opts.Generator = w.client
 	}
 	return opts
+}
+
+// decode is derive.Decode as Options.Decode, as cmd wires it.
+func decode(image []byte) (VariantSource, error) {
+	src, err := derive.Decode(image)
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
 }
 
 // apply plans images and runs the plan.

@@ -90,6 +90,7 @@ func runThroughput(b *testing.B, base string, n, parallelism int) time.Duration 
 		Parallelism: parallelism,
 		Generator:   client,
 		Cache:       cache.New(cachedir.New(dir + "/.imgform/cache")),
+		Decode:      decode,
 	})
 	elapsed := time.Since(start)
 	if err != nil {

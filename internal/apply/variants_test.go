@@ -14,6 +14,7 @@ import (
 	"github.com/imgform/imgform/internal/provenance"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // withVariants gives img variants: a 256 px WebP thumbnail and a
@@ -21,8 +22,8 @@ import (
 func withVariants(img *spec.Image, quality int) *spec.Image {
 	n := img.Addr.Name
 	img.Variants = []spec.Variant{
-		{Name: "thumb", Spec: derive.Spec{Width: 256, Quality: quality, Format: derive.WebP}, Outputs: []string{n + "-256.webp"}},
-		{Name: "social", Spec: derive.Spec{Width: 1200, Height: 630, Upscale: true, Format: derive.JPEG}, Outputs: []string{n + "-social.jpg"}},
+		{Name: "thumb", Spec: variant.Spec{Width: 256, Quality: quality, Format: variant.WebP}, Outputs: []string{n + "-256.webp"}},
+		{Name: "social", Spec: variant.Spec{Width: 1200, Height: 630, Upscale: true, Format: variant.JPEG}, Outputs: []string{n + "-social.jpg"}},
 	}
 	return img
 }
@@ -61,13 +62,37 @@ func TestVariantsDerivedWithTheImage(t *testing.T) {
 			t.Errorf("variant %s carries the provenance %v (%v)", v.Name, prov, err)
 		}
 	}
-	if img, err := derive.Decode(w.read("hero-social.jpg")); err != nil || img.Size() != (derive.Size{Width: 1200, Height: 630}) {
+	if img, err := derive.Decode(w.read("hero-social.jpg")); err != nil || img.Size() != (variant.Size{Width: 1200, Height: 630}) {
 		t.Errorf("the social card decodes to %v (%v), want 1200×630", img.Size(), err)
 	}
 
 	// Nothing to do once applied.
 	if p := w.planOf(hero); len(p.Changes) != 0 {
 		t.Errorf("a second plan has %d changes: %+v", len(p.Changes), p.Changes[0])
+	}
+}
+
+// A run given no Decode derives nothing: the change fails, saying why,
+// and no variant is written or recorded.
+func TestVariantsWithoutDecodeFail(t *testing.T) {
+	w := newWorkspace(t)
+	hero := withVariants(testImage("hero", 0, "castle on a cliff at dusk", "hero.png"), 82)
+	opts := w.offline()
+	opts.Decode = nil
+	s, err := w.apply(t.Context(), []*spec.Image{hero}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Failed) != 1 || !strings.Contains(s.Failed[0].Reason, "Options.Decode is nil") || s.Derived != 0 {
+		t.Errorf("summary %+v, want the change failed for want of a decoder", s)
+	}
+	for _, p := range []string{"hero-256.webp", "hero-social.jpg"} {
+		if w.exists(p) {
+			t.Errorf("%s was written", p)
+		}
+	}
+	if _, st := w.load(); st.Images["image.hero[0]"] != nil && len(st.Images["image.hero[0]"].Variants) != 0 {
+		t.Errorf("the state records variants: %+v", st.Images["image.hero[0]"].Variants)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/image/math/f64"
 
 	"github.com/imgform/imgform/internal/imagetest"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // benchSources are 1024×1024 sources as the cache keeps them: an
@@ -23,9 +24,9 @@ func benchSources(b *testing.B) []testSource {
 
 // The variants of issue 22's speed targets.
 var (
-	thumbWebP  = Spec{Width: 256, Format: WebP, Quality: 82}
-	socialJPEG = Spec{Width: 1200, Height: 630, Fit: Cover, Upscale: true, Format: JPEG}
-	iconPNG    = Spec{Width: 128, Format: PNG}
+	thumbWebP  = variant.Spec{Width: 256, Format: variant.WebP, Quality: 82}
+	socialJPEG = variant.Spec{Width: 1200, Height: 630, Fit: variant.Cover, Upscale: true, Format: variant.JPEG}
+	iconPNG    = variant.Spec{Width: 128, Format: variant.PNG}
 )
 
 // reportCPU reports the CPU time per op (user and system, all threads)
@@ -44,7 +45,7 @@ func BenchmarkDerive(b *testing.B) {
 		source := NewSource(src.img)
 		for _, v := range []struct {
 			name string
-			spec Spec
+			spec variant.Spec
 		}{{"webp256", thumbWebP}, {"jpeg1200x630", socialJPEG}, {"png128", iconPNG}} {
 			if _, err := source.Derive(v.spec, nil); err != nil { // compiles the encoder once
 				b.Fatal(err)
@@ -81,15 +82,15 @@ func BenchmarkResize(b *testing.B) {
 	draw.Draw(rgba, rgba.Bounds(), src.img, image.Point{}, draw.Src)
 	source := NewSource(src.img)
 	for _, c := range vipsCases {
-		l := c.spec.WithDefaults().layout(source.Size())
+		l := c.spec.WithDefaults().Layout(source.Size())
 		b.Run(c.name+"/derive-fixed-point", func(b *testing.B) {
 			for b.Loop() {
-				derived.resize(source.px, l.x, l.y)
+				derived.resize(source.px, l.X, l.Y)
 			}
 		})
 		b.Run(c.name+"/derive-float-linear-light", func(b *testing.B) {
 			for b.Loop() {
-				floatResize(source.px, l.x, l.y)
+				floatResize(source.px, l.X, l.Y)
 			}
 		})
 		for _, k := range []struct {
@@ -97,8 +98,8 @@ func BenchmarkResize(b *testing.B) {
 			t    draw.Transformer
 		}{{"xdraw-CatmullRom", draw.CatmullRom}, {"xdraw-BiLinear", draw.BiLinear}} {
 			b.Run(c.name+"/"+k.name, func(b *testing.B) {
-				dst := image.NewRGBA(image.Rect(0, 0, l.out.Width, l.out.Height))
-				m := f64.Aff3{float64(l.x.den) / float64(l.x.num), 0, -float64(l.x.offset), 0, float64(l.y.den) / float64(l.y.num), -float64(l.y.offset)}
+				dst := image.NewRGBA(image.Rect(0, 0, l.Out.Width, l.Out.Height))
+				m := f64.Aff3{float64(l.X.Den) / float64(l.X.Num), 0, -float64(l.X.Offset), 0, float64(l.Y.Den) / float64(l.Y.Num), -float64(l.Y.Offset)}
 				for b.Loop() {
 					k.t.Transform(dst, m, rgba, rgba.Bounds(), draw.Src, nil)
 				}

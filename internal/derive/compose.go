@@ -1,15 +1,19 @@
 package derive
 
-import "image"
+import (
+	"image"
 
-// compose draws the resized pixels at l.place over a canvas of l.out
+	"github.com/imgform/imgform/internal/variant"
+)
+
+// compose draws the resized pixels at l.Place over a canvas of l.Out
 // filled with bg (source-over, premultiplied, integer rounding).
-func compose(src *pixels, l layout, bg Colour) *pixels {
+func compose(src *pixels, l variant.Layout, bg variant.Colour) *pixels {
 	ch := 3
 	if src.ch == 4 || !bg.Opaque() {
 		ch = 4
 	}
-	dst := newPixels(l.out.Width, l.out.Height, ch)
+	dst := newPixels(l.Out.Width, l.Out.Height, ch)
 	// The background, premultiplied.
 	pre := [4]uint8{mul8(bg.R, bg.A), mul8(bg.G, bg.A), mul8(bg.B, bg.A), bg.A}
 	for i := 0; i < len(dst.pix); i += ch {
@@ -17,7 +21,7 @@ func compose(src *pixels, l layout, bg Colour) *pixels {
 	}
 	for y := range src.h {
 		in := src.row(y)
-		out := dst.row(l.place.Min.Y + y)[l.place.Min.X*ch:]
+		out := dst.row(l.Place.Min.Y + y)[l.Place.Min.X*ch:]
 		for x := range src.w {
 			s := in[x*src.ch : x*src.ch+src.ch]
 			d := out[x*ch : x*ch+ch]

@@ -5,6 +5,7 @@ import (
 	"image"
 
 	"github.com/imgform/imgform/internal/pngtext"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // VariantKeyword is the provenance keyword under which every variant
@@ -17,7 +18,7 @@ const VariantKeyword = "imgform:variant"
 // Derive decodes a source image (PNG or JPEG) and derives one variant
 // from it: Decode, then Source.Derive. To derive several variants of one
 // image, decode it once and call Source.Derive for each.
-func Derive(source []byte, spec Spec, provenance []pngtext.Chunk) ([]byte, error) {
+func Derive(source []byte, spec variant.Spec, provenance []pngtext.Chunk) ([]byte, error) {
 	src, err := Decode(source)
 	if err != nil {
 		return nil, err
@@ -32,11 +33,11 @@ func Derive(source []byte, spec Spec, provenance []pngtext.Chunk) ([]byte, error
 // variant's attributes. A PNG carries them as text chunks; a JPEG as an
 // XMP packet (APP1) and a comment (COM); a WebP as an XMP chunk; an AVIF
 // as an XMP metadata item of its primary image (meta_avif.go). The spec must
-// be valid for the source (Spec.Validate); an invalid one is an error.
+// be valid for the source (variant.Spec.Validate); an invalid one is an error.
 //
 // The same source, spec and provenance give the same bytes on every
 // machine.
-func (s *Source) Derive(spec Spec, provenance []pngtext.Chunk) ([]byte, error) {
+func (s *Source) Derive(spec variant.Spec, provenance []pngtext.Chunk) ([]byte, error) {
 	img, err := s.Render(spec)
 	if err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func (s *Source) Derive(spec Spec, provenance []pngtext.Chunk) ([]byte, error) {
 	spec = spec.WithDefaults()
 	chunks := append(append([]pngtext.Chunk(nil), provenance...), pngtext.Chunk{
 		Keyword: VariantKeyword,
-		Text:    fmt.Sprintf("%s v%d", spec.attributesJSON(), HashVersion),
+		Text:    fmt.Sprintf("%s v%d", spec.AttributesJSON(), variant.HashVersion),
 	})
 	return encode(img, spec, chunks)
 }
@@ -53,7 +54,7 @@ func (s *Source) Derive(spec Spec, provenance []pngtext.Chunk) ([]byte, error) {
 // cropped, padded or stretched as the spec says (premultiplied; opaque
 // unless the source or the background is not, or flattened over white
 // for JPEG). The review page can show it; tests compare it.
-func (s *Source) Render(spec Spec) (*image.RGBA, error) {
+func (s *Source) Render(spec variant.Spec) (*image.RGBA, error) {
 	if s.px.w < 1 || s.px.h < 1 {
 		return nil, fmt.Errorf("deriving a variant: the source image is empty (%d×%d)", s.px.w, s.px.h)
 	}
@@ -61,22 +62,22 @@ func (s *Source) Render(spec Spec) (*image.RGBA, error) {
 		return nil, fmt.Errorf("deriving a variant: %w", err)
 	}
 	spec = spec.WithDefaults()
-	l := spec.layout(s.Size())
-	resized := derived.resize(s.px, l.x, l.y)
-	var bg Colour
+	l := spec.Layout(s.Size())
+	resized := derived.resize(s.px, l.X, l.Y)
+	var bg variant.Colour
 	if spec.Background != "" {
 		var err error
-		if bg, err = ParseColour(spec.Background); err != nil {
+		if bg, err = variant.ParseColour(spec.Background); err != nil {
 			return nil, fmt.Errorf("deriving a variant: %w", err)
 		}
 	}
-	full := l.place == image.Rect(0, 0, l.out.Width, l.out.Height)
+	full := l.Place == image.Rect(0, 0, l.Out.Width, l.Out.Height)
 	if !full || (resized.ch == 4 && !spec.Format.HasAlpha()) {
 		if !spec.Format.HasAlpha() && !full && !bg.Opaque() {
-			bg = White
+			bg = variant.White
 		}
 		if full {
-			bg = White // flatten a transparent source for JPEG
+			bg = variant.White // flatten a transparent source for JPEG
 		}
 		resized = compose(resized, l, bg)
 	}

@@ -7,28 +7,30 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // goldenSpecs are the variants whose bytes are pinned, one per encoder
 // and geometry.
 var goldenSpecs = []struct {
 	name string
-	spec Spec
+	spec variant.Spec
 }{
-	{"thumb256.png", Spec{Width: 256, Format: PNG}},
-	{"cover960x504.jpg", Spec{Width: 960, Height: 504, Fit: Cover, Anchor: Top, Format: JPEG}},
-	{"social1200x630.jpg", Spec{Width: 1200, Height: 630, Upscale: true, Format: JPEG, Quality: 80}},
-	{"thumb256.webp", Spec{Width: 256, Format: WebP, Quality: 82}},
-	{"icon128-lossless.webp", Spec{Width: 128, Format: WebP, Lossless: true}},
-	{"contain300x200.png", Spec{Width: 300, Height: 200, Fit: Contain, Background: "#33669980", Format: PNG}},
-	{"thumb128.avif", Spec{Width: 128, Format: AVIF}},
+	{"thumb256.png", variant.Spec{Width: 256, Format: variant.PNG}},
+	{"cover960x504.jpg", variant.Spec{Width: 960, Height: 504, Fit: variant.Cover, Anchor: variant.Top, Format: variant.JPEG}},
+	{"social1200x630.jpg", variant.Spec{Width: 1200, Height: 630, Upscale: true, Format: variant.JPEG, Quality: 80}},
+	{"thumb256.webp", variant.Spec{Width: 256, Format: variant.WebP, Quality: 82}},
+	{"icon128-lossless.webp", variant.Spec{Width: 128, Format: variant.WebP, Lossless: true}},
+	{"contain300x200.png", variant.Spec{Width: 300, Height: 200, Fit: variant.Contain, Background: "#33669980", Format: variant.PNG}},
+	{"thumb128.avif", variant.Spec{Width: 128, Format: variant.AVIF}},
 }
 
 // golden are the SHA-256 of goldenSpecs' bytes from the photograph in
 // testdata, with testProvenance. They are the same on every GOARCH and
 // OS (run this test under GOARCH=386, and arm64 under qemu-user, to see
 // it). When a change of Go, of the encoders or of the resampler changes
-// them, raise HashVersion, then update them.
+// them, raise variant.HashVersion, then update them.
 var golden = map[string]string{
 	"thumb256.png":          "3a61b110904fd219c5fd090c1e7d1b48423372a396b3a210d1779d52b8ba959a",
 	"cover960x504.jpg":      "0f8aced85ba11f34dc595b5d39dd8dd3d2b2d1dbf8c9b6110c8ea22cbc6c24a6",

@@ -1,24 +1,18 @@
 // Package derive makes an image's variants: the sizes, crops and formats
 // a team ships (a 256 px WebP thumbnail, a 1200×630 JPEG social card, …),
 // derived from the one generated image, deterministically and with
-// provenance.
+// provenance. It is the codecs behind internal/variant, which says what a
+// variant is (variant.Spec, its validation, hash and layout).
 //
-// What it is:
+// What it is: Source and Derive: decode a PNG or JPEG once, then
+// resample, crop or pad as the spec's variant.Layout says, and encode
+// (PNG, JPEG, WebP, AVIF) each variant, with the caller's provenance and
+// the variant's attributes in the file's metadata (PNG text chunks; an
+// XMP packet in a JPEG, with a comment, in a WebP, and as an AVIF
+// metadata item); ReadProvenance reads them back.
 //
-//   - Spec, a variant's resolved attributes (size, fit, anchor,
-//     background, upscale, format, quality, lossless), their defaults,
-//     validation whose errors name the attribute (AttributeError), and
-//     Spec.Hash, the canonical versioned hash the state records;
-//   - FormatOfPath, the output formats by file extension;
-//   - Source and Derive: decode a PNG or JPEG once, then resample, crop or
-//     pad, and encode (PNG, JPEG, WebP, AVIF) each variant, with the
-//     caller's provenance and the variant's attributes in the file's
-//     metadata (PNG text chunks; an XMP packet in a JPEG, with a comment,
-//     in a WebP, and as an AVIF metadata item); ReadProvenance reads them
-//     back.
-//
-// The same source and Spec give the same bytes on every machine, OS and
-// GOARCH: the resampler is fixed-point integer arithmetic on 8-bit
+// The same source and variant.Spec give the same bytes on every machine,
+// OS and GOARCH: the resampler is fixed-point integer arithmetic on 8-bit
 // samples (its weights come from float code written so that no
 // multiply-add can be fused), PNG and JPEG are Go's own encoders, and
 // WebP and AVIF are libwebp and libavif compiled to WebAssembly (the
@@ -27,14 +21,15 @@
 // machine is never used. A change of Go's image/png, compress/flate or
 // image/jpeg output, of the WebAssembly modules or of the resampler
 // changes the bytes: the golden hashes in the tests catch it, and
-// HashVersion must then be raised.
+// variant.HashVersion must then be raised.
 //
 // What it is not: it does not read HCL, know image addresses, files,
 // the state or the cache; it takes bytes and gives bytes. It runs
 // nothing concurrently itself: a caller derives many variants at once by
 // calling it from several goroutines (Source is safe for that).
 //
-// It imports internal/pngtext (for PNG text chunks) and
+// It imports internal/variant (the spec it derives, its layout and
+// background colour), internal/pngtext (for PNG text chunks) and
 // internal/imagecheck (for the size check before decoding). Its tests
 // also use internal/placeholder, internal/provenance, internal/imagetest
 // and model.

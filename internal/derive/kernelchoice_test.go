@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/image/draw"
 	"golang.org/x/image/math/f64"
+
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // The kernels Derive could use, in this package's fixed-point resampler.
@@ -28,26 +30,26 @@ var (
 // vipsthumbnail.
 type candidate struct {
 	name   string
-	render func(t *testing.T, src testSource, spec Spec) image.Image
+	render func(t *testing.T, src testSource, spec variant.Spec) image.Image
 }
 
 // ours renders with a resampler of this package, in sRGB.
 func ours(name string, r resampler) candidate {
-	return candidate{name, func(t *testing.T, src testSource, spec Spec) image.Image {
+	return candidate{name, func(t *testing.T, src testSource, spec variant.Spec) image.Image {
 		s := NewSource(src.img)
-		l := spec.WithDefaults().layout(s.Size())
-		return toRGBA(r.resize(s.px, l.x, l.y))
+		l := spec.WithDefaults().Layout(s.Size())
+		return toRGBA(r.resize(s.px, l.X, l.Y))
 	}}
 }
 
 // xdraw renders with golang.org/x/image/draw, by the affine transform
 // that maps the source onto the same resized grid and crop.
 func xdraw(name string, interp draw.Transformer) candidate {
-	return candidate{name, func(t *testing.T, src testSource, spec Spec) image.Image {
-		l := spec.WithDefaults().layout(Size{src.img.Bounds().Dx(), src.img.Bounds().Dy()})
-		dst := image.NewRGBA(image.Rect(0, 0, l.out.Width, l.out.Height))
-		sx, sy := float64(l.x.den)/float64(l.x.num), float64(l.y.den)/float64(l.y.num)
-		m := f64.Aff3{sx, 0, -float64(l.x.offset), 0, sy, -float64(l.y.offset)}
+	return candidate{name, func(t *testing.T, src testSource, spec variant.Spec) image.Image {
+		l := spec.WithDefaults().Layout(variant.Size{Width: src.img.Bounds().Dx(), Height: src.img.Bounds().Dy()})
+		dst := image.NewRGBA(image.Rect(0, 0, l.Out.Width, l.Out.Height))
+		sx, sy := float64(l.X.Den)/float64(l.X.Num), float64(l.Y.Den)/float64(l.Y.Num)
+		m := f64.Aff3{sx, 0, -float64(l.X.Offset), 0, sy, -float64(l.Y.Offset)}
 		interp.Transform(dst, m, src.img, src.img.Bounds(), draw.Src, nil)
 		return dst
 	}}
@@ -56,10 +58,10 @@ func xdraw(name string, interp draw.Transformer) candidate {
 // linearLight renders with Derive's resampler (the same weights, box
 // prefilter and Lanczos-3) in float64 on linear-light samples.
 func linearLight() candidate {
-	return candidate{"lanczos3+box, linear light (float)", func(t *testing.T, src testSource, spec Spec) image.Image {
+	return candidate{"lanczos3+box, linear light (float)", func(t *testing.T, src testSource, spec variant.Spec) image.Image {
 		s := NewSource(src.img)
-		l := spec.WithDefaults().layout(s.Size())
-		return floatResize(s.px, l.x, l.y)
+		l := spec.WithDefaults().Layout(s.Size())
+		return floatResize(s.px, l.X, l.Y)
 	}}
 }
 
@@ -125,7 +127,7 @@ func TestKernelChoiceMeasured(t *testing.T) {
 // the measurement: sRGB samples are decoded to linear light (the sRGB
 // transfer function), box-prefiltered and resampled with Derive's
 // weights, and encoded back to 8-bit sRGB.
-func floatResize(src *pixels, x, y axis) *image.RGBA {
+func floatResize(src *pixels, x, y variant.Axis) *image.RGBA {
 	toLinear := func(v uint8) float64 {
 		c := float64(v) / 255
 		if c <= 0.04045 {
@@ -161,9 +163,9 @@ func floatResize(src *pixels, x, y axis) *image.RGBA {
 			boxed[by*w*ch+j] = s / float64(hi-lo)
 		}
 	}
-	tv := newTaps(lanczos3Kernel, bh, y.n, y.offset, y.num, y.den*ky)
-	vert := make([]float64, w*y.n*ch)
-	for oy := range y.n {
+	tv := newTaps(lanczos3Kernel, bh, y.N, y.Offset, y.Num, y.Den*ky)
+	vert := make([]float64, w*y.N*ch)
+	for oy := range y.N {
 		for k := range int(tv.count[oy]) {
 			wt := float64(tv.weights[oy*tv.stride+k]) / (1 << weightBits)
 			row := boxed[(int(tv.start[oy])+k)*w*ch:]
@@ -174,8 +176,8 @@ func floatResize(src *pixels, x, y axis) *image.RGBA {
 	}
 	// Horizontal.
 	bw := (w + kx - 1) / kx
-	hbox := make([]float64, bw*y.n*ch)
-	for yy := range y.n {
+	hbox := make([]float64, bw*y.N*ch)
+	for yy := range y.N {
 		for bx := range bw {
 			lo, hi := bx*kx, min((bx+1)*kx, w)
 			for c := range ch {
@@ -187,10 +189,10 @@ func floatResize(src *pixels, x, y axis) *image.RGBA {
 			}
 		}
 	}
-	th := newTaps(lanczos3Kernel, bw, x.n, x.offset, x.num, x.den*kx)
-	out := image.NewRGBA(image.Rect(0, 0, x.n, y.n))
-	for yy := range y.n {
-		for ox := range x.n {
+	th := newTaps(lanczos3Kernel, bw, x.N, x.Offset, x.Num, x.Den*kx)
+	out := image.NewRGBA(image.Rect(0, 0, x.N, y.N))
+	for yy := range y.N {
+		for ox := range x.N {
 			var acc [4]float64
 			for k := range int(th.count[ox]) {
 				wt := float64(th.weights[ox*th.stride+k]) / (1 << weightBits)

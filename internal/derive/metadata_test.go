@@ -21,6 +21,7 @@ import (
 	"github.com/imgform/imgform/internal/imagetest"
 	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/internal/provenance"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // testProvenance is what apply would pass: the request's parameters,
@@ -32,12 +33,12 @@ var testProvenance = []pngtext.Chunk{
 }
 
 // wantProvenance is what a variant of spec must carry.
-func wantProvenance(spec Spec) map[string]string {
+func wantProvenance(spec variant.Spec) map[string]string {
 	want := map[string]string{}
 	for _, c := range testProvenance {
 		want[c.Keyword] = c.Text
 	}
-	want[VariantKeyword] = string(spec.WithDefaults().attributesJSON()) + " v1"
+	want[VariantKeyword] = string(spec.WithDefaults().AttributesJSON()) + " v1"
 	return want
 }
 
@@ -45,13 +46,13 @@ func wantProvenance(spec Spec) map[string]string {
 // provenance and the variant's attributes, read back by ReadProvenance.
 func TestProvenanceInEveryFormat(t *testing.T) {
 	source := NewSource(rampImage(300, 200))
-	for _, spec := range []Spec{
-		{Width: 64, Format: PNG},
-		{Width: 64, Format: JPEG, Quality: 70},
-		{Width: 64, Format: WebP},
-		{Width: 64, Format: WebP, Lossless: true},
-		{Width: 64, Height: 64, Fit: Contain, Background: "#ff000080", Format: WebP},
-		{Width: 64, Format: AVIF},
+	for _, spec := range []variant.Spec{
+		{Width: 64, Format: variant.PNG},
+		{Width: 64, Format: variant.JPEG, Quality: 70},
+		{Width: 64, Format: variant.WebP},
+		{Width: 64, Format: variant.WebP, Lossless: true},
+		{Width: 64, Height: 64, Fit: variant.Contain, Background: "#ff000080", Format: variant.WebP},
+		{Width: 64, Format: variant.AVIF},
 	} {
 		t.Run(fmt.Sprintf("%s-lossless=%v-%s", spec.Format, spec.Lossless, spec.Fit), func(t *testing.T) {
 			data, err := source.Derive(spec, testProvenance)
@@ -86,7 +87,7 @@ func rampPNG(t *testing.T) []byte {
 func TestAVIFMetadata(t *testing.T) {
 	vipsheader := referenceTool(t, "vipsheader", "libvips-tools")
 	vips := referenceTool(t, "vips", "libvips-tools")
-	data, err := NewSource(rampImage(300, 200)).Derive(Spec{Width: 90, Format: AVIF}, testProvenance)
+	data, err := NewSource(rampImage(300, 200)).Derive(variant.Spec{Width: 90, Format: variant.AVIF}, testProvenance)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestAVIFMetadata(t *testing.T) {
 		t.Fatalf("vipsheader printed %q: %v", out, err)
 	}
 	texts, err := readXMP(packet)
-	if err != nil || !maps.Equal(texts, wantProvenance(Spec{Width: 90, Format: AVIF})) {
+	if err != nil || !maps.Equal(texts, wantProvenance(variant.Spec{Width: 90, Format: variant.AVIF})) {
 		t.Errorf("libheif reads the XMP %q: %v, %v", packet, texts, err)
 	}
 	run(t, vips, "copy", path, filepath.Join(dir, "v.png"))
@@ -113,7 +114,7 @@ func TestAVIFMetadata(t *testing.T) {
 // The PNG's text chunks come right after IHDR, in the caller's order,
 // then the variant's.
 func TestPNGChunks(t *testing.T) {
-	data, err := NewSource(rampImage(300, 200)).Derive(Spec{Width: 64, Format: PNG}, testProvenance)
+	data, err := NewSource(rampImage(300, 200)).Derive(variant.Spec{Width: 64, Format: variant.PNG}, testProvenance)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func TestPNGChunks(t *testing.T) {
 // The JPEG carries an XMP APP1 segment and a COM segment written as
 // apply writes its own; it decodes with Go's decoder and libjpeg (vips).
 func TestJPEGSegments(t *testing.T) {
-	data, err := NewSource(rampImage(300, 200)).Derive(Spec{Width: 150, Format: JPEG}, testProvenance)
+	data, err := NewSource(rampImage(300, 200)).Derive(variant.Spec{Width: 150, Format: variant.JPEG}, testProvenance)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func TestJPEGSegments(t *testing.T) {
 		t.Fatalf("COM segments: %d, %v", len(coms), err)
 	}
 	want := testProvenance[0].Text + "\nimgform:address: " + testProvenance[1].Text + "\nimgform:input-hash: " + testProvenance[2].Text +
-		"\nimgform:variant: " + wantProvenance(Spec{Width: 150, Format: JPEG})[VariantKeyword]
+		"\nimgform:variant: " + wantProvenance(variant.Spec{Width: 150, Format: variant.JPEG})[VariantKeyword]
 	if string(coms[0]) != want {
 		t.Errorf("COM\n got %q\nwant %q", coms[0], want)
 	}
@@ -158,7 +159,7 @@ func TestJPEGSegments(t *testing.T) {
 // A provenance too large for one JPEG segment is an error, never cut.
 func TestJPEGProvenanceTooLarge(t *testing.T) {
 	huge := []pngtext.Chunk{{Keyword: provenance.Parameters, Text: string(bytes.Repeat([]byte("a"), 70000))}}
-	if _, err := NewSource(rampImage(64, 64)).Derive(Spec{Width: 32, Format: JPEG}, huge); err == nil {
+	if _, err := NewSource(rampImage(64, 64)).Derive(variant.Spec{Width: 32, Format: variant.JPEG}, huge); err == nil {
 		t.Error("Derive cut or dropped a provenance too large for a JPEG segment")
 	}
 }
@@ -175,14 +176,14 @@ func TestWebPContainer(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		src   image.Image
-		spec  Spec
+		spec  variant.Spec
 		alpha bool
 	}{
-		{rampImage(300, 200), Spec{Width: 101, Format: WebP}, false},
-		{rampImage(300, 200), Spec{Width: 101, Format: WebP, Lossless: true}, false},
-		{rampImage(300, 200), Spec{Width: 64, Height: 64, Fit: Contain, Format: WebP}, true},
-		{translucent, Spec{Width: 99, Format: WebP, Quality: 90}, true},
-		{translucent, Spec{Width: 99, Format: WebP, Lossless: true}, true},
+		{rampImage(300, 200), variant.Spec{Width: 101, Format: variant.WebP}, false},
+		{rampImage(300, 200), variant.Spec{Width: 101, Format: variant.WebP, Lossless: true}, false},
+		{rampImage(300, 200), variant.Spec{Width: 64, Height: 64, Fit: variant.Contain, Format: variant.WebP}, true},
+		{translucent, variant.Spec{Width: 99, Format: variant.WebP, Quality: 90}, true},
+		{translucent, variant.Spec{Width: 99, Format: variant.WebP, Lossless: true}, true},
 	} {
 		t.Run(fmt.Sprintf("%dx%d-%v-%v", tc.spec.Width, tc.spec.Height, tc.spec.Lossless, tc.alpha), func(t *testing.T) {
 			data, err := NewSource(tc.src).Derive(tc.spec, testProvenance)
@@ -199,7 +200,7 @@ func TestWebPContainer(t *testing.T) {
 			flags := chunks[0].data[0]
 			w := int(binary.LittleEndian.Uint32(append(chunks[0].data[4:7:7], 0))) + 1
 			h := int(binary.LittleEndian.Uint32(append(chunks[0].data[7:10:10], 0))) + 1
-			size := tc.spec.OutputSize(Size{tc.src.Bounds().Dx(), tc.src.Bounds().Dy()})
+			size := tc.spec.OutputSize(variant.Size{Width: tc.src.Bounds().Dx(), Height: tc.src.Bounds().Dy()})
 			if flags&vp8xXMP == 0 || (flags&vp8xAlpha != 0) != tc.alpha || w != size.Width || h != size.Height {
 				t.Errorf("VP8X flags %08b canvas %dx%d, want XMP, alpha=%v, %v", flags, w, h, tc.alpha, size)
 			}
@@ -237,7 +238,7 @@ func TestJPEGFlattensTransparency(t *testing.T) {
 	for i := range 64 * 64 {
 		img.Set(i%64, i/64, color.NRGBA{0, 0, 0, 0})
 	}
-	out, err := NewSource(img).Render(Spec{Width: 32, Format: JPEG})
+	out, err := NewSource(img).Render(variant.Spec{Width: 32, Format: variant.JPEG})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,20 +17,21 @@ import (
 
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/placeholder"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // projectVariant is one of the three variants of the project benchmark,
 // as a Spec and as vipsthumbnail's arguments for the same file.
 type projectVariant struct {
 	suffix string
-	spec   Spec
+	spec   variant.Spec
 	vips   string // arguments after the input; %s is the output path without extension
 }
 
 var projectVariants = []projectVariant{
-	{"thumb.webp", Spec{Width: 256, Format: WebP, Quality: 82}, `-s 256x -o "%s.webp[Q=82]"`},
-	{"social.jpg", Spec{Width: 1200, Height: 630, Fit: Cover, Upscale: true, Format: JPEG, Quality: 85}, `-s 1200x630 --smartcrop centre -o "%s.jpg[Q=85]"`},
-	{"icon.png", Spec{Width: 128, Format: PNG}, `-s 128x -o "%s.png"`},
+	{"thumb.webp", variant.Spec{Width: 256, Format: variant.WebP, Quality: 82}, `-s 256x -o "%s.webp[Q=82]"`},
+	{"social.jpg", variant.Spec{Width: 1200, Height: 630, Fit: variant.Cover, Upscale: true, Format: variant.JPEG, Quality: 85}, `-s 1200x630 --smartcrop centre -o "%s.jpg[Q=85]"`},
+	{"icon.png", variant.Spec{Width: 128, Format: variant.PNG}, `-s 128x -o "%s.png"`},
 }
 
 // benchEnvInt reads a positive integer from the environment.
@@ -168,7 +169,7 @@ func BenchmarkProjectVersusVipsthumbnail(b *testing.B) {
 	rounds := benchEnvInt(b, "IMGFORM_DERIVE_BENCH_ROUNDS", 3)
 	sources := projectSources(b, n)
 	srcDir := filepath.Dir(sources[0])
-	if _, err := NewSource(solidImage(16, 16, [3]uint8{})).Derive(Spec{Format: WebP}, nil); err != nil {
+	if _, err := NewSource(solidImage(16, 16, [3]uint8{})).Derive(variant.Spec{Format: variant.WebP}, nil); err != nil {
 		b.Fatal(err) // compile the encoder before timing
 	}
 	timed := func(name string, f func(out string) error) time.Duration {

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // vipsCase is a downscale compared with vipsthumbnail: the spec, and
 // vipsthumbnail's arguments for the same resize.
 type vipsCase struct {
 	name string
-	spec Spec
+	spec variant.Spec
 	args []string
 }
 
@@ -18,8 +20,8 @@ type vipsCase struct {
 // following the aspect ratio: -s 256x) and a 960×504 cover crop
 // (--smartcrop centre is vipsthumbnail's plain centred crop).
 var vipsCases = []vipsCase{
-	{"thumb256", Spec{Width: 256}, []string{"-s", "256x"}},
-	{"cover960x504", Spec{Width: 960, Height: 504, Fit: Cover}, []string{"-s", "960x504", "--smartcrop", "centre"}},
+	{"thumb256", variant.Spec{Width: 256}, []string{"-s", "256x"}},
+	{"cover960x504", variant.Spec{Width: 960, Height: 504, Fit: variant.Cover}, []string{"-s", "960x504", "--smartcrop", "centre"}},
 }
 
 // minPSNR is issue 22's floor for a lossless variant against libvips's
@@ -57,8 +59,8 @@ func TestLosslessMatchesVipsthumbnail(t *testing.T) {
 				want := decodeFile(t, vipsReference(t, dir, src, c))
 				for _, f := range []struct {
 					ext  string
-					spec Spec
-				}{{"png", Spec{Format: PNG}}, {"webp", Spec{Format: WebP, Lossless: true}}} {
+					spec variant.Spec
+				}{{"png", variant.Spec{Format: variant.PNG}}, {"webp", variant.Spec{Format: variant.WebP, Lossless: true}}} {
 					spec := c.spec
 					spec.Format, spec.Lossless = f.spec.Format, f.spec.Lossless
 					data, err := source.Derive(spec, nil)
@@ -109,9 +111,9 @@ func TestLossyWithin2dBOfReference(t *testing.T) {
 				refPNG := vipsReference(t, dir, src, c)
 				want := decodeFile(t, refPNG)
 				for _, f := range []struct {
-					format  Format
+					format  variant.Format
 					quality int
-				}{{WebP, 82}, {JPEG, 85}, {WebP, WebP.DefaultQuality()}, {JPEG, 60}} {
+				}{{variant.WebP, 82}, {variant.JPEG, 85}, {variant.WebP, variant.WebP.DefaultQuality()}, {variant.JPEG, 60}} {
 					spec := c.spec
 					spec.Format, spec.Quality = f.format, f.quality
 					data, err := source.Derive(spec, nil)
@@ -121,12 +123,12 @@ func TestLossyWithin2dBOfReference(t *testing.T) {
 					var oursPNG, refDecoded string
 					name := fmt.Sprintf("%s-q%d", f.format, f.quality)
 					switch f.format {
-					case WebP:
+					case variant.WebP:
 						oursPNG = dwebpToPNG(t, dwebp, writeFile(t, dir, name+"-ours.webp", data))
 						ref := filepath.Join(dir, name+"-ref.webp")
 						run(t, cwebp, "-quiet", "-q", fmt.Sprint(f.quality), refPNG, "-o", ref)
 						refDecoded = dwebpToPNG(t, dwebp, ref)
-					case JPEG:
+					case variant.JPEG:
 						oursPNG = filepath.Join(dir, name+"-ours.png")
 						run(t, vips, "copy", writeFile(t, dir, name+"-ours.jpg", data), oursPNG)
 						ref := filepath.Join(dir, name+"-ref.jpg")

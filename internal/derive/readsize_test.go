@@ -5,14 +5,15 @@ import (
 	"testing"
 
 	"github.com/imgform/imgform/internal/imagecheck"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // imagecheck.ReadSize reads the size of every format a variant is
 // written in from its header: what imgform output reports.
 func TestVariantSizeFromHeader(t *testing.T) {
 	src := NewSource(rampImage(300, 200))
-	for _, f := range []Format{PNG, JPEG, WebP, AVIF} {
-		data, err := src.Derive(Spec{Width: 90, Height: 40, Fit: Cover, Format: f}, testProvenance)
+	for _, f := range []variant.Format{variant.PNG, variant.JPEG, variant.WebP, variant.AVIF} {
+		data, err := src.Derive(variant.Spec{Width: 90, Height: 40, Fit: variant.Cover, Format: f}, testProvenance)
 		if err != nil {
 			t.Fatal(err)
 		}

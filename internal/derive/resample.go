@@ -1,5 +1,7 @@
 package derive
 
+import "github.com/imgform/imgform/internal/variant"
+
 // resampler is a way to resample: a kernel for shrinking, one for
 // enlarging (the same when unset), and whether a box prefilter takes a
 // shrink by s ≥ 4 down to between 2 and 4 first.
@@ -14,8 +16,8 @@ type resampler struct {
 var derived = resampler{kernel: lanczos3Kernel, up: catmullRomKernel, gap: true}
 
 // kernelFor is the kernel for an axis: up when it enlarges.
-func (r resampler) kernelFor(a axis) kernel {
-	if a.num < a.den && r.up.at != nil {
+func (r resampler) kernelFor(a variant.Axis) kernel {
+	if a.Num < a.Den && r.up.at != nil {
 		return r.up
 	}
 	return r.kernel
@@ -26,20 +28,20 @@ func (r resampler) kernelFor(a axis) kernel {
 // integer number of pixels, then the kernel
 // on each axis (see kernel.go), in the order that costs less. Each pass
 // rounds to 8 bits, as libvips's do.
-func (r resampler) resize(src *pixels, x, y axis) *pixels {
-	if x.identity() && y.identity() {
+func (r resampler) resize(src *pixels, x, y variant.Axis) *pixels {
+	if x.Identity() && y.Identity() {
 		return src
 	}
 	if kx, ky := boxFactor(x), boxFactor(y); r.gap && kx*ky > 1 {
 		src = box(src, kx, ky)
-		x.src, x.den = src.w, x.den*kx
-		y.src, y.den = src.h, y.den*ky
+		x.Src, x.Den = src.w, x.Den*kx
+		y.Src, y.Den = src.h, y.Den*ky
 	}
 	// The work of each order, in multiply-adds per channel: vertical
 	// first runs over every source column, horizontal first over every
 	// source row.
 	tx, ty := r.tapsPerSample(x), r.tapsPerSample(y)
-	if y.n*src.w*ty+y.n*x.n*tx <= x.n*src.h*tx+y.n*x.n*ty {
+	if y.N*src.w*ty+y.N*x.N*tx <= x.N*src.h*tx+y.N*x.N*ty {
 		return r.resizeH(r.resizeV(src, y), x)
 	}
 	return r.resizeV(r.resizeH(src, x), y)
@@ -47,30 +49,30 @@ func (r resampler) resize(src *pixels, x, y axis) *pixels {
 
 // boxFactor is the integer block size of the box prefilter on an axis:
 // ⌊s/2⌋ for a shrink by s ≥ 4 (libvips's "gap" of 2), else 1.
-func boxFactor(a axis) int {
-	return max(1, a.num/(2*a.den))
+func boxFactor(a variant.Axis) int {
+	return max(1, a.Num/(2*a.Den))
 }
 
 // tapsPerSample estimates the kernel's taps per output sample on an
 // axis.
-func (r resampler) tapsPerSample(a axis) int {
+func (r resampler) tapsPerSample(a variant.Axis) int {
 	taps := int(2 * r.kernelFor(a).support)
-	if a.num <= a.den {
+	if a.Num <= a.Den {
 		return taps
 	}
-	return taps*a.num/a.den + 1
+	return taps*a.Num/a.Den + 1
 }
 
 // resizeV resamples the columns of src along axis a.
-func (r resampler) resizeV(src *pixels, a axis) *pixels {
-	if a.identity() {
+func (r resampler) resizeV(src *pixels, a variant.Axis) *pixels {
+	if a.Identity() {
 		return src
 	}
-	t := newTaps(r.kernelFor(a), src.h, a.n, a.offset, a.num, a.den)
-	dst := newPixels(src.w, a.n, src.ch)
+	t := newTaps(r.kernelFor(a), src.h, a.N, a.Offset, a.Num, a.Den)
+	dst := newPixels(src.w, a.N, src.ch)
 	n := src.w * src.ch
 	acc := make([]int32, n)
-	for y := range a.n {
+	for y := range a.N {
 		clear(acc)
 		start, count := int(t.start[y]), int(t.count[y])
 		ws := t.weights[y*t.stride : y*t.stride+count]
@@ -118,12 +120,12 @@ func (r resampler) resizeV(src *pixels, a axis) *pixels {
 }
 
 // resizeH resamples the rows of src along axis a.
-func (r resampler) resizeH(src *pixels, a axis) *pixels {
-	if a.identity() {
+func (r resampler) resizeH(src *pixels, a variant.Axis) *pixels {
+	if a.Identity() {
 		return src
 	}
-	t := newTaps(r.kernelFor(a), src.w, a.n, a.offset, a.num, a.den)
-	dst := newPixels(a.n, src.h, src.ch)
+	t := newTaps(r.kernelFor(a), src.w, a.N, a.Offset, a.Num, a.Den)
+	dst := newPixels(a.N, src.h, src.ch)
 	for y := range src.h {
 		in, out := src.row(y), dst.row(y)
 		if src.ch == 3 {

@@ -7,6 +7,7 @@ import (
 	"image/color"
 
 	"github.com/imgform/imgform/internal/imagecheck"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // Source is a decoded image to derive variants from: decode it once,
@@ -38,7 +39,7 @@ func NewSource(img image.Image) *Source {
 }
 
 // Size is the source's size in pixels.
-func (s *Source) Size() Size { return Size{s.px.w, s.px.h} }
+func (s *Source) Size() variant.Size { return variant.Size{Width: s.px.w, Height: s.px.h} }
 
 // Opaque reports whether every pixel of the source is opaque.
 func (s *Source) Opaque() bool { return s.px.ch == 3 }

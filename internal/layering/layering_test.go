@@ -21,8 +21,9 @@ const module = "github.com/imgform/imgform/"
 // package needs its place in the layers.
 var allowed = map[string][]string{
 	"internal/model":                 {},
+	"internal/variant":               {},
 	"internal/generate":              {"internal/model"},
-	"internal/spec":                  {"internal/model"},
+	"internal/spec":                  {"internal/model", "internal/variant"},
 	"internal/state":                 {"internal/model"},
 	"internal/state/local":           {"internal/state", "internal/model"},
 	"internal/state/backendtest":     {"internal/state", "internal/model"},
@@ -32,11 +33,11 @@ var allowed = map[string][]string{
 	"internal/cache/dir":             {"internal/cache", "internal/model"},
 	"internal/cache/cachetest":       {"internal/cache", "internal/model"},
 	"internal/cache/s3":              {"internal/cache", "internal/model"},
-	"internal/plan":                  {"internal/spec", "internal/state", "internal/cache", "internal/model"},
+	"internal/plan":                  {"internal/spec", "internal/state", "internal/cache", "internal/model", "internal/variant"},
 	"internal/view":                  {"internal/plan", "internal/apply", "internal/state", "internal/model"},
 	"internal/view/progress":         {"internal/view", "internal/apply"},
-	"internal/review":                {"internal/plan", "internal/view", "internal/cache", "internal/model"},
-	"internal/apply":                 {"internal/plan", "internal/spec", "internal/state", "internal/cache", "internal/generate", "internal/model"},
+	"internal/review":                {"internal/plan", "internal/view", "internal/cache", "internal/derive", "internal/model", "internal/variant"},
+	"internal/apply":                 {"internal/plan", "internal/spec", "internal/state", "internal/cache", "internal/generate", "internal/model", "internal/variant"},
 	"internal/segmind":               {"internal/generate", "internal/model", "internal/segmind/internal/wire"},
 	"internal/segmind/internal/wire": {"internal/model"},
 	"internal/segmind/emulator":      {"internal/model", "internal/segmind/internal/wire", "internal/placeholder"},
@@ -55,14 +56,14 @@ var allowed = map[string][]string{
 	"internal/gitrev":                {},
 	"internal/version":               {},
 	"internal/picks":                 {"internal/atomicfile"},
-	"internal/derive":                {"internal/pngtext", "internal/imagecheck"},
+	"internal/derive":                {"internal/variant", "internal/pngtext", "internal/imagecheck"},
 	"internal/imagetest":             {}, // for tests only
 	"internal/golden":                {}, // for tests only
 	"internal/waitfor":               {}, // for tests only
 }
 
 // helpers are the leaf packages any package may import.
-var helpers = []string{"internal/atomicfile", "internal/derive", "internal/imagecheck", "internal/jsonsplit", "internal/outputfile", "internal/parallel", "internal/picks", "internal/pngtext", "internal/proc", "internal/provenance", "internal/safepath"}
+var helpers = []string{"internal/atomicfile", "internal/imagecheck", "internal/jsonsplit", "internal/outputfile", "internal/parallel", "internal/picks", "internal/pngtext", "internal/proc", "internal/provenance", "internal/safepath"}
 
 // engine are the packages that must not link the HTTP stack, the client
 // or the emulator, even through a dependency.
@@ -151,6 +152,37 @@ func TestEngineLinksNoClient(t *testing.T) {
 	// The check can fail: the client itself depends on net/http.
 	if !slices.Contains(byName["internal/segmind"].Deps, "net/http") {
 		t.Error("segmind does not depend on net/http: the check looks at the wrong list")
+	}
+}
+
+// codecFree are the packages that must not link a codec, even through a
+// dependency: they name, check and show variants (internal/variant), and
+// internal/derive makes the bytes.
+var codecFree = []string{"internal/variant", "internal/spec", "internal/plan", "internal/view"}
+
+var codecs = []string{"github.com/tetratelabs/wazero", module + "internal/derive"}
+
+func TestNoCodecInSpecPlanView(t *testing.T) {
+	byName := map[string]pkg{}
+	for _, p := range listPackages(t) {
+		byName[strings.TrimPrefix(p.ImportPath, module)] = p
+	}
+	for _, name := range codecFree {
+		p, ok := byName[name]
+		if !ok {
+			t.Errorf("no package %s", name)
+			continue
+		}
+		for _, bad := range codecs {
+			if slices.Contains(p.Deps, bad) {
+				t.Errorf("%s depends on %s", name, bad)
+			}
+		}
+	}
+	// The check can fail: derive itself depends on wazero, and the
+	// command on derive.
+	if !slices.Contains(byName["internal/derive"].Deps, codecs[0]) || !slices.Contains(byName["cmd/imgform"].Deps, codecs[1]) {
+		t.Error("derive does not depend on wazero, or cmd/imgform on derive: the check looks at the wrong list")
 	}
 }
 

@@ -5,7 +5,7 @@
 // loads plan files, and applies renames to a state (moved blocks and
 // imgform state mv). Rendering is package view's.
 //
-// plan imports spec, state, cache (through the Cache it is given), model
-// and internal helpers. It must not import apply or cmd, and it never writes an output or
+// plan imports spec, state, cache (through the Cache it is given), model,
+// variant and internal helpers. It must not import apply or cmd, and it never writes an output or
 // the state: it only reads.
 package plan

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // Document is the plan's public JSON form, as docs/plan-json.md describes it: what
@@ -390,7 +390,7 @@ func (d *Document) Plan() (*Plan, error) {
 			return nil, fmt.Errorf("the change of %s has variants and no request", dc.Address)
 		}
 		for _, dv := range dc.Variants {
-			v, err := dv.variant(derive.Size{Width: c.Request.Width(), Height: c.Request.Height()})
+			v, err := dv.variant(variant.Size{Width: c.Request.Width(), Height: c.Request.Height()})
 			if err != nil {
 				return nil, fmt.Errorf("the change of %s: %w", dc.Address, err)
 			}
@@ -459,12 +459,12 @@ func documentVariant(v Variant) DocumentVariant {
 // variant reads a variant back, refusing one whose attributes are not
 // valid for the model's image, or do not have the hash recorded beside
 // them: a plan file is input.
-func (dv DocumentVariant) variant(src derive.Size) (Variant, error) {
-	f, err := derive.FormatOfPath("variant." + dv.Format)
+func (dv DocumentVariant) variant(src variant.Size) (Variant, error) {
+	f, err := variant.FormatOfPath("variant." + dv.Format)
 	if err != nil {
 		return Variant{}, fmt.Errorf("variant %q has the format %q, which this imgform does not write", dv.Name, dv.Format)
 	}
-	s := derive.Spec{Width: dv.Width, Height: dv.Height, Fit: derive.Fit(dv.Fit), Anchor: derive.Anchor(dv.Anchor),
+	s := variant.Spec{Width: dv.Width, Height: dv.Height, Fit: variant.Fit(dv.Fit), Anchor: variant.Anchor(dv.Anchor),
 		Background: dv.Background, Upscale: dv.Upscale, Format: f, Quality: dv.Quality, Lossless: dv.Lossless}
 	if err := s.Validate(src); err != nil {
 		return Variant{}, fmt.Errorf("variant %q: %w", dv.Name, err)

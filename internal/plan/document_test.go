@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imgform/imgform/internal/derive"
 	goldenfile "github.com/imgform/imgform/internal/golden"
+	"github.com/imgform/imgform/internal/variant"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -54,7 +54,7 @@ func goldenPlan(t *testing.T) *Plan {
 	apply(t, dir, st, unchanged, state.GeneratorAPI)
 	touch(t, dir, "still.png", time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 
-	thumb := derive.Spec{Width: 256, Quality: 82, Format: derive.WebP}
+	thumb := variant.Spec{Width: 256, Quality: 82, Format: variant.WebP}
 	gallery := newImage(t, "image.gallery", "a gallery wall", "gallery.png")
 	gallery.Variants = []spec.Variant{{Name: "thumb", Spec: thumb, Outputs: []string{"gallery-256.webp"}}}
 	ge := apply(t, dir, st, gallery, state.GeneratorAPI)
@@ -74,15 +74,15 @@ func goldenPlan(t *testing.T) *Plan {
 		pair,
 		with(piped, func(i *spec.Image) { i.Request = i.Request.WithPrompt("line one\nline | two `code`") }),
 		with(newImage(t, "image.banner", "a summer sale banner", "new/banner.png"), func(i *spec.Image) {
-			i.Variants = []spec.Variant{{Name: "social", Spec: derive.Spec{Width: 1200, Height: 630, Anchor: derive.Top, Upscale: true, Format: derive.JPEG}, Outputs: []string{"new/banner-social.jpg"}}}
+			i.Variants = []spec.Variant{{Name: "social", Spec: variant.Spec{Width: 1200, Height: 630, Anchor: variant.Top, Upscale: true, Format: variant.JPEG}, Outputs: []string{"new/banner-social.jpg"}}}
 		}),
 		odd,
 		unchanged,
 		with(newImage(t, "image.poster", "a film poster", "poster.png"), func(i *spec.Image) { i.Candidates = 3 }),
 		with(gallery, func(i *spec.Image) {
 			i.Variants = []spec.Variant{
-				{Name: "thumb", Spec: derive.Spec{Width: 256, Quality: 60, Format: derive.WebP}, Outputs: []string{"gallery-256.webp"}},
-				{Name: "square", Spec: derive.Spec{Width: 512, Height: 512, Fit: derive.Contain, Background: "#ffffff", Format: derive.AVIF}, Outputs: []string{"gallery-512.avif"}},
+				{Name: "thumb", Spec: variant.Spec{Width: 256, Quality: 60, Format: variant.WebP}, Outputs: []string{"gallery-256.webp"}},
+				{Name: "square", Spec: variant.Spec{Width: 512, Height: 512, Fit: variant.Contain, Background: "#ffffff", Format: variant.AVIF}, Outputs: []string{"gallery-512.avif"}},
 			}
 		}),
 	}

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // Variant is one variant file of an image as the change leaves it: which
@@ -15,7 +15,7 @@ type Variant struct {
 	Name   string
 	Sample int
 	Path   string
-	Spec   derive.Spec
+	Spec   variant.Spec
 	// AttrHash is Spec's hash, which the state records.
 	AttrHash state.Hash
 }
@@ -25,7 +25,7 @@ func (v Variant) Attributes() map[string]string {
 	return attributeMap(v.Spec)
 }
 
-func attributeMap(s derive.Spec) map[string]string {
+func attributeMap(s variant.Spec) map[string]string {
 	m := map[string]string{}
 	for _, a := range s.Attributes() {
 		m[a.Name] = a.Value
@@ -193,7 +193,7 @@ func (b *builder) removeUnwantedVariants(c *Change, prior *state.Entry) {
 // diffAttributes lists the attributes whose values differ.
 func diffAttributes(old, now map[string]string) []ParamDiff {
 	var out []ParamDiff
-	for _, a := range (derive.Spec{}).Attributes() { // the names, in the language's order
+	for _, a := range (variant.Spec{}).Attributes() { // the names, in the language's order
 		if old[a.Name] != now[a.Name] {
 			out = append(out, ParamDiff{Name: a.Name, Old: old[a.Name], New: now[a.Name]})
 		}

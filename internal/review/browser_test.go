@@ -15,10 +15,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/testsvc"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // browser is a headless Chromium, and the errors its pages logged.
@@ -260,11 +260,11 @@ func TestVariantsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := model.NewRequest(model.NewRealityLightning).WithPrompt("castle on a cliff")
-	specs := []derive.Spec{
-		{Width: 256, Quality: 82, Format: derive.WebP},
-		{Width: 512, Height: 256, Fit: derive.Contain, Background: "#223344", Format: derive.AVIF},
-		{Width: 1200, Height: 630, Upscale: true, Anchor: derive.Top, Format: derive.JPEG},
-		{Width: 128, Lossless: true, Format: derive.WebP},
+	specs := []variant.Spec{
+		{Width: 256, Quality: 82, Format: variant.WebP},
+		{Width: 512, Height: 256, Fit: variant.Contain, Background: "#223344", Format: variant.AVIF},
+		{Width: 1200, Height: 630, Upscale: true, Anchor: variant.Top, Format: variant.JPEG},
+		{Width: 128, Lossless: true, Format: variant.WebP},
 	}
 	c := &plan.Change{Address: "image.hero", Action: plan.Create, Request: &req, InputHash: req.InputHash(), Outputs: []string{"hero.png"}, Write: []int{0}}
 	for i, s := range specs {

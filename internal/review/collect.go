@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 
 	"github.com/imgform/imgform/internal/cache"
-	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/safepath"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // AfterFromCache gives the page the images the cache holds of p's
@@ -126,7 +126,7 @@ func (pg *Page) readVariant(dir, rel string) (*picture, bool, error) {
 	if safepath.Check(dir, rel) != nil {
 		return nil, false, nil
 	}
-	f, err := derive.FormatOfPath(rel)
+	f, err := variant.FormatOfPath(rel)
 	if err != nil {
 		return nil, false, nil
 	}
@@ -138,7 +138,7 @@ func (pg *Page) readVariant(dir, rel string) (*picture, bool, error) {
 	if err != nil || info.Width < 1 || info.Height < 1 || info.Width > imagecheck.MaxSide || info.Height > imagecheck.MaxSide {
 		return nil, false, nil
 	}
-	pic, err := pg.store.addFile(data, f, derive.Size{Width: info.Width, Height: info.Height})
+	pic, err := pg.store.addFile(data, f, variant.Size{Width: info.Width, Height: info.Height})
 	if err != nil {
 		return nil, false, err
 	}

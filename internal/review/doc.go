@@ -14,5 +14,6 @@
 //
 // The page is html/template with a small vanilla script and stylesheet,
 // embedded: prompts are user text, and the template engine escapes them.
-// review imports plan, view, cache, model and internal helpers.
+// review imports plan, view, cache, derive (to show each variant as it
+// would be written), variant, model and internal helpers.
 package review

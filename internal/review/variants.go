@@ -8,6 +8,7 @@ import (
 	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/variant"
 	"github.com/imgform/imgform/internal/view"
 )
 
@@ -74,7 +75,7 @@ func (pg *Page) deriveVariants(c *plan.Change, imgs []model.Image) []*variantPic
 
 // addFile keeps a file as it is beside the page (a variant, in its own
 // format), shown at its size or scaled down to thumbWidth.
-func (s *store) addFile(data []byte, f derive.Format, size derive.Size) (*picture, error) {
+func (s *store) addFile(data []byte, f variant.Format, size variant.Size) (*picture, error) {
 	h := model.SumBytes(data)
 	s.mu.Lock()
 	p, ok := s.seen[h]
@@ -82,7 +83,7 @@ func (s *store) addFile(data []byte, f derive.Format, size derive.Size) (*pictur
 	if ok {
 		return p, nil
 	}
-	ext := map[derive.Format]string{derive.PNG: ".png", derive.JPEG: ".jpg", derive.WebP: ".webp", derive.AVIF: ".avif"}[f]
+	ext := map[variant.Format]string{variant.PNG: ".png", variant.JPEG: ".jpg", variant.WebP: ".webp", variant.AVIF: ".avif"}[f]
 	full := imageDir + "/" + h.String()[:32] + ext
 	if err := os.WriteFile(filepath.Join(s.dir, filepath.FromSlash(full)), data, 0o644); err != nil {
 		return nil, fmt.Errorf("writing the review page's images: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // An image kept for its variants only (no output) whose prompt changed:
@@ -25,10 +26,10 @@ func TestPageShowsVariantsBefore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	thumb := derive.Spec{Width: 64, Format: derive.WebP}
-	wide := derive.Spec{Width: 128, Height: 64, Fit: derive.Cover, Format: derive.WebP}
+	thumb := variant.Spec{Width: 64, Format: variant.WebP}
+	wide := variant.Spec{Width: 128, Height: 64, Fit: variant.Cover, Format: variant.WebP}
 	oldFiles := map[string][]byte{}
-	for path, spec := range map[string]derive.Spec{"assets/hero-64.webp": thumb, "assets/hero-wide.webp": wide} {
+	for path, spec := range map[string]variant.Spec{"assets/hero-64.webp": thumb, "assets/hero-wide.webp": wide} {
 		data, err := derive.NewSource(old).Derive(spec, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -8,7 +8,8 @@
 // their ranges), then evaluate that model into resolved images.
 //
 // spec imports model (the parameter schema every attribute is checked
-// against) and internal helpers. It must not import state, plan, apply or
+// against), variant (what a variant block resolves to, and its
+// validation) and internal helpers. It must not import state, plan, apply or
 // cmd: it knows nothing of what exists on disk beyond the configuration
 // itself and the files it reads with file().
 package spec

@@ -11,9 +11,9 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 
-	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/parallel"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // evaluator turns the decoded module into resolved images.
@@ -383,7 +383,7 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 	diags = append(diags, moreDiags...)
 	p := pending{addr: addr, diags: diags, raws: raws, outInst: outInst}
 	if decl.hasVariants {
-		variants, vdiags := ev.variants(decl, addr, ctx, samples, derive.Size{Width: req.Width(), Height: req.Height()}, inst)
+		variants, vdiags := ev.variants(decl, addr, ctx, samples, variant.Size{Width: req.Width(), Height: req.Height()}, inst)
 		p.diags = append(p.diags, vdiags...)
 		p.variants = variants
 		failed = failed || vdiags.HasErrors()

@@ -7,8 +7,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/safepath"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // StateDirName is the directory imgform keeps beside the configuration for
@@ -53,7 +53,7 @@ func imageFormatProblem(raw, p string) string {
 		return ""
 	}
 	hint := ""
-	if _, err := derive.FormatOfPath(p); err == nil {
+	if _, err := variant.FormatOfPath(p); err == nil {
 		hint = " A WebP or AVIF file is made from the image by a variant block (variant \"web\" { output = \"" + p + "\" })."
 	}
 	return fmt.Sprintf("The output path %q has the extension %q, which is not an image format imgform writes. Use .png (the default) or .jpg/.jpeg.%s", raw, path.Ext(p), hint)
@@ -62,8 +62,8 @@ func imageFormatProblem(raw, p string) string {
 // variantFormatProblem says what is wrong with the format of a variant's
 // output path; "" when nothing is.
 func variantFormatProblem(raw, p string) string {
-	if _, err := derive.FormatOfPath(p); err != nil {
-		return fmt.Sprintf("The output path %q has the extension %q, which is not a format a variant is written in. Use %s.", raw, path.Ext(p), strings.Join(derive.Extensions(), ", "))
+	if _, err := variant.FormatOfPath(p); err != nil {
+		return fmt.Sprintf("The output path %q has the extension %q, which is not a format a variant is written in. Use %s.", raw, path.Ext(p), strings.Join(variant.Extensions(), ", "))
 	}
 	return ""
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
-	"github.com/imgform/imgform/internal/derive"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 // Variant is a file derived from each of an image's samples: resized,
@@ -22,7 +22,7 @@ type Variant struct {
 	Name string
 	// Spec holds the variant's attributes as written, its format taken
 	// from the output's extension.
-	Spec derive.Spec
+	Spec variant.Spec
 	// Outputs are the variant's paths, one per sample of the image.
 	Outputs []string
 	// DeclRange is the range of the variant block's header.
@@ -57,15 +57,15 @@ type VariantArgument struct {
 // README lists them.
 func VariantArguments() []VariantArgument {
 	return []VariantArgument{
-		{attrOutput, "string", "", "The variant's path, relative to the configuration directory; its extension chooses the format: " + strings.Join(derive.Extensions(), ", ") + ". With `samples` > 1, a template with `${sample}` (0, 1, …) or `outputs`."},
+		{attrOutput, "string", "", "The variant's path, relative to the configuration directory; its extension chooses the format: " + strings.Join(variant.Extensions(), ", ") + ". With `samples` > 1, a template with `${sample}` (0, 1, …) or `outputs`."},
 		{attrOutputs, "list(string)", "", "One path per sample, instead of `output`."},
-		{attrWidth, "number", "auto", fmt.Sprintf("Width in pixels, %d–%d. Unset: follows the aspect ratio (or the source's, when height is unset too).", derive.MinSide, derive.MaxSide)},
-		{attrHeight, "number", "auto", fmt.Sprintf("Height in pixels, %d–%d. Unset: follows the aspect ratio.", derive.MinSide, derive.MaxSide)},
+		{attrWidth, "number", "auto", fmt.Sprintf("Width in pixels, %d–%d. Unset: follows the aspect ratio (or the source's, when height is unset too).", variant.MinSide, variant.MaxSide)},
+		{attrHeight, "number", "auto", fmt.Sprintf("Height in pixels, %d–%d. Unset: follows the aspect ratio.", variant.MinSide, variant.MaxSide)},
 		{attrFit, "string", "cover", "With both width and height: `cover` (scale to cover, crop the rest), `contain` (scale to fit, pad with `background`) or `fill` (stretch)."},
 		{attrAnchor, "string", "center", "What a cover crop keeps: `center`, `top`, `bottom`, `left`, `right`, `top-left`, `top-right`, `bottom-left`, `bottom-right`."},
 		{attrBackground, "string", "transparent; white for JPEG", "The padding of `contain`: `#rgb`, `#rrggbb` or `#rrggbbaa`."},
 		{attrUpscale, "bool", "false", "Allows a width or height larger than the image's (1024)."},
-		{attrQuality, "number", "JPEG 85, WebP 75, AVIF 60", fmt.Sprintf("Quality of the lossy formats, %d–%d.", derive.MinQuality, derive.MaxQuality)},
+		{attrQuality, "number", "JPEG 85, WebP 75, AVIF 60", fmt.Sprintf("Quality of the lossy formats, %d–%d.", variant.MinQuality, variant.MaxQuality)},
 		{attrLossless, "bool", "false", "Writes a lossless WebP."},
 	}
 }
@@ -84,7 +84,7 @@ var variantBlocks = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "vari
 // paths (finish does that, in order with the images').
 type rawVariant struct {
 	name string
-	spec derive.Spec
+	spec variant.Spec
 	raws []rawOutput
 	rng  hcl.Range
 	inst string // the instance to name in a diagnostic about its paths
@@ -117,7 +117,7 @@ func variantDecls(blocks hcl.Blocks) (has bool, diags hcl.Diagnostics) {
 // variants evaluates the variant blocks of one instance of an image,
 // dynamic ones expanded, in ctx (which holds each or count). samples is
 // the image's number of samples, 0 when it is not known; src its size.
-func (ev *evaluator) variants(decl *imageDecl, addr Address, ctx *hcl.EvalContext, samples int, src derive.Size, inst string) ([]rawVariant, hcl.Diagnostics) {
+func (ev *evaluator) variants(decl *imageDecl, addr Address, ctx *hcl.EvalContext, samples int, src variant.Size, inst string) ([]rawVariant, hcl.Diagnostics) {
 	content, _, diags := dynblock.Expand(decl.body, ctx).PartialContent(variantBlocks)
 	for _, d := range diags {
 		d.Detail = instPrefix(inst) + d.Detail
@@ -143,7 +143,7 @@ func (ev *evaluator) variants(decl *imageDecl, addr Address, ctx *hcl.EvalContex
 			diags = append(diags, checkLabel("variant", b)...)
 			continue
 		}
-		v, moreDiags := variant(b, addr, ctx, samples, src, inst)
+		v, moreDiags := evalVariant(b, addr, ctx, samples, src, inst)
 		diags = append(diags, moreDiags...)
 		if !moreDiags.HasErrors() {
 			out = append(out, v)
@@ -152,8 +152,8 @@ func (ev *evaluator) variants(decl *imageDecl, addr Address, ctx *hcl.EvalContex
 	return out, diags
 }
 
-// variant evaluates one variant block.
-func variant(b *hcl.Block, addr Address, ctx *hcl.EvalContext, samples int, src derive.Size, inst string) (rawVariant, hcl.Diagnostics) {
+// evalVariant evaluates one variant block.
+func evalVariant(b *hcl.Block, addr Address, ctx *hcl.EvalContext, samples int, src variant.Size, inst string) (rawVariant, hcl.Diagnostics) {
 	v := rawVariant{name: b.Labels[0], rng: b.DefRange, inst: inst}
 	content, diags := b.Body.Content(variantSchema)
 	if diags.HasErrors() {
@@ -218,11 +218,11 @@ func variant(b *hcl.Block, addr Address, ctx *hcl.EvalContext, samples int, src 
 		val, ok := value(name, cty.Bool, "a bool is")
 		return ok && val.True()
 	}
-	v.spec = derive.Spec{
+	v.spec = variant.Spec{
 		Width:      integer(attrWidth),
 		Height:     integer(attrHeight),
-		Fit:        derive.Fit(str(attrFit)),
-		Anchor:     derive.Anchor(str(attrAnchor)),
+		Fit:        variant.Fit(str(attrFit)),
+		Anchor:     variant.Anchor(str(attrAnchor)),
 		Background: str(attrBackground),
 		Upscale:    boolean(attrUpscale),
 		Quality:    integer(attrQuality),
@@ -234,7 +234,7 @@ func variant(b *hcl.Block, addr Address, ctx *hcl.EvalContext, samples int, src 
 	}
 	// Every path of the variant is in one format: the spec has one.
 	for i, r := range v.raws {
-		f, err := derive.FormatOfPath(r.path)
+		f, err := variant.FormatOfPath(r.path)
 		switch {
 		case err != nil:
 			// The path check says so, with the extensions there are.
@@ -247,7 +247,7 @@ func variant(b *hcl.Block, addr Address, ctx *hcl.EvalContext, samples int, src 
 	if v.spec.Format == 0 {
 		return v, diags // an unsupported extension: reported with the path
 	}
-	for _, e := range derive.AttributeErrors(v.spec.Validate(src)) {
+	for _, e := range variant.AttributeErrors(v.spec.Validate(src)) {
 		rng := b.DefRange
 		if attr, ok := content.Attributes[e.Attribute]; ok {
 			rng = attr.Expr.Range()

@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imgform/imgform/internal/derive"
+	"github.com/imgform/imgform/internal/variant"
 )
 
 func TestVariants(t *testing.T) {
@@ -63,7 +63,7 @@ image "icon" {
 	type got struct {
 		Name    string
 		Outputs []string
-		Spec    derive.Spec
+		Spec    variant.Spec
 	}
 	variantsOf := func(addr string) []got {
 		a, err := ParseAddress(addr)
@@ -81,17 +81,17 @@ image "icon" {
 		return out
 	}
 	want := []got{
-		{"thumb", []string{"assets/hero-256.webp"}, derive.Spec{Width: 256, Quality: 82, Format: derive.WebP}},
-		{"social", []string{"assets/hero-social.jpg"}, derive.Spec{Width: 1200, Height: 630, Fit: derive.Cover, Anchor: derive.Top, Upscale: true, Format: derive.JPEG}},
-		{"x1", []string{"assets/hero@1x.webp"}, derive.Spec{Width: 400, Format: derive.WebP}},
-		{"x2", []string{"assets/hero@2x.webp"}, derive.Spec{Width: 800, Format: derive.WebP}},
+		{"thumb", []string{"assets/hero-256.webp"}, variant.Spec{Width: 256, Quality: 82, Format: variant.WebP}},
+		{"social", []string{"assets/hero-social.jpg"}, variant.Spec{Width: 1200, Height: 630, Fit: variant.Cover, Anchor: variant.Top, Upscale: true, Format: variant.JPEG}},
+		{"x1", []string{"assets/hero@1x.webp"}, variant.Spec{Width: 400, Format: variant.WebP}},
+		{"x2", []string{"assets/hero@2x.webp"}, variant.Spec{Width: 800, Format: variant.WebP}},
 	}
 	if diff := cmp.Diff(want, variantsOf("image.hero")); diff != "" {
 		t.Errorf("image.hero's variants (-want +got):\n%s", diff)
 	}
 	want = []got{
-		{"small", []string{"icons/sword-0.png", "icons/sword-1.png"}, derive.Spec{Width: 64, Format: derive.PNG}},
-		{"large", []string{"icons/sword-a.avif", "icons/sword-b.avif"}, derive.Spec{Width: 512, Height: 256, Fit: derive.Contain, Background: "#112233", Format: derive.AVIF}},
+		{"small", []string{"icons/sword-0.png", "icons/sword-1.png"}, variant.Spec{Width: 64, Format: variant.PNG}},
+		{"large", []string{"icons/sword-a.avif", "icons/sword-b.avif"}, variant.Spec{Width: 512, Height: 256, Fit: variant.Contain, Background: "#112233", Format: variant.AVIF}},
 	}
 	if diff := cmp.Diff(want, variantsOf(`image.icon["sword"]`)); diff != "" {
 		t.Errorf("image.icon[\"sword\"]'s variants (-want +got):\n%s", diff)

@@ -1,4 +1,4 @@
-package derive
+package variant
 
 // Size is a width and height in pixels.
 type Size struct {

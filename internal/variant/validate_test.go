@@ -1,8 +1,7 @@
-package derive
+package variant
 
 import (
 	"errors"
-	"image"
 	"slices"
 	"strings"
 	"testing"
@@ -91,18 +90,5 @@ func TestValidateRefuses(t *testing.T) {
 				t.Errorf("errors.As finds %v, want the %s error first", ae, tc.attrs[0])
 			}
 		})
-	}
-}
-
-// Derive refuses an invalid spec rather than guessing.
-func TestDeriveRefusesInvalidSpec(t *testing.T) {
-	src := NewSource(solidImage(64, 64, [3]uint8{1, 2, 3}))
-	_, err := src.Derive(Spec{Width: 100, Format: PNG}, nil)
-	if got := AttributeErrors(err); len(got) != 1 || got[0].Attribute != "width" {
-		t.Errorf("Derive of a spec wider than its source: %v, want a width error", err)
-	}
-	empty := NewSource(image.NewNRGBA(image.Rectangle{}))
-	if _, err := empty.Derive(Spec{Format: PNG}, nil); err == nil || !strings.Contains(err.Error(), "empty") {
-		t.Errorf("Derive of an empty source: %v", err)
 	}
 }

@@ -1,33 +1,34 @@
-package derive
+package variant
 
 import "image"
 
-// layout is where a variant's pixels come from: the output's size, the
+// Layout is where a variant's pixels come from: the output's size, the
 // rectangle of it the resized source covers (all of it but for
 // Contain's padding), and for each axis the mapping from that
-// rectangle's pixels to the source's.
-type layout struct {
-	out   Size
-	place image.Rectangle
-	x, y  axis
+// rectangle's pixels to the source's. A resampler reads it; OutputSize
+// is its Out.
+type Layout struct {
+	Out   Size
+	Place image.Rectangle
+	X, Y  Axis
 }
 
-// axis maps output samples to source samples along one axis. The source
+// Axis maps output samples to source samples along one axis. The source
 // is scaled to a grid of resized pixels, each num/den source pixels
 // wide, with pixel centres aligned (the centre of resized pixel i is at
 // source coordinate (i+0.5)·num/den − 0.5, pixel k's centre being k);
 // the output takes n of them from offset on, which is how Cover crops.
 // This is libvips's convention, so that a crop here and one made by
 // vipsthumbnail sample the same points.
-type axis struct {
-	src      int // source pixels
-	n        int // output samples
-	offset   int // the first output sample's index in the resized grid
-	num, den int // resized pixel size, in source pixels, as num/den
+type Axis struct {
+	Src      int // source pixels
+	N        int // output samples
+	Offset   int // the first output sample's index in the resized grid
+	Num, Den int // resized pixel size, in source pixels, as Num/Den
 }
 
-// identity reports whether the axis copies the source as it is.
-func (a axis) identity() bool { return a.num == a.den && a.offset == 0 && a.n == a.src }
+// Identity reports whether the axis copies the source as it is.
+func (a Axis) Identity() bool { return a.Num == a.Den && a.Offset == 0 && a.N == a.Src }
 
 // roundDiv is a/b rounded half up, for a, b > 0.
 func roundDiv(a, b int) int { return (2*a + b) / (2 * b) }
@@ -37,12 +38,12 @@ func roundDiv(a, b int) int { return (2*a + b) / (2 * b) }
 // the aspect ratio (rounded to the nearest pixel, at least 1) when one
 // is, the source's when neither is.
 func (s Spec) OutputSize(src Size) Size {
-	return s.layout(src).out
+	return s.Layout(src).Out
 }
 
-// layout computes where the pixels of the variant come from. The source
+// Layout computes where the pixels of the variant come from. The source
 // size must be positive.
-func (s Spec) layout(src Size) layout {
+func (s Spec) Layout(src Size) Layout {
 	w, h := s.Width, s.Height
 	switch {
 	case w <= 0 && h <= 0:
@@ -60,14 +61,14 @@ func (s Spec) layout(src Size) layout {
 	wider := w*src.Height <= h*src.Width
 	switch s.fit() {
 	case Fill:
-		return layout{
-			out:   out,
-			place: image.Rect(0, 0, w, h),
-			x:     axis{src: src.Width, n: w, num: src.Width, den: w},
-			y:     axis{src: src.Height, n: h, num: src.Height, den: h},
+		return Layout{
+			Out:   out,
+			Place: image.Rect(0, 0, w, h),
+			X:     Axis{Src: src.Width, N: w, Num: src.Width, Den: w},
+			Y:     Axis{Src: src.Height, N: h, Num: src.Height, Den: h},
 		}
 	case Contain:
-		var l layout
+		var l Layout
 		if wider {
 			rh := min(h, max(1, roundDiv(src.Height*w, src.Width)))
 			l = uniform(src, Size{w, rh}, image.Point{}, src.Width, w)
@@ -75,9 +76,9 @@ func (s Spec) layout(src Size) layout {
 			rw := min(w, max(1, roundDiv(src.Width*h, src.Height)))
 			l = uniform(src, Size{rw, h}, image.Point{}, src.Height, h)
 		}
-		off := image.Pt((w-l.out.Width)/2, (h-l.out.Height)/2)
-		l.place = l.place.Add(off)
-		l.out = out
+		off := image.Pt((w-l.Out.Width)/2, (h-l.Out.Height)/2)
+		l.Place = l.Place.Add(off)
+		l.Out = out
 		return l
 	default: // Cover
 		var resized Size
@@ -93,12 +94,12 @@ func (s Spec) layout(src Size) layout {
 
 // uniform is the layout of a source scaled by num/den on both axes, of
 // which the output takes the part of size out at offset.
-func uniform(src, out Size, offset image.Point, num, den int) layout {
-	return layout{
-		out:   out,
-		place: image.Rect(0, 0, out.Width, out.Height),
-		x:     axis{src: src.Width, n: out.Width, offset: offset.X, num: num, den: den},
-		y:     axis{src: src.Height, n: out.Height, offset: offset.Y, num: num, den: den},
+func uniform(src, out Size, offset image.Point, num, den int) Layout {
+	return Layout{
+		Out:   out,
+		Place: image.Rect(0, 0, out.Width, out.Height),
+		X:     Axis{Src: src.Width, N: out.Width, Offset: offset.X, Num: num, Den: den},
+		Y:     Axis{Src: src.Height, N: out.Height, Offset: offset.Y, Num: num, Den: den},
 	}
 }
 

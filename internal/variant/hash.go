@@ -1,4 +1,4 @@
-package derive
+package variant
 
 import (
 	"crypto/sha256"
@@ -28,7 +28,7 @@ func (s Spec) CanonicalEncoding() []byte {
 	b = append(b, "imgform-variant-v"...)
 	b = strconv.AppendInt(b, HashVersion, 10)
 	b = append(b, "\n"...)
-	b = append(b, d.attributesJSON()...)
+	b = append(b, d.AttributesJSON()...)
 	return b
 }
 
@@ -39,9 +39,10 @@ func (s Spec) Hash() [32]byte {
 	return sha256.Sum256(s.CanonicalEncoding())
 }
 
-// attributesJSON is the canonical JSON object of the spec's attributes
-// as they are (no defaults filled in), keys sorted.
-func (s Spec) attributesJSON() []byte {
+// AttributesJSON is the canonical JSON object of the spec's attributes
+// as they are (no defaults filled in), keys sorted: the part of
+// CanonicalEncoding after its version line, for a spec WithDefaults.
+func (s Spec) AttributesJSON() []byte {
 	b := make([]byte, 0, 160)
 	b = append(b, `{"anchor":`...)
 	b = appendJSONString(b, string(s.Anchor))
