@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -19,14 +20,18 @@ import (
 // ("" for a file deleted). A file git ignores is none of the
 // repository's, and not reported. None is an empty map.
 func (r *Repo) Uncommitted(ctx context.Context, paths, globs []string) (map[string]string, error) {
+	files := map[string]bool{}
+	var patterns []string
 	specs := make([]string, 0, len(paths)+len(globs))
 	for _, p := range paths {
 		if rel, ok := r.fromTop(p); ok {
+			files[rel] = true
 			specs = append(specs, ":(top,literal)"+rel)
 		}
 	}
 	for _, g := range globs {
 		if rel, ok := r.fromTop(g); ok {
+			patterns = append(patterns, rel)
 			specs = append(specs, ":(top,glob)"+rel)
 		}
 	}
@@ -34,22 +39,42 @@ func (r *Repo) Uncommitted(ctx context.Context, paths, globs []string) (map[stri
 	if len(specs) == 0 {
 		return changed, nil
 	}
-	// Paths in porcelain output are from the top of the repository.
-	out, err := git(ctx, r.dir, append([]string{"-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--"}, specs...)...)
+	// Paths in porcelain output are from the top of the repository. A
+	// configuration that reads thousands of files is asked about whole
+	// (one listing, filtered here), not with a pathspec per file.
+	args := []string{"-c", "core.quotePath=false", "-C", r.top, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"}
+	if len(specs) <= maxPathspecs {
+		args = append(append(args, "--"), specs...)
+	}
+	out, err := git(ctx, r.dir, args...)
 	if err != nil {
 		return nil, fmt.Errorf("asking git which configuration files changed: %w", err)
+	}
+	wanted := func(p string) bool {
+		if files[p] {
+			return true
+		}
+		for _, pat := range patterns {
+			if ok, _ := path.Match(pat, p); ok {
+				return true
+			}
+		}
+		return false
 	}
 	var present []string
 	for _, rec := range strings.Split(out, "\x00") {
 		if len(rec) < 4 {
 			continue
 		}
-		path := rec[3:]
-		if _, err := os.Lstat(filepath.Join(r.top, filepath.FromSlash(path))); err != nil {
-			changed[path] = ""
+		p := rec[3:]
+		if !wanted(p) {
 			continue
 		}
-		present = append(present, path)
+		if _, err := os.Lstat(filepath.Join(r.top, filepath.FromSlash(p))); err != nil {
+			changed[p] = ""
+			continue
+		}
+		present = append(present, p)
 	}
 	ids, err := r.objectIDs(ctx, present)
 	if err != nil {
@@ -86,6 +111,9 @@ func (r *Repo) fromTop(p string) (string, bool) {
 	}
 	return filepath.ToSlash(rel), true
 }
+
+// maxPathspecs is the most files Uncommitted names to git one by one.
+const maxPathspecs = 256
 
 // objectIDs are the git object ids of the files at paths (from the top
 // of the repository) as they are now, as git would store them (its

@@ -3,6 +3,7 @@ package gitrev
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -61,6 +62,15 @@ func TestUncommittedAndHolds(t *testing.T) {
 	}
 	if !reflect.DeepEqual(files, want) {
 		t.Fatalf("Uncommitted = %v, want %v", files, want)
+	}
+	// A configuration that reads more files than git is asked about one
+	// by one: the same answer, from one listing.
+	many := []string{"a.img.hcl", "new.img.hcl", "prompt.txt"}
+	for i := range maxPathspecs {
+		many = append(many, fmt.Sprintf("prompts/%d.txt", i))
+	}
+	if got, err := author.Uncommitted(ctx, many, []string{"*.img.hcl"}); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Uncommitted of %d files = %v, %v; want %v", len(many), got, err, want)
 	}
 	if ok, err := author.Holds(ctx, base, files); err != nil || !ok {
 		t.Errorf("the author's own tree: Holds = %v, %v; want true", ok, err)
