@@ -2,9 +2,16 @@ package apply
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/internal/safepath"
 
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/plan"
@@ -70,9 +77,17 @@ func Prepare(ctx context.Context, w Workspace, savedPlan string, pl Planning) (*
 	}
 	var history plan.History
 	var uncommitted *state.Uncommitted
+	var checkout string
 	if w.History != nil {
 		history = w.History
-		if uncommitted, err = uncommittedChanges(ctx, w); err != nil {
+	}
+	// Changes not committed matter to a state kept apart from the
+	// configuration's history; a state file travels with its commit.
+	if w.History != nil && pl.SharedState {
+		if checkout, err = checkoutID(w.Dir); err != nil {
+			return nil, err
+		}
+		if uncommitted, err = uncommittedChanges(ctx, w, checkout); err != nil {
 			return nil, err
 		}
 	}
@@ -91,17 +106,14 @@ func Prepare(ctx context.Context, w Workspace, savedPlan string, pl Planning) (*
 		History:          history,
 		OverwriteNewer:   pl.OverwriteNewer,
 		Uncommitted:      uncommitted,
+		Checkout:         checkout,
 		SharedState:      pl.SharedState,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if w.Cache != nil {
-		pending, err := w.Cache.PendingUploads()
-		if err != nil {
-			return nil, err
-		}
-		p.PendingUploads = len(pending)
+	if err := countPendingUploads(p, w); err != nil {
+		return nil, err
 	}
 	// The stat cache only saves work; a checkout where it cannot be
 	// written (read-only) hashes the moved files again next time.
@@ -113,14 +125,55 @@ func Prepare(ctx context.Context, w Workspace, savedPlan string, pl Planning) (*
 // committed, which the images a run changes record: every *.img.hcl of
 // the directory, the files file() read, the picks file and the variables
 // files. nil when there are none.
-func uncommittedChanges(ctx context.Context, w Workspace) (*state.Uncommitted, error) {
+func uncommittedChanges(ctx context.Context, w Workspace, checkout string) (*state.Uncommitted, error) {
 	paths := append(append([]string(nil), w.Config.Sources...), w.VarFiles...)
 	files, err := w.History.Uncommitted(ctx, paths, []string{filepath.Join(w.Dir, "*"+spec.FileSuffix)})
 	if err != nil || len(files) == 0 {
 		return nil, err
 	}
 	host, _ := os.Hostname()
-	return &state.Uncommitted{Files: files, Host: host, Time: time.Now().UTC().Truncate(time.Second)}, nil
+	return &state.Uncommitted{Checkout: checkout, Files: files, Host: host, Time: time.Now().UTC().Truncate(time.Second)}, nil
+}
+
+// checkoutFile keeps the checkout's own id, under .imgform/.
+const checkoutFile = "checkout"
+
+// checkoutID is this checkout's id, made the first time it is asked for:
+// 16 random bytes in hex, in .imgform/checkout. A clone, or a copy made
+// without .imgform/, is another checkout.
+func checkoutID(dir string) (string, error) {
+	path := filepath.Join(dir, safepath.StateDirName, checkoutFile)
+	if data, err := os.ReadFile(path); err == nil {
+		if id := strings.TrimSpace(string(data)); len(id) == 32 {
+			return id, nil
+		}
+	}
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("making this checkout's id: %w", err)
+	}
+	id := hex.EncodeToString(b[:])
+	if err := atomicfile.WriteGitignore(filepath.Join(dir, safepath.StateDirName), "imgform's own files"); err != nil {
+		return "", err
+	}
+	if err := atomicfile.WriteFile(path, []byte(id+"\n"), 0o644); err != nil {
+		return "", fmt.Errorf("recording this checkout's id: %w", err)
+	}
+	return id, nil
+}
+
+// countPendingUploads sets what the plan says of the uploads this
+// checkout keeps for the team cache.
+func countPendingUploads(p *plan.Plan, w Workspace) error {
+	if w.Cache == nil {
+		return nil
+	}
+	pending, err := w.Cache.PendingUploads()
+	if err != nil {
+		return err
+	}
+	p.PendingUploads = len(pending)
+	return nil
 }
 
 // loadFresh reads a saved plan and refuses it when the state or the
@@ -135,6 +188,9 @@ func loadFresh(path string, w Workspace) (*plan.Plan, error) {
 		return nil, err
 	}
 	if err := p.CheckFresh(w.State.Lineage, w.State.Serial, saved, configFiles); err != nil {
+		return nil, err
+	}
+	if err := countPendingUploads(p, w); err != nil {
 		return nil, err
 	}
 	return p, nil

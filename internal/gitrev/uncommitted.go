@@ -1,15 +1,17 @@
 package gitrev
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Uncommitted returns the files among paths (relative to the working
@@ -24,15 +26,21 @@ func (r *Repo) Uncommitted(ctx context.Context, paths, globs []string) (map[stri
 	var patterns []string
 	specs := make([]string, 0, len(paths)+len(globs))
 	for _, p := range paths {
-		if rel, ok := r.fromTop(p); ok {
+		for _, rel := range r.repoPaths(p) {
 			files[rel] = true
 			specs = append(specs, ":(top,literal)"+rel)
 		}
 	}
 	for _, g := range globs {
-		if rel, ok := r.fromTop(g); ok {
-			patterns = append(patterns, rel)
-			specs = append(specs, ":(top,glob)"+rel)
+		// The folder is named as it is, whatever its name holds; only
+		// the last element is a pattern.
+		if dir, ok := r.fromTop(filepath.Join(filepath.Dir(g), "x")); ok {
+			pat := escapeGlob(path.Dir(dir)) + "/" + filepath.Base(g)
+			if path.Dir(dir) == "." {
+				pat = filepath.Base(g)
+			}
+			patterns = append(patterns, pat)
+			specs = append(specs, ":(top,glob)"+pat)
 		}
 	}
 	changed := map[string]string{}
@@ -42,7 +50,7 @@ func (r *Repo) Uncommitted(ctx context.Context, paths, globs []string) (map[stri
 	// Paths in porcelain output are from the top of the repository. A
 	// configuration that reads thousands of files is asked about whole
 	// (one listing, filtered here), not with a pathspec per file.
-	args := []string{"-c", "core.quotePath=false", "-C", r.top, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"}
+	args := []string{"--no-optional-locks", "-c", "core.quotePath=false", "-C", r.top, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"}
 	if len(specs) <= maxPathspecs {
 		args = append(append(args, "--"), specs...)
 	}
@@ -112,6 +120,41 @@ func (r *Repo) fromTop(p string) (string, bool) {
 	return filepath.ToSlash(rel), true
 }
 
+// repoPaths are the paths from the top of the repository that hold the
+// file at p: its own, and, when it is a symbolic link, the file it leads
+// to (which git sees change when it is edited through the link). None
+// when it is outside the repository.
+func (r *Repo) repoPaths(p string) []string {
+	var out []string
+	if rel, ok := r.fromTop(p); ok {
+		out = append(out, rel)
+	}
+	abs := p
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(r.dir, p)
+	}
+	abs, _ = filepath.Abs(abs)
+	if target, err := filepath.EvalSymlinks(abs); err == nil {
+		if rel, ok := r.fromTop(target); ok && !slices.Contains(out, rel) {
+			out = append(out, rel)
+		}
+	}
+	return out
+}
+
+// escapeGlob escapes what a glob (git's, and path.Match) would take for
+// a pattern in a literal path.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(`*?[]\`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
 // maxPathspecs is the most files Uncommitted names to git one by one.
 const maxPathspecs = 256
 
@@ -122,11 +165,13 @@ func (r *Repo) objectIDs(ctx context.Context, paths []string) ([]string, error) 
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	out, err := git(ctx, r.top, append([]string{"hash-object", "--"}, paths...)...)
+	cmd := exec.CommandContext(ctx, "git", "-C", r.top, "hash-object", "--stdin-paths")
+	cmd.Stdin = strings.NewReader(strings.Join(paths, "\n") + "\n")
+	out, err := cmd.Output()
 	if err != nil {
 		return nil, fmt.Errorf("hashing configuration files: %w", err)
 	}
-	ids := strings.Fields(out)
+	ids := strings.Fields(string(out))
 	if len(ids) != len(paths) {
 		return nil, fmt.Errorf("git hash-object gave %d ids for %d files", len(ids), len(paths))
 	}
@@ -134,24 +179,27 @@ func (r *Repo) objectIDs(ctx context.Context, paths []string) ([]string, error) 
 }
 
 // Holds reports whether this checkout holds the changes files describes
-// (as Uncommitted returned them, made on top of commit base): each file
-// is as it was then, now in the working tree or in a commit of this
-// checkout's history since base. A checkout that committed the changes
-// holds them, and so does one that pulled that commit, even after
-// changing the files again. In a shallow clone that lacks base, a
-// *ShallowError says it cannot tell.
-func (r *Repo) Holds(ctx context.Context, base string, files map[string]string) (bool, error) {
+// (as Uncommitted returned them, made on top of commit base at the time
+// since): each file is as it was then in the working tree, or a commit of
+// this checkout's history since base has it as it was then, or changed it
+// later than since (the history moved past the change: a version
+// committed after it). A checkout that committed the changes holds them,
+// even a later version of them, and so does one that pulled that commit,
+// even after changing the files again; one at base, or on a branch that
+// changed a file before the change was made, does not. In a shallow
+// clone that lacks base, a *ShallowError says it cannot tell.
+func (r *Repo) Holds(ctx context.Context, base string, files map[string]string, since time.Time) (bool, error) {
 	if !isHash(base) {
 		return false, fmt.Errorf("%q is not a commit hash", base)
 	}
-	key := holdsKey(base, files)
+	key := holdsKey(base, files) + "\x00" + since.UTC().Format(time.RFC3339Nano)
 	r.mu.Lock()
 	known, ok := r.holds[key]
 	r.mu.Unlock()
 	if ok {
 		return known, nil
 	}
-	known, err := r.holdsNow(ctx, base, files)
+	known, err := r.holdsNow(ctx, base, files, since)
 	if err != nil {
 		return false, err
 	}
@@ -161,7 +209,7 @@ func (r *Repo) Holds(ctx context.Context, base string, files map[string]string) 
 	return known, nil
 }
 
-func (r *Repo) holdsNow(ctx context.Context, base string, files map[string]string) (bool, error) {
+func (r *Repo) holdsNow(ctx context.Context, base string, files map[string]string, since time.Time) (bool, error) {
 	// In the working tree as they were?
 	var present, missing []string
 	for p, id := range files {
@@ -197,7 +245,9 @@ func (r *Repo) holdsNow(ctx context.Context, base string, files map[string]strin
 	if ok, err := r.hasCommit(ctx, base); err != nil || !ok {
 		return false, err
 	}
-	args := []string{"-c", "core.quotePath=false", "log", "--no-renames", "--raw", "--no-abbrev", "--format=", base + ".." + r.head, "--"}
+	// -z: paths as they are (git quotes a tab or a quote otherwise);
+	// %x01%ct marks each commit with its committer time.
+	args := []string{"log", "-z", "--no-renames", "--raw", "--no-abbrev", "--format=%x01%ct", base + ".." + r.head, "--"}
 	for p := range want {
 		args = append(args, ":(top,literal)"+p)
 	}
@@ -205,24 +255,30 @@ func (r *Repo) holdsNow(ctx context.Context, base string, files map[string]strin
 	if err != nil {
 		return false, fmt.Errorf("reading the history of the configuration files: %w", err)
 	}
-	sc := bufio.NewScanner(strings.NewReader(out))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		// :100644 100644 <old id> <new id> M<TAB>path
-		meta, path, ok := strings.Cut(sc.Text(), "\t")
-		if !ok || !want[path] {
-			continue
-		}
-		f := strings.Fields(meta)
-		if len(f) < 5 {
-			continue
-		}
-		id := f[3]
-		if strings.Trim(id, "0") == "" {
-			id = "" // deleted
-		}
-		if id == files[path] {
-			delete(want, path)
+	var when time.Time // the committer time of the commit being read
+	tokens := strings.Split(out, "\x00")
+	for i := 0; i < len(tokens); i++ {
+		tok := strings.TrimLeft(tokens[i], "\n")
+		switch {
+		case strings.HasPrefix(tok, "\x01"):
+			if sec, err := strconv.ParseInt(tok[1:], 10, 64); err == nil {
+				when = time.Unix(sec, 0)
+			}
+		case strings.HasPrefix(tok, ":") && i+1 < len(tokens):
+			// :100644 100644 <old id> <new id> M, then the path
+			i++
+			p := tokens[i]
+			f := strings.Fields(tok)
+			if !want[p] || len(f) < 5 {
+				continue
+			}
+			id := f[3]
+			if strings.Trim(id, "0") == "" {
+				id = "" // deleted
+			}
+			if id == files[p] || when.After(since) {
+				delete(want, p)
+			}
 		}
 	}
 	return len(want) == 0, nil

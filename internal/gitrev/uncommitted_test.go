@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // The edit -> apply -> commit loop: an author applies changes not yet
@@ -51,6 +53,7 @@ func TestUncommittedAndHolds(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "gone.img.hcl")); err != nil {
 		t.Fatal(err)
 	}
+	applied := time.Now()
 	files, err := author.Uncommitted(ctx, []string{"a.img.hcl", "new.img.hcl", "prompt.txt"}, []string{"*.img.hcl"})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +75,7 @@ func TestUncommittedAndHolds(t *testing.T) {
 	if got, err := author.Uncommitted(ctx, many, []string{"*.img.hcl"}); err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("Uncommitted of %d files = %v, %v; want %v", len(many), got, err, want)
 	}
-	if ok, err := author.Holds(ctx, base, files); err != nil || !ok {
+	if ok, err := author.Holds(ctx, base, files, applied); err != nil || !ok {
 		t.Errorf("the author's own tree: Holds = %v, %v; want true", ok, err)
 	}
 
@@ -80,7 +83,7 @@ func TestUncommittedAndHolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := mate.Holds(ctx, base, files); err != nil || ok {
+	if ok, err := mate.Holds(ctx, base, files, applied); err != nil || ok {
 		t.Errorf("a teammate at the base: Holds = %v, %v; want false", ok, err)
 	}
 
@@ -93,7 +96,7 @@ func TestUncommittedAndHolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := mate.Holds(ctx, base, files); err != nil || !ok {
+	if ok, err := mate.Holds(ctx, base, files, applied); err != nil || !ok {
 		t.Errorf("a teammate who pulled the commit: Holds = %v, %v; want true", ok, err)
 	}
 
@@ -108,7 +111,7 @@ func TestUncommittedAndHolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := author.Holds(ctx, author.Head(), files4); err != nil || ok {
+	if ok, err := author.Holds(ctx, author.Head(), files4, applied); err != nil || ok {
 		t.Errorf("after git stash: Holds = %v, %v; want false", ok, err)
 	}
 	run(t, origin, "stash", "pop", "-q")
@@ -116,12 +119,12 @@ func TestUncommittedAndHolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := author.Holds(ctx, author.Head(), files4); err != nil || !ok {
+	if ok, err := author.Holds(ctx, author.Head(), files4, applied); err != nil || !ok {
 		t.Errorf("after git stash pop: Holds = %v, %v; want true", ok, err)
 	}
 
 	// A path that leaves the repository is refused, not asked about.
-	if _, err := author.Holds(ctx, base, map[string]string{"../x": ""}); err == nil {
+	if _, err := author.Holds(ctx, base, map[string]string{"../x": ""}, applied); err == nil {
 		t.Error("Holds took a path outside the repository")
 	}
 }
@@ -144,9 +147,130 @@ func TestHoldsShallow(t *testing.T) {
 	if !r.Shallow() {
 		t.Fatal("a --depth 1 clone is not called shallow")
 	}
-	_, err = r.Holds(ctx, base, map[string]string{"a.img.hcl": "0123456789012345678901234567890123456789"})
+	_, err = r.Holds(ctx, base, map[string]string{"a.img.hcl": "0123456789012345678901234567890123456789"}, time.Now())
 	var se *ShallowError
 	if !errors.As(err, &se) {
 		t.Errorf("Holds in a shallow clone without the base: %v, want a *ShallowError", err)
+	}
+}
+
+// commitAt commits everything in dir with the committer date given.
+func commitAt(t *testing.T, dir string, when time.Time) {
+	t.Helper()
+	run(t, dir, "add", "-A")
+	cmd := exec.Command("git", "-C", dir, "commit", "-q", "-m", "at "+when.String())
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com",
+		"GIT_COMMITTER_DATE="+when.Format(time.RFC3339), "GIT_AUTHOR_DATE="+when.Format(time.RFC3339))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git commit: %v\n%s", err, out)
+	}
+}
+
+// A version committed after the change was applied (the author applied
+// v2, then committed v3) moves the history past it: held. A change a
+// branch made to the file before the apply is not.
+func TestHoldsAfterALaterVersion(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	run(t, dir, "init", "-q", "-b", "main")
+	base := commit(t, dir, "a.img.hcl", "v1")
+	r, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := time.Now().Add(-time.Hour)
+	if err := os.WriteFile(filepath.Join(dir, "a.img.hcl"), []byte("v2"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files, err := r.Uncommitted(ctx, []string{"a.img.hcl"}, nil)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("Uncommitted: %v, %v", files, err)
+	}
+
+	run(t, dir, "checkout", "-q", "-b", "before")
+	if err := os.WriteFile(filepath.Join(dir, "a.img.hcl"), []byte("other"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	commitAt(t, dir, applied.Add(-time.Hour))
+	if r, err = Open(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := r.Holds(ctx, base, files, applied); err != nil || ok {
+		t.Errorf("a branch that changed the file before the apply: Holds = %v, %v; want false", ok, err)
+	}
+
+	run(t, dir, "checkout", "-q", "main")
+	if err := os.WriteFile(filepath.Join(dir, "a.img.hcl"), []byte("v3"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	commitAt(t, dir, applied.Add(time.Minute))
+	if r, err = Open(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := r.Holds(ctx, base, files, applied); err != nil || !ok {
+		t.Errorf("v3 committed after v2 was applied: Holds = %v, %v; want true", ok, err)
+	}
+}
+
+// Names git quotes, a file edited through a symbolic link, and a
+// configuration folder whose name holds glob characters.
+func TestUncommittedAwkwardNames(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	top := t.TempDir()
+	run(t, top, "init", "-q", "-b", "main")
+	dir := filepath.Join(top, "br [v2]")
+	if err := os.MkdirAll(filepath.Join(dir, "prompts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("x.img.hcl", "x")
+	write("gone.img.hcl", "gone")
+	write("prompts/real.txt", "one")
+	write("tab\tname.txt", "one")
+	if err := os.Symlink(filepath.Join("prompts", "real.txt"), filepath.Join(dir, "prompt.txt")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	run(t, top, "add", "-A")
+	run(t, top, "commit", "-q", "-m", "one")
+	base := run(t, top, "rev-parse", "HEAD")
+
+	write("prompt.txt", "two") // through the link
+	write("tab\tname.txt", "two")
+	if err := os.Remove(filepath.Join(dir, "gone.img.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := time.Now().Add(-time.Hour)
+	files, err := r.Uncommitted(ctx, []string{"x.img.hcl", "prompt.txt", "tab\tname.txt"}, []string{"*.img.hcl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"br [v2]/prompts/real.txt", "br [v2]/tab\tname.txt", "br [v2]/gone.img.hcl"} {
+		if _, ok := files[want]; !ok {
+			t.Errorf("Uncommitted does not report %q: %v", want, files)
+		}
+	}
+	if _, ok := files["br [v2]/x.img.hcl"]; ok {
+		t.Errorf("an unchanged file is reported: %v", files)
+	}
+	// Committed by the same checkout later: held, the quoted name too.
+	commitAt(t, top, applied.Add(time.Minute))
+	run(t, top, "checkout", "-q", "-b", "later")
+	write("tab\tname.txt", "three")
+	if r, err = Open(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := r.Holds(ctx, base, files, time.Now().Add(time.Hour)); err != nil || !ok {
+		t.Errorf("the committed changes, by their blobs: Holds = %v, %v; want true", ok, err)
 	}
 }

@@ -421,12 +421,28 @@ func (d *Document) Plan() (*Plan, error) {
 		if _, err := spec.ParseAddress(c.Address); err != nil {
 			return nil, fmt.Errorf("the plan records a commit for %q, which is not an image address", c.Address)
 		}
+		if !commitHash(c.Revision) {
+			return nil, fmt.Errorf("the plan records %q as the commit of %s, which is not a commit hash", c.Revision, c.Address)
+		}
 		p.Committed = append(p.Committed, Committed(c))
 	}
 	for _, u := range d.Unpicked {
 		p.Unpicked = append(p.Unpicked, Unpicked{Address: u.Address, Candidates: u.Candidates})
 	}
 	return p, nil
+}
+
+// commitHash reports a full git commit hash (SHA-1 or SHA-256), in hex.
+func commitHash(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonValue is a canonical JSON value (a ParamDiff's) as a JSON value of

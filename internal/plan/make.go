@@ -77,8 +77,10 @@ type Options struct {
 	OverwriteNewer bool
 	// Uncommitted is the configuration changes this checkout has not
 	// committed (nil: none, or no History): the images the plan changes
-	// record them, on top of History's head.
+	// record them, on top of History's head. Checkout identifies this
+	// checkout: it holds the changes it made itself.
 	Uncommitted *state.Uncommitted
+	Checkout    string
 	// SharedState is set for a state kept apart from the configuration's
 	// history (a backend block): an image made from changes not
 	// committed then takes the commit of a clean checkout that makes it

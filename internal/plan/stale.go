@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/imgform/imgform/internal/state"
 )
@@ -18,7 +19,7 @@ import (
 type History interface {
 	Head() string
 	IsAncestor(ctx context.Context, rev string) (bool, error)
-	Holds(ctx context.Context, base string, files map[string]string) (bool, error)
+	Holds(ctx context.Context, base string, files map[string]string, since time.Time) (bool, error)
 }
 
 // shallow reports an error of History that says a shallow clone cannot
@@ -166,19 +167,27 @@ func (b *builder) checkRevisions(changes []addressedChange) (kept []addressedCha
 
 // seen reports whether this checkout's configuration holds what made the
 // entry: its revision is in the history, and, when it was made from
-// changes not committed then, the checkout holds those changes too (in
-// its files, or in a commit since).
+// changes not committed then, the checkout holds those changes too (it
+// made them; or its files, or a commit since, have them, or a commit
+// since changed them later still).
 func (b *builder) seen(e *state.Entry) (bool, error) {
 	seen, err := b.opts.History.IsAncestor(b.ctx, e.Revision)
 	if err != nil || !seen || e.Uncommitted == nil {
 		return seen, err
 	}
-	return b.opts.History.Holds(b.ctx, e.Revision, e.Uncommitted.Files)
+	if e.Uncommitted.Checkout != "" && e.Uncommitted.Checkout == b.opts.Checkout {
+		return true, nil // this checkout's own changes
+	}
+	return b.opts.History.Holds(b.ctx, e.Revision, e.Uncommitted.Files, e.Uncommitted.Time)
 }
 
 // committedNow reports an entry of a shared state made from changes not
-// committed then, which this checkout's configuration, committed and
-// unchanged, makes as it is: it takes this checkout's commit.
+// committed then, which this checkout, committed and unchanged, holds
+// and makes as it is: it takes this checkout's commit.
 func (b *builder) committedNow(e *state.Entry) bool {
-	return e != nil && e.Uncommitted != nil && b.opts.History != nil && b.opts.Uncommitted == nil && b.opts.SharedState
+	if e == nil || e.Uncommitted == nil || b.opts.History == nil || b.opts.Uncommitted != nil || !b.opts.SharedState {
+		return false
+	}
+	seen, err := b.seen(e)
+	return err == nil && seen
 }

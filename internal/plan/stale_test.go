@@ -32,7 +32,7 @@ func (h history) IsAncestor(_ context.Context, rev string) (bool, error) {
 	}
 	return rev == h.head || h.seen[rev], nil
 }
-func (h history) Holds(_ context.Context, base string, files map[string]string) (bool, error) {
+func (h history) Holds(_ context.Context, base string, files map[string]string, _ time.Time) (bool, error) {
 	for _, id := range files {
 		if !h.held[id] {
 			return false, nil
@@ -191,7 +191,7 @@ func TestUncommittedChangesAreLeftAlone(t *testing.T) {
 	}
 
 	// The author, committed and clean: both take the commit, for free.
-	clean := history{head: newerRev, seen: map[string]bool{headRev: true}}
+	clean := history{head: newerRev, seen: map[string]bool{headRev: true}, held: map[string]bool{"aaaa": true}}
 	p, err = Make(t.Context(), []*spec.Image{d, x}, st, Options{Dir: dir, History: clean, SharedState: true})
 	if err != nil {
 		t.Fatal(err)
@@ -199,6 +199,26 @@ func TestUncommittedChangesAreLeftAlone(t *testing.T) {
 	want := []Committed{{Address: "image.d", Revision: newerRev}, {Address: "image.x", Revision: newerRev}}
 	if p.HasChanges() || !cmp.Equal(p.Committed, want) {
 		t.Errorf("changes %v, committed %v; want none and %v", p.Changes, p.Committed, want)
+	}
+	// A clean checkout that does not hold the changes (an older one that
+	// makes the same image by chance) does not take them over.
+	p, err = Make(t.Context(), []*spec.Image{d, x}, st, Options{Dir: dir, History: history{head: newerRev, seen: map[string]bool{headRev: true}}, SharedState: true})
+	if err != nil || len(p.Committed) != 0 {
+		t.Errorf("a checkout without the changes records its commit for %v, %v", p.Committed, err)
+	}
+	// The checkout that made them holds them, whatever it did with its
+	// files since (edited them again, stashed them): its plan is its own.
+	own := *marker
+	own.Checkout = "c0ffee"
+	for _, img := range []*spec.Image{x, d} {
+		st.Images[img.Addr.String()].Uncommitted = &own
+	}
+	p, err = Make(t.Context(), old, st, Options{Dir: dir, History: history{head: headRev}, Checkout: "c0ffee", SharedState: true})
+	if err != nil || len(p.LeftAlone) != 0 || len(p.Changes) != 2 {
+		t.Errorf("the author's own checkout: changes %v, left alone %v, %v; want both planned", p.Changes, p.LeftAlone, err)
+	}
+	for _, img := range []*spec.Image{x, d} {
+		st.Images[img.Addr.String()].Uncommitted = marker
 	}
 	// A state file committed with the configuration is not rewritten
 	// for it: the commit that holds the changes holds the file too.

@@ -93,6 +93,10 @@ type Entry struct {
 // entry records, that an image was made from (fields in JSON key order).
 // It is a value: nothing changes one once made.
 type Uncommitted struct {
+	// Checkout identifies the checkout the apply ran in (a random id it
+	// keeps in .imgform/): that checkout holds its own changes, whatever
+	// it did with them since.
+	Checkout string `json:"checkout,omitempty"`
 	// Files are the configuration files that differed from the commit,
 	// by their path from the top of the repository (slash-separated), each
 	// with the git object id of its content then ("" for a file deleted).
