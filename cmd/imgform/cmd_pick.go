@@ -44,7 +44,9 @@ code, from the review page.`,
 }
 
 func runPick(ctx context.Context, e *env, o pickOptions, args []string) error {
-	cfg, err := loadConfig(ctx, e)
+	// The picks file is what pick rewrites: a pick the configuration no
+	// longer allows (candidates lowered) must not keep pick from fixing it.
+	cfg, err := loadConfigWith(ctx, e, spec.Options{IgnorePicks: true})
 	if err != nil {
 		return err
 	}

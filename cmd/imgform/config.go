@@ -10,11 +10,13 @@ import (
 // global --var and --var-file values. Warnings are shown at once; errors
 // come back as a diagsError for the edge to render.
 func loadConfig(ctx context.Context, e *env) (*spec.Config, error) {
-	cfg, diags := spec.Load(ctx, ".", spec.Options{
-		Vars:     e.g.vars,
-		VarFiles: e.g.varFiles,
-		Environ:  e.environ(),
-	})
+	return loadConfigWith(ctx, e, spec.Options{})
+}
+
+// loadConfigWith is loadConfig with o's other options.
+func loadConfigWith(ctx context.Context, e *env, o spec.Options) (*spec.Config, error) {
+	o.Vars, o.VarFiles, o.Environ = e.g.vars, e.g.varFiles, e.environ()
+	cfg, diags := spec.Load(ctx, ".", o)
 	if diags.HasErrors() {
 		return cfg, &diagsError{diags: diags, files: cfg.Files}
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 
+	"github.com/imgform/imgform/internal/cache"
+	cachedir "github.com/imgform/imgform/internal/cache/dir"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
@@ -22,9 +24,12 @@ func candidatesPaid(ctx context.Context, e *env, st *state.State) ([]plan.Paid, 
 	if diags.HasErrors() || !slices.ContainsFunc(cfg.Images, func(img *spec.Image) bool { return img.Candidates > 0 }) {
 		return nil, nil
 	}
+	// A report: the team cache is asked when it answers, and this
+	// machine's alone otherwise, saying so.
 	c, err := openCache(ctx, e, &cfg.Settings)
 	if err != nil {
-		return nil, err
+		newView(e).warnf("the team cache cannot be asked (%v): the candidates only it holds are not counted", err)
+		c = cache.New(cachedir.New(cacheDir(e)))
 	}
 	return plan.CandidatesPaid(ctx, cfg.Images, st, c.Stat)
 }

@@ -167,8 +167,14 @@ const pushedSuffix = ".pushed"
 // that cannot be used stops the command before anything is paid.
 func openCache(ctx context.Context, e *env, settings *spec.Settings) (*cache.Cache, error) {
 	local := cachedir.New(cacheDir(e))
-	if settings.Cache == nil || e.g.cacheMode == cacheLocal {
+	pending := cache.NewPending(filepath.Join(safepath.StateDirName, "uploads"))
+	switch {
+	case settings.Cache == nil:
 		return cache.New(local), nil
+	case e.g.cacheMode == cacheLocal:
+		// What is made now is shared by the next run that reaches the
+		// team cache.
+		return cache.NewLocalFor(local, pending), nil
 	}
 	args := settings.Cache.Args
 	remote, err := s3.New(s3.Config{Bucket: args["bucket"], Prefix: args["prefix"], Region: args["region"], Endpoint: args["endpoint"],
@@ -180,7 +186,7 @@ func openCache(ctx context.Context, e *env, settings *spec.Settings) (*cache.Cac
 	if err := remote.Check(ctx); err != nil {
 		return nil, fmt.Errorf("%w\n\nNothing was paid: imgform does not make images the team's cache cannot keep. Fix the cache, or run with --cache=local to go on with this machine's cache only", err)
 	}
-	return cache.NewShared(local, remote, cache.NewPending(filepath.Join(safepath.StateDirName, "uploads"))), nil
+	return cache.NewShared(local, remote, pending), nil
 }
 
 // The values of --cache.

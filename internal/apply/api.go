@@ -93,6 +93,10 @@ func (r *runner) uploadPending(ctx context.Context) {
 	}
 	sum, err := r.opts.Cache.UploadPending(ctx, func(c cache.Copied) {
 		r.log.Debug("pending upload", "input_hash", c.Hash.String(), "outcome", c.Outcome.String())
+		switch c.Outcome {
+		case cache.CopyMissing, cache.CopyDamaged:
+			r.emit(Event{Type: EventWarning, Message: fmt.Sprintf("the image %s waiting to be uploaded to the team cache is no longer intact in this machine's cache, and cannot be: imgform cache push from a checkout that holds it shares it", c.Hash.Short())})
+		}
 	})
 	r.count(func(s *Summary) { s.Uploaded += sum.Done + sum.There })
 	if err != nil {

@@ -51,6 +51,15 @@ func NewShared(local, remote Store, pending *Pending) *Cache {
 	return c
 }
 
+// NewLocalFor returns the cache kept in local for a team whose shared
+// cache this run does not use (--cache=local): every image put here is
+// on pending, for the next run that reaches the shared cache to upload.
+func NewLocalFor(local Store, pending *Pending) *Cache {
+	c := New(local)
+	c.pending = pending
+	return c
+}
+
 // Stores are where the cache is kept: the local store, then the shared
 // one when there is one.
 func (c *Cache) Stores() []Store {
@@ -395,6 +404,10 @@ func (c *Cache) Put(ctx context.Context, h model.Hash, imgs []model.Image, from 
 	}
 	if err := c.putLocal(ctx, h, e, imgs); err != nil {
 		return false, err
+	}
+	if c.remote == nil && c.pending != nil {
+		// Not shared now: kept for the run that reaches the shared cache.
+		return false, c.pending.Add(h)
 	}
 	if c.remote != nil {
 		if c.pending != nil {

@@ -74,3 +74,27 @@ func TestPendingUploads(t *testing.T) {
 		t.Errorf("still pending: %v", got)
 	}
 }
+
+// A run that does not use the team cache (--cache=local) keeps what it
+// puts on the pending list: the next run that reaches the team cache
+// shares it.
+func TestLocalRunKeepsUploadsPending(t *testing.T) {
+	ctx := t.Context()
+	tmp := t.TempDir()
+	local := dir.New(filepath.Join(tmp, "local"))
+	pending := cache.NewPending(filepath.Join(tmp, "pending"))
+	h := testHash("made with --cache=local")
+	if _, err := cache.NewLocalFor(local, pending).Put(ctx, h, testImages(t), cache.Origin{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := pending.List(); len(got) != 1 || got[0] != h {
+		t.Fatalf("pending after a local run: %v", got)
+	}
+	shared := dir.New(filepath.Join(tmp, "shared"))
+	if sum, err := cache.NewShared(local, shared, pending).UploadPending(ctx, nil); err != nil || sum.Done != 1 {
+		t.Fatalf("UploadPending: %+v, %v", sum, err)
+	}
+	if _, _, err := shared.Get(ctx, h); err != nil {
+		t.Errorf("the team cache does not hold it: %v", err)
+	}
+}

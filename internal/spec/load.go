@@ -31,6 +31,9 @@ type Options struct {
 	// unknown values, and whatever depends on them is checked only as far
 	// as it can be. Config.Unset names them.
 	AllowUnset bool
+	// IgnorePicks reads the configuration without the picks file:
+	// imgform pick, which rewrites it, works whatever the file picks.
+	IgnorePicks bool
 }
 
 // Config is a loaded configuration.
@@ -154,8 +157,12 @@ func Load(ctx context.Context, dir string, opts Options) (*Config, hcl.Diagnosti
 	if m.settings != nil {
 		cfg.Settings = *m.settings
 	}
-	picked, moreDiags := readPicks(dir, cfg, parser, !diags.HasErrors())
-	diags = append(diags, moreDiags...)
+	var picked []string
+	if !opts.IgnorePicks {
+		var moreDiags hcl.Diagnostics
+		picked, moreDiags = readPicks(dir, cfg, parser, !diags.HasErrors())
+		diags = append(diags, moreDiags...)
+	}
 	cfg.Files = parser.Files()
 	cfg.Sources = append(files, reader.Files()...)
 	cfg.Sources = append(cfg.Sources, picked...)
