@@ -347,12 +347,13 @@ func TestCITeamWorkflowReplay(t *testing.T) {
 	}
 	first := r.runJob("apply", r.push())
 	first.check(t, "push 1", map[string]stepWant{
-		"actions/checkout@v4":         {outcome: "success"},
-		"Install imgform":             installWant(pin),
-		"Apply":                       {outcome: "success", stdout: []string{`"type":"summary"`, `"created":4`}},
-		"Upload the apply log":        {outcome: "success"},
-		"Commit the generated assets": {outcome: "success"},
-		"Fail when the apply failed":  {outcome: "skipped"},
+		"actions/checkout@v4":               {outcome: "success"},
+		"Install imgform":                   installWant(pin),
+		"Apply":                             {outcome: "success", stdout: []string{`"type":"summary"`, `"created":4`}},
+		"Upload what the team cache missed": {outcome: "success", stdout: []string{`Uploaded 0 entries, 4 already there`}},
+		"Upload the apply log":              {outcome: "success"},
+		"Commit the generated assets":       {outcome: "success"},
+		"Fail when the apply failed":        {outcome: "skipped"},
 	})
 	if !strings.Contains(first.summary, "4 to create") {
 		t.Errorf("push 1: the job summary has no plan of 4 images:\n%s", first.summary)
@@ -401,12 +402,13 @@ func TestCITeamWorkflowReplay(t *testing.T) {
 	// 3. Its merge: main applies the change from the team cache.
 	apply := r.runJob("apply", r.merge())
 	apply.check(t, "push 2 (the merge)", map[string]stepWant{
-		"actions/checkout@v4":         {outcome: "success"},
-		"Install imgform":             installWant(pin),
-		"Apply":                       {outcome: "success", stdout: []string{`"type":"summary"`, `"generated":0`}},
-		"Upload the apply log":        {outcome: "success"},
-		"Commit the generated assets": {outcome: "success"},
-		"Fail when the apply failed":  {outcome: "skipped"},
+		"actions/checkout@v4":               {outcome: "success"},
+		"Install imgform":                   installWant(pin),
+		"Apply":                             {outcome: "success", stdout: []string{`"type":"summary"`, `"generated":0`}},
+		"Upload what the team cache missed": {outcome: "success", stdout: []string{`Uploaded 0 entries, 4 already there`}},
+		"Upload the apply log":              {outcome: "success"},
+		"Commit the generated assets":       {outcome: "success"},
+		"Fail when the apply failed":        {outcome: "skipped"},
 	})
 	checkDownloads(t, release, pin, 1)
 	if n := emulatorGenerated(t, api); n != 5 {
