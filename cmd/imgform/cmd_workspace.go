@@ -132,7 +132,7 @@ func runWorkspaceList(ctx context.Context, e *env) error {
 
 // checkWorkspaceName refuses a name that is not one.
 func checkWorkspaceName(name string) error {
-	if !workspaceNamePattern.MatchString(name) {
+	if !state.ValidWorkspaceName(name) {
 		return &usageError{msg: fmt.Sprintf("%q is not a workspace name: %s", name, workspaceNameRule)}
 	}
 	return nil

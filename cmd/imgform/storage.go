@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/imgform/imgform/internal/cache"
@@ -25,16 +24,14 @@ import (
 const EnvWorkspace = "IMGFORM_WORKSPACE"
 
 // DefaultWorkspace is the workspace when EnvWorkspace is not set.
-const DefaultWorkspace = "default"
-
-var workspaceNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+const DefaultWorkspace = state.DefaultWorkspace
 
 // workspaceName is the selected workspace: IMGFORM_WORKSPACE, else the
 // one imgform workspace select wrote in .imgform/environment, else
 // "default".
 func workspaceName(e *env) (string, error) {
 	if ws := e.getenv(EnvWorkspace); ws != "" {
-		if !workspaceNamePattern.MatchString(ws) {
+		if !state.ValidWorkspaceName(ws) {
 			return "", fmt.Errorf("%s=%q is not a workspace name: %s", EnvWorkspace, ws, workspaceNameRule)
 		}
 		return ws, nil
@@ -60,7 +57,7 @@ func selectedWorkspace() (string, error) {
 		return "", fmt.Errorf("reading the selected workspace: %w", err)
 	}
 	ws := strings.TrimSpace(string(data))
-	if !workspaceNamePattern.MatchString(ws) {
+	if !state.ValidWorkspaceName(ws) {
 		return "", fmt.Errorf("%s names %q, which is not a workspace name (%s); select one with imgform workspace select NAME", environmentFile, ws, workspaceNameRule)
 	}
 	return ws, nil

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 
 	"github.com/imgform/imgform/internal/state"
@@ -18,11 +17,7 @@ import (
 const WorkspacesDir = "imgform.state.d"
 
 // DefaultWorkspace is the workspace whose state is the file itself.
-const DefaultWorkspace = "default"
-
-// workspaceName is what a workspace may be called: a folder name on
-// every system.
-var workspaceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+const DefaultWorkspace = state.DefaultWorkspace
 
 // Store is where a configuration keeps its states in files: the default
 // workspace's at the path given, every other one's under
@@ -60,7 +55,7 @@ func (s *Store) Workspaces(context.Context) ([]string, error) {
 		return nil, fmt.Errorf("listing the workspaces: %w", err)
 	}
 	for _, d := range dirs {
-		if d.IsDir() && workspaceName.MatchString(d.Name()) && d.Name() != DefaultWorkspace {
+		if d.IsDir() && state.ValidWorkspaceName(d.Name()) && d.Name() != DefaultWorkspace {
 			names = append(names, d.Name())
 		}
 	}
@@ -101,7 +96,7 @@ func (s *Store) DeleteWorkspace(_ context.Context, ws string) error {
 
 // checkName refuses a name that is no workspace's: a path, or nothing.
 func checkName(ws string) error {
-	if !workspaceName.MatchString(ws) {
+	if !state.ValidWorkspaceName(ws) {
 		return fmt.Errorf("%q is not a workspace name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64", ws)
 	}
 	return nil

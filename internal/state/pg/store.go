@@ -8,7 +8,7 @@ import (
 )
 
 // DefaultWorkspace is the workspace that always exists, stored or not.
-const DefaultWorkspace = "default"
+const DefaultWorkspace = state.DefaultWorkspace
 
 // Store is a schema that keeps the states of a configuration, one per
 // workspace: it lists, creates and deletes them, and opens each.
