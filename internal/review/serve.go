@@ -107,10 +107,13 @@ func Serve(ctx context.Context, l net.Listener, dir, token string, pick Picker) 
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// Requests under way (a pick being written) are let finish; then the
+	// connections a browser keeps open, or opened ahead and never used
+	// (which Shutdown waits for), are closed: Ctrl-C stops serving.
+	shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
-		return err
+		_ = srv.Close()
 	}
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
 		return err
