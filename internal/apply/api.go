@@ -28,7 +28,7 @@ func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, err
 			return nil, err
 		}
 		// Expired or unknown to this endpoint: the result is gone.
-		r.emit(Event{Type: EventWarning, Address: c.Address, RequestID: job.Job.ID,
+		r.report.emit(Event{Type: EventWarning, Address: c.Address, RequestID: job.Job.ID,
 			Message: "the job an earlier run submitted is no longer known to the server; generating anew"})
 	}
 	r.mu.Lock()
@@ -57,11 +57,11 @@ func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 		repaired, err := r.opts.Cache.Put(r.journalCtx, h, got.images, from)
 		var pending *cache.UploadPendingError
 		if errors.As(err, &pending) {
-			r.log.Info("upload pending", "address", addr, "input_hash", h.String(), "error", err)
+			r.report.log.Info("upload pending", "address", addr, "input_hash", h.String(), "error", err)
 			// Kept here and on the pending list: recorded, and uploaded by
 			// a later command; nothing more is paid for until the team
 			// cache can keep it.
-			r.fatal(&FatalError{Err: fmt.Errorf("the team cache cannot be written, so no new image is submitted; jobs already submitted are still collected, and the images paid for are kept here and uploaded by the next command that reaches the team cache: %w", err)})
+			r.gate.fatal(&FatalError{Err: fmt.Errorf("the team cache cannot be written, so no new image is submitted; jobs already submitted are still collected, and the images paid for are kept here and uploaded by the next command that reaches the team cache: %w", err)})
 			if got.requestID != "" {
 				r.jobDone(addr, got.requestID)
 			}
@@ -70,12 +70,12 @@ func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 		if err != nil {
 			// The image is not safe: its journal entry stays, and nothing
 			// more is paid for until the cache can keep it.
-			r.fatal(&FatalError{Err: fmt.Errorf("the content cache cannot be written, so no new image is submitted; jobs already submitted are still collected: %w", err)})
+			r.gate.fatal(&FatalError{Err: fmt.Errorf("the content cache cannot be written, so no new image is submitted; jobs already submitted are still collected: %w", err)})
 			return
 		}
-		r.log.Debug("cache put", "address", addr, "input_hash", h.String(), "images", len(got.images), "repaired", repaired)
+		r.report.log.Debug("cache put", "address", addr, "input_hash", h.String(), "images", len(got.images), "repaired", repaired)
 		if repaired {
-			r.emit(Event{Type: EventWarning, Address: addr, Message: "repaired the team cache entry for " + addr + ": its copy was damaged, and the image just made replaces it"})
+			r.report.emit(Event{Type: EventWarning, Address: addr, Message: "repaired the team cache entry for " + addr + ": its copy was damaged, and the image just made replaces it"})
 		}
 	}
 	if got.requestID != "" {
@@ -92,11 +92,11 @@ func (r *runner) uploadPending(ctx context.Context) {
 		return
 	}
 	sum, err := r.opts.Cache.UploadPending(ctx, func(c cache.Copied) {
-		r.log.Debug("pending upload", "input_hash", c.Hash.String(), "outcome", c.Outcome.String())
+		r.report.log.Debug("pending upload", "input_hash", c.Hash.String(), "outcome", c.Outcome.String())
 	})
-	r.count(func(s *Summary) { s.Uploaded += sum.Done + sum.There })
+	r.report.count(func(s *Summary) { s.Uploaded += sum.Done + sum.There })
 	if err != nil {
-		r.emit(Event{Type: EventWarning, Message: "uploading the images kept here for the team cache: " + err.Error() + "; they stay on the list for the next command"})
+		r.report.emit(Event{Type: EventWarning, Message: "uploading the images kept here for the team cache: " + err.Error() + "; they stay on the list for the next command"})
 	}
 }
 
@@ -106,7 +106,7 @@ func (r *runner) dropRecord(addr, id string) {
 		return
 	}
 	if err := r.journal.Remove(r.journalCtx, id); err != nil {
-		r.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
+		r.report.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
 	}
 }
 
@@ -176,12 +176,12 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change, jobs generat
 		// submitted until the journal can be written. Its pending record
 		// stays: a later run knows a request may have been billed.
 		r.unjournaled(job.ID, pending)
-		r.fatal(&FatalError{Err: fmt.Errorf("the job journal cannot be written, so no new image is submitted (a crash would lose what is paid for); jobs already submitted are still collected: %w", err)})
+		r.gate.fatal(&FatalError{Err: fmt.Errorf("the job journal cannot be written, so no new image is submitted (a crash would lose what is paid for); jobs already submitted are still collected: %w", err)})
 	} else {
 		r.followed(job.ID)
 		r.settle(c.Address, pending)
 	}
-	r.emit(Event{Type: EventSubmitted, Address: c.Address, Action: c.Action, RequestID: job.ID})
+	r.report.emit(Event{Type: EventSubmitted, Address: c.Address, Action: c.Action, RequestID: job.ID})
 	got, err := r.wait(ctx, c.Address, job)
 	if err != nil {
 		switch generate.ReasonOf(err) {
@@ -209,7 +209,7 @@ func (r *runner) resume(ctx context.Context, addr string, e state.JobRecord) (*o
 	}
 	r.limiter.Accept()
 	defer r.limiter.Release(true)
-	r.emit(Event{Type: EventResumed, Address: addr, RequestID: e.Job.ID})
+	r.report.emit(Event{Type: EventResumed, Address: addr, RequestID: e.Job.ID})
 	r.followed(e.Job.ID)
 	job := e.Job
 	got, err := r.wait(ctx, addr, &job)
@@ -242,7 +242,7 @@ func (r *runner) wait(ctx context.Context, addr string, job *model.Job) (*obtain
 		MaxPollErrors: r.opts.Retry.Attempts,
 		Timeout:       r.opts.Retry.JobTimeout,
 		OnRetry: func(err error, attempt int, delay time.Duration) {
-			r.emit(Event{Type: EventRetry, Address: addr, RequestID: job.ID, Attempt: attempt, Delay: delay, Message: err.Error()})
+			r.report.emit(Event{Type: EventRetry, Address: addr, RequestID: job.ID, Attempt: attempt, Delay: delay, Message: err.Error()})
 		},
 	})
 	if err != nil {
@@ -255,7 +255,7 @@ func (r *runner) wait(ctx context.Context, addr string, job *model.Job) (*obtain
 			// The server no longer knows the job (expired, or lost): there
 			// is nothing to resume, and its image must be asked for again.
 			r.journal.Remove(r.journalCtx, job.ID)
-			r.count(func(s *Summary) { s.Lost++ })
+			r.report.count(func(s *Summary) { s.Lost++ })
 			err = &LostJobError{RequestID: job.ID, Err: err}
 		case generate.StillRunning:
 			// Still running at the server, and paid for: it stays in the

@@ -62,13 +62,13 @@ func (r *runner) deriveThenFinish(ctx context.Context, c *plan.Change, got *obta
 					e.Variants = withDerived(e.Variants, records, c.Variants)
 				}
 			})
-			r.count(func(s *Summary) { s.Derived += len(records) })
+			r.report.count(func(s *Summary) { s.Derived += len(records) })
 		}
 		switch {
 		case errors.Is(err, errSubmitsStopped):
-			r.count(func(s *Summary) { s.NotStarted++ })
+			r.report.count(func(s *Summary) { s.NotStarted++ })
 		case err != nil:
-			r.fail(c, err)
+			r.report.fail(c, err)
 		default:
 			r.finished(c, got, r.opts.Clock.Since(start))
 		}
@@ -137,7 +137,7 @@ func (r *runner) deriveOne(ctx context.Context, c *plan.Change, v plan.Variant, 
 	r.deriver.slots <- struct{}{}
 	defer func() { <-r.deriver.slots }()
 	deriveHook()
-	if ctx.Err() != nil || r.lost() {
+	if ctx.Err() != nil || r.gate.lost() != nil {
 		return state.Variant{}, errSubmitsStopped
 	}
 	data, err := src.Derive(v.Spec, prov)
@@ -150,7 +150,7 @@ func (r *runner) deriveOne(ctx context.Context, c *plan.Change, v plan.Variant, 
 	out, err := r.files.write(v.Path, data)
 	if err != nil {
 		if isDiskFull(err) {
-			r.fatal(&FatalError{Err: fmt.Errorf("a variant cannot be written, so no new image is submitted: %w", err)})
+			r.gate.fatal(&FatalError{Err: fmt.Errorf("a variant cannot be written, so no new image is submitted: %w", err)})
 		}
 		return state.Variant{}, fmt.Errorf("variant %q: %w", v.Name, err)
 	}
@@ -247,7 +247,7 @@ func (r *runner) fromOutput(c *plan.Change) (*obtained, error) {
 func (r *runner) dropVariants(c *plan.Change) {
 	for _, p := range c.Remove {
 		if err := r.files.remove(p); err != nil {
-			r.fail(c, err)
+			r.report.fail(c, err)
 			return
 		}
 	}
@@ -259,8 +259,8 @@ func (r *runner) dropVariants(c *plan.Change) {
 			}
 		}
 	})
-	r.count(func(s *Summary) { s.done(c.Action) })
-	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
+	r.report.count(func(s *Summary) { s.done(c.Action) })
+	r.report.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
 }
 
 // changesVariants reports a change of the variants the configuration

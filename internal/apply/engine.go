@@ -140,42 +140,40 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	defer cancel(nil)
 	submitCtx, stopSubmits := context.WithCancel(runCtx)
 	defer stopSubmits()
+	rep := &report{events: opts.Events, log: cmp.Or(opts.Log, slog.New(slog.DiscardHandler)), summary: &Summary{}}
 	r := &runner{
-		opts:        opts,
-		log:         cmp.Or(opts.Log, slog.New(slog.DiscardHandler)),
-		journal:     store.Jobs(),
-		journalCtx:  context.WithoutCancel(ctx),
-		files:       files{dir: opts.Dir},
-		limiter:     generate.NewLimiter(opts.Parallelism),
-		pace:        generate.NewPace(opts.RatePerMinute, opts.Clock),
-		spend:       &spend{max: opts.MaxCostUSD},
-		summary:     &Summary{},
-		cancel:      cancel,
-		submitCtx:   submitCtx,
-		stopSubmits: stopSubmits,
-		flights:     map[state.Hash]*flight{},
-		deriver:     newDeriver(),
-		fates:       map[string]*jobFate{},
+		opts:       opts,
+		report:     rep,
+		journal:    store.Jobs(),
+		journalCtx: context.WithoutCancel(ctx),
+		files:      files{dir: opts.Dir},
+		limiter:    generate.NewLimiter(opts.Parallelism),
+		pace:       generate.NewPace(opts.RatePerMinute, opts.Clock),
+		spend:      &spend{max: opts.MaxCostUSD},
+		flights:    map[state.Hash]*flight{},
+		deriver:    newDeriver(),
+		fates:      map[string]*jobFate{},
 	}
 	r.keeper = newKeeper(r.files, st, opts.Clock.Now())
-	r.ckpt = newCheckpointer(ctx, loggedSaver{store, r.log}, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
-		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
+	r.ckpt = newCheckpointer(ctx, loggedSaver{store, rep.log}, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
+		rep.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
-	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
+	r.gate = &gate{report: rep, ckpt: r.ckpt, clock: opts.Clock, cancel: cancel, submitCtx: submitCtx, stopSubmits: stopSubmits}
+	r.report.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
 	if opts.Lock != nil {
 		watchDone := make(chan struct{})
 		defer close(watchDone)
-		go r.watchLock(opts.Lock, watchDone)
+		go r.gate.watch(opts.Lock, watchDone)
 	}
 
 	select {
 	case <-opts.Interrupt:
 		// Interrupted before anything was done: do nothing.
-		r.summary.Interrupted, r.summary.NotStarted = true, len(p.Changes)
+		rep.summary.Interrupted, rep.summary.NotStarted = true, len(p.Changes)
 		if err := r.ckpt.close(); err != nil {
-			return r.summary, fmt.Errorf("saving the state: %w", err)
+			return rep.summary, fmt.Errorf("saving the state: %w", err)
 		}
-		return r.summary, ErrInterrupted
+		return rep.summary, ErrInterrupted
 	default:
 	}
 	var writes []*plan.Change
@@ -190,42 +188,44 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	r.loadJournal()
 	r.generate(runCtx, writes)
 	r.deriver.wait()
-	r.summary.SpentUSD, r.summary.PossiblyBilledUSD = r.spend.totals()
+	rep.summary.SpentUSD, rep.summary.PossiblyBilledUSD = r.spend.totals()
 
 	saveErr := r.ckpt.close()
 	var lostAtSave *state.LockLostError
 	if errors.As(saveErr, &lostAtSave) {
-		r.loseLock(saveErr) // found by the final save itself
+		r.gate.loseLock(saveErr) // found by the final save itself
 	}
-	if r.lost() {
-		lost := &LockLostError{Err: r.lockLost, Stranded: r.summary.Stranded}
+	summary := r.report.summary // the workers are done: nothing adds to it now
+	if lockLost := r.gate.lost(); lockLost != nil {
+		lost := &LockLostError{Err: lockLost, Stranded: summary.Stranded}
 		if r.opts.Preview == nil {
 			lost.Saved, lost.SaveErr = r.saveAfterLoss(ctx, store)
 		}
 		r.countJournaled()
-		r.summary.LockLost = lost.Error()
-		return r.summary, lost
+		summary.LockLost = lost.Error()
+		return summary, lost
 	}
 	r.countJournaled()
-	switch {
-	case r.fatalErr != nil:
+	switch fatalErr := r.gate.failure(); {
+	case fatalErr != nil:
 		var fe *FatalError
-		if errors.As(r.fatalErr, &fe) {
-			return r.summary, fe
+		if errors.As(fatalErr, &fe) {
+			return summary, fe
 		}
-		return r.summary, &FatalError{Err: r.fatalErr}
+		return summary, &FatalError{Err: fatalErr}
 	case saveErr != nil:
-		return r.summary, fmt.Errorf("saving the state: %w", saveErr)
-	case r.summary.Interrupted:
-		return r.summary, ErrInterrupted
+		return summary, fmt.Errorf("saving the state: %w", saveErr)
+	case summary.Interrupted:
+		return summary, ErrInterrupted
 	}
-	return r.summary, nil
+	return summary, nil
 }
 
 // runner is one run of the engine.
 type runner struct {
-	opts Options
-	log  *slog.Logger // opts.Log, or one that discards
+	opts   Options
+	report *report
+	gate   *gate
 	// journal is the backend's job journal; journalCtx outlives the
 	// run's cancellation, so that a job submitted before a Ctrl-C is
 	// still recorded.
@@ -238,56 +238,14 @@ type runner struct {
 	ckpt       *checkpointer
 	keeper     *keeper
 	deriver    *deriver
-	cancel     context.CancelCauseFunc
-	// submitCtx ends when no new image may be submitted (a fatal error):
-	// it bounds waiting for a slot and between attempts, and feeding new
-	// changes; jobs already accepted are waited for with the run's own
-	// context.
-	submitCtx   context.Context
-	stopSubmits context.CancelFunc
 
-	mu       sync.Mutex
-	summary  *Summary
-	fatalErr error
-	lockLost error                            // why the run's lock was lost; nil while it holds it
-	jobs     map[state.Hash][]state.JobRecord // journaled jobs to resume, by input hash
-	flights  map[state.Hash]*flight           // images being obtained from the API, by input hash
-	fates    map[string]*jobFate              // what became of the jobs this run followed, by id
-	sending  map[state.Hash]state.JobRecord   // requests another run may be sending now, or may have billed, by input hash
+	mu      sync.Mutex
+	jobs    map[state.Hash][]state.JobRecord // journaled jobs to resume, by input hash
+	flights map[state.Hash]*flight           // images being obtained from the API, by input hash
+	fates   map[string]*jobFate              // what became of the jobs this run followed, by id
+	sending map[state.Hash]state.JobRecord   // requests another run may be sending now, or may have billed, by input hash
 	// possiblyBilled marks which of sending a dead run may have billed.
 	possiblyBilled map[state.Hash]bool
-}
-
-func (r *runner) emit(e Event) {
-	r.logEvent(e)
-	if r.opts.Events != nil {
-		r.opts.Events.Emit(e)
-	}
-}
-
-// count updates the summary.
-func (r *runner) count(fn func(s *Summary)) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	fn(r.summary)
-}
-
-// fatal stops the run: no new change starts and no new image is
-// submitted. Jobs the API already accepted are still followed to their
-// images (they are paid for), unless err says the API cannot be reached
-// at all: then work in flight is cancelled too, and their jobs stay
-// journaled for the next run.
-func (r *runner) fatal(err error) {
-	r.mu.Lock()
-	if r.fatalErr == nil {
-		r.fatalErr = err
-	}
-	r.mu.Unlock()
-	r.stopSubmits()
-	var fe *FatalError
-	if errors.As(err, &fe) && fe.StopAll {
-		r.cancel(err)
-	}
 }
 
 // countJournaled counts, for the summary, the jobs of this endpoint left
@@ -316,7 +274,9 @@ func (r *runner) countJournaled() {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := r.summary
+	r.report.mu.Lock()
+	defer r.report.mu.Unlock()
+	s := r.report.summary
 	for id, f := range r.fates {
 		switch {
 		case f.done:
@@ -392,18 +352,12 @@ func isFatal(err error) bool {
 	return errors.As(err, &fe) || generate.StopsRun(err)
 }
 
-func (r *runner) fail(c *plan.Change, err error) {
-	reason := err.Error()
-	r.count(func(s *Summary) { s.Failed = append(s.Failed, Failure{Address: c.Address, Reason: reason}) })
-	r.emit(Event{Type: EventFailed, Address: c.Address, Action: c.Action, Message: reason})
-}
-
 // refresh counts the outputs whose content the plan verified at a new
 // modification time (a fresh checkout). Their new times went into the
 // checkout's stat cache when the plan was made; the state keeps the time
 // the image was written, so that it changes only when an image does.
 func (r *runner) refresh(refs []plan.Refresh) {
-	r.count(func(s *Summary) { s.Refreshed += len(refs) })
+	r.report.count(func(s *Summary) { s.Refreshed += len(refs) })
 }
 
 // recordCommitted gives the images made from changes not committed then,
@@ -419,7 +373,7 @@ func (r *runner) recordCommitted(committed []plan.Committed) {
 			}
 		}
 	})
-	r.count(func(s *Summary) { s.Committed += len(committed) })
+	r.report.count(func(s *Summary) { s.Committed += len(committed) })
 }
 
 // fileOps does what needs no image, before anything is written: every
@@ -453,13 +407,13 @@ func (r *runner) fileOps(changes []*plan.Change) []*plan.Change {
 			r.recordMoves(c, done[c])
 		}
 		if err := failed[c]; err != nil {
-			r.fail(c, err) // the rest of this change waits for the next run
+			r.report.fail(c, err) // the rest of this change waits for the next run
 			continue
 		}
 		switch {
 		case c.Action == plan.Move && len(c.Derive) == 0 && len(c.Remove) == 0:
-			r.count(func(s *Summary) { s.done(c.Action) })
-			r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
+			r.report.count(func(s *Summary) { s.done(c.Action) })
+			r.report.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
 		case c.Action != plan.Delete && len(c.Write) == 0 && len(c.Derive) == 0:
 			r.dropVariants(c) // variants taken out: no image needed
 		case c.Action == plan.Delete:
@@ -550,8 +504,8 @@ func (r *runner) keepBeforeWriting(c *plan.Change, rel string) error {
 		return err
 	}
 	if kept != "" {
-		r.count(func(s *Summary) { s.Kept, s.KeptIn = s.Kept+1, r.keeper.run })
-		r.emit(Event{Type: EventKept, Address: c.Address, Path: rel,
+		r.report.count(func(s *Summary) { s.Kept, s.KeptIn = s.Kept+1, r.keeper.run })
+		r.report.emit(Event{Type: EventKept, Address: c.Address, Path: rel,
 			Message: fmt.Sprintf("%s was not what imgform wrote; it is kept in %s before being written over", rel, kept)})
 	}
 	return nil
@@ -601,13 +555,13 @@ func (r *runner) recordMoves(c *plan.Change, moves []plan.Rename) {
 func (r *runner) delete(c *plan.Change) {
 	for _, p := range c.Remove {
 		if err := r.files.remove(p); err != nil {
-			r.fail(c, err)
+			r.report.fail(c, err)
 			return
 		}
 	}
 	r.ckpt.update(func(st *state.State) { delete(st.Images, c.Address) })
-	r.count(func(s *Summary) { s.done(c.Action) })
-	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
+	r.report.count(func(s *Summary) { s.done(c.Action) })
+	r.report.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
 }
 
 // generate runs the changes that write images on a bounded pool of
@@ -633,29 +587,30 @@ func (r *runner) generate(ctx context.Context, changes []*plan.Change) {
 feed:
 	for _, c := range changes {
 		select {
-		case <-r.submitCtx.Done():
+		case <-r.gate.submitCtx.Done():
 			break feed
 		case <-r.opts.Interrupt:
-			r.count(func(s *Summary) { s.Interrupted = true })
+			r.report.count(func(s *Summary) { s.Interrupted = true })
 			break feed
 		default:
 		}
 		select {
 		case queue <- c:
 			fed++
-		case <-r.submitCtx.Done():
+		case <-r.gate.submitCtx.Done():
 			break feed
 		case <-r.opts.Interrupt:
-			r.count(func(s *Summary) { s.Interrupted = true })
+			r.report.count(func(s *Summary) { s.Interrupted = true })
 			break feed
 		}
 	}
 	close(queue)
 	wg.Wait()
 	r.collectOrphans(ctx)
-	r.count(func(s *Summary) {
+	stopped := r.gate.failure() != nil
+	r.report.count(func(s *Summary) {
 		s.NotStarted += len(changes) - fed
-		if ctx.Err() != nil && r.fatalErr == nil {
+		if ctx.Err() != nil && !stopped {
 			s.Interrupted = true
 		}
 	})
@@ -664,14 +619,14 @@ feed:
 // write obtains a change's images and writes its outputs.
 func (r *runner) write(ctx context.Context, c *plan.Change) {
 	start := r.opts.Clock.Now()
-	r.emit(Event{Type: EventStarted, Address: c.Address, Action: c.Action})
+	r.report.emit(Event{Type: EventStarted, Address: c.Address, Action: c.Action})
 	got, err := r.obtain(ctx, c)
 	if err != nil {
 		r.notObtained(ctx, c, err)
 		return
 	}
 	if len(got.images) < len(c.Outputs) {
-		r.fail(c, fmt.Errorf("the generator returned %d images for %d outputs", len(got.images), len(c.Outputs)))
+		r.report.fail(c, fmt.Errorf("the generator returned %d images for %d outputs", len(got.images), len(c.Outputs)))
 		return
 	}
 	if r.opts.Preview != nil {
@@ -681,16 +636,16 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 			r.dropRecord(c.Address, jobOf(got))
 		}
 		if err := r.opts.Preview(c, got.images); err != nil {
-			r.fail(c, err)
+			r.report.fail(c, err)
 			return
 		}
 		r.finished(c, got, r.opts.Clock.Since(start))
 		return
 	}
-	if r.lost() {
+	if r.gate.lost() != nil {
 		// Another run may hold the lock now, and write these outputs: the
 		// images stay in the cache, for the next apply to write for free.
-		r.count(func(s *Summary) {
+		r.report.count(func(s *Summary) {
 			s.Stranded++
 			s.NotStarted++
 			if got.source == FromAPI {
@@ -704,12 +659,12 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		err = r.keepUnwritten(c, got, entry, written)
 	}
 	if err != nil {
-		r.fail(c, err)
+		r.report.fail(c, err)
 		return
 	}
 	for _, p := range c.Remove {
 		if err := r.files.remove(p); err != nil {
-			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
+			r.report.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
 		}
 	}
 	job := jobOf(got)
@@ -731,16 +686,16 @@ func (r *runner) notObtained(ctx context.Context, c *plan.Change, err error) {
 	var elsewhere *SendingElsewhereError
 	switch {
 	case errors.As(err, &elsewhere):
-		r.fail(c, err)
+		r.report.fail(c, err)
 	case ctx.Err() != nil, errors.Is(err, errSubmitsStopped):
 		// Interrupted or stopped by a fatal error elsewhere: not this
 		// image's failure. A submitted job stays journaled.
-		r.count(func(s *Summary) { s.NotStarted++ })
+		r.report.count(func(s *Summary) { s.NotStarted++ })
 	case isFatal(err):
-		r.fatal(err)
-		r.count(func(s *Summary) { s.NotStarted++ })
+		r.gate.fatal(err)
+		r.report.count(func(s *Summary) { s.NotStarted++ })
 	default:
-		r.fail(c, err)
+		r.report.fail(c, err)
 	}
 }
 
@@ -775,7 +730,7 @@ func (r *runner) writeOutputs(c *plan.Change, got *obtained) (*state.Entry, map[
 		out, err := r.files.write(c.Outputs[i], data)
 		if err != nil {
 			if isDiskFull(err) {
-				r.fatal(&FatalError{Err: fmt.Errorf("an output cannot be written, so no new image is submitted: %w", err)})
+				r.gate.fatal(&FatalError{Err: fmt.Errorf("an output cannot be written, so no new image is submitted: %w", err)})
 			}
 			return nil, nil, err
 		}
@@ -817,7 +772,7 @@ func (r *runner) keepUnwritten(c *plan.Change, got *obtained, entry *state.Entry
 // finished counts a change that is done, by where its images came from,
 // and says so.
 func (r *runner) finished(c *plan.Change, got *obtained, took time.Duration) {
-	r.count(func(s *Summary) {
+	r.report.count(func(s *Summary) {
 		if r.opts.Preview == nil {
 			s.done(c.Action) // a preview changes nothing
 		}
@@ -840,7 +795,7 @@ func (r *runner) finished(c *plan.Change, got *obtained, took time.Duration) {
 	if r.opts.Preview == nil {
 		variants = len(c.Derive)
 	}
-	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
+	r.report.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
 		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid, CostUSD: cost, Variants: variants, Candidate: c.Candidate})
 }
 

@@ -61,44 +61,6 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// watchLock stops the run's submissions once its lock is lost, until done
-// is closed.
-func (r *runner) watchLock(l Lock, done <-chan struct{}) {
-	select {
-	case <-l.Lost():
-		r.loseLock(l.Err())
-	case <-done:
-	}
-}
-
-// loseLock records that the run's lock is gone: no new request is sent,
-// and no checkpoint is saved (the final save decides, see saveAfterLoss).
-// Jobs in flight are still followed, their images into the cache.
-func (r *runner) loseLock(err error) {
-	if err == nil {
-		err = &state.LockLostError{Reason: "it was found lost"}
-	}
-	r.mu.Lock()
-	first := r.lockLost == nil
-	if first {
-		r.lockLost = err
-	}
-	r.mu.Unlock()
-	if !first {
-		return
-	}
-	r.ckpt.suspend()
-	r.stopSubmits()
-	r.emit(Event{Type: EventWarning, Message: err.Error() + ": no new image is submitted; the jobs in flight are followed into the cache"})
-}
-
-// lost reports whether the run lost its lock.
-func (r *runner) lost() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.lockLost != nil
-}
-
 // intend writes the pending journal record that precedes a billable
 // request of c, fenced by the lock: it returns the record's id, or the
 // error that stops the request (errSubmitsStopped once the lock is lost).
@@ -116,7 +78,7 @@ func (r *runner) intend(c *plan.Change) (string, error) {
 	case err == nil:
 		return id, nil
 	case errors.As(err, &lost):
-		r.loseLock(err)
+		r.gate.loseLock(err)
 		return "", errSubmitsStopped
 	}
 	return "", &FatalError{Err: fmt.Errorf("the job journal cannot be written, so no image is submitted (a crash would lose what is paid for): %w", err)}
@@ -126,7 +88,7 @@ func (r *runner) intend(c *plan.Change) (string, error) {
 // own record replaces it, or the request made nothing to follow.
 func (r *runner) settle(addr, pendingID string) {
 	if err := r.journal.Remove(r.journalCtx, pendingID); err != nil {
-		r.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
+		r.report.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
 	}
 }
 

@@ -86,7 +86,7 @@ func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) 
 		if f.err != nil {
 			return nil, f.err
 		}
-		r.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
+		r.report.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
 		shared := *f.got
 		shared.source = FromCache
 		return &shared, nil
@@ -114,7 +114,7 @@ func (r *runner) fromCache(ctx context.Context, c *plan.Change) (*obtained, bool
 	var damaged *cache.DamagedError
 	switch {
 	case errors.As(err, &damaged):
-		r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error() + "; the image is made again, and the damaged copy replaced"})
+		r.report.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error() + "; the image is made again, and the damaged copy replaced"})
 		return nil, false, nil
 	case errors.Is(err, cache.ErrNotFound):
 		return nil, false, nil
@@ -122,12 +122,12 @@ func (r *runner) fromCache(ctx context.Context, c *plan.Change) (*obtained, bool
 		return nil, false, fmt.Errorf("the content cache cannot be read, so this image is not paid for again: %w", err)
 	}
 	if entry.Healed != "" {
-		r.emit(Event{Type: EventWarning, Address: c.Address, Message: entry.Healed})
+		r.report.emit(Event{Type: EventWarning, Address: c.Address, Message: entry.Healed})
 	}
 	if len(imgs) < c.Request.Samples() || !r.cacheServes(c, entry, imgs) {
 		return nil, false, nil
 	}
-	r.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
+	r.report.emit(Event{Type: EventCacheHit, Address: c.Address, Action: c.Action})
 	return &obtained{images: imgs, source: FromCache, generator: state.GeneratorAPI,
 		requestID: entry.RequestID, inferenceTime: entry.InferenceTime,
 		endpoint: entry.Endpoint, placeholder: entry.Placeholder, costUSD: entry.CostUSD}, true, nil

@@ -18,7 +18,7 @@ func (r *runner) loadJournal() {
 	}
 	entries, err := r.journal.List(r.journalCtx)
 	if err != nil {
-		r.emit(Event{Type: EventWarning, Message: err.Error()})
+		r.report.emit(Event{Type: EventWarning, Message: err.Error()})
 		return
 	}
 	now := r.opts.Clock.Now()
@@ -50,12 +50,12 @@ func (r *runner) loadJournal() {
 // record) is only dropped: the job is followed.
 func (r *runner) interruptedSubmit(e state.JobRecord, journaled bool) {
 	if !journaled {
-		r.count(func(s *Summary) { s.EarlierPossiblyBilled++ })
+		r.report.count(func(s *Summary) { s.EarlierPossiblyBilled++ })
 		r.sending[e.InputHash] = e
 		r.possiblyBilled[e.InputHash] = true
 	}
 	if err := r.journal.Remove(r.journalCtx, e.Job.ID); err != nil {
-		r.emit(Event{Type: EventWarning, Address: e.Address, Message: err.Error()})
+		r.report.emit(Event{Type: EventWarning, Address: e.Address, Message: err.Error()})
 	}
 }
 
@@ -83,8 +83,10 @@ func (r *runner) takeJob(h state.Hash, forced bool) (state.JobRecord, bool) {
 // interrupted run): they were paid for, and a later revert should not pay
 // again. Failures are left for a later run.
 func (r *runner) collectOrphans(ctx context.Context) {
+	interrupted := false
+	r.report.count(func(s *Summary) { interrupted = s.Interrupted })
 	r.mu.Lock()
-	if ctx.Err() != nil || r.summary.Interrupted {
+	if ctx.Err() != nil || interrupted {
 		r.mu.Unlock()
 		return
 	}
@@ -102,13 +104,13 @@ func (r *runner) collectOrphans(ctx context.Context) {
 			continue
 		}
 		if _, err := r.resume(ctx, e.Address, e); err != nil {
-			r.emit(Event{Type: EventWarning, Address: e.Address, RequestID: e.Job.ID,
+			r.report.emit(Event{Type: EventWarning, Address: e.Address, RequestID: e.Job.ID,
 				Message: "could not collect the result of a job an earlier run submitted: " + err.Error()})
 			continue
 		}
-		if !r.lost() && !r.opts.KeepFinishedJobs {
+		if r.gate.lost() == nil && !r.opts.KeepFinishedJobs {
 			r.dropRecord(e.Address, e.Job.ID) // no state records it: the cache answers for it
 		}
-		r.count(func(s *Summary) { s.Collected++ })
+		r.report.count(func(s *Summary) { s.Collected++ })
 	}
 }

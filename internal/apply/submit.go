@@ -10,10 +10,6 @@ import (
 	"github.com/imgform/imgform/internal/spec"
 )
 
-// errSubmitsStopped is what a change that was about to submit gets once
-// a fatal error stopped new submissions: it is left for the next run.
-var errSubmitsStopped = errors.New("no new image is submitted after a fatal error")
-
 // withSlot runs call in a concurrency slot, at the pace of the rate
 // limit (call calls sending just before its request goes), within the budget, retrying what can succeed later as the
 // RetryPolicy says. call is a billable request of cost; it reports whether
@@ -31,13 +27,13 @@ var errSubmitsStopped = errors.New("no new image is submitted after a fatal erro
 func (r *runner) withSlot(ctx context.Context, addr string, cost float64, call func(ctx context.Context, sending func()) (accepted bool, err error)) error {
 	var t tries
 	for {
-		if err := r.limiter.Acquire(r.submitCtx); err != nil {
-			return r.stoppedErr(ctx)
+		if err := r.limiter.Acquire(r.gate.submitCtx); err != nil {
+			return r.gate.stopped(ctx)
 		}
-		turn, err := r.pace.Take(r.submitCtx)
+		turn, err := r.pace.Take(r.gate.submitCtx)
 		if err != nil {
 			r.limiter.Release(false)
-			return r.stoppedErr(ctx)
+			return r.gate.stopped(ctx)
 		}
 		if err := r.spend.reserve(cost); err != nil {
 			turn.Cancel()
@@ -71,7 +67,7 @@ func (r *runner) withSlot(ctx context.Context, addr string, cost float64, call f
 		if err != nil {
 			return err
 		}
-		if err := r.pause(ctx, delay); err != nil {
+		if err := r.gate.pause(ctx, delay); err != nil {
 			return err
 		}
 	}
@@ -95,7 +91,7 @@ func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) 
 	reason := generate.ReasonOf(err)
 	if generate.IsPossiblyBilled(err) {
 		t.billed++
-		r.count(func(s *Summary) { s.PossiblyBilled++ })
+		r.report.count(func(s *Summary) { s.PossiblyBilled++ })
 		switch {
 		case generate.StopsRun(err):
 			return 0, err // cancelled after sending: counted, not this image's failure
@@ -103,7 +99,7 @@ func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) 
 			return 0, &PossiblyBilledError{Requests: t.billed, Err: err}
 		}
 		delay := pol.Backoff(1)
-		r.emit(Event{Type: EventRetry, Address: addr, Attempt: t.total(), Delay: delay,
+		r.report.emit(Event{Type: EventRetry, Address: addr, Attempt: t.total(), Delay: delay,
 			Message: err.Error() + "; the request may have been processed and billed, so it is sent once more and no more"})
 		return delay, nil
 	}
@@ -121,14 +117,14 @@ func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) 
 		now := r.opts.Clock.Now()
 		r.limiter.Throttled(now)
 		if perMinute, lowered := r.pace.Throttled(now); lowered {
-			r.emit(Event{Type: EventWarning, Address: addr, Message: fmt.Sprintf("the API keeps answering 429: the rate is lowered to %s", spec.FormatRate(perMinute))})
+			r.report.emit(Event{Type: EventWarning, Address: addr, Message: fmt.Sprintf("the API keeps answering 429: the rate is lowered to %s", spec.FormatRate(perMinute))})
 		}
 		delay = generate.WaitOf(err)
 		if delay == 0 {
 			delay = pol.ThrottleWait(t.throttles)
 		}
 		t.throttled += delay
-		r.emit(Event{Type: EventThrottled, Address: addr, Attempt: t.throttles, Delay: delay, Concurrency: r.limiter.Current(), Message: err.Error()})
+		r.report.emit(Event{Type: EventThrottled, Address: addr, Attempt: t.throttles, Delay: delay, Concurrency: r.limiter.Current(), Message: err.Error()})
 		return delay, nil
 	case generate.Unreachable:
 		t.unreachable++
@@ -145,29 +141,8 @@ func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) 
 	default:
 		return 0, err
 	}
-	r.emit(Event{Type: EventRetry, Address: addr, Attempt: t.total(), Delay: delay, Message: err.Error()})
+	r.report.emit(Event{Type: EventRetry, Address: addr, Attempt: t.total(), Delay: delay, Message: err.Error()})
 	return delay, nil
-}
-
-// pause waits d before another attempt, or until no new attempt may start.
-func (r *runner) pause(ctx context.Context, d time.Duration) error {
-	t := r.opts.Clock.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-r.submitCtx.Done():
-		return r.stoppedErr(ctx)
-	case <-t.Chan():
-		return nil
-	}
-}
-
-// stoppedErr is why no new attempt starts: the run's own end, or a fatal
-// error that stopped new submissions.
-func (r *runner) stoppedErr(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return errSubmitsStopped
 }
 
 // PossiblyBilledError fails an image whose request the API may have
