@@ -19,7 +19,7 @@ func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, err
 	// A forced replacement leaves a journaled job of the same request
 	// (unless one was submitted for a forced replacement) to be collected
 	// into the cache at the end.
-	if job, ok := r.takeJob(c.InputHash, c.Forced); ok {
+	if job, ok := r.journal.take(c.InputHash, c.Forced); ok {
 		got, err := r.resume(ctx, c.Address, job)
 		if err == nil {
 			return got, nil
@@ -31,12 +31,8 @@ func (r *runner) throughAPI(ctx context.Context, c *plan.Change) (*obtained, err
 		r.report.emit(Event{Type: EventWarning, Address: c.Address, RequestID: job.Job.ID,
 			Message: "the job an earlier run submitted is no longer known to the server; generating anew"})
 	}
-	r.mu.Lock()
-	elsewhere, sending := r.sending[c.InputHash]
-	billed := r.possiblyBilled[c.InputHash]
-	r.mu.Unlock()
-	if sending {
-		return nil, &SendingElsewhereError{Record: elsewhere, Billed: billed}
+	if err := r.journal.sendingElsewhere(c.InputHash); err != nil {
+		return nil, err
 	}
 	jobs, async := r.opts.Generator.(generate.JobGenerator)
 	if r.opts.Sync || !async {
@@ -63,7 +59,7 @@ func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 			// cache can keep it.
 			r.gate.fatal(&FatalError{Err: fmt.Errorf("the team cache cannot be written, so no new image is submitted; jobs already submitted are still collected, and the images paid for are kept here and uploaded by the next command that reaches the team cache: %w", err)})
 			if got.requestID != "" {
-				r.jobDone(addr, got.requestID)
+				r.journal.done(addr, got.requestID)
 			}
 			return
 		}
@@ -79,7 +75,7 @@ func (r *runner) keep(addr string, h state.Hash, got *obtained) {
 		}
 	}
 	if got.requestID != "" {
-		r.jobDone(addr, got.requestID)
+		r.journal.done(addr, got.requestID)
 	}
 }
 
@@ -100,16 +96,6 @@ func (r *runner) uploadPending(ctx context.Context) {
 	}
 }
 
-// dropRecord removes the journal record of a job whose images are safe.
-func (r *runner) dropRecord(addr, id string) {
-	if id == "" {
-		return
-	}
-	if err := r.journal.Remove(r.journalCtx, id); err != nil {
-		r.report.emit(Event{Type: EventWarning, Address: addr, Message: err.Error()})
-	}
-}
-
 // generateSync makes the images with one call per attempt. Each attempt
 // is preceded by its pending journal record, fenced by the lock; the
 // record stays until the images are in the cache, so that a crash in
@@ -120,13 +106,13 @@ func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, e
 	cost := requestCost(*c.Request)
 	err := r.withSlot(ctx, c.Address, cost, func(ctx context.Context, sending func()) (bool, error) {
 		var err error
-		if pending, err = r.intend(c); err != nil {
+		if pending, err = r.journal.intend(c); err != nil {
 			return false, err
 		}
 		sending()
 		res, err = r.opts.Generator.Generate(ctx, *c.Request)
 		if err != nil {
-			r.settle(c.Address, pending)
+			r.journal.settle(c.Address, pending)
 		}
 		return false, err
 	})
@@ -138,7 +124,7 @@ func (r *runner) generateSync(ctx context.Context, c *plan.Change) (*obtained, e
 	got.costUSD = r.spend.done(cost, res.CostUSD)
 	got.source = FromAPI
 	r.keep(c.Address, c.InputHash, got)
-	r.settle(c.Address, pending)
+	r.journal.settle(c.Address, pending)
 	return got, nil
 }
 
@@ -149,7 +135,7 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change, jobs generat
 	cost := requestCost(*c.Request)
 	err := r.withSlot(ctx, c.Address, cost, func(ctx context.Context, sending func()) (bool, error) {
 		var err error
-		if pending, err = r.intend(c); err != nil {
+		if pending, err = r.journal.intend(c); err != nil {
 			return false, err
 		}
 		sending()
@@ -158,7 +144,7 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change, jobs generat
 		// only its answer says which id to journal.
 		job, err = jobs.Submit(context.WithoutCancel(ctx), *c.Request)
 		if err != nil {
-			r.settle(c.Address, pending)
+			r.journal.settle(c.Address, pending)
 		}
 		return err == nil, err
 	})
@@ -170,16 +156,12 @@ func (r *runner) generateAsync(ctx context.Context, c *plan.Change, jobs generat
 	if c.Forced {
 		entry.Seed = c.Request.Seed()
 	}
-	if err := r.journal.Record(r.journalCtx, entry); err != nil {
+	if err := r.journal.record(entry, pending); err != nil {
 		// The job is paid for, and waiting for it is still the best
 		// course; but a crash now would lose it, so nothing more is
 		// submitted until the journal can be written. Its pending record
 		// stays: a later run knows a request may have been billed.
-		r.unjournaled(job.ID, pending)
 		r.gate.fatal(&FatalError{Err: fmt.Errorf("the job journal cannot be written, so no new image is submitted (a crash would lose what is paid for); jobs already submitted are still collected: %w", err)})
-	} else {
-		r.followed(job.ID)
-		r.settle(c.Address, pending)
 	}
 	r.report.emit(Event{Type: EventSubmitted, Address: c.Address, Action: c.Action, RequestID: job.ID})
 	got, err := r.wait(ctx, c.Address, job)
@@ -210,7 +192,7 @@ func (r *runner) resume(ctx context.Context, addr string, e state.JobRecord) (*o
 	r.limiter.Accept()
 	defer r.limiter.Release(true)
 	r.report.emit(Event{Type: EventResumed, Address: addr, RequestID: e.Job.ID})
-	r.followed(e.Job.ID)
+	r.journal.followed(e.Job.ID)
 	job := e.Job
 	got, err := r.wait(ctx, addr, &job)
 	if err != nil {
@@ -248,13 +230,11 @@ func (r *runner) wait(ctx context.Context, addr string, job *model.Job) (*obtain
 	if err != nil {
 		switch generate.ReasonOf(err) {
 		case generate.Rejected:
-			r.jobDone(addr, job.ID)
-			r.journal.Remove(r.journalCtx, job.ID)
+			r.journal.forget(addr, job.ID)
 		case generate.Lost:
-			r.jobDone(addr, job.ID)
 			// The server no longer knows the job (expired, or lost): there
 			// is nothing to resume, and its image must be asked for again.
-			r.journal.Remove(r.journalCtx, job.ID)
+			r.journal.forget(addr, job.ID)
 			r.report.count(func(s *Summary) { s.Lost++ })
 			err = &LostJobError{RequestID: job.ID, Err: err}
 		case generate.StillRunning:

@@ -144,7 +144,6 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	r := &runner{
 		opts:       opts,
 		report:     rep,
-		journal:    store.Jobs(),
 		journalCtx: context.WithoutCancel(ctx),
 		files:      files{dir: opts.Dir},
 		limiter:    generate.NewLimiter(opts.Parallelism),
@@ -152,13 +151,13 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		spend:      &spend{max: opts.MaxCostUSD},
 		flights:    map[state.Hash]*flight{},
 		deriver:    newDeriver(),
-		fates:      map[string]*jobFate{},
 	}
 	r.keeper = newKeeper(r.files, st, opts.Clock.Now())
 	r.ckpt = newCheckpointer(ctx, loggedSaver{store, rep.log}, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
 		rep.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
 	r.gate = &gate{report: rep, ckpt: r.ckpt, clock: opts.Clock, cancel: cancel, submitCtx: submitCtx, stopSubmits: stopSubmits}
+	r.journal = newJournal(ctx, store.Jobs(), r.endpoint(), opts, rep, r.gate, r.ckpt)
 	r.report.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
 	if opts.Lock != nil {
 		watchDone := make(chan struct{})
@@ -185,7 +184,9 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		writes = r.fileOps(p.Changes)
 	}
 	r.uploadPending(runCtx)
-	r.loadJournal()
+	if opts.Generator != nil && !opts.Offline {
+		r.journal.load()
+	}
 	r.generate(runCtx, writes)
 	r.deriver.wait()
 	rep.summary.SpentUSD, rep.summary.PossiblyBilledUSD = r.spend.totals()
@@ -201,11 +202,11 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		if r.opts.Preview == nil {
 			lost.Saved, lost.SaveErr = r.saveAfterLoss(ctx, store)
 		}
-		r.countJournaled()
+		r.tallyJournal()
 		summary.LockLost = lost.Error()
 		return summary, lost
 	}
-	r.countJournaled()
+	r.tallyJournal()
 	switch fatalErr := r.gate.failure(); {
 	case fatalErr != nil:
 		var fe *FatalError
@@ -223,13 +224,12 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 
 // runner is one run of the engine.
 type runner struct {
-	opts   Options
-	report *report
-	gate   *gate
-	// journal is the backend's job journal; journalCtx outlives the
-	// run's cancellation, so that a job submitted before a Ctrl-C is
-	// still recorded.
-	journal    state.Journal
+	opts    Options
+	report  *report
+	gate    *gate
+	journal *journal
+	// journalCtx outlives the run's cancellation, so that an image paid
+	// for before a Ctrl-C still reaches the cache.
 	journalCtx context.Context
 	files      files
 	limiter    *generate.Limiter
@@ -240,109 +240,7 @@ type runner struct {
 	deriver    *deriver
 
 	mu      sync.Mutex
-	jobs    map[state.Hash][]state.JobRecord // journaled jobs to resume, by input hash
-	flights map[state.Hash]*flight           // images being obtained from the API, by input hash
-	fates   map[string]*jobFate              // what became of the jobs this run followed, by id
-	sending map[state.Hash]state.JobRecord   // requests another run may be sending now, or may have billed, by input hash
-	// possiblyBilled marks which of sending a dead run may have billed.
-	possiblyBilled map[state.Hash]bool
-}
-
-// countJournaled counts, for the summary, the jobs of this endpoint left
-// in the journal that are still running (a record left of a job this run
-// finished is counted apart: the journal could not be updated), and the
-// jobs this run submitted but could not journal.
-func (r *runner) countJournaled() {
-	if r.opts.Generator == nil {
-		return
-	}
-	jobs, listErr := ResumableJobs(r.journalCtx, r.journal, r.endpoint(), r.opts.Clock.Now())
-	// Kept for other runners (KeepFinishedJobs), the records of jobs an
-	// earlier run finished stay in the journal: the state records their
-	// images, so they are not running.
-	recorded := map[string]state.Hash{}
-	if r.opts.KeepFinishedJobs && listErr == nil {
-		r.ckpt.read(func(st *state.State) {
-			for _, es := range jobs {
-				for _, e := range es {
-					if en := st.Images[e.Address]; en != nil {
-						recorded[e.Address] = en.InputHash
-					}
-				}
-			}
-		})
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.report.mu.Lock()
-	defer r.report.mu.Unlock()
-	s := r.report.summary
-	for id, f := range r.fates {
-		switch {
-		case f.done:
-		case !f.recorded:
-			s.Unjournaled = append(s.Unjournaled, id)
-		case listErr != nil:
-			s.Journaled++ // the journal cannot be read: as this run left it
-		}
-	}
-	sort.Strings(s.Unjournaled)
-	if listErr != nil {
-		return
-	}
-	for _, es := range jobs {
-		for _, e := range es {
-			f := r.fates[e.Job.ID]
-			switch {
-			case f != nil && f.done && r.opts.KeepFinishedJobs:
-			case f != nil && f.done:
-				s.StaleRecords++
-			case f == nil && r.opts.KeepFinishedJobs && recorded[e.Address] == e.InputHash:
-				// finished by an earlier run, kept for other runners
-			default:
-				s.Journaled++
-			}
-		}
-	}
-}
-
-// jobFate is what became of a job this run submitted or resumed: whether
-// its record is in the journal (else the pending record written before it
-// was submitted stands for it), and whether its images reached the cache.
-type jobFate struct {
-	recorded, done bool
-	pending        string
-}
-
-// followed notes a job this run follows, journaled.
-func (r *runner) followed(id string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.fates[id] = &jobFate{recorded: true}
-}
-
-// unjournaled notes a submitted job whose record could not be written:
-// its pending record stays until its images are safe.
-func (r *runner) unjournaled(id, pending string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.fates[id] = &jobFate{pending: pending}
-}
-
-// jobDone notes a job whose images are safe (or that has none to wait
-// for), and drops the pending record that stood for it, if any.
-func (r *runner) jobDone(addr, id string) {
-	r.mu.Lock()
-	f := r.fates[id]
-	pending := ""
-	if f != nil {
-		f.done = true
-		pending, f.pending = f.pending, ""
-	}
-	r.mu.Unlock()
-	if pending != "" {
-		r.settle(addr, pending)
-	}
+	flights map[state.Hash]*flight // images being obtained from the API, by input hash
 }
 
 // isFatal reports an error no other image can get past: a FatalError, or
@@ -568,8 +466,8 @@ func (r *runner) delete(c *plan.Change) {
 // workers: resumed jobs first, then the rest in plan order.
 func (r *runner) generate(ctx context.Context, changes []*plan.Change) {
 	sort.SliceStable(changes, func(i, j int) bool {
-		ri := len(r.jobs[changes[i].InputHash]) > 0
-		rj := len(r.jobs[changes[j].InputHash]) > 0
+		ri := r.journal.resumes(changes[i].InputHash)
+		rj := r.journal.resumes(changes[j].InputHash)
 		return ri && !rj
 	})
 	queue := make(chan *plan.Change)
@@ -632,9 +530,7 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 	if r.opts.Preview != nil {
 		// A preview records nothing: the cache answers for the job (or,
 		// kept for other runners, the job itself).
-		if !r.opts.KeepFinishedJobs {
-			r.dropRecord(c.Address, jobOf(got))
-		}
+		r.journal.retire(c.Address, jobOf(got))
 		if err := r.opts.Preview(c, got.images); err != nil {
 			r.report.fail(c, err)
 			return
@@ -668,10 +564,7 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		}
 	}
 	job := jobOf(got)
-	if r.opts.KeepFinishedJobs {
-		job = "" // kept for the other runners, until the service forgets it
-	}
-	r.ckpt.updateThen(func(st *state.State) { st.Images[c.Address] = entry }, func() { r.dropRecord(c.Address, job) })
+	r.ckpt.updateThen(func(st *state.State) { st.Images[c.Address] = entry }, func() { r.journal.retire(c.Address, job) })
 	if len(c.Derive) > 0 {
 		r.deriveThenFinish(ctx, c, got, start)
 		return
@@ -809,4 +702,12 @@ func imageChanges(changes []*plan.Change) []*plan.Change {
 		}
 	}
 	return out
+}
+
+// tallyJournal counts, for the summary, what the journal holds at the
+// end of a run that called the API.
+func (r *runner) tallyJournal() {
+	if r.opts.Generator != nil {
+		r.journal.tally()
+	}
 }
