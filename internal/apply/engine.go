@@ -142,15 +142,11 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	defer stopSubmits()
 	rep := &report{events: opts.Events, log: cmp.Or(opts.Log, slog.New(slog.DiscardHandler)), summary: &Summary{}}
 	r := &runner{
-		opts:       opts,
-		report:     rep,
-		journalCtx: context.WithoutCancel(ctx),
-		files:      files{dir: opts.Dir},
-		limiter:    generate.NewLimiter(opts.Parallelism),
-		pace:       generate.NewPace(opts.RatePerMinute, opts.Clock),
-		spend:      &spend{max: opts.MaxCostUSD},
-		flights:    map[state.Hash]*flight{},
-		deriver:    newDeriver(),
+		opts:    opts,
+		report:  rep,
+		files:   files{dir: opts.Dir},
+		flights: map[state.Hash]*flight{},
+		deriver: newDeriver(),
 	}
 	r.keeper = newKeeper(r.files, st, opts.Clock.Now())
 	r.ckpt = newCheckpointer(ctx, loggedSaver{store, rep.log}, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
@@ -158,6 +154,9 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	})
 	r.gate = &gate{report: rep, ckpt: r.ckpt, clock: opts.Clock, cancel: cancel, submitCtx: submitCtx, stopSubmits: stopSubmits}
 	r.journal = newJournal(ctx, store.Jobs(), r.endpoint(), opts, rep, r.gate, r.ckpt)
+	r.pipeline = &pipeline{gen: opts.Generator, sync: opts.Sync, endpoint: r.endpoint(), retry: opts.Retry, clock: opts.Clock, cache: opts.Cache,
+		lasting: context.WithoutCancel(ctx), limiter: generate.NewLimiter(opts.Parallelism), pace: generate.NewPace(opts.RatePerMinute, opts.Clock),
+		spend: &spend{max: opts.MaxCostUSD}, journal: r.journal, gate: r.gate, report: rep}
 	r.report.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
 	if opts.Lock != nil {
 		watchDone := make(chan struct{})
@@ -189,7 +188,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	}
 	r.generate(runCtx, writes)
 	r.deriver.wait()
-	rep.summary.SpentUSD, rep.summary.PossiblyBilledUSD = r.spend.totals()
+	rep.summary.SpentUSD, rep.summary.PossiblyBilledUSD = r.pipeline.spend.totals()
 
 	saveErr := r.ckpt.close()
 	var lostAtSave *state.LockLostError
@@ -224,20 +223,15 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 
 // runner is one run of the engine.
 type runner struct {
-	opts    Options
-	report  *report
-	gate    *gate
-	journal *journal
-	// journalCtx outlives the run's cancellation, so that an image paid
-	// for before a Ctrl-C still reaches the cache.
-	journalCtx context.Context
-	files      files
-	limiter    *generate.Limiter
-	pace       *generate.Pace
-	spend      *spend
-	ckpt       *checkpointer
-	keeper     *keeper
-	deriver    *deriver
+	opts     Options
+	report   *report
+	gate     *gate
+	journal  *journal
+	files    files
+	pipeline *pipeline
+	ckpt     *checkpointer
+	keeper   *keeper
+	deriver  *deriver
 
 	mu      sync.Mutex
 	flights map[state.Hash]*flight // images being obtained from the API, by input hash
@@ -709,5 +703,22 @@ func imageChanges(changes []*plan.Change) []*plan.Change {
 func (r *runner) tallyJournal() {
 	if r.opts.Generator != nil {
 		r.journal.tally()
+	}
+}
+
+// uploadPending uploads first the images that earlier runs kept here
+// because the team cache could not take them then: an image recorded in
+// the state reaches the team cache, even after it stalled. One that
+// cannot be uploaded now stays on the list for the next command.
+func (r *runner) uploadPending(ctx context.Context) {
+	if r.opts.Cache == nil {
+		return
+	}
+	sum, err := r.opts.Cache.UploadPending(ctx, func(c cache.Copied) {
+		r.report.log.Debug("pending upload", "input_hash", c.Hash.String(), "outcome", c.Outcome.String())
+	})
+	r.report.count(func(s *Summary) { s.Uploaded += sum.Done + sum.There })
+	if err != nil {
+		r.report.emit(Event{Type: EventWarning, Message: "uploading the images kept here for the team cache: " + err.Error() + "; they stay on the list for the next command"})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/imgform/imgform/internal/cache"
-	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/state"
@@ -37,15 +36,6 @@ type obtained struct {
 	// costUSD is what the images cost when they were made: the charge the
 	// provider reported, or the price table's figure.
 	costUSD float64
-}
-
-// fromAPI is what the API gave.
-func (r *runner) fromAPI(res *generate.Result) *obtained {
-	for i := range res.Images {
-		res.Images[i] = res.Images[i].Hashed() // once, for the cache, the state and the checks
-	}
-	return &obtained{images: res.Images, generator: state.GeneratorAPI, requestID: res.RequestID, inferenceTime: res.InferenceTime,
-		endpoint: r.endpoint(), placeholder: res.Placeholder, costUSD: res.CostUSD}
 }
 
 // endpoint is the origin of the API this run calls; "" without one.
@@ -91,7 +81,7 @@ func (r *runner) obtain(ctx context.Context, c *plan.Change) (*obtained, error) 
 		shared.source = FromCache
 		return &shared, nil
 	}
-	got, err := r.throughAPI(ctx, c)
+	got, err := r.pipeline.throughAPI(ctx, c)
 	r.land(c.InputHash, f, got, err)
 	return got, err
 }

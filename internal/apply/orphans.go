@@ -19,7 +19,7 @@ func (r *runner) collectOrphans(ctx context.Context) {
 			r.journal.retireCached(e.Job.ID)
 			continue
 		}
-		if _, err := r.resume(ctx, e.Address, e); err != nil {
+		if _, err := r.pipeline.resume(ctx, e.Address, e); err != nil {
 			r.report.emit(Event{Type: EventWarning, Address: e.Address, RequestID: e.Job.ID,
 				Message: "could not collect the result of a job an earlier run submitted: " + err.Error()})
 			continue
