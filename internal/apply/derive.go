@@ -35,10 +35,15 @@ var errNoDecoder = errors.New("no decoder to derive variants with (Options.Decod
 type deriver struct {
 	slots chan struct{} // one per core: the derivations running at once
 	wg    sync.WaitGroup
+	// decode decodes an image to derive from (Options.Decode); nil fails
+	// a change that derives a variant.
+	decode  func(image []byte) (VariantSource, error)
+	outputs *outputs
+	gate    *gate // nothing is written once the run lost its lock
 }
 
-func newDeriver() *deriver {
-	return &deriver{slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+func newDeriver(decode func(image []byte) (VariantSource, error), out *outputs, g *gate) *deriver {
+	return &deriver{slots: make(chan struct{}, runtime.GOMAXPROCS(0)), decode: decode, outputs: out, gate: g}
 }
 
 // deriveHook runs as each variant starts deriving: tests hold it to show
@@ -48,37 +53,21 @@ var deriveHook = func() {}
 // wait waits for every derivation handed over.
 func (d *deriver) wait() { d.wg.Wait() }
 
-// deriveThenFinish derives the change's variants in the background from
-// its images, records them in the state, and then says the change is
-// finished (or failed).
-func (r *runner) deriveThenFinish(ctx context.Context, c *plan.Change, got *obtained, start time.Time) {
-	r.deriver.wg.Add(1)
+// start derives the change's variants in the background from its
+// images, and then calls done with the records of those it wrote, by
+// index into c.Variants, and the first error.
+func (d *deriver) start(ctx context.Context, c *plan.Change, got *obtained, done func(records map[int]state.Variant, err error)) {
+	d.wg.Add(1)
 	go func() {
-		defer r.deriver.wg.Done()
-		records, err := r.deriveAll(ctx, c, got)
-		if len(records) > 0 {
-			r.ckpt.update(func(st *state.State) {
-				if e := st.Images[c.Address]; e != nil {
-					e.Variants = withDerived(e.Variants, records, c.Variants)
-				}
-			})
-			r.report.count(func(s *Summary) { s.Derived += len(records) })
-		}
-		switch {
-		case errors.Is(err, errSubmitsStopped):
-			r.report.count(func(s *Summary) { s.NotStarted++ })
-		case err != nil:
-			r.report.fail(c, err)
-		default:
-			r.finished(c, got, r.opts.Clock.Since(start))
-		}
+		defer d.wg.Done()
+		done(d.all(ctx, c, got))
 	}()
 }
 
-// deriveAll derives every variant the change derives, each sample
-// decoded once, and returns the records of those it wrote, by index into
+// all derives every variant the change derives, each sample decoded
+// once, and returns the records of those it wrote, by index into
 // c.Variants. The first error is returned with them.
-func (r *runner) deriveAll(ctx context.Context, c *plan.Change, got *obtained) (map[int]state.Variant, error) {
+func (d *deriver) all(ctx context.Context, c *plan.Change, got *obtained) (map[int]state.Variant, error) {
 	bySample := map[int][]int{}
 	for _, i := range c.Derive {
 		v := c.Variants[i]
@@ -101,21 +90,21 @@ func (r *runner) deriveAll(ctx context.Context, c *plan.Change, got *obtained) (
 			firstErr = err
 		}
 	}
-	if len(bySample) > 0 && r.opts.Decode == nil {
+	if len(bySample) > 0 && d.decode == nil {
 		return nil, errNoDecoder
 	}
 	for sample, idx := range bySample {
 		img := got.images[sample]
-		r.deriver.slots <- struct{}{}
-		src, err := r.opts.Decode(img.Data)
-		<-r.deriver.slots
+		d.slots <- struct{}{}
+		src, err := d.decode(img.Data)
+		<-d.slots
 		if err != nil {
 			setErr(fmt.Errorf("deriving the variants of sample %d: %w", sample, err))
 			continue
 		}
 		for _, i := range idx {
 			wg.Go(func() {
-				rec, err := r.deriveOne(ctx, c, c.Variants[i], src, img, prov)
+				rec, err := d.one(ctx, c, c.Variants[i], src, img, prov)
 				if err != nil {
 					setErr(err)
 					return
@@ -130,32 +119,52 @@ func (r *runner) deriveAll(ctx context.Context, c *plan.Change, got *obtained) (
 	return records, firstErr
 }
 
-// deriveOne derives one variant and writes it, on one of the deriver's
-// slots. Nothing is written once the run has lost its lock, or been
-// stopped.
-func (r *runner) deriveOne(ctx context.Context, c *plan.Change, v plan.Variant, src VariantSource, img model.Image, prov []pngtext.Chunk) (state.Variant, error) {
-	r.deriver.slots <- struct{}{}
-	defer func() { <-r.deriver.slots }()
+// one derives one variant and writes it, on one of the slots. Nothing
+// is written once the run has lost its lock, or been stopped.
+func (d *deriver) one(ctx context.Context, c *plan.Change, v plan.Variant, src VariantSource, img model.Image, prov []pngtext.Chunk) (state.Variant, error) {
+	d.slots <- struct{}{}
+	defer func() { <-d.slots }()
 	deriveHook()
-	if ctx.Err() != nil || r.gate.lost() != nil {
+	if ctx.Err() != nil || d.gate.lost() != nil {
 		return state.Variant{}, errSubmitsStopped
 	}
 	data, err := src.Derive(v.Spec, prov)
 	if err != nil {
 		return state.Variant{}, fmt.Errorf("variant %q: %w", v.Name, err)
 	}
-	if err := r.keepBeforeWriting(c, v.Path); err != nil {
+	if err := d.outputs.keep(c, v.Path); err != nil {
 		return state.Variant{}, err
 	}
-	out, err := r.files.write(v.Path, data)
+	out, err := d.outputs.write(v.Path, data, "a variant")
 	if err != nil {
-		if isDiskFull(err) {
-			r.gate.fatal(&FatalError{Err: fmt.Errorf("a variant cannot be written, so no new image is submitted: %w", err)})
-		}
 		return state.Variant{}, fmt.Errorf("variant %q: %w", v.Name, err)
 	}
 	return state.Variant{AttrHash: v.AttrHash, Attributes: v.Attributes(), ModTime: out.ModTime, Name: v.Name, Path: v.Path,
 		Sample: v.Sample, SHA256: out.SHA256, Size: out.Size, SourceSHA256: img.Sum()}, nil
+}
+
+// deriveThenFinish derives the change's variants in the background from
+// its images, records them in the state, and then says the change is
+// finished (or failed).
+func (r *runner) deriveThenFinish(ctx context.Context, c *plan.Change, got *obtained, start time.Time) {
+	r.deriver.start(ctx, c, got, func(records map[int]state.Variant, err error) {
+		if len(records) > 0 {
+			r.ckpt.update(func(st *state.State) {
+				if e := st.Images[c.Address]; e != nil {
+					e.Variants = withDerived(e.Variants, records, c.Variants)
+				}
+			})
+			r.report.count(func(s *Summary) { s.Derived += len(records) })
+		}
+		switch {
+		case errors.Is(err, errSubmitsStopped):
+			r.report.count(func(s *Summary) { s.NotStarted++ })
+		case err != nil:
+			r.report.fail(c, err)
+		default:
+			r.report.finished(c, got, r.opts.Clock.Since(start), true)
+		}
+	})
 }
 
 // carriedVariants are the variants the change keeps as the state records

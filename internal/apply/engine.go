@@ -146,13 +146,14 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		report:  rep,
 		files:   files{dir: opts.Dir},
 		flights: map[state.Hash]*flight{},
-		deriver: newDeriver(),
 	}
-	r.keeper = newKeeper(r.files, st, opts.Clock.Now())
+	r.outputs = &outputs{files: r.files, keeper: newKeeper(r.files, st, opts.Clock.Now()), report: rep}
 	r.ckpt = newCheckpointer(ctx, loggedSaver{store, rep.log}, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
 		rep.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
 	r.gate = &gate{report: rep, ckpt: r.ckpt, clock: opts.Clock, cancel: cancel, submitCtx: submitCtx, stopSubmits: stopSubmits}
+	r.outputs.gate = r.gate
+	r.deriver = newDeriver(opts.Decode, r.outputs, r.gate)
 	r.journal = newJournal(ctx, store.Jobs(), r.endpoint(), opts, rep, r.gate, r.ckpt)
 	r.pipeline = &pipeline{gen: opts.Generator, sync: opts.Sync, endpoint: r.endpoint(), retry: opts.Retry, clock: opts.Clock, cache: opts.Cache,
 		lasting: context.WithoutCancel(ctx), limiter: generate.NewLimiter(opts.Parallelism), pace: generate.NewPace(opts.RatePerMinute, opts.Clock),
@@ -230,7 +231,7 @@ type runner struct {
 	files    files
 	pipeline *pipeline
 	ckpt     *checkpointer
-	keeper   *keeper
+	outputs  *outputs
 	deriver  *deriver
 
 	mu      sync.Mutex
@@ -362,7 +363,7 @@ func (r *runner) renameAll(moves []pendingMove) []pendingMove {
 	for i := range moves {
 		m := &moves[i]
 		if !swap {
-			if m.err = r.keepBeforeWriting(m.change, m.to); m.err == nil {
+			if m.err = r.outputs.keep(m.change, m.to); m.err == nil {
 				m.err = r.files.rename(m.from, m.to)
 			}
 			continue
@@ -386,21 +387,6 @@ func (r *runner) renameAll(moves []pendingMove) []pendingMove {
 		}
 	}
 	return moves
-}
-
-// keepBeforeWriting keeps a copy of the file at rel, when it is not what
-// the state recorded, before the change writes over it.
-func (r *runner) keepBeforeWriting(c *plan.Change, rel string) error {
-	kept, err := r.keeper.keep(rel, c.OtherVersions)
-	if err != nil {
-		return err
-	}
-	if kept != "" {
-		r.report.count(func(s *Summary) { s.Kept, s.KeptIn = s.Kept+1, r.keeper.run })
-		r.report.emit(Event{Type: EventKept, Address: c.Address, Path: rel,
-			Message: fmt.Sprintf("%s was not what imgform wrote; it is kept in %s before being written over", rel, kept)})
-	}
-	return nil
 }
 
 // recordMoves puts a change's renamed outputs into its state entry.
@@ -529,7 +515,7 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 			r.report.fail(c, err)
 			return
 		}
-		r.finished(c, got, r.opts.Clock.Since(start))
+		r.report.finished(c, got, r.opts.Clock.Since(start), false)
 		return
 	}
 	if r.gate.lost() != nil {
@@ -563,7 +549,7 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		r.deriveThenFinish(ctx, c, got, start)
 		return
 	}
-	r.finished(c, got, r.opts.Clock.Since(start))
+	r.report.finished(c, got, r.opts.Clock.Since(start), true)
 }
 
 // notObtained sorts out a change whose images could not be had: this
@@ -611,14 +597,11 @@ func (r *runner) writeOutputs(c *plan.Change, got *obtained) (*state.Entry, map[
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", c.Outputs[i], err)
 		}
-		if err := r.keepBeforeWriting(c, c.Outputs[i]); err != nil {
+		if err := r.outputs.keep(c, c.Outputs[i]); err != nil {
 			return nil, nil, err
 		}
-		out, err := r.files.write(c.Outputs[i], data)
+		out, err := r.outputs.write(c.Outputs[i], data, "an output")
 		if err != nil {
-			if isDiskFull(err) {
-				r.gate.fatal(&FatalError{Err: fmt.Errorf("an output cannot be written, so no new image is submitted: %w", err)})
-			}
 			return nil, nil, err
 		}
 		out.RequestID, out.InferenceTime = got.requestID, got.inferenceTime
@@ -654,36 +637,6 @@ func (r *runner) keepUnwritten(c *plan.Change, got *obtained, entry *state.Entry
 		}
 	})
 	return err
-}
-
-// finished counts a change that is done, by where its images came from,
-// and says so.
-func (r *runner) finished(c *plan.Change, got *obtained, took time.Duration) {
-	r.report.count(func(s *Summary) {
-		if r.opts.Preview == nil {
-			s.done(c.Action) // a preview changes nothing
-		}
-		switch got.source {
-		case FromCache:
-			s.FromCache++
-		case FromRenderer:
-			s.Rendered += len(got.images)
-		case FromAPI:
-			s.Generated += len(got.images)
-		case FromJob:
-			s.Resumed++
-		}
-	})
-	paid, cost := 0, 0.0
-	if got.source == FromAPI {
-		paid, cost = len(got.images), got.costUSD
-	}
-	variants := 0
-	if r.opts.Preview == nil {
-		variants = len(c.Derive)
-	}
-	r.report.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
-		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid, CostUSD: cost, Variants: variants, Candidate: c.Candidate})
 }
 
 // imageChanges are the changes that write images or derive variants:

@@ -3,6 +3,7 @@ package apply
 import (
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/imgform/imgform/internal/plan"
 )
@@ -36,4 +37,35 @@ func (p *report) fail(c *plan.Change, err error) {
 	reason := err.Error()
 	p.count(func(s *Summary) { s.Failed = append(s.Failed, Failure{Address: c.Address, Reason: reason}) })
 	p.emit(Event{Type: EventFailed, Address: c.Address, Action: c.Action, Message: reason})
+}
+
+// finished counts a change that is done, by where its images came from,
+// and says so; changed says whether it changed anything (a preview does
+// not).
+func (p *report) finished(c *plan.Change, got *obtained, took time.Duration, changed bool) {
+	p.count(func(s *Summary) {
+		if changed {
+			s.done(c.Action) // a preview changes nothing
+		}
+		switch got.source {
+		case FromCache:
+			s.FromCache++
+		case FromRenderer:
+			s.Rendered += len(got.images)
+		case FromAPI:
+			s.Generated += len(got.images)
+		case FromJob:
+			s.Resumed++
+		}
+	})
+	paid, cost := 0, 0.0
+	if got.source == FromAPI {
+		paid, cost = len(got.images), got.costUSD
+	}
+	variants := 0
+	if changed {
+		variants = len(c.Derive)
+	}
+	p.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
+		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid, CostUSD: cost, Variants: variants, Candidate: c.Candidate})
 }
