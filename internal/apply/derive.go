@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"time"
 
 	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/model"
@@ -143,30 +142,6 @@ func (d *deriver) one(ctx context.Context, c *plan.Change, v plan.Variant, src V
 		Sample: v.Sample, SHA256: out.SHA256, Size: out.Size, SourceSHA256: img.Sum()}, nil
 }
 
-// deriveThenFinish derives the change's variants in the background from
-// its images, records them in the state, and then says the change is
-// finished (or failed).
-func (r *runner) deriveThenFinish(ctx context.Context, c *plan.Change, got *obtained, start time.Time) {
-	r.deriver.start(ctx, c, got, func(records map[int]state.Variant, err error) {
-		if len(records) > 0 {
-			r.ckpt.update(func(st *state.State) {
-				if e := st.Images[c.Address]; e != nil {
-					e.Variants = withDerived(e.Variants, records, c.Variants)
-				}
-			})
-			r.report.count(func(s *Summary) { s.Derived += len(records) })
-		}
-		switch {
-		case errors.Is(err, errSubmitsStopped):
-			r.report.count(func(s *Summary) { s.NotStarted++ })
-		case err != nil:
-			r.report.fail(c, err)
-		default:
-			r.report.finished(c, got, r.opts.Clock.Since(start), true)
-		}
-	})
-}
-
 // carriedVariants are the variants the change keeps as the state records
 // them (at the paths its renames gave them): those it does not derive.
 func carriedVariants(c *plan.Change, prior *state.Entry) []state.Variant {
@@ -248,38 +223,4 @@ func (r *runner) fromOutput(c *plan.Change) (*obtained, error) {
 		images[s] = model.Image{Data: img, ContentType: imagecheck.ContentType(img), SHA256: o.SourceSHA256}
 	}
 	return &obtained{images: images, source: FromDisk, generator: prior.Generator, endpoint: prior.Endpoint, placeholder: prior.Placeholder}, nil
-}
-
-// dropVariants carries out a change that needs no image: variants taken
-// out of the configuration, their files removed (renames are done
-// already), the entry left with the variants the change keeps.
-func (r *runner) dropVariants(c *plan.Change) {
-	for _, p := range c.Remove {
-		if err := r.files.remove(p); err != nil {
-			r.report.fail(c, err)
-			return
-		}
-	}
-	r.ckpt.update(func(st *state.State) {
-		if e := st.Images[c.Address]; e != nil {
-			e.Variants = withDerived(e.Variants, nil, c.Variants)
-			if changesVariants(c) || e.Uncommitted != nil && c.Uncommitted == nil {
-				e.Revision, e.Uncommitted = c.Revision, c.Uncommitted
-			}
-		}
-	})
-	r.report.count(func(s *Summary) { s.done(c.Action) })
-	r.report.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
-}
-
-// changesVariants reports a change of the variants the configuration
-// declares, which records the configuration's revision.
-func changesVariants(c *plan.Change) bool {
-	for _, r := range c.Reasons {
-		switch r.Kind {
-		case plan.ReasonVariantAdded, plan.ReasonVariantChanged, plan.ReasonVariantRemoved:
-			return true
-		}
-	}
-	return false
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
-	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 	"github.com/jonboulle/clockwork"
 )
@@ -148,7 +147,10 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		flights: map[state.Hash]*flight{},
 	}
 	r.outputs = &outputs{files: r.files, keeper: newKeeper(r.files, st, opts.Clock.Now()), report: rep}
-	r.ckpt = newCheckpointer(ctx, loggedSaver{store, rep.log}, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
+	// The run's mode is chosen here, once: a preview changes no file and
+	// no state, and so saves none.
+	preview := opts.Preview != nil
+	r.ckpt = newCheckpointer(ctx, loggedSaver{store, rep.log}, st, opts.CheckpointEvery, opts.Clock, preview, func(err error) {
 		rep.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
 	})
 	r.gate = &gate{report: rep, ckpt: r.ckpt, clock: opts.Clock, cancel: cancel, submitCtx: submitCtx, stopSubmits: stopSubmits}
@@ -158,6 +160,11 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	r.pipeline = &pipeline{gen: opts.Generator, sync: opts.Sync, endpoint: r.endpoint(), retry: opts.Retry, clock: opts.Clock, cache: opts.Cache,
 		lasting: context.WithoutCancel(ctx), limiter: generate.NewLimiter(opts.Parallelism), pace: generate.NewPace(opts.RatePerMinute, opts.Clock),
 		spend: &spend{max: opts.MaxCostUSD}, journal: r.journal, gate: r.gate, report: rep}
+	if preview {
+		r.mode = &previewing{show: opts.Preview, journal: r.journal, report: rep, clock: opts.Clock}
+	} else {
+		r.mode = &applying{files: r.files, outputs: r.outputs, ckpt: r.ckpt, deriver: r.deriver, journal: r.journal, gate: r.gate, report: rep, clock: opts.Clock}
+	}
 	r.report.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
 	if opts.Lock != nil {
 		watchDone := make(chan struct{})
@@ -175,14 +182,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 		return rep.summary, ErrInterrupted
 	default:
 	}
-	var writes []*plan.Change
-	if opts.Preview != nil {
-		writes = imageChanges(p.Changes)
-	} else {
-		r.refresh(p.Refresh)
-		r.recordCommitted(p.Committed)
-		writes = r.fileOps(p.Changes)
-	}
+	writes := r.mode.prepare(p)
 	r.uploadPending(runCtx)
 	if opts.Generator != nil && !opts.Offline {
 		r.journal.load()
@@ -199,9 +199,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	summary := r.report.summary // the workers are done: nothing adds to it now
 	if lockLost := r.gate.lost(); lockLost != nil {
 		lost := &LockLostError{Err: lockLost, Stranded: summary.Stranded}
-		if r.opts.Preview == nil {
-			lost.Saved, lost.SaveErr = r.saveAfterLoss(ctx, store)
-		}
+		lost.Saved, lost.SaveErr = r.mode.saveAfterLoss(ctx, store)
 		r.tallyJournal()
 		summary.LockLost = lost.Error()
 		return summary, lost
@@ -232,6 +230,7 @@ type runner struct {
 	pipeline *pipeline
 	ckpt     *checkpointer
 	outputs  *outputs
+	mode     mode
 	deriver  *deriver
 
 	mu      sync.Mutex
@@ -243,203 +242,6 @@ type runner struct {
 func isFatal(err error) bool {
 	var fe *FatalError
 	return errors.As(err, &fe) || generate.StopsRun(err)
-}
-
-// refresh counts the outputs whose content the plan verified at a new
-// modification time (a fresh checkout). Their new times went into the
-// checkout's stat cache when the plan was made; the state keeps the time
-// the image was written, so that it changes only when an image does.
-func (r *runner) refresh(refs []plan.Refresh) {
-	r.report.count(func(s *Summary) { s.Refreshed += len(refs) })
-}
-
-// recordCommitted gives the images made from changes not committed then,
-// which this checkout's commit holds now, that commit.
-func (r *runner) recordCommitted(committed []plan.Committed) {
-	if len(committed) == 0 {
-		return
-	}
-	r.ckpt.update(func(st *state.State) {
-		for _, c := range committed {
-			if e := st.Images[c.Address]; e != nil && e.Uncommitted != nil {
-				e.Revision, e.Uncommitted = c.Revision, nil
-			}
-		}
-	})
-	r.report.count(func(s *Summary) { s.Committed += len(committed) })
-}
-
-// fileOps does what needs no image, before anything is written: every
-// rename (so that no new output lands on a file that is about to move),
-// and every delete. It returns the changes that write images.
-func (r *runner) fileOps(changes []*plan.Change) []*plan.Change {
-	r.moveAddresses(changes)
-	var moves []pendingMove
-	for _, c := range changes {
-		for _, m := range c.Moves {
-			moves = append(moves, pendingMove{change: c, orig: m.From, from: m.From, to: m.To})
-		}
-	}
-	// What each change's renames did: the ones that succeeded are recorded
-	// even when another of the same change failed, so that the state says
-	// where every file is.
-	done := map[*plan.Change][]plan.Rename{}
-	failed := map[*plan.Change]error{}
-	for _, m := range r.renameAll(moves) {
-		if m.err != nil {
-			if failed[m.change] == nil {
-				failed[m.change] = m.err
-			}
-			continue
-		}
-		done[m.change] = append(done[m.change], plan.Rename{From: m.orig, To: m.to})
-	}
-	var writes []*plan.Change
-	for _, c := range changes {
-		if len(done[c]) > 0 {
-			r.recordMoves(c, done[c])
-		}
-		if err := failed[c]; err != nil {
-			r.report.fail(c, err) // the rest of this change waits for the next run
-			continue
-		}
-		switch {
-		case c.Action == plan.Move && len(c.Derive) == 0 && len(c.Remove) == 0:
-			r.report.count(func(s *Summary) { s.done(c.Action) })
-			r.report.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
-		case c.Action != plan.Delete && len(c.Write) == 0 && len(c.Derive) == 0:
-			r.dropVariants(c) // variants taken out: no image needed
-		case c.Action == plan.Delete:
-			r.delete(c)
-		default:
-			writes = append(writes, c)
-		}
-	}
-	return writes
-}
-
-// moveAddresses records, before anything else, the new addresses moved
-// blocks gave recorded images: every later step finds them there.
-func (r *runner) moveAddresses(changes []*plan.Change) {
-	r.ckpt.update(func(st *state.State) {
-		for _, c := range changes {
-			if c.MovedFrom == "" {
-				continue
-			}
-			if e, ok := st.Images[c.MovedFrom]; ok {
-				if _, taken := st.Images[c.Address]; !taken {
-					e.Revision, e.Uncommitted = c.Revision, c.Uncommitted
-					st.Images[c.Address] = e
-					delete(st.Images, c.MovedFrom)
-				}
-			}
-		}
-	})
-}
-
-type pendingMove struct {
-	change *plan.Change
-	orig   string // where the file was
-	from   string // where it is now (a temporary name during a swap)
-	to     string
-	err    error
-}
-
-// renameAll performs the renames. When one's destination is another's
-// source (two outputs swapping names), every file first goes to a
-// temporary name, so that none is overwritten; a file whose second step
-// fails is put back where it was.
-func (r *runner) renameAll(moves []pendingMove) []pendingMove {
-	sources := map[string]bool{}
-	for _, m := range moves {
-		sources[m.from] = true
-	}
-	swap := false
-	for _, m := range moves {
-		if sources[m.to] {
-			swap = true
-		}
-	}
-	for i := range moves {
-		m := &moves[i]
-		if !swap {
-			if m.err = r.outputs.keep(m.change, m.to); m.err == nil {
-				m.err = r.files.rename(m.from, m.to)
-			}
-			continue
-		}
-		tmp := fmt.Sprintf("%s.imgform-move-%d", m.from, i)
-		if m.err = r.files.rename(m.from, tmp); m.err == nil {
-			m.from = tmp
-		}
-	}
-	if swap {
-		for i := range moves {
-			m := &moves[i]
-			if m.err != nil {
-				continue
-			}
-			if m.err = r.files.rename(m.from, m.to); m.err != nil && m.from != m.orig {
-				if back := r.files.rename(m.from, m.orig); back != nil {
-					m.err = fmt.Errorf("%w (and it could not be put back: it is at %s)", m.err, m.from)
-				}
-			}
-		}
-	}
-	return moves
-}
-
-// recordMoves puts a change's renamed outputs into its state entry.
-func (r *runner) recordMoves(c *plan.Change, moves []plan.Rename) {
-	r.ckpt.update(func(st *state.State) {
-		e := st.Images[c.Address]
-		if e == nil {
-			return
-		}
-		e.Revision, e.Uncommitted = c.Revision, c.Uncommitted
-		// Each output moves once, by the rename of the path it had
-		// before any of them: when two outputs swap names, one's new
-		// path is the other's old one.
-		for i, o := range e.Outputs {
-			for _, m := range moves {
-				if o.Path != m.From {
-					continue
-				}
-				o.Path = m.To
-				if fresh, err := r.files.stat(o); err == nil {
-					o = fresh
-				}
-				e.Outputs[i] = o
-				break
-			}
-		}
-		for i, v := range e.Variants {
-			for _, m := range moves {
-				if v.Path != m.From {
-					continue
-				}
-				v.Path = m.To
-				if fresh, err := r.files.stat(v.File()); err == nil {
-					v.ModTime = fresh.ModTime
-				}
-				e.Variants[i] = v
-				break
-			}
-		}
-	})
-}
-
-// delete removes a deleted image's outputs and its entry.
-func (r *runner) delete(c *plan.Change) {
-	for _, p := range c.Remove {
-		if err := r.files.remove(p); err != nil {
-			r.report.fail(c, err)
-			return
-		}
-	}
-	r.ckpt.update(func(st *state.State) { delete(st.Images, c.Address) })
-	r.report.count(func(s *Summary) { s.done(c.Action) })
-	r.report.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
 }
 
 // generate runs the changes that write images on a bounded pool of
@@ -507,49 +309,7 @@ func (r *runner) write(ctx context.Context, c *plan.Change) {
 		r.report.fail(c, fmt.Errorf("the generator returned %d images for %d outputs", len(got.images), len(c.Outputs)))
 		return
 	}
-	if r.opts.Preview != nil {
-		// A preview records nothing: the cache answers for the job (or,
-		// kept for other runners, the job itself).
-		r.journal.retire(c.Address, jobOf(got))
-		if err := r.opts.Preview(c, got.images); err != nil {
-			r.report.fail(c, err)
-			return
-		}
-		r.report.finished(c, got, r.opts.Clock.Since(start), false)
-		return
-	}
-	if r.gate.lost() != nil {
-		// Another run may hold the lock now, and write these outputs: the
-		// images stay in the cache, for the next apply to write for free.
-		r.report.count(func(s *Summary) {
-			s.Stranded++
-			s.NotStarted++
-			if got.source == FromAPI {
-				s.Generated += len(got.images) // paid in this run, written by the next
-			}
-		})
-		return
-	}
-	entry, written, err := r.writeOutputs(c, got)
-	if err == nil {
-		err = r.keepUnwritten(c, got, entry, written)
-	}
-	if err != nil {
-		r.report.fail(c, err)
-		return
-	}
-	for _, p := range c.Remove {
-		if err := r.files.remove(p); err != nil {
-			r.report.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
-		}
-	}
-	job := jobOf(got)
-	r.ckpt.updateThen(func(st *state.State) { st.Images[c.Address] = entry }, func() { r.journal.retire(c.Address, job) })
-	if len(c.Derive) > 0 {
-		r.deriveThenFinish(ctx, c, got, start)
-		return
-	}
-	r.report.finished(c, got, r.opts.Clock.Since(start), true)
+	r.mode.finish(ctx, c, got, start)
 }
 
 // notObtained sorts out a change whose images could not be had: this
@@ -570,85 +330,6 @@ func (r *runner) notObtained(ctx context.Context, c *plan.Change, err error) {
 	default:
 		r.report.fail(c, err)
 	}
-}
-
-// writeOutputs writes the outputs the change writes, in their formats
-// and with their provenance, and returns the state's entry for the image
-// with those outputs recorded, and which they are. An output that cannot
-// be written for want of space stops the run: every other image would
-// fail the same way, after being paid for.
-func (r *runner) writeOutputs(c *plan.Change, got *obtained) (*state.Entry, map[int]bool, error) {
-	entry := &state.Entry{
-		InputHash:   c.InputHash,
-		Request:     *c.Request,
-		SeedOrigin:  c.SeedOrigin,
-		Generator:   got.generator,
-		Endpoint:    got.endpoint,
-		Placeholder: got.placeholder,
-		CostUSD:     r.imageCost(c, got),
-		Revision:    c.Revision,
-		Uncommitted: c.Uncommitted,
-		Outputs:     make([]state.Output, len(c.Outputs)),
-	}
-	written := map[int]bool{}
-	prov := origin{Address: c.Address, InputHash: c.InputHash, Request: *c.Request}
-	for _, i := range c.Write {
-		data, err := encodeOutput(got.images[i].Data, spec.OutputFormat(c.Outputs[i]), prov)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", c.Outputs[i], err)
-		}
-		if err := r.outputs.keep(c, c.Outputs[i]); err != nil {
-			return nil, nil, err
-		}
-		out, err := r.outputs.write(c.Outputs[i], data, "an output")
-		if err != nil {
-			return nil, nil, err
-		}
-		out.RequestID, out.InferenceTime = got.requestID, got.inferenceTime
-		out.SourceSHA256 = got.images[i].Sum()
-		entry.Outputs[i] = out
-		written[i] = true
-	}
-	return entry, written, nil
-}
-
-// keepUnwritten completes a restore's entry with the outputs it did not
-// rewrite, as the state recorded them (with the paths the renames gave
-// them). The image keeps what made its other outputs, unless a
-// placeholder was written now: then it is offline-made, so that a plan
-// without --offline replaces it.
-func (r *runner) keepUnwritten(c *plan.Change, got *obtained, entry *state.Entry, written map[int]bool) error {
-	var err error
-	r.ckpt.read(func(st *state.State) {
-		prior := st.Images[c.Address]
-		entry.Variants = carriedVariants(c, prior)
-		for i := range entry.Outputs {
-			if written[i] {
-				continue
-			}
-			if prior == nil || i >= len(prior.Outputs) {
-				err = fmt.Errorf("the state has no record of output %d", i)
-				return
-			}
-			entry.Outputs[i] = prior.Outputs[i]
-			if got.generator != state.GeneratorOffline {
-				entry.Generator, entry.Endpoint, entry.Placeholder = prior.Generator, prior.Endpoint, prior.Placeholder
-			}
-		}
-	})
-	return err
-}
-
-// imageChanges are the changes that write images or derive variants:
-// the ones a preview shows new images (or crops) for.
-func imageChanges(changes []*plan.Change) []*plan.Change {
-	var out []*plan.Change
-	for _, c := range changes {
-		if len(c.Write) > 0 || len(c.Derive) > 0 {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // tallyJournal counts, for the summary, what the journal holds at the

@@ -1,8 +1,6 @@
 package apply
 
 import (
-	"context"
-	"errors"
 	"fmt"
 
 	"github.com/imgform/imgform/internal/state"
@@ -54,28 +52,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// saveAfterLoss is the final save of a run that lost its lock: only under
-// the lock taken again (so that no other run holds it, and none can start
-// before the save is done), as a compare-and-swap on the state this run
-// read.
-func (r *runner) saveAfterLoss(ctx context.Context, store Store) (bool, error) {
-	ctx = context.WithoutCancel(ctx)
-	l, err := store.Lock(ctx, state.LockOptions{Operation: "apply (saving what it finished before losing the lock)"})
-	if err != nil {
-		var locked *state.LockedError
-		if errors.As(err, &locked) {
-			return false, errors.New("another run holds the lock now")
-		}
-		return false, err
-	}
-	defer l.Unlock()
-	var snapshot *state.State
-	r.ckpt.read(func(st *state.State) { snapshot = st.Clone() })
-	if _, err := store.Save(ctx, snapshot); err != nil {
-		return false, err
-	}
-	r.ckpt.saved()
-	return true, nil
 }
