@@ -7,9 +7,7 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/model"
-	"github.com/imgform/imgform/internal/outputfile"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/internal/state"
@@ -182,45 +180,4 @@ func withDerived(have []state.Variant, derived map[int]state.Variant, want []pla
 		}
 	}
 	return out
-}
-
-// fromOutput gives a change that only derives variants the recorded
-// image, read back from its outputs (PNGs that hold it as the generator
-// gave it, their provenance stripped), when the cache does not hold it.
-// An output that no longer holds it fails the change: nothing is paid for
-// an image the plan said was free.
-func (r *runner) fromOutput(c *plan.Change) (*obtained, error) {
-	var prior *state.Entry
-	r.ckpt.read(func(st *state.State) {
-		if e := st.Images[c.Address]; e != nil {
-			prior = e.Clone()
-		}
-	})
-	if prior == nil {
-		return nil, fmt.Errorf("the state has no record of %s", c.Address)
-	}
-	images := make([]model.Image, prior.Request.Samples())
-	for _, i := range c.Derive {
-		s := c.Variants[i].Sample
-		if images[s].Data != nil {
-			continue
-		}
-		if s >= len(prior.Outputs) {
-			return nil, fmt.Errorf("variant %q needs sample %d, which has no output to derive it from", c.Variants[i].Name, s)
-		}
-		o := prior.Outputs[s]
-		data, err := r.files.read(o.Path)
-		if err != nil {
-			return nil, err
-		}
-		img := data // a file imported as it is
-		if stripped, _, _, ok := outputfile.Strip(data); ok {
-			img = stripped // imgform's output: the image, with its provenance
-		}
-		if o.SourceSHA256.IsZero() || state.SumBytes(img) != o.SourceSHA256 {
-			return nil, fmt.Errorf("%s no longer holds the image its variants are derived from (the cache does not hold it either); plan again", o.Path)
-		}
-		images[s] = model.Image{Data: img, ContentType: imagecheck.ContentType(img), SHA256: o.SourceSHA256}
-	}
-	return &obtained{images: images, source: FromDisk, generator: prior.Generator, endpoint: prior.Endpoint, placeholder: prior.Placeholder}, nil
 }

@@ -139,32 +139,8 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	defer cancel(nil)
 	submitCtx, stopSubmits := context.WithCancel(runCtx)
 	defer stopSubmits()
-	rep := &report{events: opts.Events, log: cmp.Or(opts.Log, slog.New(slog.DiscardHandler)), summary: &Summary{}}
-	r := &runner{
-		opts:    opts,
-		report:  rep,
-		files:   files{dir: opts.Dir},
-		flights: map[state.Hash]*flight{},
-	}
-	r.outputs = &outputs{files: r.files, keeper: newKeeper(r.files, st, opts.Clock.Now()), report: rep}
-	// The run's mode is chosen here, once: a preview changes no file and
-	// no state, and so saves none.
-	preview := opts.Preview != nil
-	r.ckpt = newCheckpointer(ctx, loggedSaver{store, rep.log}, st, opts.CheckpointEvery, opts.Clock, preview, func(err error) {
-		rep.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
-	})
-	r.gate = &gate{report: rep, ckpt: r.ckpt, clock: opts.Clock, cancel: cancel, submitCtx: submitCtx, stopSubmits: stopSubmits}
-	r.outputs.gate = r.gate
-	r.deriver = newDeriver(opts.Decode, r.outputs, r.gate)
-	r.journal = newJournal(ctx, store.Jobs(), r.endpoint(), opts, rep, r.gate, r.ckpt)
-	r.pipeline = &pipeline{gen: opts.Generator, sync: opts.Sync, endpoint: r.endpoint(), retry: opts.Retry, clock: opts.Clock, cache: opts.Cache,
-		lasting: context.WithoutCancel(ctx), limiter: generate.NewLimiter(opts.Parallelism), pace: generate.NewPace(opts.RatePerMinute, opts.Clock),
-		spend: &spend{max: opts.MaxCostUSD}, journal: r.journal, gate: r.gate, report: rep}
-	if preview {
-		r.mode = &previewing{show: opts.Preview, journal: r.journal, report: rep, clock: opts.Clock}
-	} else {
-		r.mode = &applying{files: r.files, outputs: r.outputs, ckpt: r.ckpt, deriver: r.deriver, journal: r.journal, gate: r.gate, report: rep, clock: opts.Clock}
-	}
+	r := wire(ctx, store, st, opts, cancel, submitCtx, stopSubmits)
+	rep := r.report
 	r.report.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
 	if opts.Lock != nil {
 		watchDone := make(chan struct{})
@@ -220,21 +196,49 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	return summary, nil
 }
 
-// runner is one run of the engine.
+// runner is one run of the engine: it walks the plan, handing each
+// change to the obtainer and what it obtains to the run's mode; the
+// parts it wires do the rest.
 type runner struct {
 	opts     Options
 	report   *report
 	gate     *gate
-	journal  *journal
-	files    files
-	pipeline *pipeline
 	ckpt     *checkpointer
-	outputs  *outputs
-	mode     mode
+	journal  *journal
+	pipeline *pipeline
+	obtainer *obtainer
 	deriver  *deriver
+	mode     mode
+}
 
-	mu      sync.Mutex
-	flights map[state.Hash]*flight // images being obtained from the API, by input hash
+// wire builds the parts of a run and hands each the others it uses.
+// The run's mode is chosen here, once: a preview changes no file and no
+// state (its checkpointer saves nothing), and hands the images over.
+func wire(ctx context.Context, store Store, st *state.State, opts Options, cancel context.CancelCauseFunc, submitCtx context.Context, stopSubmits context.CancelFunc) *runner {
+	preview := opts.Preview != nil
+	endpoint := endpointOf(opts.Generator)
+	rep := &report{events: opts.Events, log: cmp.Or(opts.Log, slog.New(slog.DiscardHandler)), summary: &Summary{}}
+	fs := files{dir: opts.Dir}
+	keeper := newKeeper(fs, st, opts.Clock.Now())
+	ckpt := newCheckpointer(ctx, loggedSaver{store, rep.log}, st, opts.CheckpointEvery, opts.Clock, preview, func(err error) {
+		rep.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
+	})
+	g := &gate{report: rep, ckpt: ckpt, clock: opts.Clock, cancel: cancel, submitCtx: submitCtx, stopSubmits: stopSubmits}
+	out := &outputs{files: fs, keeper: keeper, report: rep, gate: g}
+	j := newJournal(ctx, store.Jobs(), endpoint, opts, rep, g, ckpt)
+	pipe := &pipeline{gen: opts.Generator, sync: opts.Sync, endpoint: endpoint, retry: opts.Retry, clock: opts.Clock, cache: opts.Cache,
+		lasting: context.WithoutCancel(ctx), limiter: generate.NewLimiter(opts.Parallelism), pace: generate.NewPace(opts.RatePerMinute, opts.Clock),
+		spend: &spend{max: opts.MaxCostUSD}, journal: j, gate: g, report: rep}
+	r := &runner{opts: opts, report: rep, gate: g, ckpt: ckpt, journal: j, pipeline: pipe,
+		obtainer: &obtainer{cache: opts.Cache, offline: opts.Offline, renderer: opts.Renderer, gen: opts.Generator, endpoint: endpoint,
+			files: fs, ckpt: ckpt, report: rep, pipeline: pipe},
+		deriver: newDeriver(opts.Decode, out, g)}
+	if preview {
+		r.mode = &previewing{show: opts.Preview, journal: j, report: rep, clock: opts.Clock}
+	} else {
+		r.mode = &applying{files: fs, outputs: out, ckpt: ckpt, deriver: r.deriver, journal: j, gate: g, report: rep, clock: opts.Clock}
+	}
+	return r
 }
 
 // isFatal reports an error no other image can get past: a FatalError, or
@@ -300,7 +304,7 @@ feed:
 func (r *runner) write(ctx context.Context, c *plan.Change) {
 	start := r.opts.Clock.Now()
 	r.report.emit(Event{Type: EventStarted, Address: c.Address, Action: c.Action})
-	got, err := r.obtain(ctx, c)
+	got, err := r.obtainer.obtain(ctx, c)
 	if err != nil {
 		r.notObtained(ctx, c, err)
 		return
