@@ -68,8 +68,8 @@ func (p *pipeline) throughAPI(ctx context.Context, c *plan.Change) (*obtained, e
 
 // keep stores what the API made in the cache. The job's journal record
 // stays until the images are safe for every runner: recorded in a saved
-// state (see write), or, when no state will record them, in the cache
-// (dropRecord): a runner killed before its state was saved leaves the
+// state (applying.finish), or, when no state will record them, in the cache
+// (journal.retire): a runner killed before its state was saved leaves the
 // job for the next runner to resume for free, whether or not it can
 // reach this runner's cache.
 func (p *pipeline) keep(addr string, h state.Hash, got *obtained) {
