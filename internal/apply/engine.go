@@ -141,7 +141,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	defer stopSubmits()
 	r := wire(ctx, store, st, opts, cancel, submitCtx, stopSubmits)
 	rep := r.report
-	r.report.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
+	rep.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
 	if opts.Lock != nil {
 		watchDone := make(chan struct{})
 		defer close(watchDone)
@@ -172,7 +172,7 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	if errors.As(saveErr, &lostAtSave) {
 		r.gate.loseLock(saveErr) // found by the final save itself
 	}
-	summary := r.report.summary // the workers are done: nothing adds to it now
+	summary := rep.summary // the workers are done: nothing adds to it now
 	if lockLost := r.gate.lost(); lockLost != nil {
 		lost := &LockLostError{Err: lockLost, Stranded: summary.Stranded}
 		lost.Saved, lost.SaveErr = r.mode.saveAfterLoss(ctx, store)
