@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"time"
 
-	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/model"
-	"github.com/imgform/imgform/internal/outputfile"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/pngtext"
 	"github.com/imgform/imgform/internal/state"
@@ -35,10 +32,15 @@ var errNoDecoder = errors.New("no decoder to derive variants with (Options.Decod
 type deriver struct {
 	slots chan struct{} // one per core: the derivations running at once
 	wg    sync.WaitGroup
+	// decode decodes an image to derive from (Options.Decode); nil fails
+	// a change that derives a variant.
+	decode  func(image []byte) (VariantSource, error)
+	outputs *outputs
+	gate    *gate // nothing is written once the run lost its lock
 }
 
-func newDeriver() *deriver {
-	return &deriver{slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+func newDeriver(decode func(image []byte) (VariantSource, error), out *outputs, g *gate) *deriver {
+	return &deriver{slots: make(chan struct{}, runtime.GOMAXPROCS(0)), decode: decode, outputs: out, gate: g}
 }
 
 // deriveHook runs as each variant starts deriving: tests hold it to show
@@ -48,37 +50,21 @@ var deriveHook = func() {}
 // wait waits for every derivation handed over.
 func (d *deriver) wait() { d.wg.Wait() }
 
-// deriveThenFinish derives the change's variants in the background from
-// its images, records them in the state, and then says the change is
-// finished (or failed).
-func (r *runner) deriveThenFinish(ctx context.Context, c *plan.Change, got *obtained, start time.Time) {
-	r.deriver.wg.Add(1)
+// start derives the change's variants in the background from its
+// images, and then calls done with the records of those it wrote, by
+// index into c.Variants, and the first error.
+func (d *deriver) start(ctx context.Context, c *plan.Change, got *obtained, done func(records map[int]state.Variant, err error)) {
+	d.wg.Add(1)
 	go func() {
-		defer r.deriver.wg.Done()
-		records, err := r.deriveAll(ctx, c, got)
-		if len(records) > 0 {
-			r.ckpt.update(func(st *state.State) {
-				if e := st.Images[c.Address]; e != nil {
-					e.Variants = withDerived(e.Variants, records, c.Variants)
-				}
-			})
-			r.count(func(s *Summary) { s.Derived += len(records) })
-		}
-		switch {
-		case errors.Is(err, errSubmitsStopped):
-			r.count(func(s *Summary) { s.NotStarted++ })
-		case err != nil:
-			r.fail(c, err)
-		default:
-			r.finished(c, got, r.opts.Clock.Since(start))
-		}
+		defer d.wg.Done()
+		done(d.all(ctx, c, got))
 	}()
 }
 
-// deriveAll derives every variant the change derives, each sample
-// decoded once, and returns the records of those it wrote, by index into
+// all derives every variant the change derives, each sample decoded
+// once, and returns the records of those it wrote, by index into
 // c.Variants. The first error is returned with them.
-func (r *runner) deriveAll(ctx context.Context, c *plan.Change, got *obtained) (map[int]state.Variant, error) {
+func (d *deriver) all(ctx context.Context, c *plan.Change, got *obtained) (map[int]state.Variant, error) {
 	bySample := map[int][]int{}
 	for _, i := range c.Derive {
 		v := c.Variants[i]
@@ -101,21 +87,21 @@ func (r *runner) deriveAll(ctx context.Context, c *plan.Change, got *obtained) (
 			firstErr = err
 		}
 	}
-	if len(bySample) > 0 && r.opts.Decode == nil {
+	if len(bySample) > 0 && d.decode == nil {
 		return nil, errNoDecoder
 	}
 	for sample, idx := range bySample {
 		img := got.images[sample]
-		r.deriver.slots <- struct{}{}
-		src, err := r.opts.Decode(img.Data)
-		<-r.deriver.slots
+		d.slots <- struct{}{}
+		src, err := d.decode(img.Data)
+		<-d.slots
 		if err != nil {
 			setErr(fmt.Errorf("deriving the variants of sample %d: %w", sample, err))
 			continue
 		}
 		for _, i := range idx {
 			wg.Go(func() {
-				rec, err := r.deriveOne(ctx, c, c.Variants[i], src, img, prov)
+				rec, err := d.one(ctx, c, c.Variants[i], src, img, prov)
 				if err != nil {
 					setErr(err)
 					return
@@ -130,28 +116,24 @@ func (r *runner) deriveAll(ctx context.Context, c *plan.Change, got *obtained) (
 	return records, firstErr
 }
 
-// deriveOne derives one variant and writes it, on one of the deriver's
-// slots. Nothing is written once the run has lost its lock, or been
-// stopped.
-func (r *runner) deriveOne(ctx context.Context, c *plan.Change, v plan.Variant, src VariantSource, img model.Image, prov []pngtext.Chunk) (state.Variant, error) {
-	r.deriver.slots <- struct{}{}
-	defer func() { <-r.deriver.slots }()
+// one derives one variant and writes it, on one of the slots. Nothing
+// is written once the run has lost its lock, or been stopped.
+func (d *deriver) one(ctx context.Context, c *plan.Change, v plan.Variant, src VariantSource, img model.Image, prov []pngtext.Chunk) (state.Variant, error) {
+	d.slots <- struct{}{}
+	defer func() { <-d.slots }()
 	deriveHook()
-	if ctx.Err() != nil || r.lost() {
+	if ctx.Err() != nil || d.gate.lost() != nil {
 		return state.Variant{}, errSubmitsStopped
 	}
 	data, err := src.Derive(v.Spec, prov)
 	if err != nil {
 		return state.Variant{}, fmt.Errorf("variant %q: %w", v.Name, err)
 	}
-	if err := r.keepBeforeWriting(c, v.Path); err != nil {
+	if err := d.outputs.keep(c, v.Path); err != nil {
 		return state.Variant{}, err
 	}
-	out, err := r.files.write(v.Path, data)
+	out, err := d.outputs.write(v.Path, data, "a variant")
 	if err != nil {
-		if isDiskFull(err) {
-			r.fatal(&FatalError{Err: fmt.Errorf("a variant cannot be written, so no new image is submitted: %w", err)})
-		}
 		return state.Variant{}, fmt.Errorf("variant %q: %w", v.Name, err)
 	}
 	return state.Variant{AttrHash: v.AttrHash, Attributes: v.Attributes(), ModTime: out.ModTime, Name: v.Name, Path: v.Path,
@@ -198,79 +180,4 @@ func withDerived(have []state.Variant, derived map[int]state.Variant, want []pla
 		}
 	}
 	return out
-}
-
-// fromOutput gives a change that only derives variants the recorded
-// image, read back from its outputs (PNGs that hold it as the generator
-// gave it, their provenance stripped), when the cache does not hold it.
-// An output that no longer holds it fails the change: nothing is paid for
-// an image the plan said was free.
-func (r *runner) fromOutput(c *plan.Change) (*obtained, error) {
-	var prior *state.Entry
-	r.ckpt.read(func(st *state.State) {
-		if e := st.Images[c.Address]; e != nil {
-			prior = e.Clone()
-		}
-	})
-	if prior == nil {
-		return nil, fmt.Errorf("the state has no record of %s", c.Address)
-	}
-	images := make([]model.Image, prior.Request.Samples())
-	for _, i := range c.Derive {
-		s := c.Variants[i].Sample
-		if images[s].Data != nil {
-			continue
-		}
-		if s >= len(prior.Outputs) {
-			return nil, fmt.Errorf("variant %q needs sample %d, which has no output to derive it from", c.Variants[i].Name, s)
-		}
-		o := prior.Outputs[s]
-		data, err := r.files.read(o.Path)
-		if err != nil {
-			return nil, err
-		}
-		img := data // a file imported as it is
-		if stripped, _, _, ok := outputfile.Strip(data); ok {
-			img = stripped // imgform's output: the image, with its provenance
-		}
-		if o.SourceSHA256.IsZero() || state.SumBytes(img) != o.SourceSHA256 {
-			return nil, fmt.Errorf("%s no longer holds the image its variants are derived from (the cache does not hold it either); plan again", o.Path)
-		}
-		images[s] = model.Image{Data: img, ContentType: imagecheck.ContentType(img), SHA256: o.SourceSHA256}
-	}
-	return &obtained{images: images, source: FromDisk, generator: prior.Generator, endpoint: prior.Endpoint, placeholder: prior.Placeholder}, nil
-}
-
-// dropVariants carries out a change that needs no image: variants taken
-// out of the configuration, their files removed (renames are done
-// already), the entry left with the variants the change keeps.
-func (r *runner) dropVariants(c *plan.Change) {
-	for _, p := range c.Remove {
-		if err := r.files.remove(p); err != nil {
-			r.fail(c, err)
-			return
-		}
-	}
-	r.ckpt.update(func(st *state.State) {
-		if e := st.Images[c.Address]; e != nil {
-			e.Variants = withDerived(e.Variants, nil, c.Variants)
-			if changesVariants(c) || e.Uncommitted != nil && c.Uncommitted == nil {
-				e.Revision, e.Uncommitted = c.Revision, c.Uncommitted
-			}
-		}
-	})
-	r.count(func(s *Summary) { s.done(c.Action) })
-	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
-}
-
-// changesVariants reports a change of the variants the configuration
-// declares, which records the configuration's revision.
-func changesVariants(c *plan.Change) bool {
-	for _, r := range c.Reasons {
-		switch r.Kind {
-		case plan.ReasonVariantAdded, plan.ReasonVariantChanged, plan.ReasonVariantRemoved:
-			return true
-		}
-	}
-	return false
 }

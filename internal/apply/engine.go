@@ -14,7 +14,6 @@ import (
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
-	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 	"github.com/jonboulle/clockwork"
 )
@@ -140,249 +139,106 @@ func Run(ctx context.Context, p *plan.Plan, store Store, st *state.State, opts O
 	defer cancel(nil)
 	submitCtx, stopSubmits := context.WithCancel(runCtx)
 	defer stopSubmits()
-	r := &runner{
-		opts:        opts,
-		log:         cmp.Or(opts.Log, slog.New(slog.DiscardHandler)),
-		journal:     store.Jobs(),
-		journalCtx:  context.WithoutCancel(ctx),
-		files:       files{dir: opts.Dir},
-		limiter:     generate.NewLimiter(opts.Parallelism),
-		pace:        generate.NewPace(opts.RatePerMinute, opts.Clock),
-		spend:       &spend{max: opts.MaxCostUSD},
-		summary:     &Summary{},
-		cancel:      cancel,
-		submitCtx:   submitCtx,
-		stopSubmits: stopSubmits,
-		flights:     map[state.Hash]*flight{},
-		deriver:     newDeriver(),
-		fates:       map[string]*jobFate{},
-	}
-	r.keeper = newKeeper(r.files, st, opts.Clock.Now())
-	r.ckpt = newCheckpointer(ctx, loggedSaver{store, r.log}, st, opts.CheckpointEvery, opts.Clock, opts.Preview != nil, func(err error) {
-		r.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
-	})
-	r.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
+	r := wire(ctx, store, st, opts, cancel, submitCtx, stopSubmits)
+	rep := r.report
+	rep.emit(Event{Type: EventPlanned, Total: len(p.Changes)})
 	if opts.Lock != nil {
 		watchDone := make(chan struct{})
 		defer close(watchDone)
-		go r.watchLock(opts.Lock, watchDone)
+		go r.gate.watch(opts.Lock, watchDone)
 	}
 
 	select {
 	case <-opts.Interrupt:
 		// Interrupted before anything was done: do nothing.
-		r.summary.Interrupted, r.summary.NotStarted = true, len(p.Changes)
+		rep.summary.Interrupted, rep.summary.NotStarted = true, len(p.Changes)
 		if err := r.ckpt.close(); err != nil {
-			return r.summary, fmt.Errorf("saving the state: %w", err)
+			return rep.summary, fmt.Errorf("saving the state: %w", err)
 		}
-		return r.summary, ErrInterrupted
+		return rep.summary, ErrInterrupted
 	default:
 	}
-	var writes []*plan.Change
-	if opts.Preview != nil {
-		writes = imageChanges(p.Changes)
-	} else {
-		r.refresh(p.Refresh)
-		r.recordCommitted(p.Committed)
-		writes = r.fileOps(p.Changes)
-	}
+	writes := r.mode.prepare(p)
 	r.uploadPending(runCtx)
-	r.loadJournal()
+	if opts.Generator != nil && !opts.Offline {
+		r.journal.load()
+	}
 	r.generate(runCtx, writes)
 	r.deriver.wait()
-	r.summary.SpentUSD, r.summary.PossiblyBilledUSD = r.spend.totals()
+	rep.summary.SpentUSD, rep.summary.PossiblyBilledUSD = r.pipeline.spend.totals()
 
 	saveErr := r.ckpt.close()
 	var lostAtSave *state.LockLostError
 	if errors.As(saveErr, &lostAtSave) {
-		r.loseLock(saveErr) // found by the final save itself
+		r.gate.loseLock(saveErr) // found by the final save itself
 	}
-	if r.lost() {
-		lost := &LockLostError{Err: r.lockLost, Stranded: r.summary.Stranded}
-		if r.opts.Preview == nil {
-			lost.Saved, lost.SaveErr = r.saveAfterLoss(ctx, store)
-		}
-		r.countJournaled()
-		r.summary.LockLost = lost.Error()
-		return r.summary, lost
+	summary := rep.summary // the workers are done: nothing adds to it now
+	if lockLost := r.gate.lost(); lockLost != nil {
+		lost := &LockLostError{Err: lockLost, Stranded: summary.Stranded}
+		lost.Saved, lost.SaveErr = r.mode.saveAfterLoss(ctx, store)
+		r.tallyJournal()
+		summary.LockLost = lost.Error()
+		return summary, lost
 	}
-	r.countJournaled()
-	switch {
-	case r.fatalErr != nil:
+	r.tallyJournal()
+	switch fatalErr := r.gate.failure(); {
+	case fatalErr != nil:
 		var fe *FatalError
-		if errors.As(r.fatalErr, &fe) {
-			return r.summary, fe
+		if errors.As(fatalErr, &fe) {
+			return summary, fe
 		}
-		return r.summary, &FatalError{Err: r.fatalErr}
+		return summary, &FatalError{Err: fatalErr}
 	case saveErr != nil:
-		return r.summary, fmt.Errorf("saving the state: %w", saveErr)
-	case r.summary.Interrupted:
-		return r.summary, ErrInterrupted
+		return summary, fmt.Errorf("saving the state: %w", saveErr)
+	case summary.Interrupted:
+		return summary, ErrInterrupted
 	}
-	return r.summary, nil
+	return summary, nil
 }
 
-// runner is one run of the engine.
+// runner is one run of the engine: it walks the plan, handing each
+// change to the obtainer and what it obtains to the run's mode; the
+// parts it wires do the rest.
 type runner struct {
-	opts Options
-	log  *slog.Logger // opts.Log, or one that discards
-	// journal is the backend's job journal; journalCtx outlives the
-	// run's cancellation, so that a job submitted before a Ctrl-C is
-	// still recorded.
-	journal    state.Journal
-	journalCtx context.Context
-	files      files
-	limiter    *generate.Limiter
-	pace       *generate.Pace
-	spend      *spend
-	ckpt       *checkpointer
-	keeper     *keeper
-	deriver    *deriver
-	cancel     context.CancelCauseFunc
-	// submitCtx ends when no new image may be submitted (a fatal error):
-	// it bounds waiting for a slot and between attempts, and feeding new
-	// changes; jobs already accepted are waited for with the run's own
-	// context.
-	submitCtx   context.Context
-	stopSubmits context.CancelFunc
-
-	mu       sync.Mutex
-	summary  *Summary
-	fatalErr error
-	lockLost error                            // why the run's lock was lost; nil while it holds it
-	jobs     map[state.Hash][]state.JobRecord // journaled jobs to resume, by input hash
-	flights  map[state.Hash]*flight           // images being obtained from the API, by input hash
-	fates    map[string]*jobFate              // what became of the jobs this run followed, by id
-	sending  map[state.Hash]state.JobRecord   // requests another run may be sending now, or may have billed, by input hash
-	// possiblyBilled marks which of sending a dead run may have billed.
-	possiblyBilled map[state.Hash]bool
+	opts     Options
+	report   *report
+	gate     *gate
+	ckpt     *checkpointer
+	journal  *journal
+	pipeline *pipeline
+	obtainer *obtainer
+	deriver  *deriver
+	mode     mode
 }
 
-func (r *runner) emit(e Event) {
-	r.logEvent(e)
-	if r.opts.Events != nil {
-		r.opts.Events.Emit(e)
+// wire builds the parts of a run and hands each the others it uses.
+// The run's mode is chosen here, once: a preview changes no file and no
+// state (its checkpointer saves nothing), and hands the images over.
+func wire(ctx context.Context, store Store, st *state.State, opts Options, cancel context.CancelCauseFunc, submitCtx context.Context, stopSubmits context.CancelFunc) *runner {
+	preview := opts.Preview != nil
+	endpoint := endpointOf(opts.Generator)
+	rep := &report{events: opts.Events, log: cmp.Or(opts.Log, slog.New(slog.DiscardHandler)), summary: &Summary{}}
+	fs := files{dir: opts.Dir}
+	keeper := newKeeper(fs, st, opts.Clock.Now())
+	ckpt := newCheckpointer(ctx, loggedSaver{store, rep.log}, st, opts.CheckpointEvery, opts.Clock, preview, func(err error) {
+		rep.emit(Event{Type: EventWarning, Message: "saving the state: " + err.Error()})
+	})
+	g := &gate{report: rep, ckpt: ckpt, clock: opts.Clock, cancel: cancel, submitCtx: submitCtx, stopSubmits: stopSubmits}
+	out := &outputs{files: fs, keeper: keeper, report: rep, gate: g}
+	j := newJournal(ctx, store.Jobs(), endpoint, opts, rep, g, ckpt)
+	pipe := &pipeline{gen: opts.Generator, sync: opts.Sync, endpoint: endpoint, retry: opts.Retry, clock: opts.Clock, cache: opts.Cache,
+		lasting: context.WithoutCancel(ctx), limiter: generate.NewLimiter(opts.Parallelism), pace: generate.NewPace(opts.RatePerMinute, opts.Clock),
+		spend: &spend{max: opts.MaxCostUSD}, journal: j, gate: g, report: rep}
+	r := &runner{opts: opts, report: rep, gate: g, ckpt: ckpt, journal: j, pipeline: pipe,
+		obtainer: &obtainer{cache: opts.Cache, offline: opts.Offline, renderer: opts.Renderer, gen: opts.Generator, endpoint: endpoint,
+			files: fs, ckpt: ckpt, report: rep, pipeline: pipe},
+		deriver: newDeriver(opts.Decode, out, g)}
+	if preview {
+		r.mode = &previewing{show: opts.Preview, journal: j, report: rep, clock: opts.Clock}
+	} else {
+		r.mode = &applying{files: fs, outputs: out, ckpt: ckpt, deriver: r.deriver, journal: j, gate: g, report: rep, clock: opts.Clock}
 	}
-}
-
-// count updates the summary.
-func (r *runner) count(fn func(s *Summary)) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	fn(r.summary)
-}
-
-// fatal stops the run: no new change starts and no new image is
-// submitted. Jobs the API already accepted are still followed to their
-// images (they are paid for), unless err says the API cannot be reached
-// at all: then work in flight is cancelled too, and their jobs stay
-// journaled for the next run.
-func (r *runner) fatal(err error) {
-	r.mu.Lock()
-	if r.fatalErr == nil {
-		r.fatalErr = err
-	}
-	r.mu.Unlock()
-	r.stopSubmits()
-	var fe *FatalError
-	if errors.As(err, &fe) && fe.StopAll {
-		r.cancel(err)
-	}
-}
-
-// countJournaled counts, for the summary, the jobs of this endpoint left
-// in the journal that are still running (a record left of a job this run
-// finished is counted apart: the journal could not be updated), and the
-// jobs this run submitted but could not journal.
-func (r *runner) countJournaled() {
-	if r.opts.Generator == nil {
-		return
-	}
-	jobs, listErr := ResumableJobs(r.journalCtx, r.journal, r.endpoint(), r.opts.Clock.Now())
-	// Kept for other runners (KeepFinishedJobs), the records of jobs an
-	// earlier run finished stay in the journal: the state records their
-	// images, so they are not running.
-	recorded := map[string]state.Hash{}
-	if r.opts.KeepFinishedJobs && listErr == nil {
-		r.ckpt.read(func(st *state.State) {
-			for _, es := range jobs {
-				for _, e := range es {
-					if en := st.Images[e.Address]; en != nil {
-						recorded[e.Address] = en.InputHash
-					}
-				}
-			}
-		})
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	s := r.summary
-	for id, f := range r.fates {
-		switch {
-		case f.done:
-		case !f.recorded:
-			s.Unjournaled = append(s.Unjournaled, id)
-		case listErr != nil:
-			s.Journaled++ // the journal cannot be read: as this run left it
-		}
-	}
-	sort.Strings(s.Unjournaled)
-	if listErr != nil {
-		return
-	}
-	for _, es := range jobs {
-		for _, e := range es {
-			f := r.fates[e.Job.ID]
-			switch {
-			case f != nil && f.done && r.opts.KeepFinishedJobs:
-			case f != nil && f.done:
-				s.StaleRecords++
-			case f == nil && r.opts.KeepFinishedJobs && recorded[e.Address] == e.InputHash:
-				// finished by an earlier run, kept for other runners
-			default:
-				s.Journaled++
-			}
-		}
-	}
-}
-
-// jobFate is what became of a job this run submitted or resumed: whether
-// its record is in the journal (else the pending record written before it
-// was submitted stands for it), and whether its images reached the cache.
-type jobFate struct {
-	recorded, done bool
-	pending        string
-}
-
-// followed notes a job this run follows, journaled.
-func (r *runner) followed(id string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.fates[id] = &jobFate{recorded: true}
-}
-
-// unjournaled notes a submitted job whose record could not be written:
-// its pending record stays until its images are safe.
-func (r *runner) unjournaled(id, pending string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.fates[id] = &jobFate{pending: pending}
-}
-
-// jobDone notes a job whose images are safe (or that has none to wait
-// for), and drops the pending record that stood for it, if any.
-func (r *runner) jobDone(addr, id string) {
-	r.mu.Lock()
-	f := r.fates[id]
-	pending := ""
-	if f != nil {
-		f.done = true
-		pending, f.pending = f.pending, ""
-	}
-	r.mu.Unlock()
-	if pending != "" {
-		r.settle(addr, pending)
-	}
+	return r
 }
 
 // isFatal reports an error no other image can get past: a FatalError, or
@@ -392,230 +248,12 @@ func isFatal(err error) bool {
 	return errors.As(err, &fe) || generate.StopsRun(err)
 }
 
-func (r *runner) fail(c *plan.Change, err error) {
-	reason := err.Error()
-	r.count(func(s *Summary) { s.Failed = append(s.Failed, Failure{Address: c.Address, Reason: reason}) })
-	r.emit(Event{Type: EventFailed, Address: c.Address, Action: c.Action, Message: reason})
-}
-
-// refresh counts the outputs whose content the plan verified at a new
-// modification time (a fresh checkout). Their new times went into the
-// checkout's stat cache when the plan was made; the state keeps the time
-// the image was written, so that it changes only when an image does.
-func (r *runner) refresh(refs []plan.Refresh) {
-	r.count(func(s *Summary) { s.Refreshed += len(refs) })
-}
-
-// recordCommitted gives the images made from changes not committed then,
-// which this checkout's commit holds now, that commit.
-func (r *runner) recordCommitted(committed []plan.Committed) {
-	if len(committed) == 0 {
-		return
-	}
-	r.ckpt.update(func(st *state.State) {
-		for _, c := range committed {
-			if e := st.Images[c.Address]; e != nil && e.Uncommitted != nil {
-				e.Revision, e.Uncommitted = c.Revision, nil
-			}
-		}
-	})
-	r.count(func(s *Summary) { s.Committed += len(committed) })
-}
-
-// fileOps does what needs no image, before anything is written: every
-// rename (so that no new output lands on a file that is about to move),
-// and every delete. It returns the changes that write images.
-func (r *runner) fileOps(changes []*plan.Change) []*plan.Change {
-	r.moveAddresses(changes)
-	var moves []pendingMove
-	for _, c := range changes {
-		for _, m := range c.Moves {
-			moves = append(moves, pendingMove{change: c, orig: m.From, from: m.From, to: m.To})
-		}
-	}
-	// What each change's renames did: the ones that succeeded are recorded
-	// even when another of the same change failed, so that the state says
-	// where every file is.
-	done := map[*plan.Change][]plan.Rename{}
-	failed := map[*plan.Change]error{}
-	for _, m := range r.renameAll(moves) {
-		if m.err != nil {
-			if failed[m.change] == nil {
-				failed[m.change] = m.err
-			}
-			continue
-		}
-		done[m.change] = append(done[m.change], plan.Rename{From: m.orig, To: m.to})
-	}
-	var writes []*plan.Change
-	for _, c := range changes {
-		if len(done[c]) > 0 {
-			r.recordMoves(c, done[c])
-		}
-		if err := failed[c]; err != nil {
-			r.fail(c, err) // the rest of this change waits for the next run
-			continue
-		}
-		switch {
-		case c.Action == plan.Move && len(c.Derive) == 0 && len(c.Remove) == 0:
-			r.count(func(s *Summary) { s.done(c.Action) })
-			r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
-		case c.Action != plan.Delete && len(c.Write) == 0 && len(c.Derive) == 0:
-			r.dropVariants(c) // variants taken out: no image needed
-		case c.Action == plan.Delete:
-			r.delete(c)
-		default:
-			writes = append(writes, c)
-		}
-	}
-	return writes
-}
-
-// moveAddresses records, before anything else, the new addresses moved
-// blocks gave recorded images: every later step finds them there.
-func (r *runner) moveAddresses(changes []*plan.Change) {
-	r.ckpt.update(func(st *state.State) {
-		for _, c := range changes {
-			if c.MovedFrom == "" {
-				continue
-			}
-			if e, ok := st.Images[c.MovedFrom]; ok {
-				if _, taken := st.Images[c.Address]; !taken {
-					e.Revision, e.Uncommitted = c.Revision, c.Uncommitted
-					st.Images[c.Address] = e
-					delete(st.Images, c.MovedFrom)
-				}
-			}
-		}
-	})
-}
-
-type pendingMove struct {
-	change *plan.Change
-	orig   string // where the file was
-	from   string // where it is now (a temporary name during a swap)
-	to     string
-	err    error
-}
-
-// renameAll performs the renames. When one's destination is another's
-// source (two outputs swapping names), every file first goes to a
-// temporary name, so that none is overwritten; a file whose second step
-// fails is put back where it was.
-func (r *runner) renameAll(moves []pendingMove) []pendingMove {
-	sources := map[string]bool{}
-	for _, m := range moves {
-		sources[m.from] = true
-	}
-	swap := false
-	for _, m := range moves {
-		if sources[m.to] {
-			swap = true
-		}
-	}
-	for i := range moves {
-		m := &moves[i]
-		if !swap {
-			if m.err = r.keepBeforeWriting(m.change, m.to); m.err == nil {
-				m.err = r.files.rename(m.from, m.to)
-			}
-			continue
-		}
-		tmp := fmt.Sprintf("%s.imgform-move-%d", m.from, i)
-		if m.err = r.files.rename(m.from, tmp); m.err == nil {
-			m.from = tmp
-		}
-	}
-	if swap {
-		for i := range moves {
-			m := &moves[i]
-			if m.err != nil {
-				continue
-			}
-			if m.err = r.files.rename(m.from, m.to); m.err != nil && m.from != m.orig {
-				if back := r.files.rename(m.from, m.orig); back != nil {
-					m.err = fmt.Errorf("%w (and it could not be put back: it is at %s)", m.err, m.from)
-				}
-			}
-		}
-	}
-	return moves
-}
-
-// keepBeforeWriting keeps a copy of the file at rel, when it is not what
-// the state recorded, before the change writes over it.
-func (r *runner) keepBeforeWriting(c *plan.Change, rel string) error {
-	kept, err := r.keeper.keep(rel, c.OtherVersions)
-	if err != nil {
-		return err
-	}
-	if kept != "" {
-		r.count(func(s *Summary) { s.Kept, s.KeptIn = s.Kept+1, r.keeper.run })
-		r.emit(Event{Type: EventKept, Address: c.Address, Path: rel,
-			Message: fmt.Sprintf("%s was not what imgform wrote; it is kept in %s before being written over", rel, kept)})
-	}
-	return nil
-}
-
-// recordMoves puts a change's renamed outputs into its state entry.
-func (r *runner) recordMoves(c *plan.Change, moves []plan.Rename) {
-	r.ckpt.update(func(st *state.State) {
-		e := st.Images[c.Address]
-		if e == nil {
-			return
-		}
-		e.Revision, e.Uncommitted = c.Revision, c.Uncommitted
-		// Each output moves once, by the rename of the path it had
-		// before any of them: when two outputs swap names, one's new
-		// path is the other's old one.
-		for i, o := range e.Outputs {
-			for _, m := range moves {
-				if o.Path != m.From {
-					continue
-				}
-				o.Path = m.To
-				if fresh, err := r.files.stat(o); err == nil {
-					o = fresh
-				}
-				e.Outputs[i] = o
-				break
-			}
-		}
-		for i, v := range e.Variants {
-			for _, m := range moves {
-				if v.Path != m.From {
-					continue
-				}
-				v.Path = m.To
-				if fresh, err := r.files.stat(v.File()); err == nil {
-					v.ModTime = fresh.ModTime
-				}
-				e.Variants[i] = v
-				break
-			}
-		}
-	})
-}
-
-// delete removes a deleted image's outputs and its entry.
-func (r *runner) delete(c *plan.Change) {
-	for _, p := range c.Remove {
-		if err := r.files.remove(p); err != nil {
-			r.fail(c, err)
-			return
-		}
-	}
-	r.ckpt.update(func(st *state.State) { delete(st.Images, c.Address) })
-	r.count(func(s *Summary) { s.done(c.Action) })
-	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action})
-}
-
 // generate runs the changes that write images on a bounded pool of
 // workers: resumed jobs first, then the rest in plan order.
 func (r *runner) generate(ctx context.Context, changes []*plan.Change) {
 	sort.SliceStable(changes, func(i, j int) bool {
-		ri := len(r.jobs[changes[i].InputHash]) > 0
-		rj := len(r.jobs[changes[j].InputHash]) > 0
+		ri := r.journal.resumes(changes[i].InputHash)
+		rj := r.journal.resumes(changes[j].InputHash)
 		return ri && !rj
 	})
 	queue := make(chan *plan.Change)
@@ -633,29 +271,30 @@ func (r *runner) generate(ctx context.Context, changes []*plan.Change) {
 feed:
 	for _, c := range changes {
 		select {
-		case <-r.submitCtx.Done():
+		case <-r.gate.submitCtx.Done():
 			break feed
 		case <-r.opts.Interrupt:
-			r.count(func(s *Summary) { s.Interrupted = true })
+			r.report.count(func(s *Summary) { s.Interrupted = true })
 			break feed
 		default:
 		}
 		select {
 		case queue <- c:
 			fed++
-		case <-r.submitCtx.Done():
+		case <-r.gate.submitCtx.Done():
 			break feed
 		case <-r.opts.Interrupt:
-			r.count(func(s *Summary) { s.Interrupted = true })
+			r.report.count(func(s *Summary) { s.Interrupted = true })
 			break feed
 		}
 	}
 	close(queue)
 	wg.Wait()
 	r.collectOrphans(ctx)
-	r.count(func(s *Summary) {
+	stopped := r.gate.failure() != nil
+	r.report.count(func(s *Summary) {
 		s.NotStarted += len(changes) - fed
-		if ctx.Err() != nil && r.fatalErr == nil {
+		if ctx.Err() != nil && !stopped {
 			s.Interrupted = true
 		}
 	})
@@ -664,64 +303,17 @@ feed:
 // write obtains a change's images and writes its outputs.
 func (r *runner) write(ctx context.Context, c *plan.Change) {
 	start := r.opts.Clock.Now()
-	r.emit(Event{Type: EventStarted, Address: c.Address, Action: c.Action})
-	got, err := r.obtain(ctx, c)
+	r.report.emit(Event{Type: EventStarted, Address: c.Address, Action: c.Action})
+	got, err := r.obtainer.obtain(ctx, c)
 	if err != nil {
 		r.notObtained(ctx, c, err)
 		return
 	}
 	if len(got.images) < len(c.Outputs) {
-		r.fail(c, fmt.Errorf("the generator returned %d images for %d outputs", len(got.images), len(c.Outputs)))
+		r.report.fail(c, fmt.Errorf("the generator returned %d images for %d outputs", len(got.images), len(c.Outputs)))
 		return
 	}
-	if r.opts.Preview != nil {
-		// A preview records nothing: the cache answers for the job (or,
-		// kept for other runners, the job itself).
-		if !r.opts.KeepFinishedJobs {
-			r.dropRecord(c.Address, jobOf(got))
-		}
-		if err := r.opts.Preview(c, got.images); err != nil {
-			r.fail(c, err)
-			return
-		}
-		r.finished(c, got, r.opts.Clock.Since(start))
-		return
-	}
-	if r.lost() {
-		// Another run may hold the lock now, and write these outputs: the
-		// images stay in the cache, for the next apply to write for free.
-		r.count(func(s *Summary) {
-			s.Stranded++
-			s.NotStarted++
-			if got.source == FromAPI {
-				s.Generated += len(got.images) // paid in this run, written by the next
-			}
-		})
-		return
-	}
-	entry, written, err := r.writeOutputs(c, got)
-	if err == nil {
-		err = r.keepUnwritten(c, got, entry, written)
-	}
-	if err != nil {
-		r.fail(c, err)
-		return
-	}
-	for _, p := range c.Remove {
-		if err := r.files.remove(p); err != nil {
-			r.emit(Event{Type: EventWarning, Address: c.Address, Message: err.Error()})
-		}
-	}
-	job := jobOf(got)
-	if r.opts.KeepFinishedJobs {
-		job = "" // kept for the other runners, until the service forgets it
-	}
-	r.ckpt.updateThen(func(st *state.State) { st.Images[c.Address] = entry }, func() { r.dropRecord(c.Address, job) })
-	if len(c.Derive) > 0 {
-		r.deriveThenFinish(ctx, c, got, start)
-		return
-	}
-	r.finished(c, got, r.opts.Clock.Since(start))
+	r.mode.finish(ctx, c, got, start)
 }
 
 // notObtained sorts out a change whose images could not be had: this
@@ -731,127 +323,44 @@ func (r *runner) notObtained(ctx context.Context, c *plan.Change, err error) {
 	var elsewhere *SendingElsewhereError
 	switch {
 	case errors.As(err, &elsewhere):
-		r.fail(c, err)
+		r.report.fail(c, err)
 	case ctx.Err() != nil, errors.Is(err, errSubmitsStopped):
 		// Interrupted or stopped by a fatal error elsewhere: not this
 		// image's failure. A submitted job stays journaled.
-		r.count(func(s *Summary) { s.NotStarted++ })
+		r.report.count(func(s *Summary) { s.NotStarted++ })
 	case isFatal(err):
-		r.fatal(err)
-		r.count(func(s *Summary) { s.NotStarted++ })
+		r.gate.fatal(err)
+		r.report.count(func(s *Summary) { s.NotStarted++ })
 	default:
-		r.fail(c, err)
+		r.report.fail(c, err)
 	}
 }
 
-// writeOutputs writes the outputs the change writes, in their formats
-// and with their provenance, and returns the state's entry for the image
-// with those outputs recorded, and which they are. An output that cannot
-// be written for want of space stops the run: every other image would
-// fail the same way, after being paid for.
-func (r *runner) writeOutputs(c *plan.Change, got *obtained) (*state.Entry, map[int]bool, error) {
-	entry := &state.Entry{
-		InputHash:   c.InputHash,
-		Request:     *c.Request,
-		SeedOrigin:  c.SeedOrigin,
-		Generator:   got.generator,
-		Endpoint:    got.endpoint,
-		Placeholder: got.placeholder,
-		CostUSD:     r.imageCost(c, got),
-		Revision:    c.Revision,
-		Uncommitted: c.Uncommitted,
-		Outputs:     make([]state.Output, len(c.Outputs)),
+// tallyJournal counts, for the summary, what the journal holds at the
+// end of a run that called the API.
+func (r *runner) tallyJournal() {
+	if r.opts.Generator != nil {
+		r.journal.tally()
 	}
-	written := map[int]bool{}
-	prov := origin{Address: c.Address, InputHash: c.InputHash, Request: *c.Request}
-	for _, i := range c.Write {
-		data, err := encodeOutput(got.images[i].Data, spec.OutputFormat(c.Outputs[i]), prov)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", c.Outputs[i], err)
-		}
-		if err := r.keepBeforeWriting(c, c.Outputs[i]); err != nil {
-			return nil, nil, err
-		}
-		out, err := r.files.write(c.Outputs[i], data)
-		if err != nil {
-			if isDiskFull(err) {
-				r.fatal(&FatalError{Err: fmt.Errorf("an output cannot be written, so no new image is submitted: %w", err)})
-			}
-			return nil, nil, err
-		}
-		out.RequestID, out.InferenceTime = got.requestID, got.inferenceTime
-		out.SourceSHA256 = got.images[i].Sum()
-		entry.Outputs[i] = out
-		written[i] = true
-	}
-	return entry, written, nil
 }
 
-// keepUnwritten completes a restore's entry with the outputs it did not
-// rewrite, as the state recorded them (with the paths the renames gave
-// them). The image keeps what made its other outputs, unless a
-// placeholder was written now: then it is offline-made, so that a plan
-// without --offline replaces it.
-func (r *runner) keepUnwritten(c *plan.Change, got *obtained, entry *state.Entry, written map[int]bool) error {
-	var err error
-	r.ckpt.read(func(st *state.State) {
-		prior := st.Images[c.Address]
-		entry.Variants = carriedVariants(c, prior)
-		for i := range entry.Outputs {
-			if written[i] {
-				continue
-			}
-			if prior == nil || i >= len(prior.Outputs) {
-				err = fmt.Errorf("the state has no record of output %d", i)
-				return
-			}
-			entry.Outputs[i] = prior.Outputs[i]
-			if got.generator != state.GeneratorOffline {
-				entry.Generator, entry.Endpoint, entry.Placeholder = prior.Generator, prior.Endpoint, prior.Placeholder
-			}
+// uploadPending uploads first the images that earlier runs kept here
+// because the team cache could not take them then: an image recorded in
+// the state reaches the team cache, even after it stalled. One that
+// cannot be uploaded now stays on the list for the next command.
+func (r *runner) uploadPending(ctx context.Context) {
+	if r.opts.Cache == nil {
+		return
+	}
+	sum, err := r.opts.Cache.UploadPending(ctx, func(c cache.Copied) {
+		r.report.log.Debug("pending upload", "input_hash", c.Hash.String(), "outcome", c.Outcome.String())
+		switch c.Outcome {
+		case cache.CopyMissing, cache.CopyDamaged:
+			r.report.emit(Event{Type: EventWarning, Message: fmt.Sprintf("the image %s waiting to be uploaded to the team cache is no longer intact in this machine's cache, and cannot be: imgform cache push from a checkout that holds it shares it", c.Hash.Short())})
 		}
 	})
-	return err
-}
-
-// finished counts a change that is done, by where its images came from,
-// and says so.
-func (r *runner) finished(c *plan.Change, got *obtained, took time.Duration) {
-	r.count(func(s *Summary) {
-		if r.opts.Preview == nil {
-			s.done(c.Action) // a preview changes nothing
-		}
-		switch got.source {
-		case FromCache:
-			s.FromCache++
-		case FromRenderer:
-			s.Rendered += len(got.images)
-		case FromAPI:
-			s.Generated += len(got.images)
-		case FromJob:
-			s.Resumed++
-		}
-	})
-	paid, cost := 0, 0.0
-	if got.source == FromAPI {
-		paid, cost = len(got.images), got.costUSD
+	r.report.count(func(s *Summary) { s.Uploaded += sum.Done + sum.There })
+	if err != nil {
+		r.report.emit(Event{Type: EventWarning, Message: "uploading the images kept here for the team cache: " + err.Error() + "; they stay on the list for the next command"})
 	}
-	variants := 0
-	if r.opts.Preview == nil {
-		variants = len(c.Derive)
-	}
-	r.emit(Event{Type: EventFinished, Address: c.Address, Action: c.Action, Source: got.source,
-		RequestID: got.requestID, InferenceTime: got.inferenceTime, Duration: took, Images: paid, CostUSD: cost, Variants: variants, Candidate: c.Candidate})
-}
-
-// imageChanges are the changes that write images or derive variants:
-// the ones a preview shows new images (or crops) for.
-func imageChanges(changes []*plan.Change) []*plan.Change {
-	var out []*plan.Change
-	for _, c := range changes {
-		if len(c.Write) > 0 || len(c.Derive) > 0 {
-			out = append(out, c)
-		}
-	}
-	return out
 }

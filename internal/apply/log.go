@@ -15,7 +15,7 @@ const levelTrace = slog.LevelDebug - 4
 // logEvent writes an event to the run's log: retries, throttles and
 // warnings at info (what went wrong and why), cache hits and submits at
 // debug, the rest at trace.
-func (r *runner) logEvent(e Event) {
+func (p *report) logEvent(e Event) {
 	level := levelTrace
 	switch e.Type {
 	case EventRetry, EventThrottled, EventWarning, EventFailed, EventKept:
@@ -24,7 +24,7 @@ func (r *runner) logEvent(e Event) {
 		level = slog.LevelDebug
 	}
 	ctx := context.Background()
-	if !r.log.Enabled(ctx, level) {
+	if !p.log.Enabled(ctx, level) {
 		return
 	}
 	attrs := []slog.Attr{slog.String("event", string(e.Type))}
@@ -44,7 +44,7 @@ func (r *runner) logEvent(e Event) {
 	add(e.Concurrency > 0, slog.Int("concurrency", e.Concurrency))
 	add(e.Total > 0, slog.Int("total", e.Total))
 	add(e.Message != "", slog.String("reason", e.Message))
-	r.log.LogAttrs(ctx, level, "apply", attrs...)
+	p.log.LogAttrs(ctx, level, "apply", attrs...)
 }
 
 // loggedSaver logs each checkpoint: the state saved (or not, and why),

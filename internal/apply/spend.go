@@ -5,8 +5,6 @@ import (
 	"sync"
 
 	"github.com/imgform/imgform/internal/model"
-	"github.com/imgform/imgform/internal/plan"
-	"github.com/imgform/imgform/internal/state"
 )
 
 // spend accounts for what a run pays, and keeps it within the budget:
@@ -85,26 +83,4 @@ func (s *spend) totals() (spent, possiblyBilled float64) {
 // requestCost is what a request costs at its model's published price.
 func requestCost(req model.Request) float64 {
 	return float64(req.Samples()) * req.Schema().PriceUSD
-}
-
-// imageCost is what the state records that a change's image cost when it
-// was made: what the provider charged, or its price; for a copy from the
-// cache, what the cache or the state recorded of it; nothing for an
-// offline placeholder.
-func (r *runner) imageCost(c *plan.Change, got *obtained) float64 {
-	switch {
-	case got.generator != state.GeneratorAPI:
-		return 0
-	case got.costUSD > 0:
-		return got.costUSD
-	case got.source == FromJob:
-		return requestCost(*c.Request)
-	}
-	var prior float64
-	r.ckpt.read(func(st *state.State) {
-		if e := st.Images[c.Address]; e != nil && e.InputHash == c.InputHash {
-			prior = e.CostUSD
-		}
-	})
-	return prior
 }

@@ -10,10 +10,6 @@ import (
 	"github.com/imgform/imgform/internal/spec"
 )
 
-// errSubmitsStopped is what a change that was about to submit gets once
-// a fatal error stopped new submissions: it is left for the next run.
-var errSubmitsStopped = errors.New("no new image is submitted after a fatal error")
-
 // withSlot runs call in a concurrency slot, at the pace of the rate
 // limit (call calls sending just before its request goes), within the budget, retrying what can succeed later as the
 // RetryPolicy says. call is a billable request of cost; it reports whether
@@ -28,20 +24,20 @@ var errSubmitsStopped = errors.New("no new image is submitted after a fatal erro
 // such failure, or one that cannot be retried, fails the image with a
 // *PossiblyBilledError. Once a fatal error stopped new submissions, no
 // attempt starts: errSubmitsStopped.
-func (r *runner) withSlot(ctx context.Context, addr string, cost float64, call func(ctx context.Context, sending func()) (accepted bool, err error)) error {
+func (p *pipeline) withSlot(ctx context.Context, addr string, cost float64, call func(ctx context.Context, sending func()) (accepted bool, err error)) error {
 	var t tries
 	for {
-		if err := r.limiter.Acquire(r.submitCtx); err != nil {
-			return r.stoppedErr(ctx)
+		if err := p.limiter.Acquire(p.gate.submitCtx); err != nil {
+			return p.gate.stopped(ctx)
 		}
-		turn, err := r.pace.Take(r.submitCtx)
+		turn, err := p.pace.Take(p.gate.submitCtx)
 		if err != nil {
-			r.limiter.Release(false)
-			return r.stoppedErr(ctx)
+			p.limiter.Release(false)
+			return p.gate.stopped(ctx)
 		}
-		if err := r.spend.reserve(cost); err != nil {
+		if err := p.spend.reserve(cost); err != nil {
 			turn.Cancel()
-			r.limiter.Release(false)
+			p.limiter.Release(false)
 			return &FatalError{Err: err}
 		}
 		// call says when its request goes (after the journal write that
@@ -49,29 +45,29 @@ func (r *runner) withSlot(ctx context.Context, addr string, cost float64, call f
 		accepted, err := call(ctx, turn.Go)
 		turn.Cancel() // when it never went
 		if accepted {
-			r.limiter.Accept()
+			p.limiter.Accept()
 			return nil
 		}
-		r.limiter.Release(false)
+		p.limiter.Release(false)
 		if err == nil {
 			return nil
 		}
 		var fe *FatalError
 		if errors.Is(err, errSubmitsStopped) || errors.As(err, &fe) {
 			// Nothing was sent: the journal write before it failed.
-			r.spend.release(cost)
+			p.spend.release(cost)
 			return err
 		}
 		if generate.IsPossiblyBilled(err) {
-			r.spend.billed(cost)
+			p.spend.billed(cost)
 		} else {
-			r.spend.release(cost)
+			p.spend.release(cost)
 		}
-		delay, err := r.nextTry(ctx, addr, &t, err)
+		delay, err := p.nextTry(ctx, addr, &t, err)
 		if err != nil {
 			return err
 		}
-		if err := r.pause(ctx, delay); err != nil {
+		if err := p.gate.pause(ctx, delay); err != nil {
 			return err
 		}
 	}
@@ -90,12 +86,12 @@ func (t *tries) total() int { return t.failures + t.unreachable + t.throttles + 
 
 // nextTry decides what follows a failed attempt: how long to wait before
 // the next one, or the error that ends the image (or the run).
-func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) (time.Duration, error) {
-	pol := r.opts.Retry
+func (p *pipeline) nextTry(ctx context.Context, addr string, t *tries, err error) (time.Duration, error) {
+	pol := p.retry
 	reason := generate.ReasonOf(err)
 	if generate.IsPossiblyBilled(err) {
 		t.billed++
-		r.count(func(s *Summary) { s.PossiblyBilled++ })
+		p.report.count(func(s *Summary) { s.PossiblyBilled++ })
 		switch {
 		case generate.StopsRun(err):
 			return 0, err // cancelled after sending: counted, not this image's failure
@@ -103,7 +99,7 @@ func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) 
 			return 0, &PossiblyBilledError{Requests: t.billed, Err: err}
 		}
 		delay := pol.Backoff(1)
-		r.emit(Event{Type: EventRetry, Address: addr, Attempt: t.total(), Delay: delay,
+		p.report.emit(Event{Type: EventRetry, Address: addr, Attempt: t.total(), Delay: delay,
 			Message: err.Error() + "; the request may have been processed and billed, so it is sent once more and no more"})
 		return delay, nil
 	}
@@ -118,22 +114,22 @@ func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) 
 			return 0, &FatalError{Err: fmt.Errorf("the API has answered 429 (too many requests) to one request for %s: the account's rate limit is lower than this run asks; run again later, or with a lower --parallelism: %w",
 				pol.ThrottleBudget.Round(time.Second), err)}
 		}
-		now := r.opts.Clock.Now()
-		r.limiter.Throttled(now)
-		if perMinute, lowered := r.pace.Throttled(now); lowered {
-			r.emit(Event{Type: EventWarning, Address: addr, Message: fmt.Sprintf("the API keeps answering 429: the rate is lowered to %s", spec.FormatRate(perMinute))})
+		now := p.clock.Now()
+		p.limiter.Throttled(now)
+		if perMinute, lowered := p.pace.Throttled(now); lowered {
+			p.report.emit(Event{Type: EventWarning, Address: addr, Message: fmt.Sprintf("the API keeps answering 429: the rate is lowered to %s", spec.FormatRate(perMinute))})
 		}
 		delay = generate.WaitOf(err)
 		if delay == 0 {
 			delay = pol.ThrottleWait(t.throttles)
 		}
 		t.throttled += delay
-		r.emit(Event{Type: EventThrottled, Address: addr, Attempt: t.throttles, Delay: delay, Concurrency: r.limiter.Current(), Message: err.Error()})
+		p.report.emit(Event{Type: EventThrottled, Address: addr, Attempt: t.throttles, Delay: delay, Concurrency: p.limiter.Current(), Message: err.Error()})
 		return delay, nil
 	case generate.Unreachable:
 		t.unreachable++
 		if t.unreachable >= pol.UnreachableAttempts {
-			return 0, &FatalError{StopAll: true, Err: fmt.Errorf("the API at %s cannot be reached (%d attempts): %w", r.endpoint(), t.unreachable, err)}
+			return 0, &FatalError{StopAll: true, Err: fmt.Errorf("the API at %s cannot be reached (%d attempts): %w", p.endpoint, t.unreachable, err)}
 		}
 		delay = pol.Backoff(t.unreachable)
 	case generate.Retryable:
@@ -145,29 +141,8 @@ func (r *runner) nextTry(ctx context.Context, addr string, t *tries, err error) 
 	default:
 		return 0, err
 	}
-	r.emit(Event{Type: EventRetry, Address: addr, Attempt: t.total(), Delay: delay, Message: err.Error()})
+	p.report.emit(Event{Type: EventRetry, Address: addr, Attempt: t.total(), Delay: delay, Message: err.Error()})
 	return delay, nil
-}
-
-// pause waits d before another attempt, or until no new attempt may start.
-func (r *runner) pause(ctx context.Context, d time.Duration) error {
-	t := r.opts.Clock.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-r.submitCtx.Done():
-		return r.stoppedErr(ctx)
-	case <-t.Chan():
-		return nil
-	}
-}
-
-// stoppedErr is why no new attempt starts: the run's own end, or a fatal
-// error that stopped new submissions.
-func (r *runner) stoppedErr(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return errSubmitsStopped
 }
 
 // PossiblyBilledError fails an image whose request the API may have
