@@ -3,7 +3,10 @@
 // from a generate.Generator (the API) or from the offline renderer,
 // writes outputs atomically, renames and removes files, and records every
 // finished image in the state as it goes. Before a run, Prepare makes or
-// loads its plan.
+// loads its plan. Beside runs, Import records files made outside imgform
+// as an image's outputs (imgform import), and PruneKept removes the
+// copies of overwritten files a run kept in .imgform/kept/ once they are
+// old.
 //
 // A run (Run) is a few small parts, each with its own state, which the
 // runner wires once and then walks the plan with:

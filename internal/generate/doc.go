@@ -11,8 +11,8 @@
 // limit of requests in flight, and the pacing of billable requests to an
 // account's rate (Pace).
 //
-// The Segmind API client (package segmind) and the offline placeholder
-// renderer (internal/placeholder) implement Generator; the engine (package
-// apply) uses only this package, never an implementation. It imports
-// model.
+// The Segmind API client (package segmind) implements JobGenerator, and
+// the offline placeholder renderer (internal/placeholder) Generator; the
+// engine (package apply) uses only this package, never an implementation.
+// It imports model.
 package generate

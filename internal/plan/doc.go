@@ -1,11 +1,15 @@
 // Package plan compares the desired images (from spec) with the state and
 // the files on disk, and says for every image address what apply must do
-// and why: create, replace, move, restore, delete, or nothing. It holds
-// the plan's public form (Document, described in docs/plan-json.md), saves and
-// loads plan files, and applies renames to a state (moved blocks and
-// imgform state mv). Rendering is package view's.
+// and why: create, replace, move, restore, derive (only the variants
+// changed), delete, or nothing. It leaves alone an image a newer
+// configuration than this checkout's changed (asking a History, which
+// internal/gitrev answers), and lists the candidates of an image that has
+// them. It holds the plan's public form (Document, described in
+// docs/plan-json.md), saves and loads plan files, applies renames to a
+// state (moved blocks and imgform state mv), and totals what each block
+// cost (Costs). Rendering is package view's.
 //
 // plan imports spec, state, cache (through the Cache it is given), model,
-// variant and internal helpers. It must not import apply or cmd, and it never writes an output or
-// the state: it only reads.
+// variant and internal helpers. It must not import apply or cmd, and it
+// never writes an output or the state: it only reads.
 package plan

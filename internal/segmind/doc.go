@@ -3,11 +3,12 @@
 // endpoint that answers with the image, and the v2 endpoints that queue a
 // job and are polled for it.
 //
-// A Client implements generate.Generator: it sends a model.Request and
-// returns the images, and its errors are *generate.Error values classed by
-// what a caller can do about them (retry, wait, give up on this image, stop
-// the run), with PossiblyBilled set when the request may have been charged
-// without an answer. The API key is sent only to the configured origin or
+// A Client implements generate.JobGenerator: it sends a model.Request and
+// returns the images, or submits it as a job and waits for the job, and
+// tells the account's credit balance (Credits); its errors are
+// *generate.Error values classed by what a caller can do about them
+// (retry, wait, give up on this image, stop the run), with PossiblyBilled
+// set when the request may have been charged without an answer. The API key is sent only to the configured origin or
 // to the service's own hosts, and appears in no error, log line or String.
 //
 //	c, err := segmind.NewClient(segmind.ConfigFromEnv(os.Getenv))

@@ -2,6 +2,10 @@
 // the desired set of images: every variable, local, default, for_each and
 // count evaluated, every parameter checked against the model's schema, and
 // every problem reported as an hcl.Diagnostic with its source range.
+// Beside the images it reads the moved blocks, the candidates of an image
+// with the team's picks (internal/picks) applied, and the imgform block
+// (Settings: where the state and the cache are kept; LoadSettings reads
+// only that block).
 //
 // It works in two stages, the way opentofu's configs package does: decode
 // the files into a source model that keeps expressions unevaluated (with

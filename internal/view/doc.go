@@ -5,7 +5,8 @@
 // manifest of imgform output, text and JSON (docs/output-json.md), whose
 // file sizes a reader the caller passes takes from the files' headers.
 // For the terminal and logs it renders a run as it goes (RunView: JSON
-// events, a live progress bar, or a line per image, and the summary),
+// events or a line per image, and the summary; the live progress bar is
+// package view/progress, which implements RunView too),
 // configuration diagnostics as terraform validate does (Diagnostics,
 // WriteJSONDiagnostics), and errors and warnings; every one masks what is
 // secret (RedactText: URL passwords; a secret attribute's strings).

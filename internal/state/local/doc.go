@@ -6,6 +6,10 @@
 // imgform.state.json.lock that dies with its holder; and the job journal
 // as one fsynced file per job in .imgform/jobs/ beside it.
 //
+// Store holds a configuration's workspaces: the default one's state is
+// that file, every other one's is in imgform.state.d/NAME/ beside it;
+// Store lists, creates and deletes them, and opens each as a Backend.
+//
 // It implements state.Backend and passes state/backendtest. It imports
 // state and internal helpers.
 package local
