@@ -91,7 +91,7 @@ func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, comma
 		if err := r.p.CheckedHistory(); err != nil {
 			return nil, nil, err
 		}
-		warnUncommitted(e, r.w, r.p)
+		warnUncommitted(e, r.p)
 	}
 	return r, r.w.close, nil
 }
@@ -99,12 +99,13 @@ func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, comma
 // warnUncommitted says, in one line, that an apply to a shared state
 // records changes not committed: teammates leave those images alone
 // until the changes are pushed.
-func warnUncommitted(e *env, w *workspace, p *plan.Plan) {
-	if w.settings.Backend == nil {
+func warnUncommitted(e *env, p *plan.Plan) {
+	u := p.Uncommitted
+	if u == nil {
 		return
 	}
 	for _, c := range p.Changes {
-		if u := c.Uncommitted; u != nil {
+		if c.Uncommitted == u { // recorded by this apply, not carried from an entry
 			files := slices.Sorted(maps.Keys(u.Files))
 			fmt.Fprintf(e.stderr, "Warning: applying changes that are not committed (%s): teammates' checkouts leave the images made from them alone until you commit, push and plan or apply again.\n", strings.Join(files, ", "))
 			return

@@ -29,29 +29,39 @@ type teamRun struct {
 	base   string
 	schema string
 	pgURL  string
+	bucket string
 }
 
 const teamImages = 16
 
 func newTeamRun(t *testing.T, pgURL string) *teamRun {
 	t.Helper()
-	srv := testsvc.S3(t)
+	return startTeam(t, pgURL, testsvc.S3(t), "lockloss", "", teamImages, "1500ms")
+}
+
+// startTeam makes the two checkouts of a configuration of n images in a
+// schema and a bucket of their own (named after name), its cache block
+// with cacheArgs besides the bucket, and an emulator that takes latency
+// to make an image.
+func startTeam(t *testing.T, pgURL string, srv testsvc.S3Server, name, cacheArgs string, n int, latency string) *teamRun {
+	t.Helper()
 	client, err := minio.New(trimScheme(srv.Endpoint), &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, ""), Region: srv.Region})
 	if err != nil {
 		t.Fatal(err)
 	}
 	suffix := randomSuffix()
-	bucket := "imgform-lockloss-" + suffix
+	bucket := "imgform-" + name + "-" + suffix
 	if err := client.MakeBucket(t.Context(), bucket, minio.MakeBucketOptions{Region: srv.Region}); err != nil {
 		t.Fatal(err)
 	}
-	schema := "lockloss_" + suffix
+	schema := name + "_" + suffix
 	config := fmt.Sprintf(`imgform {
   backend "pg" {
     schema_name = %q
   }
   cache "s3" {
     bucket = %q
+    %s
   }
 }
 
@@ -60,8 +70,8 @@ image "tile" {
   prompt = "tile ${count.index}"
   output = "tiles/${count.index}.png"
 }
-`, schema, bucket, teamImages)
-	base, stop, err := launchEmulator(os.Getenv("PATH"), t.TempDir(), []string{"--latency", "1500ms", "--quiet"})
+`, schema, bucket, cacheArgs, n)
+	base, stop, err := launchEmulator(os.Getenv("PATH"), t.TempDir(), []string{"--latency", latency, "--quiet"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +80,7 @@ image "tile" {
 		a: writeConfig(t, map[string]string{"main.img.hcl": config}), b: writeConfig(t, map[string]string{"main.img.hcl": config}),
 		env: []string{"SEGMIND_BASE_URL=" + base, "SEGMIND_API_KEY=test-key", "PG_CONN_STR=" + pgURL,
 			"AWS_ACCESS_KEY_ID=" + srv.AccessKey, "AWS_SECRET_ACCESS_KEY=" + srv.SecretKey, "AWS_ENDPOINT_URL=" + srv.Endpoint, "AWS_REGION=" + srv.Region},
-		base: base, schema: schema, pgURL: pgURL,
+		base: base, schema: schema, pgURL: pgURL, bucket: bucket,
 	}
 }
 

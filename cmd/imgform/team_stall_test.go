@@ -9,9 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
-
 	"github.com/imgform/imgform/internal/testsvc"
 	"github.com/imgform/imgform/internal/waitfor"
 )
@@ -24,42 +21,9 @@ import (
 func TestStalledUploadIsNotForgotten(t *testing.T) {
 	pgURL := testsvc.PostgreSQL(t)
 	srv := testsvc.NewStallableS3(t)
-	client, err := minio.New(trimScheme(srv.Endpoint), &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, ""), Region: srv.Region})
-	if err != nil {
-		t.Fatal(err)
-	}
-	suffix := randomSuffix()
-	bucket := "imgform-stall-" + suffix
-	if err := client.MakeBucket(t.Context(), bucket, minio.MakeBucketOptions{Region: srv.Region}); err != nil {
-		t.Fatal(err)
-	}
 	const images = 8
-	config := fmt.Sprintf(`imgform {
-  backend "pg" {
-    schema_name = "stall_%s"
-  }
-  cache "s3" {
-    bucket          = %q
-    request_timeout = "2s"
-  }
-}
-
-image "tile" {
-  count  = %d
-  prompt = "tile ${count.index}"
-  output = "tiles/${count.index}.png"
-}
-`, suffix, bucket, images)
-	base, stop, err := launchEmulator(os.Getenv("PATH"), t.TempDir(), []string{"--latency", "700ms", "--quiet"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	r := &teamRun{
-		a: writeConfig(t, map[string]string{"main.img.hcl": config}), b: writeConfig(t, map[string]string{"main.img.hcl": config}),
-		env: []string{"SEGMIND_BASE_URL=" + base, "SEGMIND_API_KEY=test-key", "PG_CONN_STR=" + pgURL,
-			"AWS_ACCESS_KEY_ID=" + srv.AccessKey, "AWS_SECRET_ACCESS_KEY=" + srv.SecretKey, "AWS_ENDPOINT_URL=" + srv.Endpoint, "AWS_REGION=" + srv.Region},
-	}
+	r := startTeam(t, pgURL, srv.S3Server, "stall", `request_timeout = "2s"`, images, "700ms")
+	base, bucket := r.base, r.bucket
 	entries := func() int { return bucketEntries(t, filepath.Join(srv.Root, bucket)) }
 
 	wait := r.start(t, r.a, "apply", "--auto-approve", "--parallelism", "2")

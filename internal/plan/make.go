@@ -110,7 +110,7 @@ func Make(ctx context.Context, images []*spec.Image, st *state.State, opts Optio
 	if err := checkTargets(images, st, opts.Moves, opts.Targets); err != nil {
 		return nil, err
 	}
-	p := &Plan{FormatVersion: FormatVersion, Lineage: st.Lineage, Serial: st.Serial, Offline: opts.Offline}
+	p := &Plan{FormatVersion: FormatVersion, Lineage: st.Lineage, Serial: st.Serial, Offline: opts.Offline, Uncommitted: opts.Uncommitted}
 	checker := statusChecker{dir: opts.Dir, verify: opts.Verify, stats: opts.Stats}
 
 	// The state as the moved blocks rename it: from here on, a moved

@@ -229,6 +229,10 @@ type Plan struct {
 	// this checkout's committed configuration makes as they are: apply
 	// records its commit for them, at no cost.
 	Committed []Committed
+	// Uncommitted is this checkout's configuration changes not committed,
+	// which the changes that the configuration drives record (nil: none,
+	// or a state file, which records none).
+	Uncommitted *state.Uncommitted
 	// PendingUploads is the number of images this checkout keeps that
 	// the team cache may not hold yet (an upload failed): apply and
 	// preview upload them first.

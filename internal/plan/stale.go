@@ -52,9 +52,9 @@ func (l LeftAlone) Message() string {
 			by = " by " + u.Host
 		}
 		return fmt.Sprintf("%s was made from changes not yet committed (on top of %s,%s at %s): left alone; pull when they are pushed, or --overwrite-newer",
-			l.Address, shortRevision(l.Revision), by, u.Time.UTC().Format("2006-01-02 15:04 UTC"))
+			l.Address, ShortRevision(l.Revision), by, u.Time.UTC().Format("2006-01-02 15:04 UTC"))
 	}
-	return fmt.Sprintf("%s was changed by a newer configuration (commit %s, not in this checkout): left alone; pull first", l.Address, shortRevision(l.Revision))
+	return fmt.Sprintf("%s was changed by a newer configuration (commit %s, not in this checkout): left alone; pull first", l.Address, ShortRevision(l.Revision))
 }
 
 // UncheckedError refuses to apply a plan made in a shallow clone whose
@@ -86,7 +86,8 @@ func summarizeAddresses(addrs []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(addrs[:n], ", "), len(addrs)-n)
 }
 
-func shortRevision(rev string) string {
+// ShortRevision is a commit hash as people read it: its first 7 digits.
+func ShortRevision(rev string) string {
 	if len(rev) > 7 {
 		return rev[:7]
 	}

@@ -122,14 +122,7 @@ func CommittedLine(p *plan.Plan) string {
 		return ""
 	}
 	return fmt.Sprintf("%s made from changes not committed then %s committed now (%s): apply records the commit, at no cost.",
-		plural(n, "image", "images"), pickVerb(n, "is", "are"), shortRev(p.Committed[0].Revision))
-}
-
-func shortRev(rev string) string {
-	if len(rev) > 7 {
-		return rev[:7]
-	}
-	return rev
+		plural(n, "image", "images"), pickVerb(n, "is", "are"), plan.ShortRevision(p.Committed[0].Revision))
 }
 
 // unpicked lists the images with candidates none of which is picked, and
