@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,8 +8,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/agext/levenshtein"
 	"github.com/spf13/pflag"
+
+	"github.com/imgform/imgform/internal/cli"
 )
 
 // env is what a command runs with: its streams, its environment and the
@@ -23,7 +23,7 @@ type env struct {
 	signals func() (<-chan os.Signal, func())
 	g       globals
 	// interrupts is set while a command runs.
-	interrupts *interrupts
+	interrupts *cli.Interrupts
 	// log is the run's debug log (IMGFORM_LOG); it discards everything
 	// unless asked, and before the command runs.
 	log *slog.Logger
@@ -87,149 +87,77 @@ func (g *globals) merge(late *globals, fs *pflag.FlagSet) {
 }
 
 // command is one imgform command (or one subcommand of state and cache).
-type command struct {
-	name  string
-	args  string // what follows the flags in the usage line
-	short string // one line for the command list
-	long  string // the help text
-	// flags binds the command's options to its flag set; nil for none.
-	flags func(fs *pflag.FlagSet)
-	// run does the work; args are what is left after the flags.
-	run func(ctx context.Context, e *env, args []string) error
-	// nargs checks the number of arguments; nil accepts none.
-	nargs func(n int) bool
-	sub   []*command
-	// noGlobals: the command takes none of the global flags (version).
-	noGlobals bool
-	// graceful: the first interrupt only closes e.interrupts.first; the
-	// second cancels the context (apply finishes the images in flight).
-	graceful bool
-}
+type command = cli.Command[*env]
 
-func exactly(k int) func(int) bool { return func(n int) bool { return n == k } }
-func atMost(k int) func(int) bool  { return func(n int) bool { return n <= k } }
-func atLeast(k int) func(int) bool { return func(n int) bool { return n >= k } }
-
-// commands returns the command table, built anew for every run so that
-// option structs never carry over between runs in one process (tests).
-func commands() []*command {
-	return []*command{
-		initCommand(),
-		validateCommand(),
-		fmtCommand(),
-		planCommand(),
-		applyCommand(),
-		previewCommand(),
-		showCommand(),
-		outputCommand(),
-		stateCommand(),
-		workspaceCommand(),
-		importCommand(),
-		pickCommand(),
-		forceUnlockCommand(),
-		cacheCommand(),
-		emulateCommand(),
-		completionCommand(),
-		versionCommand(),
+// program returns imgform's command tree, built anew for every run so
+// that option structs never carry over between runs in one process
+// (tests).
+func program() *cli.Tree[*env] {
+	return &cli.Tree[*env]{
+		Program: "imgform",
+		Summary: topSummary,
+		Footer:  exitCodesHelp + "\n\n" + environmentHelp,
+		Commands: []*command{
+			initCommand(),
+			validateCommand(),
+			fmtCommand(),
+			planCommand(),
+			applyCommand(),
+			previewCommand(),
+			showCommand(),
+			outputCommand(),
+			stateCommand(),
+			workspaceCommand(),
+			importCommand(),
+			pickCommand(),
+			forceUnlockCommand(),
+			cacheCommand(),
+			emulateCommand(),
+			completionCommand(),
+			versionCommand(),
+		},
+		Globals: func(fs *pflag.FlagSet) { new(globals).AddFlags(fs) },
 	}
 }
-
-func findCommand(cmds []*command, name string) *command {
-	for _, c := range cmds {
-		if c.name == name {
-			return c
-		}
-	}
-	return nil
-}
-
-// usageError is a mistake in how imgform was called.
-type usageError struct {
-	msg  string
-	path string // the command, for "see imgform help X"
-}
-
-func (e *usageError) Error() string { return e.msg }
 
 // run parses the arguments, runs the command and returns the exit code.
 func run(args []string, e *env) int {
-	cmds := commands()
+	tree := program()
 	top := pflag.NewFlagSet("imgform", pflag.ContinueOnError)
 	top.SetInterspersed(false)
 	top.SetOutput(io.Discard)
 	e.g.AddFlags(top)
 	var showVersion bool
 	top.BoolVarP(&showVersion, "version", "v", false, "print the version and exit")
-	if err := top.Parse(terraformFlags(args, top, false)); err != nil {
+	if err := top.Parse(cli.TerraformFlags(args, top, false)); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			writeTopHelp(e.stdout, cmds, top)
+			tree.WriteTopHelp(e.stdout, top)
 			return exitOK
 		}
-		return report(e, &usageError{msg: err.Error()})
+		return report(e, &cli.UsageError{Msg: err.Error()})
 	}
 	if showVersion {
 		return report(e, runVersion(e, versionOptions{}))
 	}
 	rest := top.Args()
-	if len(rest) == 0 {
-		writeTopHelp(e.stderr, cmds, top)
+	switch {
+	case len(rest) == 0:
+		tree.WriteTopHelp(e.stderr, top)
 		return exitError
-	}
-	if rest[0] == completeCommand {
-		return runComplete(e, rest[1:])
-	}
-	if rest[0] == "help" {
-		return report(e, runHelp(e, cmds, top, rest[1:]))
-	}
-
-	path := []string{}
-	cmd := findCommand(cmds, rest[0])
-	rest = rest[1:]
-	for cmd != nil {
-		path = append(path, cmd.name)
-		if len(cmd.sub) == 0 || len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-			break
-		}
-		next := findCommand(cmd.sub, rest[0])
-		if next == nil {
-			return report(e, &usageError{msg: fmt.Sprintf("imgform %s has no subcommand %q", strings.Join(path, " "), rest[0]), path: strings.Join(path, " ")})
-		}
-		cmd, rest = next, rest[1:]
-	}
-	if cmd == nil {
-		return report(e, &usageError{msg: fmt.Sprintf("%q is not an imgform command%s", args[len(args)-len(rest)-1], suggestCommand(cmds, args[len(args)-len(rest)-1]))})
-	}
-	name := strings.Join(path, " ")
-	if cmd.run == nil {
-		// A command that only groups subcommands (state, cache): asked for
-		// help, it gives it; called bare, it says what is missing.
-		if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help") {
-			writeCommandHelp(e.stdout, cmd, name)
-			return exitOK
-		}
-		writeCommandHelp(e.stderr, cmd, name)
-		return exitError
+	case rest[0] == completeCommand:
+		return runComplete(e, tree, rest[1:])
+	case rest[0] == "help":
+		return report(e, tree.Help(e.stdout, top, rest[1:]))
 	}
 
 	var late globals // global flags written after the command name
-	fs := newCommandFlags(cmd, name, &late)
-	if err := fs.Parse(terraformFlags(rest, fs, true)); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			writeCommandHelp(e.stdout, cmd, name)
-			return exitOK
-		}
-		return report(e, &usageError{msg: err.Error(), path: name})
+	call, err := tree.Resolve(rest, late.AddFlags, e.stdout, e.stderr)
+	if err != nil {
+		return report(e, err)
 	}
-	e.g.merge(&late, fs)
+	e.g.merge(&late, call.Flags)
 	if e.g.cacheMode != cacheConfigured && e.g.cacheMode != cacheLocal {
-		return report(e, &usageError{msg: fmt.Sprintf("--cache %q: the only value is local (this machine's cache only)", e.g.cacheMode), path: name})
-	}
-	nargs := cmd.nargs
-	if nargs == nil {
-		nargs = exactly(0)
-	}
-	if !nargs(fs.NArg()) {
-		return report(e, &usageError{msg: fmt.Sprintf("wrong number of arguments for imgform %s; usage: imgform %s [flags] %s", name, name, cmd.args), path: name})
+		return report(e, &cli.UsageError{Msg: fmt.Sprintf("--cache %q: the only value is local (this machine's cache only)", e.g.cacheMode), Path: call.Path})
 	}
 	log, closeLog, err := openLog(e)
 	if err != nil {
@@ -237,47 +165,16 @@ func run(args []string, e *env) int {
 	}
 	defer closeLog()
 	e.log = log
-	e.log.Debug("imgform started", "version", versionString(), "command", name)
+	e.log.Debug("imgform started", "version", versionString(), "command", call.Path)
 	if e.g.chdir != "" {
 		if err := os.Chdir(e.g.chdir); err != nil {
 			return report(e, fmt.Errorf("switching to the directory given with -C: %w", err))
 		}
 	}
-	ctx, in, stop := interruptContext(e, cmd.graceful)
+	sigs, stopSignals := e.signals()
+	defer stopSignals()
+	ctx, in, stop := cli.InterruptContext(sigs, call.Command.Graceful, exitInterrupted)
 	defer stop()
 	e.interrupts = in
-	return report(e, cmd.run(ctx, e, fs.Args()))
-}
-
-// newCommandFlags builds a command's flag set: its own flags, then the
-// global ones, so that globals may also follow the command name.
-func newCommandFlags(cmd *command, name string, g *globals) *pflag.FlagSet {
-	fs := pflag.NewFlagSet("imgform "+name, pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.SortFlags = false
-	if cmd.flags != nil {
-		cmd.flags(fs)
-	}
-	if !cmd.noGlobals {
-		g.AddFlags(fs)
-	}
-	return fs
-}
-
-// suggestCommand says which command a mistyped name most likely meant:
-// one it starts, or one within two edits of it.
-func suggestCommand(cmds []*command, name string) string {
-	best, bestDist := "", 3
-	for _, c := range cmds {
-		if len(name) >= 2 && (strings.HasPrefix(c.name, name) || strings.HasPrefix(name, c.name)) {
-			return fmt.Sprintf(". Did you mean %q?", c.name)
-		}
-		if d := levenshtein.Distance(name, c.name, nil); d < bestDist {
-			best, bestDist = c.name, d
-		}
-	}
-	if best != "" {
-		return fmt.Sprintf(". Did you mean %q?", best)
-	}
-	return "; run imgform help for the list"
+	return report(e, call.Command.Run(ctx, e, call.Args))
 }

@@ -1,16 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/placeholder"
@@ -37,10 +37,10 @@ func (o *applyOptions) AddFlags(fs *pflag.FlagSet) {
 func applyCommand() *command {
 	var o applyOptions
 	return &command{
-		name:  "apply",
-		args:  "[PLANFILE]",
-		short: "Generate exactly what the plan says",
-		long: `Make the images on disk match the configuration: compute the plan (or
+		Name:  "apply",
+		Args:  "[PLANFILE]",
+		Short: "Generate exactly what the plan says",
+		Long: `Make the images on disk match the configuration: compute the plan (or
 read one saved with plan --out, refused when the state or configuration
 changed since), show it, ask for confirmation on a terminal, and execute
 it. Images come from the content cache when it has them, from a job an
@@ -51,10 +51,10 @@ The first Ctrl-C stops starting new images, lets the ones in flight finish
 and saves the state (exit 130); a second one stops at once, and the jobs
 in flight are resumed by the next apply. Failures of single images (a
 rejected prompt) fail only those; a wrong key or no credits stop the run.`,
-		flags:    o.AddFlags,
-		nargs:    atMost(1),
-		graceful: true,
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags:    o.AddFlags,
+		NArgs:    cli.AtMost(1),
+		Graceful: true,
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runApply(ctx, e, o, args)
 		},
 	}
@@ -131,7 +131,7 @@ func preparing(ctx context.Context, e *env) (context.Context, context.CancelFunc
 	prepCtx, stop := context.WithCancel(ctx)
 	go func() {
 		select {
-		case <-e.interrupts.first:
+		case <-e.interrupts.First:
 			stop()
 		case <-prepCtx.Done():
 		}
@@ -147,7 +147,7 @@ func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view pla
 	runDone := make(chan struct{})
 	go func() {
 		select {
-		case <-e.interrupts.first:
+		case <-e.interrupts.First:
 			view.Interrupted()
 		case <-runDone:
 		}
@@ -178,7 +178,7 @@ func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, v
 		Renderer:    placeholder.Generator{Maker: placeholder.Offline},
 		Cache:       w.cache,
 		Events:      view,
-		Interrupt:   e.interrupts.first,
+		Interrupt:   e.interrupts.First,
 		Lock:        w.lock,
 		// A shared state without a shared cache: a finished job is the
 		// only way another runner gets its images for free.
@@ -264,7 +264,7 @@ func collectable(ctx context.Context, journal state.Journal, client *segmind.Cli
 
 // confirm asks on a terminal; elsewhere --auto-approve is required.
 func confirm(e *env, command string) error {
-	if !isTerminal(e.stdin) {
+	if !cli.IsTerminal(e.stdin) {
 		return fmt.Errorf("%s needs approval: run it on a terminal to be asked, or pass --auto-approve (as CI must)", command)
 	}
 	return ask(e, "Do you want to perform these actions?", command)
@@ -286,19 +286,9 @@ func ask(e *env, question, command string) error {
 // askYes asks a question on the terminal and reports whether the answer
 // was "yes". Ctrl-C at the prompt ends the command (exit 130).
 func askYes(e *env, question, command string) (bool, error) {
-	fmt.Fprintf(e.stdout, "\n%s Only 'yes' will be accepted\n  Enter a value: ", question)
-	answers := make(chan string, 1)
-	go func() {
-		answer, _ := bufio.NewReader(e.stdin).ReadString('\n')
-		answers <- answer
-	}()
-	select {
-	case answer := <-answers:
-		fmt.Fprintln(e.stdout)
-		return strings.TrimSpace(answer) == "yes", nil
-	case <-e.interrupts.first:
-		// Ctrl-C at the prompt: nothing was done.
-		fmt.Fprintln(e.stdout)
+	yes, err := cli.AskYes(e.stdin, e.stdout, e.interrupts.First, question)
+	if errors.Is(err, cli.ErrPromptInterrupted) {
 		return false, withExitCode(exitInterrupted, fmt.Errorf("%s cancelled at the prompt: nothing was done", command))
 	}
+	return yes, err
 }

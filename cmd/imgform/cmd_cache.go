@@ -27,15 +27,15 @@ func (o *cachePruneOptions) AddFlags(fs *pflag.FlagSet) {
 func cacheCommand() *command {
 	var prune cachePruneOptions
 	return &command{
-		name:  "cache",
-		short: "Manage the content cache",
-		long: `The content cache keeps every image the API made, by the input hash of
+		Name:  "cache",
+		Short: "Manage the content cache",
+		Long: `The content cache keeps every image the API made, by the input hash of
 its request, so that reverting a change or restoring a deleted output costs
 nothing. It lives in .imgform/cache (or IMGFORM_CACHE_DIR).`,
-		sub: []*command{{
-			name:  "prune",
-			short: "Remove cached images that no state refers to",
-			long: `Remove the cached images whose input hash no image in the state has.
+		Sub: []*command{{
+			Name:  "prune",
+			Short: "Remove cached images that no state refers to",
+			Long: `Remove the cached images whose input hash no image in the state has.
 Such entries are what reverting a change would restore for free: prune
 them only when you no longer need that. A cache shared by several
 checkouts (IMGFORM_CACHE_DIR) is judged by this checkout's state alone:
@@ -44,8 +44,8 @@ what only the others use is removed too; use --dry-run first.
 It also removes the copies apply kept in .imgform/kept/ (files it wrote
 over that were not as imgform wrote them) of runs older than
 --kept-max-age, 30 days by default.`,
-			flags: prune.AddFlags,
-			run: func(ctx context.Context, e *env, args []string) error {
+			Flags: prune.AddFlags,
+			Run: func(ctx context.Context, e *env, args []string) error {
 				return runCachePrune(ctx, e, prune)
 			},
 		}, cachePushCommand(), cachePullCommand()},

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/cache"
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )
@@ -25,10 +26,10 @@ func (o *cachePushOptions) AddFlags(fs *pflag.FlagSet) {
 func cachePushCommand() *command {
 	var o cachePushOptions
 	return &command{
-		name:  "push",
-		args:  "[ADDR...]",
-		short: "Upload this machine's cache entries to the shared cache",
-		long: `Upload to the shared cache (the cache "s3" block) the entries of this
+		Name:  "push",
+		Args:  "[ADDR...]",
+		Short: "Upload this machine's cache entries to the shared cache",
+		Long: `Upload to the shared cache (the cache "s3" block) the entries of this
 machine's cache that the state refers to (or only those of the images
 ADDR selects; --all for every entry): after a team adopts a shared cache,
 or from a runner that had none, so that teammates restore those images
@@ -37,9 +38,9 @@ hashes before it is uploaded (a damaged one is skipped, and said), and
 uploads are create-only: an entry the shared cache holds is left as it is.
 The images an earlier run kept here because the shared cache could not
 take them then are uploaded first.`,
-		flags: o.AddFlags,
-		nargs: atLeast(0),
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags: o.AddFlags,
+		NArgs: cli.AtLeast(0),
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runCacheCopy(ctx, e, args, o.all, true)
 		},
 	}
@@ -47,15 +48,15 @@ take them then are uploaded first.`,
 
 func cachePullCommand() *command {
 	return &command{
-		name:  "pull",
-		args:  "[ADDR...]",
-		short: "Download the shared cache's entries the state refers to",
-		long: `Download from the shared cache into this machine's cache the entries the
+		Name:  "pull",
+		Args:  "[ADDR...]",
+		Short: "Download the shared cache's entries the state refers to",
+		Long: `Download from the shared cache into this machine's cache the entries the
 state refers to (or those of the images ADDR selects), each checked
 against its hashes: ahead of an apply that restores them, or before
 working offline.`,
-		nargs: atLeast(0),
-		run: func(ctx context.Context, e *env, args []string) error {
+		NArgs: cli.AtLeast(0),
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runCacheCopy(ctx, e, args, false, false)
 		},
 	}
@@ -184,7 +185,7 @@ func parseArgAddresses(raw []string) ([]spec.Address, error) {
 	for _, r := range raw {
 		a, err := spec.ParseAddress(r)
 		if err != nil {
-			return nil, &usageError{msg: err.Error()}
+			return nil, &cli.UsageError{Msg: err.Error()}
 		}
 		out = append(out, a)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/segmind/emulator"
 )
 
@@ -50,9 +51,9 @@ func (o *emulateOptions) AddFlags(fs *pflag.FlagSet) {
 func emulateCommand() *command {
 	var o emulateOptions
 	return &command{
-		name:  "emulate",
-		short: "Serve the NewReality Lightning SDXL API locally",
-		long: `Serve the API imgform calls (v1 sync, v2 submit-and-poll, credits) on
+		Name:  "emulate",
+		Short: "Serve the NewReality Lightning SDXL API locally",
+		Long: `Serve the API imgform calls (v1 sync, v2 submit-and-poll, credits) on
 loopback, with deterministic placeholder images instead of SDXL output and
 faults on request, so that imgform, its tests and your own client run
 without network or key. Point imgform at it with
@@ -60,8 +61,8 @@ SEGMIND_BASE_URL=http://127.0.0.1:8787 (and any SEGMIND_API_KEY).
 
 GET /_emulator/stats counts what was generated (billed), submitted and in
 progress, and the requests by endpoint and status. Stops on Ctrl-C.`,
-		flags: o.AddFlags,
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags: o.AddFlags,
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runEmulate(ctx, e, o)
 		},
 	}
@@ -70,9 +71,9 @@ progress, and the requests by endpoint and status. Stops on Ctrl-C.`,
 func runEmulate(ctx context.Context, e *env, o emulateOptions) error {
 	switch {
 	case o.failRate < 0 || o.failRate > 1:
-		return &usageError{msg: "--fail-rate must be between 0 and 1", path: "emulate"}
+		return &cli.UsageError{Msg: "--fail-rate must be between 0 and 1", Path: "emulate"}
 	case o.rpm < 0 || o.rpmBurst < 0:
-		return &usageError{msg: "--rpm and --rpm-burst must be 0 or more", path: "emulate"}
+		return &cli.UsageError{Msg: "--rpm and --rpm-burst must be 0 or more", Path: "emulate"}
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {

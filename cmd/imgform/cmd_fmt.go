@@ -14,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
 )
 
@@ -30,17 +31,17 @@ func (o *fmtOptions) AddFlags(fs *pflag.FlagSet) {
 func fmtCommand() *command {
 	var o fmtOptions
 	return &command{
-		name:  "fmt",
-		args:  "[FILES...]",
-		short: "Rewrite configuration files in the canonical format",
-		long: `Rewrite *.img.hcl files (all of those in the working directory, or the
+		Name:  "fmt",
+		Args:  "[FILES...]",
+		Short: "Rewrite configuration files in the canonical format",
+		Long: `Rewrite *.img.hcl files (all of those in the working directory, or the
 FILES given, which may also be variable files) in the canonical HCL layout,
 and list the files it changed. "-" reads standard input and writes the
 result to standard output. With --check nothing is written and the exit
 code is 3 when a file would change, like terraform fmt -check.`,
-		flags: o.AddFlags,
-		nargs: atLeast(0),
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags: o.AddFlags,
+		NArgs: cli.AtLeast(0),
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runFmt(e, o, args)
 		},
 	}

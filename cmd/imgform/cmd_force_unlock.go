@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/state"
 	planview "github.com/imgform/imgform/internal/view"
 )
@@ -22,10 +23,10 @@ func (o *forceUnlockOptions) AddFlags(fs *pflag.FlagSet) {
 func forceUnlockCommand() *command {
 	var o forceUnlockOptions
 	return &command{
-		name:  "force-unlock",
-		args:  "ID",
-		short: "Remove a state lock left behind",
-		long: `Remove the state lock with the given id (it is in the message of the run
+		Name:  "force-unlock",
+		Args:  "ID",
+		Short: "Remove a state lock left behind",
+		Long: `Remove the state lock with the given id (it is in the message of the run
 that found the state locked). A run that is killed releases its lock by
 itself; this is for a lock left on a filesystem that does not honour
 flock, and for a holder that hangs (a stuck process, a network that does
@@ -37,9 +38,9 @@ terminal you are asked, elsewhere --force is needed. Its run notices
 within a second that it lost the lock: it stops paying for images,
 collects the jobs it has in flight into the cache, and exits with an
 error; its state is saved only if no other run has taken the lock.`,
-		flags: o.AddFlags,
-		nargs: exactly(1),
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags: o.AddFlags,
+		NArgs: cli.Exactly(1),
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runForceUnlock(ctx, e, o, args[0])
 		},
 	}
@@ -59,7 +60,7 @@ func runForceUnlock(ctx context.Context, e *env, o forceUnlockOptions, id string
 	var alive *state.HolderAliveError
 	if errors.As(err, &alive) {
 		fmt.Fprintf(e.stderr, "%s.\nForcing the lock away stops that run from paying for more images (it notices within a second) and leaves what it was doing for the next apply.\n", planview.UpperFirst(alive.Error()))
-		if !isTerminal(e.stdin) {
+		if !cli.IsTerminal(e.stdin) {
 			return fmt.Errorf("force-unlock of a live holder needs confirmation: run it on a terminal to be asked, or pass --force (as CI must)")
 		}
 		if err := ask(e, "Take the lock from it?", "force-unlock"); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/internal/spec"
 )
@@ -24,17 +25,17 @@ func (o *importOptions) AddFlags(fs *pflag.FlagSet) { o.lock.AddFlags(fs, false)
 func importCommand() *command {
 	var o importOptions
 	return &command{
-		name:  "import",
-		args:  "ADDR PATH...",
-		short: "Adopt existing files as the outputs of a declared image",
-		long: `Record existing files as the outputs of a declared image, one PATH per
+		Name:  "import",
+		Args:  "ADDR PATH...",
+		Short: "Adopt existing files as the outputs of a declared image",
+		Long: `Record existing files as the outputs of a declared image, one PATH per
 sample, so that imgform manages them without generating anything: the
 files are hashed and recorded with generator "imported" and the image's
 current request. When a PATH is not the image's output path, the next plan
 moves the file there.`,
-		flags: o.AddFlags,
-		nargs: atLeast(2),
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags: o.AddFlags,
+		NArgs: cli.AtLeast(2),
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runImport(ctx, e, o, args[0], args[1:])
 		},
 	}
@@ -43,7 +44,7 @@ moves the file there.`,
 func runImport(ctx context.Context, e *env, o importOptions, addrArg string, paths []string) error {
 	addr, err := spec.ParseAddress(addrArg)
 	if err != nil {
-		return &usageError{msg: err.Error(), path: "import"}
+		return &cli.UsageError{Msg: err.Error(), Path: "import"}
 	}
 	w, err := openWorkspace(ctx, e, workspaceOptions{config: true, operation: "import", lock: o.lock})
 	if err != nil {

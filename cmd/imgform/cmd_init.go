@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state/local"
 )
@@ -35,9 +36,9 @@ func (o *initOptions) AddFlags(fs *pflag.FlagSet) {
 func initCommand() *command {
 	var o initOptions
 	return &command{
-		name:  "init",
-		short: "Prepare a checkout: check the configuration, .gitignore, the backend and the cache",
-		long: `Prepare this checkout to plan and apply, as terraform init does; run it
+		Name:  "init",
+		Short: "Prepare a checkout: check the configuration, .gitignore, the backend and the cache",
+		Long: `Prepare this checkout to plan and apply, as terraform init does; run it
 again any time, it changes only what is missing. It checks the
 configuration, adds to .gitignore what imgform keeps beside it and must not
 be committed (.imgform/, the state's backup and lock), connects to the
@@ -49,8 +50,8 @@ push does; --auto-approve moves it without asking, and with --input=false
 
 In a folder with no configuration yet, init --example writes a starter
 main.img.hcl (one image and a variant, with comments) to begin from.`,
-		flags: o.AddFlags,
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags: o.AddFlags,
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runInit(ctx, e, o)
 		},
 	}
@@ -154,7 +155,7 @@ func offerPush(ctx context.Context, e *env, o initOptions) error {
 	how := fmt.Sprintf("imgform init --auto-approve, or imgform state push %s", e.g.statePath)
 	switch {
 	case o.autoApprove:
-	case !o.input || !isTerminal(e.stdin):
+	case !o.input || !cli.IsTerminal(e.stdin):
 		return fmt.Errorf("%s holds a local state, and this configuration keeps its state in its backend: it must be moved there before anything is planned. Move it with %s", e.g.statePath, how)
 	default:
 		yes, err := askYes(e, fmt.Sprintf("%s holds a local state. Move it into the configured backend (its lineage and serial are kept, and the file is renamed %s%s)?", e.g.statePath, e.g.statePath, pushedSuffix), "init")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/imagecheck"
 	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/internal/spec"
@@ -25,10 +26,10 @@ func (o *outputOptions) AddFlags(fs *pflag.FlagSet) {
 func outputCommand() *command {
 	var o outputOptions
 	return &command{
-		name:  "output",
-		args:  "[ADDR]",
-		short: "List the files the state records, with sizes and hashes, for build tools",
-		long: `List every image the state records and its files (outputs and variants),
+		Name:  "output",
+		Args:  "[ADDR]",
+		Short: "List the files the state records, with sizes and hashes, for build tools",
+		Long: `List every image the state records and its files (outputs and variants),
 grouped by image: path, format, width and height, bytes and SHA-256, and
 per media type a srcset list of the image's files by width. With an
 address, only that image (image.NAME: all its instances). With --json, one
@@ -36,9 +37,9 @@ stable document for build tools, as terraform output -json (see
 docs/output-json.md). Widths and heights are read from the files' headers;
 nothing is decoded and nothing is checked against the files' content (imgform
 plan does that).`,
-		flags: o.AddFlags,
-		nargs: atMost(1),
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags: o.AddFlags,
+		NArgs: cli.AtMost(1),
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runOutput(ctx, e, o, args)
 		},
 	}
@@ -49,7 +50,7 @@ func runOutput(ctx context.Context, e *env, o outputOptions, args []string) erro
 	if len(args) == 1 {
 		a, err := spec.ParseAddress(args[0])
 		if err != nil {
-			return &usageError{msg: fmt.Sprintf("%q is not an image address: %v", args[0], err), path: "output"}
+			return &cli.UsageError{Msg: fmt.Sprintf("%q is not an image address: %v", args[0], err), Path: "output"}
 		}
 		sel = &a
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/picks"
 	"github.com/imgform/imgform/internal/spec"
 )
@@ -24,10 +25,10 @@ func (o *pickOptions) AddFlags(fs *pflag.FlagSet) {
 func pickCommand() *command {
 	var o pickOptions
 	return &command{
-		name:  "pick",
-		args:  "ADDRESS [K]",
-		short: "Pick one of an image's candidates: its seed becomes the image's",
-		long: `Record which candidate of an image with candidates = N to keep:
+		Name:  "pick",
+		Args:  "ADDRESS [K]",
+		Short: "Pick one of an image's candidates: its seed becomes the image's",
+		Long: `Record which candidate of an image with candidates = N to keep:
 candidate K (1 to N, as imgform preview numbers them), or with --seed S
 any seed. The pick is written to imgform.picks.json beside the
 configuration (commit it with the specs); the image's seed is then the
@@ -35,9 +36,9 @@ pick's, also when its prompt changes later. A candidate preview generated
 is in the cache: the next apply writes it without paying again. --clear
 removes the pick. imgform preview --serve records picks through the same
 code, from the review page.`,
-		flags: o.AddFlags,
-		nargs: func(n int) bool { return n == 1 || n == 2 },
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags: o.AddFlags,
+		NArgs: func(n int) bool { return n == 1 || n == 2 },
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runPick(ctx, e, o, args)
 		},
 	}
@@ -53,16 +54,16 @@ func runPick(ctx context.Context, e *env, o pickOptions, args []string) error {
 	k := 0
 	switch {
 	case o.clear && (len(args) == 2 || o.seed >= 0):
-		return &usageError{msg: "--clear takes an address alone", path: "pick"}
+		return &cli.UsageError{Msg: "--clear takes an address alone", Path: "pick"}
 	case o.clear:
 	case len(args) == 2 && o.seed >= 0:
-		return &usageError{msg: "give a candidate K or --seed S, not both", path: "pick"}
+		return &cli.UsageError{Msg: "give a candidate K or --seed S, not both", Path: "pick"}
 	case len(args) == 2:
 		if k, err = strconv.Atoi(args[1]); err != nil {
-			return &usageError{msg: fmt.Sprintf("the candidate %q is not a number", args[1]), path: "pick"}
+			return &cli.UsageError{Msg: fmt.Sprintf("the candidate %q is not a number", args[1]), Path: "pick"}
 		}
 	case o.seed < 0:
-		return &usageError{msg: "give a candidate K (imgform pick ADDRESS K) or --seed S", path: "pick"}
+		return &cli.UsageError{Msg: "give a candidate K (imgform pick ADDRESS K) or --seed S", Path: "pick"}
 	}
 	seed := &o.seed
 	if o.seed < 0 {

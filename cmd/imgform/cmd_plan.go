@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/gitrev"
 	"github.com/imgform/imgform/internal/plan"
 	planview "github.com/imgform/imgform/internal/view"
@@ -53,9 +54,9 @@ func (o *planOptions) AddFlags(fs *pflag.FlagSet) {
 func planCommand() *command {
 	var o planOptions
 	return &command{
-		name:  "plan",
-		short: "Show what apply would generate, move, restore or delete",
-		long: `Compare the configuration with the state file and the files on disk, and
+		Name:  "plan",
+		Short: "Show what apply would generate, move, restore or delete",
+		Long: `Compare the configuration with the state file and the files on disk, and
 show for every image what apply would do and why: create, replace (with
 the parameters that changed, old -> new), move, restore (missing or edited
 on disk; from the cache when it has the image) or delete, and how many
@@ -64,8 +65,8 @@ images would be paid for. Nothing is written, except the plan file with
 
 With --detailed-exitcode the exit code is 0 when there is nothing to do,
 2 when there are changes, and 1 on error.`,
-		flags: o.AddFlags,
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags: o.AddFlags,
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runPlan(ctx, e, o)
 		},
 	}
@@ -73,7 +74,7 @@ With --detailed-exitcode the exit code is 0 when there is nothing to do,
 
 func runPlan(ctx context.Context, e *env, o planOptions) error {
 	if o.json && o.markdown {
-		return &usageError{msg: "--json and --markdown exclude each other", path: "plan"}
+		return &cli.UsageError{Msg: "--json and --markdown exclude each other", Path: "plan"}
 	}
 	w, err := openWorkspace(ctx, e, workspaceOptions{config: true, cache: true, operation: "plan", lock: o.lock})
 	if err != nil {

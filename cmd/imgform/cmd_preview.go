@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/review"
 	planview "github.com/imgform/imgform/internal/view"
@@ -45,10 +46,10 @@ const defaultReviewDir = "imgform-review"
 func previewCommand() *command {
 	var o previewOptions
 	return &command{
-		name:  "preview",
-		args:  "[PLANFILE]",
-		short: "Generate the plan's new images for review, and write a page to compare them",
-		long: `Generate every image the plan would pay for into the content cache only
+		Name:  "preview",
+		Args:  "[PLANFILE]",
+		Short: "Generate the plan's new images for review, and write a page to compare them",
+		Long: `Generate every image the plan would pay for into the content cache only
 (the local one, and the team's shared cache when the configuration names
 one): no output file and no state entry changes. Then write a review page,
 DIR/index.html, comparing each change's images before and after (side by
@@ -68,10 +69,10 @@ keeps it. With --serve the page is then served on 127.0.0.1 (a token in
 its address; nothing else on the machine can use it), with a button per
 candidate that records the pick as imgform pick does; Ctrl-C stops it.
 The state's lock is let go before the page is served.`,
-		flags:    o.AddFlags,
-		nargs:    atMost(1),
-		graceful: true,
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags:    o.AddFlags,
+		NArgs:    cli.AtMost(1),
+		Graceful: true,
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runPreview(ctx, e, o, args)
 		},
 	}
@@ -84,7 +85,7 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 		return err
 	}
 	if o.serve && !review.Loopback(o.addr) {
-		return &usageError{msg: fmt.Sprintf("--addr %s is not a loopback address: the review page is served to this machine only (127.0.0.1:PORT)", o.addr), path: "preview"}
+		return &cli.UsageError{Msg: fmt.Sprintf("--addr %s is not a loopback address: the review page is served to this machine only (127.0.0.1:PORT)", o.addr), Path: "preview"}
 	}
 	r, done, err := prepareRun(ctx, e, o.engineFlags, args, "preview")
 	if err != nil {
@@ -157,7 +158,7 @@ func servePage(ctx context.Context, e *env, o previewOptions, r *engineRun) erro
 	defer stop()
 	go func() {
 		select {
-		case <-e.interrupts.first:
+		case <-e.interrupts.First:
 			stop()
 		case <-serveCtx.Done():
 		}

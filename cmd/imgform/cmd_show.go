@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
@@ -30,17 +31,17 @@ func (o *showOptions) AddFlags(fs *pflag.FlagSet) {
 func showCommand() *command {
 	var o showOptions
 	return &command{
-		name:  "show",
-		args:  "[ADDR|PLANFILE]",
-		short: "Show the state, one image, or a saved plan",
-		long: `Without an argument, show every image the state records: its request,
+		Name:  "show",
+		Args:  "[ADDR|PLANFILE]",
+		Short: "Show the state, one image, or a saved plan",
+		Long: `Without an argument, show every image the state records: its request,
 what made it, and its outputs with their hashes. With an address, show that
 image. With a plan file saved by plan --out, show the plan. With --cost,
 total what the recorded images cost when they were made, per block
 (image.NAME and all its instances) and overall.`,
-		flags: o.AddFlags,
-		nargs: atMost(1),
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags: o.AddFlags,
+		NArgs: cli.AtMost(1),
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runShow(ctx, e, o, args)
 		},
 	}
@@ -59,7 +60,7 @@ func runShow(ctx context.Context, e *env, o showOptions, args []string) error {
 		return writePlan(e, p, o.json, o.markdown, 0)
 	}
 	if o.markdown {
-		return &usageError{msg: "--markdown shows a saved plan: imgform show --markdown PLANFILE", path: "show"}
+		return &cli.UsageError{Msg: "--markdown shows a saved plan: imgform show --markdown PLANFILE", Path: "show"}
 	}
 	st, err := loadState(ctx, e)
 	if err != nil {

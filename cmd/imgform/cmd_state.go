@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
@@ -27,86 +28,86 @@ func stateCommand() *command {
 		fs.BoolVar(&force, "force", false, "replace the stored state even when it is of another lineage or newer")
 	}
 	return &command{
-		name:  "state",
-		short: "Inspect and edit the state",
-		long: `Inspect and edit the state (the state file, or the backend the imgform
+		Name:  "state",
+		Short: "Inspect and edit the state",
+		Long: `Inspect and edit the state (the state file, or the backend the imgform
 block names). Edits take the state lock, keep the previous state (the
 file's as imgform.state.json.backup) and bump the serial; they never touch
 the image files themselves.`,
-		sub: []*command{
+		Sub: []*command{
 			{
-				name:  "pull",
-				short: "Print the state",
-				long:  `Print the state as JSON, as the state file holds it, from wherever it is kept.`,
-				run: func(ctx context.Context, e *env, args []string) error {
+				Name:  "pull",
+				Short: "Print the state",
+				Long:  `Print the state as JSON, as the state file holds it, from wherever it is kept.`,
+				Run: func(ctx context.Context, e *env, args []string) error {
 					return runStatePull(ctx, e)
 				},
 			},
 			{
-				name:  "push",
-				args:  "FILE",
-				short: "Store a state file where the configuration keeps the state",
-				long: `Store the state in FILE where the configuration keeps the state (the pg
+				Name:  "push",
+				Args:  "FILE",
+				Short: "Store a state file where the configuration keeps the state",
+				Long: `Store the state in FILE where the configuration keeps the state (the pg
 backend, say), with its lineage and serial, so that plans made against it
 still apply. This is how a local state moves to a shared backend: push
 imgform.state.json, which is then renamed imgform.state.json.pushed.
 It refuses to replace a state of another lineage, or a newer one, unless
 --force.`,
-				flags: pushFlags,
-				nargs: exactly(1),
-				run: func(ctx context.Context, e *env, args []string) error {
+				Flags: pushFlags,
+				NArgs: cli.Exactly(1),
+				Run: func(ctx context.Context, e *env, args []string) error {
 					return runStatePush(ctx, e, lock, args[0], force)
 				},
 			},
 			{
-				name:  "list",
-				args:  "[ADDR-PATTERN]",
-				short: "List the images the state records",
-				long: `List the addresses the state records, one per line. A pattern selects
+				Name:  "list",
+				Args:  "[ADDR-PATTERN]",
+				Short: "List the images the state records",
+				Long: `List the addresses the state records, one per line. A pattern selects
 some: an address (image.NAME selects all its instances) or a shell glob
 such as 'image.icon*'.`,
-				nargs: atMost(1),
-				run: func(ctx context.Context, e *env, args []string) error {
+				NArgs: cli.AtMost(1),
+				Run: func(ctx context.Context, e *env, args []string) error {
 					return runStateList(ctx, e, args)
 				},
 			},
 			{
-				name:  "show",
-				args:  "ADDR",
-				short: "Show one image the state records",
-				nargs: exactly(1),
-				run: func(ctx context.Context, e *env, args []string) error {
+				Name:  "show",
+				Args:  "ADDR",
+				Short: "Show one image the state records",
+				NArgs: cli.Exactly(1),
+				Run: func(ctx context.Context, e *env, args []string) error {
 					addr, err := spec.ParseAddress(args[0])
 					if err != nil {
-						return &usageError{msg: err.Error(), path: "state show"}
+						return &cli.UsageError{Msg: err.Error(), Path: "state show"}
 					}
 					return showImage(ctx, e, addr.String(), false)
 				},
 			},
 			{
-				name:  "rm",
-				args:  "ADDR...",
-				short: "Forget images (their files stay on disk)",
-				long: `Remove images from the state. Their files stay on disk; a later plan
+				Name:  "rm",
+				Args:  "ADDR...",
+				Short: "Forget images (their files stay on disk)",
+				Long: `Remove images from the state. Their files stay on disk; a later plan
 sees images that are still declared as new. image.NAME removes every
 instance of the block.`,
-				flags: lockFlags,
-				nargs: atLeast(1),
-				run: func(ctx context.Context, e *env, args []string) error {
+				Flags: lockFlags,
+				NArgs: cli.AtLeast(1),
+				Run: func(ctx context.Context, e *env, args []string) error {
 					return runStateRm(ctx, e, lock, args)
 				},
 			},
 			{
-				name:  "mv",
-				args:  "SRC DST",
-				short: "Give a recorded image another address",
-				long: `Move an image's record to another address, so that renaming an image
+				Name:  "mv",
+				Args:  "SRC DST",
+				Short: "Give a recorded image another address",
+				Long: `Move an image's record to another address, so that renaming an image
 in the configuration costs no regeneration: rename the block, then
 "imgform state mv image.old image.new". Moving image.NAME moves every
 instance of the block. The recorded seed moves with it.`,
-				flags: lockFlags,
-				nargs: exactly(2),
-				run: func(ctx context.Context, e *env, args []string) error {
+				Flags: lockFlags,
+				NArgs: cli.Exactly(2),
+				Run: func(ctx context.Context, e *env, args []string) error {
 					return runStateMv(ctx, e, lock, args[0], args[1])
 				},
 			},
@@ -127,7 +128,7 @@ func matchAddresses(st *state.State, pattern string) ([]string, error) {
 		return out, nil
 	}
 	if _, err := path.Match(pattern, ""); err != nil {
-		return nil, &usageError{msg: fmt.Sprintf("%q is neither an address nor a valid pattern", pattern)}
+		return nil, &cli.UsageError{Msg: fmt.Sprintf("%q is neither an address nor a valid pattern", pattern)}
 	}
 	for _, addr := range st.Addresses() {
 		if ok, _ := path.Match(pattern, addr); ok {
@@ -175,7 +176,7 @@ func runStateRm(ctx context.Context, e *env, lock lockOptions, patterns []string
 		for _, p := range patterns {
 			addr, err := spec.ParseAddress(p)
 			if err != nil {
-				return &usageError{msg: err.Error(), path: "state rm"}
+				return &cli.UsageError{Msg: err.Error(), Path: "state rm"}
 			}
 			matched, _ := matchAddresses(st, addr.String())
 			if len(matched) == 0 {
@@ -197,16 +198,16 @@ func runStateRm(ctx context.Context, e *env, lock lockOptions, patterns []string
 func runStateMv(ctx context.Context, e *env, lock lockOptions, srcArg, dstArg string) error {
 	src, err := spec.ParseAddress(srcArg)
 	if err != nil {
-		return &usageError{msg: err.Error(), path: "state mv"}
+		return &cli.UsageError{Msg: err.Error(), Path: "state mv"}
 	}
 	dst, err := spec.ParseAddress(dstArg)
 	if err != nil {
-		return &usageError{msg: err.Error(), path: "state mv"}
+		return &cli.UsageError{Msg: err.Error(), Path: "state mv"}
 	}
 	return editState(ctx, e, lock, "state mv", func(st *state.State) error {
 		moved, err := plan.MoveInState(st, src, dst)
 		if errors.Is(err, plan.ErrMoveKinds) {
-			return &usageError{msg: err.Error(), path: "state mv"}
+			return &cli.UsageError{Msg: err.Error(), Path: "state mv"}
 		}
 		if err != nil {
 			return err

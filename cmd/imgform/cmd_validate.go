@@ -22,14 +22,14 @@ func (o *validateOptions) AddFlags(fs *pflag.FlagSet) {
 func validateCommand() *command {
 	var o validateOptions
 	return &command{
-		name:  "validate",
-		short: "Check the configuration",
-		long: `Read every *.img.hcl file of the working directory, evaluate variables,
+		Name:  "validate",
+		Short: "Check the configuration",
+		Long: `Read every *.img.hcl file of the working directory, evaluate variables,
 locals, defaults, for_each and count, and check every image against the
 model's schema. Exits 1 with a diagnostic for every problem, each naming
 its file, line and column.`,
-		flags: o.AddFlags,
-		run: func(ctx context.Context, e *env, args []string) error {
+		Flags: o.AddFlags,
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runValidate(ctx, e, o)
 		},
 	}

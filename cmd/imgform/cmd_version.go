@@ -20,15 +20,15 @@ type versionOptions struct {
 func versionCommand() *command {
 	var o versionOptions
 	return &command{
-		name:  "version",
-		short: "Print the version (also imgform --version or -v)",
-		long: "Print imgform's version: the release (v0.5.0), or the next one with -dev between releases; the commit it was built from and its date when the build knows them, and whether the clone had changes not committed; then the Go version it was built with and the platform. " +
+		Name:  "version",
+		Short: "Print the version (also imgform --version or -v)",
+		Long: "Print imgform's version: the release (v0.5.0), or the next one with -dev between releases; the commit it was built from and its date when the build knows them, and whether the clone had changes not committed; then the Go version it was built with and the platform. " +
 			"imgform --version and imgform -v print the same.",
-		flags: func(fs *pflag.FlagSet) {
+		Flags: func(fs *pflag.FlagSet) {
 			fs.BoolVar(&o.json, "json", false, "print the version as one JSON object")
 		},
-		noGlobals: true,
-		run: func(ctx context.Context, e *env, args []string) error {
+		NoGlobals: true,
+		Run: func(ctx context.Context, e *env, args []string) error {
 			return runVersion(e, o)
 		},
 	}

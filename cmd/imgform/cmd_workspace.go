@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/atomicfile"
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )
@@ -27,26 +28,26 @@ func workspaceCommand() *command {
 	var sel workspaceSelectOptions
 	var del workspaceDeleteOptions
 	return &command{
-		name:  "workspace",
-		short: "Manage workspaces: one state each",
-		long: `A workspace is one state of the same configuration, as Terraform's (staging
+		Name:  "workspace",
+		Short: "Manage workspaces: one state each",
+		Long: `A workspace is one state of the same configuration, as Terraform's (staging
 and production, say). The selected one is IMGFORM_WORKSPACE when it is set,
 else the one imgform workspace select recorded in .imgform/environment, else
 "default". With the state file, the default workspace's state is
 imgform.state.json and the others' are under imgform.state.d/NAME/; with the
 pg backend, each is a row of the schema.`,
-		sub: []*command{
+		Sub: []*command{
 			{
-				name:  "list",
-				short: "List the workspaces, the selected one marked with *",
-				run: func(ctx context.Context, e *env, args []string) error {
+				Name:  "list",
+				Short: "List the workspaces, the selected one marked with *",
+				Run: func(ctx context.Context, e *env, args []string) error {
 					return runWorkspaceList(ctx, e)
 				},
 			},
 			{
-				name:  "show",
-				short: "Print the name of the selected workspace",
-				run: func(ctx context.Context, e *env, args []string) error {
+				Name:  "show",
+				Short: "Print the name of the selected workspace",
+				Run: func(ctx context.Context, e *env, args []string) error {
 					ws, err := workspaceName(e)
 					if err != nil {
 						return err
@@ -56,40 +57,40 @@ pg backend, each is a row of the schema.`,
 				},
 			},
 			{
-				name:  "new",
-				args:  "NAME",
-				short: "Create a workspace and select it",
-				nargs: exactly(1),
-				run: func(ctx context.Context, e *env, args []string) error {
+				Name:  "new",
+				Args:  "NAME",
+				Short: "Create a workspace and select it",
+				NArgs: cli.Exactly(1),
+				Run: func(ctx context.Context, e *env, args []string) error {
 					return runWorkspaceNew(ctx, e, args[0])
 				},
 			},
 			{
-				name:  "select",
-				args:  "NAME",
-				short: "Select a workspace (recorded in .imgform/environment)",
-				nargs: exactly(1),
-				flags: func(fs *pflag.FlagSet) {
+				Name:  "select",
+				Args:  "NAME",
+				Short: "Select a workspace (recorded in .imgform/environment)",
+				NArgs: cli.Exactly(1),
+				Flags: func(fs *pflag.FlagSet) {
 					fs.BoolVar(&sel.orCreate, "or-create", false, "create the workspace when there is none of that name")
 				},
-				run: func(ctx context.Context, e *env, args []string) error {
+				Run: func(ctx context.Context, e *env, args []string) error {
 					return runWorkspaceSelect(ctx, e, args[0], sel)
 				},
 			},
 			{
-				name:  "delete",
-				args:  "NAME",
-				short: "Delete a workspace and its state",
-				long: `Delete a workspace: its state and its job journal. Not the default one,
+				Name:  "delete",
+				Args:  "NAME",
+				Short: "Delete a workspace and its state",
+				Long: `Delete a workspace: its state and its job journal. Not the default one,
 nor the selected one. A workspace whose state records images, or whose
 journal holds jobs that were paid for and not collected, is deleted only
 with --force (its images' files stay where they are).`,
-				nargs: exactly(1),
-				flags: func(fs *pflag.FlagSet) {
+				NArgs: cli.Exactly(1),
+				Flags: func(fs *pflag.FlagSet) {
 					fs.BoolVar(&del.force, "force", false, "delete the workspace even when its state records images or its journal holds jobs")
 					del.lock.AddFlags(fs, false)
 				},
-				run: func(ctx context.Context, e *env, args []string) error {
+				Run: func(ctx context.Context, e *env, args []string) error {
 					return runWorkspaceDelete(ctx, e, args[0], del)
 				},
 			},
@@ -133,7 +134,7 @@ func runWorkspaceList(ctx context.Context, e *env) error {
 // checkWorkspaceName refuses a name that is not one.
 func checkWorkspaceName(name string) error {
 	if !state.ValidWorkspaceName(name) {
-		return &usageError{msg: fmt.Sprintf("%q is not a workspace name: %s", name, workspaceNameRule)}
+		return &cli.UsageError{Msg: fmt.Sprintf("%q is not a workspace name: %s", name, workspaceNameRule)}
 	}
 	return nil
 }

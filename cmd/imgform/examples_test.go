@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -162,27 +163,7 @@ func imgformCommands(script string) []string {
 
 // checkCommandLine parses an imgform command line the way imgform does.
 func checkCommandLine(line string) error {
-	args := strings.Fields(line)
-	cmd := findCommand(commands(), args[0])
-	if cmd == nil {
-		return &usageError{msg: "no such command " + args[0]}
-	}
-	args = args[1:]
-	for len(cmd.sub) > 0 && len(args) > 0 {
-		if sub := findCommand(cmd.sub, args[0]); sub != nil {
-			cmd, args = sub, args[1:]
-		} else {
-			break
-		}
-	}
 	var g globals
-	fs := newCommandFlags(cmd, cmd.name, &g)
-	fs.SetOutput(nil)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if cmd.nargs != nil && !cmd.nargs(fs.NArg()) || cmd.nargs == nil && fs.NArg() != 0 {
-		return &usageError{msg: "wrong number of arguments"}
-	}
-	return nil
+	_, err := program().Resolve(strings.Fields(line), g.AddFlags, io.Discard, io.Discard)
+	return err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/imgform/imgform/internal/apply"
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/segmind"
 	"github.com/imgform/imgform/internal/state"
@@ -61,7 +62,8 @@ func report(e *env, err error) int {
 	var (
 		codeErr   *exitCodeError
 		diagsErr  *diagsError
-		usageErr  *usageError
+		usageErr  *cli.UsageError
+		helpShown *cli.HelpShown
 		lockedErr *state.LockedError
 		fatalErr  *apply.FatalError
 		lostErr   *apply.LockLostError
@@ -72,13 +74,15 @@ func report(e *env, err error) int {
 			report(e, codeErr.err)
 		}
 		return codeErr.code
+	case errors.As(err, &helpShown):
+		return helpShown.Code
 	case errors.As(err, &diagsErr):
 		v.diagnostics(diagsErr.diags, diagsErr.files)
 		return exitError
 	case errors.As(err, &usageErr):
-		v.errorf("%s", usageErr.msg)
-		if usageErr.path != "" {
-			fmt.Fprintf(e.stderr, "\nRun 'imgform help %s' for its usage.\n", usageErr.path)
+		v.errorf("%s", usageErr.Msg)
+		if usageErr.Path != "" {
+			fmt.Fprintf(e.stderr, "\nRun 'imgform help %s' for its usage.\n", usageErr.Path)
 		}
 		return exitError
 	case errors.As(err, &lockedErr):

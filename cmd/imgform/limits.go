@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/spec"
 )
@@ -52,14 +53,14 @@ func resolveLimits(e *env, o limitOptions, settings *spec.Settings) (limits, err
 	}
 	perMinute, err := spec.ParseRate(rate)
 	if err != nil {
-		return l, &usageError{msg: fmt.Sprintf("%s: %v", from, err)}
+		return l, &cli.UsageError{Msg: fmt.Sprintf("%s: %v", from, err)}
 	}
 	l.ratePerMinute = perMinute
 	switch {
 	case o.maxCost != "":
 		usd, err := parseDollars("--max-cost", o.maxCost)
 		if err != nil {
-			return l, &usageError{msg: err.Error()}
+			return l, &cli.UsageError{Msg: err.Error()}
 		}
 		l.maxCost, l.maxCostFrom = &usd, "--max-cost"
 	case e.getenv(EnvMaxCost) != "":

@@ -1,6 +1,10 @@
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/imgform/imgform/internal/cli"
+)
 
 func main() {
 	os.Exit(Main())
@@ -14,6 +18,6 @@ func Main() int {
 		stdout:  os.Stdout,
 		stderr:  os.Stderr,
 		environ: os.Environ,
-		signals: notifySignals,
+		signals: cli.NotifySignals,
 	})
 }

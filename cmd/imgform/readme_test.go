@@ -140,29 +140,29 @@ func cliReference() string {
 	g.AddFlags(global)
 	b.WriteString("Global flags:\n\n")
 	writeFlagTable(&b, global)
-	for _, c := range commands() {
-		writeCommandReference(&b, c, c.name)
+	for _, c := range program().Commands {
+		writeCommandReference(&b, c, c.Name)
 	}
 	return b.String()
 }
 
 func writeCommandReference(b *strings.Builder, c *command, name string) {
-	if c.run != nil {
+	if c.Run != nil {
 		usage := "imgform " + name
-		if c.args != "" {
-			usage += " " + c.args
+		if c.Args != "" {
+			usage += " " + c.Args
 		}
-		fmt.Fprintf(b, "\n#### `%s`\n\n%s.\n", usage, c.short)
-		if c.flags != nil {
+		fmt.Fprintf(b, "\n#### `%s`\n\n%s.\n", usage, c.Short)
+		if c.Flags != nil {
 			fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 			fs.SortFlags = false
-			c.flags(fs)
+			c.Flags(fs)
 			b.WriteString("\n")
 			writeFlagTable(b, fs)
 		}
 	}
-	for _, s := range c.sub {
-		writeCommandReference(b, s, name+" "+s.name)
+	for _, s := range c.Sub {
+		writeCommandReference(b, s, name+" "+s.Name)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/segmind"
@@ -31,11 +32,11 @@ type engineFlags struct {
 func (o engineFlags) check(command string, savedPlan, paysNothing bool) error {
 	switch {
 	case o.parallelism < 1:
-		return &usageError{msg: "--parallelism must be 1 or more", path: command}
+		return &cli.UsageError{Msg: "--parallelism must be 1 or more", Path: command}
 	case o.json && !o.autoApprove && !paysNothing:
-		return &usageError{msg: command + " --json needs --auto-approve (or a saved plan): a stream of events has no plan to read and approve", path: command}
+		return &cli.UsageError{Msg: command + " --json needs --auto-approve (or a saved plan): a stream of events has no plan to read and approve", Path: command}
 	case savedPlan && (len(o.planning.targets) > 0 || len(o.planning.replace) > 0 || o.planning.offline || o.planning.verify || o.planning.overwriteNewer):
-		return &usageError{msg: "a saved plan is carried out as it was made: --target, --replace, --offline, --verify and --overwrite-newer belong to imgform plan", path: command}
+		return &cli.UsageError{Msg: "a saved plan is carried out as it was made: --target, --replace, --offline, --verify and --overwrite-newer belong to imgform plan", Path: command}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/segmind"
 	"github.com/imgform/imgform/internal/spec"
@@ -20,7 +21,7 @@ import (
 func planCLI(b *testing.B, dir string, args ...string) {
 	b.Helper()
 	var errOut bytes.Buffer
-	e := &env{stdin: bytes.NewReader(nil), stdout: io.Discard, stderr: &errOut, environ: os.Environ, signals: notifySignals}
+	e := &env{stdin: bytes.NewReader(nil), stdout: io.Discard, stderr: &errOut, environ: os.Environ, signals: cli.NotifySignals}
 	wd, _ := os.Getwd()
 	defer os.Chdir(wd)
 	if code := run(append([]string{"-C", dir, "plan"}, args...), e); code != 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/testsvc"
 )
 
@@ -47,7 +48,7 @@ func BenchmarkNoopPlan1000(b *testing.B) {
 	imgform := func(b *testing.B, want int, args ...string) {
 		b.Helper()
 		var out bytes.Buffer
-		e := &env{stdin: bytes.NewReader(nil), stdout: &out, stderr: &out, environ: func() []string { return environ }, signals: notifySignals}
+		e := &env{stdin: bytes.NewReader(nil), stdout: &out, stderr: &out, environ: func() []string { return environ }, signals: cli.NotifySignals}
 		wd, _ := os.Getwd()
 		defer os.Chdir(wd)
 		if code := run(args, e); code != want {

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"golang.org/x/term"
 
+	"github.com/imgform/imgform/internal/cli"
 	planview "github.com/imgform/imgform/internal/view"
 	"github.com/imgform/imgform/internal/view/progress"
 )
@@ -31,15 +32,9 @@ func newView(e *env) *view {
 	return v
 }
 
-// isTerminal reports whether a stream is a terminal.
-func isTerminal(stream any) bool {
-	f, ok := stream.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
 // colorOn reports whether output to w may be coloured.
 func (e *env) colorOn(w io.Writer) bool {
-	return isTerminal(w) && !e.g.noColor && e.getenv("NO_COLOR") == ""
+	return cli.IsTerminal(w) && !e.g.noColor && e.getenv("NO_COLOR") == ""
 }
 
 // errorf reports an operational error on stderr, Terraform style.
@@ -68,7 +63,7 @@ func (e *env) runOutput(asJSON bool) planview.RunOutput {
 // live progress bar on a terminal, else a line per image.
 func newRunView(e *env, asJSON bool, total int, kind planview.RunKind) planview.RunView {
 	o := e.runOutput(asJSON)
-	if !asJSON && isTerminal(e.stderr) {
+	if !asJSON && cli.IsTerminal(e.stderr) {
 		return progress.New(o, total, kind)
 	}
 	return planview.NewRunView(o, kind)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/cache"
+	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/gitrev"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
@@ -160,7 +161,7 @@ func parseAddresses(flag string, raw []string) ([]spec.Address, error) {
 	for _, r := range raw {
 		a, err := spec.ParseAddress(r)
 		if err != nil {
-			return nil, &usageError{msg: "--" + flag + ": " + err.Error()}
+			return nil, &cli.UsageError{Msg: "--" + flag + ": " + err.Error()}
 		}
 		out = append(out, a)
 	}

@@ -43,6 +43,7 @@ var allowed = map[string][]string{
 	"internal/segmind/emulator":      {"internal/model", "internal/segmind/internal/wire", "internal/placeholder"},
 	"internal/placeholder":           {"internal/model", "internal/generate"},
 	"internal/layering":              {},
+	"internal/cli":                   {},
 	"cmd/imgform":                    nil, // the wiring: anything
 	"internal/atomicfile":            {},
 	"internal/imagecheck":            {},

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"testing"
@@ -29,7 +29,7 @@ func TestTerraformFlags(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, terraformFlags(tt.args, fs, tt.interspersed)); diff != "" {
+			if diff := cmp.Diff(tt.want, TerraformFlags(tt.args, fs, tt.interspersed)); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})
