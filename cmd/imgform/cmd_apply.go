@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -16,7 +15,6 @@ import (
 	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/segmind"
-	"github.com/imgform/imgform/internal/state"
 	planview "github.com/imgform/imgform/internal/view"
 )
 
@@ -72,7 +70,7 @@ func runApply(ctx context.Context, e *env, o applyOptions, args []string) error 
 	if err := checkKeyFor(r.p, r.client); err != nil {
 		return err
 	}
-	if err := r.lim.checkBudget(r.p); err != nil {
+	if err := r.lim.CheckBudget(r.p); err != nil {
 		return err
 	}
 	if !r.p.HasChanges() && len(r.p.Refresh) == 0 && len(r.p.Committed) == 0 && r.p.PendingUploads == 0 {
@@ -95,7 +93,7 @@ func checkKeyFor(p *plan.Plan, client *segmind.Client) error {
 		return nil
 	}
 	if !client.HasKey() {
-		what := fmt.Sprintf("generates %d %s", p.Summary.Generate, pluralWord(p.Summary.Generate, "image", "images"))
+		what := fmt.Sprintf("generates %d %s", p.Summary.Generate, planview.Plural(p.Summary.Generate, "image", "images"))
 		if p.Summary.Generate == 0 {
 			what = "collects images an earlier run paid for"
 		}
@@ -109,17 +107,17 @@ func checkKeyFor(p *plan.Plan, client *segmind.Client) error {
 // asked, since they are paid for and a later change back to their
 // request should cost nothing. Without a key they are only mentioned.
 func announceCollection(ctx context.Context, e *env, o applyOptions, w *workspace, client *segmind.Client, p *plan.Plan) (bool, error) {
-	n, err := collectable(ctx, w.backend.Jobs(), client, p)
+	n, err := apply.Collectable(ctx, w.backend.Jobs(), client.BaseURL(), p, time.Now())
 	if err != nil || n == 0 {
 		return false, err
 	}
-	jobs := pluralWord(n, "job", "jobs")
+	jobs := planview.Plural(n, "job", "jobs")
 	if !client.HasKey() || client.KeyError() != nil {
-		fmt.Fprintf(e.stderr, "%d %s that an earlier run submitted (and paid for) %s still journaled; set %s to collect %s images into the cache.\n", n, jobs, pluralWord(n, "is", "are"), segmind.EnvAPIKey, pluralWord(n, "its", "their"))
+		fmt.Fprintf(e.stderr, "%d %s that an earlier run submitted (and paid for) %s still journaled; set %s to collect %s images into the cache.\n", n, jobs, planview.Plural(n, "is", "are"), segmind.EnvAPIKey, planview.Plural(n, "its", "their"))
 		return false, nil
 	}
 	if !o.json {
-		fmt.Fprintf(e.stdout, "\n%d %s that an earlier run submitted (and paid for) %s still journaled: collecting %s images into the cache.\n", n, jobs, pluralWord(n, "is", "are"), pluralWord(n, "its", "their"))
+		fmt.Fprintf(e.stdout, "\n%d %s that an earlier run submitted (and paid for) %s still journaled: collecting %s images into the cache.\n", n, jobs, planview.Plural(n, "is", "are"), planview.Plural(n, "its", "their"))
 	}
 	return true, nil
 }
@@ -167,25 +165,23 @@ func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view pla
 // engineOptions are the options of the apply engine for running p from
 // the command line, with the API client, the workspace's cache, the view
 // and the spend limits; preview adds its page.
-func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, view planview.RunView, parallelism int, sync bool, lim limits) apply.Options {
+func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, view planview.RunView, parallelism int, sync bool, lim plan.Limits) apply.Options {
 	return apply.Options{
-		Log:         e.logger(),
-		Dir:         ".",
-		Parallelism: parallelism,
-		Sync:        sync,
-		Offline:     p.Offline,
-		Generator:   generatorOf(client),
-		Renderer:    placeholder.Generator{Maker: placeholder.Offline},
-		Cache:       w.cache,
-		Events:      view,
-		Interrupt:   e.interrupts.First,
-		Lock:        w.lock,
-		// A shared state without a shared cache: a finished job is the
-		// only way another runner gets its images for free.
-		KeepFinishedJobs: w.settings.Backend != nil && len(w.cache.Stores()) < 2,
-		RatePerMinute:    lim.ratePerMinute,
-		MaxCostUSD:       lim.maxCost,
-		Decode:           decodeVariantSource,
+		Log:           e.logger(),
+		Dir:           ".",
+		Parallelism:   parallelism,
+		Sync:          sync,
+		Offline:       p.Offline,
+		Generator:     generatorOf(client),
+		Renderer:      placeholder.Generator{Maker: placeholder.Offline},
+		Cache:         w.cache,
+		Events:        view,
+		Interrupt:     e.interrupts.First,
+		Lock:          w.lock,
+		SharedState:   w.settings.Backend != nil,
+		RatePerMinute: lim.RatePerMinute,
+		MaxCostUSD:    lim.MaxCost,
+		Decode:        decodeVariantSource,
 	}
 }
 
@@ -217,49 +213,6 @@ func newClient(e *env, inferenceTimes []float64) (*segmind.Client, error) {
 	cfg.InferenceTimes = inferenceTimes
 	cfg.Log = e.logger()
 	return segmind.NewClient(cfg)
-}
-
-// recordedInferenceTimes returns the server's inference times the state
-// recorded, most recent last (by output mtime), at most 32.
-func recordedInferenceTimes(st *state.State) []float64 {
-	type rec struct {
-		t    float64
-		when time.Time
-	}
-	var recs []rec
-	for _, e := range st.Images {
-		if e.Generator != state.GeneratorAPI {
-			continue
-		}
-		for _, o := range e.Outputs {
-			if o.InferenceTime > 0 {
-				recs = append(recs, rec{o.InferenceTime, o.ModTime})
-				break // one per request: the samples share it
-			}
-		}
-	}
-	sort.Slice(recs, func(i, j int) bool { return recs[i].when.Before(recs[j].when) })
-	if len(recs) > 32 {
-		recs = recs[len(recs)-32:]
-	}
-	out := make([]float64, len(recs))
-	for i, r := range recs {
-		out[i] = r.t
-	}
-	return out
-}
-
-// collectable counts the journaled jobs of this endpoint an apply of p
-// collects: none offline.
-func collectable(ctx context.Context, journal state.Journal, client *segmind.Client, p *plan.Plan) (int, error) {
-	if p.Offline {
-		return 0, nil
-	}
-	resumable, err := apply.ResumableJobs(ctx, journal, client.BaseURL(), time.Now())
-	if err != nil {
-		return 0, err
-	}
-	return resumable.Count(), nil
 }
 
 // confirm asks on a terminal; elsewhere --auto-approve is required.

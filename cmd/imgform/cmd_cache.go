@@ -10,6 +10,7 @@ import (
 	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/state"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 type cachePruneOptions struct {
@@ -52,31 +53,6 @@ over that were not as imgform wrote them) of runs older than
 	}
 }
 
-// describeCacheEntry names a cache entry for people: the image that asked
-// for it, its size, and its input hash.
-func describeCacheEntry(h state.Hash, e *cache.Entry) string {
-	switch {
-	case e == nil:
-		return fmt.Sprintf("%s (an incomplete entry)", h.Short())
-	case e.Address == "":
-		return fmt.Sprintf("%s (%s, made before addresses were recorded)", h.Short(), humanSize(e.Size()))
-	}
-	return fmt.Sprintf("%s (%s, input hash %s)", e.Address, humanSize(e.Size()), h.Short())
-}
-
-// humanSize is a size in bytes for people: 1.2 MB.
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
 func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 	w, err := openWorkspace(ctx, e, workspaceOptions{cache: true, operation: "cache prune", lock: o.lock})
 	if err != nil {
@@ -86,7 +62,9 @@ func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 	if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
 		fmt.Fprintf(e.stderr, "Note: the cache is IMGFORM_CACHE_DIR=%s. If other checkouts share it, entries only their states use are removed too.\n", d)
 	}
-	if err := pruneKept(e, ".", o.keptMaxAge, time.Now(), o.dryRun); err != nil {
+	kept, err := apply.PruneKept(".", o.keptMaxAge, time.Now(), o.dryRun)
+	planview.WriteKeptPruned(e.stdout, kept, o.keptMaxAge, o.dryRun)
+	if err != nil {
 		return err
 	}
 	inUse, err := hashesInUse(ctx, w)
@@ -135,7 +113,7 @@ func prune(ctx context.Context, e *env, w *workspace, store cache.Store, inUse m
 		return err
 	}
 	for _, u := range unused {
-		what := describeCacheEntry(u.Hash, u.Entry)
+		what := planview.CacheEntry(u.Hash, u.Entry)
 		if dryRun {
 			fmt.Fprintf(e.stdout, "would remove %s\n", what)
 			continue
@@ -145,15 +123,10 @@ func prune(ctx context.Context, e *env, w *workspace, store cache.Store, inUse m
 		}
 		fmt.Fprintf(e.stdout, "removed %s\n", what)
 	}
-	removed := len(unused)
-	verb := "Removed"
-	if dryRun {
-		verb = "Would remove"
-	}
 	where := ""
 	if len(w.cache.Stores()) > 1 {
-		where = " in " + store.String()
+		where = store.String()
 	}
-	fmt.Fprintf(e.stdout, "%s %d of %d cached %s%s; %d in use by the state.\n", verb, removed, total, pluralWord(total, "entry", "entries"), where, total-removed)
+	fmt.Fprintln(e.stdout, planview.PruneLine(len(unused), total, where, dryRun))
 	return nil
 }

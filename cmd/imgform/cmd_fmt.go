@@ -7,9 +7,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
-	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/imgform/imgform/internal/atomicfile"
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/pflag"
@@ -103,16 +100,11 @@ func runFmt(e *env, o fmtOptions, files []string) error {
 
 // formatSource returns src in canonical layout, or the syntax errors that
 // keep it from being formatted.
+// formatSource is spec.FormatSource, its diagnostics an error for the edge.
 func formatSource(src []byte, name string) ([]byte, error) {
-	if diags := spec.CheckNesting(src, name); diags.HasErrors() {
-		parser := hclparse.NewParser()
-		parser.AddFile(name, &hcl.File{Bytes: src})
-		return nil, &diagsError{diags: diags, files: parser.Files()}
+	out, diags, files := spec.FormatSource(src, name)
+	if diags.HasErrors() {
+		return nil, &diagsError{diags: diags, files: files}
 	}
-	if _, diags := hclwrite.ParseConfig(src, name, hcl.InitialPos); diags.HasErrors() {
-		parser := hclparse.NewParser()
-		parser.ParseHCL(src, name)
-		return nil, &diagsError{diags: diags, files: parser.Files()}
-	}
-	return hclwrite.Format(src), nil
+	return out, nil
 }

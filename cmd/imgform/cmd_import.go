@@ -3,16 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/cli"
-	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/internal/spec"
 )
 
@@ -57,7 +53,7 @@ func runImport(ctx context.Context, e *env, o importOptions, addrArg string, pat
 	}
 	rels := make([]string, len(paths))
 	for i, p := range paths {
-		if rels[i], err = configRelative(p); err != nil {
+		if rels[i], err = apply.ImportPath(p); err != nil {
 			return err
 		}
 	}
@@ -74,24 +70,3 @@ func runImport(ctx context.Context, e *env, o importOptions, addrArg string, pat
 // configRelative turns a path given on the command line into the
 // slash-separated path relative to the configuration directory that the
 // state records; it must not leave that directory.
-func configRelative(p string) (string, error) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", err
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	rel, err := filepath.Rel(wd, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%s is outside the configuration directory; imgform manages only files below it", p)
-	}
-	rel = path.Clean(filepath.ToSlash(rel))
-	// A file reached through a symbolic link that leads out of the
-	// directory is not below it: a later delete would remove it there.
-	if err := safepath.Check(".", rel); err != nil {
-		return "", fmt.Errorf("cannot import %s: %w", p, err)
-	}
-	return rel, nil
-}

@@ -8,7 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
+
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -89,7 +89,7 @@ func runInit(ctx context.Context, e *env, o initOptions) error {
 	}
 	fmt.Fprintln(e.stdout, "The configuration is valid.")
 
-	added, err := addGitignoreEntries(".gitignore", gitignoreEntries(e))
+	added, err := atomicfile.AddGitignoreEntries(".gitignore", "imgform: its cache, journal and local files, the review page, and the state's backup and lock", gitignoreEntries(e))
 	if err != nil {
 		return err
 	}
@@ -186,43 +186,4 @@ func baseNames(paths []string) []string {
 		out[i] = filepath.Base(p)
 	}
 	return out
-}
-
-// addGitignoreEntries adds to the .gitignore at path the entries it does
-// not have (written as they are, or with a leading or trailing slash),
-// under a comment, and returns those it added.
-func addGitignoreEntries(path string, entries []string) ([]string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	have := map[string]bool{}
-	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		have[strings.Trim(line, "/")] = true
-	}
-	var missing []string
-	for _, entry := range entries {
-		if !have[strings.Trim(entry, "/")] {
-			missing = append(missing, entry)
-		}
-	}
-	if len(missing) == 0 {
-		return nil, nil
-	}
-	out := slices.Clone(data)
-	if len(out) > 0 && out[len(out)-1] != '\n' {
-		out = append(out, '\n')
-	}
-	if len(out) > 0 {
-		out = append(out, '\n')
-	}
-	out = append(out, "# imgform: its cache, journal and local files, the review page, and the state's backup and lock\n"...)
-	for _, m := range missing {
-		out = append(out, m+"\n"...)
-	}
-	if err := atomicfile.WriteFile(path, out, 0o644); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", path, err)
-	}
-	return missing, nil
 }

@@ -98,11 +98,11 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 		// fixed now.
 		p.PinSeeds()
 	}
-	if err := writePlan(e, p, o.json, o.markdown, lim.ratePerMinute); err != nil {
+	if err := writePlan(e, p, o.json, o.markdown, lim.RatePerMinute); err != nil {
 		return err
 	}
 	// A plan over budget is shown, then refused (exit 1), and not saved.
-	if err := lim.checkBudget(p); err != nil {
+	if err := lim.CheckBudget(p); err != nil {
 		return err
 	}
 	if o.out != "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/review"
+	"github.com/imgform/imgform/internal/spec"
 	planview "github.com/imgform/imgform/internal/view"
 )
 
@@ -97,7 +98,7 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	run := *r
 	run.p = plan.WithCandidates(r.p)
 	if !onlyCache {
-		if err := r.lim.checkBudget(run.p); err != nil {
+		if err := r.lim.CheckBudget(run.p); err != nil {
 			return err
 		}
 	}
@@ -151,7 +152,7 @@ func servePage(ctx context.Context, e *env, o previewOptions, r *engineRun) erro
 	pick := func(addr string, k int) (string, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		return recordPick(cfg, ".", addr, k, nil, false)
+		return spec.RecordPick(cfg, ".", addr, k, nil, false)
 	}
 	fmt.Fprintf(e.stdout, "Serving the review page at http://%s/%s?token=%s (Ctrl-C to stop)\n", l.Addr(), review.IndexName, token)
 	serveCtx, stop := context.WithCancel(ctx)

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -14,6 +10,7 @@ import (
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 type showOptions struct {
@@ -71,7 +68,7 @@ func runShow(ctx context.Context, e *env, o showOptions, args []string) error {
 		if err != nil {
 			return err
 		}
-		return writeCosts(e.stdout, st, candidates, o.json)
+		return planview.WriteCosts(e.stdout, st, candidates, o.json)
 	}
 	if o.json {
 		data, err := state.Marshal(st)
@@ -81,18 +78,7 @@ func runShow(ctx context.Context, e *env, o showOptions, args []string) error {
 		_, err = e.stdout.Write(data)
 		return err
 	}
-	if len(st.Images) == 0 {
-		_, err := fmt.Fprintln(e.stdout, "The state is empty: no image has been generated yet.")
-		return err
-	}
-	bw := bufio.NewWriter(e.stdout)
-	for i, addr := range st.Addresses() {
-		if i > 0 {
-			fmt.Fprintln(bw)
-		}
-		writeEntry(bw, addr, st.Images[addr])
-	}
-	return bw.Flush()
+	return planview.WriteState(e.stdout, st)
 }
 
 func showImage(ctx context.Context, e *env, addr string, asJSON bool) error {
@@ -104,63 +90,5 @@ func showImage(ctx context.Context, e *env, addr string, asJSON bool) error {
 	if !ok {
 		return fmt.Errorf("the state has no image %s", addr)
 	}
-	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(entry)
-	}
-	bw := bufio.NewWriter(e.stdout)
-	writeEntry(bw, addr, entry)
-	return bw.Flush()
-}
-
-// writeEntry prints what the state records of one image.
-func writeEntry(w io.Writer, addr string, e *state.Entry) {
-	fmt.Fprintf(w, "# %s\n", addr)
-	fmt.Fprintf(w, "    made by     %s\n", e.Generator)
-	if e.Endpoint != "" {
-		fmt.Fprintf(w, "    endpoint    %s\n", e.Endpoint)
-	}
-	if e.Placeholder {
-		fmt.Fprintf(w, "    placeholder yes (an emulator's, not SDXL output)\n")
-	}
-	fmt.Fprintf(w, "    input hash  %s\n", e.InputHash)
-	fmt.Fprintf(w, "    seed origin %s\n", e.SeedOrigin)
-	if e.CostUSD > 0 {
-		fmt.Fprintf(w, "    cost        $%.3f\n", e.CostUSD)
-	}
-	fmt.Fprintf(w, "    model       %s\n", e.Request.Model())
-	params := e.Request.DisplayParams()
-	width := 0
-	for _, p := range params {
-		width = max(width, len(p.Name))
-	}
-	for _, p := range params {
-		fmt.Fprintf(w, "    %-*s = %s\n", width, p.Name, p.Value)
-	}
-	for _, o := range e.Outputs {
-		fmt.Fprintf(w, "    output %s\n", o.Path)
-		fmt.Fprintf(w, "        sha256 %s, %d bytes, modified %s\n", o.SHA256, o.Size, o.ModTime.Format("2006-01-02 15:04:05 MST"))
-		if o.RequestID != "" {
-			fmt.Fprintf(w, "        request %s, inference %.2fs\n", o.RequestID, o.InferenceTime)
-		}
-	}
-	for _, v := range e.Variants {
-		fmt.Fprintf(w, "    variant %s (sample %d) %s\n", v.Name, v.Sample, v.Path)
-		fmt.Fprintf(w, "        sha256 %s, %d bytes, modified %s\n", v.SHA256, v.Size, v.ModTime.Format("2006-01-02 15:04:05 MST"))
-		fmt.Fprintf(w, "        %s\n", variantAttributes(v.Attributes))
-	}
-}
-
-// variantAttributes lists a recorded variant's attributes, those that
-// apply, in the language's order.
-func variantAttributes(attrs map[string]string) string {
-	var parts []string
-	for _, name := range []string{"width", "height", "fit", "anchor", "background", "format", "quality", "lossless"} {
-		if v := attrs[name]; v != "" && !(name == "lossless" && v == "false") {
-			parts = append(parts, name+" "+v)
-		}
-	}
-	return strings.Join(parts, ", ")
+	return planview.WriteEntry(e.stdout, addr, entry, asJSON)
 }

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -15,8 +13,10 @@ import (
 
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 func stateCommand() *command {
@@ -115,29 +115,6 @@ instance of the block. The recorded seed moves with it.`,
 	}
 }
 
-// matchAddresses returns the state's addresses that pattern selects: an
-// address, or a glob.
-func matchAddresses(st *state.State, pattern string) ([]string, error) {
-	var out []string
-	if a, err := spec.ParseAddress(pattern); err == nil {
-		for _, addr := range st.Addresses() {
-			if b, err := spec.ParseAddress(addr); err == nil && a.Contains(b) {
-				out = append(out, addr)
-			}
-		}
-		return out, nil
-	}
-	if _, err := path.Match(pattern, ""); err != nil {
-		return nil, &cli.UsageError{Msg: fmt.Sprintf("%q is neither an address nor a valid pattern", pattern)}
-	}
-	for _, addr := range st.Addresses() {
-		if ok, _ := path.Match(pattern, addr); ok {
-			out = append(out, addr)
-		}
-	}
-	return out, nil
-}
-
 func runStateList(ctx context.Context, e *env, args []string) error {
 	st, err := loadState(ctx, e)
 	if err != nil {
@@ -145,7 +122,7 @@ func runStateList(ctx context.Context, e *env, args []string) error {
 	}
 	addrs := st.Addresses()
 	if len(args) == 1 {
-		if addrs, err = matchAddresses(st, args[0]); err != nil {
+		if addrs, err = plan.SelectAddresses(st, args[0]); err != nil {
 			return err
 		}
 	}
@@ -171,26 +148,19 @@ func editState(ctx context.Context, e *env, lock lockOptions, op string, edit fu
 }
 
 func runStateRm(ctx context.Context, e *env, lock lockOptions, patterns []string) error {
+	addrs, err := spec.ParseAddresses(patterns)
+	if err != nil {
+		return &cli.UsageError{Msg: err.Error(), Path: "state rm"}
+	}
 	return editState(ctx, e, lock, "state rm", func(st *state.State) error {
-		var removed []string
-		for _, p := range patterns {
-			addr, err := spec.ParseAddress(p)
-			if err != nil {
-				return &cli.UsageError{Msg: err.Error(), Path: "state rm"}
-			}
-			matched, _ := matchAddresses(st, addr.String())
-			if len(matched) == 0 {
-				return fmt.Errorf("the state has no image %s", addr)
-			}
-			for _, m := range matched {
-				delete(st.Images, m)
-				removed = append(removed, m)
-			}
+		removed, err := plan.RemoveFromState(st, addrs)
+		if err != nil {
+			return err
 		}
 		for _, r := range removed {
 			fmt.Fprintf(e.stdout, "Removed %s\n", r)
 		}
-		fmt.Fprintf(e.stdout, "Removed %d %s from the state; the files stay on disk.\n", len(removed), pluralWord(len(removed), "image", "images"))
+		fmt.Fprintf(e.stdout, "Removed %d %s from the state; the files stay on disk.\n", len(removed), planview.Plural(len(removed), "image", "images"))
 		return nil
 	})
 }
@@ -220,13 +190,6 @@ func runStateMv(ctx context.Context, e *env, lock lockOptions, srcArg, dstArg st
 		fmt.Fprintln(e.stdout, strings.Join(lines, "\n"))
 		return nil
 	})
-}
-
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func runStatePull(ctx context.Context, e *env) error {
@@ -263,7 +226,7 @@ func runStatePush(ctx context.Context, e *env, lock lockOptions, file string, fo
 	if err != nil {
 		return err
 	}
-	if w.settings.Backend == nil && samePath(localStatePath(e, ws), file) {
+	if w.settings.Backend == nil && safepath.SameFile(localStatePath(e, ws), file) {
 		return fmt.Errorf("%s is where the state is kept already: there is nothing to push it to (an imgform block with a backend says where)", file)
 	}
 	if err := state.CheckPush(w.st, pushed, force); err != nil {
@@ -272,24 +235,12 @@ func runStatePush(ctx context.Context, e *env, lock lockOptions, file string, fo
 	if err := w.backend.Push(ctx, pushed); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Pushed %s (lineage %s, serial %d, %d %s) to %s.\n", file, pushed.Lineage, pushed.Serial, len(pushed.Images), pluralWord(len(pushed.Images), "image", "images"), w.backend)
-	if w.settings.Backend != nil && samePath(file, e.g.statePath) {
+	fmt.Fprintf(e.stdout, "Pushed %s (lineage %s, serial %d, %d %s) to %s.\n", file, pushed.Lineage, pushed.Serial, len(pushed.Images), planview.Plural(len(pushed.Images), "image", "images"), w.backend)
+	if w.settings.Backend != nil && safepath.SameFile(file, e.g.statePath) {
 		if err := os.Rename(file, file+pushedSuffix); err != nil {
 			return fmt.Errorf("the state was pushed, but %s could not be renamed (rename it yourself, or imgform will refuse to run): %w", file, err)
 		}
 		fmt.Fprintf(e.stdout, "%s is renamed %s%s; delete it once you are sure.\n", file, file, pushedSuffix)
 	}
 	return nil
-}
-
-// samePath reports whether two paths name one file.
-func samePath(a, b string) bool {
-	ai, err1 := os.Stat(a)
-	bi, err2 := os.Stat(b)
-	if err1 == nil && err2 == nil {
-		return os.SameFile(ai, bi)
-	}
-	aa, err1 := filepath.Abs(a)
-	ba, err2 := filepath.Abs(b)
-	return err1 == nil && err2 == nil && aa == ba
 }

@@ -66,7 +66,7 @@ func runValidate(ctx context.Context, e *env, o validateOptions) error {
 			names[i] = "var." + v
 		}
 		_, err := fmt.Fprintf(e.stdout, "%s %s no value: the images that depend on %s were checked as far as they can be without %s (plan and apply need a value).\n",
-			strings.Join(names, ", "), pluralWord(len(names), "has", "have"), pluralWord(len(names), "it", "them"), pluralWord(len(names), "it", "them"))
+			strings.Join(names, ", "), planview.Plural(len(names), "has", "have"), planview.Plural(len(names), "it", "them"), planview.Plural(len(names), "it", "them"))
 		return err
 	}
 	return nil

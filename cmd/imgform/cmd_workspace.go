@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
-	"slices"
 
 	"github.com/spf13/pflag"
 
@@ -98,12 +96,6 @@ with --force (its images' files stay where they are).`,
 	}
 }
 
-// workspaces lists the workspaces where the configuration keeps its
-// state: "default" and every other one that has been created.
-func workspaces(ctx context.Context, e *env, settings *spec.Settings) ([]string, error) {
-	return openStore(e, settings).Workspaces(ctx)
-}
-
 func runWorkspaceList(ctx context.Context, e *env) error {
 	settings, err := loadSettings(e)
 	if err != nil {
@@ -113,13 +105,9 @@ func runWorkspaceList(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	names, err := workspaces(ctx, e, settings)
+	names, err := state.ListWorkspaces(ctx, openStore(e, settings), current)
 	if err != nil {
 		return err
-	}
-	if !slices.Contains(names, current) {
-		names = append(names, current) // IMGFORM_WORKSPACE names one nothing was stored in yet
-		slices.Sort(names)
 	}
 	for _, n := range names {
 		mark := " "
@@ -131,40 +119,31 @@ func runWorkspaceList(ctx context.Context, e *env) error {
 	return nil
 }
 
-// checkWorkspaceName refuses a name that is not one.
-func checkWorkspaceName(name string) error {
-	if !state.ValidWorkspaceName(name) {
-		return &cli.UsageError{Msg: fmt.Sprintf("%q is not a workspace name: %s", name, workspaceNameRule)}
-	}
-	return nil
-}
-
 func runWorkspaceNew(ctx context.Context, e *env, name string) error {
-	if err := checkWorkspaceName(name); err != nil {
-		return err
-	}
 	settings, err := loadSettings(e)
 	if err != nil {
 		return err
 	}
-	names, err := workspaces(ctx, e, settings)
-	if err != nil {
-		return err
-	}
-	if slices.Contains(names, name) {
-		return fmt.Errorf("the workspace %q exists already; select it with imgform workspace select %s", name, name)
-	}
-	if err := createWorkspace(ctx, e, settings, name); err != nil {
+	if err := state.NewWorkspace(ctx, openStore(e, settings), name); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Created the workspace %q.\n", name)
 	return selectWorkspace(e, name)
 }
 
-// createWorkspace makes a workspace exist: with the state file, its
-// folder; in a shared backend, an empty state of its own.
-func createWorkspace(ctx context.Context, e *env, settings *spec.Settings, name string) error {
-	return openStore(e, settings).CreateWorkspace(ctx, name)
+func runWorkspaceSelect(ctx context.Context, e *env, name string, o workspaceSelectOptions) error {
+	settings, err := loadSettings(e)
+	if err != nil {
+		return err
+	}
+	created, err := state.FindWorkspace(ctx, openStore(e, settings), name, o.orCreate)
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(e.stdout, "Created the workspace %q.\n", name)
+	}
+	return selectWorkspace(e, name)
 }
 
 // selectWorkspace records name in .imgform/environment.
@@ -172,8 +151,8 @@ func selectWorkspace(e *env, name string) error {
 	if err := atomicfile.WriteGitignore(spec.StateDirName, "imgform's own files"); err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(environmentFile, []byte(name+"\n"), 0o644); err != nil {
-		return fmt.Errorf("selecting the workspace: %w", err)
+	if err := state.SelectWorkspace(environmentFile, name); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "Switched to the workspace %q.\n", name)
 	if env := e.getenv(EnvWorkspace); env != "" && env != name {
@@ -182,84 +161,17 @@ func selectWorkspace(e *env, name string) error {
 	return nil
 }
 
-func runWorkspaceSelect(ctx context.Context, e *env, name string, o workspaceSelectOptions) error {
-	if err := checkWorkspaceName(name); err != nil {
-		return err
-	}
-	settings, err := loadSettings(e)
-	if err != nil {
-		return err
-	}
-	names, err := workspaces(ctx, e, settings)
-	if err != nil {
-		return err
-	}
-	if !slices.Contains(names, name) {
-		if !o.orCreate {
-			return fmt.Errorf("there is no workspace %q; create it with imgform workspace new %s (the workspaces: %v)", name, name, names)
-		}
-		if err := createWorkspace(ctx, e, settings, name); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "Created the workspace %q.\n", name)
-	}
-	return selectWorkspace(e, name)
-}
-
 func runWorkspaceDelete(ctx context.Context, e *env, name string, o workspaceDeleteOptions) error {
-	if err := checkWorkspaceName(name); err != nil {
-		return err
-	}
-	if name == DefaultWorkspace {
-		return errors.New("the default workspace cannot be deleted")
-	}
 	current, err := workspaceName(e)
 	if err != nil {
 		return err
 	}
-	if name == current {
-		return fmt.Errorf("the workspace %q is the selected one; select another before deleting it", name)
-	}
 	settings, err := loadSettings(e)
 	if err != nil {
 		return err
 	}
-	names, err := workspaces(ctx, e, settings)
-	if err != nil {
-		return err
-	}
-	if !slices.Contains(names, name) {
-		return fmt.Errorf("there is no workspace %q", name)
-	}
-	b, err := openWorkspaceBackend(ctx, e, settings, name, backendOptions{ignoreLocalState: true})
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	lock, err := b.Lock(ctx, state.LockOptions{Operation: "workspace delete", Timeout: o.lock.timeout})
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
-	st, err := b.Load(ctx)
-	if err != nil {
-		return err
-	}
-	jobs, err := b.Jobs().List(ctx)
-	if err != nil {
-		return err
-	}
-	if !o.force && (len(st.Images) > 0 || len(jobs) > 0) {
-		return fmt.Errorf("the workspace %q records %d %s and its journal holds %d paid %s not collected yet: deleting it forgets them (their files stay). Run imgform workspace delete --force %s to delete it anyway",
-			name, len(st.Images), pluralWord(len(st.Images), "image", "images"), len(jobs), pluralWord(len(jobs), "job", "jobs"), name)
-	}
-	// A state file's lock file is in the workspace's folder: it goes
-	// with it, and the lock with the process's handle on it. Windows
-	// removes no file that is open: there the lock is let go first.
-	if settings.Backend == nil && runtime.GOOS == "windows" {
-		lock.Unlock()
-	}
-	if err := openStore(e, settings).DeleteWorkspace(ctx, name); err != nil {
+	if err := state.DeleteWorkspace(ctx, openStore(e, settings), name, state.DeleteOptions{Current: current, Force: o.force,
+		LockTimeout: o.lock.timeout, UnlockFirst: settings.Backend == nil && runtime.GOOS == "windows"}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Deleted the workspace %q.\n", name)

@@ -45,7 +45,7 @@ func (o engineFlags) check(command string, savedPlan, paysNothing bool) error {
 // limits, the API client, and the plan it carries out.
 type engineRun struct {
 	w      *workspace
-	lim    limits
+	lim    plan.Limits
 	client *segmind.Client
 	p      *plan.Plan
 	saved  bool // the plan was saved by plan --out
@@ -73,7 +73,7 @@ func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, comma
 	if r.lim, err = resolveLimits(e, o.limits, r.w.settings); err != nil {
 		return nil, nil, err
 	}
-	if r.client, err = newClient(e, recordedInferenceTimes(r.w.st)); err != nil {
+	if r.client, err = newClient(e, r.w.st.InferenceTimes()); err != nil {
 		return nil, nil, err
 	}
 	savedPlan := ""
@@ -84,7 +84,7 @@ func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, comma
 		return nil, nil, err
 	}
 	if !o.json {
-		if err := writePlan(e, r.p, false, false, r.lim.ratePerMinute); err != nil {
+		if err := writePlan(e, r.p, false, false, r.lim.RatePerMinute); err != nil {
 			return nil, nil, err
 		}
 	}

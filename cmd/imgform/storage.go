@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/imgform/imgform/internal/cache"
 	cachedir "github.com/imgform/imgform/internal/cache/dir"
@@ -23,45 +22,16 @@ import (
 // Terraform's.
 const EnvWorkspace = "IMGFORM_WORKSPACE"
 
-// DefaultWorkspace is the workspace when EnvWorkspace is not set.
-const DefaultWorkspace = state.DefaultWorkspace
-
 // workspaceName is the selected workspace: IMGFORM_WORKSPACE, else the
-// one imgform workspace select wrote in .imgform/environment, else
-// "default".
+// one imgform workspace select recorded in .imgform/environment (as
+// Terraform's .terraform/environment), else "default".
 func workspaceName(e *env) (string, error) {
-	if ws := e.getenv(EnvWorkspace); ws != "" {
-		if !state.ValidWorkspaceName(ws) {
-			return "", fmt.Errorf("%s=%q is not a workspace name: %s", EnvWorkspace, ws, workspaceNameRule)
-		}
-		return ws, nil
-	}
-	return selectedWorkspace()
+	return state.SelectedWorkspace(EnvWorkspace, e.getenv(EnvWorkspace), environmentFile)
 }
-
-// workspaceNameRule says what a workspace name is.
-const workspaceNameRule = "1 to 64 letters, digits, '_', '.' and '-', starting with a letter or digit"
 
 // environmentFile is where imgform workspace select records the selected
-// workspace, beside the configuration (Terraform's .terraform/environment).
+// workspace, beside the configuration.
 var environmentFile = filepath.Join(spec.StateDirName, "environment")
-
-// selectedWorkspace is the workspace .imgform/environment names, or
-// "default" when there is none.
-func selectedWorkspace() (string, error) {
-	data, err := os.ReadFile(environmentFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return DefaultWorkspace, nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("reading the selected workspace: %w", err)
-	}
-	ws := strings.TrimSpace(string(data))
-	if !state.ValidWorkspaceName(ws) {
-		return "", fmt.Errorf("%s names %q, which is not a workspace name (%s); select one with imgform workspace select NAME", environmentFile, ws, workspaceNameRule)
-	}
-	return ws, nil
-}
 
 // loadSettings reads the configuration's imgform block.
 func loadSettings(e *env) (*spec.Settings, error) {
@@ -91,22 +61,9 @@ func openBackend(ctx context.Context, e *env, settings *spec.Settings, o backend
 	return openWorkspaceBackend(ctx, e, settings, ws, o)
 }
 
-// stateStore is where the configuration keeps its states, one per
-// workspace (local.Store: files beside the configuration; pg.Store: a
-// schema): the workspace commands list, create and delete them through
-// it, and every command opens its workspace's state from it.
-type stateStore interface {
-	// Prepare readies the store for states (pg makes its schema).
-	Prepare(ctx context.Context) error
-	Open(ctx context.Context, ws string) (state.Backend, error)
-	Workspaces(ctx context.Context) ([]string, error)
-	CreateWorkspace(ctx context.Context, ws string) error
-	DeleteWorkspace(ctx context.Context, ws string) error
-}
-
 // openStore returns the store the configuration's settings name: the
 // state files at --state, or the pg backend.
-func openStore(e *env, settings *spec.Settings) stateStore {
+func openStore(e *env, settings *spec.Settings) state.Store {
 	if settings.Backend == nil {
 		return local.NewStore(e.g.statePath)
 	}

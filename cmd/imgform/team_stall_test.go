@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/imgform/imgform/internal/testsvc"
+	planview "github.com/imgform/imgform/internal/view"
 	"github.com/imgform/imgform/internal/waitfor"
 )
 
@@ -47,11 +48,11 @@ func TestStalledUploadIsNotForgotten(t *testing.T) {
 	}
 
 	out, code = runImgform(t, r.a, r.env, "plan")
-	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d %s to upload to the team cache (kept here when an upload failed)", pending, pluralWord(pending, "image", "images"))) {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d %s to upload to the team cache (kept here when an upload failed)", pending, planview.Plural(pending, "image", "images"))) {
 		t.Fatalf("plan after the stall (exit %d) does not mention the pending uploads:\n%s", code, out)
 	}
 	out, code = runImgform(t, r.a, r.env, "apply", "--auto-approve")
-	if code != 0 || !strings.Contains(out, fmt.Sprintf("Uploaded %d %s to the team cache that an earlier run kept here.", pending, pluralWord(pending, "image", "images"))) {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("Uploaded %d %s to the team cache that an earlier run kept here.", pending, planview.Plural(pending, "image", "images"))) {
 		t.Fatalf("apply after the stall (exit %d):\n%s", code, out)
 	}
 	if n := pendingUploads(t, r.a); n != 0 || entries() != images {

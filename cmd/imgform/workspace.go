@@ -157,13 +157,9 @@ func loadState(ctx context.Context, e *env) (*state.State, error) {
 
 // parseAddresses reads addresses given to a flag.
 func parseAddresses(flag string, raw []string) ([]spec.Address, error) {
-	var out []spec.Address
-	for _, r := range raw {
-		a, err := spec.ParseAddress(r)
-		if err != nil {
-			return nil, &cli.UsageError{Msg: "--" + flag + ": " + err.Error()}
-		}
-		out = append(out, a)
+	out, err := spec.ParseAddresses(raw)
+	if err != nil {
+		return nil, &cli.UsageError{Msg: "--" + flag + ": " + err.Error()}
 	}
 	return out, nil
 }

@@ -61,12 +61,13 @@ type Options struct {
 	// journaled records follow it. nil is the real clock; tests drive a
 	// clockwork.FakeClock.
 	Clock clockwork.Clock
-	// KeepFinishedJobs keeps the journal record of a job whose images are
-	// safe until the service forgets the job (JobRetention), instead of
-	// dropping it once the state records them: for a state that runners
-	// share without sharing a cache, another runner then restores those
-	// images by following the job, for free, instead of paying again.
-	KeepFinishedJobs bool
+	// SharedState says the state is shared by runners (a backend). With
+	// no shared cache beside it (Cache has one store), the journal record
+	// of a job whose images are safe is kept until the service forgets
+	// the job (JobRetention), instead of dropped once the state records
+	// them: another runner then restores those images by following the
+	// job, for free, instead of paying again.
+	SharedState bool
 	// Lock is the state lock the run holds; when it is found lost, no new
 	// request is sent (every billable request is preceded by a pending
 	// journal record, which the backend writes only under the lock), the
@@ -363,4 +364,10 @@ func (r *runner) uploadPending(ctx context.Context) {
 	if err != nil {
 		r.report.emit(Event{Type: EventWarning, Message: "uploading the images kept here for the team cache: " + err.Error() + "; they stay on the list for the next command"})
 	}
+}
+
+// keepFinishedJobs is the policy SharedState describes: a shared state
+// without a shared cache keeps finished jobs journaled.
+func (o Options) keepFinishedJobs() bool {
+	return o.SharedState && (o.Cache == nil || len(o.Cache.Stores()) < 2)
 }

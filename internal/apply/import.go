@@ -3,8 +3,12 @@ package apply
 import (
 	"fmt"
 	"os"
+	"path"
+	"path/filepath"
+	"strings"
 
 	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 )
@@ -65,4 +69,29 @@ func (f files) record(rel string) (state.Output, error) {
 		return state.Output{}, fmt.Errorf("importing %s: %w", rel, err)
 	}
 	return state.Output{Path: rel, SHA256: sum, Size: n, ModTime: fi.ModTime().UTC()}, nil
+}
+
+// ImportPath is the file p given to imgform import as Import takes it:
+// relative to the working directory, slash-separated; a file outside it,
+// or a path imgform does not write through, is refused.
+func ImportPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(wd, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s is outside the configuration directory; imgform manages only files below it", p)
+	}
+	rel = path.Clean(filepath.ToSlash(rel))
+	// A file reached through a symbolic link that leads out of the
+	// directory is not below it: a later delete would remove it there.
+	if err := safepath.Check(".", rel); err != nil {
+		return "", fmt.Errorf("cannot import %s: %w", p, err)
+	}
+	return rel, nil
 }

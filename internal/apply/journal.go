@@ -25,7 +25,7 @@ type journal struct {
 	endpoint string // the API this run calls: its jobs are the ones resumed
 	lock     Lock   // nil: the pending records name no writer
 	// keepFinished keeps the record of a job whose images are safe until
-	// the service forgets it (Options.KeepFinishedJobs): chosen once,
+	// the service forgets it (Options.SharedState): chosen once,
 	// consulted only by retire and tally.
 	keepFinished bool
 	report       *report
@@ -42,7 +42,7 @@ type journal struct {
 
 func newJournal(ctx context.Context, store state.Journal, endpoint string, opts Options, rep *report, g *gate, ckpt *checkpointer) *journal {
 	return &journal{store: store, ctx: context.WithoutCancel(ctx), clock: opts.Clock, endpoint: endpoint, lock: opts.Lock,
-		keepFinished: opts.KeepFinishedJobs, report: rep, gate: g, ckpt: ckpt,
+		keepFinished: opts.keepFinishedJobs(), report: rep, gate: g, ckpt: ckpt,
 		jobs: map[state.Hash][]state.JobRecord{}, fates: map[string]*jobFate{},
 		sending: map[state.Hash]state.JobRecord{}, possiblyBilled: map[state.Hash]bool{}}
 }

@@ -23,7 +23,7 @@ func journalRig(t *testing.T, keepFinished bool, st *state.State) *journal {
 	}
 	t.Cleanup(func() { l.Unlock() })
 	rep := &report{log: slog.New(slog.DiscardHandler), summary: &Summary{}}
-	opts := Options{Clock: clockwork.NewFakeClock(), KeepFinishedJobs: keepFinished}
+	opts := Options{Clock: clockwork.NewFakeClock(), SharedState: keepFinished}
 	return newJournal(t.Context(), b.Jobs(), "http://api.test", opts, rep, nil, &checkpointer{st: st})
 }
 

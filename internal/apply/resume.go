@@ -65,3 +65,16 @@ func (r Resumable) Count() int {
 	}
 	return n
 }
+
+// Collectable counts the journaled jobs for the API at endpoint that an
+// apply of p collects: none offline.
+func Collectable(ctx context.Context, j state.Journal, endpoint string, p *plan.Plan, now time.Time) (int, error) {
+	if p.Offline {
+		return 0, nil
+	}
+	resumable, err := ResumableJobs(ctx, j, endpoint, now)
+	if err != nil {
+		return 0, err
+	}
+	return resumable.Count(), nil
+}

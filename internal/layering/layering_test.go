@@ -34,7 +34,7 @@ var allowed = map[string][]string{
 	"internal/cache/cachetest":       {"internal/cache", "internal/model"},
 	"internal/cache/s3":              {"internal/cache", "internal/model"},
 	"internal/plan":                  {"internal/spec", "internal/state", "internal/cache", "internal/model", "internal/variant"},
-	"internal/view":                  {"internal/plan", "internal/apply", "internal/state", "internal/model"},
+	"internal/view":                  {"internal/plan", "internal/apply", "internal/state", "internal/cache", "internal/model"},
 	"internal/view/progress":         {"internal/view", "internal/apply"},
 	"internal/review":                {"internal/plan", "internal/view", "internal/cache", "internal/derive", "internal/model", "internal/variant"},
 	"internal/apply":                 {"internal/plan", "internal/spec", "internal/state", "internal/cache", "internal/generate", "internal/model", "internal/variant"},

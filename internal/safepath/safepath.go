@@ -226,3 +226,16 @@ func (r *Resolver) linkEscape(rel string) (bad string, absent bool) {
 	}
 	return rel, false
 }
+
+// SameFile reports whether two paths name one file: the same file when
+// both exist, else the same absolute path.
+func SameFile(a, b string) bool {
+	ai, err1 := os.Stat(a)
+	bi, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(ai, bi)
+	}
+	aa, err1 := filepath.Abs(a)
+	ba, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ba
+}

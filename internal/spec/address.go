@@ -148,3 +148,17 @@ func quoteKey(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// ParseAddresses reads addresses, each as ParseAddress does; the first
+// that is not one is the error.
+func ParseAddresses(raw []string) ([]Address, error) {
+	out := make([]Address, 0, len(raw))
+	for _, r := range raw {
+		a, err := ParseAddress(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
