@@ -16,6 +16,7 @@ import (
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/segmind"
 	planview "github.com/imgform/imgform/internal/view"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 type applyOptions struct {
@@ -106,8 +107,8 @@ func checkKeyFor(p *plan.Plan, client *segmind.Client) error {
 // jobs an earlier run submitted are collected whatever this run was
 // asked, since they are paid for and a later change back to their
 // request should cost nothing. Without a key they are only mentioned.
-func announceCollection(ctx context.Context, e *env, o applyOptions, w *workspace, client *segmind.Client, p *plan.Plan) (bool, error) {
-	n, err := apply.Collectable(ctx, w.backend.Jobs(), client.BaseURL(), p, time.Now())
+func announceCollection(ctx context.Context, e *env, o applyOptions, w *workspace.Workspace, client *segmind.Client, p *plan.Plan) (bool, error) {
+	n, err := apply.Collectable(ctx, w.Backend.Jobs(), client.BaseURL(), p, time.Now())
 	if err != nil || n == 0 {
 		return false, err
 	}
@@ -141,7 +142,7 @@ func preparing(ctx context.Context, e *env) (context.Context, context.CancelFunc
 // its progress in view, and turns failed images into the exit code. The
 // first Ctrl-C is answered at once; the engine finishes what is in
 // flight.
-func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view planview.RunView, opts apply.Options) error {
+func runEngine(ctx context.Context, e *env, w *workspace.Workspace, p *plan.Plan, view planview.RunView, opts apply.Options) error {
 	runDone := make(chan struct{})
 	go func() {
 		select {
@@ -150,7 +151,7 @@ func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view pla
 		case <-runDone:
 		}
 	}()
-	summary, err := apply.Run(ctx, p, w.backend, w.st, opts)
+	summary, err := apply.Run(ctx, p, w.Backend, w.State, opts)
 	close(runDone)
 	view.Summary(summary, err)
 	switch {
@@ -165,7 +166,7 @@ func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view pla
 // engineOptions are the options of the apply engine for running p from
 // the command line, with the API client, the workspace's cache, the view
 // and the spend limits; preview adds its page.
-func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, view planview.RunView, parallelism int, sync bool, lim plan.Limits) apply.Options {
+func engineOptions(e *env, p *plan.Plan, w *workspace.Workspace, client *segmind.Client, view planview.RunView, parallelism int, sync bool, lim plan.Limits) apply.Options {
 	return apply.Options{
 		Log:           e.logger(),
 		Dir:           ".",
@@ -174,11 +175,11 @@ func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, v
 		Offline:       p.Offline,
 		Generator:     generatorOf(client),
 		Renderer:      placeholder.Generator{Maker: placeholder.Offline},
-		Cache:         w.cache,
+		Cache:         w.Cache,
 		Events:        view,
 		Interrupt:     e.interrupts.First,
-		Lock:          w.lock,
-		SharedState:   w.settings.Backend != nil,
+		Lock:          w.Lock,
+		SharedState:   w.Settings.Backend != nil,
 		RatePerMinute: lim.RatePerMinute,
 		MaxCostUSD:    lim.MaxCost,
 		Decode:        decodeVariantSource,

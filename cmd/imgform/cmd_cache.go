@@ -11,6 +11,7 @@ import (
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/state"
 	planview "github.com/imgform/imgform/internal/view"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 type cachePruneOptions struct {
@@ -54,11 +55,11 @@ over that were not as imgform wrote them) of runs older than
 }
 
 func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
-	w, err := openWorkspace(ctx, e, workspaceOptions{cache: true, operation: "cache prune", lock: o.lock})
+	w, err := workspace.Open(ctx, e.wiring(), workspace.Need{Cache: true, Operation: "cache prune", LockTimeout: o.lock.timeout})
 	if err != nil {
 		return err
 	}
-	defer w.close()
+	defer w.Close()
 	if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
 		fmt.Fprintf(e.stderr, "Note: the cache is IMGFORM_CACHE_DIR=%s. If other checkouts share it, entries only their states use are removed too.\n", d)
 	}
@@ -67,66 +68,30 @@ func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
 	if err != nil {
 		return err
 	}
-	inUse, err := hashesInUse(ctx, w)
+	inUse, err := state.HashesInUse(ctx, w.Backend, w.State)
 	if err != nil {
 		return err
 	}
-	for i, store := range w.cache.Stores() {
-		shared := i > 0
-		if shared && w.settings.Backend == nil {
+	verb := "removed"
+	if o.dryRun {
+		verb = "would remove"
+	}
+	for i, store := range w.Cache.Stores() {
+		where := ""
+		if len(w.Cache.Stores()) > 1 {
+			where = store.String()
+		}
+		if i > 0 && w.Settings.Backend == nil {
 			fmt.Fprintf(e.stderr, "The shared cache %s is left as it is: with a local state, imgform cannot know what other checkouts use. Prune it from a checkout whose state is in the shared backend.\n", store)
 			continue
 		}
-		if err := prune(ctx, e, w, store, inUse, o.dryRun); err != nil {
+		removed, total, err := cache.Prune(ctx, store, func(h state.Hash) bool { return inUse[h] }, o.dryRun, func(u cache.Unneeded) {
+			fmt.Fprintf(e.stdout, "%s %s\n", verb, planview.CacheEntry(u.Hash, u.Entry))
+		})
+		if err != nil {
 			return err
 		}
+		fmt.Fprintln(e.stdout, planview.PruneLine(removed, total, where, o.dryRun))
 	}
-	return nil
-}
-
-// hashesInUse are the input hashes the backend's states record: every
-// workspace's, when the backend keeps several (a shared one), else the
-// state's own.
-func hashesInUse(ctx context.Context, w *workspace) (map[state.Hash]bool, error) {
-	states := []*state.State{w.st}
-	if all, ok := w.backend.(interface {
-		LoadAll(context.Context) ([]*state.State, error)
-	}); ok {
-		var err error
-		if states, err = all.LoadAll(ctx); err != nil {
-			return nil, err
-		}
-	}
-	inUse := map[state.Hash]bool{}
-	for _, st := range states {
-		for _, entry := range st.Images {
-			inUse[entry.InputHash] = true
-		}
-	}
-	return inUse, nil
-}
-
-// prune removes from store the entries no state uses.
-func prune(ctx context.Context, e *env, w *workspace, store cache.Store, inUse map[state.Hash]bool, dryRun bool) error {
-	unused, total, err := cache.Unused(ctx, store, func(h state.Hash) bool { return inUse[h] })
-	if err != nil {
-		return err
-	}
-	for _, u := range unused {
-		what := planview.CacheEntry(u.Hash, u.Entry)
-		if dryRun {
-			fmt.Fprintf(e.stdout, "would remove %s\n", what)
-			continue
-		}
-		if err := store.Remove(ctx, u.Hash); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "removed %s\n", what)
-	}
-	where := ""
-	if len(w.cache.Stores()) > 1 {
-		where = store.String()
-	}
-	fmt.Fprintln(e.stdout, planview.PruneLine(len(unused), total, where, dryRun))
 	return nil
 }

@@ -3,16 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/cache"
 	"github.com/imgform/imgform/internal/cli"
-	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/spec"
-	"github.com/imgform/imgform/internal/state"
 	planview "github.com/imgform/imgform/internal/view"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 type cachePushOptions struct {
@@ -69,44 +67,13 @@ func runCacheCopy(ctx context.Context, e *env, addrs []string, all, push bool) e
 	if err != nil {
 		return &cli.UsageError{Msg: err.Error()}
 	}
-	w, err := openWorkspace(ctx, e, workspaceOptions{cache: true})
-	if err != nil {
-		return err
-	}
-	defer w.close()
-	if len(w.cache.Stores()) < 2 {
-		return fmt.Errorf("no shared cache is configured: add a cache \"s3\" block to the imgform block (see the README's section on teams)")
-	}
-	var hashes []state.Hash
-	names := map[state.Hash]string{}
-	if all {
-		hashes, err = w.cache.Stores()[0].List(ctx)
-	} else {
-		hashes, names, err = plan.StateHashes(w.st, targets)
-	}
-	if err != nil {
-		return err
-	}
-	var mu sync.Mutex
-	progress := func(c cache.Copied) {
-		mu.Lock()
-		defer mu.Unlock()
-		if line := planview.CopiedLine(c, names[c.Hash], push); line != "" {
+	sum, err := workspace.CopyCache(ctx, e.wiring(), targets, all, push, func(c cache.Copied, addr string) {
+		if line := planview.CopiedLine(c, addr, push); line != "" {
 			fmt.Fprintln(e.stdout, line)
 		}
+	})
+	if sum != nil {
+		fmt.Fprintln(e.stdout, planview.CopySummary(*sum, push))
 	}
-	copyAll := w.cache.Pull
-	var sum cache.CopySummary
-	if push {
-		copyAll = w.cache.Push
-		// First what an earlier run could not upload.
-		if sum, err = w.cache.UploadPending(ctx, progress); err != nil {
-			fmt.Fprintln(e.stdout, planview.CopySummary(sum, push))
-			return err
-		}
-	}
-	more, err := copyAll(ctx, hashes, progress)
-	sum.Add(more)
-	fmt.Fprintln(e.stdout, planview.CopySummary(sum, push))
 	return err
 }

@@ -3,15 +3,13 @@ package main
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
 	"slices"
-	"strings"
 
 	"github.com/imgform/imgform/internal/cli"
-	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 // Shell completion. The scripts are thin: each asks the binary itself
@@ -122,41 +120,13 @@ func takesAddress(path string, n int) bool {
 }
 
 // addresses lists the image addresses of the configuration in dir (or
-// the working directory) and of its local state, with each block's own
-// address (image.NAME), sorted. It is for completion: what cannot be read
-// is left out, silently, and nothing is asked of a network backend.
+// the working directory) and of its local state (see
+// workspace.Addresses).
 func addresses(e *env, dir string) []string {
 	if dir != "" {
 		if err := os.Chdir(dir); err != nil {
 			return nil
 		}
 	}
-	seen := map[string]bool{}
-	add := func(a string) {
-		seen[a] = true
-		if i := strings.IndexByte(a, '['); i > 0 {
-			seen[a[:i]] = true
-		}
-	}
-	cfg, _ := spec.Load(context.Background(), ".", spec.Options{Environ: e.environ()})
-	if cfg != nil {
-		for _, img := range cfg.Images {
-			add(img.Addr.String())
-		}
-	}
-	statePath := e.g.statePath
-	if ws, err := workspaceName(e); err == nil {
-		statePath = localStatePath(e, ws)
-	}
-	if data, err := os.ReadFile(statePath); err == nil {
-		var st struct {
-			Images map[string]json.RawMessage `json:"images"`
-		}
-		if json.Unmarshal(data, &st) == nil {
-			for a := range st.Images {
-				add(a)
-			}
-		}
-	}
-	return slices.Sorted(maps.Keys(seen))
+	return workspace.Addresses(context.Background(), e.wiring())
 }

@@ -104,7 +104,7 @@ func runFmt(e *env, o fmtOptions, files []string) error {
 func formatSource(src []byte, name string) ([]byte, error) {
 	out, diags, files := spec.FormatSource(src, name)
 	if diags.HasErrors() {
-		return nil, &diagsError{diags: diags, files: files}
+		return nil, &spec.DiagnosticsError{Diagnostics: diags, Files: files}
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/state"
 	planview "github.com/imgform/imgform/internal/view"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 type forceUnlockOptions struct {
@@ -47,11 +48,11 @@ error; its state is saved only if no other run has taken the lock.`,
 }
 
 func runForceUnlock(ctx context.Context, e *env, o forceUnlockOptions, id string) error {
-	settings, err := loadSettings(e)
+	settings, err := workspace.LoadSettings()
 	if err != nil {
 		return err
 	}
-	b, err := openBackend(ctx, e, settings, backendOptions{ignoreLocalState: true})
+	b, err := workspace.OpenBackend(ctx, e.wiring(), settings, "", true)
 	if err != nil {
 		return err
 	}

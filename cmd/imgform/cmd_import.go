@@ -10,6 +10,7 @@ import (
 	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 type importOptions struct {
@@ -42,12 +43,12 @@ func runImport(ctx context.Context, e *env, o importOptions, addrArg string, pat
 	if err != nil {
 		return &cli.UsageError{Msg: err.Error(), Path: "import"}
 	}
-	w, err := openWorkspace(ctx, e, workspaceOptions{config: true, operation: "import", lock: o.lock})
+	w, err := workspace.Open(ctx, e.wiring(), workspace.Need{Config: true, Operation: "import", LockTimeout: o.lock.timeout})
 	if err != nil {
 		return err
 	}
-	defer w.close()
-	img := w.cfg.Lookup(addr)
+	defer w.Close()
+	img := w.Config.Lookup(addr)
 	if img == nil {
 		return fmt.Errorf("no image %s is declared in the configuration; declare it first, then import its file", addr)
 	}
@@ -57,10 +58,10 @@ func runImport(ctx context.Context, e *env, o importOptions, addrArg string, pat
 			return err
 		}
 	}
-	if _, err := apply.Import(".", w.st, img, rels); err != nil {
+	if _, err := apply.Import(".", w.State, img, rels); err != nil {
 		return err
 	}
-	if _, err := w.backend.Save(ctx, w.st); err != nil {
+	if _, err := w.Backend.Save(ctx, w.State); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Imported %s from %s.\n", addr, strings.Join(paths, ", "))

@@ -3,20 +3,15 @@ package main
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-
-	"strings"
 
 	"github.com/spf13/pflag"
 
-	"github.com/imgform/imgform/internal/atomicfile"
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state/local"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 type initOptions struct {
@@ -64,75 +59,13 @@ const exampleFile = "main.img.hcl"
 var exampleConfig []byte
 
 func runInit(ctx context.Context, e *env, o initOptions) error {
-	files, err := spec.ConfigFiles(".")
+	_, localLeft, err := workspace.Init(ctx, e.wiring(), workspace.InitOptions{Example: o.example,
+		Starter: workspace.Starter{File: exampleFile, Content: exampleConfig}, Ignored: gitignoreEntries(e)},
+		func(format string, args ...any) { fmt.Fprintf(e.stdout, format, args...) })
 	if err != nil {
 		return err
 	}
-	switch {
-	case o.example && len(files) > 0:
-		return fmt.Errorf("init --example writes a starter configuration into a folder that has none, and this one has %s; edit it instead", strings.Join(baseNames(files), ", "))
-	case o.example:
-		if err := atomicfile.WriteFile(exampleFile, exampleConfig, 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", exampleFile, err)
-		}
-		fmt.Fprintf(e.stdout, "Wrote a starter configuration to %s: one image and a variant. Edit it, then run imgform plan --offline.\n", exampleFile)
-	}
-	if _, err := loadConfig(ctx, e); err != nil {
-		var de *diagsError
-		if len(files) == 0 && errors.As(err, &de) {
-			// "No configuration files", and how to begin.
-			for _, d := range de.diags {
-				d.Detail += fmt.Sprintf(" To begin from a starter, run imgform init --example: it writes %s, one image and a variant to edit.", exampleFile)
-			}
-		}
-		return err
-	}
-	fmt.Fprintln(e.stdout, "The configuration is valid.")
-
-	added, err := atomicfile.AddGitignoreEntries(".gitignore", "imgform: its cache, journal and local files, the review page, and the state's backup and lock", gitignoreEntries(e))
-	if err != nil {
-		return err
-	}
-	if len(added) > 0 {
-		fmt.Fprintf(e.stdout, "Added to .gitignore: %s.\n", strings.Join(added, ", "))
-	} else {
-		fmt.Fprintln(e.stdout, ".gitignore has imgform's entries.")
-	}
-
-	settings, err := loadSettings(e)
-	if err != nil {
-		return err
-	}
-	ws, err := workspaceName(e)
-	if err != nil {
-		return err
-	}
-	// A shared backend's schema is made by its first write, or here.
-	if err := openStore(e, settings).Prepare(ctx); err != nil {
-		return err
-	}
-	b, err := openWorkspaceBackend(ctx, e, settings, ws, backendOptions{ignoreLocalState: true})
-	if err != nil {
-		return err
-	}
-	if _, err := b.Load(ctx); err != nil {
-		b.Close()
-		return err
-	}
-	b.Close()
-	if settings.Backend == nil {
-		fmt.Fprintf(e.stdout, "The state is kept in %s (workspace %s).\n", localStatePath(e, ws), ws)
-	} else {
-		fmt.Fprintf(e.stdout, "The state is kept in %s: ready.\n", b)
-	}
-
-	c, err := openCache(ctx, e, settings)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "The content cache is %s: ready.\n", c)
-
-	if settings.Backend != nil {
+	if localLeft {
 		if err := offerPush(ctx, e, o); err != nil {
 			return err
 		}
@@ -141,24 +74,17 @@ func runInit(ctx context.Context, e *env, o initOptions) error {
 	return nil
 }
 
-// offerPush moves a local state file left beside a configuration whose
+// offerPush moves the local state file left beside a configuration whose
 // state is in a shared backend into it, as terraform init offers to
 // migrate a state: asked on a terminal, at once with --auto-approve.
 func offerPush(ctx context.Context, e *env, o initOptions) error {
-	fi, err := os.Stat(e.g.statePath)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && fi.IsDir()) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
 	how := fmt.Sprintf("imgform init --auto-approve, or imgform state push %s", e.g.statePath)
 	switch {
 	case o.autoApprove:
 	case !o.input || !cli.IsTerminal(e.stdin):
 		return fmt.Errorf("%s holds a local state, and this configuration keeps its state in its backend: it must be moved there before anything is planned. Move it with %s", e.g.statePath, how)
 	default:
-		yes, err := askYes(e, fmt.Sprintf("%s holds a local state. Move it into the configured backend (its lineage and serial are kept, and the file is renamed %s%s)?", e.g.statePath, e.g.statePath, pushedSuffix), "init")
+		yes, err := askYes(e, fmt.Sprintf("%s holds a local state. Move it into the configured backend (its lineage and serial are kept, and the file is renamed %s%s)?", e.g.statePath, e.g.statePath, workspace.PushedSuffix), "init")
 		if err != nil {
 			return err
 		}
@@ -176,14 +102,5 @@ func offerPush(ctx context.Context, e *env, o initOptions) error {
 // file itself is committed.
 func gitignoreEntries(e *env) []string {
 	base := filepath.Base(e.g.statePath)
-	return []string{spec.StateDirName + "/", defaultReviewDir + "/", base + local.BackupSuffix, base + ".lock", base + pushedSuffix}
-}
-
-// baseNames is the files' names without their folders.
-func baseNames(paths []string) []string {
-	out := make([]string, len(paths))
-	for i, p := range paths {
-		out[i] = filepath.Base(p)
-	}
-	return out
+	return []string{spec.StateDirName + "/", defaultReviewDir + "/", base + local.BackupSuffix, base + ".lock", base + workspace.PushedSuffix}
 }

@@ -3,16 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/cli"
-	"github.com/imgform/imgform/internal/imagecheck"
-	"github.com/imgform/imgform/internal/safepath"
+	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/spec"
 	planview "github.com/imgform/imgform/internal/view"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 type outputOptions struct {
@@ -54,47 +52,20 @@ func runOutput(ctx context.Context, e *env, o outputOptions, args []string) erro
 		}
 		sel = &a
 	}
-	st, err := loadState(ctx, e)
+	st, err := workspace.LoadState(ctx, e.wiring())
 	if err != nil {
 		return err
 	}
-	all := st.Addresses()
-	addrs := all
-	if sel != nil {
-		addrs = nil
-		for _, addr := range all {
-			if a, err := spec.ParseAddress(addr); err == nil && sel.Contains(a) {
-				addrs = append(addrs, addr)
-			}
-		}
-		if len(addrs) == 0 {
-			return fmt.Errorf("the state has no image %s%s", sel, spec.DidYouMeanAddress(sel.String(), all))
-		}
+	addrs, err := plan.SelectRecorded(st, sel)
+	if err != nil {
+		return err
 	}
-	m := planview.NewManifest(st, addrs, readSize)
+	m := planview.NewManifest(st, addrs, workspace.RecordedSize)
 	for _, w := range m.Warnings {
-		newView(e).warnf("%s", w)
+		newView(e).Warnf("%s", w)
 	}
 	if o.json {
 		return planview.WriteManifestJSON(e.stdout, m)
 	}
 	return planview.WriteManifestText(e.stdout, m)
-}
-
-// readSize reads the size of a file the state records, under the
-// configuration folder, from its header.
-func readSize(rel string) (int, int, error) {
-	if err := safepath.Check(".", rel); err != nil {
-		return 0, 0, err
-	}
-	f, err := os.Open(filepath.FromSlash(rel))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
-	info, err := imagecheck.ReadSize(f)
-	if err != nil {
-		return 0, 0, err
-	}
-	return info.Width, info.Height, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 type pickOptions struct {
@@ -46,7 +47,7 @@ code, from the review page.`,
 func runPick(ctx context.Context, e *env, o pickOptions, args []string) error {
 	// The picks file is what pick rewrites: a pick the configuration no
 	// longer allows (candidates lowered) must not keep pick from fixing it.
-	cfg, err := loadConfigWith(ctx, e, spec.Options{IgnorePicks: true})
+	cfg, err := workspace.LoadConfig(ctx, e.wiring(), spec.Options{IgnorePicks: true})
 	if err != nil {
 		return err
 	}

@@ -8,9 +8,9 @@ import (
 
 	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/cli"
-	"github.com/imgform/imgform/internal/gitrev"
 	"github.com/imgform/imgform/internal/plan"
 	planview "github.com/imgform/imgform/internal/view"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 // planningOptions are the flags that shape a plan, shared by plan and
@@ -76,16 +76,16 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 	if o.json && o.markdown {
 		return &cli.UsageError{Msg: "--json and --markdown exclude each other", Path: "plan"}
 	}
-	w, err := openWorkspace(ctx, e, workspaceOptions{config: true, cache: true, operation: "plan", lock: o.lock})
+	w, err := workspace.Open(ctx, e.wiring(), workspace.Need{Config: true, Cache: true, Operation: "plan", NoLock: !o.lock.lock, LockTimeout: o.lock.timeout})
 	if err != nil {
 		return err
 	}
-	defer w.close()
+	defer w.Close()
 	client, err := newClient(e, nil) // only for the endpoint's canonical form
 	if err != nil {
 		return err
 	}
-	lim, err := resolveLimits(e, o.limits, w.settings)
+	lim, err := resolveLimits(e, o.limits, w.Settings)
 	if err != nil {
 		return err
 	}
@@ -106,11 +106,11 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 		return err
 	}
 	if o.out != "" {
-		digest, err := plan.ConfigDigest(w.cfg.Sources)
+		digest, err := plan.ConfigDigest(w.Config.Sources)
 		if err != nil {
 			return err
 		}
-		if err := plan.Save(o.out, p, plan.Saved{ConfigDigest: digest, Sources: w.cfg.Sources}); err != nil {
+		if err := plan.Save(o.out, p, plan.Saved{ConfigDigest: digest, Sources: w.Config.Sources}); err != nil {
 			return fmt.Errorf("saving plan: %w", err)
 		}
 	}
@@ -123,11 +123,9 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 	return nil
 }
 
-// preparePlan prepares the plan of a run on the workspace (apply.Prepare):
-// the plan saved at savedPlan, checked fresh, or one made now of the
-// configuration, with the checkout's git history. Jobs an interrupted run
-// journaled for the API at endpoint count as paid for.
-func preparePlan(ctx context.Context, w *workspace, o planningOptions, savedPlan, endpoint string) (*plan.Plan, error) {
+// preparePlan prepares the plan of a run on the workspace (see
+// workspace.Workspace.Plan) with the planning flags.
+func preparePlan(ctx context.Context, w *workspace.Workspace, o planningOptions, savedPlan, endpoint string) (*plan.Plan, error) {
 	targets, err := parseAddresses("target", o.targets)
 	if err != nil {
 		return nil, err
@@ -136,19 +134,7 @@ func preparePlan(ctx context.Context, w *workspace, o planningOptions, savedPlan
 	if err != nil {
 		return nil, err
 	}
-	ws := apply.Workspace{Dir: ".", Config: w.cfg, State: w.st, Journal: w.backend.Jobs(), Cache: w.cache, Stats: w.stats, Endpoint: endpoint, VarFiles: w.varFiles}
-	repo, err := gitrev.Open(ctx, ".")
-	if err != nil {
-		return nil, err
-	}
-	if repo != nil {
-		w.history = repo
-		if savedPlan == "" { // a saved plan was checked when it was made
-			ws.History = repo
-		}
-	}
-	return apply.Prepare(ctx, ws, savedPlan, apply.Planning{Targets: targets, Replace: replace,
-		Offline: o.offline, Verify: o.verify, OverwriteNewer: o.overwriteNewer, SharedState: w.settings.Backend != nil})
+	return w.Plan(ctx, apply.Planning{Targets: targets, Replace: replace, Offline: o.offline, Verify: o.verify, OverwriteNewer: o.overwriteNewer}, savedPlan, endpoint)
 }
 
 // writePlan prints a plan on stdout in the form asked for.

@@ -108,16 +108,16 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	}
 	runErr := error(nil)
 	if onlyCache {
-		if err := page.AfterFromCache(ctx, r.w.cache, r.p); err != nil {
+		if err := page.AfterFromCache(ctx, r.w.Cache, r.p); err != nil {
 			return err
 		}
 	} else if runErr = generatePreview(ctx, e, o, &run, page); runErr != nil && !isRunFailure(runErr) {
 		return runErr
 	}
-	if err := page.BeforeFromDisk(ctx, ".", r.w.cache, r.p); err != nil {
+	if err := page.BeforeFromDisk(ctx, ".", r.w.Cache, r.p); err != nil {
 		return err
 	}
-	path, err := page.Write(r.p, review.Info{Commit: r.w.commit(), Made: time.Now(), Previewed: !onlyCache, Serve: o.serve})
+	path, err := page.Write(r.p, review.Info{Commit: r.w.Commit(), Made: time.Now(), Previewed: !onlyCache, Serve: o.serve})
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func servePage(ctx context.Context, e *env, o previewOptions, r *engineRun) erro
 	if err != nil {
 		return fmt.Errorf("serving the review page: %w", err)
 	}
-	cfg := r.w.cfg
+	cfg := r.w.Config
 	if cfg == nil { // a saved plan's preview: the configuration was not read
 		if cfg, err = loadConfig(ctx, e); err != nil {
 			return err

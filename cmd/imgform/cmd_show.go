@@ -11,6 +11,7 @@ import (
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 	planview "github.com/imgform/imgform/internal/view"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 type showOptions struct {
@@ -59,7 +60,7 @@ func runShow(ctx context.Context, e *env, o showOptions, args []string) error {
 	if o.markdown {
 		return &cli.UsageError{Msg: "--markdown shows a saved plan: imgform show --markdown PLANFILE", Path: "show"}
 	}
-	st, err := loadState(ctx, e)
+	st, err := workspace.LoadState(ctx, e.wiring())
 	if err != nil {
 		return err
 	}
@@ -82,7 +83,7 @@ func runShow(ctx context.Context, e *env, o showOptions, args []string) error {
 }
 
 func showImage(ctx context.Context, e *env, addr string, asJSON bool) error {
-	st, err := loadState(ctx, e)
+	st, err := workspace.LoadState(ctx, e.wiring())
 	if err != nil {
 		return err
 	}

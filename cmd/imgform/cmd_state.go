@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -13,10 +12,10 @@ import (
 
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/plan"
-	"github.com/imgform/imgform/internal/safepath"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 	planview "github.com/imgform/imgform/internal/view"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 func stateCommand() *command {
@@ -116,7 +115,7 @@ instance of the block. The recorded seed moves with it.`,
 }
 
 func runStateList(ctx context.Context, e *env, args []string) error {
-	st, err := loadState(ctx, e)
+	st, err := workspace.LoadState(ctx, e.wiring())
 	if err != nil {
 		return err
 	}
@@ -133,26 +132,12 @@ func runStateList(ctx context.Context, e *env, args []string) error {
 	return bw.Flush()
 }
 
-// editState runs edit on the locked state and saves the result.
-func editState(ctx context.Context, e *env, lock lockOptions, op string, edit func(st *state.State) error) error {
-	w, err := openWorkspace(ctx, e, workspaceOptions{operation: op, lock: lock})
-	if err != nil {
-		return err
-	}
-	defer w.close()
-	if err := edit(w.st); err != nil {
-		return err
-	}
-	_, err = w.backend.Save(ctx, w.st)
-	return err
-}
-
 func runStateRm(ctx context.Context, e *env, lock lockOptions, patterns []string) error {
 	addrs, err := spec.ParseAddresses(patterns)
 	if err != nil {
 		return &cli.UsageError{Msg: err.Error(), Path: "state rm"}
 	}
-	return editState(ctx, e, lock, "state rm", func(st *state.State) error {
+	return workspace.EditState(ctx, e.wiring(), "state rm", lock.timeout, func(st *state.State) error {
 		removed, err := plan.RemoveFromState(st, addrs)
 		if err != nil {
 			return err
@@ -174,7 +159,7 @@ func runStateMv(ctx context.Context, e *env, lock lockOptions, srcArg, dstArg st
 	if err != nil {
 		return &cli.UsageError{Msg: err.Error(), Path: "state mv"}
 	}
-	return editState(ctx, e, lock, "state mv", func(st *state.State) error {
+	return workspace.EditState(ctx, e.wiring(), "state mv", lock.timeout, func(st *state.State) error {
 		moved, err := plan.MoveInState(st, src, dst)
 		if errors.Is(err, plan.ErrMoveKinds) {
 			return &cli.UsageError{Msg: err.Error(), Path: "state mv"}
@@ -193,7 +178,7 @@ func runStateMv(ctx context.Context, e *env, lock lockOptions, srcArg, dstArg st
 }
 
 func runStatePull(ctx context.Context, e *env) error {
-	st, err := loadState(ctx, e)
+	st, err := workspace.LoadState(ctx, e.wiring())
 	if err != nil {
 		return err
 	}
@@ -209,38 +194,12 @@ func runStatePull(ctx context.Context, e *env) error {
 }
 
 func runStatePush(ctx context.Context, e *env, lock lockOptions, file string, force bool) error {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return fmt.Errorf("reading the state to push: %w", err)
+	done, err := workspace.PushState(ctx, e.wiring(), file, force, lock.timeout)
+	if done.State != nil {
+		fmt.Fprintf(e.stdout, "Pushed %s (lineage %s, serial %d, %d %s) to %s.\n", file, done.State.Lineage, done.State.Serial, len(done.State.Images), planview.Plural(len(done.State.Images), "image", "images"), done.To)
 	}
-	pushed, err := state.Parse(file, data)
-	if err != nil {
-		return err
+	if done.Renamed {
+		fmt.Fprintf(e.stdout, "%s is renamed %s%s; delete it once you are sure.\n", file, file, workspace.PushedSuffix)
 	}
-	w, err := openWorkspace(ctx, e, workspaceOptions{operation: "state push", lock: lock, backend: backendOptions{ignoreLocalState: true}})
-	if err != nil {
-		return err
-	}
-	defer w.close()
-	ws, err := workspaceName(e)
-	if err != nil {
-		return err
-	}
-	if w.settings.Backend == nil && safepath.SameFile(localStatePath(e, ws), file) {
-		return fmt.Errorf("%s is where the state is kept already: there is nothing to push it to (an imgform block with a backend says where)", file)
-	}
-	if err := state.CheckPush(w.st, pushed, force); err != nil {
-		return err
-	}
-	if err := w.backend.Push(ctx, pushed); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Pushed %s (lineage %s, serial %d, %d %s) to %s.\n", file, pushed.Lineage, pushed.Serial, len(pushed.Images), planview.Plural(len(pushed.Images), "image", "images"), w.backend)
-	if w.settings.Backend != nil && safepath.SameFile(file, e.g.statePath) {
-		if err := os.Rename(file, file+pushedSuffix); err != nil {
-			return fmt.Errorf("the state was pushed, but %s could not be renamed (rename it yourself, or imgform will refuse to run): %w", file, err)
-		}
-		fmt.Fprintf(e.stdout, "%s is renamed %s%s; delete it once you are sure.\n", file, file, pushedSuffix)
-	}
-	return nil
+	return err
 }

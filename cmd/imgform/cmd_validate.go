@@ -47,10 +47,10 @@ func runValidate(ctx context.Context, e *env, o validateOptions) error {
 		return nil
 	}
 	if diags.HasErrors() {
-		return &diagsError{diags: diags, files: cfg.Files}
+		return &spec.DiagnosticsError{Diagnostics: diags, Files: cfg.Files}
 	}
 	if len(diags) > 0 {
-		newView(e).diagnostics(diags, cfg.Files)
+		newView(e).Diagnostics(diags, cfg.Files)
 	}
 	n := len(cfg.Images)
 	noun := "images"

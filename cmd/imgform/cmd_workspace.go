@@ -11,6 +11,7 @@ import (
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 type workspaceSelectOptions struct {
@@ -97,7 +98,7 @@ with --force (its images' files stay where they are).`,
 }
 
 func runWorkspaceList(ctx context.Context, e *env) error {
-	settings, err := loadSettings(e)
+	settings, err := workspace.LoadSettings()
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func runWorkspaceList(ctx context.Context, e *env) error {
 }
 
 func runWorkspaceNew(ctx context.Context, e *env, name string) error {
-	settings, err := loadSettings(e)
+	settings, err := workspace.LoadSettings()
 	if err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func runWorkspaceNew(ctx context.Context, e *env, name string) error {
 }
 
 func runWorkspaceSelect(ctx context.Context, e *env, name string, o workspaceSelectOptions) error {
-	settings, err := loadSettings(e)
+	settings, err := workspace.LoadSettings()
 	if err != nil {
 		return err
 	}
@@ -166,7 +167,7 @@ func runWorkspaceDelete(ctx context.Context, e *env, name string, o workspaceDel
 	if err != nil {
 		return err
 	}
-	settings, err := loadSettings(e)
+	settings, err := workspace.LoadSettings()
 	if err != nil {
 		return err
 	}

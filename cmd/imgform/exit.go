@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hashicorp/hcl/v2"
-
 	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/segmind"
+	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 	planview "github.com/imgform/imgform/internal/view"
 )
@@ -43,15 +42,6 @@ func (e *exitCodeError) Unwrap() error { return e.err }
 
 func withExitCode(code int, err error) error { return &exitCodeError{code: code, err: err} }
 
-// diagsError carries configuration diagnostics to the edge, with the
-// sources they refer to.
-type diagsError struct {
-	diags hcl.Diagnostics
-	files map[string]*hcl.File
-}
-
-func (e *diagsError) Error() string { return e.diags.Error() }
-
 // report is the one place where an error becomes a message and an exit
 // code.
 func report(e *env, err error) int {
@@ -61,7 +51,7 @@ func report(e *env, err error) int {
 	v := newView(e)
 	var (
 		codeErr   *exitCodeError
-		diagsErr  *diagsError
+		diagsErr  *spec.DiagnosticsError
 		usageErr  *cli.UsageError
 		helpShown *cli.HelpShown
 		lockedErr *state.LockedError
@@ -77,37 +67,30 @@ func report(e *env, err error) int {
 	case errors.As(err, &helpShown):
 		return helpShown.Code
 	case errors.As(err, &diagsErr):
-		v.diagnostics(diagsErr.diags, diagsErr.files)
+		v.Diagnostics(diagsErr.Diagnostics, diagsErr.Files)
 		return exitError
 	case errors.As(err, &usageErr):
-		v.errorf("%s", usageErr.Msg)
+		v.Errorf("%s", usageErr.Msg)
 		if usageErr.Path != "" {
 			fmt.Fprintf(e.stderr, "\nRun 'imgform help %s' for its usage.\n", usageErr.Path)
 		}
 		return exitError
 	case errors.As(err, &lockedErr):
-		v.errorf("%s", err)
-		fmt.Fprintf(e.stderr, "\nWait for that run to finish, or pass --lock-timeout DURATION to wait for it.\n")
-		switch {
-		case lockedErr.Holder == nil:
-		case lockedErr.Session:
-			fmt.Fprintf(e.stderr, "The lock is held by that run's PostgreSQL session and ends with it: when the run ends or is killed, the server frees it. If the session is stuck (a run that hangs, a connection the server has not seen drop), end it with:\n  imgform force-unlock %s\n", lockedErr.Holder.ID)
-		default:
-			fmt.Fprintf(e.stderr, "If no imgform is running (a lock left on a filesystem that does not honour flock), remove it with:\n  imgform force-unlock %s\n", lockedErr.Holder.ID)
-		}
+		v.Errorf("%s", err)
+		fmt.Fprint(e.stderr, planview.LockedAdvice(lockedErr))
 		return exitError
 	case errors.As(err, &lostErr):
-		v.errorf("%s.", planview.UpperFirst(lostErr.Error()))
-		fmt.Fprintf(e.stderr, "\nAnother run may hold the lock now (imgform force-unlock, or the database restarted). Run imgform plan again once it is done; nothing this run paid for is paid again.\n")
+		v.Errorf("%s.", planview.UpperFirst(lostErr.Error()))
+		fmt.Fprint(e.stderr, planview.LockLostAdvice)
 		return exitError
 	case errors.As(err, &fatalErr):
-		v.errorf("%s", fatalAdvice(fatalErr))
+		v.Errorf("%s", fatalAdvice(fatalErr))
 		return exitError
 	case errors.Is(err, apply.ErrInterrupted), errors.Is(err, context.Canceled):
-		v.errorf("Interrupted. What finished is saved in the state; run the command again to do the rest.")
+		v.Errorf("Interrupted. What finished is saved in the state; run the command again to do the rest.")
 		return exitInterrupted
 	}
-	v.errorf("%s", err)
+	v.Errorf("%s", err)
 	return exitError
 }
 

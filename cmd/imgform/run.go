@@ -12,6 +12,7 @@ import (
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/segmind"
 	planview "github.com/imgform/imgform/internal/view"
+	"github.com/imgform/imgform/internal/workspace"
 )
 
 // engineFlags are the flags of the commands that run the engine: apply
@@ -44,7 +45,7 @@ func (o engineFlags) check(command string, savedPlan, paysNothing bool) error {
 // engineRun is a run of the engine set up: its workspace (locked), its
 // limits, the API client, and the plan it carries out.
 type engineRun struct {
-	w      *workspace
+	w      *workspace.Workspace
 	lim    plan.Limits
 	client *segmind.Client
 	p      *plan.Plan
@@ -62,18 +63,18 @@ func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, comma
 	r := &engineRun{saved: len(args) == 1}
 	prepCtx, stopPrep := preparing(ctx, e)
 	defer stopPrep()
-	if r.w, err = openWorkspace(prepCtx, e, workspaceOptions{config: !r.saved, cache: true, operation: command, lock: o.lock}); err != nil {
+	if r.w, err = workspace.Open(prepCtx, e.wiring(), workspace.Need{Config: !r.saved, Cache: true, Operation: command, NoLock: !o.lock.lock, LockTimeout: o.lock.timeout}); err != nil {
 		return nil, nil, err
 	}
 	defer func() {
 		if err != nil {
-			r.w.close()
+			r.w.Close()
 		}
 	}()
-	if r.lim, err = resolveLimits(e, o.limits, r.w.settings); err != nil {
+	if r.lim, err = resolveLimits(e, o.limits, r.w.Settings); err != nil {
 		return nil, nil, err
 	}
-	if r.client, err = newClient(e, r.w.st.InferenceTimes()); err != nil {
+	if r.client, err = newClient(e, r.w.State.InferenceTimes()); err != nil {
 		return nil, nil, err
 	}
 	savedPlan := ""
@@ -94,7 +95,7 @@ func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, comma
 		}
 		warnUncommitted(e, r.p)
 	}
-	return r, r.w.close, nil
+	return r, r.w.Close, nil
 }
 
 // warnUncommitted says, in one line, that an apply to a shared state

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/imgform/imgform/internal/cache"
@@ -33,34 +30,6 @@ func workspaceName(e *env) (string, error) {
 // workspace, beside the configuration.
 var environmentFile = filepath.Join(spec.StateDirName, "environment")
 
-// loadSettings reads the configuration's imgform block.
-func loadSettings(e *env) (*spec.Settings, error) {
-	settings, files, diags := spec.LoadSettings(".")
-	if diags.HasErrors() {
-		return nil, &diagsError{diags: diags, files: files}
-	}
-	return settings, nil
-}
-
-// backendOptions say what a command needs of the backend.
-type backendOptions struct {
-	// ignoreLocalState lets a command run while a local state is left
-	// beside a shared backend: state push (how it is moved), and
-	// force-unlock (which touches no state).
-	ignoreLocalState bool
-}
-
-// openBackend opens the workspace's state where the configuration keeps
-// it: the state file, or the pg backend. A local state file left where a
-// shared backend is configured stops everything but its move there.
-func openBackend(ctx context.Context, e *env, settings *spec.Settings, o backendOptions) (state.Backend, error) {
-	ws, err := workspaceName(e)
-	if err != nil {
-		return nil, err
-	}
-	return openWorkspaceBackend(ctx, e, settings, ws, o)
-}
-
 // openStore returns the store the configuration's settings name: the
 // state files at --state, or the pg backend.
 func openStore(e *env, settings *spec.Settings) state.Store {
@@ -74,47 +43,6 @@ func openStore(e *env, settings *spec.Settings) state.Store {
 	return pg.NewStore(pg.Config{ConnStr: conn, Schema: settings.Backend.Args["schema_name"],
 		ConnectTimeout: settings.Backend.Timeout("connect_timeout"), RequestTimeout: settings.Backend.Timeout("request_timeout")})
 }
-
-// openWorkspaceBackend opens the state of workspace ws (see openBackend).
-func openWorkspaceBackend(ctx context.Context, e *env, settings *spec.Settings, ws string, o backendOptions) (state.Backend, error) {
-	b, err := openStore(e, settings).Open(ctx, ws)
-	if err != nil {
-		return nil, err
-	}
-	if settings.Backend != nil && !o.ignoreLocalState {
-		if err := checkMigrated(e, b); err != nil {
-			b.Close()
-			return nil, err
-		}
-	}
-	return b, nil
-}
-
-// localStatePath is the state file of a workspace: --state for the default
-// one, imgform.state.d/NAME/ beside it for the others.
-func localStatePath(e *env, ws string) string { return local.NewStore(e.g.statePath).Path(ws) }
-
-// checkMigrated refuses to go on while a local state file is left beside
-// a configuration whose state is in a shared backend: the two would
-// diverge, and images recorded only locally would be paid for again.
-func checkMigrated(e *env, b state.Backend) error {
-	fi, err := os.Stat(e.g.statePath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if fi.IsDir() {
-		return nil
-	}
-	return fmt.Errorf("this configuration keeps its state in %s, but %s holds a local state. Move it there first (its lineage and serial are kept, and the file is renamed %s%s):\n  imgform state push %s\n(imgform init offers to move it too)",
-		b, e.g.statePath, e.g.statePath, pushedSuffix, e.g.statePath)
-}
-
-// pushedSuffix is added to a local state file once it was pushed to the
-// configured backend.
-const pushedSuffix = ".pushed"
 
 // openCache opens the content cache: the local directory, with the
 // configured shared cache behind it unless --cache=local. A shared cache
@@ -148,3 +76,12 @@ const (
 	cacheConfigured = ""
 	cacheLocal      = "local"
 )
+
+// cacheDir is IMGFORM_CACHE_DIR, or .imgform/cache in the configuration
+// directory.
+func cacheDir(e *env) string {
+	if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
+		return d
+	}
+	return filepath.Join(spec.StateDirName, "cache")
+}

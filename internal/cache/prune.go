@@ -33,3 +33,24 @@ type Unneeded struct {
 	Hash  model.Hash
 	Entry *Entry // nil when the entry is incomplete or unreadable
 }
+
+// Prune removes from s the entries inUse does not report (dry: none, it
+// only says), calling each for every one once it is gone (dry: that
+// would go); it returns how many of the store's entries it removed (or
+// would).
+func Prune(ctx context.Context, s Store, inUse func(model.Hash) bool, dry bool, each func(Unneeded)) (removed, total int, err error) {
+	unused, total, err := Unused(ctx, s, inUse)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, u := range unused {
+		if !dry {
+			if err := s.Remove(ctx, u.Hash); err != nil {
+				return removed, total, err
+			}
+		}
+		each(u)
+		removed++
+	}
+	return removed, total, nil
+}

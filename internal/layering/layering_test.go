@@ -44,6 +44,7 @@ var allowed = map[string][]string{
 	"internal/placeholder":           {"internal/model", "internal/generate"},
 	"internal/layering":              {},
 	"internal/cli":                   {},
+	"internal/workspace":             {"internal/apply", "internal/plan", "internal/spec", "internal/state", "internal/cache", "internal/gitrev"},
 	"cmd/imgform":                    nil, // the wiring: anything
 	"internal/atomicfile":            {},
 	"internal/imagecheck":            {},

@@ -90,3 +90,23 @@ func selectsAny(targets []spec.Address, addr string) bool {
 	}
 	return false
 }
+
+// SelectRecorded returns the state's addresses that sel selects (all
+// when sel is nil); none is an error that says which address was likely
+// meant.
+func SelectRecorded(st *state.State, sel *spec.Address) ([]string, error) {
+	all := st.Addresses()
+	if sel == nil {
+		return all, nil
+	}
+	var addrs []string
+	for _, addr := range all {
+		if a, err := spec.ParseAddress(addr); err == nil && sel.Contains(a) {
+			addrs = append(addrs, addr)
+		}
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("the state has no image %s%s", sel, spec.DidYouMeanAddress(sel.String(), all))
+	}
+	return addrs, nil
+}

@@ -73,3 +73,29 @@ func (s *Stored) Push(ctx context.Context, st *State, swap Swap) error {
 	s.cur = next
 	return nil
 }
+
+// AllLoader is a backend that keeps the states of every workspace in one
+// place (a schema), and reads them all at once.
+type AllLoader interface {
+	LoadAll(ctx context.Context) ([]*State, error)
+}
+
+// HashesInUse are the input hashes the states b keeps record: every
+// workspace's when b is an AllLoader (a shared backend), else st's own
+// (b's state as loaded).
+func HashesInUse(ctx context.Context, b Backend, st *State) (map[Hash]bool, error) {
+	states := []*State{st}
+	if all, ok := b.(AllLoader); ok {
+		var err error
+		if states, err = all.LoadAll(ctx); err != nil {
+			return nil, err
+		}
+	}
+	inUse := map[Hash]bool{}
+	for _, s := range states {
+		for _, entry := range s.Images {
+			inUse[entry.InputHash] = true
+		}
+	}
+	return inUse, nil
+}
