@@ -128,6 +128,7 @@ func commands() []*command {
 		pickCommand(),
 		forceUnlockCommand(),
 		cacheCommand(),
+		reviewCommand(),
 		emulateCommand(),
 		completionCommand(),
 		versionCommand(),

@@ -22,6 +22,11 @@ type previewOptions struct {
 	fromCache bool
 	serve     bool
 	addr      string
+	// publish, reviewExpiry and markdown: see publishReview.
+	publish      bool
+	reviewExpiry string
+	markdown     string
+	flags        *pflag.FlagSet
 }
 
 func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
@@ -33,6 +38,10 @@ func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.fromCache, "from-cache", false, "generate nothing: show what the cache already holds")
 	fs.BoolVar(&o.serve, "serve", false, "then serve the review page on loopback, with a button per candidate that records the pick, until Ctrl-C")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "with --serve, the loopback `HOST:PORT` to serve on (port 0: any free one)")
+	fs.BoolVar(&o.publish, "publish", false, "then put the review page in the team cache's bucket and print its URL (default: the cache block's publish)")
+	fs.StringVar(&o.reviewExpiry, "review-expiry", "", "with --publish, how long the presigned links work, at most `7d` (default: the cache block's review_expiry, else 7d)")
+	fs.StringVar(&o.markdown, "markdown", "", "write the pull-request comment's part about the published page (its link, and the changed images under a public review_url) to `FILE`")
+	o.flags = fs
 	o.planning.AddFlags(fs)
 	o.limits.AddFlags(fs)
 	o.lock.AddFlags(fs, false)
@@ -115,12 +124,16 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	if err := page.BeforeFromDisk(ctx, ".", r.w.cache, r.p); err != nil {
 		return err
 	}
-	path, err := page.Write(r.p, review.Info{Commit: r.w.commit(), Made: time.Now(), Previewed: !onlyCache, Serve: o.serve})
+	info := review.Info{Commit: r.w.commit(), Made: time.Now(), Previewed: !onlyCache, Serve: o.serve}
+	path, err := page.Write(r.p, info)
 	if err != nil {
 		return err
 	}
 	if !o.json {
 		fmt.Fprintf(e.stdout, "\nThe review page is %s\n", path)
+	}
+	if err := publishReview(ctx, e, o, r.w, page, r.p, info, path); err != nil {
+		return err
 	}
 	if !o.serve || runErr != nil {
 		return runErr

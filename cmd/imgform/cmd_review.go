@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/imgform/imgform/internal/cache/s3"
+	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/review"
+	"github.com/imgform/imgform/internal/spec"
+)
+
+type reviewListOptions struct{ json bool }
+
+type reviewPruneOptions struct {
+	olderThan   string
+	autoApprove bool
+}
+
+func reviewCommand() *command {
+	var list reviewListOptions
+	var prune reviewPruneOptions
+	return &command{
+		name:  "review",
+		short: "List and prune the review pages published in the team's bucket",
+		long: `imgform preview --publish puts its review page in the team cache's bucket,
+under PREFIX/reviews/ID/. These commands list those pages and remove old
+ones. They touch nothing outside reviews/: the cache's entries, which a
+page links rather than copies, stay (imgform cache prune is for them).`,
+		sub: []*command{{
+			name:  "list",
+			short: "List the published review pages, newest first",
+			flags: func(fs *pflag.FlagSet) { fs.BoolVar(&list.json, "json", false, "print one JSON object per page") },
+			run: func(ctx context.Context, e *env, _ []string) error {
+				b, err := openReviewBucket(e)
+				if err != nil {
+					return err
+				}
+				rs, err := review.List(ctx, b)
+				if err != nil {
+					return err
+				}
+				for _, r := range rs {
+					if list.json {
+						data, _ := json.Marshal(r)
+						fmt.Fprintf(e.stdout, "%s\n", data)
+						continue
+					}
+					fmt.Fprintf(e.stdout, "%s\t%s\t%d files\t%s\n", r.ID, r.Updated.UTC().Format(time.RFC3339), r.Objects, humanSize(r.Bytes))
+				}
+				return nil
+			},
+		}, {
+			name:  "prune",
+			short: "Remove the published review pages not written to for a while",
+			long: `Remove the review pages whose last file was written longer ago than
+--older-than (such as 30d). Without --auto-approve it only lists them.`,
+			flags: func(fs *pflag.FlagSet) {
+				fs.StringVar(&prune.olderThan, "older-than", "", "remove the pages last written longer ago than `AGE` (30d, 12h)")
+				fs.BoolVar(&prune.autoApprove, "auto-approve", false, "remove them; without it, only list them")
+			},
+			run: func(ctx context.Context, e *env, _ []string) error {
+				age, err := spec.ParseAge(prune.olderThan)
+				if err != nil {
+					return &usageError{msg: "--older-than: " + err.Error(), path: "review prune"}
+				}
+				b, err := openReviewBucket(e)
+				if err != nil {
+					return err
+				}
+				rs, err := review.List(ctx, b)
+				if err != nil {
+					return err
+				}
+				old := review.OlderThan(rs, age, time.Now())
+				for _, r := range old {
+					if !prune.autoApprove {
+						fmt.Fprintf(e.stdout, "would remove %s (last written %s, %d files)\n", r.ID, r.Updated.UTC().Format(time.RFC3339), r.Objects)
+						continue
+					}
+					if err := review.Remove(ctx, b, r); err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "removed %s (%d files)\n", r.ID, r.Objects)
+				}
+				if !prune.autoApprove && len(old) > 0 {
+					fmt.Fprintln(e.stdout, "Nothing was removed: run again with --auto-approve to remove these.")
+				}
+				if len(old) == 0 {
+					fmt.Fprintf(e.stdout, "No review page is older than %s (%d kept).\n", prune.olderThan, len(rs))
+				}
+				return nil
+			},
+		}},
+	}
+}
+
+// openReviewBucket opens the team cache's bucket, which holds the
+// published review pages.
+func openReviewBucket(e *env) (*s3.Store, error) {
+	settings, err := loadSettings(e)
+	if err != nil {
+		return nil, err
+	}
+	if settings.Cache == nil {
+		return nil, fmt.Errorf("review pages are published in the team cache's bucket, and this configuration names none: add a cache \"s3\" block to the imgform block")
+	}
+	return newS3Store(e, settings)
+}
+
+// publishReview publishes the written page when --publish, or the cache
+// block's publish = true, asks for it.
+func publishReview(ctx context.Context, e *env, o previewOptions, w *workspace, page *review.Page, p *plan.Plan, info review.Info, path string) error {
+	publish := w.settings.Cache != nil && w.settings.Cache.Args["publish"] == "true"
+	if o.flags != nil && o.flags.Changed("publish") {
+		publish = o.publish
+	}
+	if !publish && o.markdown == "" {
+		return nil
+	}
+	if publish && w.settings.Cache == nil {
+		return &usageError{msg: "--publish puts the review page in the team cache's bucket, and this configuration names none (no cache \"s3\" block)", path: "preview"}
+	}
+	var pub *review.Published
+	skip := "it was not asked for (--publish, or publish = true in the cache block)"
+	if publish {
+		args := w.settings.Cache.Args
+		settings := review.PublishSettings{Publish: true, PublicURL: args["review_url"]}
+		expiry := o.reviewExpiry
+		if expiry == "" {
+			expiry = args["review_expiry"]
+		}
+		if expiry != "" {
+			d, err := spec.ParseAge(expiry)
+			if err != nil {
+				return &usageError{msg: "--review-expiry: " + err.Error(), path: "preview"}
+			}
+			settings.Expiry = d
+		}
+		opt, why, err := review.Prepare(settings, e.getenv, os.ReadFile, time.Now())
+		switch {
+		case err != nil:
+			return err
+		case e.g.cacheMode == cacheLocal:
+			skip = "--cache=local keeps this run off the team's bucket"
+		case why != "":
+			skip = why
+		default:
+			b, err := newS3Store(e, w.settings)
+			if err != nil {
+				return err
+			}
+			if pub, err = page.Publish(ctx, b, p, info, opt); err != nil {
+				return err
+			}
+		}
+		if err := review.Report(e.stdout, pub, skip, path, o.json); err != nil {
+			return err
+		}
+	}
+	if o.markdown == "" {
+		return nil
+	}
+	f, err := os.Create(o.markdown)
+	if err != nil {
+		return fmt.Errorf("writing the review's markdown: %w", err)
+	}
+	if err := review.WriteMarkdown(f, pub, skip); err != nil {
+		f.Close()
+		return fmt.Errorf("writing the review's markdown: %w", err)
+	}
+	return f.Close()
+}
