@@ -40,7 +40,7 @@ func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "with --serve, the loopback `HOST:PORT` to serve on (port 0: any free one)")
 	fs.BoolVar(&o.publish, "publish", false, "then put the review page in the team cache's bucket and print its URL (default: the cache block's publish)")
 	fs.StringVar(&o.reviewExpiry, "review-expiry", "", "with --publish, how long the presigned links work, at most `7d` (default: the cache block's review_expiry, else 7d)")
-	fs.StringVar(&o.markdown, "markdown", "", "write the pull-request comment's part about the published page (its link, and the changed images under a public review_url) to `FILE`")
+	fs.StringVar(&o.markdown, "markdown", "", "with --publish, write the pull-request comment's part about the page (its link, the changed images under a public review_url, or why it was not published) to `FILE`")
 	o.flags = fs
 	o.planning.AddFlags(fs)
 	o.limits.AddFlags(fs)
@@ -100,6 +100,10 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 		return err
 	}
 	defer done()
+	publish, err := publishSettings(o, r.w.settings)
+	if err != nil {
+		return err
+	}
 	// Every candidate of an image without a pick is generated: the run
 	// is of one change per candidate, each paid for and capped.
 	run := *r
@@ -132,7 +136,7 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	if !o.json {
 		fmt.Fprintf(e.stdout, "\nThe review page is %s\n", path)
 	}
-	if err := publishReview(ctx, e, o, r.w, page, r.p, info, path); err != nil {
+	if err := publishReview(ctx, e, o, publish, r.w, page, r.p, info, path); err != nil {
 		return err
 	}
 	if !o.serve || runErr != nil {

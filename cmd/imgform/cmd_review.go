@@ -113,55 +113,57 @@ func openReviewBucket(e *env) (*s3.Store, error) {
 	return newS3Store(e, settings)
 }
 
-// publishReview publishes the written page when --publish, or the cache
-// block's publish = true, asks for it.
-func publishReview(ctx context.Context, e *env, o previewOptions, w *workspace, page *review.Page, p *plan.Plan, info review.Info, path string) error {
-	publish := w.settings.Cache != nil && w.settings.Cache.Args["publish"] == "true"
+// publishSettings reads what --publish, --review-expiry and the cache
+// block say about publishing; publish is false when it is not asked for.
+// It is called before anything is paid, so that a mistake costs nothing.
+func publishSettings(o previewOptions, settings *spec.Settings) (s review.PublishSettings, err error) {
+	s.Publish = settings.Cache != nil && settings.Cache.Args["publish"] == "true"
 	if o.flags != nil && o.flags.Changed("publish") {
-		publish = o.publish
+		s.Publish = o.publish
 	}
-	if !publish && o.markdown == "" {
+	if !s.Publish {
+		return s, nil
+	}
+	if settings.Cache == nil {
+		return s, &usageError{msg: "--publish puts the review page in the team cache's bucket, and this configuration names none (no cache \"s3\" block)", path: "preview"}
+	}
+	s.PublicURL = settings.Cache.Args["review_url"]
+	expiry := o.reviewExpiry
+	if expiry == "" {
+		expiry = settings.Cache.Args["review_expiry"]
+	}
+	if expiry != "" {
+		if s.Expiry, err = spec.ParseAge(expiry); err != nil || s.Expiry > review.MaxExpiry {
+			return s, &usageError{msg: fmt.Sprintf("--review-expiry %q: a presigned link works for at most 7 days (such as 7d or 72h)", expiry), path: "preview"}
+		}
+	}
+	return s, nil
+}
+
+// publishReview publishes the written page when asked (s.Publish), and
+// writes --markdown.
+func publishReview(ctx context.Context, e *env, o previewOptions, s review.PublishSettings, w *workspace, page *review.Page, p *plan.Plan, info review.Info, path string) error {
+	if !s.Publish {
 		return nil
 	}
-	if publish && w.settings.Cache == nil {
-		return &usageError{msg: "--publish puts the review page in the team cache's bucket, and this configuration names none (no cache \"s3\" block)", path: "preview"}
-	}
 	var pub *review.Published
-	skip := "it was not asked for (--publish, or publish = true in the cache block)"
-	if publish {
-		args := w.settings.Cache.Args
-		settings := review.PublishSettings{Publish: true, PublicURL: args["review_url"]}
-		expiry := o.reviewExpiry
-		if expiry == "" {
-			expiry = args["review_expiry"]
-		}
-		if expiry != "" {
-			d, err := spec.ParseAge(expiry)
-			if err != nil {
-				return &usageError{msg: "--review-expiry: " + err.Error(), path: "preview"}
-			}
-			settings.Expiry = d
-		}
-		opt, why, err := review.Prepare(settings, e.getenv, os.ReadFile, time.Now())
-		switch {
-		case err != nil:
-			return err
-		case e.g.cacheMode == cacheLocal:
-			skip = "--cache=local keeps this run off the team's bucket"
-		case why != "":
-			skip = why
-		default:
-			b, err := newS3Store(e, w.settings)
-			if err != nil {
-				return err
-			}
-			if pub, err = page.Publish(ctx, b, p, info, opt); err != nil {
-				return err
-			}
-		}
-		if err := review.Report(e.stdout, pub, skip, path, o.json); err != nil {
+	opt, skip, err := review.Prepare(s, e.getenv, os.ReadFile, time.Now())
+	switch {
+	case err != nil:
+		return err
+	case e.g.cacheMode == cacheLocal:
+		skip = "--cache=local keeps this run off the team's bucket"
+	case skip == "":
+		b, err := newS3Store(e, w.settings)
+		if err != nil {
 			return err
 		}
+		if pub, err = page.Publish(ctx, b, p, info, opt); err != nil {
+			return err
+		}
+	}
+	if err := review.Report(e.stdout, pub, skip, path, o.json); err != nil {
+		return err
 	}
 	if o.markdown == "" {
 		return nil

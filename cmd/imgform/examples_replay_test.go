@@ -385,13 +385,17 @@ func TestCITeamWorkflowReplay(t *testing.T) {
 		"actions/checkout@v4":                  {outcome: "success"},
 		"Install imgform":                      installWant(pin),
 		"Plan":                                 {outcome: "success", outputs: map[string]string{"exitcode": "2"}},
-		"Preview the new images":               {outcome: "success"},
-		"Upload the review page":               {outcome: "success"},
-		"Comment the plan on the pull request": {outcome: "success", stdout: []string{"image.empty_state", "0 to create, 1 to replace", `\[Review the new images\]\(https://`}},
+		"Preview the new images":               {outcome: "success", outputs: map[string]string{"published": "true"}},
+		"Upload the review page":               {outcome: "skipped"},
+		"Comment the plan on the pull request": {outcome: "success", stdout: []string{"image.empty_state", "0 to create, 1 to replace", `\[Open the review page\]\(http://127\.0\.0\.1:\d+/` + bucket + `/assets/reviews/pr-1/index\.html\?`}},
 	})
-	if up := plan.step("Upload the review page"); up != nil {
-		if _, err := os.Stat(filepath.Join(up.uploaded, "index.html")); err != nil {
-			t.Errorf("the review page uploaded has no index.html: %v", err)
+	// The page the comment links: in the bucket, and open to a browser
+	// with no credentials.
+	if c := plan.step("Comment the plan on the pull request"); c != nil {
+		if m := regexp.MustCompile(`\[Open the review page\]\((http[^)]+)\)`).FindStringSubmatch(c.stdout); m != nil {
+			if page := get(t, m[1], "text/html"); !strings.Contains(page, "image.empty_state") {
+				t.Errorf("the published review page does not show image.empty_state:\n%.1000s", page)
+			}
 		}
 	}
 	checkDownloads(t, release, pin, 1)
