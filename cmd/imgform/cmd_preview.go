@@ -76,7 +76,15 @@ shows them as a grid, each with its seed and the imgform pick command that
 keeps it. With --serve the page is then served on 127.0.0.1 (a token in
 its address; nothing else on the machine can use it), with a button per
 candidate that records the pick as imgform pick does; Ctrl-C stops it.
-The state's lock is let go before the page is served.`,
+The state's lock is let go before the page is served.
+
+With --publish (or publish = true in the cache "s3" block), the page and
+its images are then put in the team cache's bucket, under
+PREFIX/reviews/ID/ (ID: pr-N or mr-N on a pull or merge request,
+branch-NAME-HASH on a branch, random elsewhere), and imgform prints a URL
+that opens with no credentials: presigned for --review-expiry (at most 7
+days), or under the block's review_url. A pull request from a fork does
+not publish. imgform review list and prune manage the published pages.`,
 		flags:    o.AddFlags,
 		nargs:    atMost(1),
 		graceful: true,
