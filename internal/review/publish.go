@@ -11,7 +11,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
@@ -106,54 +109,57 @@ func (pg *Page) Publish(ctx context.Context, b Bucket, p *plan.Plan, info Info, 
 	}
 	folder := ReviewsDir + opt.ID + "/"
 	out := &Published{ID: opt.ID, Key: folder + IndexName}
-	sign := func(key string) (string, error) { return b.PresignGet(ctx, key, opt.Expiry) }
 	// links maps each file beside the page to its address on the page.
 	links := map[string]string{}
-	pg.mu.Lock()
+	pg.store.mu.Lock()
 	pics := make([]*picture, 0, len(pg.store.seen))
 	for _, pic := range pg.store.seen {
 		pics = append(pics, pic)
 	}
+	pg.store.mu.Unlock()
+	pg.mu.Lock()
 	sources := map[model.Hash][]model.Hash{}
 	for k, v := range pg.sources {
 		sources[k] = v
 	}
 	pg.mu.Unlock()
 	sort.Slice(pics, func(i, j int) bool { return pics[i].Full < pics[j].Full })
+	type file struct {
+		rel  string
+		full *picture // the picture whose full-size image it is; nil for a thumbnail
+	}
+	var files []file
+	seen := map[string]bool{}
 	for _, pic := range pics {
-		for _, rel := range []string{pic.Full, pic.Thumb} {
-			if _, done := links[rel]; done {
-				continue
-			}
-			if rel == pic.Full && !public {
-				key, ok, err := pg.cachedObject(ctx, b, sources[pic.sum], pic.sum)
-				if err != nil {
-					return nil, err
-				}
-				if ok {
-					if links[rel], err = sign(key); err != nil {
-						return nil, err
-					}
-					out.Linked++
-					continue
-				}
-			}
-			data, err := os.ReadFile(filepath.Join(pg.dir, filepath.FromSlash(rel)))
-			if err != nil {
-				return nil, fmt.Errorf("publishing the review page: %w", err)
-			}
-			if err := b.PutObject(ctx, folder+rel, data, contentTypeOf(rel)); err != nil {
-				return nil, fmt.Errorf("publishing the review page: %w", err)
-			}
-			out.Uploaded++
-			if public {
-				links[rel] = rel // beside the page
-				continue
-			}
-			if links[rel], err = sign(folder + rel); err != nil {
-				return nil, err
+		for _, f := range []file{{pic.Full, pic}, {pic.Thumb, nil}} {
+			if !seen[f.rel] {
+				seen[f.rel] = true
+				files = append(files, f)
 			}
 		}
+	}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(publishParallel)
+	for _, f := range files {
+		g.Go(func() error {
+			link, linked, err := pg.publishFile(gctx, b, folder, f.rel, f.full, sources, public, opt.Expiry)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			links[f.rel] = link
+			if linked {
+				out.Linked++
+			} else {
+				out.Uploaded++
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	info.Published, info.Serve = true, false
 	var page bytes.Buffer
@@ -177,13 +183,46 @@ func (pg *Page) Publish(ctx context.Context, b Bucket, p *plan.Plan, info Info, 
 		out.Changed = pg.changedThumbs(p, at)
 	} else {
 		var err error
-		if out.URL, err = sign(out.Key); err != nil {
+		if out.URL, err = b.PresignGet(ctx, out.Key, opt.Expiry); err != nil {
 			return nil, err
 		}
 		until := opt.Now.Add(opt.Expiry).UTC().Truncate(time.Second)
 		out.Expires = &until
 	}
 	return out, nil
+}
+
+// publishParallel bounds the uploads (and lookups) in flight at once.
+const publishParallel = 8
+
+// publishFile makes a file beside the page reachable from the published
+// page and returns its link: the cache's own object of a full-size image
+// (full) when presigned and the cache holds it (linked), else a copy in
+// the page's folder. Under a public base URL a copy is linked by its path
+// beside the page.
+func (pg *Page) publishFile(ctx context.Context, b Bucket, folder, rel string, full *picture, sources map[model.Hash][]model.Hash, public bool, expiry time.Duration) (link string, linked bool, err error) {
+	if full != nil && !public {
+		key, ok, err := pg.cachedObject(ctx, b, sources[full.sum], full.sum)
+		if err != nil {
+			return "", false, err
+		}
+		if ok {
+			link, err := b.PresignGet(ctx, key, expiry)
+			return link, true, err
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(pg.dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return "", false, fmt.Errorf("publishing the review page: %w", err)
+	}
+	if err := b.PutObject(ctx, folder+rel, data, contentTypeOf(rel)); err != nil {
+		return "", false, fmt.Errorf("publishing the review page: %w", err)
+	}
+	if public {
+		return rel, false, nil // beside the page
+	}
+	link, err = b.PresignGet(ctx, folder+rel, expiry)
+	return link, false, err
 }
 
 // cachedObject finds the cache's own object of an image among the
