@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"time"
@@ -45,15 +44,7 @@ page links rather than copies, stay (imgform cache prune is for them).`,
 				if err != nil {
 					return err
 				}
-				for _, r := range rs {
-					if list.json {
-						data, _ := json.Marshal(r)
-						fmt.Fprintf(e.stdout, "%s\n", data)
-						continue
-					}
-					fmt.Fprintf(e.stdout, "%s\t%s\t%d files\t%s\n", r.ID, r.Updated.UTC().Format(time.RFC3339), r.Objects, humanSize(r.Bytes))
-				}
-				return nil
+				return review.WriteList(e.stdout, rs, list.json)
 			},
 		}, {
 			name:  "prune",
@@ -73,28 +64,7 @@ page links rather than copies, stay (imgform cache prune is for them).`,
 				if err != nil {
 					return err
 				}
-				rs, err := review.List(ctx, b)
-				if err != nil {
-					return err
-				}
-				old := review.OlderThan(rs, age, time.Now())
-				for _, r := range old {
-					if !prune.autoApprove {
-						fmt.Fprintf(e.stdout, "would remove %s (last written %s, %d files)\n", r.ID, r.Updated.UTC().Format(time.RFC3339), r.Objects)
-						continue
-					}
-					if err := review.Remove(ctx, b, r); err != nil {
-						return err
-					}
-					fmt.Fprintf(e.stdout, "removed %s (%d files)\n", r.ID, r.Objects)
-				}
-				if !prune.autoApprove && len(old) > 0 {
-					fmt.Fprintln(e.stdout, "Nothing was removed: run again with --auto-approve to remove these.")
-				}
-				if len(old) == 0 {
-					fmt.Fprintf(e.stdout, "No review page is older than %s (%d kept).\n", prune.olderThan, len(rs))
-				}
-				return nil
+				return review.Prune(ctx, b, e.stdout, age, time.Now(), !prune.autoApprove)
 			},
 		}},
 	}
@@ -168,13 +138,5 @@ func publishReview(ctx context.Context, e *env, o previewOptions, s review.Publi
 	if o.markdown == "" {
 		return nil
 	}
-	f, err := os.Create(o.markdown)
-	if err != nil {
-		return fmt.Errorf("writing the review's markdown: %w", err)
-	}
-	if err := review.WriteMarkdown(f, pub, skip); err != nil {
-		f.Close()
-		return fmt.Errorf("writing the review's markdown: %w", err)
-	}
-	return f.Close()
+	return review.WriteMarkdownFile(o.markdown, pub, skip)
 }

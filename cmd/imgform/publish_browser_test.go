@@ -277,6 +277,9 @@ image "hero" {
 	if !strings.Contains(out, "removed pr-7") || len(keys("team/reviews/")) != 0 {
 		t.Errorf("review prune --auto-approve left %v:\n%s", keys("team/reviews/"), out)
 	}
+	if out := run(nil, "review", "prune", "--older-than", "30d"); !strings.Contains(out, "No review page was last written more than 30d ago (0 kept).") {
+		t.Errorf("review prune with nothing to prune:\n%s", out)
+	}
 	if got := cacheKeys(); got != entries || entries == 0 {
 		t.Errorf("review prune touched the cache: %d objects outside reviews/ before, %d after", entries, got)
 	}

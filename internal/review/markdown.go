@@ -3,6 +3,7 @@ package review
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
@@ -32,6 +33,18 @@ func WriteMarkdown(w io.Writer, pub *Published, notPublished string) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// WriteMarkdownFile writes WriteMarkdown's text to path.
+func WriteMarkdownFile(path string, pub *Published, notPublished string) error {
+	var b strings.Builder
+	if err := WriteMarkdown(&b, pub, notPublished); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("writing the review's markdown: %w", err)
+	}
+	return nil
 }
 
 // mdURL keeps a URL from closing the markdown link it is in.

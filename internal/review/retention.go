@@ -2,7 +2,9 @@ package review
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -81,4 +83,71 @@ func Remove(ctx context.Context, b Bucket, r *Review) error {
 		}
 	}
 	return nil
+}
+
+// WriteList prints the published pages: one line each, or one JSON
+// object each (docs/review-json.md).
+func WriteList(w io.Writer, rs []*Review, asJSON bool) error {
+	for _, r := range rs {
+		if asJSON {
+			data, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if _, err := fmt.Fprintf(w, "%s\n", data); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := fmt.Fprintf(w, "%s\t%s\t%d files\t%s\n", r.ID, r.Updated.UTC().Format(time.RFC3339), r.Objects, size(r.Bytes)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Prune removes the pages last written longer ago than age (see
+// OlderThan), telling w of each; with dryRun it only tells.
+func Prune(ctx context.Context, b Bucket, w io.Writer, age time.Duration, now time.Time, dryRun bool) error {
+	rs, err := List(ctx, b)
+	if err != nil {
+		return err
+	}
+	old := OlderThan(rs, age, now)
+	for _, r := range old {
+		if dryRun {
+			fmt.Fprintf(w, "would remove %s (last written %s, %d files)\n", r.ID, r.Updated.UTC().Format(time.RFC3339), r.Objects)
+			continue
+		}
+		if err := Remove(ctx, b, r); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "removed %s (%d files)\n", r.ID, r.Objects)
+	}
+	switch {
+	case len(old) == 0:
+		fmt.Fprintf(w, "No review page was last written more than %s ago (%d kept).\n", ageString(age), len(rs))
+	case dryRun:
+		fmt.Fprintln(w, "Nothing was removed: run again with --auto-approve to remove these.")
+	}
+	return nil
+}
+
+// size is a size in bytes for people: 1.2 MB.
+func size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// ageString is an age as people write it: whole days as "30d".
+func ageString(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }
