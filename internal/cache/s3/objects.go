@@ -49,15 +49,17 @@ func (s *Store) PresignGet(ctx context.Context, key string, expiry time.Duration
 }
 
 // CachedFile returns the key (relative to the prefix) of the image of
-// SHA-256 sum that the complete cache entry of input hash h holds; ok is
-// false when it holds none.
+// SHA-256 sum that the complete cache entry of input hash h holds, with
+// an image's content type; ok is false when it holds none.
 func (s *Store) CachedFile(ctx context.Context, h, sum model.Hash) (string, bool, error) {
 	e, _, err := s.meta(ctx, h)
 	if err != nil {
 		return "", false, nil // not in the cache, or not to be trusted: not linked
 	}
 	for _, f := range e.Files {
-		if f.SHA256 == sum {
+		// Served with its recorded type: one that is not an image's (an
+		// entry from before types were recorded) is not linked.
+		if f.SHA256 == sum && strings.HasPrefix(f.ContentType, "image/") {
 			return strings.TrimPrefix(s.fileKey(h, f), s.prefix), true, nil
 		}
 	}
