@@ -144,13 +144,13 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	if !o.json {
 		fmt.Fprintf(e.stdout, "\nThe review page is %s\n", path)
 	}
+	done() // nobody waits on this checkout's lock while the page is published or served
 	if err := publishReview(ctx, e, o, publish, r.w, page, r.p, info, path); err != nil {
 		return err
 	}
 	if !o.serve || runErr != nil {
 		return runErr
 	}
-	done() // nobody waits on this checkout's lock while the page is served
 	return servePage(ctx, e, o, r)
 }
 
