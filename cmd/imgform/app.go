@@ -112,6 +112,7 @@ func program() *cli.Tree[*env] {
 			pickCommand(),
 			forceUnlockCommand(),
 			cacheCommand(),
+			reviewCommand(),
 			emulateCommand(),
 			completionCommand(),
 			versionCommand(),

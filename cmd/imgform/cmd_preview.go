@@ -24,6 +24,11 @@ type previewOptions struct {
 	fromCache bool
 	serve     bool
 	addr      string
+	// publish, reviewExpiry and markdown: see publishReview.
+	publish      bool
+	reviewExpiry string
+	markdown     string
+	flags        *pflag.FlagSet
 }
 
 func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
@@ -35,6 +40,10 @@ func (o *previewOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.fromCache, "from-cache", false, "generate nothing: show what the cache already holds")
 	fs.BoolVar(&o.serve, "serve", false, "then serve the review page on loopback, with a button per candidate that records the pick, until Ctrl-C")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "with --serve, the loopback `HOST:PORT` to serve on (port 0: any free one)")
+	fs.BoolVar(&o.publish, "publish", false, "then put the review page in the team cache's bucket and print its URL (default: the cache block's publish)")
+	fs.StringVar(&o.reviewExpiry, "review-expiry", "", "with --publish, how long the presigned links work, at most `7d` (default: the cache block's review_expiry, else 7d)")
+	fs.StringVar(&o.markdown, "markdown", "", "with --publish, write the pull-request comment's part about the page (its link, the changed images under a public review_url, or why it was not published) to `FILE`")
+	o.flags = fs
 	o.planning.AddFlags(fs)
 	o.limits.AddFlags(fs)
 	o.lock.AddFlags(fs, false)
@@ -69,7 +78,15 @@ shows them as a grid, each with its seed and the imgform pick command that
 keeps it. With --serve the page is then served on 127.0.0.1 (a token in
 its address; nothing else on the machine can use it), with a button per
 candidate that records the pick as imgform pick does; Ctrl-C stops it.
-The state's lock is let go before the page is served.`,
+The state's lock is let go before the page is served.
+
+With --publish (or publish = true in the cache "s3" block), the page and
+its images are then put in the team cache's bucket, under
+PREFIX/reviews/ID/ (ID: pr-N or mr-N on a pull or merge request,
+branch-NAME-HASH on a branch, random elsewhere), and imgform prints a URL
+that opens with no credentials: presigned for --review-expiry (at most 7
+days), or under the block's review_url. A pull request from a fork does
+not publish. imgform review list and prune manage the published pages.`,
 		Flags:    o.AddFlags,
 		NArgs:    cli.AtMost(1),
 		Graceful: true,
@@ -93,6 +110,10 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 		return err
 	}
 	defer done()
+	publish, err := publishSettings(o, r.w.Settings)
+	if err != nil {
+		return err
+	}
 	// Every candidate of an image without a pick is generated: the run
 	// is of one change per candidate, each paid for and capped.
 	run := *r
@@ -117,17 +138,21 @@ func runPreview(ctx context.Context, e *env, o previewOptions, args []string) er
 	if err := page.BeforeFromDisk(ctx, ".", r.w.Cache, r.p); err != nil {
 		return err
 	}
-	path, err := page.Write(r.p, review.Info{Commit: r.w.Commit(), Made: time.Now(), Previewed: !onlyCache, Serve: o.serve})
+	info := review.Info{Commit: r.w.Commit(), Made: time.Now(), Previewed: !onlyCache, Serve: o.serve}
+	path, err := page.Write(r.p, info)
 	if err != nil {
 		return err
 	}
 	if !o.json {
 		fmt.Fprintf(e.stdout, "\nThe review page is %s\n", path)
 	}
+	done() // nobody waits on this checkout's lock while the page is published or served
+	if err := publishReview(ctx, e, o, publish, r.w, page, r.p, info, path); err != nil {
+		return err
+	}
 	if !o.serve || runErr != nil {
 		return runErr
 	}
-	done() // nobody waits on this checkout's lock while the page is served
 	return servePage(ctx, e, o, r)
 }
 

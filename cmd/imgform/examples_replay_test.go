@@ -300,8 +300,16 @@ func TestCIWorkflowReplay(t *testing.T) {
 // push to main applies everything into the database's state and commits
 // the assets; a pull request that changes one image plans it and
 // previews it (paying for it once, into the team cache); its merge
-// applies it from the team cache, paying nothing.
+// applies it from the team cache, paying nothing. As the example is
+// (publish = true), the pull request's review page is published to the
+// bucket and the comment links it; with publish = false, it is uploaded
+// as an artifact and the comment links that.
 func TestCITeamWorkflowReplay(t *testing.T) {
+	t.Run("published", func(t *testing.T) { replayCITeam(t, true) })
+	t.Run("artifact", func(t *testing.T) { replayCITeam(t, false) })
+}
+
+func replayCITeam(t *testing.T, publish bool) {
 	wf, _ := readReplayWorkflow(t, "ci-team")
 	pin := wf.Env["IMGFORM_VERSION"]
 	pgURL := testsvc.PostgreSQL(t)
@@ -331,7 +339,11 @@ func TestCITeamWorkflowReplay(t *testing.T) {
 	// bucket, as a team writes them.
 	files := exampleFiles(t, "ci-team", ".imgform/\n")
 	spec := string(files["team.img.hcl"])
-	for old, new := range map[string]string{`schema_name = "imgform"`: `schema_name = "replay_` + suffix + `"`, "acme-imgform-cache": bucket} {
+	edits := map[string]string{`schema_name = "imgform"`: `schema_name = "replay_` + suffix + `"`, "acme-imgform-cache": bucket}
+	if !publish {
+		edits["publish = true"] = "publish = false"
+	}
+	for old, new := range edits {
 		if !strings.Contains(spec, old) {
 			t.Fatalf("team.img.hcl has no %q", old)
 		}
@@ -381,17 +393,35 @@ func TestCITeamWorkflowReplay(t *testing.T) {
 		t.Fatalf("a pull request runs the jobs %q, want plan", jobs)
 	}
 	plan := r.runJob("plan", pr)
-	plan.check(t, "pull request", map[string]stepWant{
+	want := map[string]stepWant{
 		"actions/checkout@v4":                  {outcome: "success"},
 		"Install imgform":                      installWant(pin),
 		"Plan":                                 {outcome: "success", outputs: map[string]string{"exitcode": "2"}},
-		"Preview the new images":               {outcome: "success"},
-		"Upload the review page":               {outcome: "success"},
-		"Comment the plan on the pull request": {outcome: "success", stdout: []string{"image.empty_state", "0 to create, 1 to replace", `\[Review the new images\]\(https://`}},
-	})
-	if up := plan.step("Upload the review page"); up != nil {
+		"Preview the new images":               {outcome: "success", outputs: map[string]string{"published": "true"}},
+		"Upload the review page":               {outcome: "skipped"},
+		"Comment the plan on the pull request": {outcome: "success", stdout: []string{"image.empty_state", "0 to create, 1 to replace", `\[Open the review page\]\(http://127\.0\.0\.1:\d+/` + bucket + `/assets/reviews/pr-1/index\.html\?`}},
+	}
+	if !publish {
+		want["Preview the new images"] = stepWant{outcome: "success", outputs: map[string]string{"published": ""}}
+		want["Upload the review page"] = stepWant{outcome: "success"}
+		want["Comment the plan on the pull request"] = stepWant{outcome: "success", stdout: []string{"image.empty_state", "0 to create, 1 to replace", `\[Review the new images\]\(https://`}}
+	}
+	plan.check(t, "pull request", want)
+	if up := plan.step("Upload the review page"); up != nil && !publish {
 		if _, err := os.Stat(filepath.Join(up.uploaded, "index.html")); err != nil {
 			t.Errorf("the review page uploaded has no index.html: %v", err)
+		}
+	}
+	if n := len(objectsUnder(t, client, bucket, "assets/reviews/")); (n > 0) != publish {
+		t.Errorf("with publish = %v, the bucket holds %d objects under assets/reviews/", publish, n)
+	}
+	// The page the comment links: in the bucket, and open to a browser
+	// with no credentials.
+	if c := plan.step("Comment the plan on the pull request"); c != nil {
+		if m := regexp.MustCompile(`\[Open the review page\]\((http[^)]+)\)`).FindStringSubmatch(c.stdout); m != nil {
+			if page := get(t, m[1], "text/html"); !strings.Contains(page, "image.empty_state") {
+				t.Errorf("the published review page does not show image.empty_state:\n%.1000s", page)
+			}
 		}
 	}
 	checkDownloads(t, release, pin, 1)
@@ -434,4 +464,17 @@ func replaceInFile(t *testing.T, path, old, new string) {
 	if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(data), old, new)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// objectsUnder lists the keys of bucket under prefix.
+func objectsUnder(t *testing.T, client *minio.Client, bucket, prefix string) []string {
+	t.Helper()
+	var keys []string
+	for obj := range client.ListObjects(t.Context(), bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			t.Fatal(obj.Err)
+		}
+		keys = append(keys, obj.Key)
+	}
+	return keys
 }

@@ -58,10 +58,7 @@ func openCache(ctx context.Context, e *env, settings *spec.Settings) (*cache.Cac
 		// team cache.
 		return cache.NewLocalFor(local, pending), nil
 	}
-	args := settings.Cache.Args
-	remote, err := s3.New(s3.Config{Bucket: args["bucket"], Prefix: args["prefix"], Region: args["region"], Endpoint: args["endpoint"],
-		ConnectTimeout: settings.Cache.Timeout("connect_timeout"), RequestTimeout: settings.Cache.Timeout("request_timeout"),
-		Log: e.logger()}, e.getenv)
+	remote, err := newS3Store(e, settings)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +66,14 @@ func openCache(ctx context.Context, e *env, settings *spec.Settings) (*cache.Cac
 		return nil, fmt.Errorf("%w\n\nNothing was paid: imgform does not make images the team's cache cannot keep. Fix the cache, or run with --cache=local to go on with this machine's cache only", err)
 	}
 	return cache.NewShared(local, remote, pending), nil
+}
+
+// newS3Store is the store of the cache "s3" block.
+func newS3Store(e *env, settings *spec.Settings) (*s3.Store, error) {
+	args := settings.Cache.Args
+	return s3.New(s3.Config{Bucket: args["bucket"], Prefix: args["prefix"], Region: args["region"], Endpoint: args["endpoint"],
+		ConnectTimeout: settings.Cache.Timeout("connect_timeout"), RequestTimeout: settings.Cache.Timeout("request_timeout"),
+		Log: e.logger()}, e.getenv)
 }
 
 // The values of --cache.

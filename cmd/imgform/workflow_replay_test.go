@@ -42,7 +42,11 @@ import (
 //     as GitHub keys them; actions/upload-artifact checks its path and
 //     gives an artifact-url; actions/github-script (the pull-request
 //     comment, JavaScript against GitHub's API) is not run: the replay
-//     checks that the files and variables its script reads are there.
+//     checks that the files and variables its script reads are there,
+//     and gives as its output the comment's text (the plan, and the
+//     review's markdown or the artifact's link).
+//   - GITHUB_EVENT_PATH is a payload of the fields imgform reads: a pull
+//     request's head and base repositories.
 //   - A uses: the replay does not know fails it.
 
 // replayWorkflow is what a replay reads of a workflow, steps in order.
@@ -382,6 +386,17 @@ func (r *replayer) runJob(name string, ev ghEvent) *jobResult {
 			env[k] = val
 		}
 	}
+	// The event's payload, as GitHub writes it for GITHUB_EVENT_PATH:
+	// of a pull request, the repositories it comes from and goes to.
+	eventPath := filepath.Join(run, "event.json")
+	payload := "{}"
+	if ev.name == "pull_request" {
+		head := cmpOr(r.table["github.event.pull_request.head.repo.full_name"], r.table["github.repository"])
+		payload = fmt.Sprintf(`{"pull_request": {"head": {"repo": {"full_name": %q}}, "base": {"repo": {"full_name": %q}}}}`, head, r.table["github.repository"])
+	}
+	if err := os.WriteFile(eventPath, []byte(payload), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var extraPath []string
 	failed := false
 	for i, step := range job.Steps {
@@ -452,7 +467,7 @@ func (r *replayer) runJob(name string, ev ghEvent) *jobResult {
 				vars = append(vars, k+"="+f)
 			}
 			vars = append(vars, "RUNNER_TEMP="+res.temp, "GITHUB_WORKSPACE="+res.workspace, "GITHUB_EVENT_NAME="+ev.name,
-				"GITHUB_REF="+ev.ref, "GITHUB_REF_NAME="+ev.refName(), "GITHUB_SHA="+ev.sha,
+				"GITHUB_REF="+ev.ref, "GITHUB_REF_NAME="+ev.refName(), "GITHUB_SHA="+ev.sha, "GITHUB_EVENT_PATH="+eventPath,
 				"GITHUB_RUN_ID="+r.table["github.run_id"], "GITHUB_RUN_ATTEMPT="+r.table["github.run_attempt"])
 			if len(extraPath) > 0 {
 				vars = append(vars, "PATH="+strings.Join(extraPath, string(filepath.ListSeparator))+string(filepath.ListSeparator)+strings.TrimPrefix(r.base[0], "PATH="))
@@ -633,7 +648,11 @@ func (r *replayer) uses(step replayStep, with, env map[string]string, ev ghEvent
 			return fmt.Errorf("the comment's %s: %w", file, err)
 		}
 		sr.stdout = string(data)
-		if env["REVIEW_URL"] != "" {
+		// The review's markdown, which the script appends when preview
+		// wrote it (a published page), else the artifact's link.
+		if review, err := os.ReadFile(filepath.Join(res.temp, "review.md")); err == nil && strings.Contains(script, "'review.md'") {
+			sr.stdout += "\n\n" + string(review)
+		} else if env["REVIEW_URL"] != "" {
 			sr.stdout += "\n[Review the new images](" + env["REVIEW_URL"] + ")"
 		}
 		return nil

@@ -8,9 +8,13 @@ imgform {
   }
   # Credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; for
   # Cloudflare R2, MinIO or versitygw, AWS_ENDPOINT_URL_S3 too.
+  # publish = true: imgform preview puts its review page in this bucket,
+  # under assets/reviews/, and the pull-request comment links it
+  # (presigned for 7 days; see the README's "Published review pages").
   cache "s3" {
-    bucket = "acme-imgform-cache"
-    prefix = "assets/"
+    bucket  = "acme-imgform-cache"
+    prefix  = "assets/"
+    publish = true
   }
   rate     = "50/min" # the account's rate limit (Segmind Pro)
   max_cost = 5.00     # no run pays more than this

@@ -72,6 +72,7 @@ func (pg *Page) BeforeFromDisk(ctx context.Context, dir string, c *cache.Cache, 
 				imgs[i] = recorded[i]
 			}
 		}
+		pg.from(ch.Prior.InputHash, imgs) // the bytes on disk may be the cache's
 		if err := pg.Before(ch.Address, imgs); err != nil {
 			return err
 		}

@@ -12,6 +12,18 @@
 // thousands of changes stays quick. Without JavaScript the images and the
 // reasons are all there, side by side.
 //
+// Publish (imgform preview --publish) puts the page in the team cache's
+// bucket, under PREFIX/reviews/ID/ (ID from CI: "pr-N", "mr-N",
+// "branch-NAME-HASH", else random), through the Bucket port that the s3
+// cache store implements. Every link works with no credentials: each is
+// presigned, or the page sits under a public base URL. A full-size image
+// that is the cache's own object is linked, not copied; thumbnails,
+// variants and images the cache does not hold are copied beside the
+// page. A published page carries a Content-Security-Policy under which
+// its script can call nowhere, and no pick buttons. A pull request from a
+// fork does not publish (WhyNotPublish). List, OlderThan and Remove are
+// imgform review list and prune: they touch only keys under reviews/.
+//
 // The page is html/template with a small vanilla script and stylesheet,
 // embedded: prompts are user text, and the template engine escapes them.
 // review imports plan, view, cache, derive (to show each variant as it

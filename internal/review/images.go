@@ -27,6 +27,9 @@ const thumbWidth = 360
 type picture struct {
 	Full, Thumb   string // relative to the page
 	Width, Height int    // of the thumbnail
+	// sum is the SHA-256 of Full's bytes: a published page links the
+	// cache's own object of that sum rather than a copy.
+	sum model.Hash
 }
 
 // store keeps the page's images in DIR/img, each once (named by its
@@ -71,7 +74,7 @@ func (s *store) add(img model.Image) (*picture, error) {
 	if err := os.WriteFile(filepath.Join(s.dir, filepath.FromSlash(thumbPath)), thumb, 0o644); err != nil {
 		return nil, fmt.Errorf("writing the review page's images: %w", err)
 	}
-	p = &picture{Full: full, Thumb: thumbPath, Width: w, Height: hgt}
+	p = &picture{Full: full, Thumb: thumbPath, Width: w, Height: hgt, sum: h}
 	s.mu.Lock()
 	s.seen[h] = p
 	s.mu.Unlock()

@@ -45,6 +45,10 @@ type Page struct {
 	// address and variant name: those the change derives anew.
 	variantsBefore map[string]map[string]variantBefore
 	shots          map[string][]*shot // by address: the candidates a preview made
+	// sources are, by an image's SHA-256, the input hashes of the cache
+	// entries that may hold it: a published page links the cache's own
+	// object instead of a copy.
+	sources map[model.Hash][]model.Hash
 }
 
 // New starts a review page in dir, creating it.
@@ -53,12 +57,13 @@ func New(dir string) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Page{dir: dir, store: s, after: map[string][]*picture{}, before: map[string][]*picture{}, variants: map[string][]*variantPic{}, variantsBefore: map[string]map[string]variantBefore{}, shots: map[string][]*shot{}}, nil
+	return &Page{dir: dir, store: s, after: map[string][]*picture{}, before: map[string][]*picture{}, variants: map[string][]*variantPic{}, variantsBefore: map[string]map[string]variantBefore{}, shots: map[string][]*shot{}, sources: map[model.Hash][]model.Hash{}}, nil
 }
 
 // After records the images a change makes, one per sample, and the
 // variants derived from them.
 func (pg *Page) After(c *plan.Change, imgs []model.Image) error {
+	pg.from(c.InputHash, imgs)
 	if c.Candidate > 0 {
 		if err := pg.candidate(c, imgs); err != nil {
 			return err
@@ -86,6 +91,21 @@ func (pg *Page) After(c *plan.Change, imgs []model.Image) error {
 // a zero Image is one there is none of.
 func (pg *Page) Before(address string, imgs []model.Image) error {
 	return pg.record(pg.before, address, imgs)
+}
+
+// from notes that the cache entry of input hash h may hold imgs.
+func (pg *Page) from(h model.Hash, imgs []model.Image) {
+	pg.mu.Lock()
+	defer pg.mu.Unlock()
+	for _, img := range imgs {
+		if len(img.Data) == 0 {
+			continue
+		}
+		sum := model.SumBytes(img.Data)
+		if !slices.Contains(pg.sources[sum], h) {
+			pg.sources[sum] = append(pg.sources[sum], h)
+		}
+	}
 }
 
 func (pg *Page) record(into map[string][]*picture, address string, imgs []model.Image) error {
@@ -118,29 +138,18 @@ type Info struct {
 	// Serve is true when imgform preview --serve serves the page: each
 	// candidate has a button that records the pick.
 	Serve bool
+	// Published is true for the page put in the team's bucket: its
+	// Content-Security-Policy lets no script call anywhere, and no
+	// address is sent on as a referrer.
+	Published bool
 }
 
 // Write writes index.html for p, atomically, and returns its path.
 func (pg *Page) Write(p *plan.Plan, info Info) (string, error) {
-	pg.mu.Lock()
-	data := pageData{
-		Summary:   summaryOf(p),
-		CostLine:  pg.costLine(p, info.Previewed),
-		Commit:    info.Commit,
-		Made:      info.Made.UTC().Format("2006-01-02 15:04 MST"),
-		Previewed: info.Previewed,
-		Serve:     info.Serve,
-		CSS:       template.CSS(pageCSS),
-		JS:        template.JS(pageJS),
-	}
-	for i, c := range p.Changes {
-		data.Cards = append(data.Cards, pg.card(i, c, info.Previewed))
-	}
-	pg.mu.Unlock()
 	path := filepath.Join(pg.dir, IndexName)
 	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 256<<10)
-		if err := pageTemplate.Execute(bw, data); err != nil {
+		if err := pg.render(bw, p, info, nil); err != nil {
 			return err
 		}
 		return bw.Flush()
@@ -151,6 +160,33 @@ func (pg *Page) Write(p *plan.Plan, info Info) (string, error) {
 	return path, nil
 }
 
+// render writes the page of p. link gives the address of each image
+// file, from its path beside the page; nil keeps the paths (a page read
+// from its folder).
+func (pg *Page) render(w io.Writer, p *plan.Plan, info Info, link func(rel string) string) error {
+	if link == nil {
+		link = func(rel string) string { return rel }
+	}
+	pg.mu.Lock()
+	data := pageData{
+		Summary:   summaryOf(p),
+		CostLine:  pg.costLine(p, info.Previewed),
+		Commit:    info.Commit,
+		Made:      info.Made.UTC().Format("2006-01-02 15:04 MST"),
+		Previewed: info.Previewed,
+		Serve:     info.Serve,
+		Published: info.Published,
+		Link:      link,
+		CSS:       template.CSS(pageCSS),
+		JS:        template.JS(pageJS),
+	}
+	for i, c := range p.Changes {
+		data.Cards = append(data.Cards, pg.card(i, c, info.Previewed))
+	}
+	pg.mu.Unlock()
+	return pageTemplate.Execute(w, data)
+}
+
 type pageData struct {
 	Summary   []count
 	CostLine  string
@@ -158,6 +194,8 @@ type pageData struct {
 	Made      string
 	Previewed bool
 	Serve     bool
+	Published bool
+	Link      func(rel string) string
 	Cards     []card
 	CSS       template.CSS
 	JS        template.JS

@@ -93,7 +93,7 @@ func (s *store) addFile(data []byte, f variant.Format, size variant.Size) (*pict
 		hgt = max(1, hgt*thumbWidth/w)
 		w = thumbWidth
 	}
-	p = &picture{Full: full, Thumb: full, Width: w, Height: hgt}
+	p = &picture{Full: full, Thumb: full, Width: w, Height: hgt, sum: h}
 	s.mu.Lock()
 	s.seen[h] = p
 	s.mu.Unlock()

@@ -44,7 +44,8 @@ type Setting struct {
 // required or not.
 var knownSettings = map[string]map[string]map[string]bool{
 	"backend": {"pg": {"conn_str": false, "schema_name": false, "connect_timeout": false, "request_timeout": false}},
-	"cache":   {"s3": {"bucket": true, "prefix": false, "region": false, "endpoint": false, "connect_timeout": false, "request_timeout": false}},
+	"cache": {"s3": {"bucket": true, "prefix": false, "region": false, "endpoint": false, "connect_timeout": false, "request_timeout": false,
+		"publish": false, "review_url": false, "review_expiry": false}},
 }
 
 // Timeout reads a *_timeout argument of a backend or cache block: 0 when
@@ -181,6 +182,19 @@ func decodeSetting(b *hcl.Block) (*Setting, hcl.Diagnostics) {
 		if moreDiags.HasErrors() {
 			continue
 		}
+		if name == "publish" {
+			if val.IsNull() || !val.Type().Equals(cty.Bool) {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid " + b.Type + " argument",
+					Detail:   "publish is true or false: whether imgform preview publishes its review page in the bucket (as --publish).",
+					Subject:  attr.Expr.Range().Ptr(),
+				})
+				continue
+			}
+			s.Args[name] = fmt.Sprint(val.True())
+			continue
+		}
 		if val.IsNull() || !val.Type().Equals(cty.String) {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -200,6 +214,10 @@ func decodeSetting(b *hcl.Block) (*Setting, hcl.Diagnostics) {
 				})
 				continue
 			}
+		}
+		if d := checkReviewArg(name, val.AsString()); d != "" {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + b.Type + " argument", Detail: d, Subject: attr.Expr.Range().Ptr()})
+			continue
 		}
 		s.Args[name] = val.AsString()
 	}

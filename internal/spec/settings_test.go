@@ -2,6 +2,7 @@ package spec
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -25,12 +26,16 @@ imgform {
     bucket   = "acme-image-cache"
     prefix   = "imgform/"
     endpoint = "https://minio.internal"
+    publish  = true
+    review_url    = "https://review.example.com/"
+    review_expiry = "3d"
   }
 }
 `+anImage)
 	want := Settings{
 		Backend: &Setting{Type: "pg", Args: map[string]string{"conn_str": "postgres://user@db.example.com/imgform", "schema_name": "imgform"}},
-		Cache:   &Setting{Type: "s3", Args: map[string]string{"bucket": "acme-image-cache", "prefix": "imgform/", "endpoint": "https://minio.internal"}},
+		Cache: &Setting{Type: "s3", Args: map[string]string{"bucket": "acme-image-cache", "prefix": "imgform/", "endpoint": "https://minio.internal",
+			"publish": "true", "review_url": "https://review.example.com/", "review_expiry": "3d"}},
 	}
 	ignoreRanges := cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".DeclRange" }, cmp.Ignore())
 	cfg, diags := Load(t.Context(), dir, Options{})
@@ -103,6 +108,33 @@ imgform {
   }
 }
 ` + anImage, want: []diag{{Summary: "Invalid cache argument", File: "main.img.hcl", Line: 3, Detail: "bucket must be a string"}}},
+		"publish not a bool": {src: `
+-- main.img.hcl --
+imgform {
+  cache "s3" {
+    bucket  = "x"
+    publish = "yes"
+  }
+}
+` + anImage, want: []diag{{Summary: "Invalid cache argument", File: "main.img.hcl", Line: 4, Detail: "publish is true or false"}}},
+		"review_url not http": {src: `
+-- main.img.hcl --
+imgform {
+  cache "s3" {
+    bucket     = "x"
+    review_url = "s3://x/reviews/"
+  }
+}
+` + anImage, want: []diag{{Summary: "Invalid cache argument", File: "main.img.hcl", Line: 4, Detail: "review_url is the public address"}}},
+		"review_expiry past 7 days": {src: `
+-- main.img.hcl --
+imgform {
+  cache "s3" {
+    bucket        = "x"
+    review_expiry = "8d"
+  }
+}
+` + anImage, want: []diag{{Summary: "Invalid cache argument", File: "main.img.hcl", Line: 4, Detail: "at most 7 days"}}},
 		"no bucket": {src: `
 -- main.img.hcl --
 imgform {
@@ -120,4 +152,17 @@ imgform {
 }
 ` + anImage, want: []diag{{Summary: "Unsupported argument", File: "main.img.hcl", Line: 3}}},
 	})
+}
+
+func TestParseAge(t *testing.T) {
+	for in, want := range map[string]time.Duration{"30d": 30 * 24 * time.Hour, "12h": 12 * time.Hour, "90m": 90 * time.Minute} {
+		if got, err := ParseAge(in); err != nil || got != want {
+			t.Errorf("ParseAge(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0d", "-1d", "d", "1.5d", "0s", "-1h", "30 days"} {
+		if _, err := ParseAge(in); err == nil {
+			t.Errorf("ParseAge(%q) accepted it", in)
+		}
+	}
 }

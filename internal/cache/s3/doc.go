@@ -15,6 +15,12 @@
 // (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a shared credentials
 // file and profile, instance roles), never from the configuration.
 //
+// Beside the entries, it keeps the plain objects of published review
+// pages (PutObject, ListObjects, RemoveObject under PREFIX/reviews/, never
+// a cache key) and signs URLs that read an object with no credentials
+// (PresignGet: SigV4 query signing, at most 7 days): the review.Bucket
+// port.
+//
 // It implements cache.Store and passes cache/cachetest. It imports cache
 // and model.
 package s3
