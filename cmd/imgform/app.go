@@ -6,11 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/cli"
+	"github.com/imgform/imgform/internal/segmind"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 // env is what a command runs with: its streams, its environment and the
@@ -37,15 +38,7 @@ func (e *env) logger() *slog.Logger {
 	return e.log
 }
 
-func (e *env) getenv(key string) string {
-	prefix := key + "="
-	for _, kv := range e.environ() {
-		if strings.HasPrefix(kv, prefix) {
-			return kv[len(prefix):]
-		}
-	}
-	return ""
-}
+func (e *env) getenv(key string) string { return cli.Getenv(e.environ(), key) }
 
 // globals are the flags every command takes.
 type globals struct {
@@ -95,8 +88,8 @@ type command = cli.Command[*env]
 func program() *cli.Tree[*env] {
 	return &cli.Tree[*env]{
 		Program: "imgform",
-		Summary: topSummary,
-		Footer:  exitCodesHelp + "\n\n" + environmentHelp,
+		Summary: planview.ProgramSummary,
+		Footer:  planview.ExitCodesHelp + "\n\n" + planview.EnvironmentHelp,
 		Commands: []*command{
 			initCommand(),
 			validateCommand(),
@@ -160,7 +153,9 @@ func run(args []string, e *env) int {
 	if e.g.cacheMode != cacheConfigured && e.g.cacheMode != cacheLocal {
 		return report(e, &cli.UsageError{Msg: fmt.Sprintf("--cache %q: the only value is local (this machine's cache only)", e.g.cacheMode), Path: call.Path})
 	}
-	log, closeLog, err := openLog(e)
+	// The debug log (IMGFORM_LOG), the environment's secrets masked: it is
+	// handed to the packages that log; none of them reads the environment.
+	log, closeLog, err := planview.OpenLog(e.getenv, e.stderr, []string{segmind.EnvAPIKey, "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PGPASSWORD"})
 	if err != nil {
 		return report(e, err)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/cache"
-	"github.com/imgform/imgform/internal/state"
 	planview "github.com/imgform/imgform/internal/view"
 	"github.com/imgform/imgform/internal/workspace"
 )
@@ -31,67 +30,36 @@ func cacheCommand() *command {
 	return &command{
 		Name:  "cache",
 		Short: "Manage the content cache",
-		Long: `The content cache keeps every image the API made, by the input hash of
-its request, so that reverting a change or restoring a deleted output costs
-nothing. It lives in .imgform/cache (or IMGFORM_CACHE_DIR).`,
+		Long:  planview.CommandHelp("cache"),
 		Sub: []*command{{
 			Name:  "prune",
 			Short: "Remove cached images that no state refers to",
-			Long: `Remove the cached images whose input hash no image in the state has.
-Such entries are what reverting a change would restore for free: prune
-them only when you no longer need that. A cache shared by several
-checkouts (IMGFORM_CACHE_DIR) is judged by this checkout's state alone:
-what only the others use is removed too; use --dry-run first.
-
-It also removes the copies apply kept in .imgform/kept/ (files it wrote
-over that were not as imgform wrote them) of runs older than
---kept-max-age, 30 days by default.`,
+			Long:  planview.CommandHelp("cache prune"),
 			Flags: prune.AddFlags,
-			Run: func(ctx context.Context, e *env, args []string) error {
-				return runCachePrune(ctx, e, prune)
-			},
+			Run:   prune.run,
 		}, cachePushCommand(), cachePullCommand()},
 	}
 }
 
-func runCachePrune(ctx context.Context, e *env, o cachePruneOptions) error {
-	w, err := workspace.Open(ctx, e.wiring(), workspace.Need{Cache: true, Operation: "cache prune", LockTimeout: o.lock.timeout})
-	if err != nil {
-		return err
-	}
-	defer w.Close()
-	if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
-		fmt.Fprintf(e.stderr, "Note: the cache is IMGFORM_CACHE_DIR=%s. If other checkouts share it, entries only their states use are removed too.\n", d)
-	}
-	kept, err := apply.PruneKept(".", o.keptMaxAge, time.Now(), o.dryRun)
-	planview.WriteKeptPruned(e.stdout, kept, o.keptMaxAge, o.dryRun)
-	if err != nil {
-		return err
-	}
-	inUse, err := state.HashesInUse(ctx, w.Backend, w.State)
-	if err != nil {
-		return err
-	}
+func (o *cachePruneOptions) run(ctx context.Context, e *env, _ []string) error {
 	verb := "removed"
 	if o.dryRun {
 		verb = "would remove"
 	}
-	for i, store := range w.Cache.Stores() {
-		where := ""
-		if len(w.Cache.Stores()) > 1 {
-			where = store.String()
-		}
-		if i > 0 && w.Settings.Backend == nil {
+	return workspace.PruneCache(ctx, e.wiring(), o.lock.timeout, o.dryRun, workspace.Pruning{
+		KeptMaxAge: o.keptMaxAge,
+		Kept: func(p apply.KeptPrune) {
+			if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
+				fmt.Fprintf(e.stderr, "Note: the cache is IMGFORM_CACHE_DIR=%s. If other checkouts share it, entries only their states use are removed too.\n", d)
+			}
+			planview.WriteKeptPruned(e.stdout, p, o.keptMaxAge, o.dryRun)
+		},
+		Entry: func(u cache.Unneeded) { fmt.Fprintf(e.stdout, "%s %s\n", verb, planview.CacheEntry(u.Hash, u.Entry)) },
+		Store: func(removed, total int, where string) {
+			fmt.Fprintln(e.stdout, planview.PruneLine(removed, total, where, o.dryRun))
+		},
+		Skipped: func(store cache.Store) {
 			fmt.Fprintf(e.stderr, "The shared cache %s is left as it is: with a local state, imgform cannot know what other checkouts use. Prune it from a checkout whose state is in the shared backend.\n", store)
-			continue
-		}
-		removed, total, err := cache.Prune(ctx, store, func(h state.Hash) bool { return inUse[h] }, o.dryRun, func(u cache.Unneeded) {
-			fmt.Fprintf(e.stdout, "%s %s\n", verb, planview.CacheEntry(u.Hash, u.Entry))
-		})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(e.stdout, planview.PruneLine(removed, total, where, o.dryRun))
-	}
-	return nil
+		},
+	})
 }

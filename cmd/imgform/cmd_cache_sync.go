@@ -27,15 +27,7 @@ func cachePushCommand() *command {
 		Name:  "push",
 		Args:  "[ADDR...]",
 		Short: "Upload this machine's cache entries to the shared cache",
-		Long: `Upload to the shared cache (the cache "s3" block) the entries of this
-machine's cache that the state refers to (or only those of the images
-ADDR selects; --all for every entry): after a team adopts a shared cache,
-or from a runner that had none, so that teammates restore those images
-instead of paying for them again. Each entry is checked against its
-hashes before it is uploaded (a damaged one is skipped, and said), and
-uploads are create-only: an entry the shared cache holds is left as it is.
-The images an earlier run kept here because the shared cache could not
-take them then are uploaded first.`,
+		Long:  planview.CommandHelp("cache push"),
 		Flags: o.AddFlags,
 		NArgs: cli.AtLeast(0),
 		Run: func(ctx context.Context, e *env, args []string) error {
@@ -49,10 +41,7 @@ func cachePullCommand() *command {
 		Name:  "pull",
 		Args:  "[ADDR...]",
 		Short: "Download the shared cache's entries the state refers to",
-		Long: `Download from the shared cache into this machine's cache the entries the
-state refers to (or those of the images ADDR selects), each checked
-against its hashes: ahead of an apply that restores them, or before
-working offline.`,
+		Long:  planview.CommandHelp("cache pull"),
 		NArgs: cli.AtLeast(0),
 		Run: func(ctx context.Context, e *env, args []string) error {
 			return runCacheCopy(ctx, e, args, false, false)

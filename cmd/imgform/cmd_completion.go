@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/imgform/imgform/internal/cli"
+	planview "github.com/imgform/imgform/internal/view"
 	"github.com/imgform/imgform/internal/workspace"
 )
 
@@ -38,23 +39,10 @@ var completionScripts = map[string]string{
 
 func completionCommand() *command {
 	return &command{
-		Name:  "completion",
-		Args:  "bash|zsh|fish|powershell",
-		Short: "Print the shell completion script for bash, zsh, fish or PowerShell",
-		Long: `Print a script that completes imgform's commands, flags and image
-addresses (of the configuration and the local state) in the shell. Load it
-in the current shell, or install it for every new one:
-
-  bash        source <(imgform completion bash)
-              imgform completion bash > ~/.local/share/bash-completion/completions/imgform
-  zsh         source <(imgform completion zsh)      (after compinit)
-              imgform completion zsh > "${fpath[1]}/_imgform"
-  fish        imgform completion fish > ~/.config/fish/completions/imgform.fish
-  PowerShell  imgform completion powershell | Out-String | Invoke-Expression
-              (add that line to $PROFILE to keep it)
-
-The script asks imgform itself for the candidates as you type, so they
-stay those of the installed binary.`,
+		Name:      "completion",
+		Args:      "bash|zsh|fish|powershell",
+		Short:     "Print the shell completion script for bash, zsh, fish or PowerShell",
+		Long:      planview.CommandHelp("completion"),
 		NArgs:     cli.Exactly(1),
 		NoGlobals: true,
 		Run: func(ctx context.Context, e *env, args []string) error {

@@ -1,18 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"os"
 
-	"github.com/imgform/imgform/internal/atomicfile"
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 type fmtOptions struct {
@@ -31,28 +29,22 @@ func fmtCommand() *command {
 		Name:  "fmt",
 		Args:  "[FILES...]",
 		Short: "Rewrite configuration files in the canonical format",
-		Long: `Rewrite *.img.hcl files (all of those in the working directory, or the
-FILES given, which may also be variable files) in the canonical HCL layout,
-and list the files it changed. "-" reads standard input and writes the
-result to standard output. With --check nothing is written and the exit
-code is 3 when a file would change, like terraform fmt -check.`,
+		Long:  planview.CommandHelp("fmt"),
 		Flags: o.AddFlags,
 		NArgs: cli.AtLeast(0),
-		Run: func(ctx context.Context, e *env, args []string) error {
-			return runFmt(e, o, args)
-		},
+		Run:   o.run,
 	}
 }
 
-func runFmt(e *env, o fmtOptions, files []string) error {
+func (o *fmtOptions) run(_ context.Context, e *env, files []string) error {
 	if len(files) == 1 && files[0] == "-" {
 		src, err := io.ReadAll(e.stdin)
 		if err != nil {
 			return fmt.Errorf("reading standard input: %w", err)
 		}
-		out, err := formatSource(src, "<stdin>")
-		if err != nil {
-			return err
+		out, diags, parsed := spec.FormatSource(src, "<stdin>")
+		if diags.HasErrors() {
+			return &spec.DiagnosticsError{Diagnostics: diags, Files: parsed}
 		}
 		_, err = e.stdout.Write(out)
 		return err
@@ -63,48 +55,14 @@ func runFmt(e *env, o fmtOptions, files []string) error {
 			return err
 		}
 	}
-	unformatted := 0
-	for _, name := range files {
-		src, err := os.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", name, err)
-		}
-		out, err := formatSource(src, name)
-		if err != nil {
-			return err
-		}
-		if bytes.Equal(src, out) {
-			continue
-		}
-		unformatted++
+	unformatted, err := spec.FormatFiles(files, o.check, func(name string, old, formatted []byte) {
 		fmt.Fprintln(e.stdout, name)
 		if o.diff {
-			e.stdout.Write(diff.Diff("old/"+name, src, "new/"+name, out))
+			e.stdout.Write(diff.Diff("old/"+name, old, "new/"+name, formatted))
 		}
-		if o.check {
-			continue
-		}
-		fi, err := os.Stat(name)
-		if err != nil {
-			return fmt.Errorf("formatting %s: %w", name, err)
-		}
-		if err := atomicfile.WriteFile(name, out, fi.Mode().Perm()); err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
+	})
+	if err == nil && o.check && unformatted > 0 {
+		return cli.WithExitCode(exitFmtCheck, nil)
 	}
-	if o.check && unformatted > 0 {
-		return withExitCode(exitFmtCheck, nil)
-	}
-	return nil
-}
-
-// formatSource returns src in canonical layout, or the syntax errors that
-// keep it from being formatted.
-// formatSource is spec.FormatSource, its diagnostics an error for the edge.
-func formatSource(src []byte, name string) ([]byte, error) {
-	out, diags, files := spec.FormatSource(src, name)
-	if diags.HasErrors() {
-		return nil, &spec.DiagnosticsError{Diagnostics: diags, Files: files}
-	}
-	return out, nil
+	return err
 }

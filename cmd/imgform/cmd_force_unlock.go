@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/pflag"
@@ -27,51 +26,24 @@ func forceUnlockCommand() *command {
 		Name:  "force-unlock",
 		Args:  "ID",
 		Short: "Remove a state lock left behind",
-		Long: `Remove the state lock with the given id (it is in the message of the run
-that found the state locked). A run that is killed releases its lock by
-itself; this is for a lock left on a filesystem that does not honour
-flock, and for a holder that hangs (a stuck process, a network that does
-not drop its database session).
-
-A holder that is still alive (its database session is connected, or its
-process holds the lock file) is not forced without confirmation: on a
-terminal you are asked, elsewhere --force is needed. Its run notices
-within a second that it lost the lock: it stops paying for images,
-collects the jobs it has in flight into the cache, and exits with an
-error; its state is saved only if no other run has taken the lock.`,
+		Long:  planview.CommandHelp("force-unlock"),
 		Flags: o.AddFlags,
 		NArgs: cli.Exactly(1),
-		Run: func(ctx context.Context, e *env, args []string) error {
-			return runForceUnlock(ctx, e, o, args[0])
-		},
+		Run:   o.run,
 	}
 }
 
-func runForceUnlock(ctx context.Context, e *env, o forceUnlockOptions, id string) error {
-	settings, err := workspace.LoadSettings()
-	if err != nil {
-		return err
-	}
-	b, err := workspace.OpenBackend(ctx, e.wiring(), settings, "", true)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	err = b.ForceUnlock(ctx, id, state.ForceOptions{Force: o.force})
-	var alive *state.HolderAliveError
-	if errors.As(err, &alive) {
+func (o *forceUnlockOptions) run(ctx context.Context, e *env, args []string) error {
+	err := workspace.ForceUnlock(ctx, e.wiring(), args[0], o.force, func(alive *state.HolderAliveError) error {
 		fmt.Fprintf(e.stderr, "%s.\nForcing the lock away stops that run from paying for more images (it notices within a second) and leaves what it was doing for the next apply.\n", planview.UpperFirst(alive.Error()))
 		if !cli.IsTerminal(e.stdin) {
 			return fmt.Errorf("force-unlock of a live holder needs confirmation: run it on a terminal to be asked, or pass --force (as CI must)")
 		}
-		if err := ask(e, "Take the lock from it?", "force-unlock"); err != nil {
-			return err
-		}
-		err = b.ForceUnlock(ctx, id, state.ForceOptions{Force: true})
-	}
+		return ask(e, "Take the lock from it?", "force-unlock")
+	})
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(e.stdout, "The state lock %s was removed.\n", id)
+	_, err = fmt.Fprintf(e.stdout, "The state lock %s was removed.\n", args[0])
 	return err
 }

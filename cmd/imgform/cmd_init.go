@@ -11,6 +11,7 @@ import (
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state/local"
+	planview "github.com/imgform/imgform/internal/view"
 	"github.com/imgform/imgform/internal/workspace"
 )
 
@@ -33,22 +34,9 @@ func initCommand() *command {
 	return &command{
 		Name:  "init",
 		Short: "Prepare a checkout: check the configuration, .gitignore, the backend and the cache",
-		Long: `Prepare this checkout to plan and apply, as terraform init does; run it
-again any time, it changes only what is missing. It checks the
-configuration, adds to .gitignore what imgform keeps beside it and must not
-be committed (.imgform/, the state's backup and lock), connects to the
-backend the imgform block names (creating the pg schema) and to the shared
-cache (checking its bucket). When a local state file is left where a
-shared backend is configured, it offers to move it there, as imgform state
-push does; --auto-approve moves it without asking, and with --input=false
-(or no terminal) it stops and says how.
-
-In a folder with no configuration yet, init --example writes a starter
-main.img.hcl (one image and a variant, with comments) to begin from.`,
+		Long:  planview.CommandHelp("init"),
 		Flags: o.AddFlags,
-		Run: func(ctx context.Context, e *env, args []string) error {
-			return runInit(ctx, e, o)
-		},
+		Run:   o.run,
 	}
 }
 
@@ -58,7 +46,7 @@ const exampleFile = "main.img.hcl"
 //go:embed init_example.hcl
 var exampleConfig []byte
 
-func runInit(ctx context.Context, e *env, o initOptions) error {
+func (o *initOptions) run(ctx context.Context, e *env, _ []string) error {
 	_, localLeft, err := workspace.Init(ctx, e.wiring(), workspace.InitOptions{Example: o.example,
 		Starter: workspace.Starter{File: exampleFile, Content: exampleConfig}, Ignored: gitignoreEntries(e)},
 		func(format string, args ...any) { fmt.Fprintf(e.stdout, format, args...) })
@@ -66,7 +54,7 @@ func runInit(ctx context.Context, e *env, o initOptions) error {
 		return err
 	}
 	if localLeft {
-		if err := offerPush(ctx, e, o); err != nil {
+		if err := offerPush(ctx, e, *o); err != nil {
 			return err
 		}
 	}

@@ -27,23 +27,14 @@ func outputCommand() *command {
 		Name:  "output",
 		Args:  "[ADDR]",
 		Short: "List the files the state records, with sizes and hashes, for build tools",
-		Long: `List every image the state records and its files (outputs and variants),
-grouped by image: path, format, width and height, bytes and SHA-256, and
-per media type a srcset list of the image's files by width. With an
-address, only that image (image.NAME: all its instances). With --json, one
-stable document for build tools, as terraform output -json (see
-docs/output-json.md). Widths and heights are read from the files' headers;
-nothing is decoded and nothing is checked against the files' content (imgform
-plan does that).`,
+		Long:  planview.CommandHelp("output"),
 		Flags: o.AddFlags,
 		NArgs: cli.AtMost(1),
-		Run: func(ctx context.Context, e *env, args []string) error {
-			return runOutput(ctx, e, o, args)
-		},
+		Run:   o.run,
 	}
 }
 
-func runOutput(ctx context.Context, e *env, o outputOptions, args []string) error {
+func (o *outputOptions) run(ctx context.Context, e *env, args []string) error {
 	var sel *spec.Address
 	if len(args) == 1 {
 		a, err := spec.ParseAddress(args[0])

@@ -9,6 +9,7 @@ import (
 
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
+	planview "github.com/imgform/imgform/internal/view"
 	"github.com/imgform/imgform/internal/workspace"
 )
 
@@ -28,23 +29,14 @@ func pickCommand() *command {
 		Name:  "pick",
 		Args:  "ADDRESS [K]",
 		Short: "Pick one of an image's candidates: its seed becomes the image's",
-		Long: `Record which candidate of an image with candidates = N to keep:
-candidate K (1 to N, as imgform preview numbers them), or with --seed S
-any seed. The pick is written to imgform.picks.json beside the
-configuration (commit it with the specs); the image's seed is then the
-pick's, also when its prompt changes later. A candidate preview generated
-is in the cache: the next apply writes it without paying again. --clear
-removes the pick. imgform preview --serve records picks through the same
-code, from the review page.`,
+		Long:  planview.CommandHelp("pick"),
 		Flags: o.AddFlags,
 		NArgs: func(n int) bool { return n == 1 || n == 2 },
-		Run: func(ctx context.Context, e *env, args []string) error {
-			return runPick(ctx, e, o, args)
-		},
+		Run:   o.run,
 	}
 }
 
-func runPick(ctx context.Context, e *env, o pickOptions, args []string) error {
+func (o *pickOptions) run(ctx context.Context, e *env, args []string) error {
 	// The picks file is what pick rewrites: a pick the configuration no
 	// longer allows (candidates lowered) must not keep pick from fixing it.
 	cfg, err := workspace.LoadConfig(ctx, e.wiring(), spec.Options{IgnorePicks: true})

@@ -56,23 +56,13 @@ func planCommand() *command {
 	return &command{
 		Name:  "plan",
 		Short: "Show what apply would generate, move, restore or delete",
-		Long: `Compare the configuration with the state file and the files on disk, and
-show for every image what apply would do and why: create, replace (with
-the parameters that changed, old -> new), move, restore (missing or edited
-on disk; from the cache when it has the image) or delete, and how many
-images would be paid for. Nothing is written, except the plan file with
---out.
-
-With --detailed-exitcode the exit code is 0 when there is nothing to do,
-2 when there are changes, and 1 on error.`,
+		Long:  planview.CommandHelp("plan"),
 		Flags: o.AddFlags,
-		Run: func(ctx context.Context, e *env, args []string) error {
-			return runPlan(ctx, e, o)
-		},
+		Run:   o.run,
 	}
 }
 
-func runPlan(ctx context.Context, e *env, o planOptions) error {
+func (o *planOptions) run(ctx context.Context, e *env, _ []string) error {
 	if o.json && o.markdown {
 		return &cli.UsageError{Msg: "--json and --markdown exclude each other", Path: "plan"}
 	}
@@ -85,7 +75,7 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 	if err != nil {
 		return err
 	}
-	lim, err := resolveLimits(e, o.limits, w.Settings)
+	lim, err := plan.ResolveLimits(o.limits.sources(e), w.Settings)
 	if err != nil {
 		return err
 	}
@@ -106,19 +96,15 @@ func runPlan(ctx context.Context, e *env, o planOptions) error {
 		return err
 	}
 	if o.out != "" {
-		digest, err := plan.ConfigDigest(w.Config.Sources)
-		if err != nil {
+		if err := w.SavePlan(o.out, p); err != nil {
 			return err
-		}
-		if err := plan.Save(o.out, p, plan.Saved{ConfigDigest: digest, Sources: w.Config.Sources}); err != nil {
-			return fmt.Errorf("saving plan: %w", err)
 		}
 	}
 	if o.out != "" && !o.json && !o.markdown {
 		fmt.Fprintf(e.stdout, "\nSaved the plan to %s. Run \"imgform apply %s\" to apply exactly this plan.\n", o.out, o.out)
 	}
 	if o.detailed && p.HasChanges() {
-		return withExitCode(exitChanges, nil)
+		return cli.WithExitCode(exitChanges, nil)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/review"
 	"github.com/imgform/imgform/internal/spec"
+	planview "github.com/imgform/imgform/internal/view"
 	"github.com/imgform/imgform/internal/workspace"
 )
 
@@ -29,10 +30,7 @@ func reviewCommand() *command {
 	return &command{
 		Name:  "review",
 		Short: "List and prune the review pages published in the team's bucket",
-		Long: `imgform preview --publish puts its review page in the team cache's bucket,
-under PREFIX/reviews/ID/. These commands list those pages and remove old
-ones. They touch nothing outside reviews/: the cache's entries, which a
-page links rather than copies, stay (imgform cache prune is for them).`,
+		Long:  planview.CommandHelp("review"),
 		Sub: []*command{{
 			Name:  "list",
 			Short: "List the published review pages, newest first",
@@ -51,8 +49,7 @@ page links rather than copies, stay (imgform cache prune is for them).`,
 		}, {
 			Name:  "prune",
 			Short: "Remove the published review pages not written to for a while",
-			Long: `Remove the review pages whose last file was written longer ago than
---older-than (such as 30d). Without --auto-approve it only lists them.`,
+			Long:  planview.CommandHelp("review prune"),
 			Flags: func(fs *pflag.FlagSet) {
 				fs.StringVar(&prune.olderThan, "older-than", "", "remove the pages last written longer ago than `AGE` (30d, 12h)")
 				fs.BoolVar(&prune.autoApprove, "auto-approve", false, "remove them; without it, only list them")
@@ -86,28 +83,19 @@ func openReviewBucket(e *env) (*s3.Store, error) {
 }
 
 // publishSettings reads what --publish, --review-expiry and the cache
-// block say about publishing; publish is false when it is not asked for.
-// It is called before anything is paid, so that a mistake costs nothing.
-func publishSettings(o previewOptions, settings *spec.Settings) (s review.PublishSettings, err error) {
-	s.Publish = settings.Cache != nil && settings.Cache.Args["publish"] == "true"
+// block say about publishing (see review.ReadPublishSettings).
+func publishSettings(o previewOptions, settings *spec.Settings) (review.PublishSettings, error) {
+	var block map[string]string
+	if settings.Cache != nil {
+		block = settings.Cache.Args
+	}
+	var publish *bool
 	if o.flags != nil && o.flags.Changed("publish") {
-		s.Publish = o.publish
+		publish = &o.publish
 	}
-	if !s.Publish {
-		return s, nil
-	}
-	if settings.Cache == nil {
-		return s, &cli.UsageError{Msg: "--publish puts the review page in the team cache's bucket, and this configuration names none (no cache \"s3\" block)", Path: "preview"}
-	}
-	s.PublicURL = settings.Cache.Args["review_url"]
-	expiry := o.reviewExpiry
-	if expiry == "" {
-		expiry = settings.Cache.Args["review_expiry"]
-	}
-	if expiry != "" {
-		if s.Expiry, err = spec.ParseAge(expiry); err != nil || s.Expiry > review.MaxExpiry {
-			return s, &cli.UsageError{Msg: fmt.Sprintf("--review-expiry %q: a presigned link works for at most 7 days (such as 7d or 72h)", expiry), Path: "preview"}
-		}
+	s, err := review.ReadPublishSettings(block, publish, o.reviewExpiry)
+	if err != nil {
+		return s, &cli.UsageError{Msg: err.Error(), Path: "preview"}
 	}
 	return s, nil
 }

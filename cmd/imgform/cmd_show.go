@@ -9,7 +9,6 @@ import (
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/spec"
-	"github.com/imgform/imgform/internal/state"
 	planview "github.com/imgform/imgform/internal/view"
 	"github.com/imgform/imgform/internal/workspace"
 )
@@ -32,20 +31,14 @@ func showCommand() *command {
 		Name:  "show",
 		Args:  "[ADDR|PLANFILE]",
 		Short: "Show the state, one image, or a saved plan",
-		Long: `Without an argument, show every image the state records: its request,
-what made it, and its outputs with their hashes. With an address, show that
-image. With a plan file saved by plan --out, show the plan. With --cost,
-total what the recorded images cost when they were made, per block
-(image.NAME and all its instances) and overall.`,
+		Long:  planview.CommandHelp("show"),
 		Flags: o.AddFlags,
 		NArgs: cli.AtMost(1),
-		Run: func(ctx context.Context, e *env, args []string) error {
-			return runShow(ctx, e, o, args)
-		},
+		Run:   o.run,
 	}
 }
 
-func runShow(ctx context.Context, e *env, o showOptions, args []string) error {
+func (o *showOptions) run(ctx context.Context, e *env, args []string) error {
 	if len(args) == 1 {
 		// A plan file first: a file named image.plan is also an address.
 		if addr, err := spec.ParseAddress(args[0]); err == nil && !plan.IsPlanFile(args[0]) {
@@ -71,15 +64,7 @@ func runShow(ctx context.Context, e *env, o showOptions, args []string) error {
 		}
 		return planview.WriteCosts(e.stdout, st, candidates, o.json)
 	}
-	if o.json {
-		data, err := state.Marshal(st)
-		if err != nil {
-			return err
-		}
-		_, err = e.stdout.Write(data)
-		return err
-	}
-	return planview.WriteState(e.stdout, st)
+	return planview.WriteState(e.stdout, st, o.json)
 }
 
 func showImage(ctx context.Context, e *env, addr string, asJSON bool) error {

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -29,15 +27,12 @@ func stateCommand() *command {
 	return &command{
 		Name:  "state",
 		Short: "Inspect and edit the state",
-		Long: `Inspect and edit the state (the state file, or the backend the imgform
-block names). Edits take the state lock, keep the previous state (the
-file's as imgform.state.json.backup) and bump the serial; they never touch
-the image files themselves.`,
+		Long:  planview.CommandHelp("state"),
 		Sub: []*command{
 			{
 				Name:  "pull",
 				Short: "Print the state",
-				Long:  `Print the state as JSON, as the state file holds it, from wherever it is kept.`,
+				Long:  planview.CommandHelp("state pull"),
 				Run: func(ctx context.Context, e *env, args []string) error {
 					return runStatePull(ctx, e)
 				},
@@ -46,12 +41,7 @@ the image files themselves.`,
 				Name:  "push",
 				Args:  "FILE",
 				Short: "Store a state file where the configuration keeps the state",
-				Long: `Store the state in FILE where the configuration keeps the state (the pg
-backend, say), with its lineage and serial, so that plans made against it
-still apply. This is how a local state moves to a shared backend: push
-imgform.state.json, which is then renamed imgform.state.json.pushed.
-It refuses to replace a state of another lineage, or a newer one, unless
---force.`,
+				Long:  planview.CommandHelp("state push"),
 				Flags: pushFlags,
 				NArgs: cli.Exactly(1),
 				Run: func(ctx context.Context, e *env, args []string) error {
@@ -62,9 +52,7 @@ It refuses to replace a state of another lineage, or a newer one, unless
 				Name:  "list",
 				Args:  "[ADDR-PATTERN]",
 				Short: "List the images the state records",
-				Long: `List the addresses the state records, one per line. A pattern selects
-some: an address (image.NAME selects all its instances) or a shell glob
-such as 'image.icon*'.`,
+				Long:  planview.CommandHelp("state list"),
 				NArgs: cli.AtMost(1),
 				Run: func(ctx context.Context, e *env, args []string) error {
 					return runStateList(ctx, e, args)
@@ -87,9 +75,7 @@ such as 'image.icon*'.`,
 				Name:  "rm",
 				Args:  "ADDR...",
 				Short: "Forget images (their files stay on disk)",
-				Long: `Remove images from the state. Their files stay on disk; a later plan
-sees images that are still declared as new. image.NAME removes every
-instance of the block.`,
+				Long:  planview.CommandHelp("state rm"),
 				Flags: lockFlags,
 				NArgs: cli.AtLeast(1),
 				Run: func(ctx context.Context, e *env, args []string) error {
@@ -100,10 +86,7 @@ instance of the block.`,
 				Name:  "mv",
 				Args:  "SRC DST",
 				Short: "Give a recorded image another address",
-				Long: `Move an image's record to another address, so that renaming an image
-in the configuration costs no regeneration: rename the block, then
-"imgform state mv image.old image.new". Moving image.NAME moves every
-instance of the block. The recorded seed moves with it.`,
+				Long:  planview.CommandHelp("state mv"),
 				Flags: lockFlags,
 				NArgs: cli.Exactly(2),
 				Run: func(ctx context.Context, e *env, args []string) error {
@@ -167,13 +150,7 @@ func runStateMv(ctx context.Context, e *env, lock lockOptions, srcArg, dstArg st
 		if err != nil {
 			return err
 		}
-		var lines []string
-		for from, to := range moved {
-			lines = append(lines, fmt.Sprintf("Moved %s to %s", from, to))
-		}
-		sort.Strings(lines)
-		fmt.Fprintln(e.stdout, strings.Join(lines, "\n"))
-		return nil
+		return planview.WriteMoved(e.stdout, moved)
 	})
 }
 
@@ -185,12 +162,7 @@ func runStatePull(ctx context.Context, e *env) error {
 	if st.Lineage == "" {
 		return errors.New("there is no state yet: nothing has been applied in this workspace")
 	}
-	data, err := state.Marshal(st)
-	if err != nil {
-		return err
-	}
-	_, err = e.stdout.Write(data)
-	return err
+	return planview.WriteState(e.stdout, st, true)
 }
 
 func runStatePush(ctx context.Context, e *env, lock lockOptions, file string, force bool) error {

@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/version"
+	planview "github.com/imgform/imgform/internal/view"
 )
 
 // versionString is the version alone, for the user agent.
@@ -22,8 +21,7 @@ func versionCommand() *command {
 	return &command{
 		Name:  "version",
 		Short: "Print the version (also imgform --version or -v)",
-		Long: "Print imgform's version: the release (v0.5.0), or the next one with -dev between releases; the commit it was built from and its date when the build knows them, and whether the clone had changes not committed; then the Go version it was built with and the platform. " +
-			"imgform --version and imgform -v print the same.",
+		Long:  planview.CommandHelp("version"),
 		Flags: func(fs *pflag.FlagSet) {
 			fs.BoolVar(&o.json, "json", false, "print the version as one JSON object")
 		},
@@ -34,16 +32,4 @@ func versionCommand() *command {
 	}
 }
 
-func runVersion(e *env, o versionOptions) error {
-	v := version.Get()
-	if o.json {
-		data, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(e.stdout, "%s\n", data)
-		return err
-	}
-	_, err := fmt.Fprintln(e.stdout, v)
-	return err
-}
+func runVersion(e *env, o versionOptions) error { return version.Get().Write(e.stdout, o.json) }

@@ -11,6 +11,7 @@ import (
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
+	planview "github.com/imgform/imgform/internal/view"
 	"github.com/imgform/imgform/internal/workspace"
 )
 
@@ -29,12 +30,7 @@ func workspaceCommand() *command {
 	return &command{
 		Name:  "workspace",
 		Short: "Manage workspaces: one state each",
-		Long: `A workspace is one state of the same configuration, as Terraform's (staging
-and production, say). The selected one is IMGFORM_WORKSPACE when it is set,
-else the one imgform workspace select recorded in .imgform/environment, else
-"default". With the state file, the default workspace's state is
-imgform.state.json and the others' are under imgform.state.d/NAME/; with the
-pg backend, each is a row of the schema.`,
+		Long:  planview.CommandHelp("workspace"),
 		Sub: []*command{
 			{
 				Name:  "list",
@@ -80,10 +76,7 @@ pg backend, each is a row of the schema.`,
 				Name:  "delete",
 				Args:  "NAME",
 				Short: "Delete a workspace and its state",
-				Long: `Delete a workspace: its state and its job journal. Not the default one,
-nor the selected one. A workspace whose state records images, or whose
-journal holds jobs that were paid for and not collected, is deleted only
-with --force (its images' files stay where they are).`,
+				Long:  planview.CommandHelp("workspace delete"),
 				NArgs: cli.Exactly(1),
 				Flags: func(fs *pflag.FlagSet) {
 					fs.BoolVar(&del.force, "force", false, "delete the workspace even when its state records images or its journal holds jobs")
@@ -110,14 +103,7 @@ func runWorkspaceList(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range names {
-		mark := " "
-		if n == current {
-			mark = "*"
-		}
-		fmt.Fprintf(e.stdout, "%s %s\n", mark, n)
-	}
-	return nil
+	return planview.WriteWorkspaces(e.stdout, names, current)
 }
 
 func runWorkspaceNew(ctx context.Context, e *env, name string) error {

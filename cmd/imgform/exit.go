@@ -7,7 +7,6 @@ import (
 
 	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/cli"
-	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/segmind"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
@@ -23,25 +22,6 @@ const (
 	exitInterrupted = 130 // stopped by an interrupt (Ctrl-C, SIGTERM)
 )
 
-// exitCodeError ends a run with a given code. Its error, when there is
-// one, is reported like any other; when nil, the command has said all it
-// had to say.
-type exitCodeError struct {
-	code int
-	err  error
-}
-
-func (e *exitCodeError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit status %d", e.code)
-	}
-	return e.err.Error()
-}
-
-func (e *exitCodeError) Unwrap() error { return e.err }
-
-func withExitCode(code int, err error) error { return &exitCodeError{code: code, err: err} }
-
 // report is the one place where an error becomes a message and an exit
 // code.
 func report(e *env, err error) int {
@@ -50,7 +30,7 @@ func report(e *env, err error) int {
 	}
 	v := newView(e)
 	var (
-		codeErr   *exitCodeError
+		codeErr   *cli.ExitError
 		diagsErr  *spec.DiagnosticsError
 		usageErr  *cli.UsageError
 		helpShown *cli.HelpShown
@@ -60,10 +40,10 @@ func report(e *env, err error) int {
 	)
 	switch {
 	case errors.As(err, &codeErr):
-		if codeErr.err != nil {
-			report(e, codeErr.err)
+		if codeErr.Err != nil {
+			report(e, codeErr.Err)
 		}
-		return codeErr.code
+		return codeErr.Code
 	case errors.As(err, &helpShown):
 		return helpShown.Code
 	case errors.As(err, &diagsErr):
@@ -96,25 +76,11 @@ func report(e *env, err error) int {
 
 // fatalAdvice says what stopped an apply and what to do about it.
 func fatalAdvice(fe *apply.FatalError) string {
-	var apiErr *generate.Error
-	var keyErr *segmind.MalformedKeyError
-	switch {
-	case errors.As(fe, &keyErr):
-		return keyErr.Error()
-	case errors.Is(fe, apply.ErrNoGenerator):
-		return fmt.Sprintf("this run needs the API, which needs a key: %s is not set (or run imgform apply --offline for placeholders)", segmind.EnvAPIKey)
-	case !errors.As(fe, &apiErr):
-		return fe.Error()
+	if advice, ok := segmind.Advice(fe); ok {
+		return advice
 	}
-	switch apiErr.Reason {
-	case generate.BadKey:
-		return fmt.Sprintf("the API refused the key (%s). Set %s to a valid API key from your Segmind account, then run imgform apply again; what finished is saved.", apiErr, segmind.EnvAPIKey)
-	case generate.Forbidden:
-		return fmt.Sprintf("the API key is not allowed to do this (%s). Check the key's permissions, or set %s to another key.", apiErr, segmind.EnvAPIKey)
-	case generate.NoCredits:
-		return fmt.Sprintf("the account is out of credits (%s). Top up your Segmind credits, then run imgform apply again; what finished is saved.", apiErr)
-	case generate.Unreachable, generate.Retryable:
-		return fmt.Sprintf("%s. Check the network, or %s if it points elsewhere.", fe, segmind.EnvBaseURL)
+	if errors.Is(fe, apply.ErrNoGenerator) {
+		return fmt.Sprintf("this run needs the API, which needs a key: %s is not set (or run imgform apply --offline for placeholders)", segmind.EnvAPIKey)
 	}
 	return fe.Error()
 }

@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/plan"
-	"github.com/imgform/imgform/internal/spec"
 )
 
 // The environment variables of the limits.
@@ -25,11 +24,11 @@ func (o *limitOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.maxCost, "max-cost", "", "refuse a plan that would cost more than `USD` (0: nothing may be paid), and stop submitting before a run would (default: IMGFORM_MAX_COST, then the imgform block's max_cost; none: no limit)")
 }
 
-// resolveLimits takes each limit from the flag, else the environment,
-// else the imgform block.
-func resolveLimits(e *env, o limitOptions, settings *spec.Settings) (plan.Limits, error) {
-	return plan.ResolveLimits(plan.LimitSources{
+// sources are the places the limits are set, first that wins: the flag,
+// then the environment (then the imgform block, see plan.ResolveLimits).
+func (o limitOptions) sources(e *env) plan.LimitSources {
+	return plan.LimitSources{
 		Rate:    []plan.Setting{{Name: "--rate", Value: o.rate}, {Name: EnvRate, Value: e.getenv(EnvRate)}},
 		MaxCost: []plan.Setting{{Name: "--max-cost", Value: o.maxCost}, {Name: EnvMaxCost, Value: e.getenv(EnvMaxCost)}},
-	}, settings)
+	}
 }

@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
+	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/cli"
+	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/model"
+	"github.com/imgform/imgform/internal/placeholder"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/segmind"
 	planview "github.com/imgform/imgform/internal/view"
@@ -42,84 +43,95 @@ func (o engineFlags) check(command string, savedPlan, paysNothing bool) error {
 	return nil
 }
 
-// engineRun is a run of the engine set up: its workspace (locked), its
-// limits, the API client, and the plan it carries out.
-type engineRun struct {
-	w      *workspace.Workspace
-	lim    plan.Limits
-	client *segmind.Client
-	p      *plan.Plan
-	saved  bool // the plan was saved by plan --out
-}
-
-// prepareRun sets up a run of apply or preview (command): it takes the
-// lock, reads the workspace (not the configuration, for a saved plan:
-// that is only checked unchanged), refuses limits that cannot be read,
-// builds the client, prepares the plan (a saved one is refused when it
-// is stale) and shows it, unless --json. Until it returns, the first
-// Ctrl-C stops it at once: there is nothing to finish yet. close lets go
-// of the workspace.
-func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, command string) (_ *engineRun, close func(), err error) {
-	r := &engineRun{saved: len(args) == 1}
-	prepCtx, stopPrep := preparing(ctx, e)
-	defer stopPrep()
-	if r.w, err = workspace.Open(prepCtx, e.wiring(), workspace.Need{Config: !r.saved, Cache: true, Operation: command, NoLock: !o.lock.lock, LockTimeout: o.lock.timeout}); err != nil {
-		return nil, nil, err
+// prepareRun sets up a run of apply or preview (command), as
+// workspace.PrepareRun does: the plan is shown unless --json; apply
+// refuses one whose history was not checked, and warns of changes not
+// committed it records.
+func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, command string) (*workspace.Run, error) {
+	targets, err := parseAddresses("target", o.planning.targets)
+	if err != nil {
+		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			r.w.Close()
-		}
-	}()
-	if r.lim, err = resolveLimits(e, o.limits, r.w.Settings); err != nil {
-		return nil, nil, err
+	replace, err := parseAddresses("replace", o.planning.replace)
+	if err != nil {
+		return nil, err
 	}
-	if r.client, err = newClient(e, r.w.State.InferenceTimes()); err != nil {
-		return nil, nil, err
+	ro := workspace.RunOptions{Command: command, NoLock: !o.lock.lock, LockTimeout: o.lock.timeout, Limits: o.limits.sources(e),
+		Planning: apply.Planning{Targets: targets, Replace: replace, Offline: o.planning.offline, Verify: o.planning.verify, OverwriteNewer: o.planning.overwriteNewer},
+		API: func(inferenceTimes []float64) (workspace.API, error) {
+			c, err := newClient(e, inferenceTimes)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		},
+		Interrupt: e.interrupts.First,
 	}
-	savedPlan := ""
-	if r.saved {
-		savedPlan = args[0]
-	}
-	if r.p, err = preparePlan(prepCtx, r.w, o.planning, savedPlan, r.client.BaseURL()); err != nil {
-		return nil, nil, err
+	if len(args) == 1 {
+		ro.SavedPlan = args[0]
 	}
 	if !o.json {
-		if err := writePlan(e, r.p, false, false, r.lim.RatePerMinute); err != nil {
-			return nil, nil, err
-		}
+		ro.Show = func(p *plan.Plan, lim plan.Limits) error { return writePlan(e, p, false, false, lim.RatePerMinute) }
 	}
-	if command == "apply" {
-		if err := r.p.CheckedHistory(); err != nil {
-			return nil, nil, err
-		}
-		warnUncommitted(e, r.p)
+	r, err := workspace.PrepareRun(ctx, e.wiring(), ro)
+	if err != nil || command != "apply" {
+		return r, err
 	}
-	return r, r.w.Close, nil
+	if err := r.Plan.CheckedHistory(); err != nil {
+		r.Close()
+		return nil, err
+	}
+	if files := r.Plan.UncommittedFiles(); len(files) > 0 {
+		fmt.Fprintf(e.stderr, "Warning: applying changes that are not committed (%s): teammates' checkouts leave the images made from them alone until you commit, push and plan or apply again.\n", strings.Join(files, ", "))
+	}
+	return r, nil
 }
 
-// warnUncommitted says, in one line, that an apply to a shared state
-// records changes not committed: teammates leave those images alone
-// until the changes are pushed.
-func warnUncommitted(e *env, p *plan.Plan) {
-	u := p.Uncommitted
-	if u == nil {
-		return
-	}
-	for _, c := range p.Changes {
-		if c.Uncommitted == u { // recorded by this apply, not carried from an entry
-			files := slices.Sorted(maps.Keys(u.Files))
-			fmt.Fprintf(e.stderr, "Warning: applying changes that are not committed (%s): teammates' checkouts leave the images made from them alone until you commit, push and plan or apply again.\n", strings.Join(files, ", "))
-			return
+// execute runs p with the engine, showing its progress as kind's, and
+// turns failed images into the exit code. preview, when set, makes the
+// run a preview. The first Ctrl-C is answered at once; the engine
+// finishes what is in flight.
+func execute(ctx context.Context, e *env, r *workspace.Run, p *plan.Plan, o engineFlags, kind planview.RunKind, preview func(*plan.Change, []model.Image) error) error {
+	view := newRunView(e, o.json, len(p.Changes), kind)
+	runDone := make(chan struct{})
+	go func() {
+		select {
+		case <-e.interrupts.First:
+			view.Interrupted()
+		case <-runDone:
 		}
+	}()
+	summary, err := r.Execute(ctx, p, apply.Options{Log: e.logger(), Parallelism: o.parallelism, Sync: o.sync,
+		Renderer: placeholder.Generator{Maker: placeholder.Offline}, Events: view, Interrupt: e.interrupts.First,
+		Decode: decodeVariantSource, Preview: preview})
+	close(runDone)
+	view.Summary(summary, err)
+	switch {
+	case err != nil:
+		return err
+	case len(summary.Failed) > 0:
+		return cli.WithExitCode(exitError, nil)
 	}
+	return nil
 }
 
-// execute runs the plan with the engine, showing its progress as kind's.
-// preview, when set, makes the run a preview.
-func (r *engineRun) execute(ctx context.Context, e *env, o engineFlags, kind planview.RunKind, preview func(*plan.Change, []model.Image) error) error {
-	view := newRunView(e, o.json, len(r.p.Changes), kind)
-	opts := engineOptions(e, r.p, r.w, r.client, view, o.parallelism, o.sync, r.lim)
-	opts.Preview = preview
-	return runEngine(ctx, e, r.w, r.p, view, opts)
+// decodeVariantSource is derive.Decode as the engine's Decode: the one
+// place the engine is given the codecs.
+func decodeVariantSource(image []byte) (apply.VariantSource, error) {
+	src, err := derive.Decode(image)
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// newClient builds the API client from the environment. It is built even
+// without a key: a run whose images all come from the cache needs none.
+// The inference times an earlier run recorded tell it when to poll first.
+func newClient(e *env, inferenceTimes []float64) (*segmind.Client, error) {
+	cfg := segmind.ConfigFromEnv(e.getenv)
+	cfg.UserAgent = "imgform/" + versionString()
+	cfg.InferenceTimes = inferenceTimes
+	cfg.Log = e.logger()
+	return segmind.NewClient(cfg)
 }

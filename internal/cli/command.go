@@ -37,8 +37,8 @@ func AtMost(k int) func(int) bool { return func(n int) bool { return n <= k } }
 // AtLeast accepts k arguments or more.
 func AtLeast(k int) func(int) bool { return func(n int) bool { return n >= k } }
 
-// Find returns the command of cmds named name, or nil.
-func Find[E any](cmds []*Command[E], name string) *Command[E] {
+// find returns the command of cmds named name, or nil.
+func find[E any](cmds []*Command[E], name string) *Command[E] {
 	for _, c := range cmds {
 		if c.Name == name {
 			return c
@@ -47,8 +47,8 @@ func Find[E any](cmds []*Command[E], name string) *Command[E] {
 	return nil
 }
 
-// Names lists the commands' names, in order.
-func Names[E any](cmds []*Command[E]) []string {
+// names lists the commands' names, in order.
+func names[E any](cmds []*Command[E]) []string {
 	names := make([]string, len(cmds))
 	for i, c := range cmds {
 		names[i] = c.Name

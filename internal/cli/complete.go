@@ -75,13 +75,13 @@ func (t *Tree[E]) Complete(before []string, cur string, c Completer) []string {
 		case cmd == nil && w == "help":
 			isHelp = true
 		case cmd == nil:
-			if cmd = Find(t.Commands, w); cmd == nil {
+			if cmd = find(t.Commands, w); cmd == nil {
 				return nil
 			}
 			path = []string{w}
 			local = ownFlags(cmd, w)
 		case len(cmd.Sub) > 0:
-			sub := Find(cmd.Sub, w)
+			sub := find(cmd.Sub, w)
 			if sub == nil {
 				return nil
 			}
@@ -93,7 +93,7 @@ func (t *Tree[E]) Complete(before []string, cur string, c Completer) []string {
 		}
 	}
 	if valueOf != "" {
-		return Matching(c.FlagValue(valueOf, dir), cur)
+		return matching(c.FlagValue(valueOf, dir), cur)
 	}
 	if strings.HasPrefix(cur, "-") {
 		var names []string
@@ -113,25 +113,25 @@ func (t *Tree[E]) Complete(before []string, cur string, c Completer) []string {
 		if cmd == nil {
 			names = append(names, c.TopFlags...)
 		}
-		return Matching(names, cur)
+		return matching(names, cur)
 	}
 	switch {
 	case isHelp:
 		list := t.Commands
 		for _, p := range path {
-			c := Find(list, p)
+			c := find(list, p)
 			if c == nil {
 				return nil
 			}
 			list = c.Sub
 		}
-		return Matching(Names(list), cur)
+		return matching(names(list), cur)
 	case cmd == nil:
-		return Matching(append(Names(t.Commands), "help"), cur)
+		return matching(append(names(t.Commands), "help"), cur)
 	case len(cmd.Sub) > 0 && cmd.Run == nil:
-		return Matching(Names(cmd.Sub), cur)
+		return matching(names(cmd.Sub), cur)
 	}
-	return Matching(c.Arg(strings.Join(path, " "), args, dir), cur)
+	return matching(c.Arg(strings.Join(path, " "), args, dir), cur)
 }
 
 // lookupFlag finds a flag by its name or, for one letter, its shorthand.
@@ -145,9 +145,9 @@ func lookupFlag(fs *pflag.FlagSet, name string) *pflag.Flag {
 	return nil
 }
 
-// Matching keeps the candidates that begin with cur, compared without
+// matching keeps the candidates that begin with cur, compared without
 // the shell's quoting (image.icon\[\"a\"\] begins image.icon["a"]).
-func Matching(cands []string, cur string) []string {
+func matching(cands []string, cur string) []string {
 	bare := unquoteWord(cur)
 	var out []string
 	for _, c := range cands {

@@ -67,7 +67,7 @@ func (t *Tree[E]) Help(w io.Writer, top *pflag.FlagSet, args []string) error {
 	list := t.Commands
 	var path []string
 	for _, a := range args {
-		cmd = Find(list, a)
+		cmd = find(list, a)
 		if cmd == nil {
 			return &UsageError{Msg: fmt.Sprintf("%q is not an %s command%s", strings.Join(append(path, a), " "), t.Program, t.suggest(list, a))}
 		}

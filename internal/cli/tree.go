@@ -37,14 +37,14 @@ type Invocation[E any] struct {
 // group of subcommands called bare writes its help to stderr (code 1).
 func (t *Tree[E]) Resolve(args []string, globals func(fs *pflag.FlagSet), stdout, stderr io.Writer) (*Invocation[E], error) {
 	var path []string
-	cmd := Find(t.Commands, args[0])
+	cmd := find(t.Commands, args[0])
 	rest := args[1:]
 	for cmd != nil {
 		path = append(path, cmd.Name)
 		if len(cmd.Sub) == 0 || len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
 			break
 		}
-		next := Find(cmd.Sub, rest[0])
+		next := find(cmd.Sub, rest[0])
 		if next == nil {
 			name := strings.Join(path, " ")
 			return nil, &UsageError{Msg: fmt.Sprintf("%s %s has no subcommand %q", t.Program, name, rest[0]), Path: name}

@@ -49,7 +49,7 @@ func ResolveLimits(src LimitSources, settings *spec.Settings) (Limits, error) {
 		if s.Value == "" {
 			continue
 		}
-		usd, err := ParseDollars(s.Name, s.Value)
+		usd, err := parseDollars(s.Name, s.Value)
 		if err != nil {
 			return l, err
 		}
@@ -65,9 +65,9 @@ func ResolveLimits(src LimitSources, settings *spec.Settings) (Limits, error) {
 // dollarAmount is an amount as people write one: 5, 12.50, .5, $5.
 var dollarAmount = regexp.MustCompile(`^\$?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
 
-// ParseDollars reads an amount in dollars given to name (a flag or a
+// parseDollars reads an amount in dollars given to name (a flag or a
 // variable). 0 is an amount: nothing may be paid.
-func ParseDollars(name, s string) (float64, error) {
+func parseDollars(name, s string) (float64, error) {
 	t := strings.TrimSpace(s)
 	if dollarAmount.MatchString(t) {
 		if usd, err := strconv.ParseFloat(strings.TrimPrefix(t, "$"), 64); err == nil && !math.IsInf(usd, 0) {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/imgform/imgform/internal/model"
@@ -330,4 +331,20 @@ func (p *Plan) NeedsAPI() bool {
 		}
 	}
 	return false
+}
+
+// UncommittedFiles are the configuration files not committed that an
+// apply of p records its images as made from (sorted); none when it
+// records no such image (an entry's own record carried over is not
+// this apply's).
+func (p *Plan) UncommittedFiles() []string {
+	if p.Uncommitted == nil {
+		return nil
+	}
+	for _, c := range p.Changes {
+		if c.Uncommitted == p.Uncommitted {
+			return slices.Sorted(maps.Keys(p.Uncommitted.Files))
+		}
+	}
+	return nil
 }

@@ -21,11 +21,12 @@
 // variants and images the cache does not hold are copied beside the
 // page. A published page carries a Content-Security-Policy under which
 // its script can call nowhere, and no pick buttons. A pull request from a
-// fork does not publish (WhyNotPublish). List, OlderThan and Remove are
+// fork does not publish (whyNotPublish). List, olderThan and Remove are
 // imgform review list and prune: they touch only keys under reviews/.
 //
 // The page is html/template with a small vanilla script and stylesheet,
 // embedded: prompts are user text, and the template engine escapes them.
-// review imports plan, view, cache, derive (to show each variant as it
-// would be written), variant, model and internal helpers.
+// review imports plan, view, spec (the ages the cache block's settings
+// are written in), cache, derive (to show each variant as it would be
+// written), variant, model and internal helpers.
 package review

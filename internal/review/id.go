@@ -14,20 +14,20 @@ import (
 // escaping in a key or a URL.
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,79}$`)
 
-// CheckID refuses an id that is not a plain folder name.
-func CheckID(id string) error {
+// checkID refuses an id that is not a plain folder name.
+func checkID(id string) error {
 	if !idPattern.MatchString(id) {
 		return fmt.Errorf("the review id %q is not lower-case letters, digits and dashes (at most 80)", id)
 	}
 	return nil
 }
 
-// IDFromEnv chooses the published page's id from what CI says: the same
+// iDFromEnv chooses the published page's id from what CI says: the same
 // for every run of one pull request (GitHub "pr-N", GitLab merge request
 // "mr-N") or branch ("branch-NAME-HASH"), so that a new push replaces
 // the page the comment links. stable is false when the environment names
 // neither: the id is then random, one page per run.
-func IDFromEnv(getenv func(string) string) (id string, stable bool, err error) {
+func iDFromEnv(getenv func(string) string) (id string, stable bool, err error) {
 	if n, ok := strings.CutPrefix(getenv("GITHUB_REF"), "refs/pull/"); ok {
 		if num, _, _ := strings.Cut(n, "/"); digits(num) {
 			return "pr-" + num, true, nil
@@ -89,13 +89,13 @@ func digits(s string) bool {
 	return true
 }
 
-// WhyNotPublish says why a run must not publish, or "" when it may: a
+// whyNotPublish says why a run must not publish, or "" when it may: a
 // pull request from a fork runs code and prompts that the team has not
 // reviewed, with no secrets (GitHub's pull_request event from another
 // repository; GitLab's merge request from another project). readFile
 // reads GitHub's event payload (GITHUB_EVENT_PATH); an event that cannot
 // be read is taken as a fork.
-func WhyNotPublish(getenv func(string) string, readFile func(string) ([]byte, error)) string {
+func whyNotPublish(getenv func(string) string, readFile func(string) ([]byte, error)) string {
 	if src := getenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID"); src != "" && src != getenv("CI_MERGE_REQUEST_PROJECT_ID") {
 		return "this merge request comes from another project (a fork): its pipeline gets no access to the team's bucket"
 	}

@@ -40,10 +40,10 @@ type Bucket interface {
 	RemoveObject(ctx context.Context, key string) error
 }
 
-// ReviewsDir is the folder, under the cache's prefix, that holds the
+// reviewsDir is the folder, under the cache's prefix, that holds the
 // published review pages, one folder per id. The cache's entries are
 // never under it.
-const ReviewsDir = "reviews/"
+const reviewsDir = "reviews/"
 
 // MaxExpiry is the longest a presigned link lasts (SigV4's limit), and
 // the default.
@@ -51,9 +51,9 @@ const MaxExpiry = 7 * 24 * time.Hour
 
 // PublishOptions say where and how a page is published.
 type PublishOptions struct {
-	// ID names the page's folder, ReviewsDir + ID + "/".
+	// ID names the page's folder, reviewsDir + ID + "/".
 	ID string
-	// PublicURL is the address under which the bucket serves ReviewsDir
+	// PublicURL is the address under which the bucket serves reviewsDir
 	// to anyone ("https://review.example.com/"): the page and its images
 	// are then linked under it, unsigned. "" presigns every link instead.
 	PublicURL string
@@ -88,7 +88,7 @@ type Thumbnail struct {
 	URL     string `json:"url"`
 }
 
-// Publish puts the page of p in the bucket under ReviewsDir + ID: every
+// Publish puts the page of p in the bucket under reviewsDir + ID: every
 // image the page shows, then index.html, whose links all work with no
 // credentials. A full-size image that is the cache's own object is linked
 // there (presigned) rather than copied; the thumbnails, the variants and
@@ -96,7 +96,7 @@ type Thumbnail struct {
 // are copied from the page's folder. Under a public base URL every image
 // is copied into the page's folder: the cache itself stays private.
 func (pg *Page) Publish(ctx context.Context, b Bucket, p *plan.Plan, info Info, opt PublishOptions) (*Published, error) {
-	if err := CheckID(opt.ID); err != nil {
+	if err := checkID(opt.ID); err != nil {
 		return nil, err
 	}
 	public := opt.PublicURL != ""
@@ -107,7 +107,7 @@ func (pg *Page) Publish(ctx context.Context, b Bucket, p *plan.Plan, info Info, 
 	} else if opt.Expiry <= 0 || opt.Expiry > MaxExpiry {
 		return nil, fmt.Errorf("a presigned review link lasts at most 7 days, not %s", opt.Expiry)
 	}
-	folder := ReviewsDir + opt.ID + "/"
+	folder := reviewsDir + opt.ID + "/"
 	out := &Published{ID: opt.ID, Key: folder + IndexName}
 	// links maps each file beside the page to its address on the page.
 	links := map[string]string{}

@@ -26,17 +26,17 @@ func TestIDFromEnv(t *testing.T) {
 		{"gitlab branch", map[string]string{"CI_COMMIT_BRANCH": "main"}, branchID("main")},
 		{"a pull ref that is not a number", map[string]string{"GITHUB_REF": "refs/pull/x/merge", "GITHUB_HEAD_REF": "b"}, branchID("b")},
 	} {
-		id, stable, err := IDFromEnv(envOf(tc.env))
+		id, stable, err := iDFromEnv(envOf(tc.env))
 		if err != nil || !stable || id != tc.want {
-			t.Errorf("%s: IDFromEnv = %q, %v, %v; want %q, stable", tc.name, id, stable, err, tc.want)
+			t.Errorf("%s: iDFromEnv = %q, %v, %v; want %q, stable", tc.name, id, stable, err, tc.want)
 		}
-		if err := CheckID(id); err != nil {
+		if err := checkID(id); err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 		}
 	}
-	a, stableA, _ := IDFromEnv(envOf(nil))
-	b, _, _ := IDFromEnv(envOf(nil))
-	if stableA || a == b || !strings.HasPrefix(a, "run-") || CheckID(a) != nil {
+	a, stableA, _ := iDFromEnv(envOf(nil))
+	b, _, _ := iDFromEnv(envOf(nil))
+	if stableA || a == b || !strings.HasPrefix(a, "run-") || checkID(a) != nil {
 		t.Errorf("without CI the ids are %q and %q (stable %v): want two random run- ids", a, b, stableA)
 	}
 }
@@ -47,18 +47,18 @@ func TestBranchIDsDoNotCollide(t *testing.T) {
 		t.Errorf("branchID(feature/a) = %q, branchID(feature-a) = %q", x, y)
 	}
 	long := branchID(strings.Repeat("ab/", 60) + "ü")
-	if CheckID(long) != nil {
+	if checkID(long) != nil {
 		t.Errorf("a long branch's id %q is not a valid id", long)
 	}
-	if id := branchID("///"); CheckID(id) != nil {
+	if id := branchID("///"); checkID(id) != nil {
 		t.Errorf("branchID(///) = %q", id)
 	}
 }
 
 func TestCheckIDRefusesPaths(t *testing.T) {
 	for _, id := range []string{"", "../x", "a/b", "A", "-x", strings.Repeat("a", 81)} {
-		if CheckID(id) == nil {
-			t.Errorf("CheckID(%q) accepted it", id)
+		if checkID(id) == nil {
+			t.Errorf("checkID(%q) accepted it", id)
 		}
 	}
 }
@@ -91,9 +91,9 @@ func TestWhyNotPublish(t *testing.T) {
 		{"gitlab fork", map[string]string{"CI_MERGE_REQUEST_SOURCE_PROJECT_ID": "2", "CI_MERGE_REQUEST_PROJECT_ID": "1"}, "another project"},
 		{"gitlab same project", map[string]string{"CI_MERGE_REQUEST_SOURCE_PROJECT_ID": "1", "CI_MERGE_REQUEST_PROJECT_ID": "1"}, ""},
 	} {
-		got := WhyNotPublish(envOf(tc.env), os.ReadFile)
+		got := whyNotPublish(envOf(tc.env), os.ReadFile)
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
-			t.Errorf("%s: WhyNotPublish = %q, want %q", tc.name, got, tc.want)
+			t.Errorf("%s: whyNotPublish = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }
@@ -120,9 +120,9 @@ func TestPrepare(t *testing.T) {
 func TestOlderThan(t *testing.T) {
 	now := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
 	rs := []*Review{{ID: "new", Updated: now.Add(-29 * 24 * time.Hour)}, {ID: "old", Updated: now.Add(-31 * 24 * time.Hour)}}
-	got := OlderThan(rs, 30*24*time.Hour, now)
+	got := olderThan(rs, 30*24*time.Hour, now)
 	if len(got) != 1 || got[0].ID != "old" {
-		t.Errorf("OlderThan 30d = %v, want old only", got)
+		t.Errorf("olderThan 30d = %v, want old only", got)
 	}
 }
 

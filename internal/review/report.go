@@ -2,9 +2,12 @@ package review
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/imgform/imgform/internal/spec"
 )
 
 // PublishSettings are what the cache block (publish, review_url,
@@ -17,11 +20,11 @@ type PublishSettings struct {
 }
 
 // Prepare turns the settings into the options of this run's Publish:
-// the id from CI (see IDFromEnv), the expiry checked. skip, when not "",
-// is why this run must not publish (see WhyNotPublish): the page then
+// the id from CI (see iDFromEnv), the expiry checked. skip, when not "",
+// is why this run must not publish (see whyNotPublish): the page then
 // stays a local folder.
 func Prepare(s PublishSettings, getenv func(string) string, readFile func(string) ([]byte, error), now time.Time) (opt PublishOptions, skip string, err error) {
-	if reason := WhyNotPublish(getenv, readFile); reason != "" {
+	if reason := whyNotPublish(getenv, readFile); reason != "" {
 		return PublishOptions{}, reason, nil
 	}
 	expiry := s.Expiry
@@ -36,7 +39,7 @@ func Prepare(s PublishSettings, getenv func(string) string, readFile func(string
 			return PublishOptions{}, "", err
 		}
 	}
-	id, _, err := IDFromEnv(getenv)
+	id, _, err := iDFromEnv(getenv)
 	if err != nil {
 		return PublishOptions{}, "", err
 	}
@@ -74,4 +77,32 @@ func Report(w io.Writer, pub *Published, skip, page string, asJSON bool) error {
 		_, err = fmt.Fprintf(w, "Published the review page (%d files uploaded):\n%s\n", pub.Uploaded, pub.URL)
 	}
 	return err
+}
+
+// ReadPublishSettings reads what the team cache block (its arguments;
+// nil when there is none) and the flags say about publishing: publish
+// (nil when --publish was not given) and expiry ("" when
+// --review-expiry was not). Publish is false when nobody asked for it.
+// It is read before anything is paid, so that a mistake costs nothing.
+func ReadPublishSettings(block map[string]string, publish *bool, expiry string) (s PublishSettings, err error) {
+	s.Publish = block["publish"] == "true"
+	if publish != nil {
+		s.Publish = *publish
+	}
+	if !s.Publish {
+		return s, nil
+	}
+	if block == nil {
+		return s, errors.New("--publish puts the review page in the team cache's bucket, and this configuration names none (no cache \"s3\" block)")
+	}
+	s.PublicURL = block["review_url"]
+	if expiry == "" {
+		expiry = block["review_expiry"]
+	}
+	if expiry != "" {
+		if s.Expiry, err = spec.ParseAge(expiry); err != nil || s.Expiry > MaxExpiry {
+			return s, fmt.Errorf("--review-expiry %q: a presigned link works for at most 7 days (such as 7d or 72h)", expiry)
+		}
+	}
+	return s, nil
 }

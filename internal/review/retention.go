@@ -22,11 +22,11 @@ type Review struct {
 }
 
 // List reads the published pages of the bucket, newest first. Only keys
-// under ReviewsDir are read: the cache's entries are not reviews.
+// under reviewsDir are read: the cache's entries are not reviews.
 func List(ctx context.Context, b Bucket) ([]*Review, error) {
 	by := map[string]*Review{}
-	err := b.ListObjects(ctx, ReviewsDir, func(key string, size int64, modified time.Time) {
-		id, _, ok := strings.Cut(strings.TrimPrefix(key, ReviewsDir), "/")
+	err := b.ListObjects(ctx, reviewsDir, func(key string, size int64, modified time.Time) {
+		id, _, ok := strings.Cut(strings.TrimPrefix(key, reviewsDir), "/")
 		if !ok || id == "" {
 			return // not in a page's folder: not imgform's
 		}
@@ -58,8 +58,8 @@ func List(ctx context.Context, b Bucket) ([]*Review, error) {
 	return out, nil
 }
 
-// OlderThan keeps the reviews last written before now - age.
-func OlderThan(rs []*Review, age time.Duration, now time.Time) []*Review {
+// olderThan keeps the reviews last written before now - age.
+func olderThan(rs []*Review, age time.Duration, now time.Time) []*Review {
 	var out []*Review
 	for _, r := range rs {
 		if r.Updated.Before(now.Add(-age)) {
@@ -73,7 +73,7 @@ func OlderThan(rs []*Review, age time.Duration, now time.Time) []*Review {
 // the cache's entries never are (a published page links the cache's
 // objects, it does not own them).
 func Remove(ctx context.Context, b Bucket, r *Review) error {
-	folder := ReviewsDir + r.ID + "/"
+	folder := reviewsDir + r.ID + "/"
 	for _, key := range r.keys {
 		if !strings.HasPrefix(key, folder) {
 			return fmt.Errorf("refusing to remove %s: it is not under %s", key, folder)
@@ -107,13 +107,13 @@ func WriteList(w io.Writer, rs []*Review, asJSON bool) error {
 }
 
 // Prune removes the pages last written longer ago than age (see
-// OlderThan), telling w of each; with dryRun it only tells.
+// olderThan), telling w of each; with dryRun it only tells.
 func Prune(ctx context.Context, b Bucket, w io.Writer, age time.Duration, now time.Time, dryRun bool) error {
 	rs, err := List(ctx, b)
 	if err != nil {
 		return err
 	}
-	old := OlderThan(rs, age, now)
+	old := olderThan(rs, age, now)
 	for _, r := range old {
 		if dryRun {
 			fmt.Fprintf(w, "would remove %s (last written %s, %d files)\n", r.ID, r.Updated.UTC().Format(time.RFC3339), r.Objects)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -19,8 +20,8 @@ import (
 // what it did, in a sentence, or why it could not.
 type Picker func(address string, k int) (string, error)
 
-// NewToken returns a token for a served page: 128 random bits, in hex.
-func NewToken() (string, error) {
+// newToken returns a token for a served page: 128 random bits, in hex.
+func newToken() (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("making the page's token: %w", err)
@@ -133,4 +134,39 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// ServeOnLoopback serves the page's folder on addr (a loopback address)
+// until ctx ends or stop is closed, with a fresh token, recording the
+// picks with pick, one at a time. serving hears the page's address once
+// it is served.
+func ServeOnLoopback(ctx context.Context, addr, dir string, stop <-chan struct{}, pick Picker, serving func(url string)) error {
+	token, err := newToken()
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("serving the review page: %w", err)
+	}
+	var mu sync.Mutex
+	oneAtATime := func(addr string, k int) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return pick(addr, k)
+	}
+	serving(fmt.Sprintf("http://%s/%s?token=%s", l.Addr(), IndexName, token))
+	serveCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-serveCtx.Done():
+		}
+	}()
+	if err := Serve(serveCtx, l, dir, token, oneAtATime); err != nil {
+		return fmt.Errorf("serving the review page: %w", err)
+	}
+	return nil
 }

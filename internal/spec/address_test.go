@@ -172,9 +172,9 @@ image "b" {
 
 func TestClosestAddresses(t *testing.T) {
 	cands := []string{"image.hero", "image.icon[\"a\"]", "image.icon[\"b\"]", "image.banner[0]"}
-	got := ClosestAddresses("image.nope", cands, 2)
+	got := closestAddresses("image.nope", cands, 2)
 	if want := []string{"image.hero", "image.icon"}; !slices.Equal(got, want) {
-		t.Errorf("ClosestAddresses(image.nope) = %q, want %q", got, want)
+		t.Errorf("closestAddresses(image.nope) = %q, want %q", got, want)
 	}
 	if got := DidYouMeanAddress("image.baner", cands); got != "; did you mean image.banner?" {
 		t.Errorf("DidYouMeanAddress(image.baner) = %q", got)

@@ -12,7 +12,7 @@ import (
 	"github.com/imgform/imgform/internal/picks"
 )
 
-// candidatesOf reads candidates = N: a whole number from MinCandidates
+// candidatesOf reads candidates = N: a whole number from minCandidates
 // to MaxCandidates, for an image whose seed the configuration leaves to
 // imgform (a seed written in the block fixes one: there is nothing to
 // pick from).
@@ -29,8 +29,8 @@ func candidatesOf(e evaluated, origin SeedOrigin, inst string) (int, hcl.Diagnos
 	}
 	bf := v.AsBigFloat()
 	n, acc := bf.Int64()
-	if acc != big.Exact || !bf.IsInt() || n < MinCandidates || n > MaxCandidates {
-		return fail("Invalid value for candidates", fmt.Sprintf("candidates must be a whole number from %d to %d; got %s.", MinCandidates, MaxCandidates, bf.Text('g', -1)))
+	if acc != big.Exact || !bf.IsInt() || n < minCandidates || n > MaxCandidates {
+		return fail("Invalid value for candidates", fmt.Sprintf("candidates must be a whole number from %d to %d; got %s.", minCandidates, MaxCandidates, bf.Text('g', -1)))
 	}
 	if origin != SeedDerived {
 		return fail("Conflicting seed and candidates", fmt.Sprintf(`candidates = %d asks imgform for %d seeds to pick one from, but the image's seed is set (in the block or the defaults block), which fixes it. Remove "seed" to pick among candidates, or "candidates" to keep the seed.`, n, n))

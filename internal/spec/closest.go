@@ -8,12 +8,12 @@ import (
 	"github.com/agext/levenshtein"
 )
 
-// ClosestAddresses returns up to n of candidates, the closest to given
+// closestAddresses returns up to n of candidates, the closest to given
 // first (edit distance, then name), each once, leaving out those much
 // further than the closest. An instance's block
 // address (image.NAME for image.NAME[0]) is a candidate too: it is what
 // a target or a mistyped name most often means.
-func ClosestAddresses(given string, candidates []string, n int) []string {
+func closestAddresses(given string, candidates []string, n int) []string {
 	seen := map[string]bool{}
 	var all []string
 	add := func(a string) {
@@ -51,7 +51,7 @@ func ClosestAddresses(given string, candidates []string, n int) []string {
 // or image.c?") for the closest of candidates to given, or "; there is no
 // image" when there is none to name.
 func DidYouMeanAddress(given string, candidates []string) string {
-	best := ClosestAddresses(given, candidates, 3)
+	best := closestAddresses(given, candidates, 3)
 	switch len(best) {
 	case 0:
 		return "; there is no image"

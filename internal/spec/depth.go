@@ -7,31 +7,25 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
-// MaxNesting is how deeply brackets, braces, parentheses, blocks and
+// maxNesting is how deeply brackets, braces, parentheses, blocks and
 // templates may nest in a file or a value. No configuration needs
 // anything near it; a file that nests deeper (100,000 opening brackets,
 // say) would exhaust the parser's stack, so it is refused before parsing.
-const MaxNesting = 256
+const maxNesting = 256
 
 func nestingDiag(rng hcl.Range) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Nesting too deep",
 		Detail: fmt.Sprintf("Brackets, braces, parentheses, blocks and templates nest here deeper than %d levels. imgform refuses such input before reading it further; write the value with less nesting.",
-			MaxNesting),
+			maxNesting),
 		Subject: rng.Ptr(),
 	}
 }
 
-// CheckNesting reports the first place in a configuration file's source
-// where it nests deeper than MaxNesting, before anything parses it.
-func CheckNesting(src []byte, filename string) hcl.Diagnostics {
-	return checkNesting(src, filename, false)
-}
-
 // checkNesting reads the tokens of HCL source (a configuration file when
 // expr is false, a lone expression when true) and reports the first place
-// where they nest deeper than MaxNesting.
+// where they nest deeper than maxNesting.
 func checkNesting(src []byte, filename string, expr bool) hcl.Diagnostics {
 	var tokens hclsyntax.Tokens
 	if expr {
@@ -46,7 +40,7 @@ func checkNesting(src []byte, filename string, expr bool) hcl.Diagnostics {
 			hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl,
 			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc:
 			depth++
-			if depth > MaxNesting {
+			if depth > maxNesting {
 				return hcl.Diagnostics{nestingDiag(tok.Range)}
 			}
 		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen,
@@ -77,7 +71,7 @@ func checkJSONNesting(src []byte, filename string) hcl.Diagnostics {
 			inString = true
 		case c == '{' || c == '[':
 			depth++
-			if depth > MaxNesting {
+			if depth > maxNesting {
 				end := pos
 				end.Byte, end.Column = i+1, pos.Column+1
 				return hcl.Diagnostics{nestingDiag(hcl.Range{Filename: filename, Start: pos, End: end})}

@@ -493,7 +493,7 @@ image "a" {
 	})
 }
 
-// Input that nests deeper than MaxNesting is refused before it is parsed
+// Input that nests deeper than maxNesting is refused before it is parsed
 // (100,000 opening brackets used to end in a stack overflow), with the
 // file and line, in a configuration file, a variables file (HCL or JSON)
 // and a --var value.

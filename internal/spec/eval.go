@@ -359,7 +359,7 @@ func (ev *evaluator) resolve(decl *imageDecl, addr Address, vals, defaults map[s
 	if seed := schema.ByRole(model.RoleSeed); seed != nil {
 		switch {
 		case !set[seed.Name]:
-			req.Set(seed.Name, model.Int(DeriveSeedFor(schema, addr)))
+			req.Set(seed.Name, model.Int(deriveSeedFor(schema, addr)))
 		case req.Seed() == -1:
 			origin = SeedRandom
 		default:

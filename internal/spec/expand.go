@@ -8,10 +8,10 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// MaxInstances bounds count and for_each per image block, so that a typo
+// maxInstances bounds count and for_each per image block, so that a typo
 // such as count = 1e9 is an error rather than an exhausted machine, while
 // catalogs of a hundred thousand images stay well inside it.
-const MaxInstances = 1_000_000
+const maxInstances = 1_000_000
 
 // instance is one expansion of an image block.
 type instance struct {
@@ -69,9 +69,9 @@ func expandForEach(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, 
 		// Only a variable or local whose own error was already reported
 		// is unknown; a second message about it would be noise.
 		return nil, diags
-	case (ty.IsMapType() || ty.IsSetType() || ty.IsObjectType()) && val.LengthInt() > MaxInstances:
+	case (ty.IsMapType() || ty.IsSetType() || ty.IsObjectType()) && val.LengthInt() > maxInstances:
 		// Refused before an instance is made of any element.
-		return invalid(fmt.Sprintf("The for_each value has %d elements; at most %d images are allowed per block.", val.LengthInt(), MaxInstances))
+		return invalid(fmt.Sprintf("The for_each value has %d elements; at most %d images are allowed per block.", val.LengthInt(), maxInstances))
 	case ty.IsMapType() || ty.IsObjectType():
 		var out []instance
 		for it := val.ElementIterator(); it.Next(); {
@@ -126,8 +126,8 @@ func expandCount(img *imageDecl, sc scope, ctx *hcl.EvalContext) ([]instance, hc
 		return invalid(fmt.Sprintf(`The given "count" argument value is %s. A whole number is required.`, num.Text('f', -1)))
 	case n < 0:
 		return invalid(`The given "count" argument value is negative. Zero or more is required.`)
-	case n > MaxInstances:
-		return invalid(fmt.Sprintf(`The given "count" argument value is %d; at most %d images are allowed per block.`, n, MaxInstances))
+	case n > maxInstances:
+		return invalid(fmt.Sprintf(`The given "count" argument value is %d; at most %d images are allowed per block.`, n, maxInstances))
 	}
 	out := make([]instance, n)
 	for i := range out {

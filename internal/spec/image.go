@@ -82,12 +82,12 @@ func OutputFormat(p string) Format {
 // depends on nothing else, so adding or reordering images never changes
 // another image's seed.
 func DeriveSeed(a Address) int64 {
-	return DeriveSeedFor(model.Default, a)
+	return deriveSeedFor(model.Default, a)
 }
 
 // The bounds of candidates.
 const (
-	MinCandidates = 2
+	minCandidates = 2
 	MaxCandidates = 16
 )
 
@@ -96,7 +96,7 @@ const (
 // the address and k the same way, so they never change either.
 func CandidateSeed(s *model.Schema, a Address, k int) int64 {
 	if k <= 1 {
-		return DeriveSeedFor(s, a)
+		return deriveSeedFor(s, a)
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("imgform/candidate-seed/v1\x00%s\x00%d", a, k)))
 	return int64(binary.BigEndian.Uint64(sum[:8]) % uint64(s.MaxSeed()+1))
@@ -112,8 +112,8 @@ func (img *Image) CandidateRequests() []model.Request {
 	return out
 }
 
-// DeriveSeedFor is DeriveSeed for an image of the model s.
-func DeriveSeedFor(s *model.Schema, a Address) int64 {
+// deriveSeedFor is DeriveSeed for an image of the model s.
+func deriveSeedFor(s *model.Schema, a Address) int64 {
 	sum := sha256.Sum256([]byte("imgform/derived-seed/v1\x00" + a.String()))
 	return int64(binary.BigEndian.Uint64(sum[:8]) % uint64(s.MaxSeed()+1))
 }

@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// MaxReviewExpiry is the longest a presigned review link may last: the
+// maxReviewExpiry is the longest a presigned review link may last: the
 // limit of SigV4 query signing.
-const MaxReviewExpiry = 7 * 24 * time.Hour
+const maxReviewExpiry = 7 * 24 * time.Hour
 
 // checkReviewArg checks the review arguments of a cache block
 // (review_url, review_expiry), saying what is wrong; "" when nothing is.
@@ -23,7 +23,7 @@ func checkReviewArg(name, v string) string {
 		}
 	case "review_expiry":
 		d, err := ParseAge(v)
-		if err != nil || d > MaxReviewExpiry {
+		if err != nil || d > maxReviewExpiry {
 			return fmt.Sprintf("review_expiry is how long a presigned review link works, at most 7 days, such as \"7d\" or \"72h\", not %q.", v)
 		}
 	}

@@ -17,9 +17,9 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 )
 
-// EnvVarPrefix is the prefix of environment variables that set variable
+// envVarPrefix is the prefix of environment variables that set variable
 // values: IMGFORM_VAR_brand sets var.brand.
-const EnvVarPrefix = "IMGFORM_VAR_"
+const envVarPrefix = "IMGFORM_VAR_"
 
 // variableValue is one value given for a variable, with where it came from.
 type variableValue struct {
@@ -80,10 +80,10 @@ func (g *givenValues) set(v *variableDecl, name, raw, what string, parser *hclpa
 func (g *givenValues) fromEnvironment(m *module, environ []string, parser *hclparse.Parser) {
 	for _, kv := range environ {
 		name, raw, ok := strings.Cut(kv, "=")
-		if !ok || !strings.HasPrefix(name, EnvVarPrefix) {
+		if !ok || !strings.HasPrefix(name, envVarPrefix) {
 			continue
 		}
-		varName := strings.TrimPrefix(name, EnvVarPrefix)
+		varName := strings.TrimPrefix(name, envVarPrefix)
 		if v, declared := m.variables[varName]; declared {
 			g.set(v, varName, raw, name, parser)
 		}
@@ -142,7 +142,7 @@ func (g *givenValues) resolve(m *module, allowUnset bool) (cty.Value, []string, 
 				Severity: hcl.DiagError,
 				Summary:  "No value for required variable",
 				Detail: fmt.Sprintf("The variable %q has no default value, and no value was given for it. Set it with --var %s=VALUE, in a file passed with --var-file, or in the environment as %s%s.",
-					name, name, EnvVarPrefix, name),
+					name, name, envVarPrefix, name),
 				Subject: v.DeclRange.Ptr(),
 			})
 			vals[name] = cty.DynamicVal

@@ -5,18 +5,10 @@ import (
 	"fmt"
 )
 
-// The port a workspace's state is kept behind is a set of small
-// interfaces, each one thing a consumer needs (opentofu's statemgr keeps
+// The port a workspace's state is kept behind is Backend, made of the
+// small interfaces a consumer takes on its own (opentofu's statemgr keeps
 // its state managers the same way): a function takes the smallest it
-// uses, and Backend is all of them.
-
-// Loader reads the stored state.
-type Loader interface {
-	// Load reads the stored state. A workspace with nothing stored is a
-	// new, empty state with no lineage. Load sets the snapshot Save
-	// compares the store against.
-	Load(ctx context.Context) (*State, error)
-}
+// uses. Loading and pushing have no consumer but a whole Backend.
 
 // Saver stores the state a run changed.
 type Saver interface {
@@ -27,15 +19,6 @@ type Saver interface {
 	// is a *ConflictError. An empty state is not stored where nothing
 	// was. Save does not change st.
 	Save(ctx context.Context, st *State) (bool, error)
-}
-
-// Pusher stores a state as it is.
-type Pusher interface {
-	// Push stores st as it is, with its own lineage and serial, in place
-	// of the state this handle loaded: imgform state push, and the move
-	// of a local state into a shared backend. It is a compare-and-swap
-	// like Save. Which states may replace which is CheckPush's rule.
-	Push(ctx context.Context, st *State) error
 }
 
 // Locker takes and forces the workspace's lock.
@@ -75,9 +58,16 @@ type Backend interface {
 	// String names the state for people: a path, or a location without
 	// its credentials.
 	String() string
-	Loader
+	// Load reads the stored state. A workspace with nothing stored is a
+	// new, empty state with no lineage. Load sets the snapshot Save
+	// compares the store against.
+	Load(ctx context.Context) (*State, error)
 	Saver
-	Pusher
+	// Push stores st as it is, with its own lineage and serial, in place
+	// of the state this handle loaded: imgform state push, and the move
+	// of a local state into a shared backend. It is a compare-and-swap
+	// like Save. Which states may replace which is CheckPush's rule.
+	Push(ctx context.Context, st *State) error
 	Locker
 	JobKeeper
 	// Close releases what the handle holds open (connections). A lock it

@@ -6,8 +6,8 @@
 // docs/state-format.md, and the port a workspace's state is kept
 // behind.
 //
-// The port is Backend, made of the small interfaces a consumer takes
-// (Loader, Saver, Pusher, Locker, JobKeeper): load, save as a
+// The port is Backend, with the small interfaces a consumer takes on
+// its own (Saver, Locker, JobKeeper): load, save as a
 // compare-and-swap on the serial (Snapshot does the encoding every
 // backend shares: it keeps each entry's bytes, so that a save encodes
 // only the entries that changed, writes the document piece by piece, and

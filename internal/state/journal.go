@@ -48,7 +48,7 @@ type JobRecord struct {
 	Forced bool  `json:"forced,omitempty"`
 	Seed   int64 `json:"seed,omitempty"`
 	// Pending marks the record written before a billable request is
-	// sent: Job holds only an id of the run's own making (PendingPrefix)
+	// sent: Job holds only an id of the run's own making (pendingPrefix)
 	// and the time. Once the request is answered, it is replaced by the
 	// job's record, or removed.
 	Pending bool `json:"pending,omitempty"`
@@ -58,8 +58,8 @@ type JobRecord struct {
 	Writer *LockInfo `json:"writer,omitempty"`
 }
 
-// PendingPrefix starts the id of a pending record.
-const PendingPrefix = "pending-"
+// pendingPrefix starts the id of a pending record.
+const pendingPrefix = "pending-"
 
 // NewPendingID is the id of a new pending record.
-func NewPendingID() string { return PendingPrefix + newLineage() }
+func NewPendingID() string { return pendingPrefix + newLineage() }

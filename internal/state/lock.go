@@ -18,7 +18,7 @@ import (
 // force-unlock. A holder learns it in two ways: Held proves, at the moment
 // it is asked, that the lock is still held (a run asks before it pays for
 // anything), and Lost is closed once a check, Held's or the watch every
-// backend keeps on its lock (every WatchInterval), found it gone.
+// backend keeps on its lock (every watchInterval), found it gone.
 type Lock interface {
 	// Info names the holder, as others who find the state locked see it.
 	Info() LockInfo
@@ -169,13 +169,13 @@ func WaitForLock(ctx context.Context, opts LockOptions, try func() (Lock, error)
 	}
 }
 
-// WatchInterval is how often a held lock is checked while its holder
+// watchInterval is how often a held lock is checked while its holder
 // runs: a lock lost between two billable requests is noticed within it
 // (and a billable request checks for itself besides).
-var WatchInterval = 250 * time.Millisecond
+var watchInterval = 250 * time.Millisecond
 
 // Watch is what every backend's held lock shares: the Lost channel, the
-// reason, and the watch that checks the lock every WatchInterval until
+// reason, and the watch that checks the lock every watchInterval until
 // it is let go.
 type Watch struct {
 	lost     chan struct{}
@@ -206,7 +206,7 @@ func (w *Watch) Start(check func(ctx context.Context) error) {
 
 func (w *Watch) run(check func(ctx context.Context) error) {
 	defer close(w.done)
-	t := time.NewTicker(WatchInterval)
+	t := time.NewTicker(watchInterval)
 	defer t.Stop()
 	for {
 		select {

@@ -74,18 +74,18 @@ func (s *Stored) Push(ctx context.Context, st *State, swap Swap) error {
 	return nil
 }
 
-// AllLoader is a backend that keeps the states of every workspace in one
+// allLoader is a backend that keeps the states of every workspace in one
 // place (a schema), and reads them all at once.
-type AllLoader interface {
+type allLoader interface {
 	LoadAll(ctx context.Context) ([]*State, error)
 }
 
 // HashesInUse are the input hashes the states b keeps record: every
-// workspace's when b is an AllLoader (a shared backend), else st's own
+// workspace's when b is an allLoader (a shared backend), else st's own
 // (b's state as loaded).
 func HashesInUse(ctx context.Context, b Backend, st *State) (map[Hash]bool, error) {
 	states := []*State{st}
-	if all, ok := b.(AllLoader); ok {
+	if all, ok := b.(allLoader); ok {
 		var err error
 		if states, err = all.LoadAll(ctx); err != nil {
 			return nil, err

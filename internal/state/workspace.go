@@ -23,13 +23,13 @@ var workspaceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 // digits, '.', '_' and '-', starting with a letter or digit, at most 64.
 func ValidWorkspaceName(ws string) bool { return workspaceName.MatchString(ws) }
 
-// WorkspaceNameRule says what a workspace name is, for messages.
-const WorkspaceNameRule = "1 to 64 letters, digits, '_', '.' and '-', starting with a letter or digit"
+// workspaceNameRule says what a workspace name is, for messages.
+const workspaceNameRule = "1 to 64 letters, digits, '_', '.' and '-', starting with a letter or digit"
 
-// CheckWorkspaceName refuses a name that is not one.
-func CheckWorkspaceName(name string) error {
+// checkWorkspaceName refuses a name that is not one.
+func checkWorkspaceName(name string) error {
 	if !ValidWorkspaceName(name) {
-		return fmt.Errorf("%q is not a workspace name: %s", name, WorkspaceNameRule)
+		return fmt.Errorf("%q is not a workspace name: %s", name, workspaceNameRule)
 	}
 	return nil
 }
@@ -40,7 +40,7 @@ func CheckWorkspaceName(name string) error {
 func SelectedWorkspace(envName, envValue, file string) (string, error) {
 	if envValue != "" {
 		if !ValidWorkspaceName(envValue) {
-			return "", fmt.Errorf("%s=%q is not a workspace name: %s", envName, envValue, WorkspaceNameRule)
+			return "", fmt.Errorf("%s=%q is not a workspace name: %s", envName, envValue, workspaceNameRule)
 		}
 		return envValue, nil
 	}
@@ -53,7 +53,7 @@ func SelectedWorkspace(envName, envValue, file string) (string, error) {
 	}
 	ws := strings.TrimSpace(string(data))
 	if !ValidWorkspaceName(ws) {
-		return "", fmt.Errorf("%s names %q, which is not a workspace name (%s); select one with imgform workspace select NAME", file, ws, WorkspaceNameRule)
+		return "", fmt.Errorf("%s names %q, which is not a workspace name (%s); select one with imgform workspace select NAME", file, ws, workspaceNameRule)
 	}
 	return ws, nil
 }
@@ -66,10 +66,10 @@ func SelectWorkspace(file, name string) error {
 	return nil
 }
 
-// CheckDeletable refuses to delete the workspace name, whose state
+// checkDeletable refuses to delete the workspace name, whose state
 // records images and whose journal holds jobs (paid, not collected),
 // unless force: deleting it would forget them.
-func CheckDeletable(name string, images, jobs int, force bool) error {
+func checkDeletable(name string, images, jobs int, force bool) error {
 	if force || images == 0 && jobs == 0 {
 		return nil
 	}

@@ -37,7 +37,7 @@ func ListWorkspaces(ctx context.Context, s Store, current string) ([]string, err
 
 // NewWorkspace creates the workspace name, which must not exist yet.
 func NewWorkspace(ctx context.Context, s Store, name string) error {
-	if err := CheckWorkspaceName(name); err != nil {
+	if err := checkWorkspaceName(name); err != nil {
 		return err
 	}
 	names, err := s.Workspaces(ctx)
@@ -53,7 +53,7 @@ func NewWorkspace(ctx context.Context, s Store, name string) error {
 // FindWorkspace checks that the workspace name exists, before it is
 // selected; orCreate creates it when it does not (created says so).
 func FindWorkspace(ctx context.Context, s Store, name string, orCreate bool) (created bool, err error) {
-	if err := CheckWorkspaceName(name); err != nil {
+	if err := checkWorkspaceName(name); err != nil {
 		return false, err
 	}
 	names, err := s.Workspaces(ctx)
@@ -84,7 +84,7 @@ type DeleteOptions struct {
 // journal, under its lock: not the default one, nor the current one, nor
 // (unless Force) one that records images or holds paid jobs.
 func DeleteWorkspace(ctx context.Context, s Store, name string, o DeleteOptions) error {
-	if err := CheckWorkspaceName(name); err != nil {
+	if err := checkWorkspaceName(name); err != nil {
 		return err
 	}
 	switch {
@@ -118,7 +118,7 @@ func DeleteWorkspace(ctx context.Context, s Store, name string, o DeleteOptions)
 	if err != nil {
 		return err
 	}
-	if err := CheckDeletable(name, len(st.Images), len(jobs), o.Force); err != nil {
+	if err := checkDeletable(name, len(st.Images), len(jobs), o.Force); err != nil {
 		return err
 	}
 	if o.UnlockFirst {

@@ -2,7 +2,9 @@ package version
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
+	"io"
 	"regexp"
 	"runtime"
 	"runtime/debug"
@@ -132,4 +134,19 @@ func shortRevision(r string) string {
 		return r[:12]
 	}
 	return r
+}
+
+// Write writes v as imgform version prints it: a line, or (asJSON) an
+// indented JSON object.
+func (v Info) Write(w io.Writer, asJSON bool) error {
+	if !asJSON {
+		_, err := fmt.Fprintln(w, v)
+		return err
+	}
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", data)
+	return err
 }

@@ -28,7 +28,7 @@ func CopiedLine(c cache.Copied, addr string, push bool) string {
 		if push {
 			verb = "uploaded"
 		}
-		return fmt.Sprintf("%s %s (%s)", verb, what, HumanSize(c.Entry.Size()))
+		return fmt.Sprintf("%s %s (%s)", verb, what, humanSize(c.Entry.Size()))
 	case cache.CopyMissing:
 		if push {
 			return fmt.Sprintf("%s: not in this machine's cache", what)
@@ -53,7 +53,7 @@ func CopySummary(s cache.CopySummary, push bool) string {
 	if s.Damaged > 0 {
 		parts = append(parts, fmt.Sprintf("%d damaged, skipped", s.Damaged))
 	}
-	return strings.Join(parts, ", ") + ", " + HumanSize(s.Bytes) + "."
+	return strings.Join(parts, ", ") + ", " + humanSize(s.Bytes) + "."
 }
 
 // CacheEntry names a cache entry for people: the image that asked for
@@ -63,13 +63,13 @@ func CacheEntry(h state.Hash, e *cache.Entry) string {
 	case e == nil:
 		return fmt.Sprintf("%s (an incomplete entry)", h.Short())
 	case e.Address == "":
-		return fmt.Sprintf("%s (%s, made before addresses were recorded)", h.Short(), HumanSize(e.Size()))
+		return fmt.Sprintf("%s (%s, made before addresses were recorded)", h.Short(), humanSize(e.Size()))
 	}
-	return fmt.Sprintf("%s (%s, input hash %s)", e.Address, HumanSize(e.Size()), h.Short())
+	return fmt.Sprintf("%s (%s, input hash %s)", e.Address, humanSize(e.Size()), h.Short())
 }
 
-// HumanSize is a size in bytes for people: 1.2 MB.
-func HumanSize(n int64) string {
+// humanSize is a size in bytes for people: 1.2 MB.
+func humanSize(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))

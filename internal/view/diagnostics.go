@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/imgform/imgform/internal/spec"
 )
 
 // Diagnostics renders configuration diagnostics the way terraform
@@ -44,7 +45,7 @@ func (v Diagnostics) writeDiagnostic(w io.Writer, d *hcl.Diagnostic, files map[s
 	if d.Severity == hcl.DiagWarning {
 		label, color = "Warning:", ansiYellow
 	}
-	fmt.Fprintf(w, "\n%s %s\n", Paint(v.Color, label, ansiBold, color), Paint(v.Color, RedactText(d.Summary), ansiBold))
+	fmt.Fprintf(w, "\n%s %s\n", paint(v.Color, label, ansiBold, color), paint(v.Color, redactText(d.Summary), ansiBold))
 	if d.Subject != nil {
 		rng := *d.Subject
 		ctx := ""
@@ -61,7 +62,7 @@ func (v Diagnostics) writeDiagnostic(w io.Writer, d *hcl.Diagnostic, files map[s
 		}
 	}
 	if d.Detail != "" {
-		fmt.Fprintf(w, "\n%s\n", Wrap(RedactText(d.Detail), v.Width))
+		fmt.Fprintf(w, "\n%s\n", wrap(redactText(d.Detail), v.Width))
 	}
 }
 
@@ -89,7 +90,7 @@ func (v Diagnostics) writeSnippet(w io.Writer, src []byte, rng hcl.Range, secret
 	}
 	prefix := fmt.Sprintf("  %3d: ", rng.Start.Line)
 	if v.Color {
-		fmt.Fprintf(w, "%s%s%s%s\n", prefix, line[:start], Paint(true, line[start:end], ansiUnderline), line[end:])
+		fmt.Fprintf(w, "%s%s%s%s\n", prefix, line[:start], paint(true, line[start:end], ansiUnderline), line[end:])
 		return
 	}
 	fmt.Fprintf(w, "%s%s\n", prefix, line)
@@ -172,7 +173,7 @@ type jsonSnippet struct {
 func WriteJSONDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File) error {
 	out := jsonDiagnostics{FormatVersion: "1.0", Diagnostics: []jsonDiagnostic{}}
 	for _, d := range diags {
-		jd := jsonDiagnostic{Severity: "error", Summary: RedactText(d.Summary), Detail: RedactText(d.Detail)}
+		jd := jsonDiagnostic{Severity: "error", Summary: redactText(d.Summary), Detail: redactText(d.Detail)}
 		if d.Severity == hcl.DiagWarning {
 			jd.Severity = "warning"
 			out.WarningCount++
@@ -200,4 +201,23 @@ func WriteJSONDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// WriteValid says that the configuration cfg is valid, as imgform
+// validate does, and which variables had no value (checked without).
+func WriteValid(w io.Writer, cfg *spec.Config) error {
+	n := len(cfg.Images)
+	if _, err := fmt.Fprintf(w, "Success! The configuration is valid: %d %s.\n", n, Plural(n, "image", "images")); err != nil {
+		return err
+	}
+	if len(cfg.Unset) == 0 {
+		return nil
+	}
+	names := make([]string, len(cfg.Unset))
+	for i, v := range cfg.Unset {
+		names[i] = "var." + v
+	}
+	_, err := fmt.Fprintf(w, "%s %s no value: the images that depend on %s were checked as far as they can be without %s (plan and apply need a value).\n",
+		strings.Join(names, ", "), Plural(len(names), "has", "have"), Plural(len(names), "it", "them"), Plural(len(names), "it", "them"))
+	return err
 }

@@ -9,12 +9,12 @@
 // package view/progress, which implements RunView too),
 // configuration diagnostics as terraform validate does (Diagnostics,
 // WriteJSONDiagnostics), and errors and warnings; every one masks what is
-// secret (RedactText: URL passwords; a secret attribute's strings); the
-// debug log's levels and masking (NewLogger). It also renders what the
+// secret (redactText: URL passwords; a secret attribute's strings); the
+// debug log's levels and masking (newLogger). It also renders what the
 // state records (imgform show, show --cost) and what the cache commands
 // did (push, pull, prune).
 //
 // view imports plan, apply (the events and the summary of a run it
-// renders), state and cache; it writes to an io.Writer and decides
-// nothing.
+// renders), spec (the configuration validate found valid), state and
+// cache; it writes to an io.Writer and decides nothing.
 package view

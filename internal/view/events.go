@@ -32,8 +32,8 @@ type EventJSON struct {
 	Candidate     int     `json:"candidate,omitempty"`
 }
 
-// SummaryJSON is the last line of apply --json.
-type SummaryJSON struct {
+// summaryJSON is the last line of apply --json.
+type summaryJSON struct {
 	Type           string        `json:"type"` // "summary"
 	Created        int           `json:"created"`
 	Replaced       int           `json:"replaced"`
@@ -48,7 +48,7 @@ type SummaryJSON struct {
 	Generated      int           `json:"generated"`
 	PossiblyBilled int           `json:"possibly_billed"`
 	Rendered       int           `json:"rendered"`
-	Failed         []FailureJSON `json:"failed"`
+	Failed         []failureJSON `json:"failed"`
 	Refreshed      int           `json:"refreshed"`
 	Committed      int           `json:"committed,omitempty"`
 	Uploaded       int           `json:"uploaded,omitempty"`
@@ -65,8 +65,8 @@ type SummaryJSON struct {
 	Error             string  `json:"error,omitempty"`
 }
 
-// FailureJSON is a change that failed.
-type FailureJSON struct {
+// failureJSON is a change that failed.
+type failureJSON struct {
 	Address string `json:"address"`
 	Reason  string `json:"reason"`
 }
@@ -92,13 +92,13 @@ func (s *EventStream) Emit(e apply.Event) {
 
 // Summary writes the summary line, with the error that ended the run.
 func (s *EventStream) Summary(sum *apply.Summary, err error) {
-	out := SummaryJSON{Type: "summary", Created: sum.Created, Replaced: sum.Replaced, Moved: sum.Moved, Restored: sum.Restored,
+	out := summaryJSON{Type: "summary", Created: sum.Created, Replaced: sum.Replaced, Moved: sum.Moved, Restored: sum.Restored,
 		Deleted: sum.Deleted, Rederived: sum.Rederived, Derived: sum.Derived, FromCache: sum.FromCache, Resumed: sum.Resumed, Collected: sum.Collected, Generated: sum.Generated,
-		PossiblyBilled: sum.PossiblyBilled, Rendered: sum.Rendered, Failed: []FailureJSON{}, Refreshed: sum.Refreshed, Committed: sum.Committed, Uploaded: sum.Uploaded,
+		PossiblyBilled: sum.PossiblyBilled, Rendered: sum.Rendered, Failed: []failureJSON{}, Refreshed: sum.Refreshed, Committed: sum.Committed, Uploaded: sum.Uploaded,
 		Interrupted: sum.Interrupted, NotStarted: sum.NotStarted, Kept: sum.Kept, KeptIn: sum.KeptIn, Lost: sum.Lost, Journaled: sum.Journaled,
 		SpentUSD: round6(sum.SpentUSD), PossiblyBilledUSD: round6(sum.PossiblyBilledUSD)}
 	for _, f := range sum.Failed {
-		out.Failed = append(out.Failed, FailureJSON(f))
+		out.Failed = append(out.Failed, failureJSON(f))
 	}
 	if err != nil {
 		out.Error = err.Error()

@@ -11,9 +11,9 @@ import (
 // the trace level; levels are read as people set them.
 func TestLoggerMasksSecrets(t *testing.T) {
 	var buf bytes.Buffer
-	log := NewLogger(&buf, LevelTrace, false, []string{"sk-verysecret"})
+	log := newLogger(&buf, levelTrace, false, []string{"sk-verysecret"})
 	log.Info("call", "api_key", "abc123", "url", "postgres://u:pw@db/x", "body", "key sk-verysecret here")
-	log.Log(context.Background(), LevelTrace, "event")
+	log.Log(context.Background(), levelTrace, "event")
 	out := buf.String()
 	for _, secret := range []string{"abc123", ":pw@", "sk-verysecret"} {
 		if strings.Contains(out, secret) {
@@ -36,9 +36,9 @@ func TestLoggerMasksSecrets(t *testing.T) {
 		{"IMGFORM_LOG", "json", false, false, true},
 		{"IMGFORM_LOG", "verbose", false, false, true},
 	} {
-		_, asJSON, on, err := ParseLogLevel(tc.name, tc.raw)
+		_, asJSON, on, err := parseLogLevel(tc.name, tc.raw)
 		if (err != nil) != tc.fails || on != tc.on || asJSON != tc.json {
-			t.Errorf("ParseLogLevel(%s=%q) = json %v, on %v, %v", tc.name, tc.raw, asJSON, on, err)
+			t.Errorf("parseLogLevel(%s=%q) = json %v, on %v, %v", tc.name, tc.raw, asJSON, on, err)
 		}
 	}
 }

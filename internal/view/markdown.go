@@ -36,7 +36,7 @@ func markdownChanges(bw *bufio.Writer, p *plan.Plan, opts TextOptions) {
 		fmt.Fprintf(bw, "**No changes.** Your images match the configuration.\n")
 		return
 	}
-	fmt.Fprintf(bw, "**Plan:** %s\n\n", SummaryCounts(p.Summary))
+	fmt.Fprintf(bw, "**Plan:** %s\n\n", summaryCounts(p.Summary))
 	fmt.Fprintf(bw, "| Image | Action | Why | Parameters (old → new) | Cost |\n")
 	fmt.Fprintf(bw, "| --- | --- | --- | --- | ---: |\n")
 	for _, c := range p.Changes {
@@ -172,7 +172,7 @@ func markdownLeftAlone(bw *bufio.Writer, p *plan.Plan) {
 // whose uncommitted changes are committed now.
 func markdownHistory(bw *bufio.Writer, p *plan.Plan) {
 	markdownLeftAlone(bw, p)
-	for _, line := range []string{UncheckedLine(p), CommittedLine(p), PendingUploadsLine(p)} {
+	for _, line := range []string{uncheckedLine(p), committedLine(p), pendingUploadsLine(p)} {
 		if line != "" {
 			fmt.Fprintf(bw, "\n%s\n", mdEscape(line))
 		}

@@ -32,12 +32,12 @@ func NewMessages(w io.Writer, noColor bool) *Messages {
 
 // Errorf reports an operational error.
 func (m *Messages) Errorf(format string, args ...any) {
-	fmt.Fprintln(m.W, ErrorLine(fmt.Sprintf(format, args...), m.Color, m.Width))
+	fmt.Fprintln(m.W, errorLine(fmt.Sprintf(format, args...), m.Color, m.Width))
 }
 
 // Warnf warns.
 func (m *Messages) Warnf(format string, args ...any) {
-	fmt.Fprintln(m.W, WarningLine(fmt.Sprintf(format, args...), m.Color, m.Width))
+	fmt.Fprintln(m.W, warningLine(fmt.Sprintf(format, args...), m.Color, m.Width))
 }
 
 // Diagnostics renders configuration diagnostics, as terraform validate

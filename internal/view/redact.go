@@ -14,20 +14,20 @@ import (
 // token) shows its strings as "****", and a URL with a password in it, in
 // any line or message, shows "user:****@".
 
-// Mask replaces a secret.
-const Mask = "****"
+// mask replaces a secret.
+const mask = "****"
 
 // urlPassword is the password part of a URL: scheme://user:PASSWORD@host.
 var urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s:/@"'` + "`" + `]*:)([^\s@/"'` + "`" + `]+)@`)
 
-// RedactText masks the passwords of the URLs in a message.
-func RedactText(s string) string {
-	return urlPassword.ReplaceAllString(s, "${1}"+Mask+"@")
+// redactText masks the passwords of the URLs in a message.
+func redactText(s string) string {
+	return urlPassword.ReplaceAllString(s, "${1}"+mask+"@")
 }
 
-// IsSecretName reports an attribute, or a log attribute, whose value is
+// isSecretName reports an attribute, or a log attribute, whose value is
 // a secret.
-func IsSecretName(name string) bool {
+func isSecretName(name string) bool {
 	name = strings.ToLower(name)
 	return name == "conn_str" || strings.HasSuffix(name, "_key") || name == "key" ||
 		strings.Contains(name, "secret") || strings.Contains(name, "password") || strings.Contains(name, "token")
@@ -44,7 +44,7 @@ func secretLines(f *hcl.File) map[int]bool {
 	var walk func(b *hclsyntax.Body)
 	walk = func(b *hclsyntax.Body) {
 		for name, attr := range b.Attributes {
-			if !IsSecretName(name) {
+			if !isSecretName(name) {
 				continue
 			}
 			r := attr.SrcRange
@@ -67,7 +67,7 @@ var stringLiteral = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 // line of a secret's attribute, and URL passwords anywhere. It returns
 // the line and a function that maps a byte offset of the original line
 // to the redacted one (an offset inside what is masked goes to the
-// Mask's start, or its end when it ends a range), so that the range
+// mask's start, or its end when it ends a range), so that the range
 // under it stays marked.
 func redactLine(line string, secret bool) (string, func(i int, end bool) int) {
 	type cut struct{ start, end int }
@@ -103,7 +103,7 @@ func redactLine(line string, secret bool) (string, func(i int, end bool) int) {
 	prev := 0
 	for _, c := range merged {
 		b.WriteString(line[prev:c.start])
-		b.WriteString(Mask)
+		b.WriteString(mask)
 		prev = c.end
 	}
 	b.WriteString(line[prev:])
@@ -114,11 +114,11 @@ func redactLine(line string, secret bool) (string, func(i int, end bool) int) {
 			case i <= c.start:
 				return i + shift
 			case i < c.end && end:
-				return c.start + shift + len(Mask)
+				return c.start + shift + len(mask)
 			case i < c.end:
 				return c.start + shift
 			}
-			shift += len(Mask) - (c.end - c.start)
+			shift += len(mask) - (c.end - c.start)
 		}
 		return i + shift
 	}

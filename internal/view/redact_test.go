@@ -44,7 +44,7 @@ func TestRedactLine(t *testing.T) {
 			}
 		})
 	}
-	if got := RedactText(`connecting to postgres://u:pw@h/db: refused`); got != `connecting to postgres://u:****@h/db: refused` {
+	if got := redactText(`connecting to postgres://u:pw@h/db: refused`); got != `connecting to postgres://u:****@h/db: refused` {
 		t.Errorf("redactText: %s", got)
 	}
 }

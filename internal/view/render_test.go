@@ -202,9 +202,9 @@ func TestWordDiff(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			got := WordDiff(tc.old, tc.new)
+			got := wordDiff(tc.old, tc.new)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("WordDiff (-want +got):\n%s", diff)
+				t.Errorf("wordDiff (-want +got):\n%s", diff)
 			}
 			var rebuiltOld, rebuiltNew string
 			for _, s := range got {

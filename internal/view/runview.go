@@ -115,7 +115,7 @@ func (t *ThrottleLines) Line(ev apply.Event, color bool) string {
 		return ""
 	}
 	t.last, t.limit = now, ev.Concurrency
-	return Paint(color, fmt.Sprintf("rate limited: waiting %s (concurrency now %d)", RoundDuration(ev.Delay), ev.Concurrency), ansiYellow)
+	return paint(color, fmt.Sprintf("rate limited: waiting %s (concurrency now %d)", RoundDuration(ev.Delay), ev.Concurrency), ansiYellow)
 }
 
 func (v *lineView) Summary(s *apply.Summary, err error) {
@@ -134,19 +134,19 @@ func EventLine(ev apply.Event, color bool, kind RunKind) string {
 		}
 		return subject + ": " + finishedPhrase(ev, kind)
 	case apply.EventFailed:
-		return Paint(color, ev.Address+": failed: "+ev.Message, ansiRed)
+		return paint(color, ev.Address+": failed: "+ev.Message, ansiRed)
 	case apply.EventRetry:
 		subject := ev.Address
 		if subject == "" {
 			subject = "imgform"
 		}
-		return Paint(color, fmt.Sprintf("%s: attempt %d failed (%s); retrying in %s", subject, ev.Attempt, ev.Message, RoundDuration(ev.Delay)), ansiYellow)
+		return paint(color, fmt.Sprintf("%s: attempt %d failed (%s); retrying in %s", subject, ev.Attempt, ev.Message, RoundDuration(ev.Delay)), ansiYellow)
 	case apply.EventWarning:
 		subject := ev.Address
 		if subject == "" {
 			subject = "imgform"
 		}
-		return Paint(color, subject+": warning: "+ev.Message, ansiYellow)
+		return paint(color, subject+": warning: "+ev.Message, ansiYellow)
 	case apply.EventResumed:
 		return ev.Address + ": resuming request " + shortID(ev.RequestID) + " submitted by an earlier run"
 	case apply.EventKept:
@@ -265,10 +265,10 @@ func WriteRunSummary(w io.Writer, s *apply.Summary, err error, color bool, kind 
 	if s.Rendered > 0 {
 		generated += fmt.Sprintf(", %d offline %s rendered", s.Rendered, pickVerb(s.Rendered, "placeholder", "placeholders"))
 	}
-	fmt.Fprintf(w, "\n%s %s. %s.\n", Paint(color, head, ansiBold, headColor), strings.Join(parts, ", "), generated)
+	fmt.Fprintf(w, "\n%s %s. %s.\n", paint(color, head, ansiBold, headColor), strings.Join(parts, ", "), generated)
 	if s.PossiblyBilled > 0 {
 		fmt.Fprintf(w, "%s: the API received %s but gave no usable answer (a 5xx, a lost connection), so it may have made and billed %s. No image was sent more than twice; check the usage in your Segmind account.\n",
-			Paint(color, fmt.Sprintf("%d %s possibly billed (up to $%.3f)", s.PossiblyBilled, pickVerb(s.PossiblyBilled, "request", "requests"), s.PossiblyBilledUSD), ansiYellow),
+			paint(color, fmt.Sprintf("%d %s possibly billed (up to $%.3f)", s.PossiblyBilled, pickVerb(s.PossiblyBilled, "request", "requests"), s.PossiblyBilledUSD), ansiYellow),
 			pickVerb(s.PossiblyBilled, "it", "them"), pickVerb(s.PossiblyBilled, "an image", "images"))
 	}
 	if s.Uploaded > 0 {
@@ -298,14 +298,14 @@ func WriteRunSummary(w io.Writer, s *apply.Summary, err error, color bool, kind 
 	}
 	if len(s.Unjournaled) > 0 {
 		fmt.Fprintf(w, "%s: the journal could not be written when %s submitted, and %s not finish in this run: %s for, and no later run knows of %s (request %s %s).\n",
-			Paint(color, fmt.Sprintf("%d submitted %s not journaled", len(s.Unjournaled), pickVerb(len(s.Unjournaled), "job is", "jobs are")), ansiYellow),
+			paint(color, fmt.Sprintf("%d submitted %s not journaled", len(s.Unjournaled), pickVerb(len(s.Unjournaled), "job is", "jobs are")), ansiYellow),
 			pickVerb(len(s.Unjournaled), "it was", "they were"), pickVerb(len(s.Unjournaled), "did", "they did"),
 			pickVerb(len(s.Unjournaled), "it is paid", "they are paid"), pickVerb(len(s.Unjournaled), "it", "them"),
 			pickVerb(len(s.Unjournaled), "id", "ids"), strings.Join(s.Unjournaled, ", "))
 	}
 	if s.EarlierPossiblyBilled > 0 {
 		fmt.Fprintf(w, "%s by an earlier run that stopped while sending %s, before the API gave a job id: check the usage in your Segmind account.\n",
-			Paint(color, fmt.Sprintf("%d %s possibly billed", s.EarlierPossiblyBilled, pickVerb(s.EarlierPossiblyBilled, "request", "requests")), ansiYellow),
+			paint(color, fmt.Sprintf("%d %s possibly billed", s.EarlierPossiblyBilled, pickVerb(s.EarlierPossiblyBilled, "request", "requests")), ansiYellow),
 			pickVerb(s.EarlierPossiblyBilled, "it", "them"))
 	}
 	if s.NotStarted > 0 {

@@ -46,13 +46,13 @@ func TestRunLines(t *testing.T) {
 
 // Errors and warnings are Terraform's, with URL passwords masked.
 func TestErrorAndWarningLines(t *testing.T) {
-	if got, want := ErrorLine("connecting to postgres://app:hunter2@db/x failed", false, 0), "Error: connecting to postgres://app:****@db/x failed"; got != want {
-		t.Errorf("ErrorLine = %q, want %q", got, want)
+	if got, want := errorLine("connecting to postgres://app:hunter2@db/x failed", false, 0), "Error: connecting to postgres://app:****@db/x failed"; got != want {
+		t.Errorf("errorLine = %q, want %q", got, want)
 	}
-	if got, want := WarningLine("no shared cache", false, 0), "Warning: No shared cache"; got != want {
-		t.Errorf("WarningLine = %q, want %q", got, want)
+	if got, want := warningLine("no shared cache", false, 0), "Warning: No shared cache"; got != want {
+		t.Errorf("warningLine = %q, want %q", got, want)
 	}
-	if got := ErrorLine("x", true, 0); !strings.HasPrefix(got, "\x1b[1m\x1b[31mError:\x1b[0m") {
-		t.Errorf("coloured ErrorLine = %q", got)
+	if got := errorLine("x", true, 0); !strings.HasPrefix(got, "\x1b[1m\x1b[31mError:\x1b[0m") {
+		t.Errorf("coloured errorLine = %q", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/imgform/imgform/internal/plan"
@@ -12,8 +13,17 @@ import (
 )
 
 // WriteState writes what the state records of every image, as imgform
-// show does; an empty state says so.
-func WriteState(w io.Writer, st *state.State) error {
+// show does (an empty state says so), or (asJSON) the state as its file
+// holds it.
+func WriteState(w io.Writer, st *state.State, asJSON bool) error {
+	if asJSON {
+		data, err := state.Marshal(st)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	}
 	if len(st.Images) == 0 {
 		_, err := fmt.Fprintln(w, "The state is empty: no image has been generated yet.")
 		return err
@@ -127,4 +137,30 @@ func Plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// WriteWorkspaces lists the workspaces, the current one marked with *,
+// as terraform workspace list does.
+func WriteWorkspaces(w io.Writer, names []string, current string) error {
+	bw := bufio.NewWriter(w)
+	for _, n := range names {
+		mark := " "
+		if n == current {
+			mark = "*"
+		}
+		fmt.Fprintf(bw, "%s %s\n", mark, n)
+	}
+	return bw.Flush()
+}
+
+// WriteMoved says what imgform state mv moved (old address → new), one
+// line each, sorted.
+func WriteMoved(w io.Writer, moved map[string]string) error {
+	var lines []string
+	for from, to := range moved {
+		lines = append(lines, fmt.Sprintf("Moved %s to %s", from, to))
+	}
+	slices.Sort(lines)
+	_, err := fmt.Fprintln(w, strings.Join(lines, "\n"))
+	return err
 }

@@ -18,31 +18,31 @@ const (
 	ansiCyan      = "\x1b[36m"
 )
 
-// Paint wraps s in the given ANSI codes when on is true.
-func Paint(on bool, s string, codes ...string) string {
+// paint wraps s in the given ANSI codes when on is true.
+func paint(on bool, s string, codes ...string) string {
 	if !on || len(codes) == 0 {
 		return s
 	}
 	return strings.Join(codes, "") + s + ansiReset
 }
 
-// Wrap wraps s at width columns; width 0 leaves it as it is.
-func Wrap(s string, width int) string {
+// wrap wraps s at width columns; width 0 leaves it as it is.
+func wrap(s string, width int) string {
 	if width == 0 {
 		return s
 	}
 	return wordwrap.WrapString(s, uint(width))
 }
 
-// ErrorLine is an operational error, Terraform style: "Error: " and the
+// errorLine is an operational error, Terraform style: "Error: " and the
 // message, its URL passwords masked.
-func ErrorLine(msg string, color bool, width int) string {
-	return Paint(color, "Error:", ansiBold, ansiRed) + " " + Wrap(RedactText(msg), width)
+func errorLine(msg string, color bool, width int) string {
+	return paint(color, "Error:", ansiBold, ansiRed) + " " + wrap(redactText(msg), width)
 }
 
-// WarningLine is a warning, Terraform style, its first letter capital.
-func WarningLine(msg string, color bool, width int) string {
-	return Paint(color, "Warning:", ansiBold, ansiYellow) + " " + Wrap(RedactText(UpperFirst(msg)), width)
+// warningLine is a warning, Terraform style, its first letter capital.
+func warningLine(msg string, color bool, width int) string {
+	return paint(color, "Warning:", ansiBold, ansiYellow) + " " + wrap(redactText(UpperFirst(msg)), width)
 }
 
 // UpperFirst capitalises the first letter of a sentence.

@@ -55,7 +55,7 @@ type textWriter struct {
 	rate  float64
 }
 
-func (t textWriter) paint(s string, codes ...string) string { return Paint(t.color, s, codes...) }
+func (t textWriter) paint(s string, codes ...string) string { return paint(t.color, s, codes...) }
 
 func (t textWriter) plan(p *plan.Plan) {
 	if !p.HasChanges() {
@@ -69,7 +69,7 @@ func (t textWriter) plan(p *plan.Plan) {
 	for _, c := range p.Changes {
 		t.change(c)
 	}
-	fmt.Fprintf(t.w, "\n%s %s\n", t.paint("Plan:", ansiBold), SummaryCounts(p.Summary))
+	fmt.Fprintf(t.w, "\n%s %s\n", t.paint("Plan:", ansiBold), summaryCounts(p.Summary))
 	fmt.Fprintf(t.w, "%s\n", CostLine(p, t.rate))
 	t.refresh(p)
 	t.history(p)
@@ -82,19 +82,19 @@ func (t textWriter) plan(p *plan.Plan) {
 func (t textWriter) history(p *plan.Plan) {
 	t.leftAlone(p)
 	if n := len(p.Unchecked); n > 0 {
-		fmt.Fprintf(t.w, "\n%s\n", t.paint(UncheckedLine(p), "\x1b[33m"))
+		fmt.Fprintf(t.w, "\n%s\n", t.paint(uncheckedLine(p), "\x1b[33m"))
 	}
-	if line := CommittedLine(p); line != "" {
+	if line := committedLine(p); line != "" {
 		fmt.Fprintf(t.w, "\n%s\n", line)
 	}
-	if line := PendingUploadsLine(p); line != "" {
+	if line := pendingUploadsLine(p); line != "" {
 		fmt.Fprintf(t.w, "\n%s\n", line)
 	}
 }
 
-// PendingUploadsLine says how many images this checkout keeps for the
+// pendingUploadsLine says how many images this checkout keeps for the
 // team cache after an upload failed; "" when none.
-func PendingUploadsLine(p *plan.Plan) string {
+func pendingUploadsLine(p *plan.Plan) string {
 	n := p.PendingUploads
 	if n == 0 {
 		return ""
@@ -103,9 +103,9 @@ func PendingUploadsLine(p *plan.Plan) string {
 		plural(n, "image", "images"), pickVerb(n, "it", "them"))
 }
 
-// UncheckedLine says, in one line, that a shallow clone could not make
+// uncheckedLine says, in one line, that a shallow clone could not make
 // the stale-checkout check for some images, and how to fix it.
-func UncheckedLine(p *plan.Plan) string {
+func uncheckedLine(p *plan.Plan) string {
 	n := len(p.Unchecked)
 	if n == 0 {
 		return ""
@@ -114,9 +114,9 @@ func UncheckedLine(p *plan.Plan) string {
 		plural(n, "image", "images"), pickVerb(n, "revision", "revisions"))
 }
 
-// CommittedLine says which images made from changes not committed then
+// committedLine says which images made from changes not committed then
 // take the commit that holds them now; "" when none do.
-func CommittedLine(p *plan.Plan) string {
+func committedLine(p *plan.Plan) string {
 	n := len(p.Committed)
 	if n == 0 {
 		return ""
@@ -160,9 +160,9 @@ func (t textWriter) refresh(p *plan.Plan) {
 	}
 }
 
-// SummaryCounts is the plan's counts per action, in a sentence. Derives
+// summaryCounts is the plan's counts per action, in a sentence. Derives
 // are counted when there are any.
-func SummaryCounts(s plan.Summary) string {
+func summaryCounts(s plan.Summary) string {
 	line := fmt.Sprintf("%d to create, %d to replace, %d to move, %d to restore, %d to delete", s.Create, s.Replace, s.Move, s.Restore, s.Delete)
 	if s.Derive > 0 {
 		line += fmt.Sprintf(", %d to derive", s.Derive)
@@ -406,15 +406,15 @@ func onlySeedChanged(c *plan.Change) bool {
 	return len(c.Diff) == 1 && c.Diff[0].Name == "seed"
 }
 
-// SeedAtApply is how a plan shows a random seed that apply chooses.
-const SeedAtApply = "(random, chosen at apply)"
+// seedAtApply is how a plan shows a random seed that apply chooses.
+const seedAtApply = "(random, chosen at apply)"
 
 // shownValue is how a plan shows a parameter's new value: a random seed
 // not chosen yet is shown as such, not as the stand-in.
 func shownValue(c *plan.Change, name, value string) string {
 	switch {
 	case name == "seed" && c.SeedChosenAtApply:
-		return SeedAtApply
+		return seedAtApply
 	case name == "seed" && c.SeedOrigin == "picked" && c.Picked > 0:
 		return fmt.Sprintf("%s (picked: candidate %d)", value, c.Picked)
 	case name == "seed" && c.SeedOrigin == "picked":

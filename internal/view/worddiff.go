@@ -14,12 +14,12 @@ type Segment struct {
 	Text string
 }
 
-// WordDiff compares two texts word by word (words are separated by
+// wordDiff compares two texts word by word (words are separated by
 // spaces, which stay with the word before them) and returns the segments
 // of the new text with the removed words in place, as a reviewer reads a
 // changed prompt. Texts too long to compare word by word (over a thousand
 // words each) are compared by their common start and end.
-func WordDiff(old, new string) []Segment {
+func wordDiff(old, new string) []Segment {
 	a, b := splitWords(old), splitWords(new)
 	if len(a)*len(b) > 1_000_000 {
 		return edgeDiff(a, b)
@@ -126,7 +126,7 @@ func WordDiffOf(d plan.ParamDiff) []Segment {
 	if !ok1 || !ok2 || (len([]rune(old)) <= longText && len([]rune(new)) <= longText) {
 		return nil
 	}
-	return WordDiff(old, new)
+	return wordDiff(old, new)
 }
 
 // elide shortens the unchanged segments of a diff to a few words around

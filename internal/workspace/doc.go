@@ -12,5 +12,6 @@
 // result is shown: it returns it, and calls back with warnings.
 //
 // workspace imports internal/apply, internal/plan, internal/spec,
-// internal/state, internal/cache, internal/gitrev and internal helpers.
+// internal/state, internal/cache, internal/generate, internal/gitrev and
+// internal helpers.
 package workspace

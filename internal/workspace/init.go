@@ -88,7 +88,7 @@ func Init(ctx context.Context, wr Wiring, o InitOptions, say func(format string,
 	if err := wr.Store(settings).Prepare(ctx); err != nil {
 		return nil, false, err
 	}
-	b, err := OpenBackend(ctx, wr, settings, ws, true)
+	b, err := openBackend(ctx, wr, settings, ws, true)
 	if err != nil {
 		return nil, false, err
 	}

@@ -92,8 +92,8 @@ func PushState(ctx context.Context, wr Wiring, file string, force bool, lockTime
 	return done, nil
 }
 
-// ErrNoSharedCache is CopyCache's error when there is no team cache.
-var ErrNoSharedCache = errors.New("no shared cache is configured: add a cache \"s3\" block to the imgform block (see the README's section on teams)")
+// errNoSharedCache is CopyCache's error when there is no team cache.
+var errNoSharedCache = errors.New("no shared cache is configured: add a cache \"s3\" block to the imgform block (see the README's section on teams)")
 
 // CopyCache pushes (or pulls) between this machine's cache and the
 // team's the entries the state refers to, of the images targets select
@@ -210,4 +210,120 @@ func Addresses(ctx context.Context, wr Wiring) []string {
 		}
 	}
 	return slices.Sorted(maps.Keys(seen))
+}
+
+// Import records the files at paths as the outputs of the declared image
+// at addr, under the lock, as imgform import does (see apply.Import).
+func Import(ctx context.Context, wr Wiring, addr spec.Address, paths []string, lockTimeout time.Duration) error {
+	w, err := Open(ctx, wr, Need{Config: true, Operation: "import", LockTimeout: lockTimeout})
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	img := w.Config.Lookup(addr)
+	if img == nil {
+		return fmt.Errorf("no image %s is declared in the configuration; declare it first, then import its file", addr)
+	}
+	rels := make([]string, len(paths))
+	for i, p := range paths {
+		if rels[i], err = apply.ImportPath(p); err != nil {
+			return err
+		}
+	}
+	if _, err := apply.Import(".", w.State, img, rels); err != nil {
+		return err
+	}
+	_, err = w.Backend.Save(ctx, w.State)
+	return err
+}
+
+// Pruning is what PruneCache says as it goes.
+type Pruning struct {
+	// KeptMaxAge is the age beyond which the copies apply kept go too
+	// (see apply.PruneKept); Kept hears what became of them, first.
+	KeptMaxAge time.Duration
+	Kept       func(apply.KeptPrune)
+	// Entry hears of every entry removed (or, dry, to remove).
+	Entry func(u cache.Unneeded)
+	// Store hears how many of a store's entries went, and where: the
+	// store, when there are several ("" otherwise).
+	Store func(removed, total int, where string)
+	// Skipped hears of a shared store left alone: with a local state,
+	// what other checkouts use cannot be known.
+	Skipped func(store cache.Store)
+}
+
+// PruneCache removes, under the lock, the copies apply kept of runs older
+// than say.KeptMaxAge, then the cache entries no state the backend keeps
+// refers to, from this machine's store and, when the state is shared,
+// the team's (dry: none, it only says).
+func PruneCache(ctx context.Context, wr Wiring, lockTimeout time.Duration, dry bool, say Pruning) error {
+	w, err := Open(ctx, wr, Need{Cache: true, Operation: "cache prune", LockTimeout: lockTimeout})
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	kept, err := apply.PruneKept(".", say.KeptMaxAge, time.Now(), dry)
+	say.Kept(kept)
+	if err != nil {
+		return err
+	}
+	inUse, err := state.HashesInUse(ctx, w.Backend, w.State)
+	if err != nil {
+		return err
+	}
+	for i, store := range w.Cache.Stores() {
+		where := ""
+		if len(w.Cache.Stores()) > 1 {
+			where = store.String()
+		}
+		if i > 0 && !w.Shared() {
+			say.Skipped(store)
+			continue
+		}
+		removed, total, err := cache.Prune(ctx, store, func(h state.Hash) bool { return inUse[h] }, dry, say.Entry)
+		if err != nil {
+			return err
+		}
+		say.Store(removed, total, where)
+	}
+	return nil
+}
+
+// SavePlan saves p to path for imgform apply PATH, with the digest of
+// the configuration it was made of (a changed configuration refuses it).
+func (w *Workspace) SavePlan(path string, p *plan.Plan) error {
+	digest, err := plan.ConfigDigest(w.Config.Sources)
+	if err != nil {
+		return err
+	}
+	if err := plan.Save(path, p, plan.Saved{ConfigDigest: digest, Sources: w.Config.Sources}); err != nil {
+		return fmt.Errorf("saving plan: %w", err)
+	}
+	return nil
+}
+
+// ForceUnlock removes the state lock id from the selected workspace's
+// state, as imgform force-unlock does. A holder still alive is forced
+// away only with force, or when confirm, told of it, says yes (returns
+// nil).
+func ForceUnlock(ctx context.Context, wr Wiring, id string, force bool, confirm func(alive *state.HolderAliveError) error) error {
+	settings, err := LoadSettings()
+	if err != nil {
+		return err
+	}
+	b, err := openBackend(ctx, wr, settings, "", true)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	err = b.ForceUnlock(ctx, id, state.ForceOptions{Force: force})
+	var alive *state.HolderAliveError
+	if errors.As(err, &alive) {
+		if err := confirm(alive); err != nil {
+			return err
+		}
+		err = b.ForceUnlock(ctx, id, state.ForceOptions{Force: true})
+	}
+	return err
 }

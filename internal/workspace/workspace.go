@@ -109,7 +109,7 @@ func Open(ctx context.Context, wr Wiring, n Need) (_ *Workspace, err error) {
 	if w.Settings, err = LoadSettings(); err != nil {
 		return nil, err
 	}
-	if w.Backend, err = OpenBackend(ctx, wr, w.Settings, "", n.IgnoreLocalState); err != nil {
+	if w.Backend, err = openBackend(ctx, wr, w.Settings, "", n.IgnoreLocalState); err != nil {
 		return nil, err
 	}
 	if n.Operation != "" && !n.NoLock {
@@ -173,11 +173,11 @@ func (w *Workspace) Commit() string {
 // Shared reports whether the state is shared by runners (a backend).
 func (w *Workspace) Shared() bool { return w.Settings.Backend != nil }
 
-// OpenBackend opens the state of workspace ws ("" for the selected one)
+// openBackend opens the state of workspace ws ("" for the selected one)
 // where the settings keep it. A local state file left where a shared
 // backend is configured stops everything but its move there, unless
 // ignoreLocalState.
-func OpenBackend(ctx context.Context, wr Wiring, settings *spec.Settings, ws string, ignoreLocalState bool) (state.Backend, error) {
+func openBackend(ctx context.Context, wr Wiring, settings *spec.Settings, ws string, ignoreLocalState bool) (state.Backend, error) {
 	if ws == "" {
 		var err error
 		if ws, err = wr.Selected(); err != nil {
