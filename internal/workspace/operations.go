@@ -92,9 +92,6 @@ func PushState(ctx context.Context, wr Wiring, file string, force bool, lockTime
 	return done, nil
 }
 
-// errNoSharedCache is CopyCache's error when there is no team cache.
-var errNoSharedCache = errors.New("no shared cache is configured: add a cache \"s3\" block to the imgform block (see the README's section on teams)")
-
 // CopyCache pushes (or pulls) between this machine's cache and the
 // team's the entries the state refers to, of the images targets select
 // (all without targets), or every local entry (all); push uploads first
