@@ -153,6 +153,9 @@ func run(args []string, e *env) int {
 	if e.g.cacheMode != cacheConfigured && e.g.cacheMode != cacheLocal {
 		return report(e, &cli.UsageError{Msg: fmt.Sprintf("--cache %q: the only value is local (this machine's cache only)", e.g.cacheMode), Path: call.Path})
 	}
+	if err := call.CheckArgs(); err != nil {
+		return report(e, err)
+	}
 	// The debug log (IMGFORM_LOG), the environment's secrets masked: it is
 	// handed to the packages that log; none of them reads the environment.
 	log, closeLog, err := planview.OpenLog(e.getenv, e.stderr, []string{segmind.EnvAPIKey, "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PGPASSWORD"})

@@ -48,11 +48,11 @@ func (o *cachePruneOptions) run(ctx context.Context, e *env, _ []string) error {
 	}
 	return workspace.PruneCache(ctx, e.wiring(), o.lock.timeout, o.dryRun, workspace.Pruning{
 		KeptMaxAge: o.keptMaxAge,
-		Kept: func(p apply.KeptPrune) {
+		Kept: func(p apply.KeptPrune, err error) {
 			if d := e.getenv("IMGFORM_CACHE_DIR"); d != "" {
 				fmt.Fprintf(e.stderr, "Note: the cache is IMGFORM_CACHE_DIR=%s. If other checkouts share it, entries only their states use are removed too.\n", d)
 			}
-			planview.WriteKeptPruned(e.stdout, p, o.keptMaxAge, o.dryRun)
+			planview.WriteKeptPruned(e.stdout, p, o.keptMaxAge, o.dryRun, err)
 		},
 		Entry: func(u cache.Unneeded) { fmt.Fprintf(e.stdout, "%s %s\n", verb, planview.CacheEntry(u.Hash, u.Entry)) },
 		Store: func(removed, total int, where string) {

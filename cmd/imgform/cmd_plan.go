@@ -112,11 +112,11 @@ func (o *planOptions) run(ctx context.Context, e *env, _ []string) error {
 // preparePlan prepares the plan of a run on the workspace (see
 // workspace.Workspace.Plan) with the planning flags.
 func preparePlan(ctx context.Context, w *workspace.Workspace, o planningOptions, savedPlan, endpoint string) (*plan.Plan, error) {
-	targets, err := parseAddresses("target", o.targets)
+	targets, err := workspace.ParseAddresses("target", o.targets)
 	if err != nil {
 		return nil, err
 	}
-	replace, err := parseAddresses("replace", o.replace)
+	replace, err := workspace.ParseAddresses("replace", o.replace)
 	if err != nil {
 		return nil, err
 	}

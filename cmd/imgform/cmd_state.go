@@ -116,14 +116,18 @@ func runStateList(ctx context.Context, e *env, args []string) error {
 }
 
 func runStateRm(ctx context.Context, e *env, lock lockOptions, patterns []string) error {
-	addrs, err := spec.ParseAddresses(patterns)
-	if err != nil {
-		return &cli.UsageError{Msg: err.Error(), Path: "state rm"}
-	}
 	return workspace.EditState(ctx, e.wiring(), "state rm", lock.timeout, func(st *state.State) error {
-		removed, err := plan.RemoveFromState(st, addrs)
-		if err != nil {
-			return err
+		var removed []string
+		for _, p := range patterns {
+			addr, err := spec.ParseAddress(p)
+			if err != nil {
+				return &cli.UsageError{Msg: err.Error(), Path: "state rm"}
+			}
+			gone, err := plan.RemoveFromState(st, addr)
+			if err != nil {
+				return err
+			}
+			removed = append(removed, gone...)
 		}
 		for _, r := range removed {
 			fmt.Fprintf(e.stdout, "Removed %s\n", r)

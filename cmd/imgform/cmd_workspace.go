@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
 
 	"github.com/spf13/pflag"
 
@@ -107,6 +106,9 @@ func runWorkspaceList(ctx context.Context, e *env) error {
 }
 
 func runWorkspaceNew(ctx context.Context, e *env, name string) error {
+	if err := state.CheckWorkspaceName(name); err != nil {
+		return err
+	}
 	settings, err := workspace.LoadSettings()
 	if err != nil {
 		return err
@@ -119,6 +121,9 @@ func runWorkspaceNew(ctx context.Context, e *env, name string) error {
 }
 
 func runWorkspaceSelect(ctx context.Context, e *env, name string, o workspaceSelectOptions) error {
+	if err := state.CheckWorkspaceName(name); err != nil {
+		return err
+	}
 	settings, err := workspace.LoadSettings()
 	if err != nil {
 		return err
@@ -149,6 +154,9 @@ func selectWorkspace(e *env, name string) error {
 }
 
 func runWorkspaceDelete(ctx context.Context, e *env, name string, o workspaceDeleteOptions) error {
+	if err := state.CheckDeletable(name); err != nil {
+		return err
+	}
 	current, err := workspaceName(e)
 	if err != nil {
 		return err
@@ -157,8 +165,7 @@ func runWorkspaceDelete(ctx context.Context, e *env, name string, o workspaceDel
 	if err != nil {
 		return err
 	}
-	if err := state.DeleteWorkspace(ctx, openStore(e, settings), name, state.DeleteOptions{Current: current, Force: o.force,
-		LockTimeout: o.lock.timeout, UnlockFirst: settings.Backend == nil && runtime.GOOS == "windows"}); err != nil {
+	if err := state.DeleteWorkspace(ctx, openStore(e, settings), name, state.DeleteOptions{Current: current, Force: o.force, LockTimeout: o.lock.timeout}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Deleted the workspace %q.\n", name)

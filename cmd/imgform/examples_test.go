@@ -164,6 +164,9 @@ func imgformCommands(script string) []string {
 // checkCommandLine parses an imgform command line the way imgform does.
 func checkCommandLine(line string) error {
 	var g globals
-	_, err := program().Resolve(strings.Fields(line), g.AddFlags, io.Discard, io.Discard)
-	return err
+	call, err := program().Resolve(strings.Fields(line), g.AddFlags, io.Discard, io.Discard)
+	if err != nil {
+		return err
+	}
+	return call.CheckArgs()
 }

@@ -48,16 +48,9 @@ func (o engineFlags) check(command string, savedPlan, paysNothing bool) error {
 // refuses one whose history was not checked, and warns of changes not
 // committed it records.
 func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, command string) (*workspace.Run, error) {
-	targets, err := parseAddresses("target", o.planning.targets)
-	if err != nil {
-		return nil, err
-	}
-	replace, err := parseAddresses("replace", o.planning.replace)
-	if err != nil {
-		return nil, err
-	}
-	ro := workspace.RunOptions{Command: command, NoLock: !o.lock.lock, LockTimeout: o.lock.timeout, Limits: o.limits.sources(e),
-		Planning: apply.Planning{Targets: targets, Replace: replace, Offline: o.planning.offline, Verify: o.planning.verify, OverwriteNewer: o.planning.overwriteNewer},
+	ro := workspace.RunOptions{Command: command, LockTimeout: o.lock.timeout, Limits: o.limits.sources(e),
+		Targets: o.planning.targets, Replace: o.planning.replace,
+		Planning: apply.Planning{Offline: o.planning.offline, Verify: o.planning.verify, OverwriteNewer: o.planning.overwriteNewer},
 		API: func(inferenceTimes []float64) (workspace.API, error) {
 			c, err := newClient(e, inferenceTimes)
 			if err != nil {

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/imgform/imgform/internal/cache"
-	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/spec"
 	"github.com/imgform/imgform/internal/state"
 	"github.com/imgform/imgform/internal/state/local"
@@ -52,12 +51,3 @@ func (e *env) wiring() workspace.Wiring {
 // localStatePath is the state file of a workspace: --state for the default
 // one, imgform.state.d/NAME/ beside it for the others.
 func localStatePath(e *env, ws string) string { return local.NewStore(e.g.statePath).Path(ws) }
-
-// parseAddresses reads addresses given to a flag.
-func parseAddresses(flag string, raw []string) ([]spec.Address, error) {
-	out, err := spec.ParseAddresses(raw)
-	if err != nil {
-		return nil, &cli.UsageError{Msg: "--" + flag + ": " + err.Error()}
-	}
-	return out, nil
-}

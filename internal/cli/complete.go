@@ -79,7 +79,7 @@ func (t *Tree[E]) Complete(before []string, cur string, c Completer) []string {
 				return nil
 			}
 			path = []string{w}
-			local = ownFlags(cmd, w)
+			local = sortedFlags(cmd, w)
 		case len(cmd.Sub) > 0:
 			sub := find(cmd.Sub, w)
 			if sub == nil {
@@ -87,7 +87,7 @@ func (t *Tree[E]) Complete(before []string, cur string, c Completer) []string {
 			}
 			cmd = sub
 			path = append(path, w)
-			local = ownFlags(cmd, w)
+			local = sortedFlags(cmd, w)
 		default:
 			args++
 		}
@@ -132,6 +132,14 @@ func (t *Tree[E]) Complete(before []string, cur string, c Completer) []string {
 		return matching(names(cmd.Sub), cur)
 	}
 	return matching(c.Arg(strings.Join(path, " "), args, dir), cur)
+}
+
+// sortedFlags is a command's own flag set, its flags offered in
+// alphabetical order.
+func sortedFlags[E any](cmd *Command[E], name string) *pflag.FlagSet {
+	fs := ownFlags(cmd, name)
+	fs.SortFlags = true
+	return fs
 }
 
 // lookupFlag finds a flag by its name or, for one letter, its shorthand.

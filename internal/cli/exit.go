@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 )
 
 // ExitError ends a run with Code. Its Err, when there is one, is
@@ -25,14 +24,3 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // WithExitCode is an error that ends the run with code, reporting err
 // (nil: nothing more).
 func WithExitCode(code int, err error) error { return &ExitError{Code: code, Err: err} }
-
-// Getenv looks key up in environ (KEY=VALUE pairs), the first one
-// that sets it; "" when none does.
-func Getenv(environ []string, key string) string {
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
-			return v
-		}
-	}
-	return ""
-}

@@ -20,8 +20,8 @@ func (t *Tree[E]) WriteTopHelp(w io.Writer, top *pflag.FlagSet) {
 		top.FlagUsages(), t.Footer, t.Program)
 }
 
-// WriteCommandHelp writes a command's help; name is its path.
-func (t *Tree[E]) WriteCommandHelp(w io.Writer, cmd *Command[E], name string) {
+// writeCommandHelp writes a command's help; name is its path.
+func (t *Tree[E]) writeCommandHelp(w io.Writer, cmd *Command[E], name string) {
 	usage := t.Program + " " + name
 	if cmd.Flags != nil || !cmd.NoGlobals {
 		usage += " [flags]"
@@ -74,6 +74,6 @@ func (t *Tree[E]) Help(w io.Writer, top *pflag.FlagSet, args []string) error {
 		path = append(path, a)
 		list = cmd.Sub
 	}
-	t.WriteCommandHelp(w, cmd, strings.Join(path, " "))
+	t.writeCommandHelp(w, cmd, strings.Join(path, " "))
 	return nil
 }

@@ -26,7 +26,9 @@ type Interrupts struct {
 // interrupts it sees, from sigs. For most commands the first interrupt
 // cancels the context at once. For a graceful one (apply) the first
 // interrupt only closes First, the second cancels the context, and a
-// third exits the process at once with exitCode. stop ends it all.
+// third exits the process at once with exitCode. stop cancels the
+// context and stops watching sigs; the caller stops their delivery
+// (signal.Stop) itself.
 func InterruptContext(sigs <-chan os.Signal, graceful bool, exitCode int) (_ context.Context, _ *Interrupts, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &Interrupts{First: make(chan struct{})}

@@ -28,10 +28,12 @@ type Invocation[E any] struct {
 	Path    string
 	Flags   *pflag.FlagSet
 	Args    []string
+	program string
 }
 
 // Resolve finds the command that args (what follows the global flags:
-// the command's name first) call, and parses its flags, the global ones
+// the command's name first) call, and parses its flags (CheckArgs checks
+// the arguments), the global ones
 // bound by globals (set there when given after the command name). Help
 // asked for is written to stdout (a *HelpShown error with code 0); a
 // group of subcommands called bare writes its help to stderr (code 1).
@@ -60,10 +62,10 @@ func (t *Tree[E]) Resolve(args []string, globals func(fs *pflag.FlagSet), stdout
 		// A command that only groups subcommands: asked for help, it gives
 		// it; called bare, it says what is missing.
 		if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help") {
-			t.WriteCommandHelp(stdout, cmd, name)
+			t.writeCommandHelp(stdout, cmd, name)
 			return nil, &HelpShown{Code: 0}
 		}
-		t.WriteCommandHelp(stderr, cmd, name)
+		t.writeCommandHelp(stderr, cmd, name)
 		return nil, &HelpShown{Code: 1}
 	}
 	fs := pflag.NewFlagSet(t.Program+" "+name, pflag.ContinueOnError)
@@ -77,19 +79,25 @@ func (t *Tree[E]) Resolve(args []string, globals func(fs *pflag.FlagSet), stdout
 	}
 	if err := fs.Parse(TerraformFlags(rest, fs, true)); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			t.WriteCommandHelp(stdout, cmd, name)
+			t.writeCommandHelp(stdout, cmd, name)
 			return nil, &HelpShown{Code: 0}
 		}
 		return nil, &UsageError{Msg: err.Error(), Path: name}
 	}
-	nargs := cmd.NArgs
+	return &Invocation[E]{Command: cmd, Path: name, Flags: fs, Args: fs.Args(), program: t.Program}, nil
+}
+
+// CheckArgs refuses a number of arguments the command does not take; the
+// caller checks its own flags first.
+func (inv *Invocation[E]) CheckArgs() error {
+	nargs := inv.Command.NArgs
 	if nargs == nil {
 		nargs = Exactly(0)
 	}
-	if !nargs(fs.NArg()) {
-		return nil, &UsageError{Msg: fmt.Sprintf("wrong number of arguments for %s %s; usage: %s %s [flags] %s", t.Program, name, t.Program, name, cmd.Args), Path: name}
+	if !nargs(len(inv.Args)) {
+		return &UsageError{Msg: fmt.Sprintf("wrong number of arguments for %s %s; usage: %s %s [flags] %s", inv.program, inv.Path, inv.program, inv.Path, inv.Command.Args), Path: inv.Path}
 	}
-	return &Invocation[E]{Command: cmd, Path: name, Flags: fs, Args: fs.Args()}, nil
+	return nil
 }
 
 // suggest says which command a mistyped name most likely meant: one it

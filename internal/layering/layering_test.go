@@ -69,7 +69,7 @@ var helpers = []string{"internal/atomicfile", "internal/imagecheck", "internal/j
 
 // engine are the packages that must not link the HTTP stack, the client
 // or the emulator, even through a dependency.
-var engine = []string{"internal/model", "internal/generate", "internal/spec", "internal/state", "internal/state/local", "internal/cache", "internal/cache/dir", "internal/plan", "internal/view", "internal/apply"}
+var engine = []string{"internal/model", "internal/generate", "internal/spec", "internal/state", "internal/state/local", "internal/cache", "internal/cache/dir", "internal/plan", "internal/view", "internal/apply", "internal/workspace", "internal/cli"}
 
 var forbiddenInEngine = []string{"net/http", module + "internal/segmind", module + "internal/segmind/emulator"}
 

@@ -33,23 +33,17 @@ func SelectAddresses(st *state.State, pattern string) ([]string, error) {
 	return out, nil
 }
 
-// RemoveFromState forgets the images at addrs (image.NAME: every instance
-// of the block), one address after the other, and returns the addresses
-// removed, in order. An address the state has (no longer) an image at is
-// an error; the state is then half edited and must not be saved.
-func RemoveFromState(st *state.State, addrs []spec.Address) ([]string, error) {
-	var removed []string
-	for _, addr := range addrs {
-		matched, _ := SelectAddresses(st, addr.String())
-		if len(matched) == 0 {
-			return nil, fmt.Errorf("the state has no image %s", addr)
-		}
-		for _, m := range matched {
-			delete(st.Images, m)
-			removed = append(removed, m)
-		}
+// RemoveFromState forgets the images at addr (image.NAME: every instance
+// of the block) and returns their addresses; none is an error.
+func RemoveFromState(st *state.State, addr spec.Address) ([]string, error) {
+	matched, _ := SelectAddresses(st, addr.String())
+	if len(matched) == 0 {
+		return nil, fmt.Errorf("the state has no image %s", addr)
 	}
-	return removed, nil
+	for _, m := range matched {
+		delete(st.Images, m)
+	}
+	return matched, nil
 }
 
 // StateHashes are the input hashes of the images the state records that

@@ -7,9 +7,10 @@ import (
 	"github.com/imgform/imgform/internal/generate"
 )
 
-// Advice says what stopped a run that called the API (err, whole, is
-// what the run reported), and what to do about it: the key, the credits
-// or the network; ok is false for an error that is none of the API's.
+// Advice says what stopped a run that called the API, from err, the
+// error the run reported as a whole, and what to do about it: the key,
+// the credits or the network; ok is false for an error that is none of
+// the API's.
 func Advice(err error) (advice string, ok bool) {
 	var apiErr *generate.Error
 	var keyErr *MalformedKeyError

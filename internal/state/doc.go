@@ -14,10 +14,19 @@
 // tells a backend that stores entries apart which ones to write), push a
 // state as it is (CheckPush says which may replace which), a lock that
 // names its holder and dies with it, and the job Journal. state/local
-// keeps it in a file, state/pg in PostgreSQL, each with a Store that
-// lists, creates and deletes a configuration's workspaces (DefaultWorkspace
-// always exists; ValidWorkspaceName is the rule for the others' names);
+// keeps it in a file, state/pg in PostgreSQL, each with a Store: the
+// port a command opens a workspace through, which lists, creates and
+// deletes a configuration's workspaces (ListWorkspaces, NewWorkspace,
+// FindWorkspace, DeleteWorkspace, which refuses to lose recorded images
+// or jobs; a store that must be unlocked before a delete says so as an
+// UnlockingStore). DefaultWorkspace always exists; CheckWorkspaceName is
+// the rule for the others' names, and SelectedWorkspace and
+// SelectWorkspace read and write the choice of the working directory.
 // state/backendtest is the contract every backend passes.
+//
+// A State also answers what the commands read from it as a whole: the
+// content hashes still in use (HashesInUse) and the inference times of
+// the images it records (InferenceTimes), for an estimate.
 //
 // state imports model and internal helpers.
 package state

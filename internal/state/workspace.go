@@ -26,8 +26,8 @@ func ValidWorkspaceName(ws string) bool { return workspaceName.MatchString(ws) }
 // workspaceNameRule says what a workspace name is, for messages.
 const workspaceNameRule = "1 to 64 letters, digits, '_', '.' and '-', starting with a letter or digit"
 
-// checkWorkspaceName refuses a name that is not one.
-func checkWorkspaceName(name string) error {
+// CheckWorkspaceName refuses a name that is not one.
+func CheckWorkspaceName(name string) error {
 	if !ValidWorkspaceName(name) {
 		return fmt.Errorf("%q is not a workspace name: %s", name, workspaceNameRule)
 	}
@@ -66,10 +66,10 @@ func SelectWorkspace(file, name string) error {
 	return nil
 }
 
-// checkDeletable refuses to delete the workspace name, whose state
+// checkNothingLost refuses to delete the workspace name, whose state
 // records images and whose journal holds jobs (paid, not collected),
 // unless force: deleting it would forget them.
-func checkDeletable(name string, images, jobs int, force bool) error {
+func checkNothingLost(name string, images, jobs int, force bool) error {
 	if force || images == 0 && jobs == 0 {
 		return nil
 	}

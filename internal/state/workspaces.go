@@ -37,7 +37,7 @@ func ListWorkspaces(ctx context.Context, s Store, current string) ([]string, err
 
 // NewWorkspace creates the workspace name, which must not exist yet.
 func NewWorkspace(ctx context.Context, s Store, name string) error {
-	if err := checkWorkspaceName(name); err != nil {
+	if err := CheckWorkspaceName(name); err != nil {
 		return err
 	}
 	names, err := s.Workspaces(ctx)
@@ -53,7 +53,7 @@ func NewWorkspace(ctx context.Context, s Store, name string) error {
 // FindWorkspace checks that the workspace name exists, before it is
 // selected; orCreate creates it when it does not (created says so).
 func FindWorkspace(ctx context.Context, s Store, name string, orCreate bool) (created bool, err error) {
-	if err := checkWorkspaceName(name); err != nil {
+	if err := CheckWorkspaceName(name); err != nil {
 		return false, err
 	}
 	names, err := s.Workspaces(ctx)
@@ -69,28 +69,40 @@ func FindWorkspace(ctx context.Context, s Store, name string, orCreate bool) (cr
 	return true, s.CreateWorkspace(ctx, name)
 }
 
+// CheckDeletable refuses, before anything is read, a name no workspace
+// that may be deleted has: one that is no name, or the default one.
+func CheckDeletable(name string) error {
+	if err := CheckWorkspaceName(name); err != nil {
+		return err
+	}
+	if name == DefaultWorkspace {
+		return errors.New("the default workspace cannot be deleted")
+	}
+	return nil
+}
+
 // DeleteOptions say how DeleteWorkspace goes about it.
 type DeleteOptions struct {
 	Current     string // the selected workspace, which is not deleted
 	Force       bool   // delete one whose state records images, or whose journal holds jobs
 	LockTimeout time.Duration
-	// UnlockFirst lets go of the workspace's lock before deleting it: a
-	// state file's lock file is in the workspace's folder, and Windows
-	// removes no file that is open.
-	UnlockFirst bool
+}
+
+// UnlockingStore is a Store that deletes a workspace only once its lock
+// is let go, when UnlockBeforeDelete says so: a state file's lock file is
+// in the workspace's folder, and Windows removes no file that is open.
+type UnlockingStore interface {
+	UnlockBeforeDelete() bool
 }
 
 // DeleteWorkspace deletes the workspace name, its state and its job
 // journal, under its lock: not the default one, nor the current one, nor
 // (unless Force) one that records images or holds paid jobs.
 func DeleteWorkspace(ctx context.Context, s Store, name string, o DeleteOptions) error {
-	if err := checkWorkspaceName(name); err != nil {
+	if err := CheckDeletable(name); err != nil {
 		return err
 	}
-	switch {
-	case name == DefaultWorkspace:
-		return errors.New("the default workspace cannot be deleted")
-	case name == o.Current:
+	if name == o.Current {
 		return fmt.Errorf("the workspace %q is the selected one; select another before deleting it", name)
 	}
 	names, err := s.Workspaces(ctx)
@@ -118,10 +130,10 @@ func DeleteWorkspace(ctx context.Context, s Store, name string, o DeleteOptions)
 	if err != nil {
 		return err
 	}
-	if err := checkDeletable(name, len(st.Images), len(jobs), o.Force); err != nil {
+	if err := checkNothingLost(name, len(st.Images), len(jobs), o.Force); err != nil {
 		return err
 	}
-	if o.UnlockFirst {
+	if u, ok := s.(UnlockingStore); ok && u.UnlockBeforeDelete() {
 		lock.Unlock()
 	}
 	return s.DeleteWorkspace(ctx, name)

@@ -96,9 +96,9 @@ func PruneLine(removed, total int, where string, dryRun bool) string {
 }
 
 // WriteKeptPruned writes what a prune of the copies apply kept did (or
-// would, dryRun): a line per run folder, then a count, when there were
-// any.
-func WriteKeptPruned(w io.Writer, p apply.KeptPrune, maxAge time.Duration, dryRun bool) {
+// would, dryRun): a line per run folder, then, when it went through
+// (failed is nil) and there were any, a count.
+func WriteKeptPruned(w io.Writer, p apply.KeptPrune, maxAge time.Duration, dryRun bool, failed error) {
 	verb, done := "removed", "Removed"
 	if dryRun {
 		verb, done = "would remove", "Would remove"
@@ -106,7 +106,7 @@ func WriteKeptPruned(w io.Writer, p apply.KeptPrune, maxAge time.Duration, dryRu
 	for _, what := range p.Removed {
 		fmt.Fprintf(w, "%s the copies kept in %s/\n", verb, what)
 	}
-	if n := len(p.Removed) + p.Left; n > 0 {
+	if n := len(p.Removed) + p.Left; n > 0 && failed == nil {
 		fmt.Fprintf(w, "%s %d of %d %s of kept copies (older than %s); %d left.\n", done, len(p.Removed), n, Plural(n, "run", "runs"), roughAge(maxAge), p.Left)
 	}
 }

@@ -9,10 +9,13 @@
 // package view/progress, which implements RunView too),
 // configuration diagnostics as terraform validate does (Diagnostics,
 // WriteJSONDiagnostics), and errors and warnings; every one masks what is
-// secret (redactText: URL passwords; a secret attribute's strings); the
-// debug log's levels and masking (newLogger). It also renders what the
-// state records (imgform show, show --cost) and what the cache commands
-// did (push, pull, prune).
+// secret (redactText: URL passwords; a secret attribute's strings). It
+// opens the debug log IMGFORM_LOG asks for, with its levels and masking
+// (OpenLog); writes a command's errors, warnings and notes in one voice
+// (Messages), with the advice for a held lock (LockedAdvice); and holds
+// the prose of the command line's help (CommandHelp, ExitCodesHelp,
+// EnvironmentHelp). It also renders what the state records (imgform
+// show, show --cost) and what the cache commands did (push, pull, prune).
 //
 // view imports plan, apply (the events and the summary of a run it
 // renders), spec (the configuration validate found valid), state and

@@ -39,7 +39,7 @@ func (w *Workspace) Plan(ctx context.Context, pl apply.Planning, savedPlan, endp
 			ws.History = repo
 		}
 	}
-	pl.SharedState = w.Shared()
+	pl.SharedState = w.sharedState()
 	return apply.Prepare(ctx, ws, savedPlan, pl)
 }
 
@@ -73,7 +73,7 @@ func PushState(ctx context.Context, wr Wiring, file string, force bool, lockTime
 	if err != nil {
 		return Pushed{}, err
 	}
-	if !w.Shared() && safepath.SameFile(wr.LocalStatePath(ws), file) {
+	if !w.sharedState() && safepath.SameFile(wr.LocalStatePath(ws), file) {
 		return Pushed{}, fmt.Errorf("%s is where the state is kept already: there is nothing to push it to (an imgform block with a backend says where)", file)
 	}
 	if err := state.CheckPush(w.State, pushed, force); err != nil {
@@ -83,7 +83,7 @@ func PushState(ctx context.Context, wr Wiring, file string, force bool, lockTime
 		return Pushed{}, err
 	}
 	done := Pushed{State: pushed, To: fmt.Sprint(w.Backend)}
-	if w.Shared() && safepath.SameFile(file, wr.StatePath) {
+	if w.sharedState() && safepath.SameFile(file, wr.StatePath) {
 		if err := os.Rename(file, file+PushedSuffix); err != nil {
 			return done, fmt.Errorf("the state was pushed, but %s could not be renamed (rename it yourself, or imgform will refuse to run): %w", file, err)
 		}
@@ -237,9 +237,10 @@ func Import(ctx context.Context, wr Wiring, addr spec.Address, paths []string, l
 // Pruning is what PruneCache says as it goes.
 type Pruning struct {
 	// KeptMaxAge is the age beyond which the copies apply kept go too
-	// (see apply.PruneKept); Kept hears what became of them, first.
+	// (see apply.PruneKept); Kept hears what became of them, first of
+	// all once the lock is held, and whether that failed partway.
 	KeptMaxAge time.Duration
-	Kept       func(apply.KeptPrune)
+	Kept       func(apply.KeptPrune, error)
 	// Entry hears of every entry removed (or, dry, to remove).
 	Entry func(u cache.Unneeded)
 	// Store hears how many of a store's entries went, and where: the
@@ -261,7 +262,7 @@ func PruneCache(ctx context.Context, wr Wiring, lockTimeout time.Duration, dry b
 	}
 	defer w.Close()
 	kept, err := apply.PruneKept(".", say.KeptMaxAge, time.Now(), dry)
-	say.Kept(kept)
+	say.Kept(kept, err)
 	if err != nil {
 		return err
 	}
@@ -274,7 +275,7 @@ func PruneCache(ctx context.Context, wr Wiring, lockTimeout time.Duration, dry b
 		if len(w.Cache.Stores()) > 1 {
 			where = store.String()
 		}
-		if i > 0 && !w.Shared() {
+		if i > 0 && !w.sharedState() {
 			say.Skipped(store)
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/imgform/imgform/internal/apply"
 	"github.com/imgform/imgform/internal/generate"
 	"github.com/imgform/imgform/internal/plan"
+	"github.com/imgform/imgform/internal/spec"
 )
 
 // API is the generation service as a run of the engine uses it: built
@@ -25,12 +26,14 @@ type API interface {
 
 // RunOptions say how a run of the engine (apply, preview) is prepared.
 type RunOptions struct {
-	Command     string // apply or preview: the lock holder's record
-	SavedPlan   string // a plan saved by plan --out; "" plans now
-	Planning    apply.Planning
-	NoLock      bool
-	LockTimeout time.Duration
-	Limits      plan.LimitSources
+	Command   string // apply or preview: the lock holder's record
+	SavedPlan string // a plan saved by plan --out; "" plans now
+	Planning  apply.Planning
+	// Targets and Replace are the addresses --target and --replace give,
+	// read once the workspace is open, into Planning.
+	Targets, Replace []string
+	LockTimeout      time.Duration
+	Limits           plan.LimitSources
 	// API builds the client, told the inference times the state
 	// recorded (when to poll first).
 	API func(inferenceTimes []float64) (API, error)
@@ -67,7 +70,7 @@ func PrepareRun(ctx context.Context, wr Wiring, o RunOptions) (_ *Run, err error
 		case <-prepCtx.Done():
 		}
 	}()
-	if r.W, err = Open(prepCtx, wr, Need{Config: !r.Saved, Cache: true, Operation: o.Command, NoLock: o.NoLock, LockTimeout: o.LockTimeout}); err != nil {
+	if r.W, err = Open(prepCtx, wr, Need{Config: !r.Saved, Cache: true, Operation: o.Command, LockTimeout: o.LockTimeout}); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -79,6 +82,12 @@ func PrepareRun(ctx context.Context, wr Wiring, o RunOptions) (_ *Run, err error
 		return nil, err
 	}
 	if r.API, err = o.API(r.W.State.InferenceTimes()); err != nil {
+		return nil, err
+	}
+	if o.Planning.Targets, err = ParseAddresses("target", o.Targets); err != nil {
+		return nil, err
+	}
+	if o.Planning.Replace, err = ParseAddresses("replace", o.Replace); err != nil {
 		return nil, err
 	}
 	if r.Plan, err = r.W.Plan(prepCtx, o.Planning, o.SavedPlan, r.API.BaseURL()); err != nil {
@@ -129,10 +138,19 @@ func (r *Run) Execute(ctx context.Context, p *plan.Plan, o apply.Options) (*appl
 	}
 	o.Cache = r.W.Cache
 	o.Lock = r.W.Lock
-	o.SharedState = r.W.Shared()
+	o.SharedState = r.W.sharedState()
 	o.RatePerMinute = r.Limits.RatePerMinute
 	o.MaxCostUSD = r.Limits.MaxCost
 	return apply.Run(ctx, p, r.W.Backend, r.W.State, o)
+}
+
+// ParseAddresses reads the addresses given to the flag --flag.
+func ParseAddresses(flag string, raw []string) ([]spec.Address, error) {
+	out, err := spec.ParseAddresses(raw)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flag, err)
+	}
+	return out, nil
 }
 
 func plural(n int, one, many string) string {

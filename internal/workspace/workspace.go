@@ -170,8 +170,8 @@ func (w *Workspace) Commit() string {
 	return w.History.Head()[:min(len(w.History.Head()), 7)]
 }
 
-// Shared reports whether the state is shared by runners (a backend).
-func (w *Workspace) Shared() bool { return w.Settings.Backend != nil }
+// sharedState reports whether the state is shared by runners (a backend).
+func (w *Workspace) sharedState() bool { return w.Settings.Backend != nil }
 
 // openBackend opens the state of workspace ws ("" for the selected one)
 // where the settings keep it. A local state file left where a shared

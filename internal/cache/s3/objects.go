@@ -18,8 +18,8 @@ import (
 // to the cache's entries and never among them. Keys are relative to the
 // prefix.
 
-// MaxPresignExpiry is the longest a SigV4 query signature may last.
-const MaxPresignExpiry = 7 * 24 * time.Hour
+// maxPresignExpiry is the longest a SigV4 query signature may last.
+const maxPresignExpiry = 7 * 24 * time.Hour
 
 // PutObject uploads an object, replacing one of the same key.
 func (s *Store) PutObject(ctx context.Context, key string, data []byte, contentType string) error {
@@ -36,7 +36,7 @@ func (s *Store) PutObject(ctx context.Context, key string, data []byte, contentT
 // until expiry has passed (SigV4 query signing; at most seven days). No
 // request is sent, but for the bucket's region when it is not known.
 func (s *Store) PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error) {
-	if expiry <= 0 || expiry > MaxPresignExpiry {
+	if expiry <= 0 || expiry > maxPresignExpiry {
 		return "", fmt.Errorf("a presigned URL lasts from a second to 7 days, not %s", expiry)
 	}
 	rctx, cancel := s.request(ctx)

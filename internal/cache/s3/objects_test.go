@@ -43,7 +43,7 @@ func TestReviewObjects(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	for _, d := range []time.Duration{0, -time.Second, MaxPresignExpiry + time.Second} {
+	for _, d := range []time.Duration{0, -time.Second, maxPresignExpiry + time.Second} {
 		if _, err := s.PresignGet(ctx, "reviews/pr-1/index.html", d); err == nil {
 			t.Errorf("PresignGet accepted an expiry of %s", d)
 		}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 
 	"github.com/imgform/imgform/internal/state"
@@ -101,3 +102,8 @@ func checkName(ws string) error {
 	}
 	return nil
 }
+
+// UnlockBeforeDelete says that a workspace's lock must be let go before
+// it is deleted on Windows, which removes no file that is open: the lock
+// file is in the workspace's folder.
+func (s *Store) UnlockBeforeDelete() bool { return runtime.GOOS == "windows" }
