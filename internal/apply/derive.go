@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
@@ -29,9 +30,20 @@ var errNoDecoder = errors.New("no decoder to derive variants with (Options.Decod
 // deriver derives variants on every core, apart from the workers that
 // obtain images: a change hands its images over and its worker goes on to
 // the next change, so that deriving never holds up a paid request.
+//
+// Memory is bounded by the work in flight, not by the plan: at most
+// cap(held) changes' images are held at once, from the hand-over until
+// the last of their variants is written and their decoded pixels are
+// released; a worker handing over one more waits for room (the image it
+// obtained is already written, and a deriver that full keeps every core
+// busy anyway).
 type deriver struct {
 	slots chan struct{} // one per core: the derivations running at once
+	held  chan struct{} // one per change whose images are held
 	wg    sync.WaitGroup
+	// live and peak count the changes held now and at most (tests read
+	// peak: the bound is what they hold the deriver to).
+	live, peak atomic.Int64
 	// decode decodes an image to derive from (Options.Decode); nil fails
 	// a change that derives a variant.
 	decode  func(image []byte) (VariantSource, error)
@@ -40,8 +52,24 @@ type deriver struct {
 }
 
 func newDeriver(decode func(image []byte) (VariantSource, error), out *outputs, g *gate) *deriver {
-	return &deriver{slots: make(chan struct{}, runtime.GOMAXPROCS(0)), decode: decode, outputs: out, gate: g}
+	n := runtime.GOMAXPROCS(0)
+	d := &deriver{slots: make(chan struct{}, n), held: make(chan struct{}, maxHeld(n)), decode: decode, outputs: out, gate: g}
+	newDeriverHook(d)
+	return d
 }
+
+// newDeriverHook sees each deriver made: tests read its counts.
+var newDeriverHook = func(*deriver) {}
+
+// maxHeld is how many changes' images the deriver holds at once with n
+// cores: one deriving on each core, and one more decoded ahead so that a
+// core freed by one change finds the next ready.
+func maxHeld(n int) int { return n + 1 }
+
+// heldFullHook runs when a hand-over has to wait for room: tests hold
+// back the derivations until then, to show that the deriver does not
+// hold more.
+var heldFullHook = func() {}
 
 // deriveHook runs as each variant starts deriving: tests hold it to show
 // what goes on meanwhile.
@@ -53,12 +81,42 @@ func (d *deriver) wait() { d.wg.Wait() }
 // start derives the change's variants in the background from its
 // images, and then calls done with the records of those it wrote, by
 // index into c.Variants, and the first error.
+//
+// It waits while the deriver holds as many changes as it may; a run
+// stopped meanwhile gets errSubmitsStopped.
 func (d *deriver) start(ctx context.Context, c *plan.Change, got *obtained, done func(records map[int]state.Variant, err error)) {
+	select {
+	case d.held <- struct{}{}:
+	default:
+		heldFullHook()
+		select {
+		case d.held <- struct{}{}:
+		case <-ctx.Done():
+			done(nil, errSubmitsStopped)
+			return
+		}
+	}
+	d.hold()
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
+		defer func() {
+			d.live.Add(-1)
+			<-d.held
+		}()
 		done(d.all(ctx, c, got))
 	}()
+}
+
+// hold counts one more change held, and its high-water mark.
+func (d *deriver) hold() {
+	n := d.live.Add(1)
+	for {
+		p := d.peak.Load()
+		if n <= p || d.peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
 }
 
 // all derives every variant the change derives, each sample decoded
