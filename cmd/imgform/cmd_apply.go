@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -168,6 +169,9 @@ func runEngine(ctx context.Context, e *env, w *workspace, p *plan.Plan, view pla
 // the command line, with the API client, the workspace's cache, the view
 // and the spend limits; preview adds its page.
 func engineOptions(e *env, p *plan.Plan, w *workspace, client *segmind.Client, view planview.RunView, parallelism int, sync bool, lim limits) apply.Options {
+	// The codecs' compiled code is kept in the cache folder (not an entry:
+	// the cache lists two-letter folders), for the next run.
+	derive.UseCompilationCache(filepath.Join(cacheDir(e), "wazero"))
 	return apply.Options{
 		Log:         e.logger(),
 		Dir:         ".",

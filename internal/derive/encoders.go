@@ -46,8 +46,11 @@ func encodeWebP(img *image.NRGBA, quality int, lossless bool) ([]byte, error) {
 // time, under WebAssembly.
 const avifSpeed = 10
 
-// avifYUV420 is libavif's AVIF_PIXEL_FORMAT_YUV420.
-const avifYUV420 = 3
+// libavif's AVIF_PIXEL_FORMAT_YUV444 and AVIF_PIXEL_FORMAT_YUV420.
+const (
+	avifYUV444 = 1
+	avifYUV420 = 3
+)
 
 // encodeAVIF encodes premultiplied RGBA as AVIF, 8-bit 4:2:0, at the
 // given quality (for colour and alpha).
