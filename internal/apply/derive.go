@@ -11,6 +11,7 @@ import (
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/pngtext"
+	"github.com/imgform/imgform/internal/provenance"
 	"github.com/imgform/imgform/internal/state"
 	"github.com/imgform/imgform/internal/variant"
 )
@@ -131,7 +132,7 @@ func (d *deriver) all(ctx context.Context, c *plan.Change, got *obtained) (map[i
 		}
 		bySample[v.Sample] = append(bySample[v.Sample], i)
 	}
-	prov := origin{Address: c.Address, InputHash: c.InputHash, Request: *c.Request}.provenance().Chunks()
+	prov := variantProvenance(c.Address, c.InputHash)
 	var (
 		mu       sync.Mutex
 		records  = map[int]state.Variant{}
@@ -196,6 +197,18 @@ func (d *deriver) one(ctx context.Context, c *plan.Change, v plan.Variant, src V
 	}
 	return state.Variant{AttrHash: v.AttrHash, Attributes: v.Attributes(), ModTime: out.ModTime, Name: v.Name, Path: v.Path,
 		Sample: v.Sample, SHA256: out.SHA256, Size: out.Size, SourceSHA256: img.Sum()}, nil
+}
+
+// variantProvenance is what a variant file says of how it was made: the
+// image's address and input hash, which imgform show ADDR resolves to the
+// request (its prompt and parameters) and the state to the variant's
+// attributes. The image's own outputs carry the whole request; a variant,
+// often a few kilobytes, only these: about 200 bytes of XMP, not 1–2 KB.
+func variantProvenance(addr string, inputHash state.Hash) []pngtext.Chunk {
+	return []pngtext.Chunk{
+		{Keyword: provenance.Address, Text: addr},
+		{Keyword: provenance.InputHash, Text: inputHash.String()},
+	}
 }
 
 // carriedVariants are the variants the change keeps as the state records
