@@ -13,6 +13,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
@@ -48,15 +49,22 @@ type wasmModule struct {
 	runtime wazero.Runtime
 	code    wazero.CompiledModule
 	idle    chan api.Module
+	// freesInput: encode frees the pixels it is given (libavif's wrapper
+	// does: it hands them to avifRGBImage, whose FreePixels frees them),
+	// so encodeCall must not free them again.
+	freesInput bool
 }
 
 // maxPooledMemory is the largest memory of an instance kept for another
-// encode: one grown larger by a large image is let go.
-const maxPooledMemory = 256 << 20
+// encode: one grown larger is let go. libavif's wrapper leaks the
+// w×h×4 bytes avifRGBImageAllocatePixels gives it (it then points the
+// image at its input instead) on every encode, so an AVIF instance grows
+// by 256 KiB for each 256 px encode: it is replaced after about twenty.
+const maxPooledMemory = 10 << 20
 
 var (
-	webpModule = sync.OnceValues(func() (*wasmModule, error) { return compile("libwebp", webpWasm) })
-	avifModule = sync.OnceValues(func() (*wasmModule, error) { return compile("libavif", avifWasm) })
+	webpModule = sync.OnceValues(func() (*wasmModule, error) { return compile("libwebp", webpWasm, false) })
+	avifModule = sync.OnceValues(func() (*wasmModule, error) { return compile("libavif", avifWasm, true) })
 )
 
 // The compilation cache: wazero keeps the machine code it compiles the
@@ -94,13 +102,18 @@ func newCompilationCache(dir string) wazero.CompilationCache {
 // compile decompresses and compiles a module, in a runtime of its own
 // with WASI (which the modules import for their C library), through the
 // compilation cache if UseCompilationCache gave one.
-func compile(name string, gz []byte) (*wasmModule, error) {
+func compile(name string, gz []byte, freesInput bool) (*wasmModule, error) {
 	code, err := gunzip(gz)
 	if err != nil {
 		return nil, fmt.Errorf("loading the %s module: %w", name, err)
 	}
 	UseCompilationCache("") // none from now on, if none was given
-	return compileWith(compilationCache, name, code)
+	m, err := compileWith(compilationCache, name, code)
+	if err != nil {
+		return nil, err
+	}
+	m.freesInput = freesInput
+	return m, nil
 }
 
 // compileWith compiles through the cache c (nil: none), and again
@@ -147,7 +160,7 @@ func (m *wasmModule) instance(ctx context.Context) (api.Module, error) {
 	}
 	// Anonymous, with standard output and error discarded (wazero's
 	// default), and the default fixed clock and random source.
-	mod, err := m.runtime.InstantiateModule(ctx, m.code, wazero.NewModuleConfig().WithName(""))
+	mod, err := m.runtime.InstantiateModule(experimental.WithMemoryAllocator(ctx, memoryAllocator), m.code, wazero.NewModuleConfig().WithName(""))
 	if err != nil {
 		return nil, fmt.Errorf("starting %s: %w", m.name, err)
 	}
@@ -218,6 +231,9 @@ func (m *wasmModule) encodeCall(in []byte, width, height int, args ...uint64) (_
 		return nil, fmt.Errorf("%s: clearing the output size failed", m.name)
 	}
 	params := append([]uint64{api.EncodeU32(inPtr), uint64(width), uint64(height), api.EncodeU32(sizePtr)}, args...)
+	if m.freesInput {
+		allocated = allocated[1:] // encode frees the pixels
+	}
 	res, err := encode.Call(ctx, params...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: encoding: %w", m.name, err)

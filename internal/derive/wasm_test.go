@@ -53,9 +53,9 @@ func TestPooledInstances(t *testing.T) {
 			t.Fatal(err)
 		}
 		if pooled[m] == nil {
-			pooled[m] = &wasmModule{name: m.name, runtime: m.runtime, code: m.code, idle: make(chan api.Module, 1)}
+			pooled[m] = &wasmModule{name: m.name, runtime: m.runtime, code: m.code, idle: make(chan api.Module, 1), freesInput: m.freesInput}
 		}
-		fresh := &wasmModule{name: m.name, runtime: m.runtime, code: m.code, idle: make(chan api.Module)}
+		fresh := &wasmModule{name: m.name, runtime: m.runtime, code: m.code, idle: make(chan api.Module), freesInput: m.freesInput}
 		h := len(c.pix) / (4 * c.w)
 		want, err := fresh.encodeCall(c.pix, c.w, h, c.args...)
 		if err != nil {
