@@ -30,14 +30,15 @@ var errNoDecoder = errors.New("no decoder to derive variants with (Options.Decod
 
 // deriver derives variants on every core, apart from the workers that
 // obtain images: a change hands its images over and its worker goes on to
-// the next change, so that deriving never holds up a paid request.
+// the next change, so that deriving does not hold up a paid request.
 //
 // Memory is bounded by the work in flight, not by the plan: at most
 // cap(held) changes' images are held at once, from the hand-over until
 // the last of their variants is written and their decoded pixels are
-// released; a worker handing over one more waits for room (the image it
-// obtained is already written, and a deriver that full keeps every core
-// busy anyway).
+// released; a worker handing over one more waits for room. That is the
+// one wait deriving puts on a worker, and only while every core is busy
+// deriving: the image the worker obtained is already written and
+// recorded, and no request of its is in flight.
 type deriver struct {
 	slots chan struct{} // one per core: the derivations running at once
 	held  chan struct{} // one per change whose images are held
@@ -175,18 +176,17 @@ func (d *deriver) all(ctx context.Context, c *plan.Change, got *obtained) (map[i
 	return records, firstErr
 }
 
-// one derives one variant and writes it, on one of the slots. Nothing
-// is written once the run has lost its lock, or been stopped.
+// one derives one variant on one of the slots, and then writes it off
+// the slot: a write waits on the disk (a file and its folder synced), and
+// a core derives another variant meanwhile. Nothing is written once the
+// run has lost its lock, or been stopped.
 func (d *deriver) one(ctx context.Context, c *plan.Change, v plan.Variant, src VariantSource, img model.Image, prov []pngtext.Chunk) (state.Variant, error) {
-	d.slots <- struct{}{}
-	defer func() { <-d.slots }()
-	deriveHook()
+	data, err := d.derive(ctx, v, src, prov)
+	if err != nil {
+		return state.Variant{}, err
+	}
 	if ctx.Err() != nil || d.gate.lost() != nil {
 		return state.Variant{}, errSubmitsStopped
-	}
-	data, err := src.Derive(v.Spec, prov)
-	if err != nil {
-		return state.Variant{}, fmt.Errorf("variant %q: %w", v.Name, err)
 	}
 	if err := d.outputs.keep(c, v.Path); err != nil {
 		return state.Variant{}, err
@@ -197,6 +197,21 @@ func (d *deriver) one(ctx context.Context, c *plan.Change, v plan.Variant, src V
 	}
 	return state.Variant{AttrHash: v.AttrHash, Attributes: v.Attributes(), ModTime: out.ModTime, Name: v.Name, Path: v.Path,
 		Sample: v.Sample, SHA256: out.SHA256, Size: out.Size, SourceSHA256: img.Sum()}, nil
+}
+
+// derive encodes one variant, on one of the slots.
+func (d *deriver) derive(ctx context.Context, v plan.Variant, src VariantSource, prov []pngtext.Chunk) ([]byte, error) {
+	d.slots <- struct{}{}
+	defer func() { <-d.slots }()
+	deriveHook()
+	if ctx.Err() != nil || d.gate.lost() != nil {
+		return nil, errSubmitsStopped
+	}
+	data, err := src.Derive(v.Spec, prov)
+	if err != nil {
+		return nil, fmt.Errorf("variant %q: %w", v.Name, err)
+	}
+	return data, nil
 }
 
 // variantProvenance is what a variant file says of how it was made: the
