@@ -31,7 +31,8 @@
 # Needs node and npm (sharp is installed from npm into the work folder:
 # the reference, never a dependency of imgform) and /usr/bin/time. Work
 # files go to TMPDIR (TMPDIR=/dev/shm keeps the disk out of it); KEEP=1
-# keeps them.
+# keeps them. IMGFORM=path/to/imgform measures that binary instead of one
+# built from this tree (an earlier commit's, say).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-25}
@@ -42,7 +43,7 @@ command -v node >/dev/null && command -v npm >/dev/null || { echo "needs node an
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/imgform-sharp.XXXXXX")
 [[ ${KEEP:-} ]] && echo "work files in $work" || trap 'rm -rf "$work"' EXIT
-go build -o "$work/imgform" ./cmd/imgform
+if [[ ${IMGFORM:-} ]]; then cp "$IMGFORM" "$work/imgform"; else go build -o "$work/imgform" ./cmd/imgform; fi
 (cd "$work" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent "sharp@$SHARP" >/dev/null)
 export NODE_PATH="$work/node_modules"
 # imgform's cache folder (the compiled codecs among what it keeps) is the
