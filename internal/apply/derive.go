@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/imgform/imgform/internal/model"
 	"github.com/imgform/imgform/internal/plan"
 	"github.com/imgform/imgform/internal/pngtext"
+	"github.com/imgform/imgform/internal/provenance"
 	"github.com/imgform/imgform/internal/state"
 	"github.com/imgform/imgform/internal/variant"
 )
@@ -28,10 +30,22 @@ var errNoDecoder = errors.New("no decoder to derive variants with (Options.Decod
 
 // deriver derives variants on every core, apart from the workers that
 // obtain images: a change hands its images over and its worker goes on to
-// the next change, so that deriving never holds up a paid request.
+// the next change, so that deriving does not hold up a paid request.
+//
+// Memory is bounded by the work in flight, not by the plan: at most
+// cap(held) changes' images are held at once, from the hand-over until
+// the last of their variants is written and their decoded pixels are
+// released; a worker handing over one more waits for room. That is the
+// one wait deriving puts on a worker, and only while every core is busy
+// deriving: the image the worker obtained is already written and
+// recorded, and no request of its is in flight.
 type deriver struct {
 	slots chan struct{} // one per core: the derivations running at once
+	held  chan struct{} // one per change whose images are held
 	wg    sync.WaitGroup
+	// live and peak count the changes held now and at most (tests read
+	// peak: the bound is what they hold the deriver to).
+	live, peak atomic.Int64
 	// decode decodes an image to derive from (Options.Decode); nil fails
 	// a change that derives a variant.
 	decode  func(image []byte) (VariantSource, error)
@@ -40,8 +54,24 @@ type deriver struct {
 }
 
 func newDeriver(decode func(image []byte) (VariantSource, error), out *outputs, g *gate) *deriver {
-	return &deriver{slots: make(chan struct{}, runtime.GOMAXPROCS(0)), decode: decode, outputs: out, gate: g}
+	n := runtime.GOMAXPROCS(0)
+	d := &deriver{slots: make(chan struct{}, n), held: make(chan struct{}, maxHeld(n)), decode: decode, outputs: out, gate: g}
+	newDeriverHook(d)
+	return d
 }
+
+// newDeriverHook sees each deriver made: tests read its counts.
+var newDeriverHook = func(*deriver) {}
+
+// maxHeld is how many changes' images the deriver holds at once with n
+// cores: one deriving on each core, and one more decoded ahead so that a
+// core freed by one change finds the next ready.
+func maxHeld(n int) int { return n + 1 }
+
+// heldFullHook runs when a hand-over has to wait for room: tests hold
+// back the derivations until then, to show that the deriver does not
+// hold more.
+var heldFullHook = func() {}
 
 // deriveHook runs as each variant starts deriving: tests hold it to show
 // what goes on meanwhile.
@@ -53,12 +83,42 @@ func (d *deriver) wait() { d.wg.Wait() }
 // start derives the change's variants in the background from its
 // images, and then calls done with the records of those it wrote, by
 // index into c.Variants, and the first error.
+//
+// It waits while the deriver holds as many changes as it may; a run
+// stopped meanwhile gets errSubmitsStopped.
 func (d *deriver) start(ctx context.Context, c *plan.Change, got *obtained, done func(records map[int]state.Variant, err error)) {
+	select {
+	case d.held <- struct{}{}:
+	default:
+		heldFullHook()
+		select {
+		case d.held <- struct{}{}:
+		case <-ctx.Done():
+			done(nil, errSubmitsStopped)
+			return
+		}
+	}
+	d.hold()
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
+		defer func() {
+			d.live.Add(-1)
+			<-d.held
+		}()
 		done(d.all(ctx, c, got))
 	}()
+}
+
+// hold counts one more change held, and its high-water mark.
+func (d *deriver) hold() {
+	n := d.live.Add(1)
+	for {
+		p := d.peak.Load()
+		if n <= p || d.peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
 }
 
 // all derives every variant the change derives, each sample decoded
@@ -73,7 +133,7 @@ func (d *deriver) all(ctx context.Context, c *plan.Change, got *obtained) (map[i
 		}
 		bySample[v.Sample] = append(bySample[v.Sample], i)
 	}
-	prov := origin{Address: c.Address, InputHash: c.InputHash, Request: *c.Request}.provenance().Chunks()
+	prov := variantProvenance(c.Address, c.InputHash)
 	var (
 		mu       sync.Mutex
 		records  = map[int]state.Variant{}
@@ -116,18 +176,17 @@ func (d *deriver) all(ctx context.Context, c *plan.Change, got *obtained) (map[i
 	return records, firstErr
 }
 
-// one derives one variant and writes it, on one of the slots. Nothing
-// is written once the run has lost its lock, or been stopped.
+// one derives one variant on one of the slots, and then writes it off
+// the slot: a write waits on the disk (a file and its folder synced), and
+// a core derives another variant meanwhile. Nothing is written once the
+// run has lost its lock, or been stopped.
 func (d *deriver) one(ctx context.Context, c *plan.Change, v plan.Variant, src VariantSource, img model.Image, prov []pngtext.Chunk) (state.Variant, error) {
-	d.slots <- struct{}{}
-	defer func() { <-d.slots }()
-	deriveHook()
+	data, err := d.derive(ctx, v, src, prov)
+	if err != nil {
+		return state.Variant{}, err
+	}
 	if ctx.Err() != nil || d.gate.lost() != nil {
 		return state.Variant{}, errSubmitsStopped
-	}
-	data, err := src.Derive(v.Spec, prov)
-	if err != nil {
-		return state.Variant{}, fmt.Errorf("variant %q: %w", v.Name, err)
 	}
 	if err := d.outputs.keep(c, v.Path); err != nil {
 		return state.Variant{}, err
@@ -138,6 +197,33 @@ func (d *deriver) one(ctx context.Context, c *plan.Change, v plan.Variant, src V
 	}
 	return state.Variant{AttrHash: v.AttrHash, Attributes: v.Attributes(), ModTime: out.ModTime, Name: v.Name, Path: v.Path,
 		Sample: v.Sample, SHA256: out.SHA256, Size: out.Size, SourceSHA256: img.Sum()}, nil
+}
+
+// derive encodes one variant, on one of the slots.
+func (d *deriver) derive(ctx context.Context, v plan.Variant, src VariantSource, prov []pngtext.Chunk) ([]byte, error) {
+	d.slots <- struct{}{}
+	defer func() { <-d.slots }()
+	deriveHook()
+	if ctx.Err() != nil || d.gate.lost() != nil {
+		return nil, errSubmitsStopped
+	}
+	data, err := src.Derive(v.Spec, prov)
+	if err != nil {
+		return nil, fmt.Errorf("variant %q: %w", v.Name, err)
+	}
+	return data, nil
+}
+
+// variantProvenance is what a variant file says of how it was made: the
+// image's address and input hash, which imgform show ADDR resolves to the
+// request (its prompt and parameters) and the state to the variant's
+// attributes. The image's own outputs carry the whole request; a variant,
+// often a few kilobytes, only these: about 200 bytes of XMP, not 1–2 KB.
+func variantProvenance(addr string, inputHash state.Hash) []pngtext.Chunk {
+	return []pngtext.Chunk{
+		{Keyword: provenance.Address, Text: addr},
+		{Keyword: provenance.InputHash, Text: inputHash.String()},
+	}
 }
 
 // carriedVariants are the variants the change keeps as the state records

@@ -40,7 +40,9 @@
 // business: it works through the narrow parts of the state port it needs
 // (Store: a Saver, a Locker and a JobKeeper), cache.Cache and the
 // generate port. Neither are the codecs: it derives variants through
-// Options.Decode (derive.Decode, which cmd wires).
+// Options.Decode (derive.Decode, which cmd wires). A variant file carries
+// the image's address and input hash (variantProvenance), which imgform
+// show resolves; the image's outputs carry its whole request.
 //
 // apply imports plan, spec, state, cache, generate, variant, model and
 // internal helpers; no net/http, no client, no emulator and no codec.

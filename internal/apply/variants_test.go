@@ -2,10 +2,15 @@ package apply
 
 import (
 	"bytes"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/imgform/imgform/internal/derive"
@@ -58,7 +63,7 @@ func TestVariantsDerivedWithTheImage(t *testing.T) {
 			t.Errorf("variant %s: the record %+v does not match the file (or its source)", v.Name, v)
 		}
 		prov, err := derive.ReadProvenance(data)
-		if err != nil || prov[provenance.Address] != "image.hero[0]" || !strings.Contains(prov[derive.VariantKeyword], `"width":`) {
+		if err != nil || !maps.Equal(prov, map[string]string{provenance.Address: "image.hero[0]", provenance.InputHash: e.InputHash.String()}) {
 			t.Errorf("variant %s carries the provenance %v (%v)", v.Name, prov, err)
 		}
 	}
@@ -292,5 +297,47 @@ func TestDerivingDoesNotHoldUpSubmits(t *testing.T) {
 	}, opts)
 	if s.Created != 2 || s.Derived != 4 {
 		t.Errorf("summary %+v", s)
+	}
+}
+
+// The deriver holds the images of a few changes at once, whatever the
+// plan's size: with every derivation held back, the workers hand over
+// changes until the deriver is full, and then wait (heldFullHook), rather
+// than piling every image up in memory. Were the hand-over not to wait,
+// every change would start, and the high-water mark would pass the bound.
+func TestDeriverHoldsAFewImagesAtOnce(t *testing.T) {
+	const workers = 4
+	bound := maxHeld(runtime.GOMAXPROCS(0))
+	n := bound + workers + 3
+	release := make(chan struct{})
+	var once sync.Once
+	open := func() { once.Do(func() { close(release) }) }
+	deriveHook = func() { <-release }
+	heldFullHook = open
+	var made *deriver
+	newDeriverHook = func(d *deriver) { made = d }
+	t.Cleanup(func() { deriveHook, heldFullHook, newDeriverHook = func() {}, func() {}, func(*deriver) {} })
+	var started atomic.Int64
+	rec := &recorder{hook: func(e Event) {
+		if e.Type == EventStarted && started.Add(1) == int64(n) {
+			open() // every change started: the hand-over did not wait
+		}
+	}}
+	w := newWorkspace(t).withEmulator(quick, "k")
+	var images []*spec.Image
+	for i := range n {
+		images = append(images, withVariants(testImage("tile", i, fmt.Sprintf("tile %d", i), fmt.Sprintf("tile-%d.png", i)), 82))
+	}
+	opts := w.options()
+	opts.Parallelism, opts.Events = workers, rec
+	s := w.mustApply(images, opts)
+	if s.Created != n || s.Derived != 2*n {
+		t.Errorf("summary %+v, want %d created and %d derived", s, n, 2*n)
+	}
+	if peak := made.peak.Load(); peak > int64(bound) {
+		t.Errorf("the deriver held %d changes' images at once; the bound is %d", peak, bound)
+	}
+	if got := made.live.Load(); got != 0 {
+		t.Errorf("%d changes still held after the run", got)
 	}
 }

@@ -8,13 +8,6 @@ import (
 	"github.com/imgform/imgform/internal/variant"
 )
 
-// VariantKeyword is the provenance keyword under which every variant
-// carries its own attributes: the canonical JSON object of
-// CanonicalEncoding (after its version line), plus the variant hash
-// version, e.g.
-// {"anchor":"center",…,"width":256} v1.
-const VariantKeyword = "imgform:variant"
-
 // Derive decodes a source image (PNG or JPEG) and derives one variant
 // from it: Decode, then Source.Derive. To derive several variants of one
 // image, decode it once and call Source.Derive for each.
@@ -28,12 +21,13 @@ func Derive(source []byte, spec variant.Spec, provenance []pngtext.Chunk) ([]byt
 
 // Derive makes the variant the spec describes and encodes it in the
 // spec's format, with the provenance in its metadata: the caller's
-// chunks (the request's parameters, the image's address and input hash:
-// see internal/provenance), in order, then VariantKeyword with the
-// variant's attributes. A PNG carries them as text chunks; a JPEG as an
+// chunks, in order (apply gives a variant the image's address and input
+// hash, which imgform show resolves to the request; see
+// internal/provenance). A PNG carries them as text chunks; a JPEG as an
 // XMP packet (APP1) and a comment (COM); a WebP as an XMP chunk; an AVIF
-// as an XMP metadata item of its primary image (meta_avif.go). The spec must
-// be valid for the source (variant.Spec.Validate); an invalid one is an error.
+// as an XMP metadata item of its primary image (meta_avif.go). The spec
+// must be valid for the source (variant.Spec.Validate); an invalid one is
+// an error.
 //
 // The same source, spec and provenance give the same bytes on every
 // machine.
@@ -42,12 +36,7 @@ func (s *Source) Derive(spec variant.Spec, provenance []pngtext.Chunk) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	spec = spec.WithDefaults()
-	chunks := append(append([]pngtext.Chunk(nil), provenance...), pngtext.Chunk{
-		Keyword: VariantKeyword,
-		Text:    fmt.Sprintf("%s v%d", spec.AttributesJSON(), variant.HashVersion),
-	})
-	return encode(img, spec, chunks)
+	return encode(img, spec.WithDefaults(), provenance)
 }
 
 // Render returns the variant's pixels before encoding: resampled,

@@ -32,13 +32,13 @@ var goldenSpecs = []struct {
 // it). When a change of Go, of the encoders or of the resampler changes
 // them, raise variant.HashVersion, then update them.
 var golden = map[string]string{
-	"thumb256.png":          "3a61b110904fd219c5fd090c1e7d1b48423372a396b3a210d1779d52b8ba959a",
-	"cover960x504.jpg":      "0f8aced85ba11f34dc595b5d39dd8dd3d2b2d1dbf8c9b6110c8ea22cbc6c24a6",
-	"social1200x630.jpg":    "a352a662e2a827d9eb75b8efd6e55a992e496618e3204c7f1daf42eaa36ad808",
-	"thumb256.webp":         "9ecb705bd40fcde6d8ffdcf05b502cda840476cf38938b07a5fe9e725e1807be",
-	"icon128-lossless.webp": "6a14a7879de339eb13cef4b4b72a4631cc2cdbdb22d9501b1ad7f2902a0dfbca",
-	"contain300x200.png":    "f68a2e55a1b088177654bd71489cce7f30e4ce37cd1d5312881bbbb1cbe6d26a",
-	"thumb128.avif":         "20b06676c827d93d9a68a1d9e872630d5cfc20bc0af85482ed10bfefdec0667c",
+	"thumb256.png":          "71044b4e763136907cd406fb8eba29a2b1c8211d048e97b21dc722fe9ab35782",
+	"cover960x504.jpg":      "583824843b1512fc46eabfd02a618a642e5fecfb388facefb2f530d36bec5552",
+	"social1200x630.jpg":    "c5ff0a42414be15e5237876150dd5db35b2a93524090540eea99eaae27daeb43",
+	"thumb256.webp":         "36e54104a6bf92e86342c540ab9e0633ee21b085c5600047e86fa4bfb36f7924",
+	"icon128-lossless.webp": "8ed7ff327cb0ad4ae507cf78a110153982adb230c1da9d0f9c304b6330b6967a",
+	"contain300x200.png":    "f82e6e0e933e8e0614a85b010629de9bc86e68c80f30b977abffb3c14d7a92f2",
+	"thumb128.avif":         "209ff93ef880b8cb6c904bb29b47c86fdfa0b3f592e96a8826eb46ebf4757dc9",
 }
 
 func TestGolden(t *testing.T) {

@@ -6,10 +6,10 @@
 //
 // What it is: Source and Derive: decode a PNG or JPEG once, then
 // resample, crop or pad as the spec's variant.Layout says, and encode
-// (PNG, JPEG, WebP, AVIF) each variant, with the caller's provenance and
-// the variant's attributes in the file's metadata (PNG text chunks; an
-// XMP packet in a JPEG, with a comment, in a WebP, and as an AVIF
-// metadata item); ReadProvenance reads them back.
+// (PNG, JPEG, WebP, AVIF) each variant, with the caller's provenance in
+// the file's metadata (PNG text chunks; a one-line XMP packet in a JPEG,
+// with a comment, in a WebP, and as an AVIF metadata item);
+// ReadProvenance reads it back.
 //
 // The same source and variant.Spec give the same bytes on every machine,
 // OS and GOARCH: the resampler is fixed-point integer arithmetic on 8-bit

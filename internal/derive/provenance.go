@@ -13,9 +13,9 @@ import (
 var ErrNoProvenance = errors.New("the file carries no imgform provenance")
 
 // ReadProvenance reads back the provenance a variant carries, by keyword:
-// the caller's chunks and VariantKeyword. It reads the PNG text chunks,
-// or the XMP packet of a JPEG, WebP or AVIF (imgform:provenance); a file
-// with none gives ErrNoProvenance.
+// the caller's chunks. It reads the PNG text chunks, or the XMP packet of
+// a JPEG, WebP or AVIF (the imgform: properties and imgform:provenance);
+// a file with none gives ErrNoProvenance.
 func ReadProvenance(data []byte) (map[string]string, error) {
 	var packet []byte
 	var found bool

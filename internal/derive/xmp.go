@@ -11,43 +11,77 @@ import (
 )
 
 // XMPNamespace is the namespace of the XMP properties derive writes:
+// each chunk whose keyword is "imgform:NAME" as the simple property
+// imgform:NAME, an attribute of the rdf:Description (RDF's shorthand, the
+// fewest bytes: a variant's provenance is an address and an input hash);
+// any other chunk (an AUTOMATIC1111 "parameters" text, say) in
 // imgform:provenance, an ordered array of (keyword, text) structs, the
-// same pairs a PNG variant carries as text chunks.
+// pairs a PNG variant carries as text chunks.
 const XMPNamespace = "https://github.com/imgform/imgform/xmp/provenance/1.0/"
 
-// xmpPacket returns an XMP packet holding the chunks in order: the
-// x:xmpmeta element (xmpMeta) in the packet wrapper, as JPEG and WebP
-// files carry it.
+// xmpPacket returns an XMP packet holding the chunks: the x:xmpmeta
+// element (xmpMeta) in the packet wrapper, as JPEG files carry it.
 func xmpPacket(chunks []pngtext.Chunk) []byte {
 	var b bytes.Buffer
-	b.WriteString("<?xpacket begin=\"\ufeff\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n")
+	b.WriteString("<?xpacket begin=\"\ufeff\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>")
 	b.Write(xmpMeta(chunks))
 	b.WriteString("<?xpacket end=\"r\"?>")
 	return b.Bytes()
 }
 
-// xmpMeta returns the x:xmpmeta element holding the chunks in order,
-// without the packet wrapper, which is optional: an AVIF's XMP item
-// starts with the element, as libheif's readers expect.
+// xmpMeta returns the x:xmpmeta element holding the chunks in order, on
+// one line, without the packet wrapper, which is optional: a WebP's XMP
+// chunk and an AVIF's XMP item hold the element alone, as libwebp's and
+// libheif's readers expect.
 func xmpMeta(chunks []pngtext.Chunk) []byte {
 	var b bytes.Buffer
-	b.WriteString("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n")
-	b.WriteString(" <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n")
-	b.WriteString("  <rdf:Description rdf:about=\"\" xmlns:imgform=\"" + XMPNamespace + "\">\n")
-	b.WriteString("   <imgform:provenance>\n    <rdf:Seq>\n")
+	b.WriteString(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">`)
+	b.WriteString(`<rdf:Description rdf:about="" xmlns:imgform="` + XMPNamespace + `"`)
+	var seq []pngtext.Chunk
 	for _, c := range chunks {
-		b.WriteString("     <rdf:li rdf:parseType=\"Resource\"><imgform:keyword>")
+		name, ok := strings.CutPrefix(c.Keyword, "imgform:")
+		if !ok || !isXMLName(name) {
+			seq = append(seq, c)
+			continue
+		}
+		b.WriteString(" imgform:" + name + `="`)
+		escapeXML(&b, c.Text)
+		b.WriteString(`"`)
+	}
+	if len(seq) == 0 {
+		b.WriteString("/></rdf:RDF></x:xmpmeta>")
+		return b.Bytes()
+	}
+	b.WriteString("><imgform:provenance><rdf:Seq>")
+	for _, c := range seq {
+		b.WriteString(`<rdf:li rdf:parseType="Resource"><imgform:keyword>`)
 		escapeXML(&b, c.Keyword)
 		b.WriteString("</imgform:keyword><imgform:text>")
 		escapeXML(&b, c.Text)
-		b.WriteString("</imgform:text></rdf:li>\n")
+		b.WriteString("</imgform:text></rdf:li>")
 	}
-	b.WriteString("    </rdf:Seq>\n   </imgform:provenance>\n  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n")
+	b.WriteString("</rdf:Seq></imgform:provenance></rdf:Description></rdf:RDF></x:xmpmeta>")
 	return b.Bytes()
 }
 
-// escapeXML writes s as XML character data. Newlines and tabs are kept
-// as character references so that no XML reader normalises them.
+// isXMLName reports whether s is a plain XML name (ASCII letters, digits,
+// '-', '_' and '.', not starting with a digit, '-' or '.'): one an
+// attribute can be named.
+func isXMLName(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '_':
+		case i > 0 && (r >= '0' && r <= '9' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// escapeXML writes s as XML character data, fit for an attribute value
+// in double quotes too. Newlines and tabs are kept as character
+// references so that no XML reader normalises them.
 func escapeXML(b *bytes.Buffer, s string) {
 	_ = xml.EscapeText(b, []byte(s)) // a bytes.Buffer does not fail
 }
@@ -55,6 +89,7 @@ func escapeXML(b *bytes.Buffer, s string) {
 // xmpDoc is what readXMP looks for in a packet.
 type xmpDoc struct {
 	Descriptions []struct {
+		Attrs []xml.Attr `xml:",any,attr"`
 		Items []struct {
 			Keyword string `xml:"keyword"`
 			Text    string `xml:"text"`
@@ -62,7 +97,8 @@ type xmpDoc struct {
 	} `xml:"RDF>Description"`
 }
 
-// readXMP returns the imgform:provenance pairs of an XMP packet.
+// readXMP returns the imgform provenance of an XMP packet: the imgform:
+// properties and the pairs of imgform:provenance.
 func readXMP(packet []byte) (map[string]string, error) {
 	start := bytes.Index(packet, []byte("<x:xmpmeta"))
 	end := bytes.LastIndex(packet, []byte("</x:xmpmeta>"))
@@ -75,6 +111,11 @@ func readXMP(packet []byte) (map[string]string, error) {
 	}
 	out := map[string]string{}
 	for _, d := range doc.Descriptions {
+		for _, a := range d.Attrs {
+			if a.Name.Space == XMPNamespace {
+				out["imgform:"+a.Name.Local] = a.Value
+			}
+		}
 		for _, it := range d.Items {
 			out[it.Keyword] = it.Text
 		}

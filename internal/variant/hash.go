@@ -11,13 +11,13 @@ import (
 // new resampler or encoder, another encoder setting, another canonical
 // encoding. A state that recorded an older version's hash then re-derives
 // its variants.
-const HashVersion = 1
+const HashVersion = 2
 
 // CanonicalEncoding is the text the variant hash is taken of: a version
 // line, then a JSON object of the attributes that decide the bytes, with
 // defaults filled in (WithDefaults), keys sorted and no space:
 //
-//	imgform-variant-v1
+//	imgform-variant-v2
 //	{"anchor":"center","background":"","fit":"cover","format":"webp","height":0,"lossless":false,"quality":82,"width":256}
 //
 // Upscale is not in it: it permits a size, it does not change the

@@ -12,7 +12,7 @@ var thumb = Spec{Width: 256, Format: WebP, Quality: 82}
 
 func TestCanonicalEncoding(t *testing.T) {
 	got := string(thumb.CanonicalEncoding())
-	want := "imgform-variant-v1\n" +
+	want := "imgform-variant-v2\n" +
 		`{"anchor":"center","background":"","fit":"cover","format":"webp","height":0,"lossless":false,"quality":82,"width":256}`
 	if got != want {
 		t.Errorf("encoding\n got %s\nwant %s", got, want)
