@@ -74,16 +74,23 @@ var (
 // the folder at once each read whole files. A process after the first
 // then loads the codecs instead of compiling them (1–3 CPU-seconds).
 var (
-	compilationCacheOnce sync.Once
-	compilationCache     wazero.CompilationCache
+	compilationCacheDirOnce sync.Once
+	compilationCacheDir     string
+	// compilationCache is made at the first compile, so that a run that
+	// encodes nothing leaves no folder behind.
+	compilationCache = sync.OnceValue(func() wazero.CompilationCache {
+		compilationCacheDirOnce.Do(func() {}) // none from now on, if none was given
+		return newCompilationCache(compilationCacheDir)
+	})
 )
 
 // UseCompilationCache keeps the codecs' compiled code in dir (imgform
 // gives a folder of its cache), for the processes after this one. Call it
-// before the first encode; later calls change nothing. A folder that
-// cannot be made or used leaves the compiled code in memory: no error.
+// before the first encode; later calls change nothing. The folder is
+// made at the first encode; one that cannot be made or used leaves the
+// compiled code in memory: no error.
 func UseCompilationCache(dir string) {
-	compilationCacheOnce.Do(func() { compilationCache = newCompilationCache(dir) })
+	compilationCacheDirOnce.Do(func() { compilationCacheDir = dir })
 }
 
 // newCompilationCache is a compilation cache in dir, or nil when there
@@ -107,8 +114,7 @@ func compile(name string, gz []byte, freesInput bool) (*wasmModule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the %s module: %w", name, err)
 	}
-	UseCompilationCache("") // none from now on, if none was given
-	m, err := compileWith(compilationCache, name, code)
+	m, err := compileWith(compilationCache(), name, code)
 	if err != nil {
 		return nil, err
 	}
