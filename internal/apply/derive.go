@@ -215,14 +215,16 @@ func (d *deriver) derive(ctx context.Context, v plan.Variant, src VariantSource,
 }
 
 // variantProvenance is what a variant file says of how it was made: the
-// image's address and input hash, which imgform show ADDR resolves to the
+// image's address and the short form of its input hash (its first 12
+// digits, as plans print it), which imgform show ADDR resolves to the
 // request (its prompt and parameters) and the state to the variant's
-// attributes. The image's own outputs carry the whole request; a variant,
-// often a few kilobytes, only these: about 200 bytes of XMP, not 1–2 KB.
+// attributes; the state also records the variant's own SHA-256. The
+// image's own outputs carry the whole request; a variant, often a few
+// kilobytes, only these: about 200 bytes of XMP, not 1–2 KB.
 func variantProvenance(addr string, inputHash state.Hash) []pngtext.Chunk {
 	return []pngtext.Chunk{
 		{Keyword: provenance.Address, Text: addr},
-		{Keyword: provenance.InputHash, Text: inputHash.String()},
+		{Keyword: provenance.InputHash, Text: inputHash.Short()},
 	}
 }
 

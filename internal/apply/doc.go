@@ -41,7 +41,7 @@
 // (Store: a Saver, a Locker and a JobKeeper), cache.Cache and the
 // generate port. Neither are the codecs: it derives variants through
 // Options.Decode (derive.Decode, which cmd wires). A variant file carries
-// the image's address and input hash (variantProvenance), which imgform
+// the image's address and short input hash (variantProvenance), which imgform
 // show resolves; the image's outputs carry its whole request.
 //
 // apply imports plan, spec, state, cache, generate, variant, model and

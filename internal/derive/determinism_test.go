@@ -33,12 +33,12 @@ var goldenSpecs = []struct {
 // them, raise variant.HashVersion, then update them.
 var golden = map[string]string{
 	"thumb256.png":          "71044b4e763136907cd406fb8eba29a2b1c8211d048e97b21dc722fe9ab35782",
-	"cover960x504.jpg":      "583824843b1512fc46eabfd02a618a642e5fecfb388facefb2f530d36bec5552",
-	"social1200x630.jpg":    "c5ff0a42414be15e5237876150dd5db35b2a93524090540eea99eaae27daeb43",
-	"thumb256.webp":         "36e54104a6bf92e86342c540ab9e0633ee21b085c5600047e86fa4bfb36f7924",
-	"icon128-lossless.webp": "8ed7ff327cb0ad4ae507cf78a110153982adb230c1da9d0f9c304b6330b6967a",
+	"cover960x504.jpg":      "afec6eb153b2c3212b40aec717c7aa176ddd8b30d845e8907f8ce09346dd575c",
+	"social1200x630.jpg":    "da90138bd920d91e5b3fc3e5571ef06755d248018f256cdf553657c04ef08b02",
+	"thumb256.webp":         "8d48a9ceab57ffe0b279f0288e1400d7c44bb7220fa374eff68b37f375b0c624",
+	"icon128-lossless.webp": "d3a7a06176b0aff5a0edd746ee15938ec042a84556c47800a2730d257df6e94d",
 	"contain300x200.png":    "f82e6e0e933e8e0614a85b010629de9bc86e68c80f30b977abffb3c14d7a92f2",
-	"thumb128.avif":         "209ff93ef880b8cb6c904bb29b47c86fdfa0b3f592e96a8826eb46ebf4757dc9",
+	"thumb128.avif":         "3adcc64b5422d3a2248ba3e3994e5dcd1bf5a2909b04a645b72e5b38e3b6df39",
 }
 
 func TestGolden(t *testing.T) {

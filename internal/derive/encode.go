@@ -34,7 +34,7 @@ func encode(img *image.RGBA, spec variant.Spec, chunks []pngtext.Chunk) ([]byte,
 			return nil, err
 		}
 		b := img.Bounds()
-		return insertWebPXMP(data, xmpMeta(chunks), b.Dx(), b.Dy(), !img.Opaque())
+		return insertWebPXMP(data, xmpRDF(chunks), b.Dx(), b.Dy(), !img.Opaque())
 	case variant.AVIF:
 		data, err := encodeAVIF(img, spec.Quality)
 		if err != nil {

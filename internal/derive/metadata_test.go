@@ -85,33 +85,52 @@ func rampPNG(t *testing.T) []byte {
 // libheif (through vips) reads the packet back as the image's XMP, and
 // still decodes the image.
 func TestAVIFMetadata(t *testing.T) {
-	vipsheader := referenceTool(t, "vipsheader", "libvips-tools")
 	vips := referenceTool(t, "vips", "libvips-tools")
-	data, err := NewSource(rampImage(300, 200)).Derive(variant.Spec{Width: 90, Format: variant.AVIF}, testProvenance)
+	spec := variant.Spec{Width: 90, Format: variant.AVIF}
+	data, err := NewSource(rampImage(300, 200)).Derive(spec, testProvenance)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	path := writeFile(t, dir, "v.avif", data)
-	out, err := exec.Command(vipsheader, "-f", "xmp-data", path).Output()
-	if err != nil {
-		t.Fatalf("vipsheader -f xmp-data: %v (libheif found no XMP item)", err)
-	}
-	packet, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(out)))
-	if err != nil {
-		t.Fatalf("vipsheader printed %q: %v", out, err)
-	}
-	texts, err := readXMP(packet)
-	if err != nil || !maps.Equal(texts, wantProvenance(variant.Spec{Width: 90, Format: variant.AVIF})) {
-		t.Errorf("libheif reads the XMP %q: %v, %v", packet, texts, err)
-	}
+	checkVipsReadsXMP(t, path, spec)
 	run(t, vips, "copy", path, filepath.Join(dir, "v.png"))
 	if got := decodeFile(t, filepath.Join(dir, "v.png")).Bounds().Size(); got != image.Pt(90, 60) {
 		t.Errorf("libheif decodes %v, want 90×60", got)
 	}
 }
 
-// The PNG's text chunks come right after IHDR, in the caller's order.
+// TestWebPMetadata: a WebP's XMP chunk holds the rdf:RDF element alone,
+// and libvips (what sharp reads metadata with) takes it as the image's
+// XMP.
+func TestWebPMetadata(t *testing.T) {
+	spec := variant.Spec{Width: 90, Format: variant.WebP}
+	data, err := NewSource(rampImage(300, 200)).Derive(spec, testProvenance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkVipsReadsXMP(t, writeFile(t, t.TempDir(), "v.webp", data), spec)
+}
+
+// checkVipsReadsXMP checks that libvips finds the XMP of the file at
+// path, and that it holds the provenance a variant of spec carries.
+func checkVipsReadsXMP(t *testing.T, path string, spec variant.Spec) {
+	t.Helper()
+	vipsheader := referenceTool(t, "vipsheader", "libvips-tools")
+	out, err := exec.Command(vipsheader, "-f", "xmp-data", path).Output()
+	if err != nil {
+		t.Fatalf("vipsheader -f xmp-data: %v (libvips found no XMP)", err)
+	}
+	packet, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("vipsheader printed %q: %v", out, err)
+	}
+	texts, err := readXMP(packet)
+	if err != nil || !maps.Equal(texts, wantProvenance(spec)) {
+		t.Errorf("libvips reads the XMP %q: %v, %v", packet, texts, err)
+	}
+}
+
 func TestPNGChunks(t *testing.T) {
 	data, err := NewSource(rampImage(300, 200)).Derive(variant.Spec{Width: 64, Format: variant.PNG}, testProvenance)
 	if err != nil {

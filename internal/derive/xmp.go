@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/imgform/imgform/internal/pngtext"
@@ -17,7 +18,7 @@ import (
 // any other chunk (an AUTOMATIC1111 "parameters" text, say) in
 // imgform:provenance, an ordered array of (keyword, text) structs, the
 // pairs a PNG variant carries as text chunks.
-const XMPNamespace = "https://github.com/imgform/imgform/xmp/provenance/1.0/"
+const XMPNamespace = "https://github.com/imgform/imgform/xmp/1/"
 
 // xmpPacket returns an XMP packet holding the chunks: the x:xmpmeta
 // element (xmpMeta) in the packet wrapper, as JPEG files carry it.
@@ -29,13 +30,21 @@ func xmpPacket(chunks []pngtext.Chunk) []byte {
 	return b.Bytes()
 }
 
-// xmpMeta returns the x:xmpmeta element holding the chunks in order, on
-// one line, without the packet wrapper, which is optional: a WebP's XMP
-// chunk and an AVIF's XMP item hold the element alone, as libwebp's and
-// libheif's readers expect.
+// xmpMeta returns the x:xmpmeta element around the chunks' rdf:RDF
+// element (xmpRDF), as an AVIF's XMP item holds it: libvips (and so
+// sharp) takes a HEIF metadata item for XMP only when it begins so.
 func xmpMeta(chunks []pngtext.Chunk) []byte {
+	return slices.Concat([]byte(`<x:xmpmeta xmlns:x="adobe:ns:meta/">`), xmpRDF(chunks), []byte("</x:xmpmeta>"))
+}
+
+// xmpRDF returns the rdf:RDF element holding the chunks in order, on one
+// line. A WebP's XMP chunk holds it alone: the packet wrapper and the
+// x:xmpmeta element around it are optional in XMP, libwebp's and
+// libvips's readers take the chunk as it is, and the two would be a
+// fifth of the metadata of a small variant.
+func xmpRDF(chunks []pngtext.Chunk) []byte {
 	var b bytes.Buffer
-	b.WriteString(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">`)
+	b.WriteString(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">`)
 	b.WriteString(`<rdf:Description rdf:about="" xmlns:imgform="` + XMPNamespace + `"`)
 	var seq []pngtext.Chunk
 	for _, c := range chunks {
@@ -49,7 +58,7 @@ func xmpMeta(chunks []pngtext.Chunk) []byte {
 		b.WriteString(`"`)
 	}
 	if len(seq) == 0 {
-		b.WriteString("/></rdf:RDF></x:xmpmeta>")
+		b.WriteString("/></rdf:RDF>")
 		return b.Bytes()
 	}
 	b.WriteString("><imgform:provenance><rdf:Seq>")
@@ -60,7 +69,7 @@ func xmpMeta(chunks []pngtext.Chunk) []byte {
 		escapeXML(&b, c.Text)
 		b.WriteString("</imgform:text></rdf:li>")
 	}
-	b.WriteString("</rdf:Seq></imgform:provenance></rdf:Description></rdf:RDF></x:xmpmeta>")
+	b.WriteString("</rdf:Seq></imgform:provenance></rdf:Description></rdf:RDF>")
 	return b.Bytes()
 }
 
@@ -94,19 +103,20 @@ type xmpDoc struct {
 			Keyword string `xml:"keyword"`
 			Text    string `xml:"text"`
 		} `xml:"provenance>Seq>li"`
-	} `xml:"RDF>Description"`
+	} `xml:"Description"`
 }
 
-// readXMP returns the imgform provenance of an XMP packet: the imgform:
-// properties and the pairs of imgform:provenance.
+// readXMP returns the imgform provenance of an XMP packet (its rdf:RDF
+// element, in an x:xmpmeta element and a packet wrapper or not): the
+// imgform: properties and the pairs of imgform:provenance.
 func readXMP(packet []byte) (map[string]string, error) {
-	start := bytes.Index(packet, []byte("<x:xmpmeta"))
-	end := bytes.LastIndex(packet, []byte("</x:xmpmeta>"))
+	start := bytes.Index(packet, []byte("<rdf:RDF"))
+	end := bytes.LastIndex(packet, []byte("</rdf:RDF>"))
 	if start < 0 || end < start {
-		return nil, errors.New("the XMP packet has no x:xmpmeta element")
+		return nil, errors.New("the XMP packet has no rdf:RDF element")
 	}
 	var doc xmpDoc
-	if err := xml.Unmarshal(packet[start:end+len("</x:xmpmeta>")], &doc); err != nil {
+	if err := xml.Unmarshal(packet[start:end+len("</rdf:RDF>")], &doc); err != nil {
 		return nil, fmt.Errorf("reading the XMP packet: %w", err)
 	}
 	out := map[string]string{}
