@@ -13,7 +13,7 @@ func compose(src *pixels, l variant.Layout, bg variant.Colour) *pixels {
 	if src.ch == 4 || !bg.Opaque() {
 		ch = 4
 	}
-	dst := newPixels(l.Out.Width, l.Out.Height, ch)
+	dst := tempPixels(l.Out.Width, l.Out.Height, ch)
 	// The background, premultiplied.
 	pre := [4]uint8{mul8(bg.R, bg.A), mul8(bg.G, bg.A), mul8(bg.B, bg.A), bg.A}
 	for i := 0; i < len(dst.pix); i += ch {
@@ -48,9 +48,15 @@ func mul8(a, b uint8) uint8 {
 	return uint8((t + t>>8) >> 8)
 }
 
-// toRGBA converts samples to an *image.RGBA (premultiplied).
-func toRGBA(p *pixels) *image.RGBA {
-	img := image.NewRGBA(image.Rect(0, 0, p.w, p.h))
+// toRGBA converts samples to an *image.RGBA (premultiplied); with temp,
+// its pixels come from tempBuffer.
+func toRGBA(p *pixels, temp bool) *image.RGBA {
+	img := &image.RGBA{Rect: image.Rect(0, 0, p.w, p.h), Stride: 4 * p.w}
+	if temp {
+		img.Pix = tempBuffer(4 * p.w * p.h)
+	} else {
+		img.Pix = make([]uint8, 4*p.w*p.h)
+	}
 	if p.ch == 4 {
 		copy(img.Pix, p.pix)
 		return img
@@ -61,8 +67,12 @@ func toRGBA(p *pixels) *image.RGBA {
 	return img
 }
 
-// unpremultiply converts to non-premultiplied RGBA, as libwebp takes it.
+// unpremultiply converts to non-premultiplied RGBA, as libwebp takes it:
+// an opaque image is the same either way, and shares img's pixels.
 func unpremultiply(img *image.RGBA) *image.NRGBA {
+	if img.Opaque() {
+		return &image.NRGBA{Pix: img.Pix, Stride: img.Stride, Rect: img.Rect}
+	}
 	out := image.NewNRGBA(img.Bounds())
 	for i := 0; i < len(img.Pix); i += 4 {
 		a := img.Pix[i+3]

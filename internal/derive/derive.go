@@ -32,18 +32,24 @@ func Derive(source []byte, spec variant.Spec, provenance []pngtext.Chunk) ([]byt
 // The same source, spec and provenance give the same bytes on every
 // machine.
 func (s *Source) Derive(spec variant.Spec, provenance []pngtext.Chunk) ([]byte, error) {
-	img, err := s.Render(spec)
+	img, err := s.render(spec, true)
 	if err != nil {
 		return nil, err
 	}
-	return encode(img, spec.WithDefaults(), provenance)
+	data, err := encode(img, spec.WithDefaults(), provenance)
+	releaseBuffer(img.Pix) // the encoders keep none of it
+	return data, err
 }
 
 // Render returns the variant's pixels before encoding: resampled,
 // cropped, padded or stretched as the spec says (premultiplied; opaque
 // unless the source or the background is not, or flattened over white
 // for JPEG). The review page can show it; tests compare it.
-func (s *Source) Render(spec variant.Spec) (*image.RGBA, error) {
+func (s *Source) Render(spec variant.Spec) (*image.RGBA, error) { return s.render(spec, false) }
+
+// render is Render; with temp, the image's pixels come from tempBuffer,
+// for the caller to release.
+func (s *Source) render(spec variant.Spec, temp bool) (*image.RGBA, error) {
 	if s.px.w < 1 || s.px.h < 1 {
 		return nil, fmt.Errorf("deriving a variant: the source image is empty (%d×%d)", s.px.w, s.px.h)
 	}
@@ -68,7 +74,11 @@ func (s *Source) Render(spec variant.Spec) (*image.RGBA, error) {
 		if full {
 			bg = variant.White // flatten a transparent source for JPEG
 		}
-		resized = compose(resized, l, bg)
+		composed := compose(resized, l, bg)
+		resized.release(s.px)
+		resized = composed
 	}
-	return toRGBA(resized), nil
+	img := toRGBA(resized, temp)
+	resized.release(s.px)
+	return img, nil
 }

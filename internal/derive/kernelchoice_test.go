@@ -38,7 +38,7 @@ func ours(name string, r resampler) candidate {
 	return candidate{name, func(t *testing.T, src testSource, spec variant.Spec) image.Image {
 		s := NewSource(src.img)
 		l := spec.WithDefaults().Layout(s.Size())
-		return toRGBA(r.resize(s.px, l.X, l.Y))
+		return toRGBA(r.resize(s.px, l.X, l.Y), false)
 	}}
 }
 

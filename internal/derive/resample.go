@@ -23,7 +23,8 @@ func (r resampler) kernelFor(a variant.Axis) kernel {
 	return r.kernel
 }
 
-// resize resamples src along both axes as the layout says: first, on an
+// resize resamples src along both axes as the layout says (the result
+// is src itself when neither changes, or from tempPixels): first, on an
 // axis shrunk by 4 or more, a box prefilter averaging blocks of an
 // integer number of pixels, then the kernel
 // on each axis (see kernel.go), in the order that costs less. Each pass
@@ -32,6 +33,7 @@ func (r resampler) resize(src *pixels, x, y variant.Axis) *pixels {
 	if x.Identity() && y.Identity() {
 		return src
 	}
+	orig := src
 	if kx, ky := boxFactor(x), boxFactor(y); r.gap && kx*ky > 1 {
 		src = box(src, kx, ky)
 		x.Src, x.Den = src.w, x.Den*kx
@@ -41,10 +43,19 @@ func (r resampler) resize(src *pixels, x, y variant.Axis) *pixels {
 	// first runs over every source column, horizontal first over every
 	// source row.
 	tx, ty := r.tapsPerSample(x), r.tapsPerSample(y)
+	var mid, out *pixels
 	if y.N*src.w*ty+y.N*x.N*tx <= x.N*src.h*tx+y.N*x.N*ty {
-		return r.resizeH(r.resizeV(src, y), x)
+		mid = r.resizeV(src, y)
+		out = r.resizeH(mid, x)
+	} else {
+		mid = r.resizeH(src, x)
+		out = r.resizeV(mid, y)
 	}
-	return r.resizeV(r.resizeH(src, x), y)
+	// The passes' own images go back; a pass that changed nothing
+	// returned its input, which is the source's or the next one's.
+	mid.release(orig, src, out)
+	src.release(orig, out)
+	return out
 }
 
 // boxFactor is the integer block size of the box prefilter on an axis:
@@ -69,7 +80,7 @@ func (r resampler) resizeV(src *pixels, a variant.Axis) *pixels {
 		return src
 	}
 	t := newTaps(r.kernelFor(a), src.h, a.N, a.Offset, a.Num, a.Den)
-	dst := newPixels(src.w, a.N, src.ch)
+	dst := tempPixels(src.w, a.N, src.ch)
 	n := src.w * src.ch
 	acc := make([]int32, n)
 	for y := range a.N {
@@ -125,7 +136,7 @@ func (r resampler) resizeH(src *pixels, a variant.Axis) *pixels {
 		return src
 	}
 	t := newTaps(r.kernelFor(a), src.w, a.N, a.Offset, a.Num, a.Den)
-	dst := newPixels(a.N, src.h, src.ch)
+	dst := tempPixels(a.N, src.h, src.ch)
 	for y := range src.h {
 		in, out := src.row(y), dst.row(y)
 		if src.ch == 3 {
@@ -192,7 +203,7 @@ func clamp8(v int32) uint8 {
 // edges may be smaller), rounding to nearest. It reads each sample once.
 func box(src *pixels, kx, ky int) *pixels {
 	w, h, ch := (src.w+kx-1)/kx, (src.h+ky-1)/ky, src.ch
-	dst := newPixels(w, h, ch)
+	dst := tempPixels(w, h, ch)
 	acc := make([]uint32, src.w*ch)
 	for y := range h {
 		clear(acc)
