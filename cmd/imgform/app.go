@@ -6,10 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 
 	"github.com/imgform/imgform/internal/cli"
+	"github.com/imgform/imgform/internal/derive"
 	"github.com/imgform/imgform/internal/segmind"
 	planview "github.com/imgform/imgform/internal/view"
 )
@@ -170,6 +172,10 @@ func run(args []string, e *env) int {
 			return report(e, fmt.Errorf("switching to the directory given with -C: %w", err))
 		}
 	}
+	// The codecs' compiled code is kept in the cache folder (not an entry:
+	// the cache lists two-letter folders) for the next run, by whichever
+	// command encodes a variant first (apply, preview --from-cache).
+	derive.UseCompilationCache(filepath.Join(cacheDir(e), "wazero"))
 	sigs, stopSignals := e.signals()
 	defer stopSignals()
 	ctx, in, stop := cli.InterruptContext(sigs, call.Command.Graceful, exitInterrupted)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/imgform/imgform/internal/apply"
@@ -87,9 +86,6 @@ func prepareRun(ctx context.Context, e *env, o engineFlags, args []string, comma
 // finishes what is in flight.
 func execute(ctx context.Context, e *env, r *workspace.Run, p *plan.Plan, o engineFlags, kind planview.RunKind, preview func(*plan.Change, []model.Image) error) error {
 	view := newRunView(e, o.json, len(p.Changes), kind)
-	// The codecs' compiled code is kept in the cache folder (not an entry:
-	// the cache lists two-letter folders), for the next run.
-	derive.UseCompilationCache(filepath.Join(cacheDir(e), "wazero"))
 	runDone := make(chan struct{})
 	go func() {
 		select {

@@ -220,7 +220,7 @@ func (d *deriver) derive(ctx context.Context, v plan.Variant, src VariantSource,
 // request (its prompt and parameters) and the state to the variant's
 // attributes; the state also records the variant's own SHA-256. The
 // image's own outputs carry the whole request; a variant, often a few
-// kilobytes, only these: about 200 bytes of XMP, not 1–2 KB.
+// kilobytes, only these: about 230 bytes of XMP, not 1–2 KB.
 func variantProvenance(addr string, inputHash state.Hash) []pngtext.Chunk {
 	return []pngtext.Chunk{
 		{Keyword: provenance.Address, Text: addr},

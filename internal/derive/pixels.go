@@ -10,6 +10,7 @@ import (
 type pixels struct {
 	w, h, ch int
 	pix      []uint8
+	pooled   bool // pix came from tempBuffer, and release gives it back
 }
 
 // newPixels is a w×h image of ch channels, all samples zero: one that is
@@ -18,28 +19,36 @@ func newPixels(w, h, ch int) *pixels {
 	return &pixels{w: w, h: h, ch: ch, pix: make([]uint8, w*h*ch)}
 }
 
-// tempPixels is a w×h image of ch channels whose samples are left as a
+// tempPixels is a w×h image of ch channels whose samples are left as an
 // earlier use left them: the caller writes every one. It comes from
 // the buffers that release gave back, so that deriving a variant does
 // not allocate (and the garbage collector, which waits for a running
 // codec to stop it, does not run) for each of its passes.
 func tempPixels(w, h, ch int) *pixels {
-	return &pixels{w: w, h: h, ch: ch, pix: tempBuffer(w * h * ch)}
+	return &pixels{w: w, h: h, ch: ch, pix: tempBuffer(w * h * ch), pooled: true}
 }
 
-// release gives p's buffer back for tempPixels, unless p is one of keep.
-// p must not be used again.
+// release gives p's buffer back for tempPixels, unless p is one of keep
+// (a pass's input or result) or was not made by tempPixels (a Source's
+// own pixels are never given back). p must not be used again.
 func (p *pixels) release(keep ...*pixels) {
+	if !p.pooled {
+		return
+	}
 	for _, k := range keep {
 		if p == k {
 			return
 		}
 	}
+	p.pooled = false
 	releaseBuffer(p.pix)
 }
 
 // buffers are the free buffers by size class: class c holds buffers of
-// capacity 1<<c.
+// capacity 1<<c. A buffer is up to twice what it holds (a 1200×630 RGBA
+// variant's 3 MB takes 4 MiB), and a pool keeps what it is given until
+// the second collection after: a few tens of MB at most for a run's
+// sizes, against allocating every pass.
 var buffers [40]sync.Pool
 
 // tempBuffer is a buffer of n bytes, from the free ones when there is
@@ -55,8 +64,9 @@ func tempBuffer(n int) []uint8 {
 	return make([]uint8, n, 1<<c)
 }
 
-// releaseBuffer gives b back to tempBuffer. Buffers tempBuffer did not
-// make (whose capacity is no power of two) are left to the collector.
+// releaseBuffer gives b, which tempBuffer made, back to it; b must not
+// be used again. A buffer whose capacity is no size class is left to
+// the collector.
 func releaseBuffer(b []uint8) {
 	c := cap(b)
 	if c == 0 || c&(c-1) != 0 {

@@ -76,8 +76,9 @@ var (
 var (
 	compilationCacheDirOnce sync.Once
 	compilationCacheDir     string
-	// compilationCache is made at the first compile, so that a run that
-	// encodes nothing leaves no folder behind.
+	// compilationCache is made when a codec is first compiled (a WebP
+	// or AVIF encode), so that a run that encodes neither leaves no
+	// folder behind.
 	compilationCache = sync.OnceValue(func() wazero.CompilationCache {
 		compilationCacheDirOnce.Do(func() {}) // none from now on, if none was given
 		return newCompilationCache(compilationCacheDir)
@@ -87,8 +88,8 @@ var (
 // UseCompilationCache keeps the codecs' compiled code in dir (imgform
 // gives a folder of its cache), for the processes after this one. Call it
 // before the first encode; later calls change nothing. The folder is
-// made at the first encode; one that cannot be made or used leaves the
-// compiled code in memory: no error.
+// made when a codec is first compiled (a WebP or AVIF encode); one that
+// cannot be made or used leaves the compiled code in memory: no error.
 func UseCompilationCache(dir string) {
 	compilationCacheDirOnce.Do(func() { compilationCacheDir = dir })
 }
