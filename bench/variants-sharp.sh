@@ -27,6 +27,7 @@
 #
 #   bench/variants-sharp.sh             # N=25, 3 rounds
 #   N=100 bench/variants-sharp.sh       # the issue's size
+#   DETAIL=3 bench/variants-sharp.sh    # busier sources: more grain and fine detail
 #
 # Needs node and npm (sharp is installed from npm into the work folder:
 # the reference, never a dependency of imgform) and /usr/bin/time. Work
@@ -51,9 +52,9 @@ export NODE_PATH="$work/node_modules"
 export XDG_CACHE_HOME="$work/cache"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //'), $(uname -sm); $(go version | cut -d' ' -f3); node $(node --version); sharp $(node -p 'JSON.parse(require("fs").readFileSync(process.env.NODE_PATH + "/sharp/package.json")).version')"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "project: $N sources × 4 variants; $ROUNDS rounds, alternating"
+echo "project: $N sources × 4 variants (detail ${DETAIL:-1}); $ROUNDS rounds, alternating"
 
-go run bench/variants-sources.go "$work/src" "$N"
+go run bench/variants-sources.go "$work/src" "$N" "${DETAIL:-1}"
 mkdir -p "$work/p"
 cp "$work"/src/*.png "$work/p/"
 cat >"$work/p/bench.img.hcl" <<EOF

@@ -6,9 +6,11 @@
 // smooth value noise, each half the amplitude of the one below, which
 // gives the falling spectrum of a photograph), a light falling across
 // the frame and a vignette, soft-edged ellipses and rectangles, and a
-// sensor's grain.
+// sensor's grain. DETAIL (default 1) multiplies the grain and the fine
+// octaves (features of 2 to 16 pixels): 3 gives a busier scene, whose
+// variants compress less.
 //
-//	go run bench/variants-sources.go DIR N
+//	go run bench/variants-sources.go DIR N [DETAIL]
 package main
 
 import (
@@ -25,9 +27,18 @@ import (
 const side = 1024
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: go run bench/variants-sources.go DIR N")
+	if len(os.Args) != 3 && len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: go run bench/variants-sources.go DIR N [DETAIL]")
 		os.Exit(2)
+	}
+	detail := 1.0
+	if len(os.Args) == 4 {
+		d, err := strconv.ParseFloat(os.Args[3], 64)
+		if err != nil || d <= 0 {
+			fmt.Fprintln(os.Stderr, "DETAIL must be a positive number")
+			os.Exit(2)
+		}
+		detail = d
 	}
 	dir := os.Args[1]
 	n, err := strconv.Atoi(os.Args[2])
@@ -44,7 +55,7 @@ func main() {
 		if _, err := os.Stat(path); err == nil {
 			continue
 		}
-		if err := write(path, source(uint64(i))); err != nil {
+		if err := write(path, source(uint64(i), detail)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -67,13 +78,13 @@ func write(path string, img image.Image) error {
 }
 
 // source is the i-th image.
-func source(i uint64) *image.NRGBA {
+func source(i uint64, detail float64) *image.NRGBA {
 	r := rand.New(rand.NewPCG(0x1f2e3d4c, i))
 	// Three channels of 1/f noise, mixed so that colours correlate as a
 	// scene's do, around a base colour of the image.
 	var ch [3][]float64
 	for c := range ch {
-		ch[c] = pinkNoise(r)
+		ch[c] = pinkNoise(r, detail)
 	}
 	base := [3]float64{0.25 + 0.5*r.Float64(), 0.25 + 0.5*r.Float64(), 0.25 + 0.5*r.Float64()}
 	lum := make([]float64, side*side)
@@ -128,7 +139,7 @@ func source(i uint64) *image.NRGBA {
 			}
 			o := img.PixOffset(x, y)
 			for c := range px {
-				v := 255*px[c]*light + 4*r.NormFloat64() // grain
+				v := 255*px[c]*light + 4*detail*r.NormFloat64() // grain
 				img.Pix[o+c] = uint8(math.Max(0, math.Min(255, math.Round(v))))
 			}
 			img.Pix[o+3] = 255
@@ -139,14 +150,19 @@ func source(i uint64) *image.NRGBA {
 
 // pinkNoise is side×side of 1/f noise with values about −1…1: octaves of
 // value noise on grids of 4, 8, … 512 cells, each octave half the
-// amplitude of the coarser one, interpolated with smoothstep.
-func pinkNoise(r *rand.Rand) []float64 {
+// amplitude of the coarser one (times detail from 64 cells on),
+// interpolated with smoothstep.
+func pinkNoise(r *rand.Rand, detail float64) []float64 {
 	out := make([]float64, side*side)
 	amp := 1.0
 	for cells := 4; cells <= 512; cells *= 2 {
 		g := make([]float64, (cells+1)*(cells+1))
 		for k := range g {
 			g[k] = 2*r.Float64() - 1
+		}
+		a := amp
+		if cells >= 64 {
+			a *= detail
 		}
 		scale := float64(cells) / side
 		for y := range side {
@@ -157,9 +173,9 @@ func pinkNoise(r *rand.Rand) []float64 {
 				gx := float64(x) * scale
 				x0 := int(gx)
 				tx := smooth(gx - float64(x0))
-				a := g[y0*(cells+1)+x0]*(1-tx) + g[y0*(cells+1)+x0+1]*tx
-				b := g[(y0+1)*(cells+1)+x0]*(1-tx) + g[(y0+1)*(cells+1)+x0+1]*tx
-				out[y*side+x] += amp * (a*(1-ty) + b*ty)
+				v0 := g[y0*(cells+1)+x0]*(1-tx) + g[y0*(cells+1)+x0+1]*tx
+				v1 := g[(y0+1)*(cells+1)+x0]*(1-tx) + g[(y0+1)*(cells+1)+x0+1]*tx
+				out[y*side+x] += a * (v0*(1-ty) + v1*ty)
 			}
 		}
 		amp /= 2
