@@ -68,9 +68,10 @@ func toRGBA(p *pixels, temp bool) *image.RGBA {
 }
 
 // unpremultiply converts to non-premultiplied RGBA, as libwebp takes it:
-// an opaque image is the same either way, and shares img's pixels.
-func unpremultiply(img *image.RGBA) *image.NRGBA {
-	if img.Opaque() {
+// an opaque image (opaque: img.Opaque(), which the caller has) is the
+// same either way, and shares img's pixels.
+func unpremultiply(img *image.RGBA, opaque bool) *image.NRGBA {
+	if opaque {
 		return &image.NRGBA{Pix: img.Pix, Stride: img.Stride, Rect: img.Rect}
 	}
 	out := image.NewNRGBA(img.Bounds())

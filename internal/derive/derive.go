@@ -75,10 +75,10 @@ func (s *Source) render(spec variant.Spec, temp bool) (*image.RGBA, error) {
 			bg = variant.White // flatten a transparent source for JPEG
 		}
 		composed := compose(resized, l, bg)
-		resized.release(s.px)
+		resized.release() // a pass's image; never s.px, which is not pooled
 		resized = composed
 	}
 	img := toRGBA(resized, temp)
-	resized.release(s.px)
+	resized.release()
 	return img, nil
 }

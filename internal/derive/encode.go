@@ -29,12 +29,13 @@ func encode(img *image.RGBA, spec variant.Spec, chunks []pngtext.Chunk) ([]byte,
 		}
 		return insertJPEGMetadata(buf.Bytes(), xmpPacket(chunks), commentText(chunks))
 	case variant.WebP:
-		data, err := encodeWebP(unpremultiply(img), spec.Quality, spec.Lossless)
+		opaque := img.Opaque()
+		data, err := encodeWebP(unpremultiply(img, opaque), spec.Quality, spec.Lossless)
 		if err != nil {
 			return nil, err
 		}
 		b := img.Bounds()
-		return insertWebPXMP(data, xmpRDF(chunks), b.Dx(), b.Dy(), !img.Opaque())
+		return insertWebPXMP(data, xmpRDF(chunks), b.Dx(), b.Dy(), !opaque)
 	case variant.AVIF:
 		data, err := encodeAVIF(img, spec.Quality)
 		if err != nil {
