@@ -94,16 +94,7 @@ image "icon" {
 		t.Errorf("preview generated %d images, want every candidate: 7", got)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancelTimeout()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("body.js"))); err != nil {
-		t.Fatalf("opening %s: %v", url, err)
-	}
+	ctx := openPage(t, chromium, url)
 	counts, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]int](`(function () {
 		var out = {};
 		document.querySelectorAll('figure.candidate').forEach(function (f) { out[f.dataset.address] = (out[f.dataset.address] || 0) + 1; });
@@ -178,4 +169,20 @@ image "icon" {
 	if !ok || !strings.Contains(prov.Parameters, "Seed: "+strconv.FormatInt(pickedSeed, 10)) {
 		t.Errorf("hero.png is not the picked candidate: its parameters are %q", prov.Parameters)
 	}
+}
+
+// openPage opens url in the Chromium at path and waits for its script to
+// have run (body.js): a browser context for two minutes at most, closed
+// when the test ends.
+func openPage(t *testing.T, chromium, url string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("body.js"))); err != nil {
+		t.Fatalf("opening %s: %v", url, err)
+	}
+	return ctx
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/imgform/imgform/internal/testsvc"
 )
@@ -314,13 +313,9 @@ func replayCITeam(t *testing.T, publish bool) {
 	pin := wf.Env["IMGFORM_VERSION"]
 	pgURL := testsvc.PostgreSQL(t)
 	srv := testsvc.S3(t)
-	client, err := minio.New(trimScheme(srv.Endpoint), &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, ""), Region: srv.Region})
+	client := s3Client(t, srv)
+	bucket, suffix, err := makeBucket(t.Context(), client, srv, "replay")
 	if err != nil {
-		t.Fatal(err)
-	}
-	suffix := randomSuffix()
-	bucket := "imgform-replay-" + suffix
-	if err := client.MakeBucket(t.Context(), bucket, minio.MakeBucketOptions{Region: srv.Region}); err != nil {
 		t.Fatal(err)
 	}
 	api := startReplayEmulator(t)

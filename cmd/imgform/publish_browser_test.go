@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/imgform/imgform/internal/testsvc"
 )
@@ -36,12 +34,9 @@ import (
 func TestPublishedReviewInBrowser(t *testing.T) {
 	chromium := testsvc.Chromium(t)
 	srv := testsvc.S3(t)
-	client, err := minio.New(trimScheme(srv.Endpoint), &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, ""), Region: srv.Region})
+	client := s3Client(t, srv)
+	bucket, _, err := makeBucket(t.Context(), client, srv, "publish")
 	if err != nil {
-		t.Fatal(err)
-	}
-	bucket := "imgform-publish-" + randomSuffix()
-	if err := client.MakeBucket(t.Context(), bucket, minio.MakeBucketOptions{Region: srv.Region}); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -174,16 +169,7 @@ image "hero" {
 	}
 
 	// Chromium, with no credentials: every image shows.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancelTimeout()
-	if err := chromedp.Do(ctx, chromedp.Navigate(ev.Review.URL), chromedp.WaitReady(chromedp.CSS("body.js"))); err != nil {
-		t.Fatalf("opening %s: %v", ev.Review.URL, err)
-	}
+	ctx := openPage(t, chromium, ev.Review.URL)
 	if err := chromedp.Do(ctx,
 		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('img').forEach(function (i) { i.loading = 'eager'; })`),
 		chromedp.Poll[chromedp.Void](`Array.prototype.every.call(document.querySelectorAll('img'), function (i) { return i.complete && i.naturalWidth > 0; })`, chromedp.WithPollingTimeout(time.Minute)),

@@ -8,9 +8,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
-
 	"github.com/imgform/imgform/internal/cli"
 	"github.com/imgform/imgform/internal/testsvc"
 )
@@ -57,13 +54,8 @@ func BenchmarkNoopPlan1000(b *testing.B) {
 	}
 	imgform(b, 0, "-C", base, "apply", "--auto-approve", "--offline")
 
-	suffix := randomSuffix()
-	client, err := minio.New(trimScheme(srv.Endpoint), &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, ""), Region: srv.Region})
+	bucket, suffix, err := makeBucket(b.Context(), s3Client(b, srv), srv, "bench")
 	if err != nil {
-		b.Fatal(err)
-	}
-	bucket := "imgform-bench-" + suffix
-	if err := client.MakeBucket(b.Context(), bucket, minio.MakeBucketOptions{Region: srv.Region}); err != nil {
 		b.Fatal(err)
 	}
 	blocks := map[string]string{

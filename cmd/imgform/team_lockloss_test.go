@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/imgform/imgform/internal/testsvc"
 	"github.com/imgform/imgform/internal/waitfor"
@@ -45,13 +43,8 @@ func newTeamRun(t *testing.T, pgURL string) *teamRun {
 // to make an image.
 func startTeam(t *testing.T, pgURL string, srv testsvc.S3Server, name, cacheArgs string, n int, latency string) *teamRun {
 	t.Helper()
-	client, err := minio.New(trimScheme(srv.Endpoint), &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, ""), Region: srv.Region})
+	bucket, suffix, err := makeBucket(t.Context(), s3Client(t, srv), srv, name)
 	if err != nil {
-		t.Fatal(err)
-	}
-	suffix := randomSuffix()
-	bucket := "imgform-" + name + "-" + suffix
-	if err := client.MakeBucket(t.Context(), bucket, minio.MakeBucketOptions{Region: srv.Region}); err != nil {
 		t.Fatal(err)
 	}
 	schema := name + "_" + suffix

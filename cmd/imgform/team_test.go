@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"io/fs"
@@ -25,19 +26,15 @@ import (
 func TestTeamScripts(t *testing.T) {
 	pgURL := testsvc.PostgreSQL(t)
 	srv := testsvc.S3(t)
-	client, err := minio.New(trimScheme(srv.Endpoint), &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, ""), Region: srv.Region})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := s3Client(t, srv)
 	p := scriptParams("testdata/team")
 	base := p.Setup
 	p.Setup = func(env *testscript.Env) error {
 		if err := base(env); err != nil {
 			return err
 		}
-		suffix := randomSuffix()
-		bucket := "imgform-team-" + suffix
-		if err := client.MakeBucket(t.Context(), bucket, minio.MakeBucketOptions{Region: srv.Region}); err != nil {
+		bucket, suffix, err := makeBucket(t.Context(), client, srv, "team")
+		if err != nil {
 			return err
 		}
 		env.Setenv("SCHEMA", "team_"+suffix)
@@ -116,6 +113,25 @@ func cmdS3Damage(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("usage: s3damage image|swapmeta")
 	}
+}
+
+// s3Client is a client of srv with its keys, for a test that makes
+// buckets and looks into them.
+func s3Client(tb testing.TB, srv testsvc.S3Server) *minio.Client {
+	tb.Helper()
+	client, err := minio.New(trimScheme(srv.Endpoint), &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, ""), Region: srv.Region})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return client
+}
+
+// makeBucket makes the bucket imgform-NAME-SUFFIX on srv, SUFFIX random,
+// and returns its name and SUFFIX (for a schema of the same test).
+func makeBucket(ctx context.Context, client *minio.Client, srv testsvc.S3Server, name string) (bucket, suffix string, err error) {
+	suffix = randomSuffix()
+	bucket = "imgform-" + name + "-" + suffix
+	return bucket, suffix, client.MakeBucket(ctx, bucket, minio.MakeBucketOptions{Region: srv.Region})
 }
 
 func randomSuffix() string {
